@@ -1,0 +1,96 @@
+#ifndef IMGAUDIT_RULES_RESULTS_H
+#define IMGAUDIT_RULES_RESULTS_H
+
+/*
+ * The results model: what evaluation produces and every report writer reads
+ * (JSON, JUnit, HTML, console). Writers only read it; none re-evaluates rules.
+ *
+ * It is compact on purpose: a passing result carries no message, and the
+ * strings a result points at (rule, resource, waiver) are borrowed from the
+ * tables in the same `results`, so 20 rules over 1,000,000 resources stay
+ * within memory proportional to the snapshot.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+typedef enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL } severity;
+
+typedef enum result_status { RESULT_PASS = 0, RESULT_FAIL, RESULT_WAIVED } result_status;
+
+/* Where a failure stands against the --baseline run. */
+typedef enum result_change { CHANGE_NONE = 0, CHANGE_NEW, CHANGE_EXISTING } result_change;
+
+typedef enum waiver_state { WAIVER_APPLIED = 0, WAIVER_EXPIRED, WAIVER_UNUSED } waiver_state;
+
+typedef struct rule_info {
+    const char *id;
+    const char *title;
+    const char *description; /* may be NULL */
+    const char *remediation; /* may be NULL */
+    const char *resource_type; /* workspaces_image | appstream_image_builder | appstream_image */
+    severity sev;
+    const char *file;        /* rule file it was loaded from */
+} rule_info;
+
+typedef struct resource_ref {
+    const char *type;
+    const char *id;      /* ImageId, or Name for AppStream */
+    const char *name;    /* display name where it has one, else NULL */
+    const char *account;
+    const char *region;
+    const cJSON *data;   /* the resource as collected; borrowed from the snapshot */
+} resource_ref;
+
+typedef struct waiver_info {
+    const char *rule;     /* id or glob */
+    const char *resource; /* id or glob, or NULL */
+    const char *account;  /* or NULL */
+    const char *region;   /* or NULL */
+    const char *reason;
+    const char *owner;    /* or NULL */
+    const char *expires;  /* YYYY-MM-DD */
+    const char *file;
+    unsigned line;
+    waiver_state state;
+    size_t matched;       /* results it waived */
+} waiver_info;
+
+typedef struct result {
+    uint32_t rule;      /* index into results.rules */
+    uint32_t resource;  /* index into results.resources */
+    int32_t waiver;     /* index into results.waivers, or -1 */
+    result_status status;
+    result_change change;
+    char *message;      /* owned; filled template for FAIL and WAIVED, NULL for PASS */
+    char *first_seen;   /* owned; ISO-8601, for failures when a baseline was given, else NULL */
+} result;
+
+/* A failure in the baseline that is gone now. */
+typedef struct resolved_failure {
+    char *rule, *resource_type, *resource_id, *account, *region, *message, *first_seen; /* owned */
+} resolved_failure;
+
+typedef struct results {
+    rule_info *rules;
+    size_t n_rules;
+    resource_ref *resources;
+    size_t n_resources;
+    waiver_info *waivers;
+    size_t n_waivers;
+    result *items;          /* grouped by rule (in rule order), then resources in snapshot order */
+    size_t n_items;
+    resolved_failure *resolved;
+    size_t n_resolved;
+    const cJSON *snapshot;  /* the whole snapshot, borrowed: run metadata, accounts, regions, errors */
+    const cJSON *errors;    /* snapshot's "errors" array, borrowed */
+    char evaluated_at[32];  /* ISO-8601 UTC */
+    int has_baseline;
+} results;
+
+const char *severity_name(severity s);
+const char *result_status_name(result_status s);
+
+#endif

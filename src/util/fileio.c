@@ -1,0 +1,171 @@
+#include "util/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/str.h"
+
+int file_read_all(const char *path, buf *out, ia_err *err)
+{
+    char chunk[65536];
+    FILE *fp = fopen(path, "rb");
+    size_t n;
+    int rc = -1;
+
+    if (!fp)
+        return err_set(err, IA_ERR_IO, "%s: %s", path, strerror(errno));
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        if (buf_append(out, chunk, n) != 0) {
+            err_set(err, IA_ERR_NOMEM, "%s: file too large (limit %zu bytes)", path, out->max);
+            goto out;
+        }
+    }
+    if (ferror(fp)) {
+        err_set(err, IA_ERR_IO, "%s: read error: %s", path, strerror(errno));
+        goto out;
+    }
+    if (!out->data && buf_append(out, "", 0) != 0) {
+        err_set(err, IA_ERR_NOMEM, "%s: out of memory", path);
+        goto out;
+    }
+    rc = 0;
+out:
+    fclose(fp);
+    return rc;
+}
+
+/* Temporary paths still open, so a signal can remove them. Fixed size: no allocation in the handler. */
+#define MAX_OPEN_OUTPUTS 16
+static char g_tmp_paths[MAX_OPEN_OUTPUTS][4096];
+static pthread_mutex_t g_tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int register_tmp(const char *tmp)
+{
+    int slot = -1;
+
+    pthread_mutex_lock(&g_tmp_lock);
+    for (int i = 0; i < MAX_OPEN_OUTPUTS; i++) {
+        if (g_tmp_paths[i][0] == '\0') {
+            str_copy(g_tmp_paths[i], sizeof(g_tmp_paths[i]), tmp);
+            slot = i;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&g_tmp_lock);
+    return slot;
+}
+
+static void unregister_tmp(int slot)
+{
+    if (slot < 0)
+        return;
+    pthread_mutex_lock(&g_tmp_lock);
+    g_tmp_paths[slot][0] = '\0';
+    pthread_mutex_unlock(&g_tmp_lock);
+}
+
+void file_out_abort_all(void)
+{
+    for (int i = 0; i < MAX_OPEN_OUTPUTS; i++) {
+        if (g_tmp_paths[i][0])
+            unlink(g_tmp_paths[i]);
+    }
+}
+
+int file_out_open(file_out *out, const char *path, ia_err *err)
+{
+    const char *slash;
+    size_t dirlen;
+    int fd;
+
+    memset(out, 0, sizeof(*out));
+    out->registered = -1;
+    out->path = str_dup(path);
+    if (!out->path)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    if (strcmp(path, "-") == 0) {
+        out->fp = stdout;
+        return 0;
+    }
+    slash = strrchr(path, '/');
+    dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    out->tmp_path = malloc(dirlen + strlen(path) + 32);
+    if (!out->tmp_path) {
+        file_out_abort(out);
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    }
+    memcpy(out->tmp_path, path, dirlen);
+    snprintf(out->tmp_path + dirlen, strlen(path) + 32, ".%s.tmp-XXXXXX", path + dirlen);
+    fd = mkstemp(out->tmp_path);
+    if (fd < 0) {
+        err_set(err, IA_ERR_IO, "%s: cannot create file: %s", path, strerror(errno));
+        free(out->tmp_path);
+        out->tmp_path = NULL;
+        file_out_abort(out);
+        return -1;
+    }
+    fchmod(fd, 0600);
+    out->registered = register_tmp(out->tmp_path);
+    out->fp = fdopen(fd, "wb");
+    if (!out->fp) {
+        close(fd);
+        err_set(err, IA_ERR_IO, "%s: %s", path, strerror(errno));
+        file_out_abort(out);
+        return -1;
+    }
+    return 0;
+}
+
+int file_out_commit(file_out *out, ia_err *err)
+{
+    int rc = -1;
+
+    if (!out->tmp_path) {
+        if (fflush(out->fp) != 0 || ferror(out->fp)) {
+            err_set(err, IA_ERR_IO, "stdout: write error: %s", strerror(errno));
+            goto out;
+        }
+        rc = 0;
+        goto out;
+    }
+    if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(fileno(out->fp)) != 0) {
+        err_set(err, IA_ERR_IO, "%s: write error: %s", out->path, strerror(errno));
+        goto out;
+    }
+    if (fclose(out->fp) != 0) {
+        out->fp = NULL;
+        err_set(err, IA_ERR_IO, "%s: write error: %s", out->path, strerror(errno));
+        goto out;
+    }
+    out->fp = NULL;
+    if (rename(out->tmp_path, out->path) != 0) {
+        err_set(err, IA_ERR_IO, "%s: cannot rename into place: %s", out->path, strerror(errno));
+        goto out;
+    }
+    free(out->tmp_path);
+    out->tmp_path = NULL;
+    rc = 0;
+out:
+    file_out_abort(out);
+    return rc;
+}
+
+void file_out_abort(file_out *out)
+{
+    if (out->fp && out->fp != stdout)
+        fclose(out->fp);
+    out->fp = NULL;
+    if (out->tmp_path)
+        unlink(out->tmp_path);
+    unregister_tmp(out->registered);
+    out->registered = -1;
+    free(out->tmp_path);
+    out->tmp_path = NULL;
+    free(out->path);
+    out->path = NULL;
+}

@@ -1,0 +1,36 @@
+#ifndef IMGAUDIT_UTIL_FILEIO_H
+#define IMGAUDIT_UTIL_FILEIO_H
+
+/* Reading whole files with a bound, and writing files atomically. */
+
+#include <stdio.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+/* Reads all of path into out (which the caller has initialised; its max bounds the size). */
+int file_read_all(const char *path, buf *out, ia_err *err);
+
+/*
+ * An output file that appears whole or not at all. file_out_open creates a
+ * temporary file beside path (same folder, so rename is atomic), mode 0600;
+ * the caller writes to out->fp; file_out_commit flushes, fsyncs and renames
+ * it over path; file_out_abort removes it. The path "-" means stdout: commit
+ * only flushes it. A file_out that was neither committed nor aborted is
+ * removed by file_out_abort_all, which the signal handling calls at exit.
+ */
+typedef struct file_out {
+    FILE *fp;        /* borrowed by the writer until commit/abort */
+    char *path;      /* owned */
+    char *tmp_path;  /* owned; NULL for stdout */
+    int registered;  /* internal: listed for file_out_abort_all */
+} file_out;
+
+int file_out_open(file_out *out, const char *path, ia_err *err);
+int file_out_commit(file_out *out, ia_err *err);
+void file_out_abort(file_out *out);
+
+/* Removes every temporary file still open. Async-signal-safe (unlink only). */
+void file_out_abort_all(void);
+
+#endif

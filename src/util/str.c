@@ -1,0 +1,89 @@
+#include "util/str.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+char *str_dup(const char *s)
+{
+    return s ? str_ndup(s, strlen(s)) : NULL;
+}
+
+char *str_ndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+
+    if (!p)
+        return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+bool str_copy(char *dst, size_t size, const char *src)
+{
+    size_t n;
+
+    if (size == 0)
+        return false;
+    n = strlen(src);
+    if (n >= size) {
+        memcpy(dst, src, size - 1);
+        dst[size - 1] = '\0';
+        return false;
+    }
+    memcpy(dst, src, n + 1);
+    return true;
+}
+
+bool str_to_long(const char *s, long min, long max, long *out)
+{
+    char *end = NULL;
+    long v;
+
+    if (!s || !*s || isspace((unsigned char)*s))
+        return false;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+char *str_trim(char *s)
+{
+    size_t n;
+    char *start = s;
+
+    while (*start && isspace((unsigned char)*start))
+        start++;
+    n = strlen(start);
+    while (n > 0 && isspace((unsigned char)start[n - 1]))
+        n--;
+    memmove(s, start, n);
+    s[n] = '\0';
+    return s;
+}
+
+bool str_starts_with(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool str_ieq(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}
+
+void str_free_secret(char *s)
+{
+    if (!s)
+        return;
+    /* volatile so the compiler keeps the stores though the memory is freed next. */
+    for (volatile char *p = s; *p; p++)
+        *p = '\0';
+    free(s);
+}

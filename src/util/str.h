@@ -1,0 +1,36 @@
+#ifndef IMGAUDIT_UTIL_STR_H
+#define IMGAUDIT_UTIL_STR_H
+
+/* Small safe string helpers that libc lacks or gets wrong. */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* strdup that accepts NULL (returns NULL). The result is owned: free(). */
+char *str_dup(const char *s);
+
+/* Copy of the first n bytes of s, NUL-terminated. Owned: free(). */
+char *str_ndup(const char *s, size_t n);
+
+/* Copies src into dst of size bytes, always terminating. Returns false if src was cut. */
+bool str_copy(char *dst, size_t size, const char *src);
+
+/* Parses a whole string as a base-10 long in [min, max]. Returns false on any junk. */
+bool str_to_long(const char *s, long min, long max, long *out);
+
+/* Removes leading and trailing ASCII whitespace in place; returns s. */
+char *str_trim(char *s);
+
+/* True when s starts with prefix. */
+bool str_starts_with(const char *s, const char *prefix);
+
+/* Case-insensitive ASCII equality. */
+bool str_ieq(const char *a, const char *b);
+
+/*
+ * Overwrites a secret's bytes before it is freed, so it does not linger in
+ * freed memory or a core file. Accepts NULL. Frees s.
+ */
+void str_free_secret(char *s);
+
+#endif

@@ -1,0 +1,96 @@
+#include "testutil.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int testutil_run(const char *suite, CU_TestInfo *tests)
+{
+    CU_SuiteInfo suites[] = {
+        {suite, NULL, NULL, NULL, NULL, tests},
+        CU_SUITE_INFO_NULL,
+    };
+    unsigned failed;
+
+    if (CU_initialize_registry() != CUE_SUCCESS)
+        return 1;
+    if (CU_register_suites(suites) != CUE_SUCCESS) {
+        CU_cleanup_registry();
+        return 1;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    if (CU_get_number_of_tests_run() == 0)
+        failed = 1;
+    CU_cleanup_registry();
+    return failed ? 1 : 0;
+}
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+
+    return v && *v ? v : fallback;
+}
+
+const char *testutil_data_path(const char *rel)
+{
+    static char path[4096];
+
+    snprintf(path, sizeof(path), "%s/tests/data/%s", env_or("IMGAUDIT_SOURCE_DIR", "."), rel);
+    return path;
+}
+
+const char *testutil_shared_path(const char *rel)
+{
+    static char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", env_or("IMGAUDIT_SHARED_DIR", "../shared"), rel);
+    return path;
+}
+
+char *testutil_read_file(const char *path, size_t *len_out)
+{
+    FILE *fp = fopen(path, "rb");
+    char *data = NULL;
+    long size;
+
+    if (!fp)
+        return NULL;
+    if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0 || fseek(fp, 0, SEEK_SET) != 0)
+        goto out;
+    data = malloc((size_t)size + 1);
+    if (!data)
+        goto out;
+    if (fread(data, 1, (size_t)size, fp) != (size_t)size) {
+        free(data);
+        data = NULL;
+        goto out;
+    }
+    data[size] = '\0';
+    if (len_out)
+        *len_out = (size_t)size;
+out:
+    fclose(fp);
+    return data;
+}
+
+char *testutil_write_temp(const char *text)
+{
+    char tmpl[] = "/tmp/imgaudit-test-XXXXXX";
+    int fd = mkstemp(tmpl);
+    size_t len = strlen(text);
+
+    if (fd < 0)
+        return NULL;
+    if (write(fd, text, len) != (ssize_t)len) {
+        close(fd);
+        unlink(tmpl);
+        return NULL;
+    }
+    close(fd);
+    return strdup(tmpl);
+}

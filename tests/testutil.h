@@ -1,0 +1,27 @@
+#ifndef IMGAUDIT_TESTUTIL_H
+#define IMGAUDIT_TESTUTIL_H
+
+/* Shared by the CUnit test programs: a runner and access to files under tests/data and ../shared. */
+
+#include <CUnit/CUnit.h>
+
+/*
+ * Runs one suite of tests with CUnit's basic interface in verbose mode, so
+ * the run prints CUnit's summary lines. Returns the process exit status: 0
+ * when every test passed, 1 otherwise.
+ */
+int testutil_run(const char *suite, CU_TestInfo *tests);
+
+/* Path of a file under tests/data (IMGAUDIT_SOURCE_DIR/tests/data/rel). Static buffer. */
+const char *testutil_data_path(const char *rel);
+
+/* Path under the shared folder (IMGAUDIT_SHARED_DIR/rel). Static buffer. */
+const char *testutil_shared_path(const char *rel);
+
+/* Reads a whole file; owned result (free()), NULL if it cannot be read. len_out may be NULL. */
+char *testutil_read_file(const char *path, size_t *len_out);
+
+/* Writes text to a new temporary file and returns its path (owned: free()); the caller unlinks it. */
+char *testutil_write_temp(const char *text);
+
+#endif
