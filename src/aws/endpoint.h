@@ -1,0 +1,49 @@
+#ifndef IMGAUDIT_AWS_ENDPOINT_H
+#define IMGAUDIT_AWS_ENDPOINT_H
+
+/* The services imgaudit calls and where their endpoints are. */
+
+#include <stdbool.h>
+
+#include "util/err.h"
+
+typedef struct aws_service {
+    const char *id;              /* "workspaces", "appstream", "sts", "organizations" */
+    const char *env_name;        /* suffix of AWS_ENDPOINT_URL_<NAME>: WORKSPACES, APPSTREAM, STS, ORGANIZATIONS */
+    const char *endpoint_prefix; /* host prefix: workspaces, appstream2, sts, organizations */
+    const char *signing_name;    /* SigV4 service: workspaces, appstream, sts, organizations */
+    const char *target_prefix;   /* X-Amz-Target prefix for JSON 1.1; NULL for the Query protocol */
+    bool global;                 /* one endpoint per partition (Organizations) */
+} aws_service;
+
+extern const aws_service AWS_WORKSPACES;
+extern const aws_service AWS_APPSTREAM;
+extern const aws_service AWS_STS;
+extern const aws_service AWS_ORGANIZATIONS;
+
+/* "aws", "aws-cn" (cn-*) or "aws-us-gov" (us-gov-*). */
+const char *endpoint_partition(const char *region);
+
+/* DNS suffix of a region's partition: "amazonaws.com" or "amazonaws.com.cn". */
+const char *endpoint_dns_suffix(const char *region);
+
+/*
+ * Resolves where to send a request for svc in region, as the SDKs do:
+ * AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the profile's
+ * endpoint_url (profile_endpoint, may be NULL), then the default
+ * https://<prefix>.<region>.<suffix>. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true
+ * skips the three overrides. A global service's default endpoint is the
+ * partition's (organizations.us-east-1.amazonaws.com,
+ * organizations.cn-northwest-1.amazonaws.com.cn,
+ * organizations.us-gov-west-1.amazonaws.com).
+ *
+ * *url_out (owned: free) has no trailing '/'. *signing_region_out (owned)
+ * is region, or the partition's global region for a global service:
+ * signing always uses the service's signing name and this region, whatever
+ * the endpoint. An override that is not an http:// or https:// URL is
+ * IA_ERR_INPUT naming the variable it came from.
+ */
+int endpoint_resolve(const aws_service *svc, const char *region, const char *profile_endpoint, char **url_out,
+                     char **signing_region_out, ia_err *err);
+
+#endif
