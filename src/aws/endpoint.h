@@ -8,8 +8,8 @@
 #include "util/err.h"
 
 typedef struct aws_service {
-    const char *id;              /* "workspaces", "appstream", "sts", "organizations" */
-    const char *env_name;        /* suffix of AWS_ENDPOINT_URL_<NAME>: WORKSPACES, APPSTREAM, STS, ORGANIZATIONS */
+    const char *id;       /* "workspaces", "appstream", "sts", "organizations" */
+    const char *env_name; /* suffix of AWS_ENDPOINT_URL_<NAME>: WORKSPACES, APPSTREAM, STS, ORGANIZATIONS */
     const char *endpoint_prefix; /* host prefix: workspaces, appstream2, sts, organizations */
     const char *signing_name;    /* SigV4 service: workspaces, appstream, sts, organizations */
     const char *target_prefix;   /* X-Amz-Target prefix for JSON 1.1; NULL for the Query protocol */

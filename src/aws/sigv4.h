@@ -33,25 +33,25 @@ typedef struct sigv4_header {
 } sigv4_header;
 
 typedef struct sigv4_request {
-    const char *method;           /* "GET", "POST" */
-    const char *path;             /* as on the wire, e.g. "/" or "/example space/" */
-    const char *query;            /* raw query string without '?', or NULL */
-    const sigv4_header *headers;  /* must include Host; may include X-Amz-Date (then it is used) */
+    const char *method;          /* "GET", "POST" */
+    const char *path;            /* as on the wire, e.g. "/" or "/example space/" */
+    const char *query;           /* raw query string without '?', or NULL */
+    const sigv4_header *headers; /* must include Host; may include X-Amz-Date (then it is used) */
     size_t n_headers;
-    const void *body;             /* may be NULL when body_len is 0 */
+    const void *body; /* may be NULL when body_len is 0 */
     size_t body_len;
 } sigv4_request;
 
 typedef struct sigv4_params {
     const char *access_key_id;
     const char *secret_access_key;
-    const char *session_token;     /* NULL or "" when none */
-    const char *region;            /* scope region, e.g. "us-east-1" */
-    const char *service;           /* signing name, e.g. "workspaces", "appstream", "sts" */
-    time_t now;                    /* signing time (UTC epoch seconds) */
-    bool normalize_path;           /* remove dot segments and repeated '/' (true for all but S3) */
-    bool add_content_sha256;       /* add and sign x-amz-content-sha256: <hash of body> */
-    bool omit_session_token;       /* add X-Amz-Security-Token after signing, unsigned */
+    const char *session_token; /* NULL or "" when none */
+    const char *region;        /* scope region, e.g. "us-east-1" */
+    const char *service;       /* signing name, e.g. "workspaces", "appstream", "sts" */
+    time_t now;                /* signing time (UTC epoch seconds) */
+    bool normalize_path;       /* remove dot segments and repeated '/' (true for all but S3) */
+    bool add_content_sha256;   /* add and sign x-amz-content-sha256: <hash of body> */
+    bool omit_session_token;   /* add X-Amz-Security-Token after signing, unsigned */
 } sigv4_params;
 
 #define SIGV4_MAX_ADDED_HEADERS 4
@@ -78,7 +78,8 @@ void sigv4_ctx_init(sigv4_ctx *ctx);
 void sigv4_ctx_clean_up(sigv4_ctx *ctx);
 
 /* Stage 1: the canonical request and the signed-headers list. Returns 0 or -1 (err filled). */
-int sigv4_canonical_request(sigv4_ctx *ctx, const sigv4_request *req, const sigv4_params *params, ia_err *err);
+int sigv4_canonical_request(sigv4_ctx *ctx, const sigv4_request *req, const sigv4_params *params,
+                            ia_err *err);
 
 /* Stage 2: the string to sign, from the canonical request. */
 int sigv4_string_to_sign(sigv4_ctx *ctx, const sigv4_params *params, ia_err *err);

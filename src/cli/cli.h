@@ -7,11 +7,11 @@
  * Exit codes. Decided here and nowhere else; documented in --help and the README.
  */
 enum cli_exit {
-    CLI_EXIT_OK = 0,          /* done; for a gate, it passed */
-    CLI_EXIT_GATE = 1,        /* an un-waived failure at or above --fail-on */
-    CLI_EXIT_USAGE = 2,       /* bad command line or bad input file */
-    CLI_EXIT_INCOMPLETE = 3,  /* collection incomplete: some account/region/operation failed */
-    CLI_EXIT_RUNTIME = 4,     /* could not run: credentials, network, AWS refused, I/O */
+    CLI_EXIT_OK = 0,           /* done; for a gate, it passed */
+    CLI_EXIT_GATE = 1,         /* an un-waived failure at or above --fail-on */
+    CLI_EXIT_USAGE = 2,        /* bad command line or bad input file */
+    CLI_EXIT_INCOMPLETE = 3,   /* collection incomplete: some account/region/operation failed */
+    CLI_EXIT_RUNTIME = 4,      /* could not run: credentials, network, AWS refused, I/O */
     CLI_EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM */
 };
 

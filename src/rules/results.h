@@ -28,20 +28,20 @@ typedef enum waiver_state { WAIVER_APPLIED = 0, WAIVER_EXPIRED, WAIVER_UNUSED } 
 typedef struct rule_info {
     const char *id;
     const char *title;
-    const char *description; /* may be NULL */
-    const char *remediation; /* may be NULL */
+    const char *description;   /* may be NULL */
+    const char *remediation;   /* may be NULL */
     const char *resource_type; /* workspaces_image | appstream_image_builder | appstream_image */
     severity sev;
-    const char *file;        /* rule file it was loaded from */
+    const char *file; /* rule file it was loaded from */
 } rule_info;
 
 typedef struct resource_ref {
     const char *type;
-    const char *id;      /* ImageId, or Name for AppStream */
-    const char *name;    /* display name where it has one, else NULL */
+    const char *id;   /* ImageId, or Name for AppStream */
+    const char *name; /* display name where it has one, else NULL */
     const char *account;
     const char *region;
-    const cJSON *data;   /* the resource as collected; borrowed from the snapshot */
+    const cJSON *data; /* the resource as collected; borrowed from the snapshot */
 } resource_ref;
 
 typedef struct waiver_info {
@@ -50,22 +50,22 @@ typedef struct waiver_info {
     const char *account;  /* or NULL */
     const char *region;   /* or NULL */
     const char *reason;
-    const char *owner;    /* or NULL */
-    const char *expires;  /* YYYY-MM-DD */
+    const char *owner;   /* or NULL */
+    const char *expires; /* YYYY-MM-DD */
     const char *file;
     unsigned line;
     waiver_state state;
-    size_t matched;       /* results it waived */
+    size_t matched; /* results it waived */
 } waiver_info;
 
 typedef struct result {
-    uint32_t rule;      /* index into results.rules */
-    uint32_t resource;  /* index into results.resources */
-    int32_t waiver;     /* index into results.waivers, or -1 */
+    uint32_t rule;     /* index into results.rules */
+    uint32_t resource; /* index into results.resources */
+    int32_t waiver;    /* index into results.waivers, or -1 */
     result_status status;
     result_change change;
-    char *message;      /* owned; filled template for FAIL and WAIVED, NULL for PASS */
-    char *first_seen;   /* owned; ISO-8601, for failures when a baseline was given, else NULL */
+    char *message;    /* owned; filled template for FAIL and WAIVED, NULL for PASS */
+    char *first_seen; /* owned; ISO-8601, for failures when a baseline was given, else NULL */
 } result;
 
 /* A failure in the baseline that is gone now. */
@@ -80,13 +80,13 @@ typedef struct results {
     size_t n_resources;
     waiver_info *waivers;
     size_t n_waivers;
-    result *items;          /* grouped by rule (in rule order), then resources in snapshot order */
+    result *items; /* grouped by rule (in rule order), then resources in snapshot order */
     size_t n_items;
     resolved_failure *resolved;
     size_t n_resolved;
-    const cJSON *snapshot;  /* the whole snapshot, borrowed: run metadata, accounts, regions, errors */
-    const cJSON *errors;    /* snapshot's "errors" array, borrowed */
-    char evaluated_at[32];  /* ISO-8601 UTC */
+    const cJSON *snapshot; /* the whole snapshot, borrowed: run metadata, accounts, regions, errors */
+    const cJSON *errors;   /* snapshot's "errors" array, borrowed */
+    char evaluated_at[32]; /* ISO-8601 UTC */
     int has_baseline;
 } results;
 

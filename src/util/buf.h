@@ -20,7 +20,10 @@ typedef struct buf {
 } buf;
 
 #define BUF_DEFAULT_MAX ((size_t)64 * 1024 * 1024)
-#define BUF_INIT {NULL, 0, 0, 0}
+#define BUF_INIT                                                                                             \
+    {                                                                                                        \
+        NULL, 0, 0, 0                                                                                        \
+    }
 
 /* Starts an empty buffer that may grow to max bytes (0: BUF_DEFAULT_MAX). */
 void buf_init(buf *b, size_t max);

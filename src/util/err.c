@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/str.h"
+
 void err_clear(ia_err *err)
 {
     if (err)
@@ -47,7 +49,7 @@ int err_set_at(ia_err *err, const char *file, unsigned line, unsigned column, co
 int err_prefix(ia_err *err, const char *fmt, ...)
 {
     char prefix[256];
-    char old[sizeof(err->msg)];
+    char joined[sizeof(prefix) + sizeof(err->msg) + 2];
     va_list ap;
 
     if (!err)
@@ -55,8 +57,9 @@ int err_prefix(ia_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
-    memcpy(old, err->msg, sizeof(old));
-    snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+    snprintf(joined, sizeof(joined), "%s: %s", prefix, err->msg);
+    /* Cut at the end rather than lose the context. */
+    str_copy(err->msg, sizeof(err->msg), joined);
     return -1;
 }
 
@@ -89,9 +92,8 @@ void err_format(const ia_err *err, char *buf, size_t size)
         return;
     }
     if (err->aws_code[0] || err->http_status) {
-        snprintf(buf, size, "%s (%s%sHTTP %ld%s%s)", err->msg, err->aws_code,
-                 err->aws_code[0] ? ", " : "", err->http_status,
-                 err->request_id[0] ? ", request id " : "", err->request_id);
+        snprintf(buf, size, "%s (%s%sHTTP %ld%s%s)", err->msg, err->aws_code, err->aws_code[0] ? ", " : "",
+                 err->http_status, err->request_id[0] ? ", request id " : "", err->request_id);
         return;
     }
     snprintf(buf, size, "%s", err->msg);

@@ -41,8 +41,7 @@ typedef struct ia_err {
 void err_clear(ia_err *err);
 
 /* Sets kind and message (printf-style); other fields are left as they are. Always returns -1. */
-int err_set(ia_err *err, ia_err_kind kind, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int err_set(ia_err *err, ia_err_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Like err_set, and records a position in an input file. Always returns -1. */
 int err_set_at(ia_err *err, const char *file, unsigned line, unsigned column, const char *fmt, ...)

@@ -20,10 +20,10 @@ int file_read_all(const char *path, buf *out, ia_err *err);
  * removed by file_out_abort_all, which the signal handling calls at exit.
  */
 typedef struct file_out {
-    FILE *fp;        /* borrowed by the writer until commit/abort */
-    char *path;      /* owned */
-    char *tmp_path;  /* owned; NULL for stdout */
-    int registered;  /* internal: listed for file_out_abort_all */
+    FILE *fp;       /* borrowed by the writer until commit/abort */
+    char *path;     /* owned */
+    char *tmp_path; /* owned; NULL for stdout */
+    int registered; /* internal: listed for file_out_abort_all */
 } file_out;
 
 int file_out_open(file_out *out, const char *path, ia_err *err);
