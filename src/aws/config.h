@@ -46,4 +46,20 @@ const char *awscfg_profile_name(const char *flag);
  */
 const char *awscfg_region(const awscfg *cfg, const char *profile, const char *flag);
 
+/* Sections of the config file that are not profiles but are read too. */
+typedef enum awscfg_section_kind {
+    AWSCFG_SSO_SESSION, /* [sso-session NAME] */
+    AWSCFG_SERVICES     /* [services NAME]: per-service settings such as "workspaces.endpoint_url" */
+} awscfg_section_kind;
+
+/* True when the config file has a section of that kind and name. */
+bool awscfg_has_section(const awscfg *cfg, awscfg_section_kind kind, const char *name);
+
+/*
+ * A setting of a [sso-session NAME] or [services NAME] section, borrowed
+ * (valid until awscfg_free), or NULL. Nested settings are "key.sub".
+ */
+const char *awscfg_section_get(const awscfg *cfg, awscfg_section_kind kind, const char *name,
+                               const char *key);
+
 #endif

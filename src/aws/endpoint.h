@@ -46,4 +46,26 @@ const char *endpoint_dns_suffix(const char *region);
 int endpoint_resolve(const aws_service *svc, const char *region, const char *profile_endpoint, char **url_out,
                      char **signing_region_out, ia_err *err);
 
+/*
+ * True when region can stand in a host name and a SigV4 scope: one or more
+ * of a-z, 0-9 and '-', at most 63 bytes (one DNS label).
+ */
+bool endpoint_region_is_valid(const char *region);
+
+typedef struct awscfg awscfg;
+
+/*
+ * endpoint_resolve with every setting of the shared config file that the
+ * SDKs consult, in their order: AWS_ENDPOINT_URL_<SERVICE>, AWS_ENDPOINT_URL,
+ * the service's endpoint_url in the [services NAME] section that the
+ * profile's "services" names (e.g. "workspaces =\n  endpoint_url = ..."),
+ * then the profile's endpoint_url. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, or
+ * when it is unset the profile's ignore_configured_endpoint_urls, set to
+ * true skips all four. cfg and profile are borrowed and may be NULL (no
+ * profile settings). A "services" naming a section that does not exist is
+ * IA_ERR_INPUT. Outputs and ownership as endpoint_resolve.
+ */
+int endpoint_resolve_profile(const aws_service *svc, const char *region, const awscfg *cfg,
+                             const char *profile, char **url_out, char **signing_region_out, ia_err *err);
+
 #endif

@@ -1,0 +1,115 @@
+#ifndef IMGAUDIT_AWS_CLIENT_H
+#define IMGAUDIT_AWS_CLIENT_H
+
+/*
+ * Calls to AWS: the JSON 1.1 protocol (WorkSpaces, AppStream,
+ * Organizations) and the Query protocol (STS), each signed with SigV4,
+ * retried by the standard-mode policy (aws/retry.h), with AWS errors turned
+ * into one ia_err (aws_code, message, http_status, request_id, retryable).
+ *
+ * One aws_client serves every thread: it holds the connection pool, the
+ * shared config and the counters. Calls are thread-safe.
+ */
+
+#include <libxml/tree.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "aws/creds.h"
+#include "aws/endpoint.h"
+#include "aws/http.h"
+#include "util/err.h"
+
+typedef struct awscfg awscfg;
+
+/* Counters for progress lines and tests. */
+typedef struct aws_stats {
+    atomic_long requests;  /* HTTP attempts made */
+    atomic_long retries;   /* attempts that were retries */
+    atomic_long throttles; /* attempts answered with a throttling error */
+} aws_stats;
+
+/*
+ * An optional pacer, asked before every attempt and told how each ended,
+ * per service and region (the collector's adaptive rate limit).
+ * wait returns false when the call should give up (cancelled).
+ */
+typedef struct aws_pacer {
+    bool (*wait)(void *ud, const aws_service *svc, const char *region);
+    void (*done)(void *ud, const aws_service *svc, const char *region, bool throttled);
+    void *ud;
+} aws_pacer;
+
+typedef struct aws_client_options {
+    const awscfg *cfg;       /* borrowed; shared config (endpoint_url); may be NULL */
+    const char *profile;     /* profile whose endpoint_url applies; may be NULL */
+    int max_attempts;        /* >= 1 */
+    long retry_base_ms;      /* 0: RETRY_DEFAULT_BASE_MS */
+    long connect_timeout_ms; /* 0: 10 s */
+    long timeout_ms;         /* 0: 60 s */
+    time_t (*clock)(void);   /* NULL: time() */
+} aws_client_options;
+
+struct aws_client {
+    http_pool *pool;
+    aws_client_options opt;
+    char *profile;           /* owned copy of opt.profile */
+    aws_pacer pacer;
+    aws_stats stats;
+};
+typedef struct aws_client aws_client;
+
+/* Where and as whom a call goes. */
+typedef struct aws_call {
+    const aws_service *svc;
+    const char *region;     /* the request's region; a global service signs for its partition's region */
+    creds_provider *creds;  /* NULL: send unsigned (AssumeRoleWithWebIdentity) */
+} aws_call;
+
+typedef struct aws_param {
+    const char *name;
+    const char *value;
+} aws_param;
+
+/* Makes a client (owned: aws_client_free). */
+int aws_client_new(aws_client **out, const aws_client_options *opt, ia_err *err);
+
+/* Frees the client. Accepts NULL. */
+void aws_client_free(aws_client *c);
+
+/* Installs a pacer (copied). Call before any thread uses the client. */
+void aws_client_set_pacer(aws_client *c, const aws_pacer *pacer);
+
+/*
+ * A JSON 1.1 call: POSTs input (NULL: {}) as operation, returns the answer
+ * in *out (owned: cJSON_Delete). Retries as the policy says.
+ */
+int aws_json_call(aws_client *c, const aws_call *call, const char *operation, const cJSON *input, cJSON **out,
+                  ia_err *err);
+
+/*
+ * A Query call: POSTs Action=action&Version=version&params (form-encoded),
+ * returns the XML answer in *out (owned: xmlFreeDoc).
+ */
+int aws_query_call(aws_client *c, const aws_call *call, const char *action, const char *version,
+                   const aws_param *params, size_t n_params, xmlDoc **out, ia_err *err);
+
+/*
+ * Turns an error answer into err (kind IA_ERR_AWS): for JSON 1.1 the code is
+ * __type after any '#' (and before any ':'), or the x-amzn-ErrorType header;
+ * the message is "message" or "Message". Exposed for tests.
+ */
+void aws_parse_json_error(long status, const char *body, size_t len, const char *error_type_header,
+                          const char *request_id, ia_err *err);
+
+/* The same for the Query protocol's <ErrorResponse><Error><Code/><Message/></Error><RequestId/>. */
+void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id, ia_err *err);
+
+/* Text of the first element named name (any namespace) under node, borrowed from a static-free copy:
+ * owned result (free()), NULL if absent. */
+char *aws_xml_text(xmlNode *node, const char *name);
+
+#endif

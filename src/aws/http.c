@@ -1,0 +1,278 @@
+#include "aws/http.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/cancel.h"
+#include "util/str.h"
+#include "version.h"
+
+#define HTTP_DEFAULT_MAX_BODY ((size_t)32 * 1024 * 1024)
+
+struct http_pool {
+    CURLSH *share;
+    pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
+    char *ca_bundle; /* owned; from AWS_CA_BUNDLE */
+};
+
+static void share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *userp)
+{
+    http_pool *pool = userp;
+
+    (void)handle;
+    (void)access;
+    pthread_mutex_lock(&pool->locks[data]);
+}
+
+static void share_unlock(CURL *handle, curl_lock_data data, void *userp)
+{
+    http_pool *pool = userp;
+
+    (void)handle;
+    pthread_mutex_unlock(&pool->locks[data]);
+}
+
+static void global_init(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int http_pool_new(http_pool **out, ia_err *err)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    const char *ca = getenv("AWS_CA_BUNDLE");
+    http_pool *pool;
+
+    /* curl_global_init is not thread-safe; do it once, before any worker starts. */
+    pthread_once(&once, global_init);
+    pool = calloc(1, sizeof(*pool));
+    if (!pool)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_init(&pool->locks[i], NULL);
+    pool->share = curl_share_init();
+    if (!pool->share) {
+        http_pool_free(pool);
+        return err_set(err, IA_ERR_NOMEM, "cannot create the connection pool");
+    }
+    curl_share_setopt(pool->share, CURLSHOPT_LOCKFUNC, share_lock);
+    curl_share_setopt(pool->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl_share_setopt(pool->share, CURLSHOPT_USERDATA, pool);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    if (ca && *ca) {
+        pool->ca_bundle = str_dup(ca);
+        if (!pool->ca_bundle) {
+            http_pool_free(pool);
+            return err_set(err, IA_ERR_NOMEM, "out of memory");
+        }
+    }
+    *out = pool;
+    return 0;
+}
+
+void http_pool_free(http_pool *pool)
+{
+    if (!pool)
+        return;
+    if (pool->share)
+        curl_share_cleanup(pool->share);
+    for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
+        pthread_mutex_destroy(&pool->locks[i]);
+    free(pool->ca_bundle);
+    free(pool);
+}
+
+void http_response_init(http_response *resp, size_t max_body)
+{
+    memset(resp, 0, sizeof(*resp));
+    buf_init(&resp->body, max_body ? max_body : HTTP_DEFAULT_MAX_BODY);
+}
+
+void http_response_clean_up(http_response *resp)
+{
+    if (resp)
+        buf_free(&resp->body);
+}
+
+struct transfer {
+    http_response *resp;
+    int too_large;
+};
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct transfer *t = userp;
+    size_t n = size * nmemb;
+
+    if (buf_append(&t->resp->body, data, n) != 0) {
+        t->too_large = 1;
+        return 0;
+    }
+    return n;
+}
+
+/* Copies the value of header line "Name: value\r\n" into dst if its name is name. */
+static void take_header(const char *line, size_t len, const char *name, char *dst, size_t size)
+{
+    size_t nlen = strlen(name);
+    size_t start, end;
+
+    if (len <= nlen || strncasecmp(line, name, nlen) != 0 || line[nlen] != ':')
+        return;
+    start = nlen + 1;
+    while (start < len && (line[start] == ' ' || line[start] == '\t'))
+        start++;
+    end = len;
+    while (end > start && (line[end - 1] == '\r' || line[end - 1] == '\n' || line[end - 1] == ' '))
+        end--;
+    if (end - start >= size)
+        end = start + size - 1;
+    memcpy(dst, line + start, end - start);
+    dst[end - start] = '\0';
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
+{
+    struct transfer *t = userp;
+    size_t n = size * nmemb;
+
+    take_header(data, n, "x-amzn-RequestId", t->resp->request_id, sizeof(t->resp->request_id));
+    if (!t->resp->request_id[0])
+        take_header(data, n, "x-amz-request-id", t->resp->request_id, sizeof(t->resp->request_id));
+    take_header(data, n, "x-amzn-ErrorType", t->resp->error_type, sizeof(t->resp->error_type));
+    return n;
+}
+
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)userp;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return cancel_requested() ? 1 : 0;
+}
+
+/* Transient transport failures: worth another attempt (the SDKs retry these too). */
+static int transport_retryable(CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_OPERATION_TIMEDOUT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* "https://host:port/path" -> "host:port", for error messages that must not carry more. */
+static void url_host(const char *url, char *dst, size_t size)
+{
+    const char *p = strstr(url, "://");
+    size_t n;
+
+    p = p ? p + 3 : url;
+    n = strcspn(p, "/?#");
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, p, n);
+    dst[n] = '\0';
+}
+
+int http_perform(http_pool *pool, const http_request *req, http_response *resp, ia_err *err)
+{
+    char curl_err[CURL_ERROR_SIZE] = "";
+    struct transfer t = {resp, 0};
+    struct curl_slist *headers = NULL;
+    char host[256];
+    CURL *curl = NULL;
+    CURLcode rc;
+    int ret = -1;
+
+    buf_reset(&resp->body);
+    resp->status = 0;
+    resp->request_id[0] = '\0';
+    resp->error_type[0] = '\0';
+    url_host(req->url, host, sizeof(host));
+    if (cancel_requested())
+        return err_set(err, IA_ERR_CANCELLED, "interrupted");
+    curl = curl_easy_init();
+    if (!curl)
+        return err_set(err, IA_ERR_NOMEM, "cannot create an HTTP handle");
+    for (size_t i = 0; i < req->n_headers; i++) {
+        struct curl_slist *next = curl_slist_append(headers, req->headers[i]);
+
+        if (!next) {
+            err_set(err, IA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        headers = next;
+    }
+    /* curl adds "Expect: 100-continue" to larger POSTs; it is not signed and costs a round trip. */
+    headers = curl_slist_append(headers, "Expect:");
+    if (!headers) {
+        err_set(err, IA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    curl_easy_setopt(curl, CURLOPT_SHARE, pool->share);
+    curl_easy_setopt(curl, CURLOPT_URL, req->url);
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, req->method);
+    if (strcmp(req->method, "GET") == 0) {
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body ? (const char *)req->body : "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(curl, CURLOPT_USERAGENT, "imgaudit/" IMGAUDIT_VERSION);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &t);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+    if (pool->ca_bundle)
+        curl_easy_setopt(curl, CURLOPT_CAINFO, pool->ca_bundle);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 60000L);
+    curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
+
+    rc = curl_easy_perform(curl);
+    if (rc == CURLE_ABORTED_BY_CALLBACK && cancel_requested()) {
+        err_set(err, IA_ERR_CANCELLED, "interrupted");
+        goto out;
+    }
+    if (rc == CURLE_WRITE_ERROR && t.too_large) {
+        err_set(err, IA_ERR_PROTOCOL, "%s: answer larger than %zu bytes", host, resp->body.max);
+        goto out;
+    }
+    if (rc != CURLE_OK) {
+        err_set(err, IA_ERR_TRANSPORT, "%s: %s", host, curl_err[0] ? curl_err : curl_easy_strerror(rc));
+        err->retryable = transport_retryable(rc);
+        goto out;
+    }
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
+    ret = 0;
+out:
+    curl_slist_free_all(headers);
+    curl_easy_cleanup(curl);
+    return ret;
+}

@@ -1,0 +1,57 @@
+#ifndef IMGAUDIT_AWS_HTTP_H
+#define IMGAUDIT_AWS_HTTP_H
+
+/*
+ * HTTP over libcurl. One http_pool per process shares connections (keep-alive),
+ * DNS answers and TLS sessions between all threads. TLS verification is
+ * always on; AWS_CA_BUNDLE names a CA file. Transfers stop early when
+ * cancel_requested() turns true.
+ */
+
+#include <stddef.h>
+
+#include "util/buf.h"
+#include "util/err.h"
+
+typedef struct http_pool http_pool;
+
+typedef struct http_request {
+    const char *method;          /* "GET", "PUT", "POST" */
+    const char *url;             /* full URL */
+    const char *const *headers;  /* "Name: value" lines; borrowed */
+    size_t n_headers;
+    const void *body;            /* may be NULL */
+    size_t body_len;
+    long connect_timeout_ms;     /* 0: 10 s */
+    long timeout_ms;             /* whole transfer; 0: 60 s */
+} http_request;
+
+typedef struct http_response {
+    long status;
+    buf body;              /* owned: http_response_clean_up */
+    char request_id[96];   /* x-amzn-RequestId or x-amz-request-id, if sent */
+    char error_type[96];   /* x-amzn-ErrorType, if sent */
+} http_response;
+
+/* Makes the shared pool (owned: http_pool_free). Call once, before threads start. */
+int http_pool_new(http_pool **out, ia_err *err);
+
+/* Frees the pool. Accepts NULL. */
+void http_pool_free(http_pool *pool);
+
+/* Prepares resp for http_perform; body bounded to max_body bytes (0: 32 MiB). */
+void http_response_init(http_response *resp, size_t max_body);
+
+/* Frees what resp owns. */
+void http_response_clean_up(http_response *resp);
+
+/*
+ * Performs one request, no retries. On any HTTP answer returns 0 with
+ * resp->status set, whatever the status. On transport failure returns -1
+ * with IA_ERR_TRANSPORT (retryable set for resets, refusals, time-outs and
+ * DNS failures, not for TLS verification errors), or IA_ERR_CANCELLED.
+ * The error names the host, never headers.
+ */
+int http_perform(http_pool *pool, const http_request *req, http_response *resp, ia_err *err);
+
+#endif

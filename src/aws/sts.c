@@ -1,0 +1,107 @@
+#include "aws/sts.h"
+
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/str.h"
+#include "util/timefmt.h"
+
+#define STS_VERSION "2011-06-15"
+
+int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *region, sts_identity *out,
+                            ia_err *err)
+{
+    aws_call call = {&AWS_STS, region, creds};
+    xmlDoc *doc = NULL;
+    char *account = NULL, *arn = NULL, *user = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (aws_query_call(c, &call, "GetCallerIdentity", STS_VERSION, NULL, 0, &doc, err) != 0)
+        return -1;
+    account = aws_xml_text(xmlDocGetRootElement(doc), "Account");
+    arn = aws_xml_text(xmlDocGetRootElement(doc), "Arn");
+    user = aws_xml_text(xmlDocGetRootElement(doc), "UserId");
+    if (!account || !arn) {
+        err_set(err, IA_ERR_PROTOCOL, "sts GetCallerIdentity (%s): answer lacks Account or Arn", region);
+        goto out;
+    }
+    str_copy(out->account, sizeof(out->account), account);
+    str_copy(out->arn, sizeof(out->arn), arn);
+    str_copy(out->user_id, sizeof(out->user_id), user ? user : "");
+    rc = 0;
+out:
+    free(account);
+    free(arn);
+    free(user);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+/* Reads <Credentials> of an AssumeRole* answer into out. */
+static int take_credentials(xmlDoc *doc, const char *action, const char *region, aws_creds *out, ia_err *err)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    char *expiration = aws_xml_text(root, "Expiration");
+    int rc = -1;
+
+    out->access_key_id = aws_xml_text(root, "AccessKeyId");
+    out->secret_access_key = aws_xml_text(root, "SecretAccessKey");
+    out->session_token = aws_xml_text(root, "SessionToken");
+    if (!out->access_key_id || !out->secret_access_key || !out->session_token || !expiration ||
+        !timefmt_parse(expiration, &out->expiration)) {
+        err_set(err, IA_ERR_PROTOCOL, "sts %s (%s): answer lacks credentials or their expiration", action, region);
+        creds_clean_up(out);
+        goto out;
+    }
+    rc = 0;
+out:
+    free(expiration);
+    return rc;
+}
+
+int sts_assume_role(aws_client *c, creds_provider *source, const char *region, const char *role_arn,
+                    const char *session_name, const char *external_id, int duration_seconds, aws_creds *out,
+                    ia_err *err)
+{
+    aws_call call = {&AWS_STS, region, source};
+    char duration[16];
+    aws_param params[4];
+    xmlDoc *doc = NULL;
+    int rc;
+
+    snprintf(duration, sizeof(duration), "%d", duration_seconds > 0 ? duration_seconds : 3600);
+    params[0] = (aws_param){"RoleArn", role_arn};
+    params[1] = (aws_param){"RoleSessionName", session_name && *session_name ? session_name : "imgaudit"};
+    params[2] = (aws_param){"DurationSeconds", duration};
+    params[3] = (aws_param){"ExternalId", external_id && *external_id ? external_id : NULL};
+    if (aws_query_call(c, &call, "AssumeRole", STS_VERSION, params, 4, &doc, err) != 0)
+        return err_prefix(err, "cannot assume %s", role_arn);
+    rc = take_credentials(doc, "AssumeRole", region, out, err);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int sts_assume_role_with_web_identity(aws_client *c, const char *region, const char *role_arn,
+                                      const char *session_name, const char *token, int duration_seconds,
+                                      aws_creds *out, ia_err *err)
+{
+    aws_call call = {&AWS_STS, region, NULL};
+    char duration[16];
+    aws_param params[4];
+    xmlDoc *doc = NULL;
+    int rc;
+
+    snprintf(duration, sizeof(duration), "%d", duration_seconds > 0 ? duration_seconds : 3600);
+    params[0] = (aws_param){"RoleArn", role_arn};
+    params[1] = (aws_param){"RoleSessionName", session_name && *session_name ? session_name : "imgaudit"};
+    params[2] = (aws_param){"WebIdentityToken", token};
+    params[3] = (aws_param){"DurationSeconds", duration};
+    if (aws_query_call(c, &call, "AssumeRoleWithWebIdentity", STS_VERSION, params, 4, &doc, err) != 0)
+        return err_prefix(err, "cannot assume %s with a web identity", role_arn);
+    rc = take_credentials(doc, "AssumeRoleWithWebIdentity", region, out, err);
+    xmlFreeDoc(doc);
+    return rc;
+}

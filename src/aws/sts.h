@@ -1,0 +1,33 @@
+#ifndef IMGAUDIT_AWS_STS_H
+#define IMGAUDIT_AWS_STS_H
+
+/* The STS operations imgaudit uses, over the Query protocol (Version 2011-06-15). */
+
+#include "aws/client.h"
+#include "aws/creds.h"
+
+typedef struct sts_identity {
+    char account[32];
+    char arn[2048];
+    char user_id[512];
+} sts_identity;
+
+/* GetCallerIdentity in region, as creds. */
+int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *region, sts_identity *out,
+                            ia_err *err);
+
+/*
+ * AssumeRole, signed with source's credentials. out receives the temporary
+ * credentials (owned: creds_clean_up). session_name NULL means "imgaudit";
+ * external_id may be NULL; duration_seconds 0 means 3600.
+ */
+int sts_assume_role(aws_client *c, creds_provider *source, const char *region, const char *role_arn,
+                    const char *session_name, const char *external_id, int duration_seconds, aws_creds *out,
+                    ia_err *err);
+
+/* AssumeRoleWithWebIdentity (unsigned, as the API is). token is the OIDC token's text. */
+int sts_assume_role_with_web_identity(aws_client *c, const char *region, const char *role_arn,
+                                      const char *session_name, const char *token, int duration_seconds,
+                                      aws_creds *out, ia_err *err);
+
+#endif

@@ -1,0 +1,57 @@
+#include "util/cancel.h"
+
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/fileio.h"
+
+static volatile sig_atomic_t g_cancel_signal;
+
+static void on_signal(int sig)
+{
+    g_cancel_signal = sig;
+    /* No half-written file may survive a stop, even if the process is killed right after. */
+    file_out_abort_all();
+}
+
+void cancel_install_handlers(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A peer that closes a connection must not kill the process. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+bool cancel_requested(void)
+{
+    return g_cancel_signal != 0;
+}
+
+int cancel_signal(void)
+{
+    return (int)g_cancel_signal;
+}
+
+void cancel_request(void)
+{
+    g_cancel_signal = SIGTERM;
+}
+
+bool cancel_sleep_ms(long ms)
+{
+    while (ms > 0 && !cancel_requested()) {
+        long step = ms < 50 ? ms : 50;
+        struct timespec ts = {step / 1000, (step % 1000) * 1000000L};
+
+        nanosleep(&ts, NULL);
+        ms -= step;
+    }
+    return !cancel_requested();
+}

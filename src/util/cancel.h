@@ -1,0 +1,28 @@
+#ifndef IMGAUDIT_UTIL_CANCEL_H
+#define IMGAUDIT_UTIL_CANCEL_H
+
+/*
+ * Process-wide cancellation for SIGINT/SIGTERM. The handler only sets a
+ * flag and removes temporary output files; everything that waits (HTTP
+ * transfers, backoff sleeps, worker queues) polls cancel_requested() and
+ * gives up with IA_ERR_CANCELLED.
+ */
+
+#include <stdbool.h>
+
+/* Installs the SIGINT/SIGTERM handlers. */
+void cancel_install_handlers(void);
+
+/* True once a stop was asked for. */
+bool cancel_requested(void);
+
+/* The signal that asked, or 0. */
+int cancel_signal(void);
+
+/* Asks for a stop as if a signal had come (tests). */
+void cancel_request(void);
+
+/* Sleeps up to ms milliseconds, waking early on cancellation. Returns false if cancelled. */
+bool cancel_sleep_ms(long ms);
+
+#endif
