@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "no credentials for you" >&2
+exit 3

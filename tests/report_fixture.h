@@ -1,0 +1,257 @@
+#ifndef IMGAUDIT_TESTS_REPORT_FIXTURE_H
+#define IMGAUDIT_TESTS_REPORT_FIXTURE_H
+
+/*
+ * Builds a results model from a fixture file under tests/data/reports, the
+ * way the rule engine fills it, so that the report writers' tests share their
+ * inputs. A fixture is one JSON document:
+ *
+ *   evaluated_at   the run's time
+ *   snapshot       a snapshot document (docs/snapshot.md): accounts, regions, resources, errors
+ *   rules[]        id, title, description, remediation, resource_type, severity, file
+ *   waivers[]      rule, resource, account, region, reason, owner, expires, file, line, state, matched
+ *   results[]      rule (id), resource (index into snapshot.resources), status (pass|fail|waived),
+ *                  message, waiver (index), change (new|existing), first_seen
+ *   resolved[]     rule, resource_type, resource_id, account, region, message, first_seen
+ *   has_baseline   true when the run was compared with a baseline
+ *
+ * Items are laid out rule by rule in rule order, as the engine does. A
+ * resource's display name is its Name (WorkSpaces) or DisplayName (AppStream).
+ */
+
+#include <CUnit/CUnit.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/results.h"
+#include "testutil.h"
+#include "util/str.h"
+
+typedef struct report_fixture {
+    cJSON *doc; /* owns every string the model borrows */
+    results r;
+} report_fixture;
+
+#define FIXTURE_UNUSED __attribute__((unused))
+
+static const char *fixture_str(const cJSON *obj, const char *key)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static severity fixture_severity(const char *s)
+{
+    static const char *const names[] = {"info", "low", "medium", "high", "critical"};
+
+    for (int i = 0; i < 5; i++) {
+        if (s && strcmp(s, names[i]) == 0)
+            return (severity)i;
+    }
+    return SEV_INFO;
+}
+
+static char *fixture_dup(const char *s)
+{
+    return s ? str_dup(s) : NULL;
+}
+
+/* Frees what fixture_load made. Accepts a fixture that failed to load. */
+static FIXTURE_UNUSED void fixture_free(report_fixture *f)
+{
+    for (size_t i = 0; i < f->r.n_items; i++) {
+        free(f->r.items[i].message);
+        free(f->r.items[i].first_seen);
+    }
+    for (size_t i = 0; i < f->r.n_resolved; i++) {
+        resolved_failure *rf = &f->r.resolved[i];
+
+        free(rf->rule);
+        free(rf->resource_type);
+        free(rf->resource_id);
+        free(rf->account);
+        free(rf->region);
+        free(rf->message);
+        free(rf->first_seen);
+    }
+    free(f->r.items);
+    free(f->r.rules);
+    free(f->r.resources);
+    free(f->r.waivers);
+    free(f->r.resolved);
+    cJSON_Delete(f->doc);
+    memset(f, 0, sizeof(*f));
+}
+
+static void fixture_load_resources(report_fixture *f, const cJSON *snapshot)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(snapshot, "resources"), *it;
+    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+
+    f->r.resources = calloc(n ? n : 1, sizeof(*f->r.resources));
+    CU_ASSERT_FATAL(f->r.resources != NULL);
+    cJSON_ArrayForEach(it, list)
+    {
+        resource_ref *res = &f->r.resources[i++];
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(it, "data");
+
+        res->type = fixture_str(it, "type");
+        res->id = fixture_str(it, "id");
+        res->account = fixture_str(it, "account");
+        res->region = fixture_str(it, "region");
+        res->data = data;
+        res->name = fixture_str(data, "DisplayName");
+        if (!res->name)
+            res->name = fixture_str(data, "Name");
+        if (res->name && res->id && strcmp(res->name, res->id) == 0)
+            res->name = NULL;
+    }
+    f->r.n_resources = n;
+}
+
+static void fixture_load_rules(report_fixture *f)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(f->doc, "rules"), *it;
+    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+
+    f->r.rules = calloc(n ? n : 1, sizeof(*f->r.rules));
+    CU_ASSERT_FATAL(f->r.rules != NULL);
+    cJSON_ArrayForEach(it, list)
+    {
+        rule_info *ru = &f->r.rules[i++];
+
+        ru->id = fixture_str(it, "id");
+        ru->title = fixture_str(it, "title");
+        ru->description = fixture_str(it, "description");
+        ru->remediation = fixture_str(it, "remediation");
+        ru->resource_type = fixture_str(it, "resource_type");
+        ru->sev = fixture_severity(fixture_str(it, "severity"));
+        ru->file = fixture_str(it, "file");
+    }
+    f->r.n_rules = n;
+}
+
+static void fixture_load_waivers(report_fixture *f)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(f->doc, "waivers"), *it;
+    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+
+    f->r.waivers = calloc(n ? n : 1, sizeof(*f->r.waivers));
+    CU_ASSERT_FATAL(f->r.waivers != NULL);
+    cJSON_ArrayForEach(it, list)
+    {
+        waiver_info *w = &f->r.waivers[i++];
+        const char *state = fixture_str(it, "state");
+        const cJSON *line = cJSON_GetObjectItemCaseSensitive(it, "line");
+        const cJSON *matched = cJSON_GetObjectItemCaseSensitive(it, "matched");
+
+        w->rule = fixture_str(it, "rule");
+        w->resource = fixture_str(it, "resource");
+        w->account = fixture_str(it, "account");
+        w->region = fixture_str(it, "region");
+        w->reason = fixture_str(it, "reason");
+        w->owner = fixture_str(it, "owner");
+        w->expires = fixture_str(it, "expires");
+        w->file = fixture_str(it, "file");
+        w->line = cJSON_IsNumber(line) ? (unsigned)line->valueint : 0;
+        w->matched = cJSON_IsNumber(matched) ? (size_t)matched->valueint : 0;
+        w->state = WAIVER_APPLIED;
+        if (state && strcmp(state, "expired") == 0)
+            w->state = WAIVER_EXPIRED;
+        else if (state && strcmp(state, "unused") == 0)
+            w->state = WAIVER_UNUSED;
+    }
+    f->r.n_waivers = n;
+}
+
+static void fixture_load_items(report_fixture *f)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(f->doc, "results"), *it;
+    size_t n = (size_t)cJSON_GetArraySize(list), k = 0;
+
+    f->r.items = calloc(n ? n : 1, sizeof(*f->r.items));
+    CU_ASSERT_FATAL(f->r.items != NULL);
+    for (size_t ru = 0; ru < f->r.n_rules; ru++) {
+        cJSON_ArrayForEach(it, list)
+        {
+            const char *rule = fixture_str(it, "rule"), *status = fixture_str(it, "status");
+            const char *change = fixture_str(it, "change");
+            const cJSON *res = cJSON_GetObjectItemCaseSensitive(it, "resource");
+            const cJSON *waiver = cJSON_GetObjectItemCaseSensitive(it, "waiver");
+            result *item;
+
+            if (!rule || strcmp(rule, f->r.rules[ru].id) != 0)
+                continue;
+            CU_ASSERT_FATAL(cJSON_IsNumber(res) && res->valueint >= 0 &&
+                            (size_t)res->valueint < f->r.n_resources);
+            item = &f->r.items[k++];
+            item->rule = (uint32_t)ru;
+            item->resource = (uint32_t)res->valueint;
+            item->waiver = cJSON_IsNumber(waiver) ? (int32_t)waiver->valueint : -1;
+            item->status = RESULT_PASS;
+            if (status && strcmp(status, "fail") == 0)
+                item->status = RESULT_FAIL;
+            else if (status && strcmp(status, "waived") == 0)
+                item->status = RESULT_WAIVED;
+            item->change = CHANGE_NONE;
+            if (change && strcmp(change, "new") == 0)
+                item->change = CHANGE_NEW;
+            else if (change && strcmp(change, "existing") == 0)
+                item->change = CHANGE_EXISTING;
+            item->message = fixture_dup(fixture_str(it, "message"));
+            item->first_seen = fixture_dup(fixture_str(it, "first_seen"));
+        }
+    }
+    CU_ASSERT_FATAL(k == n); /* every result names a rule of the fixture */
+    f->r.n_items = n;
+}
+
+static void fixture_load_resolved(report_fixture *f)
+{
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(f->doc, "resolved"), *it;
+    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+
+    f->r.resolved = calloc(n ? n : 1, sizeof(*f->r.resolved));
+    CU_ASSERT_FATAL(f->r.resolved != NULL);
+    cJSON_ArrayForEach(it, list)
+    {
+        resolved_failure *rf = &f->r.resolved[i++];
+
+        rf->rule = fixture_dup(fixture_str(it, "rule"));
+        rf->resource_type = fixture_dup(fixture_str(it, "resource_type"));
+        rf->resource_id = fixture_dup(fixture_str(it, "resource_id"));
+        rf->account = fixture_dup(fixture_str(it, "account"));
+        rf->region = fixture_dup(fixture_str(it, "region"));
+        rf->message = fixture_dup(fixture_str(it, "message"));
+        rf->first_seen = fixture_dup(fixture_str(it, "first_seen"));
+    }
+    f->r.n_resolved = n;
+}
+
+/* Loads tests/data/reports/<rel> into f; fails the running test when the file is missing or malformed. */
+static FIXTURE_UNUSED void fixture_load(report_fixture *f, const char *rel)
+{
+    char *text = testutil_read_file(testutil_data_path(rel), NULL);
+    const cJSON *snapshot;
+
+    memset(f, 0, sizeof(*f));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    f->doc = cJSON_Parse(text);
+    free(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f->doc);
+    snapshot = cJSON_GetObjectItemCaseSensitive(f->doc, "snapshot");
+    CU_ASSERT_FATAL(cJSON_IsObject(snapshot));
+    f->r.snapshot = snapshot;
+    f->r.errors = cJSON_GetObjectItemCaseSensitive(snapshot, "errors");
+    if (fixture_str(f->doc, "evaluated_at"))
+        str_copy(f->r.evaluated_at, sizeof(f->r.evaluated_at), fixture_str(f->doc, "evaluated_at"));
+    f->r.has_baseline = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f->doc, "has_baseline"));
+    fixture_load_resources(f, snapshot);
+    fixture_load_rules(f);
+    fixture_load_waivers(f);
+    fixture_load_items(f);
+    fixture_load_resolved(f);
+}
+
+#endif
