@@ -230,6 +230,36 @@ static void test_config__crlf_line_ends(void)
     awscfg_free(cfg);
 }
 
+static void test_config__utf8_byte_order_mark(void)
+{
+    char *raw = testutil_read_file(testutil_data_path("config/config_bom"), NULL);
+    awscfg *cfg;
+
+    clear_env();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(raw);
+    CU_ASSERT_EQUAL(memcmp(raw, "\xEF\xBB\xBF[default]", 12), 0);
+    free(raw);
+    cfg = load_pair("config/config_bom", NULL);
+    CU_ASSERT_TRUE(awscfg_has_profile(cfg, "default"));
+    ASSERT_GET(cfg, "default", "region", "eu-south-1");
+    awscfg_free(cfg);
+}
+
+static void test_config__directory_is_an_error(void)
+{
+    char *dir = data_path("config");
+    awscfg *cfg = NULL;
+    ia_err err;
+
+    clear_env();
+    err_clear(&err);
+    CU_ASSERT_EQUAL(awscfg_load(&cfg, dir, dir, &err), -1);
+    CU_ASSERT_PTR_NULL(cfg);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "directory"));
+    free(dir);
+}
+
 static void test_config__missing_files_are_empty(void)
 {
     awscfg *cfg;
@@ -357,6 +387,34 @@ static void test_config__size_limits(void)
     /* Just under the line limit is fine. */
     text[16 * 1024] = '\0';
     CU_ASSERT_EQUAL(load_temp(text, &err), IA_ERR_NONE);
+    /* A value continued over most of a megabyte loads whole (and in linear time). */
+    {
+        size_t lines = 250 * 1000;
+        char *pos = text;
+        awscfg *cfg;
+        char *path;
+        char *missing = data_path("config/does-not-exist");
+        const char *v;
+        ia_err load_err;
+
+        memcpy(pos, "[default]\nk = a\n", 16);
+        pos += 16;
+        for (size_t i = 0; i < lines; i++, pos += 4)
+            memcpy(pos, "  b\n", 4);
+        *pos = '\0';
+        path = testutil_write_temp(text);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+        err_clear(&load_err);
+        CU_ASSERT_EQUAL_FATAL(awscfg_load(&cfg, path, missing, &load_err), 0);
+        v = awscfg_get(cfg, "default", "k");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        CU_ASSERT_EQUAL(strlen(v), 1 + 2 * lines);
+        CU_ASSERT_EQUAL(strncmp(v, "a\nb\nb", 5), 0);
+        awscfg_free(cfg);
+        unlink(path);
+        free(path);
+        free(missing);
+    }
     /* Over 1 MiB of comment lines is refused before parsing. */
     for (size_t i = 0; i < big_n; i++)
         text[i] = (i % 64 == 63) ? '\n' : '#';
@@ -490,6 +548,8 @@ int main(void)
         {"later_duplicates_win", test_config__later_duplicates_win},
         {"sso_session_and_services_sections", test_config__sso_session_and_services_sections},
         {"crlf_line_ends", test_config__crlf_line_ends},
+        {"utf8_byte_order_mark", test_config__utf8_byte_order_mark},
+        {"directory_is_an_error", test_config__directory_is_an_error},
         {"missing_files_are_empty", test_config__missing_files_are_empty},
         {"unknown_profile", test_config__unknown_profile},
         {"malformed_files_name_the_position", test_config__malformed_files_name_the_position},

@@ -10,8 +10,15 @@
 #include "testutil.h"
 
 static const char *const env_names[] = {
-    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI", NULL,
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_PROFILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    NULL,
 };
 
 static char *g_config;
@@ -27,8 +34,8 @@ static void clean_env(void)
 }
 
 /* Writes the two shared files, loads them, and resolves the chain for profile_flag. */
-static int resolve(const char *config, const char *credentials, const char *profile_flag, creds_provider **out,
-                   ia_err *err)
+static int resolve(const char *config, const char *credentials, const char *profile_flag,
+                   creds_provider **out, ia_err *err)
 {
     int rc;
 
@@ -74,9 +81,9 @@ static void test_creds__environment_first(void)
     setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
     setenv("AWS_SESSION_TOKEN", "env-token", 1);
-    CU_ASSERT_EQUAL_FATAL(resolve("", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n", NULL,
-                                  &p, &err),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(
+        resolve("", "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n", NULL, &p, &err),
+        0);
     CU_ASSERT_STRING_EQUAL(creds_describe(p), "environment variables");
     expect_key(p, "AKIDENV", "env-token");
     creds_provider_free(p);
@@ -91,7 +98,8 @@ static void test_creds__explicit_profile_outranks_environment(void)
     setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
     CU_ASSERT_EQUAL_FATAL(resolve("[profile prod]\nregion = eu-west-1\n",
-                                  "[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\n", "prod", &p, &err),
+                                  "[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\n", "prod",
+                                  &p, &err),
                           0);
     expect_key(p, "AKIDPROD", NULL);
     creds_provider_free(p);
@@ -106,9 +114,8 @@ static void test_creds__aws_profile_env_keeps_environment_keys(void)
     setenv("AWS_ACCESS_KEY_ID", "AKIDENV", 1);
     setenv("AWS_SECRET_ACCESS_KEY", "env-secret", 1);
     setenv("AWS_PROFILE", "prod", 1);
-    CU_ASSERT_EQUAL_FATAL(resolve("", "[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\n", NULL, &p,
-                                  &err),
-                          0);
+    CU_ASSERT_EQUAL_FATAL(
+        resolve("", "[prod]\naws_access_key_id = AKIDPROD\naws_secret_access_key = s\n", NULL, &p, &err), 0);
     expect_key(p, "AKIDENV", NULL);
     creds_provider_free(p);
 }
@@ -205,9 +212,9 @@ static void test_creds__role_chain_errors(void)
                             "", "a", &p, &err),
                     -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "loops"));
-    CU_ASSERT_EQUAL(resolve("[profile a]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = ghost\n", "", "a", &p,
-                            &err),
-                    -1);
+    CU_ASSERT_EQUAL(
+        resolve("[profile a]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = ghost\n", "", "a", &p, &err),
+        -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "'ghost' does not exist"));
     CU_ASSERT_EQUAL(resolve("[profile a]\nrole_arn = arn:aws:iam::1:role/x\n", "", "a", &p, &err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "neither source_profile nor credential_source"));
@@ -226,7 +233,8 @@ static void test_creds__role_profile_resolves_without_calling(void)
     clean_env();
     CU_ASSERT_EQUAL_FATAL(resolve("[profile a]\nrole_arn = arn:aws:iam::222222222222:role/Auditor\n"
                                   "source_profile = base\nexternal_id = x\n",
-                                  "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n", "a", &p, &err),
+                                  "[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n", "a",
+                                  &p, &err),
                           0);
     CU_ASSERT_STRING_EQUAL(creds_describe(p), "assume role arn:aws:iam::222222222222:role/Auditor");
     creds_provider_free(p);

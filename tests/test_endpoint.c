@@ -9,12 +9,8 @@
 #include "testutil.h"
 
 static const char *const ENV_VARS[] = {
-    "AWS_ENDPOINT_URL",
-    "AWS_ENDPOINT_URL_WORKSPACES",
-    "AWS_ENDPOINT_URL_APPSTREAM",
-    "AWS_ENDPOINT_URL_STS",
-    "AWS_ENDPOINT_URL_ORGANIZATIONS",
-    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_ENDPOINT_URL",     "AWS_ENDPOINT_URL_WORKSPACES",    "AWS_ENDPOINT_URL_APPSTREAM",
+    "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_ORGANIZATIONS", "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 };
 
 static void clear_env(void)
@@ -29,8 +25,8 @@ static awscfg *load_endpoint_config(void)
     ia_err err;
 
     err_clear(&err);
-    CU_ASSERT_EQUAL(awscfg_load(&cfg, testutil_data_path("config/endpoint_config"), "/nonexistent/credentials", &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        awscfg_load(&cfg, testutil_data_path("config/endpoint_config"), "/nonexistent/credentials", &err), 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
     return cfg;
 }
@@ -68,8 +64,9 @@ static bool resolves_to(const aws_service *svc, const char *region, const awscfg
 static bool fails_with(const aws_service *svc, const char *region, const awscfg *cfg, const char *profile,
                        const char *msg_part, ia_err *err_out)
 {
-    char *url = (char *)"untouched";
-    char *signing = (char *)"untouched";
+    static char sentinel[] = "untouched";
+    char *url = sentinel;
+    char *signing = sentinel;
     int rc;
     bool ok;
 
@@ -81,8 +78,9 @@ static bool fails_with(const aws_service *svc, const char *region, const awscfg 
     ok = rc == -1 && url == NULL && signing == NULL && err_out->kind == IA_ERR_INPUT &&
          strstr(err_out->msg, msg_part) != NULL;
     if (!ok)
-        fprintf(stderr, "\n    %s in %s: got rc %d, kind %s, message '%s'; want input error with '%s'\n", svc->id,
-                region ? region : "(none)", rc, err_kind_name(err_out->kind), err_out->msg, msg_part);
+        fprintf(stderr, "\n    %s in %s: got rc %d, kind %s, message '%s'; want input error with '%s'\n",
+                svc->id, region ? region : "(none)", rc, err_kind_name(err_out->kind), err_out->msg,
+                msg_part);
     if (rc == 0) {
         free(url);
         free(signing);
@@ -184,9 +182,11 @@ static void test_endpoint__defaults_in_every_partition(void)
     const default_case cases[] = {
         {&AWS_WORKSPACES, "us-east-1", "https://workspaces.us-east-1.amazonaws.com", "us-east-1"},
         {&AWS_WORKSPACES, "eu-west-1", "https://workspaces.eu-west-1.amazonaws.com", "eu-west-1"},
-        {&AWS_WORKSPACES, "cn-northwest-1", "https://workspaces.cn-northwest-1.amazonaws.com.cn", "cn-northwest-1"},
+        {&AWS_WORKSPACES, "cn-northwest-1", "https://workspaces.cn-northwest-1.amazonaws.com.cn",
+         "cn-northwest-1"},
         {&AWS_WORKSPACES, "us-gov-west-1", "https://workspaces.us-gov-west-1.amazonaws.com", "us-gov-west-1"},
-        {&AWS_APPSTREAM, "ap-northeast-1", "https://appstream2.ap-northeast-1.amazonaws.com", "ap-northeast-1"},
+        {&AWS_APPSTREAM, "ap-northeast-1", "https://appstream2.ap-northeast-1.amazonaws.com",
+         "ap-northeast-1"},
         {&AWS_APPSTREAM, "cn-north-1", "https://appstream2.cn-north-1.amazonaws.com.cn", "cn-north-1"},
         {&AWS_APPSTREAM, "us-gov-east-1", "https://appstream2.us-gov-east-1.amazonaws.com", "us-gov-east-1"},
         {&AWS_STS, "eu-central-1", "https://sts.eu-central-1.amazonaws.com", "eu-central-1"},
@@ -233,8 +233,8 @@ static void test_endpoint__override_order(void)
     ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", NULL, "http://127.0.0.1:9000", "http://127.0.0.1:9000",
                     "eu-west-1");
     /* None: the default. */
-    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "default", "https://workspaces.eu-west-1.amazonaws.com",
-                    "eu-west-1");
+    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "default",
+                    "https://workspaces.eu-west-1.amazonaws.com", "eu-west-1");
     ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "no-such-profile",
                     "https://workspaces.eu-west-1.amazonaws.com", "eu-west-1");
     ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", NULL, NULL, "https://workspaces.eu-west-1.amazonaws.com",
@@ -282,8 +282,8 @@ static void test_endpoint__ignore_switch(void)
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
     ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "local", "https://workspaces.eu-west-1.amazonaws.com",
                     "eu-west-1");
-    ASSERT_RESOLVES(&AWS_STS, "eu-west-1", NULL, "http://127.0.0.1:9000", "https://sts.eu-west-1.amazonaws.com",
-                    "eu-west-1");
+    ASSERT_RESOLVES(&AWS_STS, "eu-west-1", NULL, "http://127.0.0.1:9000",
+                    "https://sts.eu-west-1.amazonaws.com", "eu-west-1");
     /* The value is read as botocore does: "true" in any case. */
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "TRUE", 1);
     ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", NULL, NULL, "https://workspaces.eu-west-1.amazonaws.com",
@@ -293,15 +293,15 @@ static void test_endpoint__ignore_switch(void)
     /* Even an invalid override is not looked at while ignored. */
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true", 1);
     setenv("AWS_ENDPOINT_URL_WORKSPACES", "not a url", 1);
-    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "bad-url", "https://workspaces.eu-west-1.amazonaws.com",
-                    "eu-west-1");
+    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "bad-url",
+                    "https://workspaces.eu-west-1.amazonaws.com", "eu-west-1");
     /* The profile's switch, when the variable is unset. */
     clear_env();
-    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "ignoring", "https://workspaces.eu-west-1.amazonaws.com",
-                    "eu-west-1");
+    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "ignoring",
+                    "https://workspaces.eu-west-1.amazonaws.com", "eu-west-1");
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1002", 1);
-    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "ignoring", "https://workspaces.eu-west-1.amazonaws.com",
-                    "eu-west-1");
+    ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "ignoring",
+                    "https://workspaces.eu-west-1.amazonaws.com", "eu-west-1");
     /* The variable, when set, outranks the profile's switch. */
     setenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "false", 1);
     ASSERT_RESOLVES(&AWS_WORKSPACES, "eu-west-1", cfg, "ignoring", "http://127.0.0.1:1002", "eu-west-1");
@@ -321,7 +321,8 @@ static void test_endpoint__invalid_override_names_its_source(void)
     setenv("AWS_ENDPOINT_URL", "ftp://127.0.0.1", 1);
     CU_ASSERT(fails_with(&AWS_STS, "eu-west-1", NULL, NULL, "AWS_ENDPOINT_URL:", &err));
     clear_env();
-    CU_ASSERT(fails_with(&AWS_WORKSPACES, "eu-west-1", cfg, "bad-url", "endpoint_url of profile 'bad-url'", &err));
+    CU_ASSERT(
+        fails_with(&AWS_WORKSPACES, "eu-west-1", cfg, "bad-url", "endpoint_url of profile 'bad-url'", &err));
     CU_ASSERT(fails_with(&AWS_WORKSPACES, "eu-west-1", NULL, "ftp://127.0.0.1", "endpoint_url", &err));
     CU_ASSERT(fails_with(&AWS_WORKSPACES, "eu-west-1", cfg, "missing-services", "'nowhere'", &err));
 
@@ -343,7 +344,8 @@ static void test_endpoint__invalid_override_names_its_source(void)
 
         for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
             setenv("AWS_ENDPOINT_URL_WORKSPACES", bad[i], 1);
-            CU_ASSERT(fails_with(&AWS_WORKSPACES, "eu-west-1", NULL, NULL, "AWS_ENDPOINT_URL_WORKSPACES", &err));
+            CU_ASSERT(
+                fails_with(&AWS_WORKSPACES, "eu-west-1", NULL, NULL, "AWS_ENDPOINT_URL_WORKSPACES", &err));
             CU_ASSERT_PTR_NULL(strstr(err.msg, "hunter2"));
         }
     }
@@ -376,7 +378,8 @@ static void test_endpoint__signing_region_with_override(void)
     ASSERT_RESOLVES(&AWS_ORGANIZATIONS, "cn-north-1", cfg, "local", "http://[::1]:4567", "cn-northwest-1");
     ASSERT_RESOLVES(&AWS_ORGANIZATIONS, "us-gov-east-1", cfg, "local", "http://[::1]:4567", "us-gov-west-1");
     setenv("AWS_ENDPOINT_URL_ORGANIZATIONS", "http://127.0.0.1:3000", 1);
-    ASSERT_RESOLVES(&AWS_ORGANIZATIONS, "cn-northwest-1", NULL, NULL, "http://127.0.0.1:3000", "cn-northwest-1");
+    ASSERT_RESOLVES(&AWS_ORGANIZATIONS, "cn-northwest-1", NULL, NULL, "http://127.0.0.1:3000",
+                    "cn-northwest-1");
     ASSERT_RESOLVES(&AWS_ORGANIZATIONS, NULL, NULL, NULL, "http://127.0.0.1:3000", "us-east-1");
     /* A regional service signs for the region asked for. */
     setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:3001", 1);

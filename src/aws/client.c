@@ -28,8 +28,6 @@ int aws_client_new(aws_client **out, const aws_client_options *opt, ia_err *err)
         c->opt.max_attempts = RETRY_DEFAULT_MAX_ATTEMPTS;
     if (c->opt.retry_base_ms <= 0)
         c->opt.retry_base_ms = RETRY_DEFAULT_BASE_MS;
-    if (!c->opt.clock)
-        c->opt.clock = NULL;
     if (opt->profile) {
         c->profile = str_dup(opt->profile);
         if (!c->profile) {
@@ -154,8 +152,8 @@ static xmlDoc *parse_xml(const char *body, size_t len)
     if (len == 0 || len > (size_t)INT32_MAX)
         return NULL;
     /* No network, no entities, no DTD: the answer is data, never instructions. */
-    return xmlReadMemory(body, (int)len, "answer.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                                                XML_PARSE_NOWARNING);
+    return xmlReadMemory(body, (int)len, "answer.xml", NULL,
+                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
 void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id, ia_err *err)
@@ -288,8 +286,14 @@ static int attempt(aws_client *c, request_plan *plan, http_response *resp, ia_er
             headers[n_headers++] = sig.added[i];
     }
 
-    req = (http_request){"POST", plan->url, headers, n_headers, plan->body, plan->body_len,
-                         c->opt.connect_timeout_ms, c->opt.timeout_ms};
+    req = (http_request){"POST",
+                         plan->url,
+                         headers,
+                         n_headers,
+                         plan->body,
+                         plan->body_len,
+                         c->opt.connect_timeout_ms,
+                         c->opt.timeout_ms};
     rc = http_perform(c->pool, &req, resp, err);
 out:
     sigv4_ctx_clean_up(&sig);
@@ -298,7 +302,8 @@ out:
 }
 
 /* Reads one answer: 0 with *json_out or *xml_out set, or -1 with err filled (AWS or protocol error). */
-static int read_answer(request_plan *plan, http_response *resp, cJSON **json_out, xmlDoc **xml_out, ia_err *err)
+static int read_answer(request_plan *plan, http_response *resp, cJSON **json_out, xmlDoc **xml_out,
+                       ia_err *err)
 {
     const char *body = buf_str(&resp->body);
     size_t len = resp->body.len;
@@ -339,13 +344,12 @@ bad:
 static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc **xml_out, ia_err *err)
 {
     const aws_service *svc = plan->call->svc;
-    const char *profile_endpoint = NULL;
     http_response resp;
     int rc = -1;
 
-    if (c->opt.cfg)
-        profile_endpoint = awscfg_get(c->opt.cfg, c->opt.profile ? c->opt.profile : "default", "endpoint_url");
-    if (endpoint_resolve(svc, plan->call->region, profile_endpoint, &plan->url, &plan->signing_region, err) != 0)
+    if (endpoint_resolve_profile(svc, plan->call->region, c->opt.cfg,
+                                 c->opt.profile ? c->opt.profile : "default", &plan->url,
+                                 &plan->signing_region, err) != 0)
         return -1;
     if (split_url(plan, err) != 0)
         return -1;
@@ -370,11 +374,13 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
             atomic_fetch_add(&c->stats.throttles, 1);
         if (c->pacer.done)
             c->pacer.done(c->pacer.ud, svc, plan->call->region, throttled);
-        log_debug("%s.%s region=%s endpoint=%s attempt=%d status=%ld%s%s latency=%ldms", svc->id, plan->operation,
-                  plan->call->region, plan->host, n, rc == 0 ? resp.status : err->http_status,
-                  rc == 0 ? "" : " error=", rc == 0 ? "" : (err->aws_code[0] ? err->aws_code : err_kind_name(err->kind)),
+        log_debug("%s.%s region=%s endpoint=%s attempt=%d status=%ld%s%s latency=%ldms", svc->id,
+                  plan->operation, plan->call->region, plan->host, n,
+                  rc == 0 ? resp.status : err->http_status, rc == 0 ? "" : " error=",
+                  rc == 0 ? "" : (err->aws_code[0] ? err->aws_code : err_kind_name(err->kind)),
                   now_ms() - started);
-        if (rc == 0 || err->kind == IA_ERR_CREDS || err->kind == IA_ERR_CANCELLED || err->kind == IA_ERR_INPUT)
+        if (rc == 0 || err->kind == IA_ERR_CREDS || err->kind == IA_ERR_CANCELLED ||
+            err->kind == IA_ERR_INPUT)
             break;
         /* Credentials that failed to refresh carry their own retries; everything else follows the table. */
         if (!retry_classify(err) || n >= c->opt.max_attempts)
@@ -442,16 +448,16 @@ int aws_query_call(aws_client *c, const aws_call *call, const char *action, cons
 
     *out = NULL;
     buf_init(&body, 1024 * 1024);
-    if (buf_puts(&body, "Action=") != 0 || form_append(&body, action) != 0 || buf_puts(&body, "&Version=") != 0 ||
-        form_append(&body, version) != 0) {
+    if (buf_puts(&body, "Action=") != 0 || form_append(&body, action) != 0 ||
+        buf_puts(&body, "&Version=") != 0 || form_append(&body, version) != 0) {
         err_set(err, IA_ERR_NOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n_params; i++) {
         if (!params[i].value)
             continue;
-        if (buf_putc(&body, '&') != 0 || form_append(&body, params[i].name) != 0 || buf_putc(&body, '=') != 0 ||
-            form_append(&body, params[i].value) != 0) {
+        if (buf_putc(&body, '&') != 0 || form_append(&body, params[i].name) != 0 ||
+            buf_putc(&body, '=') != 0 || form_append(&body, params[i].value) != 0) {
             err_set(err, IA_ERR_NOMEM, "request too large");
             goto out;
         }

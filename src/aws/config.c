@@ -43,7 +43,7 @@ typedef struct section {
 typedef struct entry {
     size_t section; /* index into awscfg.sections */
     char *key;      /* owned, lower-cased; "key.sub" for nested settings */
-    char *value;    /* owned; may be a secret, wiped when freed */
+    buf value;      /* may be a secret, wiped when freed; a buf so continued lines append in linear time */
 } entry;
 
 struct awscfg {
@@ -171,22 +171,33 @@ static int add_section(parser *p, sect_kind kind, const char *name, size_t n, bo
     return 0;
 }
 
-/* Adds a setting to the current section, taking ownership of key and value (even on failure). */
-static int add_entry(parser *p, char *key, char *value)
+static void wipe_value(buf *value)
+{
+    if (value->data)
+        memset(value->data, 0, value->len);
+    buf_free(value);
+}
+
+/* Adds a setting to the current section, taking ownership of key (even on failure) and copying v[0..v_n). */
+static int add_entry(parser *p, char *key, const char *v, size_t v_n)
 {
     awscfg *cfg = p->cfg;
     entry *e;
 
-    if (!key || !value ||
-        grow((void **)&cfg->entries, &cfg->entries_cap, cfg->nentries, sizeof(*cfg->entries)) != 0) {
+    if (!key || grow((void **)&cfg->entries, &cfg->entries_cap, cfg->nentries, sizeof(*cfg->entries)) != 0) {
         free(key);
-        str_free_secret(value);
         return err_set(p->err, IA_ERR_NOMEM, "%s: out of memory", p->path);
     }
-    e = &cfg->entries[cfg->nentries++];
+    e = &cfg->entries[cfg->nentries];
+    buf_init(&e->value, CFG_MAX_FILE_BYTES);
+    if (buf_append(&e->value, v, v_n) != 0) {
+        free(key);
+        wipe_value(&e->value);
+        return err_set(p->err, IA_ERR_NOMEM, "%s: out of memory", p->path);
+    }
     e->section = p->section;
     e->key = key;
-    e->value = value;
+    cfg->nentries++;
     return 0;
 }
 
@@ -283,7 +294,7 @@ static int parse_setting(parser *p, const char *c, size_t n, unsigned col)
         return err_set_at(p->err, p->path, p->line, col + (unsigned)(eq - c),
                           "missing setting name before '='");
     v = value_span(eq + 1, n - (size_t)(eq + 1 - c), &v_n);
-    if (add_entry(p, lower_ndup(c, key_n), str_ndup(v, v_n)) != 0)
+    if (add_entry(p, lower_ndup(c, key_n), v, v_n) != 0)
         return -1;
     p->has_key = true;
     p->key_entry = p->cfg->nentries - 1;
@@ -304,18 +315,9 @@ static int parse_continuation(parser *p, const char *c, size_t n, unsigned col)
 
     if (!p->nested) {
         /* A multi-line value, joined with newlines as configparser does. */
-        size_t old_n = strlen(parent->value);
-        size_t add_n = strip_inline_comment(c, n);
-        char *joined = malloc(old_n + 1 + add_n + 1);
-
-        if (!joined)
+        if (buf_putc(&parent->value, '\n') != 0 ||
+            buf_append(&parent->value, c, strip_inline_comment(c, n)) != 0)
             return err_set(p->err, IA_ERR_NOMEM, "%s: out of memory", p->path);
-        memcpy(joined, parent->value, old_n);
-        joined[old_n] = '\n';
-        memcpy(joined + old_n + 1, c, add_n);
-        joined[old_n + 1 + add_n] = '\0';
-        str_free_secret(parent->value);
-        parent->value = joined;
         return 0;
     }
     eq = memchr(c, '=', n);
@@ -338,7 +340,7 @@ static int parse_continuation(parser *p, const char *c, size_t n, unsigned col)
         }
     }
     /* add_entry may move the entries array; parent is not used after this. */
-    return add_entry(p, buf_detach(&key), str_ndup(v, v_n));
+    return add_entry(p, buf_detach(&key), v, v_n);
 }
 
 /* One line, without its '\n'. */
@@ -515,7 +517,7 @@ void awscfg_free(awscfg *cfg)
         return;
     for (size_t i = 0; i < cfg->nentries; i++) {
         free(cfg->entries[i].key);
-        str_free_secret(cfg->entries[i].value);
+        wipe_value(&cfg->entries[i].value);
     }
     for (size_t i = 0; i < cfg->nsections; i++)
         free(cfg->sections[i].name);
@@ -561,7 +563,7 @@ const char *awscfg_get(const awscfg *cfg, const char *profile, const char *key)
             continue;
         rank = profile_rank(s);
         if (rank > best_rank) {
-            best = e->value;
+            best = buf_str(&e->value);
             best_rank = rank;
         }
     }
@@ -597,7 +599,7 @@ const char *awscfg_section_get(const awscfg *cfg, awscfg_section_kind kind, cons
         const section *s = &cfg->sections[e->section];
 
         if (s->kind == want && strcmp(s->name, name) == 0 && str_ieq(e->key, key))
-            return e->value;
+            return buf_str(&e->value);
     }
     return NULL;
 }

@@ -19,7 +19,7 @@
 #include "util/timefmt.h"
 
 /* Temporary credentials are renewed this long before they expire (the SDKs' advisory refresh window). */
-#define REFRESH_BEFORE_S 300
+#define REFRESH_BEFORE_S  300
 #define MAX_PROFILE_CHAIN 10
 
 typedef int (*fetch_fn)(void *ctx, aws_creds *out, ia_err *err);
@@ -113,7 +113,8 @@ int creds_get(creds_provider *p, aws_creds *out, ia_err *err)
             log_warn("%s: refreshing credentials failed; using the current ones until they expire",
                      p->description);
         } else {
-            if (err->kind != IA_ERR_CANCELLED && err->kind != IA_ERR_INPUT)
+            /* STS answers already name the role; other failures need the source named. */
+            if (err->kind != IA_ERR_CANCELLED && err->kind != IA_ERR_INPUT && err->kind != IA_ERR_AWS)
                 err_prefix(err, "credentials from %s", p->description);
             goto out;
         }
@@ -373,9 +374,9 @@ out:
 
 typedef struct metadata_ctx {
     aws_client *client;
-    char *url;            /* container: the credentials URL; IMDS: the base endpoint */
-    char *auth_token;     /* container: AWS_CONTAINER_AUTHORIZATION_TOKEN */
-    char *auth_file;      /* container: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE */
+    char *url;        /* container: the credentials URL; IMDS: the base endpoint */
+    char *auth_token; /* container: AWS_CONTAINER_AUTHORIZATION_TOKEN */
+    char *auth_file;  /* container: AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE */
     bool imds;
 } metadata_ctx;
 
@@ -501,8 +502,12 @@ static void metadata_free(void *ctx)
 /* The SDKs only send the container token to loopback hosts, the ECS/EKS link-local hosts, or over HTTPS. */
 static bool container_host_allowed(const char *url)
 {
-    static const char *const allowed[] = {"http://127.", "http://localhost", "http://[::1]",
-                                          "http://169.254.170.2", "http://169.254.170.23", "http://[fd00:ec2::23]",
+    static const char *const allowed[] = {"http://127.",
+                                          "http://localhost",
+                                          "http://[::1]",
+                                          "http://169.254.170.2",
+                                          "http://169.254.170.23",
+                                          "http://[fd00:ec2::23]",
                                           NULL};
 
     if (str_starts_with(url, "https://"))
@@ -610,8 +615,8 @@ static int profile_provider(const chain_req *q, const char *profile, int depth, 
                             ia_err *err);
 
 /* credential_source = Environment | Ec2InstanceMetadata | EcsContainer */
-static int credential_source(const chain_req *q, const char *profile, const char *source, creds_provider **out,
-                             ia_err *err)
+static int credential_source(const chain_req *q, const char *profile, const char *source,
+                             creds_provider **out, ia_err *err)
 {
     *out = NULL;
     if (strcmp(source, "Environment") == 0) {
@@ -619,7 +624,8 @@ static int credential_source(const chain_req *q, const char *profile, const char
             return -1;
         if (!*out)
             return err_set(err, IA_ERR_CREDS,
-                           "profile '%s': credential_source Environment, but AWS_ACCESS_KEY_ID is not set", profile);
+                           "profile '%s': credential_source Environment, but AWS_ACCESS_KEY_ID is not set",
+                           profile);
         return 0;
     }
     if (strcmp(source, "Ec2InstanceMetadata") == 0)
@@ -650,7 +656,8 @@ static int static_from_profile(const chain_req *q, const char *profile, creds_pr
     return creds_static_new(out, &c, desc, err);
 }
 
-static int role_from_profile(const chain_req *q, const char *profile, int depth, creds_provider **out, ia_err *err)
+static int role_from_profile(const chain_req *q, const char *profile, int depth, creds_provider **out,
+                             ia_err *err)
 {
     const char *role_arn = awscfg_get(q->cfg, profile, "role_arn");
     const char *source_profile = awscfg_get(q->cfg, profile, "source_profile");
@@ -662,10 +669,12 @@ static int role_from_profile(const chain_req *q, const char *profile, int depth,
 
     *out = NULL;
     if (duration && !str_to_long(duration, 900, 43200, &seconds))
-        return err_set(err, IA_ERR_INPUT, "profile '%s': duration_seconds '%s' is not a number from 900 to 43200",
-                       profile, duration);
+        return err_set(err, IA_ERR_INPUT,
+                       "profile '%s': duration_seconds '%s' is not a number from 900 to 43200", profile,
+                       duration);
     if (source_profile && source)
-        return err_set(err, IA_ERR_INPUT, "profile '%s' has both source_profile and credential_source", profile);
+        return err_set(err, IA_ERR_INPUT, "profile '%s' has both source_profile and credential_source",
+                       profile);
     if (source_profile) {
         if (!awscfg_has_profile(q->cfg, source_profile))
             return err_set(err, IA_ERR_INPUT, "profile '%s': source_profile '%s' does not exist", profile,
@@ -684,8 +693,8 @@ static int role_from_profile(const chain_req *q, const char *profile, int depth,
         if (credential_source(q, profile, source, &src, err) != 0)
             return -1;
     } else {
-        return err_set(err, IA_ERR_INPUT, "profile '%s' has role_arn but neither source_profile nor credential_source",
-                       profile);
+        return err_set(err, IA_ERR_INPUT,
+                       "profile '%s' has role_arn but neither source_profile nor credential_source", profile);
     }
     opt.role_arn = role_arn;
     opt.external_id = awscfg_get(q->cfg, profile, "external_id");
@@ -696,15 +705,16 @@ static int role_from_profile(const chain_req *q, const char *profile, int depth,
 }
 
 /* The credentials a profile names, or *out NULL if it names none. */
-static int profile_provider(const chain_req *q, const char *profile, int depth, creds_provider **out, ia_err *err)
+static int profile_provider(const chain_req *q, const char *profile, int depth, creds_provider **out,
+                            ia_err *err)
 {
     const char *process;
     const char *token_file;
 
     *out = NULL;
     if (depth > MAX_PROFILE_CHAIN)
-        return err_set(err, IA_ERR_INPUT, "profile '%s': source_profile chain is longer than %d or loops", profile,
-                       MAX_PROFILE_CHAIN);
+        return err_set(err, IA_ERR_INPUT, "profile '%s': source_profile chain is longer than %d or loops",
+                       profile, MAX_PROFILE_CHAIN);
     token_file = awscfg_get(q->cfg, profile, "web_identity_token_file");
     if (awscfg_get(q->cfg, profile, "role_arn")) {
         if (token_file)
@@ -731,7 +741,8 @@ int creds_chain_new(creds_provider **out, aws_client *client, const awscfg *cfg,
                     const char *region, ia_err *err)
 {
     const char *profile = awscfg_profile_name(profile_flag);
-    bool explicit_profile = (profile_flag && *profile_flag) || (getenv("AWS_PROFILE") && *getenv("AWS_PROFILE"));
+    bool explicit_profile =
+        (profile_flag && *profile_flag) || (getenv("AWS_PROFILE") && *getenv("AWS_PROFILE"));
     const char *web_token = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
     const char *web_role = getenv("AWS_ROLE_ARN");
     chain_req q = {client, cfg, region ? region : "us-east-1"};
@@ -739,7 +750,8 @@ int creds_chain_new(creds_provider **out, aws_client *client, const awscfg *cfg,
 
     *out = NULL;
     if (explicit_profile && !awscfg_has_profile(cfg, profile))
-        return err_set(err, IA_ERR_INPUT, "profile '%s' not found in the AWS config or credentials file", profile);
+        return err_set(err, IA_ERR_INPUT, "profile '%s' not found in the AWS config or credentials file",
+                       profile);
     /* An explicit --profile outranks the environment's keys, as in the SDKs. */
     if (!(profile_flag && *profile_flag)) {
         if (env_provider(out, err) != 0 || *out)
@@ -753,7 +765,8 @@ int creds_chain_new(creds_provider **out, aws_client *client, const awscfg *cfg,
         if (profile_provider(&q, profile, 0, out, err) != 0 || *out)
             return *out ? 0 : -1;
     }
-    if ((getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") && *getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) ||
+    if ((getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") &&
+         *getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) ||
         (getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI") && *getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI")))
         return container_new(out, client, err);
     if (!env_true("AWS_EC2_METADATA_DISABLED")) {
@@ -768,13 +781,15 @@ int creds_chain_new(creds_provider **out, aws_client *client, const awscfg *cfg,
         }
         creds_provider_free(*out);
         *out = NULL;
-        return err_set(err, IA_ERR_CREDS,
-                       "no AWS credentials found: tried the environment, profile '%s', web identity, container "
-                       "credentials and instance metadata (%s)",
-                       profile, imds_err.msg);
+        return err_set(
+            err, IA_ERR_CREDS,
+            "no AWS credentials found: tried the environment, profile '%s', web identity, container "
+            "credentials and instance metadata (%s)",
+            profile, imds_err.msg);
     }
-    return err_set(err, IA_ERR_CREDS,
-                   "no AWS credentials found: tried the environment, profile '%s', web identity and container "
-                   "credentials (instance metadata is disabled)",
-                   profile);
+    return err_set(
+        err, IA_ERR_CREDS,
+        "no AWS credentials found: tried the environment, profile '%s', web identity and container "
+        "credentials (instance metadata is disabled)",
+        profile);
 }

@@ -83,7 +83,9 @@ bool endpoint_region_is_valid(const char *region)
 static bool printable(const char *s)
 {
     for (; *s; s++) {
-        if (*s < 0x20 || *s > 0x7e)
+        unsigned char c = (unsigned char)*s;
+
+        if (c < 0x20 || c > 0x7e)
             return false;
     }
     return true;
@@ -108,6 +110,7 @@ static char *check_url(const char *url, const char *source, ia_err *err)
     const char *host;
     size_t n = strlen(url);
     size_t scheme_n;
+    char *out;
 
     if (n > ENDPOINT_MAX_URL_BYTES) {
         err_set(err, IA_ERR_INPUT, "%s: URL is longer than %zu bytes", source, ENDPOINT_MAX_URL_BYTES);
@@ -157,7 +160,9 @@ static char *check_url(const char *url, const char *source, ia_err *err)
         return NULL;
     }
     for (const char *q = p; *q; q++) {
-        if (*q <= 0x20 || *q >= 0x7f || *q == '?' || *q == '#') {
+        unsigned char ch = (unsigned char)*q;
+
+        if (ch <= 0x20 || ch >= 0x7f || ch == '?' || ch == '#') {
             err_set(err, IA_ERR_INPUT, "%s: URL path has a space, control character, query or fragment",
                     source);
             return NULL;
@@ -165,13 +170,10 @@ static char *check_url(const char *url, const char *source, ia_err *err)
     }
     while (n > scheme_n && url[n - 1] == '/')
         n--;
-    {
-        char *out = str_ndup(url, n);
-
-        if (!out)
-            err_set(err, IA_ERR_NOMEM, "out of memory");
-        return out;
-    }
+    out = str_ndup(url, n);
+    if (!out)
+        err_set(err, IA_ERR_NOMEM, "out of memory");
+    return out;
 }
 
 /* Where the overrides come from, in the SDKs' order; a NULL value is skipped. */

@@ -148,7 +148,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
-static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow)
 {
     (void)userp;
     (void)dltotal;
@@ -170,10 +171,8 @@ static int transport_retryable(CURLcode rc)
     case CURLE_GOT_NOTHING:
     case CURLE_PARTIAL_FILE:
     case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-        return 1;
-    default:
-        return 0;
+    case CURLE_HTTP2_STREAM: return 1;
+    default: return 0;
     }
 }
 
@@ -251,7 +250,8 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
     if (pool->ca_bundle)
         curl_easy_setopt(curl, CURLOPT_CAINFO, pool->ca_bundle);
-    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                     req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 60000L);
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
 

@@ -28,16 +28,11 @@ static const char *const throttle_codes[] = {
 
 /* Transient server-side codes, whatever the status they come with. */
 static const char *const transient_codes[] = {
-    "RequestTimeout",
-    "RequestTimeoutException",
-    "PriorRequestNotComplete",
-    "InternalError",
-    "InternalFailure",
-    "InternalServerError",
-    "ServiceUnavailable",
-    "ServiceUnavailableException",
-    "IDPCommunicationError",
-    NULL,
+    "RequestTimeout",          "RequestTimeoutException",
+    "PriorRequestNotComplete", "InternalError",
+    "InternalFailure",         "InternalServerError",
+    "ServiceUnavailable",      "ServiceUnavailableException",
+    "IDPCommunicationError",   NULL,
 };
 
 static bool in_list(const char *const *list, const char *code)
@@ -74,8 +69,7 @@ bool retry_classify(ia_err *err)
         else if (err->kind == IA_ERR_PROTOCOL && err->http_status == 200)
             retry = true;
         break;
-    default:
-        retry = false;
+    default: retry = false;
     }
     err->retryable = retry;
     return retry;
@@ -116,13 +110,15 @@ int retry_max_attempts(int flag, const char *profile_value, int *out, ia_err *er
     }
     if (env && *env) {
         if (!str_to_long(env, 1, 100, &v))
-            return err_set(err, IA_ERR_INPUT, "AWS_MAX_ATTEMPTS: '%s' is not a whole number from 1 to 100", env);
+            return err_set(err, IA_ERR_INPUT, "AWS_MAX_ATTEMPTS: '%s' is not a whole number from 1 to 100",
+                           env);
         *out = (int)v;
         return 0;
     }
     if (profile_value && *profile_value) {
         if (!str_to_long(profile_value, 1, 100, &v))
-            return err_set(err, IA_ERR_INPUT, "max_attempts in the AWS config: '%s' is not a whole number from 1 to 100",
+            return err_set(err, IA_ERR_INPUT,
+                           "max_attempts in the AWS config: '%s' is not a whole number from 1 to 100",
                            profile_value);
         *out = (int)v;
         return 0;

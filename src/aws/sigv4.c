@@ -442,8 +442,7 @@ static int reencode_query_part(const char *s, size_t n, char **out, ia_err *err)
             int lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
 
             if (hi < 0 || lo < 0) {
-                err_set(err, IA_ERR_INTERNAL, "sigv4: the query string has a malformed %% escape at byte %zu",
-                        i + 1);
+                err_set(err, IA_ERR_INTERNAL, "sigv4: the query string has a malformed %% escape");
                 goto out;
             }
             c = (char)(unsigned char)(hi * 16 + lo);

@@ -15,6 +15,19 @@
  * sigv4_sign runs all three and lists the headers the caller must add to the
  * request. The clock is injected through params.now, never read here.
  *
+ * Beyond what the suites show:
+ *  - a request's own X-Amz-Date, x-amz-content-sha256 or X-Amz-Security-Token
+ *    is used and signed (the token not under omit_session_token), not added
+ *    again; one already carrying Authorization is refused;
+ *  - the payload hash is SHA-256 of the body, or the value of the request's
+ *    own x-amz-content-sha256 (e.g. UNSIGNED-PAYLOAD);
+ *  - User-Agent, Expect and X-Amzn-Trace-Id are left unsigned: HTTP stacks
+ *    and proxies add or rewrite them after signing;
+ *  - query parameters are percent-decoded ('+' stays a '+') and re-encoded.
+ * A malformed request is IA_ERR_INTERNAL (a bug in the caller), empty keys
+ * IA_ERR_CREDS, texts past 1 MiB IA_ERR_NOMEM. Error messages name headers,
+ * never their values, so no secret reaches a log.
+ *
  * The ctx holds the canonical request and the Authorization value: both are
  * derived from the secret only through an HMAC, but the session token is in
  * the canonical request, so a ctx is never logged.

@@ -52,7 +52,8 @@ static int take_credentials(xmlDoc *doc, const char *action, const char *region,
     out->session_token = aws_xml_text(root, "SessionToken");
     if (!out->access_key_id || !out->secret_access_key || !out->session_token || !expiration ||
         !timefmt_parse(expiration, &out->expiration)) {
-        err_set(err, IA_ERR_PROTOCOL, "sts %s (%s): answer lacks credentials or their expiration", action, region);
+        err_set(err, IA_ERR_PROTOCOL, "sts %s (%s): answer lacks credentials or their expiration", action,
+                region);
         creds_clean_up(out);
         goto out;
     }

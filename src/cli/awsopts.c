@@ -12,27 +12,21 @@ int awsopts_take(awsopts *o, int opt, const char *arg, ia_err *err)
     long v;
 
     switch (opt) {
-    case AWSOPT_PROFILE:
-        o->profile_flag = arg;
-        return 1;
-    case AWSOPT_REGION:
-        o->region_flag = arg;
-        return 1;
+    case AWSOPT_PROFILE: o->profile_flag = arg; return 1;
+    case AWSOPT_REGION: o->region_flag = arg; return 1;
     case AWSOPT_MAX_ATTEMPTS:
         if (!str_to_long(arg, 1, 100, &v))
-            return err_set(err, IA_ERR_USAGE, "--max-attempts: '%s' is not a whole number from 1 to 100", arg);
+            return err_set(err, IA_ERR_USAGE, "--max-attempts: '%s' is not a whole number from 1 to 100",
+                           arg);
         o->max_attempts_flag = (int)v;
         return 1;
-    case AWSOPT_DEBUG:
-        log_set_level(LOG_DEBUG);
-        return 1;
+    case AWSOPT_DEBUG: log_set_level(LOG_DEBUG); return 1;
     case AWSOPT_QUIET:
         o->quiet = true;
         if (log_get_level() != LOG_DEBUG)
             log_set_level(LOG_ERROR);
         return 1;
-    default:
-        return 0;
+    default: return 0;
     }
 }
 
@@ -59,7 +53,8 @@ int awsopts_open(awsopts *o, bool need_region, ia_err *err)
         copt.retry_base_ms = v;
     if (aws_client_new(&o->client, &copt, err) != 0)
         return -1;
-    return creds_chain_new(&o->creds, o->client, o->cfg, o->profile_flag, o->region ? o->region : "us-east-1", err);
+    return creds_chain_new(&o->creds, o->client, o->cfg, o->profile_flag, o->region ? o->region : "us-east-1",
+                           err);
 }
 
 void awsopts_close(awsopts *o)

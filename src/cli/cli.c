@@ -14,6 +14,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"collect", cmd_collect, "gather images, permissions and image builders into a snapshot"},
+    {"evaluate", cmd_evaluate, "judge a snapshot against YAML rules and waivers (--json FILE)"},
+    {"rules", cmd_rules, "lint, list or test rule files (rules lint|list|test [PATH...])"},
     {"whoami", cmd_whoami, "print the caller's account and ARN (STS GetCallerIdentity)"},
     {NULL, NULL, NULL},
 };

@@ -55,7 +55,8 @@ int cmd_whoami(int argc, char **argv)
     cancel_install_handlers();
     /* STS answers in every region; with none configured, ask us-east-1 as the SDKs do. */
     if (awsopts_open(&aws, false, &err) != 0 ||
-        sts_get_caller_identity(aws.client, aws.creds, aws.region ? aws.region : "us-east-1", &id, &err) != 0) {
+        sts_get_caller_identity(aws.client, aws.creds, aws.region ? aws.region : "us-east-1", &id, &err) !=
+            0) {
         rc = cli_fail(&err);
         awsopts_close(&aws);
         return rc;

@@ -24,6 +24,7 @@ int err_set(ia_err *err, ia_err_kind kind, const char *fmt, ...)
     if (!err)
         return -1;
     err->kind = kind;
+    err->context[0] = '\0';
     va_start(ap, fmt);
     set_msg(err, fmt, ap);
     va_end(ap);
@@ -49,7 +50,7 @@ int err_set_at(ia_err *err, const char *file, unsigned line, unsigned column, co
 int err_prefix(ia_err *err, const char *fmt, ...)
 {
     char prefix[256];
-    char joined[sizeof(prefix) + sizeof(err->msg) + 2];
+    char joined[sizeof(prefix) + sizeof(err->context) + 2];
     va_list ap;
 
     if (!err)
@@ -57,9 +58,12 @@ int err_prefix(ia_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(prefix, sizeof(prefix), fmt, ap);
     va_end(ap);
-    snprintf(joined, sizeof(joined), "%s: %s", prefix, err->msg);
-    /* Cut at the end rather than lose the context. */
-    str_copy(err->msg, sizeof(err->msg), joined);
+    if (err->context[0])
+        snprintf(joined, sizeof(joined), "%s: %s", prefix, err->context);
+    else
+        snprintf(joined, sizeof(joined), "%s", prefix);
+    /* Cut at the end rather than lose the outermost context. */
+    str_copy(err->context, sizeof(err->context), joined);
     return -1;
 }
 
@@ -92,9 +96,10 @@ void err_format(const ia_err *err, char *buf, size_t size)
         return;
     }
     if (err->aws_code[0] || err->http_status) {
-        snprintf(buf, size, "%s (%s%sHTTP %ld%s%s)", err->msg, err->aws_code, err->aws_code[0] ? ", " : "",
-                 err->http_status, err->request_id[0] ? ", request id " : "", err->request_id);
+        snprintf(buf, size, "%s%s%s (%s%sHTTP %ld%s%s)", err->context, err->context[0] ? ": " : "", err->msg,
+                 err->aws_code, err->aws_code[0] ? ", " : "", err->http_status,
+                 err->request_id[0] ? ", request id " : "", err->request_id);
         return;
     }
-    snprintf(buf, size, "%s", err->msg);
+    snprintf(buf, size, "%s%s%s", err->context, err->context[0] ? ": " : "", err->msg);
 }

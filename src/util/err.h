@@ -34,20 +34,24 @@ typedef struct ia_err {
     char request_id[96];   /* x-amzn-RequestId, or <RequestId> */
     char file[256];        /* input file, for IA_ERR_INPUT */
     unsigned line, column; /* 1-based, 0 when unknown */
-    char msg[768];
+    char
+        context[384]; /* where it happened, outermost first ("cannot assume X: sts AssumeRole (us-east-1)") */
+    char msg[768];    /* what happened, as the source said it (AWS's own message, say) */
 } ia_err;
 
 /* Clears every field. */
 void err_clear(ia_err *err);
 
-/* Sets kind and message (printf-style); other fields are left as they are. Always returns -1. */
+/* Sets kind and message (printf-style) and clears the context; other fields are left as they are. Returns -1.
+ */
 int err_set(ia_err *err, ia_err_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Like err_set, and records a position in an input file. Always returns -1. */
 int err_set_at(ia_err *err, const char *file, unsigned line, unsigned column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
-/* Prefixes the message with "context: ", for errors passed up through layers. Returns -1. */
+/* Adds context in front of what is there ("outer: inner"), for errors passed up through layers. Returns -1.
+ */
 int err_prefix(ia_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Short name of a kind, for logs and snapshots ("transport", "aws", ...). */
@@ -56,7 +60,7 @@ const char *err_kind_name(ia_err_kind kind);
 /*
  * Writes the one-line form a user sees into buf:
  * "file:line:column: msg" for input errors with a position, otherwise
- * "msg" followed by " (AWS code, HTTP status, request id)" where known.
+ * "context: msg" followed by " (AWS code, HTTP status, request id)" where known.
  */
 void err_format(const ia_err *err, char *buf, size_t size);
 

@@ -1,0 +1,79 @@
+#include "cli/commands.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aws/endpoint.h"
+#include "aws/sts.h"
+#include "cli/awsopts.h"
+#include "cli/cli.h"
+#include "cli/collectopts.h"
+#include "collect/collect.h"
+#include "collect/pacer.h"
+#include "util/cancel.h"
+#include "util/log.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp, "usage: imgaudit collect [options]\n\n"
+                "Gathers every WorkSpaces image (owned and shared) with its sharing permissions, and the\n"
+                "AppStream 2.0 image builders and images (private and shared, with permissions), across\n"
+                "accounts and regions, into one snapshot file (docs/snapshot.md).\n\n"
+                "options:\n" COLLECTOPTS_HELP AWSOPTS_HELP "  -h, --help              this help\n\n"
+                "exit status: 0 complete; 3 collection incomplete (see the snapshot's errors);\n"
+                "2 bad usage or accounts file; 4 could not run (credentials, network); 130 interrupted.\n");
+}
+
+int cmd_collect(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        AWSOPTS_LONG_OPTIONS,
+        COLLECTOPTS_LONG_OPTIONS,
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    collectopts co;
+    const char *output = "-";
+    ia_err err;
+    int opt, rc;
+
+    collectopts_init(&co);
+    err_clear(&err);
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        if (opt == 'o') {
+            output = optarg;
+            continue;
+        }
+        rc = collectopts_take(&co, opt, optarg, &err);
+        if (rc < 0)
+            return cli_usage_error("collect", "%s", err.msg);
+        if (rc == 0)
+            return cli_usage_error("collect", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind < argc)
+        return cli_usage_error("collect", "unexpected argument '%s'", argv[optind]);
+    if (collectopts_check(&co, &err) != 0)
+        return cli_usage_error("collect", "%s", err.msg);
+
+    cancel_install_handlers();
+    rc = collectopts_run(&co, &err);
+    if (rc == 0)
+        rc = collectopts_write(&co, output, &err);
+    if (rc != 0) {
+        rc = cli_fail(&err);
+    } else {
+        collectopts_summary(&co, output);
+        rc = co.snap.n_errors ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+    }
+    collectopts_clean_up(&co);
+    return rc;
+}

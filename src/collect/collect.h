@@ -1,0 +1,43 @@
+#ifndef IMGAUDIT_COLLECT_COLLECT_H
+#define IMGAUDIT_COLLECT_COLLECT_H
+
+/*
+ * The collection run: every account x region x listing, fanned out over a
+ * bounded pool of worker threads that share one client (one connection
+ * pool). Per account: assume its role (once; the provider refreshes it),
+ * then per region: WorkSpaces images OWNED and SHARED, AppStream image
+ * builders, AppStream images PRIVATE and SHARED; then per owned or private
+ * image its permissions. Every page of every listing is followed. A failure
+ * is recorded in the snapshot's errors and the rest goes on.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "aws/client.h"
+#include "aws/creds.h"
+#include "collect/snapshot.h"
+#include "collect/targets.h"
+
+typedef struct collect_options {
+    const char *const *regions; /* the run's regions (an account's own list overrides) */
+    size_t n_regions;
+    const collect_targets *targets; /* accounts to reach */
+    const char *role_name;          /* --role-name: role to assume where an account names none, or NULL */
+    const char *external_id;        /* --external-id, or NULL */
+    const char *session_name;       /* --session-name; NULL: "imgaudit" */
+    const char *sts_region;         /* region for AssumeRole */
+    int concurrency;                /* worker threads; >= 1 */
+    bool progress;                  /* draw a live line on stderr */
+} collect_options;
+
+/*
+ * Runs the collection into snap (which holds the caller identity and
+ * partition already). base is the caller's credentials. Returns 0 when the
+ * run finished (errors, if any, are in snap->errors), -1 with err when it
+ * could not run or was cancelled (IA_ERR_CANCELLED).
+ */
+int collect_run(aws_client *client, creds_provider *base, const collect_options *opt, snapshot *snap,
+                ia_err *err);
+
+#endif

@@ -1,0 +1,365 @@
+#include "collect/snapshot.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fileio.h"
+#include "util/str.h"
+#include "util/timefmt.h"
+#include "version.h"
+
+#define SNAPSHOT_SCHEMA         "imgaudit.snapshot"
+#define SNAPSHOT_SCHEMA_VERSION 1
+
+void snapshot_init(snapshot *s)
+{
+    memset(s, 0, sizeof(*s));
+    pthread_mutex_init(&s->lock, NULL);
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void snapshot_clean_up(snapshot *s)
+{
+    for (size_t i = 0; i < s->n_resources; i++) {
+        snap_resource *r = s->resources[i];
+
+        free(r->type);
+        free(r->account);
+        free(r->region);
+        free(r->id);
+        cJSON_Delete(r->data);
+        free(r);
+    }
+    free(s->resources);
+    for (size_t i = 0; i < s->n_errors; i++) {
+        snap_error *e = &s->errors[i];
+
+        free(e->account);
+        free(e->region);
+        free(e->service);
+        free(e->operation);
+        free(e->code);
+        free(e->message);
+    }
+    free(s->errors);
+    for (size_t i = 0; i < s->n_accounts; i++) {
+        free(s->accounts[i].id);
+        free(s->accounts[i].name);
+        free(s->accounts[i].role_arn);
+        free_strings(s->accounts[i].regions, s->accounts[i].n_regions);
+    }
+    free(s->accounts);
+    free_strings(s->regions, s->n_regions);
+    pthread_mutex_destroy(&s->lock);
+    memset(s, 0, sizeof(*s));
+}
+
+int snapshot_add_resource(snapshot *s, const char *type, const char *account, const char *region,
+                          const char *id, cJSON *data, snap_resource **out, ia_err *err)
+{
+    snap_resource *r = calloc(1, sizeof(*r));
+    int rc = -1;
+
+    if (!r)
+        goto nomem;
+    r->type = str_dup(type);
+    r->account = str_dup(account);
+    r->region = str_dup(region);
+    r->id = str_dup(id);
+    r->data = data;
+    data = NULL;
+    if (!r->type || !r->account || !r->region || !r->id)
+        goto nomem;
+    pthread_mutex_lock(&s->lock);
+    if (s->n_resources == s->cap_resources) {
+        size_t cap = s->cap_resources ? s->cap_resources * 2 : 256;
+        snap_resource **grown = realloc(s->resources, cap * sizeof(*grown));
+
+        if (!grown) {
+            pthread_mutex_unlock(&s->lock);
+            goto nomem;
+        }
+        s->resources = grown;
+        s->cap_resources = cap;
+    }
+    s->resources[s->n_resources++] = r;
+    pthread_mutex_unlock(&s->lock);
+    if (out)
+        *out = r;
+    return 0;
+nomem:
+    if (r) {
+        free(r->type);
+        free(r->account);
+        free(r->region);
+        free(r->id);
+        cJSON_Delete(r->data);
+        free(r);
+    }
+    cJSON_Delete(data);
+    err_set(err, IA_ERR_NOMEM, "out of memory");
+    return rc;
+}
+
+int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
+                       const char *operation, const ia_err *failure)
+{
+    snap_error e = {0};
+    int rc = -1;
+
+    e.account = str_dup(account);
+    e.region = str_dup(region);
+    e.service = str_dup(service);
+    e.operation = str_dup(operation);
+    e.code = str_dup(failure->aws_code[0] ? failure->aws_code : err_kind_name(failure->kind));
+    e.message = str_dup(failure->msg);
+    e.http_status = failure->http_status;
+    pthread_mutex_lock(&s->lock);
+    if (s->n_errors == s->cap_errors) {
+        size_t cap = s->cap_errors ? s->cap_errors * 2 : 16;
+        snap_error *grown = realloc(s->errors, cap * sizeof(*grown));
+
+        if (!grown)
+            goto out;
+        s->errors = grown;
+        s->cap_errors = cap;
+    }
+    s->errors[s->n_errors++] = e;
+    memset(&e, 0, sizeof(e));
+    rc = 0;
+out:
+    pthread_mutex_unlock(&s->lock);
+    free(e.account);
+    free(e.region);
+    free(e.service);
+    free(e.operation);
+    free(e.code);
+    free(e.message);
+    return rc;
+}
+
+size_t snapshot_error_count(snapshot *s)
+{
+    size_t n;
+
+    pthread_mutex_lock(&s->lock);
+    n = s->n_errors;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+static char **copy_strings(const char *const *v, size_t n)
+{
+    char **out = calloc(n ? n : 1, sizeof(char *));
+
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = str_dup(v[i]);
+        if (!out[i]) {
+            free_strings(out, i);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+int snapshot_add_account(snapshot *s, const char *id, const char *name, const char *role_arn,
+                         const char *const *regions, size_t n_regions, ia_err *err)
+{
+    snap_account *grown = realloc(s->accounts, (s->n_accounts + 1) * sizeof(*grown));
+    snap_account *a;
+
+    if (!grown)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    s->accounts = grown;
+    a = &s->accounts[s->n_accounts];
+    memset(a, 0, sizeof(*a));
+    a->id = str_dup(id);
+    a->name = str_dup(name);
+    a->role_arn = str_dup(role_arn);
+    a->regions = copy_strings(regions, n_regions);
+    a->n_regions = n_regions;
+    s->n_accounts++;
+    if (!a->id || !a->regions || (name && !a->name) || (role_arn && !a->role_arn))
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+int snapshot_set_regions(snapshot *s, const char *const *regions, size_t n, ia_err *err)
+{
+    free_strings(s->regions, s->n_regions);
+    s->regions = copy_strings(regions, n);
+    s->n_regions = s->regions ? n : 0;
+    return s->regions ? 0 : err_set(err, IA_ERR_NOMEM, "out of memory");
+}
+
+/* ---- writing ---- */
+
+static int cmp_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+static int cmp_resource(const void *pa, const void *pb)
+{
+    const snap_resource *a = *(const snap_resource *const *)pa, *b = *(const snap_resource *const *)pb;
+    int c;
+
+    if ((c = strcmp(a->account, b->account)) != 0 || (c = strcmp(a->region, b->region)) != 0 ||
+        (c = strcmp(a->type, b->type)) != 0)
+        return c;
+    return strcmp(a->id, b->id);
+}
+
+static int cmp_error(const void *pa, const void *pb)
+{
+    const snap_error *a = pa, *b = pb;
+    int c;
+
+    if ((c = cmp_str(a->account, b->account)) != 0 || (c = cmp_str(a->region, b->region)) != 0 ||
+        (c = cmp_str(a->service, b->service)) != 0 || (c = cmp_str(a->operation, b->operation)) != 0)
+        return c;
+    return cmp_str(a->message, b->message);
+}
+
+static int cmp_account(const void *pa, const void *pb)
+{
+    return strcmp(((const snap_account *)pa)->id, ((const snap_account *)pb)->id);
+}
+
+static cJSON *string_or_null(const char *s)
+{
+    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+}
+
+/* Writes `"key": <value>` (value printed compactly, then freed) and the separator. */
+static int write_member(FILE *fp, const char *key, cJSON *value, const char *sep)
+{
+    char *text = value ? cJSON_PrintUnformatted(value) : NULL;
+    int rc = -1;
+
+    if (text && fprintf(fp, "  \"%s\": %s%s\n", key, text, sep) >= 0)
+        rc = 0;
+    cJSON_free(text);
+    cJSON_Delete(value);
+    return rc;
+}
+
+static cJSON *strings_array(char *const *v, size_t n)
+{
+    return cJSON_CreateStringArray((const char *const *)v, (int)n);
+}
+
+static int write_body(snapshot *s, FILE *fp)
+{
+    char started[TIMEFMT_ISO_SIZE], finished[TIMEFMT_ISO_SIZE];
+    cJSON *caller = cJSON_CreateObject(), *accounts = cJSON_CreateArray();
+
+    timefmt_iso(s->started_at, started);
+    timefmt_iso(s->finished_at, finished);
+    if (!caller || !accounts)
+        goto fail;
+    cJSON_AddStringToObject(caller, "account", s->caller_account);
+    cJSON_AddStringToObject(caller, "arn", s->caller_arn);
+    cJSON_AddStringToObject(caller, "user_id", s->caller_user_id);
+    for (size_t i = 0; i < s->n_accounts; i++) {
+        cJSON *a = cJSON_CreateObject();
+
+        if (!a)
+            goto fail;
+        cJSON_AddItemToArray(accounts, a);
+        cJSON_AddStringToObject(a, "id", s->accounts[i].id);
+        cJSON_AddItemToObject(a, "name", string_or_null(s->accounts[i].name));
+        cJSON_AddItemToObject(a, "role_arn", string_or_null(s->accounts[i].role_arn));
+        cJSON_AddItemToObject(a, "regions", strings_array(s->accounts[i].regions, s->accounts[i].n_regions));
+    }
+    if (fprintf(fp, "{\n") < 0 || write_member(fp, "schema", cJSON_CreateString(SNAPSHOT_SCHEMA), ",") ||
+        write_member(fp, "schema_version", cJSON_CreateNumber(SNAPSHOT_SCHEMA_VERSION), ",") ||
+        write_member(fp, "tool_version", cJSON_CreateString(IMGAUDIT_VERSION), ",") ||
+        write_member(fp, "started_at", cJSON_CreateString(started), ",") ||
+        write_member(fp, "finished_at", cJSON_CreateString(finished), ",") ||
+        write_member(fp, "complete", cJSON_CreateBool(s->n_errors == 0), ",") ||
+        write_member(fp, "caller", caller, ",") ||
+        write_member(fp, "partition", cJSON_CreateString(s->partition), ",") ||
+        write_member(fp, "regions", strings_array(s->regions, s->n_regions), ",") ||
+        write_member(fp, "accounts", accounts, ","))
+        return -1;
+    if (fprintf(fp, "  \"resources\": [\n") < 0)
+        return -1;
+    for (size_t i = 0; i < s->n_resources; i++) {
+        snap_resource *r = s->resources[i];
+        cJSON *env = cJSON_CreateObject();
+        char *text;
+        int ok;
+
+        if (!env)
+            return -1;
+        cJSON_AddStringToObject(env, "type", r->type);
+        cJSON_AddStringToObject(env, "account", r->account);
+        cJSON_AddStringToObject(env, "region", r->region);
+        cJSON_AddStringToObject(env, "id", r->id);
+        /* Borrow the data into the envelope just to print it, without copying it. */
+        cJSON_AddItemReferenceToObject(env, "data", r->data);
+        text = cJSON_PrintUnformatted(env);
+        cJSON_Delete(env);
+        ok = text && fprintf(fp, "    %s%s\n", text, i + 1 < s->n_resources ? "," : "") >= 0;
+        cJSON_free(text);
+        if (!ok)
+            return -1;
+    }
+    if (fprintf(fp, "  ],\n  \"errors\": [\n") < 0)
+        return -1;
+    for (size_t i = 0; i < s->n_errors; i++) {
+        snap_error *e = &s->errors[i];
+        cJSON *o = cJSON_CreateObject();
+        char *text;
+        int ok;
+
+        if (!o)
+            return -1;
+        cJSON_AddItemToObject(o, "account", string_or_null(e->account));
+        cJSON_AddItemToObject(o, "region", string_or_null(e->region));
+        cJSON_AddStringToObject(o, "service", e->service);
+        cJSON_AddStringToObject(o, "operation", e->operation);
+        cJSON_AddStringToObject(o, "code", e->code);
+        cJSON_AddStringToObject(o, "message", e->message);
+        if (e->http_status)
+            cJSON_AddNumberToObject(o, "http_status", (double)e->http_status);
+        else
+            cJSON_AddNullToObject(o, "http_status");
+        text = cJSON_PrintUnformatted(o);
+        cJSON_Delete(o);
+        ok = text && fprintf(fp, "    %s%s\n", text, i + 1 < s->n_errors ? "," : "") >= 0;
+        cJSON_free(text);
+        if (!ok)
+            return -1;
+    }
+    return fprintf(fp, "  ]\n}\n") < 0 ? -1 : 0;
+fail:
+    cJSON_Delete(caller);
+    cJSON_Delete(accounts);
+    return -1;
+}
+
+int snapshot_write(snapshot *s, const char *path, ia_err *err)
+{
+    file_out out;
+
+    qsort(s->resources, s->n_resources, sizeof(*s->resources), cmp_resource);
+    qsort(s->errors, s->n_errors, sizeof(*s->errors), cmp_error);
+    qsort(s->accounts, s->n_accounts, sizeof(*s->accounts), cmp_account);
+    if (file_out_open(&out, path, err) != 0)
+        return -1;
+    if (write_body(s, out.fp) != 0) {
+        file_out_abort(&out);
+        return err_set(err, IA_ERR_IO, "%s: cannot write the snapshot", path);
+    }
+    return file_out_commit(&out, err);
+}

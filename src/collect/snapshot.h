@@ -1,0 +1,83 @@
+#ifndef IMGAUDIT_COLLECT_SNAPSHOT_H
+#define IMGAUDIT_COLLECT_SNAPSHOT_H
+
+/*
+ * What a collection gathers, and the snapshot file it is written to
+ * (docs/snapshot.md). Workers add resources and errors from many threads;
+ * snapshot_write sorts them (account, region, type, id) and writes the file
+ * atomically, one resource a line so that two snapshots diff cleanly.
+ */
+
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/err.h"
+
+typedef struct snap_resource {
+    char *type, *account, *region, *id; /* owned */
+    cJSON *data;                        /* owned; the resource as the API returned it, plus what we add */
+} snap_resource;
+
+typedef struct snap_error {
+    char *account, *region, *service, *operation, *code, *message; /* owned; account/region may be NULL */
+    long http_status;
+} snap_error;
+
+typedef struct snap_account {
+    char *id, *name, *role_arn; /* owned; name/role_arn may be NULL */
+    char **regions;
+    size_t n_regions;
+} snap_account;
+
+typedef struct snapshot {
+    pthread_mutex_t lock;
+    snap_resource **resources; /* owned; pointers stay valid while the snapshot lives */
+    size_t n_resources, cap_resources;
+    snap_error *errors;
+    size_t n_errors, cap_errors;
+    snap_account *accounts;
+    size_t n_accounts;
+    char **regions;
+    size_t n_regions;
+    /* Run metadata */
+    time_t started_at, finished_at;
+    char caller_account[32], caller_arn[2048], caller_user_id[512];
+    char partition[16];
+} snapshot;
+
+/* Prepares an empty snapshot. */
+void snapshot_init(snapshot *s);
+
+/* Frees everything it holds. */
+void snapshot_clean_up(snapshot *s);
+
+/*
+ * Adds a resource; takes ownership of data (also on failure, when it is
+ * freed). *out (may be NULL) borrows the new record, valid while s lives:
+ * a worker may add to its data later (Permissions) as long as no other
+ * thread touches that record.
+ */
+int snapshot_add_resource(snapshot *s, const char *type, const char *account, const char *region,
+                          const char *id, cJSON *data, snap_resource **out, ia_err *err);
+
+/* Records a failure; the code is err's AWS code, or its kind. Thread-safe. */
+int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
+                       const char *operation, const ia_err *failure);
+
+/* Number of errors so far (thread-safe). */
+size_t snapshot_error_count(snapshot *s);
+
+/* Records an account attempted (copies). Not thread-safe: call before workers start. */
+int snapshot_add_account(snapshot *s, const char *id, const char *name, const char *role_arn,
+                         const char *const *regions, size_t n_regions, ia_err *err);
+
+/* Records the run's regions (copies). Not thread-safe. */
+int snapshot_set_regions(snapshot *s, const char *const *regions, size_t n, ia_err *err);
+
+/* Sorts and writes the snapshot to path ("-" for stdout), atomically, mode 0600. */
+int snapshot_write(snapshot *s, const char *path, ia_err *err);
+
+#endif

@@ -1,0 +1,287 @@
+#include "collect/targets.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/yaml.h"
+#include "util/buf.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "util/str.h"
+
+#define MAX_ACCOUNTS 100000
+
+bool targets_valid_account_id(const char *s)
+{
+    size_t n = 0;
+
+    for (; s[n]; n++) {
+        if (!isdigit((unsigned char)s[n]))
+            return false;
+    }
+    return n == 12;
+}
+
+static void target_clean_up(collect_target *t)
+{
+    free(t->id);
+    free(t->name);
+    free(t->role_arn);
+    free(t->external_id);
+    for (size_t i = 0; i < t->n_regions; i++)
+        free(t->regions[i]);
+    free(t->regions);
+    memset(t, 0, sizeof(*t));
+}
+
+void targets_free(collect_targets *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        target_clean_up(&t->items[i]);
+    free(t->items);
+    t->items = NULL;
+    t->n = 0;
+}
+
+static collect_target *grow(collect_targets *t)
+{
+    collect_target *items;
+
+    if (t->n >= MAX_ACCOUNTS)
+        return NULL;
+    items = realloc(t->items, (t->n + 1) * sizeof(*items));
+    if (!items)
+        return NULL;
+    t->items = items;
+    memset(&items[t->n], 0, sizeof(items[0]));
+    return &items[t->n++];
+}
+
+int targets_add(collect_targets *t, const char *id, const char *name, ia_err *err)
+{
+    collect_target *item = grow(t);
+
+    if (!item)
+        return err_set(err, IA_ERR_NOMEM, "too many accounts (limit %d)", MAX_ACCOUNTS);
+    item->id = str_dup(id);
+    item->name = str_dup(name);
+    if (!item->id || (name && !item->name))
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    return 0;
+}
+
+/* ---- the accounts file ---- */
+
+typedef struct file_check {
+    const char *path;
+    ia_err *err;
+    unsigned problems;
+} file_check;
+
+static void problem(file_check *fc, const rules_ynode *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(file_check *fc, const rules_ynode *at, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    log_error("%s:%u:%u: %s", fc->path, at ? at->line : 1, at ? at->column : 1, msg);
+    if (fc->problems++ == 0)
+        err_set_at(fc->err, fc->path, at ? at->line : 1, at ? at->column : 1, "%s", msg);
+}
+
+/* A scalar's text, for string-valued keys (ids may be written as plain numbers). */
+static char *scalar(file_check *fc, const rules_ynode *v, const char *key)
+{
+    char *s;
+
+    if (!v || v->kind != RULES_Y_SCALAR || v->type == RULES_YT_NULL || v->type == RULES_YT_BOOL) {
+        problem(fc, v, "'%s' must be a string", key);
+        return NULL;
+    }
+    s = str_dup(v->text);
+    if (!s)
+        problem(fc, v, "%s: out of memory", key);
+    return s;
+}
+
+static void load_regions(file_check *fc, const rules_ynode *v, collect_target *t)
+{
+    if (v->kind != RULES_Y_SEQ || v->n == 0) {
+        problem(fc, v, "'%s' must be a non-empty list of region names", "regions");
+        return;
+    }
+    t->regions = calloc(v->n, sizeof(char *));
+    if (!t->regions) {
+        problem(fc, v, "%s: out of memory", "regions");
+        return;
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        const rules_ynode *r = v->items[i];
+
+        if (!rules_yaml_is_str(r) || !r->text[0] ||
+            strspn(r->text, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(r->text)) {
+            problem(fc, r, "'%s' is not a region name",
+                    r->kind == RULES_Y_SCALAR ? r->text : "(a list or map)");
+            continue;
+        }
+        t->regions[t->n_regions] = str_dup(r->text);
+        if (t->regions[t->n_regions])
+            t->n_regions++;
+    }
+}
+
+static void load_account(file_check *fc, const rules_ynode *node, collect_targets *out)
+{
+    collect_target *t;
+
+    if (node->kind != RULES_Y_MAP) {
+        problem(fc, node, "each account must be a mapping with at least '%s'", "id");
+        return;
+    }
+    t = grow(out);
+    if (!t) {
+        problem(fc, node, "too many accounts%s", "");
+        return;
+    }
+    for (size_t i = 0; i + 1 < node->n; i += 2) {
+        const rules_ynode *k = node->items[i], *v = node->items[i + 1];
+        const char *key = k->kind == RULES_Y_SCALAR ? k->text : "";
+
+        if (strcmp(key, "id") == 0) {
+            t->id = scalar(fc, v, key);
+            if (t->id && !targets_valid_account_id(t->id)) {
+                problem(fc, v, "account id '%s' is not 12 digits (quote ids that start with 0)", t->id);
+            }
+        } else if (strcmp(key, "name") == 0) {
+            t->name = scalar(fc, v, key);
+        } else if (strcmp(key, "role_arn") == 0) {
+            t->role_arn = scalar(fc, v, key);
+            if (t->role_arn && !str_starts_with(t->role_arn, "arn:"))
+                problem(fc, v, "role_arn '%s' is not an ARN", t->role_arn);
+        } else if (strcmp(key, "external_id") == 0) {
+            t->external_id = scalar(fc, v, key);
+        } else if (strcmp(key, "regions") == 0) {
+            load_regions(fc, v, t);
+        } else {
+            problem(fc, k, "unknown key '%s' (expected id, name, role_arn, external_id, regions)", key);
+        }
+    }
+    if (!t->id && !rules_yaml_get(node, "id"))
+        problem(fc, node, "account has no '%s'", "id");
+}
+
+int targets_load_file(const char *path, collect_targets *out, ia_err *err)
+{
+    file_check fc = {path, err, 0};
+    const rules_ynode *root, *accounts;
+    rules_ydoc *doc = NULL;
+    buf text;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    buf_init(&text, RULES_YAML_MAX_BYTES);
+    if (file_read_all(path, &text, err) != 0)
+        goto out;
+    if (rules_yaml_parse(path, buf_str(&text), text.len, &doc, err) != 0)
+        goto out;
+    root = rules_yaml_root(doc);
+    accounts = root ? rules_yaml_get(root, "accounts") : NULL;
+    if (!root || root->kind != RULES_Y_MAP || !accounts) {
+        problem(&fc, root, "expected a top-level '%s:' list", "accounts");
+        goto out;
+    }
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const rules_ynode *k = root->items[i];
+
+        if (k->kind != RULES_Y_SCALAR || strcmp(k->text, "accounts") != 0)
+            problem(&fc, k, "unknown top-level key '%s' (expected accounts)",
+                    k->kind == RULES_Y_SCALAR ? k->text : "");
+    }
+    if (accounts->kind != RULES_Y_SEQ || accounts->n == 0) {
+        problem(&fc, accounts, "'%s' must be a non-empty list", "accounts");
+        goto out;
+    }
+    for (size_t i = 0; i < accounts->n; i++)
+        load_account(&fc, accounts->items[i], out);
+    for (size_t i = 0; i < out->n; i++) {
+        for (size_t j = 0; j < i && out->items[i].id; j++) {
+            if (out->items[j].id && strcmp(out->items[i].id, out->items[j].id) == 0)
+                problem(&fc, accounts->items[i], "account %s is listed twice", out->items[i].id);
+        }
+    }
+    rc = fc.problems ? -1 : 0;
+out:
+    if (rc != 0)
+        targets_free(out);
+    rules_yaml_free(doc);
+    buf_free(&text);
+    return rc;
+}
+
+/* ---- Organizations ---- */
+
+int targets_from_org(aws_client *c, creds_provider *creds, const char *region, collect_targets *out,
+                     ia_err *err)
+{
+    aws_call call = {&AWS_ORGANIZATIONS, region, creds};
+    char *next = NULL;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    do {
+        cJSON *req = cJSON_CreateObject(), *resp = NULL;
+        const cJSON *accounts, *account, *token;
+
+        if (!req || !cJSON_AddNumberToObject(req, "MaxResults", 20) ||
+            (next && !cJSON_AddStringToObject(req, "NextToken", next))) {
+            cJSON_Delete(req);
+            err_set(err, IA_ERR_NOMEM, "out of memory");
+            goto out;
+        }
+        free(next);
+        next = NULL;
+        if (aws_json_call(c, &call, "ListAccounts", req, &resp, err) != 0) {
+            cJSON_Delete(req);
+            goto out;
+        }
+        cJSON_Delete(req);
+        accounts = cJSON_GetObjectItemCaseSensitive(resp, "Accounts");
+        cJSON_ArrayForEach(account, accounts)
+        {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(account, "Id");
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(account, "Name");
+            const cJSON *status = cJSON_GetObjectItemCaseSensitive(account, "Status");
+
+            /* Suspended and closing accounts cannot be assumed into; listing them would only add errors. */
+            if (!cJSON_IsString(id) || !cJSON_IsString(status) || strcmp(status->valuestring, "ACTIVE") != 0)
+                continue;
+            if (!targets_valid_account_id(id->valuestring))
+                continue;
+            if (targets_add(out, id->valuestring, cJSON_IsString(name) ? name->valuestring : NULL, err) !=
+                0) {
+                cJSON_Delete(resp);
+                goto out;
+            }
+        }
+        token = cJSON_GetObjectItemCaseSensitive(resp, "NextToken");
+        if (cJSON_IsString(token) && token->valuestring[0])
+            next = str_dup(token->valuestring);
+        cJSON_Delete(resp);
+    } while (next);
+    rc = 0;
+out:
+    free(next);
+    if (rc != 0)
+        targets_free(out);
+    return rc;
+}

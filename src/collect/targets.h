@@ -1,0 +1,57 @@
+#ifndef IMGAUDIT_COLLECT_TARGETS_H
+#define IMGAUDIT_COLLECT_TARGETS_H
+
+/*
+ * Which accounts a collection reaches: from an --accounts YAML file, or
+ * discovered with Organizations ListAccounts (--org).
+ */
+
+#include <stddef.h>
+
+#include "aws/client.h"
+#include "util/err.h"
+
+typedef struct collect_target {
+    char *id;          /* 12 digits */
+    char *name;        /* or NULL */
+    char *role_arn;    /* or NULL: the caller's own credentials, or --role-name */
+    char *external_id; /* or NULL */
+    char **regions;    /* or NULL: the run's regions */
+    size_t n_regions;
+} collect_target;
+
+typedef struct collect_targets {
+    collect_target *items; /* owned */
+    size_t n;
+} collect_targets;
+
+/*
+ * Reads an accounts file:
+ *   accounts:
+ *     - id: "111122223333"
+ *       name: desktops-prod          # optional
+ *       role_arn: arn:aws:iam::...   # optional
+ *       external_id: abc-123         # optional
+ *       regions: [eu-west-1]         # optional
+ * Every problem is reported at once as IA_ERR_INPUT "file:line:column: ..."
+ * (the first in err, all of them on stderr through log_error).
+ */
+int targets_load_file(const char *path, collect_targets *out, ia_err *err);
+
+/*
+ * Lists the organization's ACTIVE accounts (Organizations ListAccounts, every
+ * page), signed with creds. region selects the partition.
+ */
+int targets_from_org(aws_client *c, creds_provider *creds, const char *region, collect_targets *out,
+                     ia_err *err);
+
+/* Adds one account (copies). */
+int targets_add(collect_targets *t, const char *id, const char *name, ia_err *err);
+
+/* Frees what t owns. */
+void targets_free(collect_targets *t);
+
+/* True when s is a 12-digit account id. */
+bool targets_valid_account_id(const char *s);
+
+#endif
