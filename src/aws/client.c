@@ -359,7 +359,7 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
         bool throttled;
 
         err_clear(err);
-        if (c->pacer.wait && !c->pacer.wait(c->pacer.ud, svc, plan->call->region)) {
+        if (c->pacer.wait && !c->pacer.wait(c->pacer.ud, svc, plan->call->region, plan->call->account)) {
             err_set(err, IA_ERR_CANCELLED, "interrupted");
             break;
         }
@@ -373,7 +373,7 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
         if (throttled)
             atomic_fetch_add(&c->stats.throttles, 1);
         if (c->pacer.done)
-            c->pacer.done(c->pacer.ud, svc, plan->call->region, throttled);
+            c->pacer.done(c->pacer.ud, svc, plan->call->region, plan->call->account, throttled);
         log_debug("%s.%s region=%s endpoint=%s attempt=%d status=%ld%s%s latency=%ldms", svc->id,
                   plan->operation, plan->call->region, plan->host, n,
                   rc == 0 ? resp.status : err->http_status, rc == 0 ? "" : " error=",

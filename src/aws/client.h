@@ -34,12 +34,13 @@ typedef struct aws_stats {
 
 /*
  * An optional pacer, asked before every attempt and told how each ended,
- * per service and region (the collector's adaptive rate limit).
+ * per service, region and account (AWS rate limits are per account and
+ * region): the collector's adaptive rate limit.
  * wait returns false when the call should give up (cancelled).
  */
 typedef struct aws_pacer {
-    bool (*wait)(void *ud, const aws_service *svc, const char *region);
-    void (*done)(void *ud, const aws_service *svc, const char *region, bool throttled);
+    bool (*wait)(void *ud, const aws_service *svc, const char *region, const char *account);
+    void (*done)(void *ud, const aws_service *svc, const char *region, const char *account, bool throttled);
     void *ud;
 } aws_pacer;
 
@@ -56,7 +57,7 @@ typedef struct aws_client_options {
 struct aws_client {
     http_pool *pool;
     aws_client_options opt;
-    char *profile;           /* owned copy of opt.profile */
+    char *profile; /* owned copy of opt.profile */
     aws_pacer pacer;
     aws_stats stats;
 };
@@ -65,8 +66,9 @@ typedef struct aws_client aws_client;
 /* Where and as whom a call goes. */
 typedef struct aws_call {
     const aws_service *svc;
-    const char *region;     /* the request's region; a global service signs for its partition's region */
-    creds_provider *creds;  /* NULL: send unsigned (AssumeRoleWithWebIdentity) */
+    const char *region;    /* the request's region; a global service signs for its partition's region */
+    creds_provider *creds; /* NULL: send unsigned (AssumeRoleWithWebIdentity) */
+    const char *account;   /* whose rate limit the call counts against, for the pacer; may be NULL */
 } aws_call;
 
 typedef struct aws_param {

@@ -16,21 +16,21 @@
 typedef struct http_pool http_pool;
 
 typedef struct http_request {
-    const char *method;          /* "GET", "PUT", "POST" */
-    const char *url;             /* full URL */
-    const char *const *headers;  /* "Name: value" lines; borrowed */
+    const char *method;         /* "GET", "PUT", "POST" */
+    const char *url;            /* full URL */
+    const char *const *headers; /* "Name: value" lines; borrowed */
     size_t n_headers;
-    const void *body;            /* may be NULL */
+    const void *body; /* may be NULL */
     size_t body_len;
-    long connect_timeout_ms;     /* 0: 10 s */
-    long timeout_ms;             /* whole transfer; 0: 60 s */
+    long connect_timeout_ms; /* 0: 10 s */
+    long timeout_ms;         /* whole transfer; 0: 60 s */
 } http_request;
 
 typedef struct http_response {
     long status;
-    buf body;              /* owned: http_response_clean_up */
-    char request_id[96];   /* x-amzn-RequestId or x-amz-request-id, if sent */
-    char error_type[96];   /* x-amzn-ErrorType, if sent */
+    buf body;            /* owned: http_response_clean_up */
+    char request_id[96]; /* x-amzn-RequestId or x-amz-request-id, if sent */
+    char error_type[96]; /* x-amzn-ErrorType, if sent */
 } http_response;
 
 /* Makes the shared pool (owned: http_pool_free). Call once, before threads start. */

@@ -15,8 +15,8 @@
 #include "util/err.h"
 
 #define RETRY_DEFAULT_MAX_ATTEMPTS 3
-#define RETRY_MAX_BACKOFF_MS 20000L
-#define RETRY_DEFAULT_BASE_MS 1000L
+#define RETRY_MAX_BACKOFF_MS       20000L
+#define RETRY_DEFAULT_BASE_MS      1000L
 
 /* True when code is one of the SDKs' throttling error codes. */
 bool retry_is_throttle_code(const char *code);

@@ -13,7 +13,7 @@
 int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *region, sts_identity *out,
                             ia_err *err)
 {
-    aws_call call = {&AWS_STS, region, creds};
+    aws_call call = {&AWS_STS, region, creds, NULL};
     xmlDoc *doc = NULL;
     char *account = NULL, *arn = NULL, *user = NULL;
     int rc = -1;
@@ -67,7 +67,7 @@ int sts_assume_role(aws_client *c, creds_provider *source, const char *region, c
                     const char *session_name, const char *external_id, int duration_seconds, aws_creds *out,
                     ia_err *err)
 {
-    aws_call call = {&AWS_STS, region, source};
+    aws_call call = {&AWS_STS, region, source, NULL};
     char duration[16];
     aws_param params[4];
     xmlDoc *doc = NULL;
@@ -89,7 +89,7 @@ int sts_assume_role_with_web_identity(aws_client *c, const char *region, const c
                                       const char *session_name, const char *token, int duration_seconds,
                                       aws_creds *out, ia_err *err)
 {
-    aws_call call = {&AWS_STS, region, NULL};
+    aws_call call = {&AWS_STS, region, NULL, NULL};
     char duration[16];
     aws_param params[4];
     xmlDoc *doc = NULL;

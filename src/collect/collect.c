@@ -232,7 +232,7 @@ typedef int (*page_fn)(run *r, account_state *a, const char *region, listing wha
 static int paginate(run *r, account_state *a, const char *region, const aws_service *svc, const char *op,
                     cJSON *request, page_fn on_page, listing what, void *ud, ia_err *err)
 {
-    aws_call call = {svc, region, a->creds};
+    aws_call call = {svc, region, a->creds, a->target->id};
     char *token = NULL;
     int pages = 0, rc = -1;
 

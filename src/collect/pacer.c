@@ -9,10 +9,15 @@
 #include "util/cancel.h"
 #include "util/str.h"
 
-#define MAX_LANES 512
+/* Lanes are (service, region, account); an audit of 1,000 accounts x 2 services x 4 regions fits. */
+#define MAX_LANES 16384
+/* Multiplicative decrease on a throttle (0.7, as the SDKs' CUBIC-based adaptive mode), additive increase
+ * (requests per second) on each success. */
+#define PACER_DECREASE 0.7
+#define PACER_INCREASE 0.5
 
 typedef struct lane {
-    char key[96]; /* "service/region" */
+    char key[96]; /* "service/region/account" */
     double rps;
     double next_free; /* monotonic seconds when the next attempt may start */
 } lane;
@@ -41,9 +46,9 @@ int pacer_new(pacer **out, const pacer_options *opt, ia_err *err)
     pthread_mutex_init(&p->lock, NULL);
     p->opt = *opt;
     if (p->opt.start_rps <= 0)
-        p->opt.start_rps = 10;
+        p->opt.start_rps = 20;
     if (p->opt.min_rps <= 0)
-        p->opt.min_rps = 0.5;
+        p->opt.min_rps = 1;
     if (p->opt.max_rps <= 0)
         p->opt.max_rps = 50;
     *out = p;
@@ -59,11 +64,11 @@ void pacer_free(pacer *p)
 }
 
 /* The lane for a service and region, made on first use; NULL when the table is full (then: no pacing). */
-static lane *find_lane(pacer *p, const char *service_id, const char *region, bool create)
+static lane *find_lane(pacer *p, const char *service_id, const char *region, const char *account, bool create)
 {
     char key[96];
 
-    snprintf(key, sizeof(key), "%s/%s", service_id, region);
+    snprintf(key, sizeof(key), "%s/%s/%s", service_id, region, account ? account : "");
     for (size_t i = 0; i < p->n_lanes; i++) {
         if (strcmp(p->lanes[i].key, key) == 0)
             return &p->lanes[i];
@@ -76,14 +81,14 @@ static lane *find_lane(pacer *p, const char *service_id, const char *region, boo
     return &p->lanes[p->n_lanes++];
 }
 
-static bool pacer_wait(void *ud, const aws_service *svc, const char *region)
+static bool pacer_wait(void *ud, const aws_service *svc, const char *region, const char *account)
 {
     pacer *p = ud;
     double now, slot;
     lane *l;
 
     pthread_mutex_lock(&p->lock);
-    l = find_lane(p, svc->id, region, true);
+    l = find_lane(p, svc->id, region, account, true);
     now = mono_now();
     slot = now;
     if (l) {
@@ -97,21 +102,21 @@ static bool pacer_wait(void *ud, const aws_service *svc, const char *region)
     return !cancel_requested();
 }
 
-static void pacer_done(void *ud, const aws_service *svc, const char *region, bool throttled)
+static void pacer_done(void *ud, const aws_service *svc, const char *region, const char *account,
+                       bool throttled)
 {
     pacer *p = ud;
     lane *l;
 
     pthread_mutex_lock(&p->lock);
-    l = find_lane(p, svc->id, region, false);
+    l = find_lane(p, svc->id, region, account, false);
     if (l) {
         if (throttled) {
-            l->rps /= 2;
+            l->rps *= PACER_DECREASE;
             if (l->rps < p->opt.min_rps)
                 l->rps = p->opt.min_rps;
         } else {
-            /* Slow recovery: about one request per second more for every 10 that went through. */
-            l->rps += 0.1;
+            l->rps += PACER_INCREASE;
             if (l->rps > p->opt.max_rps)
                 l->rps = p->opt.max_rps;
         }
@@ -126,13 +131,13 @@ aws_pacer pacer_hooks(pacer *p)
     return hooks;
 }
 
-double pacer_rate(pacer *p, const char *service_id, const char *region)
+double pacer_rate(pacer *p, const char *service_id, const char *region, const char *account)
 {
     double rate = 0;
     lane *l;
 
     pthread_mutex_lock(&p->lock);
-    l = find_lane(p, service_id, region, false);
+    l = find_lane(p, service_id, region, account, false);
     if (l)
         rate = l->rps;
     pthread_mutex_unlock(&p->lock);

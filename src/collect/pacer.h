@@ -2,12 +2,13 @@
 #define IMGAUDIT_COLLECT_PACER_H
 
 /*
- * An adaptive rate limit per service and region, so that a storm of
- * throttles does not become a storm of retries. Each (service, region) has a
- * request rate; every attempt waits for its slot. A throttled attempt halves
- * the rate (down to a floor); each success raises it a little (up to a
- * ceiling): additive increase, multiplicative decrease, as TCP and the SDKs'
- * adaptive retry mode do. Plugs into the client as an aws_pacer.
+ * An adaptive rate limit per service, region and account (the scope of AWS's
+ * own API rate limits), so that a storm of throttles does not become a storm
+ * of retries. Each lane has a request rate; every attempt waits for its
+ * slot. A throttled attempt cuts the rate by 30% (down to a floor); each
+ * success raises it a little (up to a ceiling): additive increase,
+ * multiplicative decrease, as TCP and the SDKs' adaptive retry mode do.
+ * Plugs into the client as an aws_pacer.
  */
 
 #include "aws/client.h"
@@ -15,8 +16,8 @@
 typedef struct pacer pacer;
 
 typedef struct pacer_options {
-    double start_rps; /* initial requests per second per service and region; 0: 10 */
-    double min_rps;   /* floor; 0: 0.5 */
+    double start_rps; /* initial requests per second per lane; 0: 20 */
+    double min_rps;   /* floor; 0: 1 */
     double max_rps;   /* ceiling; 0: 50 */
 } pacer_options;
 
@@ -29,7 +30,7 @@ void pacer_free(pacer *p);
 /* The aws_pacer hooks for aws_client_set_pacer; p must outlive the client's calls. */
 aws_pacer pacer_hooks(pacer *p);
 
-/* The current rate for a service and region (tests and progress). 0 when never used. */
-double pacer_rate(pacer *p, const char *service_id, const char *region);
+/* The current rate of a lane (tests). 0 when never used. */
+double pacer_rate(pacer *p, const char *service_id, const char *region, const char *account);
 
 #endif

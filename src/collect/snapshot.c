@@ -1,5 +1,6 @@
 #include "collect/snapshot.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -229,6 +230,39 @@ static int cmp_error(const void *pa, const void *pb)
     return cmp_str(a->message, b->message);
 }
 
+static bool same_failure(const snap_error *a, const snap_error *b)
+{
+    return cmp_str(a->account, b->account) == 0 && cmp_str(a->region, b->region) == 0 &&
+           strcmp(a->service, b->service) == 0 && strcmp(a->operation, b->operation) == 0 &&
+           strcmp(a->code, b->code) == 0;
+}
+
+/*
+ * One error per account, region, service, operation and code: DescribeImages
+ * denied for PRIVATE and for SHARED images is one failure to a reader.
+ * Expects the errors sorted.
+ */
+static void drop_repeated_errors(snapshot *s)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < s->n_errors; i++) {
+        if (kept > 0 && same_failure(&s->errors[kept - 1], &s->errors[i])) {
+            snap_error *e = &s->errors[i];
+
+            free(e->account);
+            free(e->region);
+            free(e->service);
+            free(e->operation);
+            free(e->code);
+            free(e->message);
+            continue;
+        }
+        s->errors[kept++] = s->errors[i];
+    }
+    s->n_errors = kept;
+}
+
 static int cmp_account(const void *pa, const void *pb)
 {
     return strcmp(((const snap_account *)pa)->id, ((const snap_account *)pb)->id);
@@ -354,6 +388,7 @@ int snapshot_write(snapshot *s, const char *path, ia_err *err)
 
     qsort(s->resources, s->n_resources, sizeof(*s->resources), cmp_resource);
     qsort(s->errors, s->n_errors, sizeof(*s->errors), cmp_error);
+    drop_repeated_errors(s);
     qsort(s->accounts, s->n_accounts, sizeof(*s->accounts), cmp_account);
     if (file_out_open(&out, path, err) != 0)
         return -1;

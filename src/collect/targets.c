@@ -233,7 +233,7 @@ out:
 int targets_from_org(aws_client *c, creds_provider *creds, const char *region, collect_targets *out,
                      ia_err *err)
 {
-    aws_call call = {&AWS_ORGANIZATIONS, region, creds};
+    aws_call call = {&AWS_ORGANIZATIONS, region, creds, NULL};
     char *next = NULL;
     int rc = -1;
 

@@ -90,7 +90,38 @@ typedef struct results {
     int has_baseline;
 } results;
 
+/* "info", "low", "medium", "high", "critical". Static strings. */
 const char *severity_name(severity s);
+
+/* "pass", "fail", "waived". Static strings. */
 const char *result_status_name(result_status s);
+
+/* "applied", "expired", "unused". Static strings. */
+const char *waiver_state_name(waiver_state s);
+
+/* Parses a severity name (as severity_name writes it) into *out. Returns 0, or -1 for any other text. */
+int severity_parse(const char *name, severity *out);
+
+/*
+ * Frees what the results own: the items (with their message and
+ * first_seen), the rules, resources, waivers and resolved arrays and the
+ * resolved failures' strings. Strings that rule_info, resource_ref and
+ * waiver_info point at are borrowed (from the rule set, the snapshot and the
+ * waivers) and are not touched. Zeroes *r, which may then be reused; the
+ * struct itself is the caller's. Accepts NULL.
+ */
+void results_free(results *r);
+
+/* Counts of results, overall and per severity (indexed by severity), by status. */
+typedef struct results_summary {
+    size_t total;
+    size_t by_status[3];      /* indexed by result_status */
+    size_t by_severity[5][3]; /* [severity][result_status] */
+    size_t waivers_expired;
+    size_t waivers_unused;
+} results_summary;
+
+/* Fills sum from r. */
+void results_summarize(const results *r, results_summary *sum);
 
 #endif

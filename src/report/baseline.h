@@ -1,0 +1,39 @@
+#ifndef IMGAUDIT_REPORT_BASELINE_H
+#define IMGAUDIT_REPORT_BASELINE_H
+
+/*
+ * The nightly diff (--baseline PREVIOUS.json): compares this run's failures
+ * with a previous run's JSON results document, so that reports can lead with
+ * what changed and a CI gate can count only new failures.
+ */
+
+#include "rules/results.h"
+#include "util/err.h"
+
+/*
+ * Reads the results document at path (a previous run's `--json` output:
+ * `results[]` with rule, resource_type, resource_id, account, region, status,
+ * message, first_seen) and marks r against it. A result is matched by rule,
+ * resource type, account, region and resource id.
+ *
+ * - Each current failure becomes CHANGE_EXISTING when the baseline has it as
+ *   a failure, with first_seen carried over (the baseline entry's first_seen,
+ *   else the baseline run's evaluated_at or run.finished_at, else now), and
+ *   CHANGE_NEW otherwise, first seen now (r->evaluated_at). A failure that
+ *   was waived or passing in the baseline is new: it did not count then.
+ * - Baseline failures with no current failure or waived result for the same
+ *   key fill r->resolved, unless this run could not look again: their account
+ *   is missing from this run's snapshot, or a collection error covers their
+ *   account and region. Those are neither resolved nor new.
+ * - Passing and waived results get CHANGE_NONE and no first_seen.
+ *
+ * Sets r->has_baseline. Strings put in r are owned by r (freed by
+ * results_free); first_seen and resolved from an earlier call are replaced.
+ * Returns 0, or -1 with err set and r unchanged: IA_ERR_IO when the file
+ * cannot be read, IA_ERR_INPUT naming the file (and line:column for JSON
+ * syntax errors, or the offending field as results[N].field) when it is not
+ * a results document, IA_ERR_NOMEM.
+ */
+int baseline_apply(results *r, const char *path, ia_err *err);
+
+#endif

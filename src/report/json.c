@@ -1,0 +1,306 @@
+#include "report/json.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cjson/cJSON.h>
+
+#include "util/fileio.h"
+#include "version.h"
+
+/* Serialising one value at a time into a reused buffer; a value that does not fit is printed by malloc. */
+#define SCRATCH_BYTES 65536
+
+typedef struct jw {
+    FILE *fp;
+    char *scratch; /* owned */
+    int io_failed;
+    int nomem;
+    int members; /* members written so far in the top-level object */
+} jw;
+
+/* A borrowed string as a JSON string (cJSON will not free it), or null. */
+static cJSON *sref(const char *s)
+{
+    return s ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
+}
+
+static void add(jw *w, cJSON *obj, const char *key, cJSON *value)
+{
+    if (!obj || !value || !cJSON_AddItemToObjectCS(obj, key, value)) {
+        cJSON_Delete(value);
+        w->nomem = 1;
+    }
+}
+
+static void add_count(jw *w, cJSON *obj, const char *key, size_t n)
+{
+    add(w, obj, key, cJSON_CreateNumber((double)n));
+}
+
+static void put(jw *w, const char *s)
+{
+    if (fputs(s, w->fp) == EOF)
+        w->io_failed = 1;
+}
+
+/* Prints one value; frees it. */
+static void put_value(jw *w, cJSON *value, int formatted)
+{
+    char *heap;
+
+    if (!value || w->nomem) {
+        w->nomem = 1;
+        cJSON_Delete(value);
+        return;
+    }
+    /* cJSON's size estimate can be a few bytes short, so it is given less than the whole buffer. */
+    if (cJSON_PrintPreallocated(value, w->scratch, SCRATCH_BYTES - 8, formatted)) {
+        put(w, w->scratch);
+    } else {
+        heap = formatted ? cJSON_Print(value) : cJSON_PrintUnformatted(value);
+        if (heap)
+            put(w, heap);
+        else
+            w->nomem = 1;
+        cJSON_free(heap);
+    }
+    cJSON_Delete(value);
+}
+
+/* A top-level member: "key": value. Keys are fixed ASCII names. */
+static void member(jw *w, const char *key, cJSON *value)
+{
+    put(w, w->members++ ? ",\n\"" : "\"");
+    put(w, key);
+    put(w, "\": ");
+    put_value(w, value, 1);
+}
+
+static cJSON *snapshot_meta(jw *w, const results *r)
+{
+    static const char *const keys[] = {"tool_version", "started_at", "finished_at", "complete", "partition",
+                                       "regions",      "caller",     "accounts"};
+    cJSON *meta = cJSON_CreateObject();
+
+    for (size_t i = 0; meta && r->snapshot && i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->snapshot, keys[i]);
+
+        if (v && !cJSON_AddItemReferenceToObject(meta, keys[i], (cJSON *)(uintptr_t)v))
+            w->nomem = 1;
+    }
+    add_count(w, meta, "resources", r->n_resources);
+    return meta;
+}
+
+static cJSON *status_counts(jw *w, const size_t counts[3])
+{
+    cJSON *o = cJSON_CreateObject();
+
+    add_count(w, o, "pass", counts[RESULT_PASS]);
+    add_count(w, o, "fail", counts[RESULT_FAIL]);
+    add_count(w, o, "waived", counts[RESULT_WAIVED]);
+    return o;
+}
+
+static cJSON *summary(jw *w, const results *r)
+{
+    results_summary sum;
+    cJSON *o = cJSON_CreateObject(), *sev = cJSON_CreateObject(), *wv = cJSON_CreateObject();
+    size_t applied = 0;
+
+    results_summarize(r, &sum);
+    add_count(w, o, "rules", r->n_rules);
+    add_count(w, o, "resources", r->n_resources);
+    add_count(w, o, "total", sum.total);
+    add_count(w, o, "pass", sum.by_status[RESULT_PASS]);
+    add_count(w, o, "fail", sum.by_status[RESULT_FAIL]);
+    add_count(w, o, "waived", sum.by_status[RESULT_WAIVED]);
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
+        add(w, sev, severity_name((severity)s), status_counts(w, sum.by_severity[s]));
+    add(w, o, "by_severity", sev);
+    for (size_t i = 0; i < r->n_waivers; i++)
+        applied += r->waivers[i].state == WAIVER_APPLIED;
+    add_count(w, wv, "applied", applied);
+    add_count(w, wv, "expired", sum.waivers_expired);
+    add_count(w, wv, "unused", sum.waivers_unused);
+    add(w, o, "waivers", wv);
+    add_count(w, o, "collection_errors", (size_t)(r->errors ? cJSON_GetArraySize(r->errors) : 0));
+    return o;
+}
+
+static cJSON *rules_list(jw *w, const results *r)
+{
+    cJSON *arr = cJSON_CreateArray();
+
+    for (size_t i = 0; arr && i < r->n_rules && !w->nomem; i++) {
+        const rule_info *ri = &r->rules[i];
+        cJSON *o = cJSON_CreateObject();
+
+        add(w, o, "id", sref(ri->id));
+        add(w, o, "title", sref(ri->title));
+        add(w, o, "severity", sref(severity_name(ri->sev)));
+        add(w, o, "resource_type", sref(ri->resource_type));
+        add(w, o, "description", sref(ri->description));
+        add(w, o, "remediation", sref(ri->remediation));
+        add(w, o, "file", sref(ri->file));
+        if (!o || !cJSON_AddItemToArray(arr, o)) {
+            cJSON_Delete(o);
+            w->nomem = 1;
+        }
+    }
+    return arr;
+}
+
+static cJSON *waiver_obj(jw *w, const waiver_info *wi, int full)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (full) {
+        add(w, o, "rule", sref(wi->rule));
+        add(w, o, "resource", sref(wi->resource));
+        add(w, o, "account", sref(wi->account));
+        add(w, o, "region", sref(wi->region));
+    }
+    add(w, o, "reason", sref(wi->reason));
+    add(w, o, "owner", sref(wi->owner));
+    add(w, o, "expires", sref(wi->expires));
+    add(w, o, "file", sref(wi->file));
+    add_count(w, o, "line", wi->line);
+    if (full) {
+        add(w, o, "state", sref(waiver_state_name(wi->state)));
+        add_count(w, o, "matched", wi->matched);
+    }
+    return o;
+}
+
+static cJSON *waivers_list(jw *w, const results *r)
+{
+    cJSON *arr = cJSON_CreateArray();
+
+    for (size_t i = 0; arr && i < r->n_waivers && !w->nomem; i++) {
+        cJSON *o = waiver_obj(w, &r->waivers[i], 1);
+
+        if (!o || !cJSON_AddItemToArray(arr, o)) {
+            cJSON_Delete(o);
+            w->nomem = 1;
+        }
+    }
+    return arr;
+}
+
+static const char *change_name(result_change c)
+{
+    return c == CHANGE_NEW ? "new" : c == CHANGE_EXISTING ? "existing" : NULL;
+}
+
+static cJSON *result_obj(jw *w, const results *r, const result *it)
+{
+    const rule_info *ri = &r->rules[it->rule];
+    const resource_ref *res = &r->resources[it->resource];
+    cJSON *o = cJSON_CreateObject();
+
+    add(w, o, "rule", sref(ri->id));
+    add(w, o, "title", sref(ri->title));
+    add(w, o, "severity", sref(severity_name(ri->sev)));
+    add(w, o, "status", sref(result_status_name(it->status)));
+    add(w, o, "resource_type", sref(res->type));
+    add(w, o, "resource_id", sref(res->id));
+    add(w, o, "resource_name", sref(res->name));
+    add(w, o, "account", sref(res->account));
+    add(w, o, "region", sref(res->region));
+    add(w, o, "message", sref(it->message));
+    if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)
+        add(w, o, "waiver", waiver_obj(w, &r->waivers[it->waiver], 0));
+    if (r->has_baseline && it->status != RESULT_PASS) {
+        add(w, o, "change", sref(change_name(it->change)));
+        add(w, o, "first_seen", sref(it->first_seen));
+    }
+    return o;
+}
+
+static cJSON *errors_list(const results *r)
+{
+    /* A reference array: the snapshot keeps ownership of its errors. */
+    return r->errors ? cJSON_CreateArrayReference(r->errors->child) : cJSON_CreateArray();
+}
+
+int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
+{
+    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0};
+    int rc = -1;
+
+    if (!w.scratch)
+        return err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
+    for (size_t i = 0; i < r->n_items; i++) {
+        if (r->items[i].rule >= r->n_rules || r->items[i].resource >= r->n_resources) {
+            err_set(err, IA_ERR_INTERNAL, "results item %zu points past the rule or resource tables", i);
+            goto out;
+        }
+    }
+    put(&w, "{\n");
+    member(&w, "schema", cJSON_CreateString(JSON_REPORT_SCHEMA));
+    member(&w, "schema_version", cJSON_CreateNumber(JSON_REPORT_SCHEMA_VERSION));
+    member(&w, "tool_version", cJSON_CreateString(IMGAUDIT_VERSION));
+    member(&w, "evaluated_at", cJSON_CreateString(r->evaluated_at));
+    member(&w, "snapshot", snapshot_meta(&w, r));
+    member(&w, "summary", summary(&w, r));
+    member(&w, "rules", rules_list(&w, r));
+    member(&w, "waivers", waivers_list(&w, r));
+    member(&w, "errors", errors_list(r));
+    /* One result per line, streamed: a document of millions of results is never built in memory. */
+    put(&w, ",\n\"results\": [");
+    for (size_t i = 0; i < r->n_items && !w.nomem && !w.io_failed; i++) {
+        put(&w, i ? ",\n" : "\n");
+        put_value(&w, result_obj(&w, r, &r->items[i]), 0);
+    }
+    put(&w, "\n]\n}\n");
+    if (w.nomem) {
+        err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
+        goto out;
+    }
+    if (w.io_failed || ferror(fp)) {
+        err_set(err, IA_ERR_IO, "writing JSON results: %s", strerror(errno ? errno : EIO));
+        goto out;
+    }
+    rc = 0;
+out:
+    free(w.scratch);
+    return rc;
+}
+
+/*
+ * A path that exists and is not a regular file (a FIFO, /dev/stdout, a
+ * terminal) is written in place: a temporary file renamed over it would
+ * replace the device itself, which as root breaks the whole machine.
+ */
+static int write_special(const results *r, const char *path, ia_err *err)
+{
+    FILE *fp = fopen(path, "w");
+    int rc;
+
+    if (!fp)
+        return err_set(err, IA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    rc = json_report_fwrite(r, fp, err);
+    if (fclose(fp) != 0 && rc == 0)
+        rc = err_set(err, IA_ERR_IO, "%s: write error: %s", path, strerror(errno));
+    return rc;
+}
+
+int json_report_write(const results *r, const char *path, ia_err *err)
+{
+    file_out out;
+    struct stat st;
+
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return write_special(r, path, err);
+    if (file_out_open(&out, path, err) != 0)
+        return -1;
+    if (json_report_fwrite(r, out.fp, err) != 0) {
+        file_out_abort(&out);
+        return -1;
+    }
+    return file_out_commit(&out, err);
+}

@@ -1,0 +1,36 @@
+#ifndef IMGAUDIT_REPORT_JSON_H
+#define IMGAUDIT_REPORT_JSON_H
+
+/*
+ * The JSON results document (`evaluate --json FILE`): schema
+ * "imgaudit.results" version 1, described in docs/rules.md. Top-level keys:
+ * schema, schema_version, tool_version, evaluated_at, snapshot (run
+ * metadata), summary (counts by status and by severity), rules, waivers
+ * (each with its state: applied, expired, unused), errors (the snapshot's
+ * collection errors, carried through) and results, one per rule and
+ * resource, last because it is by far the largest.
+ */
+
+#include <stdio.h>
+
+#include "rules/results.h"
+#include "util/err.h"
+
+#define JSON_REPORT_SCHEMA         "imgaudit.results"
+#define JSON_REPORT_SCHEMA_VERSION 1
+
+/*
+ * Writes r to path, atomically (a temporary file renamed into place, mode
+ * 0600); "-" writes to stdout. Returns 0, or -1 with err set (IA_ERR_IO,
+ * IA_ERR_NOMEM); on failure no partial file is left at path.
+ */
+int json_report_write(const results *r, const char *path, ia_err *err);
+
+/*
+ * Writes r to an open stream. Each value is serialised by cJSON; results
+ * are streamed one at a time, so memory stays flat however many there are.
+ * Returns 0, or -1 with err set (write error or out of memory).
+ */
+int json_report_fwrite(const results *r, FILE *fp, ia_err *err);
+
+#endif

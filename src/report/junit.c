@@ -1,0 +1,447 @@
+#include "report/junit.h"
+
+#include <libxml/xmlwriter.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report/tally.h"
+#include "report/xmltext.h"
+#include "util/buf.h"
+#include "util/str.h"
+
+#define X(s) ((const xmlChar *)(s))
+
+/* Longest attribute or text taken from the results; messages past it are cut with an ellipsis. */
+#define FIELD_MAX ((size_t)16 * 1024)
+#define BODY_MAX  ((size_t)64 * 1024)
+
+/*
+ * The writer's state. Errors are sticky: after the first failed write every
+ * call is a no-op, and the caller checks `failed` once per test case, which
+ * keeps the mapping code readable.
+ */
+typedef struct jw {
+    xmlTextWriterPtr w;
+    const results *r;
+    buf clean; /* xmltext_clean's scratch */
+    buf text;  /* composes names and bodies */
+    int failed;
+    long suite_id;
+    char timestamp[20]; /* YYYY-MM-DDTHH:MM:SS, UTC without a zone (windyroad's pattern) */
+    char hostname[256];
+} jw;
+
+int junit_parse_group(const char *s, junit_group *out)
+{
+    if (s && strcmp(s, "rule") == 0) {
+        *out = JUNIT_GROUP_RULE;
+        return 0;
+    }
+    if (s && strcmp(s, "account") == 0) {
+        *out = JUNIT_GROUP_ACCOUNT;
+        return 0;
+    }
+    return -1;
+}
+
+static void jw_start(jw *j, const char *name)
+{
+    if (!j->failed && xmlTextWriterStartElement(j->w, X(name)) < 0)
+        j->failed = 1;
+}
+
+static void jw_end(jw *j)
+{
+    if (!j->failed && xmlTextWriterEndElement(j->w) < 0)
+        j->failed = 1;
+}
+
+static void jw_attr(jw *j, const char *name, const char *value)
+{
+    const char *v;
+
+    if (j->failed)
+        return;
+    v = xmltext_clean(&j->clean, value ? value : "", FIELD_MAX);
+    if (!v || xmlTextWriterWriteAttribute(j->w, X(name), X(v)) < 0)
+        j->failed = 1;
+}
+
+/* windyroad types suite names and hostnames as non-empty tokens: blank ones get a stand-in. */
+static void jw_token_attr(jw *j, const char *name, const char *value, const char *fallback)
+{
+    const char *v;
+
+    if (j->failed)
+        return;
+    v = xmltext_clean(&j->clean, value ? value : "", FIELD_MAX);
+    if (!v) {
+        j->failed = 1;
+        return;
+    }
+    if (v[strspn(v, " \t\r\n")] == '\0')
+        v = fallback;
+    /* v is clean now, so jw_attr hands it through without reusing the scratch it may live in. */
+    jw_attr(j, name, v);
+}
+
+static void jw_count(jw *j, const char *name, size_t value)
+{
+    if (!j->failed && xmlTextWriterWriteFormatAttribute(j->w, X(name), "%zu", value) < 0)
+        j->failed = 1;
+}
+
+static void jw_text(jw *j, const char *text)
+{
+    const char *v;
+
+    if (j->failed)
+        return;
+    v = xmltext_clean(&j->clean, text, BODY_MAX);
+    if (!v || xmlTextWriterWriteString(j->w, X(v)) < 0)
+        j->failed = 1;
+}
+
+static void jw_property(jw *j, const char *name, const char *value)
+{
+    if (!value)
+        return;
+    jw_start(j, "property");
+    jw_attr(j, "name", name);
+    jw_attr(j, "value", value);
+    jw_end(j);
+}
+
+/* Composes into j->text; a failed append makes the writer fail. */
+static void jw_compose(jw *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void jw_compose(jw *j, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (j->failed)
+        return;
+    va_start(ap, fmt);
+    if (buf_vprintf(&j->text, fmt, ap) != 0)
+        j->failed = 1;
+    va_end(ap);
+}
+
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+static void jw_suite_start(jw *j, const char *name, const char *package, size_t tests, size_t failures,
+                           size_t errors, size_t skipped)
+{
+    jw_start(j, "testsuite");
+    jw_token_attr(j, "name", name, "unnamed");
+    if (!j->failed && xmlTextWriterWriteFormatAttribute(j->w, X("id"), "%ld", j->suite_id++) < 0)
+        j->failed = 1;
+    jw_token_attr(j, "package", package, "imgaudit");
+    jw_attr(j, "timestamp", j->timestamp);
+    jw_token_attr(j, "hostname", j->hostname, "localhost");
+    jw_count(j, "tests", tests);
+    jw_count(j, "failures", failures);
+    jw_count(j, "errors", errors);
+    jw_count(j, "skipped", skipped);
+    /* Rules are judged in microseconds; a per-rule time would be noise. */
+    jw_attr(j, "time", "0");
+}
+
+static void jw_suite_end(jw *j)
+{
+    jw_start(j, "system-out");
+    jw_end(j);
+    jw_start(j, "system-err");
+    jw_end(j);
+    jw_end(j); /* testsuite */
+}
+
+static void waiver_message(jw *j, const result *it)
+{
+    const waiver_info *wv = NULL;
+
+    if (it->waiver >= 0 && (size_t)it->waiver < j->r->n_waivers)
+        wv = &j->r->waivers[it->waiver];
+    buf_reset(&j->text);
+    if (!wv) {
+        jw_compose(j, "waived");
+        return;
+    }
+    jw_compose(j, "waived: %s (", or_dash(wv->reason));
+    if (wv->owner && *wv->owner)
+        jw_compose(j, "%s, ", wv->owner);
+    jw_compose(j, "expires %s)", or_dash(wv->expires));
+}
+
+static void failure_body(jw *j, const result *it, const rule_info *rule, const resource_ref *res)
+{
+    buf_reset(&j->text);
+    jw_compose(j, "%s\n\nRule: %s", or_dash(it->message), or_dash(rule->id));
+    if (rule->title)
+        jw_compose(j, " - %s", rule->title);
+    jw_compose(j, "\nSeverity: %s\nResource: %s %s", severity_name(rule->sev), or_dash(res->type),
+               or_dash(res->id));
+    if (res->name && *res->name)
+        jw_compose(j, " (%s)", res->name);
+    jw_compose(j, " in account %s, region %s", or_dash(res->account), or_dash(res->region));
+    if (it->change == CHANGE_NEW)
+        jw_compose(j, "\nNew since the baseline");
+    if (it->first_seen)
+        jw_compose(j, "\nFirst seen: %s", it->first_seen);
+    if (rule->description && *rule->description)
+        jw_compose(j, "\n\n%s", rule->description);
+    if (rule->remediation && *rule->remediation)
+        jw_compose(j, "\n\nRemediation: %s", rule->remediation);
+}
+
+static void jw_testcase(jw *j, const result *it, int with_rule)
+{
+    const rule_info *rule = &j->r->rules[it->rule];
+    const resource_ref *res = &j->r->resources[it->resource];
+
+    jw_start(j, "testcase");
+    buf_reset(&j->text);
+    if (with_rule)
+        jw_compose(j, "%s ", or_dash(rule->id));
+    jw_compose(j, "%s", or_dash(res->id));
+    if (res->name && *res->name && (!res->id || strcmp(res->name, res->id) != 0))
+        jw_compose(j, " (%s)", res->name);
+    jw_attr(j, "name", buf_str(&j->text));
+    buf_reset(&j->text);
+    jw_compose(j, "%s.%s.%s", or_dash(res->account), or_dash(res->region), or_dash(res->type));
+    jw_attr(j, "classname", buf_str(&j->text));
+    jw_attr(j, "time", "0");
+    if (it->status == RESULT_FAIL) {
+        jw_start(j, "failure");
+        jw_attr(j, "message", or_dash(it->message));
+        jw_attr(j, "type", severity_name(rule->sev));
+        failure_body(j, it, rule, res);
+        jw_text(j, buf_str(&j->text));
+        jw_end(j);
+    } else if (it->status == RESULT_WAIVED) {
+        jw_start(j, "skipped");
+        waiver_message(j, it);
+        jw_attr(j, "message", buf_str(&j->text));
+        if (it->message)
+            jw_text(j, it->message);
+        jw_end(j);
+    }
+    jw_end(j);
+}
+
+static void suite_counts(const result *it, size_t *failures, size_t *skipped)
+{
+    if (it->status == RESULT_FAIL)
+        (*failures)++;
+    else if (it->status == RESULT_WAIVED)
+        (*skipped)++;
+}
+
+static void write_rule_suites(jw *j, const tally *t)
+{
+    const results *r = j->r;
+
+    for (size_t i = 0; i < r->n_rules && !j->failed; i++) {
+        const rule_info *rule = &r->rules[i];
+        const size_t *st = &t->rule_status[i * TALLY_N_STATUS];
+        size_t tests = st[RESULT_PASS] + st[RESULT_FAIL] + st[RESULT_WAIVED];
+
+        buf_reset(&j->text);
+        jw_compose(j, "imgaudit.%s", or_dash(rule->resource_type));
+        /* The package is composed in j->text, which the suite start does not touch. */
+        jw_suite_start(j, rule->id, buf_str(&j->text), tests, st[RESULT_FAIL], 0, st[RESULT_WAIVED]);
+        jw_start(j, "properties");
+        jw_property(j, "severity", severity_name(rule->sev));
+        jw_property(j, "title", rule->title);
+        jw_property(j, "resource_type", rule->resource_type);
+        jw_property(j, "file", rule->file);
+        jw_end(j);
+        for (size_t k = t->rule_first[i]; k < t->rule_first[i] + tests && !j->failed; k++)
+            jw_testcase(j, &r->items[k], 0);
+        jw_suite_end(j);
+    }
+}
+
+/*
+ * One suite per account. The items are grouped by rule, so they are first put
+ * in account order with a counting sort (stable: rule order is kept inside an
+ * account). That index is the one allocation that grows with the results.
+ */
+static int write_account_suites(jw *j, const tally *t, ia_err *err)
+{
+    const results *r = j->r;
+    size_t *start = NULL, *order = NULL;
+    int rc = -1;
+
+    start = calloc(t->n_accounts + 1, sizeof(*start));
+    order = malloc((r->n_items ? r->n_items : 1) * sizeof(*order));
+    if (!start || !order) {
+        err_set(err, IA_ERR_NOMEM, "out of memory grouping the JUnit report by account");
+        goto out;
+    }
+    for (size_t i = 0; i < r->n_items; i++)
+        start[t->resource_account[r->items[i].resource] + 1]++;
+    for (size_t a = 0; a < t->n_accounts; a++)
+        start[a + 1] += start[a];
+    for (size_t i = 0; i < r->n_items; i++)
+        order[start[t->resource_account[r->items[i].resource]]++] = i;
+    /* start[a] now holds the end of account a's run. */
+    for (size_t a = 0; a < t->n_accounts && !j->failed; a++) {
+        const tally_account *acc = &t->accounts[a];
+        size_t begin = a ? start[a - 1] : 0, end = start[a], failures = 0, skipped = 0;
+
+        for (size_t k = begin; k < end; k++)
+            suite_counts(&r->items[order[k]], &failures, &skipped);
+        jw_suite_start(j, acc->id, "imgaudit.accounts", end - begin, failures, 0, skipped);
+        jw_start(j, "properties");
+        jw_property(j, "account_name", acc->name);
+        jw_end(j);
+        for (size_t k = begin; k < end && !j->failed; k++)
+            jw_testcase(j, &r->items[order[k]], 1);
+        jw_suite_end(j);
+    }
+    rc = 0;
+out:
+    free(start);
+    free(order);
+    return rc;
+}
+
+/* Collection errors as failing test cases, so that an unreadable account is not a silent pass. */
+static void write_collection_suite(jw *j)
+{
+    const cJSON *e;
+    size_t n = (size_t)cJSON_GetArraySize(j->r->errors);
+
+    if (n == 0)
+        return;
+    jw_suite_start(j, "collection", "imgaudit.collection", n, 0, n, 0);
+    jw_start(j, "properties");
+    jw_end(j);
+    cJSON_ArrayForEach(e, j->r->errors)
+    {
+        const char *account = tally_json_str(e, "account"), *region = tally_json_str(e, "region");
+        const char *service = tally_json_str(e, "service"), *op = tally_json_str(e, "operation");
+        const char *code = tally_json_str(e, "code"), *msg = tally_json_str(e, "message");
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(e, "http_status");
+
+        if (j->failed)
+            return;
+        jw_start(j, "testcase");
+        buf_reset(&j->text);
+        jw_compose(j, "%s %s", or_dash(service), or_dash(op));
+        jw_attr(j, "name", buf_str(&j->text));
+        buf_reset(&j->text);
+        jw_compose(j, "%s.%s.%s", account ? account : "organization", region ? region : "global",
+                   or_dash(service));
+        jw_attr(j, "classname", buf_str(&j->text));
+        jw_attr(j, "time", "0");
+        jw_start(j, "error");
+        jw_attr(j, "message", or_dash(msg));
+        jw_attr(j, "type", code && *code ? code : "error");
+        buf_reset(&j->text);
+        jw_compose(j, "%s %s failed in account %s, region %s: %s", or_dash(service), or_dash(op),
+                   account ? account : "(organization)", region ? region : "(all)", code ? code : "error");
+        if (cJSON_IsNumber(status) && status->valuedouble > 0)
+            jw_compose(j, " (HTTP %d)", status->valueint);
+        jw_compose(j, "\n%s\nThe account or region was not fully read, so its images were not judged.",
+                   or_dash(msg));
+        jw_text(j, buf_str(&j->text));
+        jw_end(j);
+        jw_end(j);
+    }
+    jw_suite_end(j);
+}
+
+/* YYYY-MM-DDTHH:MM:SS from the run's ISO-8601 time, or from the clock when that is malformed. */
+static void make_timestamp(const char *iso, char out[20])
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
+    struct tm tm;
+    time_t now;
+    size_t i;
+
+    for (i = 0; iso && i < 19; i++) {
+        if (shape[i] == 'd' ? (iso[i] < '0' || iso[i] > '9') : iso[i] != shape[i])
+            break;
+    }
+    if (iso && i == 19) {
+        memcpy(out, iso, 19);
+        out[19] = '\0';
+        return;
+    }
+    now = time(NULL);
+    if (!gmtime_r(&now, &tm) || strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+        str_copy(out, 20, "1970-01-01T00:00:00");
+}
+
+int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *err)
+{
+    static const junit_options defaults = {JUNIT_GROUP_RULE, NULL};
+    xmlOutputBufferPtr ob = NULL;
+    xmltext_errors xerr;
+    tally t;
+    jw j;
+    int rc = -1;
+
+    memset(&j, 0, sizeof(j));
+    memset(&t, 0, sizeof(t));
+    buf_init(&j.clean, 0);
+    buf_init(&j.text, 0);
+    j.r = r;
+    if (!opt)
+        opt = &defaults;
+    xmltext_errors_begin(&xerr);
+    if (tally_compute(r, &t, err) != 0)
+        goto out;
+    make_timestamp(r->evaluated_at, j.timestamp);
+    if (opt->hostname)
+        str_copy(j.hostname, sizeof(j.hostname), opt->hostname);
+    else if (gethostname(j.hostname, sizeof(j.hostname) - 1) != 0)
+        j.hostname[0] = '\0';
+    /* No encoder: the text is UTF-8 already (cleaned), so it passes through. */
+    ob = xmlOutputBufferCreateFile(out, NULL);
+    if (!ob) {
+        err_set(err, IA_ERR_NOMEM, "cannot start the JUnit writer");
+        goto out;
+    }
+    j.w = xmlNewTextWriter(ob);
+    if (!j.w) {
+        xmlOutputBufferClose(ob);
+        err_set(err, IA_ERR_NOMEM, "cannot start the JUnit writer");
+        goto out;
+    }
+    if (xmlTextWriterSetIndent(j.w, 1) < 0 || xmlTextWriterSetIndentString(j.w, X("  ")) < 0 ||
+        xmlTextWriterStartDocument(j.w, NULL, "UTF-8", NULL) < 0)
+        j.failed = 1;
+    /* The strict schema allows no attributes on <testsuites>: totals live on the suites. */
+    jw_start(&j, "testsuites");
+    if (opt->group_by == JUNIT_GROUP_ACCOUNT) {
+        if (write_account_suites(&j, &t, err) != 0)
+            goto out;
+    } else {
+        write_rule_suites(&j, &t);
+    }
+    write_collection_suite(&j);
+    jw_end(&j);
+    if (!j.failed && (xmlTextWriterEndDocument(j.w) < 0 || xmlTextWriterFlush(j.w) < 0))
+        j.failed = 1;
+    if (j.failed || fflush(out) != 0 || ferror(out)) {
+        err_set(err, IA_ERR_IO, "cannot write the JUnit report%s%s", xerr.msg[0] ? ": " : "", xerr.msg);
+        goto out;
+    }
+    rc = 0;
+out:
+    if (j.w)
+        xmlFreeTextWriter(j.w); /* closes ob, which flushes out but leaves it open */
+    xmltext_errors_end(&xerr);
+    tally_free(&t);
+    buf_free(&j.clean);
+    buf_free(&j.text);
+    return rc;
+}

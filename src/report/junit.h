@@ -1,0 +1,43 @@
+#ifndef IMGAUDIT_REPORT_JUNIT_H
+#define IMGAUDIT_REPORT_JUNIT_H
+
+/*
+ * The JUnit XML report, for CI systems. One <testsuite> per rule (or per
+ * account), one <testcase> per resource judged; a failure is <failure
+ * type="<severity>">, a waived result <skipped>, and each collection error a
+ * <testcase> with <error> in a suite named "collection", so an account that
+ * could not be read turns a CI run red. The document validates against both
+ * the Jenkins xUnit schema and the Ant-style windyroad schema: no attributes
+ * on <testsuites>, id and package on each suite, times with at most three
+ * decimals, timestamps without a zone.
+ */
+
+#include <stdio.h>
+
+#include "rules/results.h"
+#include "util/err.h"
+
+typedef enum junit_group {
+    JUNIT_GROUP_RULE = 0, /* one suite per rule */
+    JUNIT_GROUP_ACCOUNT   /* one suite per account, for CI that groups by account */
+} junit_group;
+
+typedef struct junit_options {
+    junit_group group_by;
+    const char *hostname; /* suites' hostname; NULL: this machine's name, or "localhost" */
+} junit_options;
+
+/* Parses a --junit-group-by value ("rule" or "account"). Returns 0, or -1 when s is neither. */
+int junit_parse_group(const char *s, junit_group *out);
+
+/*
+ * Writes the report for r to out with libxml2's xmlTextWriter, streaming: the
+ * memory used does not grow with the number of results. opt may be NULL for
+ * the defaults. Strings from the results are cleaned for XML 1.0 (control
+ * characters dropped, invalid UTF-8 replaced) and escaped by the writer. out
+ * stays open and owned by the caller. Returns 0, or -1 with err set when
+ * writing fails or the results are inconsistent.
+ */
+int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *err);
+
+#endif

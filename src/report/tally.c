@@ -1,0 +1,192 @@
+#include "report/tally.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *tally_json_str(const cJSON *obj, const char *key)
+{
+    const cJSON *item = obj ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+
+    return cJSON_IsString(item) ? item->valuestring : NULL;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_account(const void *key, const void *elem)
+{
+    return strcmp((const char *)key, ((const tally_account *)elem)->id);
+}
+
+long tally_account_index(const tally *t, const char *id)
+{
+    const tally_account *a;
+
+    if (!id || !t->n_accounts)
+        return -1;
+    a = bsearch(id, t->accounts, t->n_accounts, sizeof(*t->accounts), cmp_account);
+    return a ? (long)(a - t->accounts) : -1;
+}
+
+void tally_free(tally *t)
+{
+    if (!t)
+        return;
+    free(t->rule_status);
+    free(t->rule_first);
+    free(t->accounts);
+    free(t->resource_account);
+    memset(t, 0, sizeof(*t));
+}
+
+/* Collects every account id once, sorted, so that lookups are a binary search. */
+static int build_accounts(const results *r, tally *t, ia_err *err)
+{
+    const cJSON *accounts = r->snapshot ? cJSON_GetObjectItemCaseSensitive(r->snapshot, "accounts") : NULL;
+    const cJSON *item;
+    const char **ids = NULL;
+    size_t n = 0, cap = r->n_resources + (size_t)cJSON_GetArraySize(accounts) +
+                        (size_t)cJSON_GetArraySize(r->errors) + 1;
+    int rc = -1;
+
+    ids = malloc(cap * sizeof(*ids));
+    if (!ids) {
+        err_set(err, IA_ERR_NOMEM, "out of memory counting accounts");
+        goto out;
+    }
+    cJSON_ArrayForEach(item, accounts)
+    {
+        const char *id = tally_json_str(item, "id");
+
+        if (id)
+            ids[n++] = id;
+    }
+    for (size_t i = 0; i < r->n_resources; i++) {
+        if (r->resources[i].account)
+            ids[n++] = r->resources[i].account;
+    }
+    cJSON_ArrayForEach(item, r->errors)
+    {
+        const char *id = tally_json_str(item, "account");
+
+        if (id)
+            ids[n++] = id;
+    }
+    if (n)
+        qsort(ids, n, sizeof(*ids), cmp_str_ptr);
+    t->accounts = calloc(n ? n : 1, sizeof(*t->accounts));
+    if (!t->accounts) {
+        err_set(err, IA_ERR_NOMEM, "out of memory counting accounts");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (t->n_accounts && strcmp(t->accounts[t->n_accounts - 1].id, ids[i]) == 0)
+            continue;
+        t->accounts[t->n_accounts++].id = ids[i];
+    }
+    cJSON_ArrayForEach(item, accounts)
+    {
+        long idx = tally_account_index(t, tally_json_str(item, "id"));
+
+        if (idx >= 0 && !t->accounts[idx].name)
+            t->accounts[idx].name = tally_json_str(item, "name");
+    }
+    cJSON_ArrayForEach(item, r->errors)
+    {
+        long idx = tally_account_index(t, tally_json_str(item, "account"));
+
+        if (idx >= 0)
+            t->accounts[idx].errors++;
+    }
+    rc = 0;
+out:
+    free(ids);
+    return rc;
+}
+
+int tally_compute(const results *r, tally *t, ia_err *err)
+{
+    size_t n_rules = r->n_rules;
+    int rc = -1;
+
+    memset(t, 0, sizeof(*t));
+    t->n_rules = n_rules;
+    t->rule_status = calloc(n_rules ? n_rules * TALLY_N_STATUS : 1, sizeof(*t->rule_status));
+    t->rule_first = malloc((n_rules ? n_rules : 1) * sizeof(*t->rule_first));
+    t->resource_account = malloc((r->n_resources ? r->n_resources : 1) * sizeof(*t->resource_account));
+    if (!t->rule_status || !t->rule_first || !t->resource_account) {
+        err_set(err, IA_ERR_NOMEM, "out of memory counting results");
+        goto out;
+    }
+    for (size_t i = 0; i < n_rules; i++)
+        t->rule_first[i] = r->n_items;
+    if (build_accounts(r, t, err) != 0)
+        goto out;
+    for (size_t i = 0; i < r->n_resources; i++) {
+        long idx = tally_account_index(t, r->resources[i].account);
+
+        /* A resource without an account cannot happen in a snapshot; count it under the first. */
+        t->resource_account[i] = idx >= 0 ? (uint32_t)idx : 0;
+        if (idx >= 0)
+            t->accounts[idx].resources++;
+    }
+    for (size_t i = 0; i < r->n_items; i++) {
+        const result *it = &r->items[i];
+        size_t st = (size_t)it->status;
+        severity sev;
+
+        if (it->rule >= n_rules || it->resource >= r->n_resources || st >= TALLY_N_STATUS) {
+            err_set(err, IA_ERR_INTERNAL, "result %zu points outside the rule or resource tables", i);
+            goto out;
+        }
+        /* The writers stream a rule's results as one run; the model promises they are grouped. */
+        if (t->rule_first[it->rule] == r->n_items) {
+            t->rule_first[it->rule] = i;
+        } else if (r->items[i - 1].rule != it->rule) {
+            err_set(err, IA_ERR_INTERNAL, "results of rule %s are not grouped together", r->rules[it->rule].id);
+            goto out;
+        }
+        sev = r->rules[it->rule].sev;
+        if ((unsigned)sev >= TALLY_N_SEV)
+            sev = SEV_INFO;
+        t->status[st]++;
+        t->by_sev[sev][st]++;
+        t->rule_status[(size_t)it->rule * TALLY_N_STATUS + st]++;
+        if (t->n_accounts) {
+            tally_account *a = &t->accounts[t->resource_account[it->resource]];
+
+            a->status[st]++;
+            if (it->status == RESULT_FAIL)
+                a->fail_by_sev[sev]++;
+        }
+        if (it->status == RESULT_FAIL && it->change == CHANGE_NEW)
+            t->n_new++;
+        else if (it->status == RESULT_FAIL && it->change == CHANGE_EXISTING)
+            t->n_existing++;
+    }
+    rc = 0;
+out:
+    if (rc != 0)
+        tally_free(t);
+    return rc;
+}
+
+size_t tally_gate_count(const results *r, const tally_gate *g)
+{
+    size_t n = 0;
+
+    if (!g || !g->enabled)
+        return 0;
+    for (size_t i = 0; i < r->n_items; i++) {
+        const result *it = &r->items[i];
+
+        if (it->status != RESULT_FAIL || it->rule >= r->n_rules || r->rules[it->rule].sev < g->min)
+            continue;
+        if (g->new_only && r->has_baseline && it->change != CHANGE_NEW)
+            continue;
+        n++;
+    }
+    return n;
+}

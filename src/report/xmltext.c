@@ -1,0 +1,156 @@
+#include "report/xmltext.h"
+
+#include <libxml/globals.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "util/str.h"
+
+#define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD */
+#define ELLIPSIS    "\xE2\x80\xA6" /* U+2026 */
+
+/*
+ * Decodes one UTF-8 sequence at p (RFC 3629, table 3-7 of the Unicode
+ * standard). Returns the code point, or -1 for an invalid sequence; *len gets
+ * the bytes to skip, which for an invalid sequence is its longest valid
+ * prefix ("maximal subpart"), so that one U+FFFD stands for it.
+ */
+static int32_t utf8_decode(const unsigned char *p, size_t *len)
+{
+    unsigned char c = p[0];
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t need, i;
+    uint32_t cp;
+
+    if (c < 0x80) {
+        *len = 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        need = 1;
+        cp = c & 0x1Fu;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        cp = c & 0x0Fu;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        cp = c & 0x07u;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* past U+10FFFF */
+    } else {
+        *len = 1;
+        return -1;
+    }
+    for (i = 1; i <= need; i++) {
+        unsigned char b = p[i];
+        unsigned char min = i == 1 ? lo : 0x80, max = i == 1 ? hi : 0xBF;
+
+        if (b < min || b > max) {
+            *len = i;
+            return -1;
+        }
+        cp = (cp << 6) | (b & 0x3Fu);
+    }
+    *len = need + 1;
+    return (int32_t)cp;
+}
+
+/* Characters that are valid UTF-8 but must not reach a document or a terminal. */
+static int dropped(int32_t cp)
+{
+    if (cp < 0x20)
+        return cp != '\t' && cp != '\n' && cp != '\r';
+    if (cp >= 0x7F && cp <= 0x9F)
+        return 1;
+    return cp == 0xFFFE || cp == 0xFFFF;
+}
+
+int xmltext_is_clean(const char *s, size_t max_bytes)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t len;
+
+    if (!s)
+        return 1;
+    while (*p) {
+        int32_t cp = utf8_decode(p, &len);
+
+        if (cp < 0 || dropped(cp))
+            return 0;
+        p += len;
+    }
+    return max_bytes == 0 || (size_t)(p - (const unsigned char *)s) <= max_bytes;
+}
+
+const char *xmltext_clean(buf *scratch, const char *s, size_t max_bytes)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t room, fit = 0, len;
+
+    if (!s)
+        return "";
+    if (xmltext_is_clean(s, max_bytes))
+        return s;
+    buf_reset(scratch);
+    if (buf_append(scratch, "", 0) != 0)
+        return NULL;
+    /* Where to cut if the whole does not fit: leaves space for the ellipsis. */
+    room = max_bytes > 3 ? max_bytes - 3 : 0;
+    while (*p) {
+        int32_t cp = utf8_decode(p, &len);
+        const void *out = p;
+        size_t out_len = len;
+
+        if (cp < 0) {
+            out = REPLACEMENT;
+            out_len = 3;
+        } else if (dropped(cp)) {
+            out_len = 0;
+        }
+        if (max_bytes && scratch->len + out_len > max_bytes) {
+            scratch->len = fit;
+            scratch->data[fit] = '\0';
+            if (max_bytes >= 3 && buf_append(scratch, ELLIPSIS, 3) != 0)
+                return NULL;
+            return buf_str(scratch);
+        }
+        if (out_len && buf_append(scratch, out, out_len) != 0)
+            return NULL;
+        if (scratch->len <= room)
+            fit = scratch->len;
+        p += len;
+    }
+    return buf_str(scratch);
+}
+
+static void keep_first_error(void *ctx, xmlErrorPtr e)
+{
+    xmltext_errors *cap = ctx;
+    size_t n;
+
+    if (cap->msg[0] || !e || !e->message)
+        return;
+    str_copy(cap->msg, sizeof(cap->msg), e->message);
+    n = strlen(cap->msg);
+    while (n && (cap->msg[n - 1] == '\n' || cap->msg[n - 1] == ' '))
+        cap->msg[--n] = '\0';
+}
+
+void xmltext_errors_begin(xmltext_errors *cap)
+{
+    cap->msg[0] = '\0';
+    cap->prev = xmlStructuredError;
+    cap->prev_ctx = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(cap, keep_first_error);
+}
+
+void xmltext_errors_end(xmltext_errors *cap)
+{
+    xmlSetStructuredErrorFunc(cap->prev_ctx, cap->prev);
+}

@@ -1,0 +1,904 @@
+/*
+ * Compiling one rule: the checks that make a rule file trustworthy (every
+ * key known, every value of the right type, every variable defined, every
+ * regular expression valid) and the work done once so that evaluation does
+ * none of it (keys split into segments, ops to enums, values typed,
+ * durations in seconds, templates split into parts).
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules_int.h"
+#include "util/buf.h"
+#include "util/str.h"
+
+#define SECONDS_PER_DAY 86400
+#define MAX_DURATION_DAYS 1000000
+
+static const struct {
+    const char *name;
+    rop op;
+} g_ops[] = {
+    {"eq", OP_EQ},
+    {"ne", OP_NE},
+    {"lt", OP_LT},
+    {"le", OP_LE},
+    {"gt", OP_GT},
+    {"ge", OP_GE},
+    {"in", OP_IN},
+    {"not-in", OP_NOT_IN},
+    {"contains", OP_CONTAINS},
+    {"not-contains", OP_NOT_CONTAINS},
+    {"regex", OP_REGEX},
+    {"present", OP_PRESENT},
+    {"absent", OP_ABSENT},
+    {"empty", OP_EMPTY},
+    {"not-empty", OP_NOT_EMPTY},
+    {"older-than", OP_OLDER_THAN},
+    {"newer-than", OP_NEWER_THAN},
+};
+
+#define OP_LIST                                                                                              \
+    "eq, ne, lt, le, gt, ge, in, not-in, contains, not-contains, regex, present, absent, empty, not-empty, " \
+    "older-than, newer-than"
+
+static const char *const g_severities[] = {"info", "low", "medium", "high", "critical"};
+static const char *const g_resource_types[] = {"workspaces_image", "appstream_image_builder", "appstream_image"};
+static const char *const g_rule_keys[] = {"id",          "title",   "severity", "resource", "description",
+                                          "remediation", "message", "when",     "tests"};
+
+/* What a compile step needs to say where a problem is. */
+typedef struct cc {
+    rules_ctx *ctx;
+    const rules_set *set;
+    const char *file;
+} cc;
+
+static const char *op_name(rop op)
+{
+    for (size_t i = 0; i < sizeof(g_ops) / sizeof(g_ops[0]); i++) {
+        if (g_ops[i].op == op)
+            return g_ops[i].name;
+    }
+    return "?";
+}
+
+/* ---- freeing ---- */
+
+static void path_clean(rpath *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->segs[i].name);
+    free(p->segs);
+    memset(p, 0, sizeof(*p));
+}
+
+static void val_clean(rval *v)
+{
+    free(v->items);
+    memset(v, 0, sizeof(*v));
+}
+
+static void cond_free(rcond *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n; i++)
+        cond_free(c->kids[i]);
+    free(c->kids);
+    path_clean(&c->path);
+    val_clean(&c->val);
+    if (c->has_re)
+        regfree(&c->re);
+    free(c);
+}
+
+static void tmpl_clean(rtmpl *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->parts[i].lit);
+        path_clean(&t->parts[i].path);
+    }
+    free(t->parts);
+    memset(t, 0, sizeof(*t));
+}
+
+void rules_rule_clean(rrule *r)
+{
+    cond_free(r->when);
+    tmpl_clean(&r->msg);
+    for (size_t i = 0; i < r->n_examples; i++) {
+        cJSON_Delete(r->examples[i].data);
+        free(r->examples[i].account);
+        free(r->examples[i].region);
+    }
+    free(r->examples);
+    memset(r, 0, sizeof(*r));
+}
+
+/* ---- keys ---- */
+
+static bool seg_char_ok(char c)
+{
+    return (unsigned char)c > ' ' && c != '.' && c != '[' && c != ']' && c != '{' && c != '}' && c != 0x7f;
+}
+
+/*
+ * Splits "A.B[].C" into segments. Only a whole key of `account` or `region`
+ * addresses where the resource was collected: AWS fields are capitalised, so
+ * nothing in the data is shadowed. Writes a reason into why on failure.
+ */
+static int path_parse(const char *text, size_t len, rpath *out, char *why, size_t why_size)
+{
+    const char *p = text, *end = text + len;
+
+    memset(out, 0, sizeof(*out));
+    if (strlen(text) != len)
+        return snprintf(why, why_size, "it holds a NUL character"), -1;
+    if (strcmp(text, "account") == 0 || strcmp(text, "region") == 0) {
+        out->root = text[0] == 'a' ? ROOT_ACCOUNT : ROOT_REGION;
+        return 0;
+    }
+    if (len == 0)
+        return snprintf(why, why_size, "it is empty"), -1;
+    while (p < end) {
+        const char *start = p;
+        rseg *segs;
+
+        while (p < end && seg_char_ok(*p))
+            p++;
+        if (p == start) {
+            snprintf(why, why_size, "expected a field name at offset %zu", (size_t)(start - text));
+            goto fail;
+        }
+        segs = realloc(out->segs, (out->n + 1) * sizeof(*segs));
+        if (!segs)
+            goto nomem;
+        out->segs = segs;
+        out->segs[out->n].walk = false;
+        out->segs[out->n].name = str_ndup(start, (size_t)(p - start));
+        if (!out->segs[out->n].name)
+            goto nomem;
+        out->n++;
+        if (p < end && *p == '[') {
+            if (p + 1 >= end || p[1] != ']') {
+                snprintf(why, why_size, "only '[]' (walk the list) may follow a field name");
+                goto fail;
+            }
+            out->segs[out->n - 1].walk = true;
+            out->walks = true;
+            p += 2;
+        }
+        if (p == end)
+            break;
+        if (*p != '.') {
+            snprintf(why, why_size, "unexpected '%c' at offset %zu", *p, (size_t)(p - text));
+            goto fail;
+        }
+        p++;
+        if (p == end) {
+            snprintf(why, why_size, "it ends with '.'");
+            goto fail;
+        }
+    }
+    return 0;
+nomem:
+    snprintf(why, why_size, "out of memory");
+    path_clean(out);
+    return -2;
+fail:
+    path_clean(out);
+    return -1;
+}
+
+static int compile_path(cc *c, const rules_ynode *node, const char *what, rpath *out)
+{
+    char why[160];
+    int rc;
+
+    if (!rules_yaml_is_str(node))
+        return rules_problem(c->ctx, c->file, node, "%s must be a string, not %s", what,
+                             rules_yaml_describe(node));
+    rc = path_parse(node->text, node->len, out, why, sizeof(why));
+    if (rc == -2)
+        return rules_nomem(c->ctx);
+    if (rc != 0)
+        return rules_problem(c->ctx, c->file, node, "bad key '%s': %s", node->text, why);
+    return 0;
+}
+
+/* ---- values ---- */
+
+static const rvar *var_find(const rules_set *set, const char *name)
+{
+    /* Searched from the end: a later definition replaces an earlier one. */
+    for (size_t i = set->n_vars; i > 0; i--) {
+        if (strcmp(set->vars[i - 1].name, name) == 0)
+            return &set->vars[i - 1];
+    }
+    return NULL;
+}
+
+/* A `{var: NAME}` mapping, or NULL when node is not one. */
+static const rules_ynode *var_ref(const rules_ynode *node)
+{
+    if (node->kind != RULES_Y_MAP || node->n != 2 || strcmp(node->items[0]->text, "var") != 0)
+        return NULL;
+    return node->items[1];
+}
+
+/*
+ * Resolves a value node: itself, or the variable it names. *label describes
+ * it for messages ("value" or "variable 'x'"). Returns NULL after recording
+ * a problem.
+ */
+static const rules_ynode *value_resolve(cc *c, const rules_ynode *node, char *label, size_t label_size)
+{
+    const rules_ynode *name = var_ref(node);
+    const rvar *v;
+
+    snprintf(label, label_size, "the value");
+    if (!name) {
+        if (node->kind == RULES_Y_MAP) {
+            rules_problem(c->ctx, c->file, node, "a value is a string, number, boolean, list or {var: NAME}");
+            return NULL;
+        }
+        return node;
+    }
+    if (!rules_yaml_is_str(name)) {
+        rules_problem(c->ctx, c->file, name, "a variable name must be a string, not %s",
+                      rules_yaml_describe(name));
+        return NULL;
+    }
+    v = var_find(c->set, name->text);
+    if (!v) {
+        rules_problem(c->ctx, c->file, name, "undefined variable '%s'", name->text);
+        return NULL;
+    }
+    snprintf(label, label_size, "variable '%s'", name->text);
+    return v->value;
+}
+
+static void scalar_to_val(const rules_ynode *n, rval *out)
+{
+    memset(out, 0, sizeof(*out));
+    switch (n->type) {
+    case RULES_YT_STR:
+        out->type = RV_STR;
+        out->str = n->text;
+        break;
+    case RULES_YT_NULL: out->type = RV_NULL; break;
+    case RULES_YT_BOOL:
+        out->type = RV_BOOL;
+        out->b = n->boolean;
+        break;
+    case RULES_YT_NUM:
+        out->type = RV_NUM;
+        out->num = n->number;
+        break;
+    }
+}
+
+static bool scalar_comparable(const rules_ynode *n)
+{
+    return n->kind == RULES_Y_SCALAR && n->type != RULES_YT_NULL;
+}
+
+/* "90d", "12h", "2w", "90" (days), or a number of days. */
+static int duration_parse(const rules_ynode *n, int64_t *seconds)
+{
+    double days;
+
+    if (n->kind != RULES_Y_SCALAR)
+        return -1;
+    if (n->type == RULES_YT_NUM) {
+        days = n->number;
+    } else if (n->type == RULES_YT_STR && n->len > 0) {
+        long count, unit = SECONDS_PER_DAY;
+        char digits[24];
+        size_t len = n->len;
+        char last = n->text[len - 1];
+
+        if (last == 'd' || last == 'h' || last == 'w') {
+            unit = last == 'h' ? 3600 : last == 'w' ? 7L * SECONDS_PER_DAY : SECONDS_PER_DAY;
+            len--;
+        }
+        if (len == 0 || len >= sizeof(digits) || n->text[0] == '-' || n->text[0] == '+')
+            return -1;
+        memcpy(digits, n->text, len);
+        digits[len] = '\0';
+        if (!str_to_long(digits, 0, (long)MAX_DURATION_DAYS * 24, &count))
+            return -1;
+        *seconds = (int64_t)count * unit;
+        return *seconds <= (int64_t)MAX_DURATION_DAYS * SECONDS_PER_DAY ? 0 : -1;
+    } else {
+        return -1;
+    }
+    if (!(days >= 0) || days > MAX_DURATION_DAYS)
+        return -1;
+    *seconds = (int64_t)llround(days * SECONDS_PER_DAY);
+    return 0;
+}
+
+/* Checks and converts a leaf's value for its op. */
+static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const rules_ynode *valnode)
+{
+    const char *opn = op_name(leaf->op);
+    const rules_ynode *v;
+    char label[160];
+    int rc;
+
+    switch (leaf->op) {
+    case OP_PRESENT:
+    case OP_ABSENT:
+    case OP_EMPTY:
+    case OP_NOT_EMPTY:
+        if (valnode)
+            return rules_problem(c->ctx, c->file, valnode, "op '%s' takes no value", opn);
+        return 0;
+    default: break;
+    }
+    if (!valnode)
+        return rules_problem(c->ctx, c->file, opnode, "op '%s' needs a value", opn);
+    v = value_resolve(c, valnode, label, sizeof(label));
+    if (!v)
+        return -1;
+    switch (leaf->op) {
+    case OP_EQ:
+    case OP_NE:
+    case OP_CONTAINS:
+    case OP_NOT_CONTAINS:
+        if (v->kind == RULES_Y_SEQ && (leaf->op == OP_EQ || leaf->op == OP_NE))
+            return rules_problem(c->ctx, c->file, valnode, "op '%s' compares with one value, but %s is a list (use %s)",
+                                 opn, label, leaf->op == OP_EQ ? "'in'" : "'not-in'");
+        if (!scalar_comparable(v))
+            return rules_problem(c->ctx, c->file, valnode,
+                                 "op '%s' needs a string, number or boolean, but %s is %s%s", opn, label,
+                                 rules_yaml_describe(v),
+                                 v->kind == RULES_Y_SCALAR ? " (use 'absent' or 'empty' for a missing value)" : "");
+        scalar_to_val(v, &leaf->val);
+        return 0;
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE:
+        if (v->kind != RULES_Y_SCALAR || (v->type != RULES_YT_NUM && v->type != RULES_YT_STR))
+            return rules_problem(c->ctx, c->file, valnode, "op '%s' needs a number or a string, but %s is %s", opn,
+                                 label, rules_yaml_describe(v));
+        scalar_to_val(v, &leaf->val);
+        return 0;
+    case OP_IN:
+    case OP_NOT_IN:
+        if (v->kind != RULES_Y_SEQ)
+            return rules_problem(c->ctx, c->file, valnode, "op '%s' needs a list, but %s is %s", opn, label,
+                                 rules_yaml_describe(v));
+        leaf->val.type = RV_LIST;
+        leaf->val.items = calloc(v->n ? v->n : 1, sizeof(rval));
+        if (!leaf->val.items)
+            return rules_nomem(c->ctx);
+        for (size_t i = 0; i < v->n; i++) {
+            if (!scalar_comparable(v->items[i]))
+                return rules_problem(c->ctx, c->file, v == valnode ? v->items[i] : valnode,
+                                     "op '%s': list items must be strings, numbers or booleans, not %s", opn,
+                                     rules_yaml_describe(v->items[i]));
+            scalar_to_val(v->items[i], &leaf->val.items[i]);
+            leaf->val.n++;
+        }
+        return 0;
+    case OP_REGEX:
+        if (!rules_yaml_is_str(v))
+            return rules_problem(c->ctx, c->file, valnode, "op 'regex' needs a string, but %s is %s", label,
+                                 rules_yaml_describe(v));
+        if (strlen(v->text) != v->len)
+            return rules_problem(c->ctx, c->file, valnode, "regular expression holds a NUL character");
+        rc = regcomp(&leaf->re, v->text, REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char msg[256];
+
+            regerror(rc, &leaf->re, msg, sizeof(msg));
+            return rules_problem(c->ctx, c->file, valnode, "bad regular expression '%s': %s", v->text, msg);
+        }
+        leaf->has_re = true;
+        scalar_to_val(v, &leaf->val);
+        return 0;
+    case OP_OLDER_THAN:
+    case OP_NEWER_THAN:
+        if (duration_parse(v, &leaf->dur_s) != 0)
+            return rules_problem(c->ctx, c->file, valnode,
+                                 "op '%s' needs a duration such as 90d, 12h, 2w or a number of days, but %s is "
+                                 "'%s'",
+                                 opn, label, v->kind == RULES_Y_SCALAR ? v->text : rules_yaml_describe(v));
+        return 0;
+    default: break;
+    }
+    return 0;
+}
+
+/* ---- conditions ---- */
+
+static rcond *compile_cond(cc *c, const rules_ynode *node);
+
+static rcond *cond_new(cc *c, rcond_kind kind)
+{
+    rcond *r = calloc(1, sizeof(*r));
+
+    if (!r)
+        rules_nomem(c->ctx);
+    else
+        r->kind = kind;
+    return r;
+}
+
+static rcond *compile_combinator(cc *c, const rules_ynode *key, const rules_ynode *val)
+{
+    bool is_not = strcmp(key->text, "not") == 0;
+    rcond *r = cond_new(c, is_not ? COND_NOT : strcmp(key->text, "and") == 0 ? COND_AND : COND_OR);
+    int bad = 0;
+
+    if (!r)
+        return NULL;
+    if (is_not) {
+        if (val->kind != RULES_Y_MAP) {
+            rules_problem(c->ctx, c->file, val, "'not' takes one condition (a mapping), not %s",
+                          rules_yaml_describe(val));
+            goto fail;
+        }
+        r->kids = calloc(1, sizeof(*r->kids));
+        if (!r->kids) {
+            rules_nomem(c->ctx);
+            goto fail;
+        }
+        r->kids[0] = compile_cond(c, val);
+        if (!r->kids[0])
+            goto fail;
+        r->n = 1;
+        return r;
+    }
+    if (val->kind != RULES_Y_SEQ || val->n == 0) {
+        rules_problem(c->ctx, c->file, val, "'%s' takes a non-empty list of conditions, not %s", key->text,
+                      val->kind == RULES_Y_SEQ ? "an empty list" : rules_yaml_describe(val));
+        goto fail;
+    }
+    r->kids = calloc(val->n, sizeof(*r->kids));
+    if (!r->kids) {
+        rules_nomem(c->ctx);
+        goto fail;
+    }
+    /* Compile every branch even after a bad one, so that all problems are reported. */
+    for (size_t i = 0; i < val->n && !c->ctx->fatal; i++) {
+        rcond *kid = compile_cond(c, val->items[i]);
+
+        if (!kid)
+            bad = 1;
+        else
+            r->kids[r->n++] = kid;
+    }
+    if (bad)
+        goto fail;
+    return r;
+fail:
+    cond_free(r);
+    return NULL;
+}
+
+static int op_lookup(const char *name, rop *out)
+{
+    for (size_t i = 0; i < sizeof(g_ops) / sizeof(g_ops[0]); i++) {
+        if (strcmp(g_ops[i].name, name) == 0) {
+            *out = g_ops[i].op;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static rcond *compile_leaf(cc *c, const rules_ynode *node)
+{
+    const rules_ynode *keyn = NULL, *opn = NULL, *valn = NULL;
+    rcond *r = cond_new(c, COND_LEAF);
+    int bad = 0;
+
+    if (!r)
+        return NULL;
+    for (size_t i = 0; i + 1 < node->n; i += 2) {
+        const rules_ynode *k = node->items[i];
+
+        if (strcmp(k->text, "key") == 0)
+            keyn = node->items[i + 1];
+        else if (strcmp(k->text, "op") == 0)
+            opn = node->items[i + 1];
+        else if (strcmp(k->text, "value") == 0)
+            valn = node->items[i + 1];
+        else
+            bad = rules_problem(c->ctx, c->file, k, "unknown key '%s' in a condition (expected key, op, value)",
+                                k->text);
+    }
+    if (!keyn)
+        bad = rules_problem(c->ctx, c->file, node, "condition is missing 'key'");
+    else if (compile_path(c, keyn, "'key'", &r->path) != 0)
+        bad = -1;
+    if (!opn) {
+        bad = rules_problem(c->ctx, c->file, node, "condition is missing 'op'");
+    } else if (!rules_yaml_is_str(opn) || op_lookup(opn->text, &r->op) != 0) {
+        bad = rules_problem(c->ctx, c->file, opn, "unknown op '%s' (expected one of " OP_LIST ")",
+                            opn->kind == RULES_Y_SCALAR ? opn->text : rules_yaml_describe(opn));
+    } else if (compile_value(c, r, opn, valn) != 0) {
+        bad = -1;
+    }
+    if (bad) {
+        cond_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* `{Key: value}`: shorthand for {key: Key, op: eq, value: value}. */
+static rcond *compile_shorthand(cc *c, const rules_ynode *key, const rules_ynode *val)
+{
+    rcond *r = cond_new(c, COND_LEAF);
+
+    if (!r)
+        return NULL;
+    r->op = OP_EQ;
+    if (compile_path(c, key, "a key", &r->path) != 0 || compile_value(c, r, key, val) != 0) {
+        cond_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static rcond *compile_cond(cc *c, const rules_ynode *node)
+{
+    const rules_ynode *first;
+
+    if (node->kind != RULES_Y_MAP || node->n == 0)
+        return rules_problem(c->ctx, c->file, node,
+                             "a condition is a mapping: {and: [..]}, {or: [..]}, {not: {..}}, {key, op, value} "
+                             "or {Key: value}, not %s",
+                             node->kind == RULES_Y_MAP ? "an empty mapping" : rules_yaml_describe(node)),
+               NULL;
+    if (rules_yaml_get(node, "key") || rules_yaml_get(node, "op"))
+        return compile_leaf(c, node);
+    first = node->items[0];
+    if (node->n > 2) {
+        rules_problem(c->ctx, c->file, node->items[2],
+                      "a condition holds one test; combine several with 'and' or 'or' (unexpected '%s')",
+                      node->items[2]->text);
+        return NULL;
+    }
+    if (strcmp(first->text, "and") == 0 || strcmp(first->text, "or") == 0 || strcmp(first->text, "not") == 0)
+        return compile_combinator(c, first, node->items[1]);
+    if (strcmp(first->text, "value") == 0)
+        return rules_problem(c->ctx, c->file, first, "condition is missing 'key' and 'op'"), NULL;
+    return compile_shorthand(c, first, node->items[1]);
+}
+
+/* ---- templates ---- */
+
+static int tmpl_push(rtmpl *t, char *lit, const rpath *path)
+{
+    rtmpl_part *parts = realloc(t->parts, (t->n + 1) * sizeof(*parts));
+
+    if (!parts)
+        return -1;
+    t->parts = parts;
+    t->parts[t->n].lit = lit;
+    if (path)
+        t->parts[t->n].path = *path;
+    else
+        memset(&t->parts[t->n].path, 0, sizeof(rpath));
+    t->n++;
+    return 0;
+}
+
+/* Flushes pending literal text as a part. */
+static int tmpl_flush(rtmpl *t, buf *lit)
+{
+    char *s;
+
+    if (lit->len == 0)
+        return 0;
+    s = buf_detach(lit);
+    if (!s || tmpl_push(t, s, NULL) != 0) {
+        free(s);
+        return -1;
+    }
+    return 0;
+}
+
+static int compile_template(cc *c, const rules_ynode *node, rtmpl *t)
+{
+    const char *s = node->text, *end = node->text + node->len;
+    buf lit;
+    int rc = -1;
+
+    buf_init(&lit, RULES_YAML_MAX_BYTES);
+    while (s < end) {
+        const char *close;
+        rpath path;
+        char why[160];
+        char *inner;
+        int prc;
+
+        if ((s[0] == '{' && s + 1 < end && s[1] == '{') || (s[0] == '}' && s + 1 < end && s[1] == '}')) {
+            if (buf_putc(&lit, s[0]) != 0)
+                goto nomem;
+            s += 2;
+            continue;
+        }
+        if (*s == '}') {
+            rules_problem(c->ctx, c->file, node, "message: unmatched '}' (write '}}' for a brace)");
+            goto out;
+        }
+        if (*s != '{') {
+            if (buf_putc(&lit, *s) != 0)
+                goto nomem;
+            s++;
+            continue;
+        }
+        close = memchr(s, '}', (size_t)(end - s));
+        if (!close) {
+            rules_problem(c->ctx, c->file, node, "message: '{' without a closing '}' (write '{{' for a brace)");
+            goto out;
+        }
+        inner = str_ndup(s + 1, (size_t)(close - s - 1));
+        if (!inner)
+            goto nomem;
+        str_trim(inner);
+        prc = path_parse(inner, strlen(inner), &path, why, sizeof(why));
+        if (prc != 0) {
+            if (prc == -2) {
+                free(inner);
+                goto nomem;
+            }
+            rules_problem(c->ctx, c->file, node, "message: bad placeholder '{%s}': %s", inner, why);
+            free(inner);
+            goto out;
+        }
+        free(inner);
+        if (tmpl_flush(t, &lit) != 0 || tmpl_push(t, NULL, &path) != 0) {
+            path_clean(&path);
+            goto nomem;
+        }
+        s = close + 1;
+    }
+    if (tmpl_flush(t, &lit) != 0)
+        goto nomem;
+    rc = 0;
+    goto out;
+nomem:
+    rules_nomem(c->ctx);
+out:
+    buf_free(&lit);
+    return rc;
+}
+
+/* ---- rule fields ---- */
+
+static int one_of(const char *s, const char *const *set, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s, set[i]) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* A text field: *out is the string (borrowed) or NULL. Returns -1 after recording a problem. */
+static int text_field(cc *c, const rules_ynode *rule, const char *key, bool required, const char **out)
+{
+    const rules_ynode *v = rules_yaml_get(rule, key);
+
+    *out = NULL;
+    if (!v) {
+        if (required)
+            return rules_problem(c->ctx, c->file, rule, "rule is missing '%s'", key);
+        return 0;
+    }
+    if (!rules_yaml_is_str(v))
+        return rules_problem(c->ctx, c->file, v, "'%s' must be a string, not %s", key, rules_yaml_describe(v));
+    if (v->len == 0 || strlen(v->text) != v->len)
+        return rules_problem(c->ctx, c->file, v, "'%s' must not be empty or hold NUL characters", key);
+    *out = v->text;
+    return 0;
+}
+
+static bool id_ok(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+            return false;
+    }
+    return true;
+}
+
+static int choice_field(cc *c, const rules_ynode *rule, const char *key, const char *const *set, size_t n,
+                        const char *list, int *out)
+{
+    const rules_ynode *v = rules_yaml_get(rule, key);
+
+    if (!v)
+        return rules_problem(c->ctx, c->file, rule, "rule is missing '%s'", key);
+    *out = rules_yaml_is_str(v) ? one_of(v->text, set, n) : -1;
+    if (*out < 0)
+        return rules_problem(c->ctx, c->file, v, "%s '%s' is not one of %s", key,
+                             v->kind == RULES_Y_SCALAR ? v->text : rules_yaml_describe(v), list);
+    return 0;
+}
+
+cJSON *rules_yaml_to_json(const rules_ynode *node)
+{
+    cJSON *out = NULL;
+
+    if (node->kind == RULES_Y_SCALAR) {
+        switch (node->type) {
+        case RULES_YT_STR: return cJSON_CreateString(node->text);
+        case RULES_YT_NULL: return cJSON_CreateNull();
+        case RULES_YT_BOOL: return cJSON_CreateBool(node->boolean);
+        case RULES_YT_NUM: return cJSON_CreateNumber(node->number);
+        }
+        return NULL;
+    }
+    out = node->kind == RULES_Y_SEQ ? cJSON_CreateArray() : cJSON_CreateObject();
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < node->n; i++) {
+        const rules_ynode *item = node->kind == RULES_Y_SEQ ? node->items[i] : node->items[++i];
+        cJSON *child = rules_yaml_to_json(item);
+
+        if (!child || (node->kind == RULES_Y_SEQ ? !cJSON_AddItemToArray(out, child)
+                                                 : !cJSON_AddItemToObject(out, node->items[i - 1]->text, child))) {
+            cJSON_Delete(child);
+            cJSON_Delete(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+/* One example: the resource's data, except lower-case account and region, which say where it was. */
+static int compile_example(cc *c, const rules_ynode *node, bool must_fail, rexample *ex)
+{
+    ex->must_fail = must_fail;
+    ex->line = node->line;
+    ex->column = node->column;
+    if (node->kind != RULES_Y_MAP)
+        return rules_problem(c->ctx, c->file, node, "an example is a mapping holding the resource's fields, not %s",
+                             rules_yaml_describe(node));
+    ex->data = cJSON_CreateObject();
+    if (!ex->data)
+        return rules_nomem(c->ctx);
+    for (size_t i = 0; i + 1 < node->n; i += 2) {
+        const rules_ynode *k = node->items[i], *v = node->items[i + 1];
+        bool env = strcmp(k->text, "account") == 0 || strcmp(k->text, "region") == 0;
+        cJSON *item;
+
+        if (env) {
+            if (!rules_yaml_is_str(v))
+                return rules_problem(c->ctx, c->file, v, "example '%s' must be a string, not %s", k->text,
+                                     rules_yaml_describe(v));
+            if (k->text[0] == 'a')
+                ex->account = str_dup(v->text);
+            else
+                ex->region = str_dup(v->text);
+            if (!(k->text[0] == 'a' ? ex->account : ex->region))
+                return rules_nomem(c->ctx);
+            continue;
+        }
+        item = rules_yaml_to_json(v);
+        if (!item || !cJSON_AddItemToObject(ex->data, k->text, item)) {
+            cJSON_Delete(item);
+            return rules_nomem(c->ctx);
+        }
+    }
+    if ((!ex->account && !(ex->account = str_dup(""))) || (!ex->region && !(ex->region = str_dup(""))))
+        return rules_nomem(c->ctx);
+    return 0;
+}
+
+static int compile_tests(cc *c, const rules_ynode *tests, rrule *r)
+{
+    size_t total = 0;
+    int bad = 0;
+
+    if (tests->kind != RULES_Y_MAP)
+        return rules_problem(c->ctx, c->file, tests, "'tests' must be a mapping with 'fail' and 'pass' lists, not %s",
+                             rules_yaml_describe(tests));
+    for (size_t i = 0; i + 1 < tests->n; i += 2) {
+        if (tests->items[i + 1]->kind == RULES_Y_SEQ)
+            total += tests->items[i + 1]->n;
+    }
+    r->examples = calloc(total ? total : 1, sizeof(*r->examples));
+    if (!r->examples)
+        return rules_nomem(c->ctx);
+    /* Every list is checked even when another is wrong, so that all problems show at once. */
+    for (size_t i = 0; i + 1 < tests->n && !c->ctx->fatal; i += 2) {
+        const rules_ynode *k = tests->items[i], *v = tests->items[i + 1];
+        bool must_fail = strcmp(k->text, "fail") == 0;
+
+        if (!must_fail && strcmp(k->text, "pass") != 0) {
+            bad = rules_problem(c->ctx, c->file, k, "unknown key '%s' in tests (expected fail, pass)", k->text);
+            continue;
+        }
+        if (v->kind != RULES_Y_SEQ) {
+            bad = rules_problem(c->ctx, c->file, v, "tests '%s' must be a list of example resources, not %s",
+                                k->text, rules_yaml_describe(v));
+            continue;
+        }
+        for (size_t j = 0; j < v->n && !c->ctx->fatal; j++) {
+            if (compile_example(c, v->items[j], must_fail, &r->examples[r->n_examples++]) != 0)
+                bad = -1;
+        }
+    }
+    return bad;
+}
+
+int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const rules_ynode *node, rrule *r)
+{
+    cc c = {ctx, set, r->info.file};
+    const rules_ynode *when, *msg, *tests;
+    int bad = 0, sev = 0, res = 0;
+
+    if (node->kind != RULES_Y_MAP)
+        return rules_problem(ctx, c.file, node, "a rule must be a mapping, not %s", rules_yaml_describe(node));
+    for (size_t i = 0; i + 1 < node->n; i += 2) {
+        const rules_ynode *k = node->items[i];
+
+        if (one_of(k->text, g_rule_keys, sizeof(g_rule_keys) / sizeof(g_rule_keys[0])) < 0)
+            bad = rules_problem(ctx, c.file, k,
+                                "unknown key '%s' in rule (expected id, title, severity, resource, description, "
+                                "remediation, message, when, tests)",
+                                k->text);
+    }
+    if (text_field(&c, node, "id", true, &r->info.id) != 0)
+        bad = -1;
+    else if (!id_ok(r->info.id)) {
+        bad = rules_problem(ctx, c.file, rules_yaml_get(node, "id"),
+                            "rule id '%s' must be lower-case letters, digits and '-'", r->info.id);
+        r->info.id = NULL;
+    }
+    if (text_field(&c, node, "title", true, &r->info.title) != 0)
+        bad = -1;
+    if (text_field(&c, node, "description", false, &r->info.description) != 0)
+        bad = -1;
+    if (text_field(&c, node, "remediation", false, &r->info.remediation) != 0)
+        bad = -1;
+    if (choice_field(&c, node, "severity", g_severities, 5, "info, low, medium, high, critical", &sev) != 0)
+        bad = -1;
+    else
+        r->info.sev = (severity)sev;
+    if (choice_field(&c, node, "resource", g_resource_types, 3,
+                     "workspaces_image, appstream_image_builder, appstream_image", &res) != 0)
+        bad = -1;
+    else
+        r->info.resource_type = g_resource_types[res];
+    msg = rules_yaml_get(node, "message");
+    if (msg) {
+        if (!rules_yaml_is_str(msg))
+            bad = rules_problem(ctx, c.file, msg, "'message' must be a string, not %s", rules_yaml_describe(msg));
+        else if (compile_template(&c, msg, &r->msg) != 0)
+            bad = -1;
+    }
+    when = rules_yaml_get(node, "when");
+    if (!when)
+        bad = rules_problem(ctx, c.file, node, "rule is missing 'when'");
+    else if (!(r->when = compile_cond(&c, when)))
+        bad = -1;
+    tests = rules_yaml_get(node, "tests");
+    if (tests && compile_tests(&c, tests, r) != 0)
+        bad = -1;
+    if (!msg && r->info.title && !bad) {
+        /* Without a message, a failure says the title: literal text, no placeholders. */
+        char *lit = str_dup(r->info.title);
+
+        if (!lit || tmpl_push(&r->msg, lit, NULL) != 0) {
+            free(lit);
+            return rules_nomem(ctx);
+        }
+    }
+    return bad ? -1 : 0;
+}

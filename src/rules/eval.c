@@ -1,0 +1,366 @@
+/*
+ * Running compiled conditions and message templates over one resource. This
+ * is the inner loop of evaluation (rules x resources), so it allocates
+ * nothing and parses nothing but timestamps: keys were split at load time.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "rules/rules_int.h"
+#include "util/buf.h"
+
+/* A filled message longer than this is cut; reports have no use for more. */
+#define MESSAGE_MAX_BYTES 16384
+
+typedef bool (*visit_fn)(const cJSON *value, void *arg);
+
+/* cJSON's type test without a call into the shared library: this runs for every key of every resource. */
+#define JTYPE(v) ((v)->type & 0xFF)
+
+/* An object's member; NULL when missing, when JSON null, or when node is not an object. */
+static const cJSON *member(const cJSON *node, const char *name)
+{
+    if (!node || JTYPE(node) != cJSON_Object)
+        return NULL;
+    for (const cJSON *c = node->child; c; c = c->next) {
+        /* The first byte rules out most keys before strcmp is called. */
+        if (c->string && c->string[0] == name[0] && strcmp(c->string, name) == 0)
+            return JTYPE(c) == cJSON_NULL ? NULL : c;
+    }
+    return NULL;
+}
+
+/*
+ * Calls fn for each value the segments yield from node, stopping as soon as
+ * fn returns true (ANY semantics). Returns whether it stopped early.
+ */
+static bool walk(const rseg *segs, size_t n, const cJSON *node, visit_fn fn, void *arg)
+{
+    for (size_t i = 0; i < n; i++) {
+        node = member(node, segs[i].name);
+        if (!node)
+            return false;
+        if (segs[i].walk) {
+            if (!cJSON_IsArray(node))
+                return false;
+            for (const cJSON *el = node->child; el; el = el->next) {
+                if (i + 1 == n) {
+                    if (!cJSON_IsNull(el) && fn(el, arg))
+                        return true;
+                } else if (walk(segs + i + 1, n - i - 1, el, fn, arg)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+    return fn(node, arg);
+}
+
+/*
+ * The single value of a path that does not walk, or NULL when it is missing.
+ * account and region are served from *scratch, a string item that only
+ * points at the resource's own text: cJSON offers no read-only string view.
+ */
+static const cJSON *path_get(const rpath *p, const resource_ref *res, cJSON *scratch)
+{
+    const cJSON *node = res->data;
+
+    if (p->root != ROOT_DATA) {
+        const char *s = p->root == ROOT_ACCOUNT ? res->account : res->region;
+
+        if (!s)
+            return NULL;
+        memset(scratch, 0, sizeof(*scratch));
+        scratch->type = cJSON_String;
+        scratch->valuestring = (char *)(uintptr_t)s;
+        return scratch;
+    }
+    for (size_t i = 0; i < p->n && node; i++)
+        node = member(node, p->segs[i].name);
+    return node;
+}
+
+static bool val_eq(const cJSON *v, const rval *x)
+{
+    switch (x->type) {
+    case RV_STR: return cJSON_IsString(v) && v->valuestring && strcmp(v->valuestring, x->str) == 0;
+    case RV_NUM: return cJSON_IsNumber(v) && v->valuedouble == x->num;
+    case RV_BOOL: return cJSON_IsBool(v) && (cJSON_IsTrue(v) != 0) == x->b;
+    case RV_NULL: return cJSON_IsNull(v);
+    case RV_LIST: return false;
+    }
+    return false;
+}
+
+static bool val_in(const cJSON *v, const rval *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        if (val_eq(v, &list->items[i]))
+            return true;
+    }
+    return false;
+}
+
+/* lt/le/gt/ge: numbers numerically, strings by bytes (ISO-8601 times sort right); else no order. */
+static bool val_order(const cJSON *v, const rval *x, rop op)
+{
+    int c;
+
+    if (x->type == RV_NUM && cJSON_IsNumber(v)) {
+        double a = v->valuedouble;
+
+        if (a != a || x->num != x->num)
+            return false;
+        c = a < x->num ? -1 : a > x->num ? 1 : 0;
+    } else if (x->type == RV_STR && cJSON_IsString(v) && v->valuestring) {
+        c = strcmp(v->valuestring, x->str);
+    } else {
+        return false;
+    }
+    switch (op) {
+    case OP_LT: return c < 0;
+    case OP_LE: return c <= 0;
+    case OP_GT: return c > 0;
+    case OP_GE: return c >= 0;
+    default: return false;
+    }
+}
+
+/* A time as the snapshot writes it (ISO-8601), or epoch seconds as AWS sends them. */
+static bool val_time(const cJSON *v, int64_t *epoch)
+{
+    if (cJSON_IsString(v) && v->valuestring)
+        return rules_timestamp_parse(v->valuestring, epoch);
+    if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e12) {
+        *epoch = (int64_t)v->valuedouble;
+        return true;
+    }
+    return false;
+}
+
+static bool val_empty(const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return !v->valuestring || v->valuestring[0] == '\0';
+    if (cJSON_IsArray(v) || cJSON_IsObject(v))
+        return v->child == NULL;
+    return false;
+}
+
+/* contains on one value: an element of a list, a substring of a string, or a member of an object. */
+static bool val_contains(const cJSON *v, const rval *x)
+{
+    if (cJSON_IsArray(v)) {
+        for (const cJSON *el = v->child; el; el = el->next) {
+            if (val_eq(el, x))
+                return true;
+        }
+        return false;
+    }
+    if (cJSON_IsString(v) && v->valuestring && x->type == RV_STR)
+        return strstr(v->valuestring, x->str) != NULL;
+    if (cJSON_IsObject(v) && x->type == RV_STR)
+        return member(v, x->str) != NULL;
+    return false;
+}
+
+typedef struct leaf_arg {
+    const rcond *c;
+    const rules_clock *clock;
+} leaf_arg;
+
+/* A comparison op on one present value. */
+static bool compare_one(const cJSON *v, void *p)
+{
+    const leaf_arg *a = p;
+    const rcond *c = a->c;
+    int64_t t;
+
+    switch (c->op) {
+    case OP_EQ: return val_eq(v, &c->val);
+    case OP_NE: return !val_eq(v, &c->val);
+    case OP_LT:
+    case OP_LE:
+    case OP_GT:
+    case OP_GE: return val_order(v, &c->val, c->op);
+    case OP_IN: return val_in(v, &c->val);
+    case OP_NOT_IN: return !val_in(v, &c->val);
+    case OP_REGEX: return cJSON_IsString(v) && v->valuestring && regexec(&c->re, v->valuestring, 0, NULL, 0) == 0;
+    case OP_OLDER_THAN: return val_time(v, &t) && t < a->clock->now_s - c->dur_s;
+    case OP_NEWER_THAN: return val_time(v, &t) && t > a->clock->now_s - c->dur_s;
+    case OP_CONTAINS: return val_eq(v, &c->val);
+    default: return false;
+    }
+}
+
+
+/* contains/not-contains over walked values: one of them equals the value. */
+static bool equals_one(const cJSON *v, void *p)
+{
+    const leaf_arg *a = p;
+
+    return val_eq(v, &a->c->val);
+}
+
+static bool yields_any(const cJSON *v, void *p)
+{
+    (void)v;
+    (void)p;
+    return true;
+}
+
+static bool leaf_walk_eval(const rcond *c, const resource_ref *res, const rules_clock *clock)
+{
+    leaf_arg a = {c, clock};
+    bool any;
+
+    switch (c->op) {
+    case OP_PRESENT:
+    case OP_NOT_EMPTY: return walk(c->path.segs, c->path.n, res->data, yields_any, NULL);
+    case OP_ABSENT:
+    case OP_EMPTY: return !walk(c->path.segs, c->path.n, res->data, yields_any, NULL);
+    case OP_NOT_CONTAINS:
+        /* The walked values as one list: it must have elements, none equal to the value. */
+        if (!walk(c->path.segs, c->path.n, res->data, yields_any, NULL))
+            return false;
+        any = walk(c->path.segs, c->path.n, res->data, equals_one, &a);
+        return !any;
+    default: return walk(c->path.segs, c->path.n, res->data, compare_one, &a);
+    }
+}
+
+static bool leaf_eval(const rcond *c, const resource_ref *res, const rules_clock *clock)
+{
+    leaf_arg a = {c, clock};
+    cJSON scratch;
+    const cJSON *v;
+
+    if (c->path.walks)
+        return leaf_walk_eval(c, res, clock);
+    v = path_get(&c->path, res, &scratch);
+    if (!v)
+        return c->op == OP_ABSENT || c->op == OP_EMPTY || c->op == OP_NE || c->op == OP_NOT_IN ||
+               c->op == OP_NOT_CONTAINS;
+    switch (c->op) {
+    case OP_PRESENT: return true;
+    case OP_ABSENT: return false;
+    case OP_EMPTY: return val_empty(v);
+    case OP_NOT_EMPTY: return !val_empty(v);
+    case OP_CONTAINS: return val_contains(v, &c->val);
+    case OP_NOT_CONTAINS: return !val_contains(v, &c->val);
+    default: return compare_one(v, &a);
+    }
+}
+
+bool rules_cond_eval(const rcond *c, const resource_ref *res, const rules_clock *clock)
+{
+    switch (c->kind) {
+    case COND_AND:
+        for (size_t i = 0; i < c->n; i++) {
+            if (!rules_cond_eval(c->kids[i], res, clock))
+                return false;
+        }
+        return true;
+    case COND_OR:
+        for (size_t i = 0; i < c->n; i++) {
+            if (rules_cond_eval(c->kids[i], res, clock))
+                return true;
+        }
+        return false;
+    case COND_NOT: return !rules_cond_eval(c->kids[0], res, clock);
+    case COND_LEAF: return leaf_eval(c, res, clock);
+    }
+    return false;
+}
+
+/* ---- templates ---- */
+
+typedef struct render_arg {
+    buf *out;
+    size_t count;
+} render_arg;
+
+static void render_value(buf *out, const cJSON *v)
+{
+    char num[64];
+    char *json;
+
+    if (cJSON_IsString(v)) {
+        buf_puts(out, v->valuestring ? v->valuestring : "");
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+
+        if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+            snprintf(num, sizeof(num), "%lld", (long long)d);
+        else
+            snprintf(num, sizeof(num), "%.15g", d);
+        buf_puts(out, num);
+    } else if (cJSON_IsBool(v)) {
+        buf_puts(out, cJSON_IsTrue(v) ? "true" : "false");
+    } else {
+        json = cJSON_PrintUnformatted(v);
+        if (json)
+            buf_puts(out, json);
+        cJSON_free(json);
+    }
+}
+
+static bool render_visit(const cJSON *v, void *p)
+{
+    render_arg *a = p;
+
+    if (cJSON_IsArray(v)) {
+        for (const cJSON *el = v->child; el; el = el->next) {
+            if (cJSON_IsNull(el))
+                continue;
+            if (a->count++)
+                buf_puts(a->out, ", ");
+            render_value(a->out, el);
+        }
+        return false;
+    }
+    if (a->count++)
+        buf_puts(a->out, ", ");
+    render_value(a->out, v);
+    return false;
+}
+
+char *rules_tmpl_render(const rtmpl *t, const resource_ref *res)
+{
+    buf out;
+    cJSON scratch;
+
+    buf_init(&out, MESSAGE_MAX_BYTES);
+    for (size_t i = 0; i < t->n; i++) {
+        const rtmpl_part *part = &t->parts[i];
+        render_arg a = {&out, 0};
+
+        if (part->lit) {
+            buf_puts(&out, part->lit);
+            continue;
+        }
+        if (part->path.walks) {
+            walk(part->path.segs, part->path.n, res->data, render_visit, &a);
+        } else {
+            const cJSON *v = path_get(&part->path, res, &scratch);
+
+            if (v)
+                render_visit(v, &a);
+        }
+        if (a.count == 0)
+            buf_puts(&out, "(none)");
+    }
+    /* A message past the cap keeps what fitted: buf refuses whole appends, never leaves half a value. */
+    return buf_detach(&out);
+}
+
+bool rules_rule_fails(const rules_set *set, size_t i, const resource_ref *res, const rules_clock *clock)
+{
+    return rules_cond_eval(set->rules[i].when, res, clock);
+}
+
+char *rules_rule_message(const rules_set *set, size_t i, const resource_ref *res)
+{
+    return rules_tmpl_render(&set->rules[i].msg, res);
+}

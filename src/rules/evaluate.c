@@ -1,0 +1,200 @@
+#include "rules/evaluate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/str.h"
+#include "util/timefmt.h"
+
+static const char *const g_types[] = {"workspaces_image", "appstream_image_builder", "appstream_image"};
+#define N_TYPES 3
+
+static int type_index(const char *type)
+{
+    for (int i = 0; i < N_TYPES; i++) {
+        if (type && strcmp(type, g_types[i]) == 0)
+            return i;
+    }
+    return -1;
+}
+
+/* Resources grouped by type, as indices into the snapshot, in snapshot order. */
+typedef struct by_type {
+    uint32_t *idx[N_TYPES];
+    size_t n[N_TYPES];
+} by_type;
+
+static void by_type_free(by_type *bt)
+{
+    for (int t = 0; t < N_TYPES; t++)
+        free(bt->idx[t]);
+}
+
+static int by_type_build(const rules_snapshot *snap, by_type *bt)
+{
+    memset(bt, 0, sizeof(*bt));
+    for (size_t i = 0; i < snap->n_resources; i++) {
+        int t = type_index(snap->resources[i].type);
+
+        if (t >= 0)
+            bt->n[t]++;
+    }
+    for (int t = 0; t < N_TYPES; t++) {
+        bt->idx[t] = malloc((bt->n[t] ? bt->n[t] : 1) * sizeof(uint32_t));
+        if (!bt->idx[t])
+            return -1;
+        bt->n[t] = 0;
+    }
+    for (size_t i = 0; i < snap->n_resources; i++) {
+        int t = type_index(snap->resources[i].type);
+
+        if (t >= 0)
+            bt->idx[t][bt->n[t]++] = (uint32_t)i;
+    }
+    return 0;
+}
+
+/* The first waiver among cand that covers res, or -1. */
+static int32_t waiver_for(const waivers *w, const uint32_t *cand, size_t n_cand, const resource_ref *res)
+{
+    for (size_t k = 0; k < n_cand; k++) {
+        if (waivers_match_resource(w, cand[k], res))
+            return (int32_t)cand[k];
+    }
+    return -1;
+}
+
+/* Per rule: where its items start, and the waivers that could apply to it (decided once per rule). */
+typedef struct rule_plan {
+    int type;
+    size_t first_item;
+    uint32_t *cand; /* points into a shared array */
+    size_t n_cand;
+} rule_plan;
+
+static int judge(const rules_set *set, const waivers *w, const rules_snapshot *snap, const rules_clock *clock,
+                 const rule_plan *plan, size_t r, size_t j, uint32_t ri, results *out)
+{
+    const resource_ref *res = &snap->resources[ri];
+    result *it = &out->items[plan[r].first_item + j];
+
+    it->rule = (uint32_t)r;
+    it->resource = ri;
+    it->waiver = -1;
+    it->status = RESULT_PASS;
+    it->change = CHANGE_NONE;
+    it->message = NULL;
+    it->first_seen = NULL;
+    if (!rules_rule_fails(set, r, res, clock))
+        return 0;
+    it->message = rules_rule_message(set, r, res);
+    if (!it->message)
+        return -1;
+    it->status = RESULT_FAIL;
+    it->waiver = plan[r].n_cand ? waiver_for(w, plan[r].cand, plan[r].n_cand, res) : -1;
+    if (it->waiver >= 0) {
+        it->status = RESULT_WAIVED;
+        out->waivers[it->waiver].matched++;
+        out->waivers[it->waiver].state = WAIVER_APPLIED;
+    }
+    return 0;
+}
+
+int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot *snap, const rules_clock *clock,
+                   results *out, ia_err *err)
+{
+    size_t n_rules = rules_set_count(set), n_waivers = waivers_count(w), n_items = 0, n_cand_all = 0;
+    uint32_t *cand = NULL, *type_rules = NULL;
+    rule_plan *plan = NULL;
+    by_type bt;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    memset(&bt, 0, sizeof(bt));
+    if (snap->n_resources >= UINT32_MAX || n_rules >= UINT32_MAX || n_waivers >= INT32_MAX)
+        return err_set(err, IA_ERR_NOMEM, "too many rules, resources or waivers to evaluate");
+    if (by_type_build(snap, &bt) != 0)
+        goto nomem;
+    out->rules = calloc(n_rules ? n_rules : 1, sizeof(*out->rules));
+    out->resources = calloc(snap->n_resources ? snap->n_resources : 1, sizeof(*out->resources));
+    out->waivers = calloc(n_waivers ? n_waivers : 1, sizeof(*out->waivers));
+    plan = calloc(n_rules ? n_rules : 1, sizeof(*plan));
+    type_rules = malloc((n_rules ? n_rules : 1) * sizeof(*type_rules));
+    if (n_rules && n_waivers > SIZE_MAX / n_rules / sizeof(*cand))
+        goto nomem;
+    cand = malloc((n_rules * n_waivers + 1) * sizeof(*cand));
+    if (!out->rules || !out->resources || !out->waivers || !plan || !type_rules || !cand)
+        goto nomem;
+    out->n_rules = n_rules;
+    out->n_resources = snap->n_resources;
+    out->n_waivers = n_waivers;
+    if (snap->n_resources)
+        memcpy(out->resources, snap->resources, snap->n_resources * sizeof(*out->resources));
+    for (size_t k = 0; k < n_waivers; k++) {
+        out->waivers[k] = *waivers_get(w, k);
+        out->waivers[k].matched = 0;
+        out->waivers[k].state = waivers_expired(w, k, clock->today) ? WAIVER_EXPIRED : WAIVER_UNUSED;
+    }
+    /* Items are grouped by rule, so each rule's block starts after the blocks of the rules before it. */
+    for (size_t r = 0; r < n_rules; r++) {
+        const rule_info *info = rules_set_info(set, r);
+
+        out->rules[r] = *info;
+        plan[r].type = type_index(info->resource_type);
+        plan[r].first_item = n_items;
+        n_items += plan[r].type >= 0 ? bt.n[plan[r].type] : 0;
+        plan[r].cand = cand + n_cand_all;
+        for (size_t k = 0; k < n_waivers; k++) {
+            if (out->waivers[k].state != WAIVER_EXPIRED && waivers_match_rule(w, k, info->id))
+                plan[r].cand[plan[r].n_cand++] = (uint32_t)k;
+        }
+        n_cand_all += plan[r].n_cand;
+    }
+    /* Zeroed, so that a failure part-way frees exactly the messages made (large callocs cost no writes). */
+    out->items = calloc(n_items ? n_items : 1, sizeof(*out->items));
+    if (!out->items)
+        goto nomem;
+    out->n_items = n_items;
+    /*
+     * Resource by resource, every rule of its type: a resource's JSON nodes are
+     * read from memory once and stay in cache for all its rules, which is what
+     * keeps a million resources fast. Each result still lands in its rule's block.
+     */
+    for (int t = 0; t < N_TYPES; t++) {
+        size_t n_tr = 0;
+
+        for (size_t r = 0; r < n_rules; r++) {
+            if (plan[r].type == t)
+                type_rules[n_tr++] = (uint32_t)r;
+        }
+        if (n_tr == 0)
+            continue;
+        for (size_t j = 0; j < bt.n[t]; j++) {
+            for (size_t q = 0; q < n_tr; q++) {
+                if (judge(set, w, snap, clock, plan, type_rules[q], j, bt.idx[t][j], out) != 0)
+                    goto nomem;
+            }
+        }
+    }
+    out->snapshot = snap->root;
+    out->errors = snap->errors;
+    {
+        char iso[TIMEFMT_ISO_SIZE];
+
+        timefmt_iso(time(NULL), iso);
+        str_copy(out->evaluated_at, sizeof(out->evaluated_at), iso);
+    }
+    rc = 0;
+    goto out;
+nomem:
+    results_free(out);
+    err_set(err, IA_ERR_NOMEM, "out of memory while evaluating rules");
+out:
+    free(cand);
+    free(plan);
+    free(type_rules);
+    by_type_free(&bt);
+    return rc;
+}

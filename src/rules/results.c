@@ -1,0 +1,90 @@
+#include "rules/results.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const g_severity_names[] = {"info", "low", "medium", "high", "critical"};
+
+const char *severity_name(severity s)
+{
+    return (unsigned)s < 5 ? g_severity_names[s] : "unknown";
+}
+
+const char *result_status_name(result_status s)
+{
+    switch (s) {
+    case RESULT_PASS: return "pass";
+    case RESULT_FAIL: return "fail";
+    case RESULT_WAIVED: return "waived";
+    }
+    return "unknown";
+}
+
+const char *waiver_state_name(waiver_state s)
+{
+    switch (s) {
+    case WAIVER_APPLIED: return "applied";
+    case WAIVER_EXPIRED: return "expired";
+    case WAIVER_UNUSED: return "unused";
+    }
+    return "unknown";
+}
+
+int severity_parse(const char *name, severity *out)
+{
+    for (unsigned i = 0; i < 5; i++) {
+        if (name && strcmp(name, g_severity_names[i]) == 0) {
+            *out = (severity)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void results_free(results *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_items; i++) {
+        free(r->items[i].message);
+        free(r->items[i].first_seen);
+    }
+    free(r->items);
+    for (size_t i = 0; i < r->n_resolved; i++) {
+        resolved_failure *f = &r->resolved[i];
+
+        free(f->rule);
+        free(f->resource_type);
+        free(f->resource_id);
+        free(f->account);
+        free(f->region);
+        free(f->message);
+        free(f->first_seen);
+    }
+    free(r->resolved);
+    free(r->rules);
+    free(r->resources);
+    free(r->waivers);
+    memset(r, 0, sizeof(*r));
+}
+
+void results_summarize(const results *r, results_summary *sum)
+{
+    memset(sum, 0, sizeof(*sum));
+    for (size_t i = 0; i < r->n_items; i++) {
+        const result *it = &r->items[i];
+        unsigned st = (unsigned)it->status, sev = (unsigned)r->rules[it->rule].sev;
+
+        if (st > 2 || sev > 4)
+            continue;
+        sum->total++;
+        sum->by_status[st]++;
+        sum->by_severity[sev][st]++;
+    }
+    for (size_t i = 0; i < r->n_waivers; i++) {
+        if (r->waivers[i].state == WAIVER_EXPIRED)
+            sum->waivers_expired++;
+        else if (r->waivers[i].state == WAIVER_UNUSED)
+            sum->waivers_unused++;
+    }
+}

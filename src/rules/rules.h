@@ -1,0 +1,144 @@
+#ifndef IMGAUDIT_RULES_RULES_H
+#define IMGAUDIT_RULES_RULES_H
+
+/*
+ * Rule sets: YAML rule files read, checked and compiled once (paths split
+ * into segments, regular expressions compiled, variables resolved, ops and
+ * durations turned into values), then run over any number of resources.
+ * The file format is documented in docs/rules.md.
+ *
+ * Problems in the input are collected, not stopped at: loading reports every
+ * problem in every file as "file:line:column: what is wrong" in a
+ * rules_diags list, so `imgaudit rules lint` shows them all at once.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "rules/clock.h"
+#include "rules/results.h"
+#include "util/err.h"
+
+/* The most rule/vars files a directory may hold and the most problems kept in one rules_diags. */
+#define RULES_MAX_FILES 4096
+#define RULES_DIAGS_MAX 500
+
+/* One problem in an input file. line and column are 0 when the problem has no position (file unreadable). */
+typedef struct rules_diag {
+    char *file; /* owned */
+    unsigned line, column;
+    char *msg; /* owned */
+} rules_diag;
+
+/* Problems found while loading, in the order they were found. */
+typedef struct rules_diags {
+    rules_diag *items;
+    size_t n, cap;
+    size_t dropped; /* problems past RULES_DIAGS_MAX, counted but not kept */
+} rules_diags;
+
+/* Starts an empty list. */
+void rules_diags_init(rules_diags *diags);
+
+/* Frees every entry; the list can be used again after rules_diags_init. Accepts NULL. */
+void rules_diags_free(rules_diags *diags);
+
+/* Adds the problem held in err (its file, line, column and message). Returns 0, or -1 when out of memory. */
+int rules_diags_add(rules_diags *diags, const ia_err *err);
+
+/*
+ * Orders the problems from index from on by file (files in the order they
+ * are first named), then line and column. The loaders call it, so problems
+ * read top to bottom.
+ */
+void rules_diags_sort(rules_diags *diags, size_t from);
+
+/* "file:line:column: msg" (or "file: msg" without a position) into out. */
+void rules_diag_format(const rules_diag *diag, char *out, size_t size);
+
+/* Prints each problem as "<prefix>file:line:column: msg" on its own line, then a count of dropped ones. */
+void rules_diags_print(const rules_diags *diags, FILE *fp, const char *prefix);
+
+/* A rule or vars file held in memory. name is what positions name. */
+typedef struct rules_source {
+    const char *name;
+    const char *text;
+    size_t len;
+} rules_source;
+
+typedef struct rules_set rules_set;
+
+/*
+ * Loads and compiles rules. paths are rule files or directories (a directory
+ * contributes every *.yaml and *.yml in it, in name order); var_paths are
+ * --vars files, holding only `vars:`. Variables are merged in load order,
+ * rule files first and then var files, a later definition replacing an
+ * earlier one. On success returns 0 and *out is an owned set (free with
+ * rules_set_free). Otherwise returns -1, *out is NULL, every problem found is
+ * in diags (which the caller initialised and frees) and err holds the first
+ * one (IA_ERR_INPUT) or the failure that stopped loading (IA_ERR_NOMEM).
+ */
+int rules_load(const char *const *paths, size_t n_paths, const char *const *var_paths, size_t n_var_paths,
+               rules_set **out, rules_diags *diags, ia_err *err);
+
+/* The same as rules_load over files already in memory (the texts are copied). */
+int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const rules_source *var_srcs,
+                       size_t n_var_srcs, rules_set **out, rules_diags *diags, ia_err *err);
+
+/* Frees a set. Accepts NULL. Anything borrowed from the set (rule_info strings) dies with it. */
+void rules_set_free(rules_set *set);
+
+/* Number of rules, in load order (files in the order given, rules in file order). */
+size_t rules_set_count(const rules_set *set);
+
+/* Number of files the rules and variables came from. */
+size_t rules_set_file_count(const rules_set *set);
+
+/* A rule's description, borrowed from the set. i < rules_set_count. */
+const rule_info *rules_set_info(const rules_set *set, size_t i);
+
+/* Index of the rule with this id, or -1. */
+long rules_set_find(const rules_set *set, const char *id);
+
+/*
+ * True when rule i FAILS for res (its `when` condition holds). res->type is
+ * not checked: the caller picks resources of the rule's type. Never fails:
+ * a value of the wrong type is simply not equal.
+ */
+bool rules_rule_fails(const rules_set *set, size_t i, const resource_ref *res, const rules_clock *clock);
+
+/*
+ * Rule i's message filled in for res: {path} from the resource's data (list
+ * values joined with ", ", a missing value as "(none)"), {account} and
+ * {region} from where it was collected. Owned: free(). NULL when out of memory.
+ */
+char *rules_rule_message(const rules_set *set, size_t i, const resource_ref *res);
+
+/* What `rules test` found. */
+typedef struct rules_test_summary {
+    size_t rules;    /* rules in the set */
+    size_t tested;   /* rules with at least one example that must fail and one that must pass */
+    size_t untested; /* rules missing either */
+    size_t examples; /* examples run */
+    size_t failed;   /* examples whose outcome was not the expected one */
+} rules_test_summary;
+
+/*
+ * Runs every rule's examples (its `tests:` block): each `fail` example must
+ * make the rule fail and each `pass` example must not. Writes one line per
+ * wrong outcome and per untested rule to report (NULL: silent), naming the
+ * example's file:line:column. Fills sum. Returns 0 (the outcome is in sum).
+ */
+int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report, rules_test_summary *sum);
+
+/*
+ * Where the built-in rule pack is: $IMGAUDIT_RULES_DIR when set, else
+ * <directory of the running program>/../rules, else the install data
+ * directory (IMGAUDIT_DATADIR/rules, /usr/local/share/imgaudit/rules by
+ * default). Writes the first that exists into out. Returns -1 (IA_ERR_INPUT)
+ * when none does.
+ */
+int rules_pack_dir(char *out, size_t size, ia_err *err);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * `rules test`: each rule's examples run through the same evaluator as a
+ * snapshot, so a rule's tests say exactly what it will do in an audit.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules_int.h"
+
+static void report_example(FILE *report, const rrule *r, const rexample *ex, bool failed_now,
+                           const rules_set *set, size_t i, const resource_ref *res)
+{
+    char *msg;
+
+    if (!report)
+        return;
+    fprintf(report, "%s:%u:%u: rule %s: this example must %s, but it %s", r->info.file, ex->line, ex->column,
+            r->info.id, ex->must_fail ? "fail" : "pass", failed_now ? "fails" : "passes");
+    if (failed_now) {
+        msg = rules_rule_message(set, i, res);
+        fprintf(report, " (\"%s\")", msg ? msg : "");
+        free(msg);
+    }
+    fputc('\n', report);
+}
+
+int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report, rules_test_summary *sum)
+{
+    memset(sum, 0, sizeof(*sum));
+    sum->rules = set->n_rules;
+    for (size_t i = 0; i < set->n_rules; i++) {
+        const rrule *r = &set->rules[i];
+        size_t n_fail = 0, n_pass = 0;
+
+        for (size_t k = 0; k < r->n_examples; k++) {
+            const rexample *ex = &r->examples[k];
+            resource_ref res;
+            bool fails;
+
+            memset(&res, 0, sizeof(res));
+            res.type = r->info.resource_type;
+            res.id = "example";
+            res.account = ex->account;
+            res.region = ex->region;
+            res.data = ex->data;
+            fails = rules_rule_fails(set, i, &res, clock);
+            sum->examples++;
+            if (ex->must_fail)
+                n_fail++;
+            else
+                n_pass++;
+            if (fails != ex->must_fail) {
+                sum->failed++;
+                report_example(report, r, ex, fails, set, i, &res);
+            }
+        }
+        if (n_fail && n_pass) {
+            sum->tested++;
+        } else {
+            sum->untested++;
+            if (report)
+                fprintf(report, "%s:%u:%u: rule %s has no example that must %s\n", r->info.file, r->line,
+                        r->column, r->info.id, n_fail ? "pass" : n_pass ? "fail" : "fail and none that must pass");
+        }
+    }
+    return 0;
+}
