@@ -1,8 +1,9 @@
 """Prepares a moto server for the integration tests.
 
 moto checks signatures only for keys it issued, so the first three requests (made before moto starts
-authenticating; the test starts it with INITIAL_NO_AUTH_ACTION_COUNT=3) create an IAM user with an
-allow-all policy and an access key. Prints the key as shell assignments.
+authenticating; the test starts it with INITIAL_NO_AUTH_ACTION_COUNT=3, or with authentication off and
+switches it on later) create an IAM user with an allow-all policy and an access key. Prints the key as
+shell assignments.
 """
 import json
 import sys
