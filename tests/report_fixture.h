@@ -20,6 +20,7 @@
  */
 
 #include <CUnit/CUnit.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,29 +58,10 @@ static char *fixture_dup(const char *s)
     return s ? str_dup(s) : NULL;
 }
 
-/* Frees what fixture_load made. Accepts a fixture that failed to load. */
+/* Frees what fixture_load made (the model with results_free, then the document it borrows from). */
 static FIXTURE_UNUSED void fixture_free(report_fixture *f)
 {
-    for (size_t i = 0; i < f->r.n_items; i++) {
-        free(f->r.items[i].message);
-        free(f->r.items[i].first_seen);
-    }
-    for (size_t i = 0; i < f->r.n_resolved; i++) {
-        resolved_failure *rf = &f->r.resolved[i];
-
-        free(rf->rule);
-        free(rf->resource_type);
-        free(rf->resource_id);
-        free(rf->account);
-        free(rf->region);
-        free(rf->message);
-        free(rf->first_seen);
-    }
-    free(f->r.items);
-    free(f->r.rules);
-    free(f->r.resources);
-    free(f->r.waivers);
-    free(f->r.resolved);
+    results_free(&f->r);
     cJSON_Delete(f->doc);
     memset(f, 0, sizeof(*f));
 }
@@ -232,10 +214,13 @@ static void fixture_load_resolved(report_fixture *f)
 /* Loads tests/data/reports/<rel> into f; fails the running test when the file is missing or malformed. */
 static FIXTURE_UNUSED void fixture_load(report_fixture *f, const char *rel)
 {
-    char *text = testutil_read_file(testutil_data_path(rel), NULL);
+    char path[256];
+    char *text;
     const cJSON *snapshot;
 
     memset(f, 0, sizeof(*f));
+    snprintf(path, sizeof(path), "reports/%s", rel);
+    text = testutil_read_file(testutil_data_path(path), NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
     f->doc = cJSON_Parse(text);
     free(text);

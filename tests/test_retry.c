@@ -19,8 +19,9 @@ static bool decide(ia_err_kind kind, long status, const char *code, bool transpo
 
 static void test_retry__throttling_codes_retry(void)
 {
-    static const char *const codes[] = {"Throttling", "ThrottlingException", "TooManyRequestsException",
-                                        "RequestLimitExceeded", "ThrottledException", "SlowDown"};
+    static const char *const codes[] = {
+        "Throttling",           "ThrottlingException", "TooManyRequestsException",
+        "RequestLimitExceeded", "ThrottledException",  "SlowDown"};
 
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
         CU_ASSERT_TRUE(decide(IA_ERR_AWS, 400, codes[i], false));
@@ -40,9 +41,14 @@ static void test_retry__server_errors_retry(void)
 
 static void test_retry__never_denied_or_invalid(void)
 {
-    static const char *const codes[] = {"AccessDenied",       "AccessDeniedException",    "ValidationException",
-                                        "InvalidClientTokenId", "SignatureDoesNotMatch", "ResourceNotFoundException",
-                                        "InvalidParameterValuesException", "UnrecognizedClientException",
+    static const char *const codes[] = {"AccessDenied",
+                                        "AccessDeniedException",
+                                        "ValidationException",
+                                        "InvalidClientTokenId",
+                                        "SignatureDoesNotMatch",
+                                        "ResourceNotFoundException",
+                                        "InvalidParameterValuesException",
+                                        "UnrecognizedClientException",
                                         "ExpiredToken"};
 
     for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {

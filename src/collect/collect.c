@@ -291,8 +291,9 @@ static int take_resources(run *r, account_state *a, const char *region, listing 
             continue;
         }
         iso_timestamps(data, timestamp_paths(what));
-        if (def->type_value) {
-            /* Which listing it came from: OWNED/SHARED (WorkSpaces), PRIVATE/SHARED (AppStream). */
+        if (def->svc == &AWS_WORKSPACES) {
+            /* Which listing it came from, OWNED or SHARED. AppStream images need nothing added: their
+             * Visibility says PRIVATE or SHARED, and their ImageType (CUSTOM/NATIVE) is the API's own. */
             cJSON_DeleteItemFromObjectCaseSensitive(data, "ImageType");
             cJSON_AddStringToObject(data, "ImageType", def->type_value);
         }

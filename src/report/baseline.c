@@ -177,8 +177,8 @@ static int load_failures(const cJSON *root, const char *path, baseline *b, ia_er
     size_t n = 0, idx = 0;
 
     if (schema && strcmp(schema, "imgaudit.results") != 0)
-        return err_set_at(err, path, 0, 0, "is an %s document, not a previous run's results (imgaudit.results)",
-                          schema);
+        return err_set_at(err, path, 0, 0,
+                          "is an %s document, not a previous run's results (imgaudit.results)", schema);
     if (!cJSON_IsArray(list))
         return err_set_at(err, path, 0, 0, "not a results document: no \"results\" array");
     n = (size_t)cJSON_GetArraySize(list);
@@ -203,8 +203,8 @@ static int load_failures(const cJSON *root, const char *path, baseline *b, ia_er
             opt_string(item, "first_seen", path, idx, &f.first_seen, err) != 0)
             return -1;
         if (strcmp(status, "pass") != 0 && strcmp(status, "fail") != 0 && strcmp(status, "waived") != 0)
-            return err_set_at(err, path, 0, 0, "results[%zu].status is \"%.40s\", not pass, fail or waived", idx,
-                              status);
+            return err_set_at(err, path, 0, 0, "results[%zu].status is \"%.40s\", not pass, fail or waived",
+                              idx, status);
         if (f.first_seen && !is_iso_time(f.first_seen))
             return err_set_at(err, path, 0, 0, "results[%zu].first_seen is not an ISO-8601 time", idx);
         if (strcmp(status, "fail") == 0)
@@ -234,7 +234,8 @@ static int rechecked(const results *r, const tally *t, const old_failure *f)
         const char *account = tally_json_str(e, "account"), *region = tally_json_str(e, "region");
 
         /* An error without an account (Organizations, say) does not hide an account this run did read. */
-        if (account && strcmp(account, f->account) == 0 && (!region || (f->region && strcmp(region, f->region) == 0)))
+        if (account && strcmp(account, f->account) == 0 &&
+            (!region || (f->region && strcmp(region, f->region) == 0)))
             return 0;
     }
     return 1;
@@ -264,8 +265,8 @@ static int copy_resolved(resolved_failure *out, const old_failure *f, const char
     out->region = str_dup(or_empty(f->region));
     out->message = str_dup(or_empty(f->message));
     out->first_seen = str_dup(f->first_seen ? f->first_seen : default_time);
-    return out->rule && out->resource_type && out->resource_id && out->account && out->region && out->message &&
-                   out->first_seen
+    return out->rule && out->resource_type && out->resource_id && out->account && out->region &&
+                   out->message && out->first_seen
                ? 0
                : -1;
 }

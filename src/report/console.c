@@ -181,7 +181,8 @@ static void print_top_rules(cw *c, const results *r, const tally *t, size_t top)
             const rule_info *rule = &r->rules[ranks[i].rule];
 
             fprintf(c->out, "  %s%-8s%s  %-*s  %5zu  %s\n", sev_color(c, rule->sev), sev_name(rule->sev),
-                    col(c, C_RESET), (int)width, safe(c, 0, rule->id), ranks[i].fails, safe(c, 1, rule->title));
+                    col(c, C_RESET), (int)width, safe(c, 0, rule->id), ranks[i].fails,
+                    safe(c, 1, rule->title));
         }
         if (n > top)
             fprintf(c->out, "  ... and %zu more failing rule%s\n", n - top, n - top == 1 ? "" : "s");
@@ -253,16 +254,17 @@ void console_summary(const results *r, const console_options *opt, FILE *out)
         goto out;
     }
     print_changes(&c, r, &t);
-    fprintf(out, "%sResults:%s %zu judged: %s%zu failed%s, %zu waived, %zu passed (%zu rules, %zu resources, %zu "
-                 "accounts)\n",
+    fprintf(out,
+            "%sResults:%s %zu judged: %s%zu failed%s, %zu waived, %zu passed (%zu rules, %zu resources, %zu "
+            "accounts)\n",
             col(&c, C_BOLD), col(&c, C_RESET), r->n_items, col(&c, t.status[RESULT_FAIL] ? C_RED : ""),
-            t.status[RESULT_FAIL], col(&c, C_RESET), t.status[RESULT_WAIVED], t.status[RESULT_PASS], r->n_rules,
-            r->n_resources, t.n_accounts);
+            t.status[RESULT_FAIL], col(&c, C_RESET), t.status[RESULT_WAIVED], t.status[RESULT_PASS],
+            r->n_rules, r->n_resources, t.n_accounts);
     fprintf(out, "Failures by severity:");
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
         fprintf(out, "%s %s%s %zu%s", s == SEV_CRITICAL ? "" : ",",
-                t.by_sev[s][RESULT_FAIL] ? sev_color(&c, (severity)s) : "", sev_names[s], t.by_sev[s][RESULT_FAIL],
-                t.by_sev[s][RESULT_FAIL] ? col(&c, C_RESET) : "");
+                t.by_sev[s][RESULT_FAIL] ? sev_color(&c, (severity)s) : "", sev_names[s],
+                t.by_sev[s][RESULT_FAIL], t.by_sev[s][RESULT_FAIL] ? col(&c, C_RESET) : "");
     fprintf(out, "\n");
     print_top_rules(&c, r, &t, opt->top_rules ? opt->top_rules : 5);
     for (size_t i = 0; i < r->n_waivers; i++) {

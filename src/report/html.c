@@ -46,7 +46,7 @@ typedef struct hw {
     size_t n_byol;     /* of which BYOL images */
 } hw;
 
-/* ---- building the tree: every helper is a no-op once something failed ---- */
+/* ---- building the tree: each of these does nothing once something failed ---- */
 
 static xmlNodePtr new_el(hw *h, const char *name, const char *cls)
 {
@@ -286,13 +286,17 @@ static xmlNodePtr finding_row(hw *h, const result *it)
     set_attr(h, tr, "data-rule", rule->id);
     set_attr(h, tr, "data-account", res->account);
     if (h->r->has_baseline)
-        set_attr(h, tr, "data-change", it->change == CHANGE_NEW ? "new" : it->change == CHANGE_EXISTING ? "existing" : "");
+        set_attr(h, tr, "data-change",
+                 it->change == CHANGE_NEW        ? "new"
+                 : it->change == CHANGE_EXISTING ? "existing"
+                                                 : "");
     td = el(h, tr, "td", NULL);
     snprintf(rank, sizeof(rank), "%d", (int)rule->sev);
     set_attr(h, td, "data-v", rank);
     sev_badge(h, td, rule->sev);
     td = el(h, tr, "td", NULL);
-    badge(h, td, it->status == RESULT_FAIL ? "st-fail" : "st-waived", it->status == RESULT_FAIL ? "failed" : "waived");
+    badge(h, td, it->status == RESULT_FAIL ? "st-fail" : "st-waived",
+          it->status == RESULT_FAIL ? "failed" : "waived");
     el_text(h, tr, "td", "mono nowrap", rule->id);
     account_cell(h, tr, res->account);
     el_text(h, tr, "td", "nowrap", res->region);
@@ -376,7 +380,8 @@ static const char *shared_account(const cJSON *perm)
     return id ? id : json_str(perm, "sharedAccountId");
 }
 
-/* The owner of an image shared into an account: OwnerAccountId (WorkSpaces) or the account in its ARN (AppStream). */
+/* The owner of an image shared into an account: OwnerAccountId (WorkSpaces) or the account in its ARN
+ * (AppStream). */
 static void image_owner(const cJSON *data, char *out, size_t size)
 {
     const char *owner = json_str(data, "OwnerAccountId"), *arn = json_str(data, "Arn");
@@ -599,8 +604,8 @@ static void build_masthead(hw *h, xmlNodePtr page, const char *title)
 
         v = el(h, verdicts, "span", blocking ? "verdict fail" : "verdict pass");
         if (blocking)
-            add_textf(h, v, "Gate failed: %zu %sfailure%s at or above %s", blocking, g->new_only ? "new " : "",
-                      blocking == 1 ? "" : "s", sev_name(g->min));
+            add_textf(h, v, "Gate failed: %zu %sfailure%s at or above %s", blocking,
+                      g->new_only ? "new " : "", blocking == 1 ? "" : "s", sev_name(g->min));
         else
             add_textf(h, v, "Gate passed: no %sfailures at or above %s", g->new_only ? "new " : "",
                       sev_name(g->min));
@@ -615,16 +620,16 @@ static void build_masthead(hw *h, xmlNodePtr page, const char *title)
     else
         el_text(h, verdicts, "span", "verdict", "Collection complete");
     if (r->has_baseline)
-        add_textf(h, el(h, verdicts, "span", h->t.n_new ? "verdict warn" : "verdict"), "%zu new since the baseline",
-                  h->t.n_new);
+        add_textf(h, el(h, verdicts, "span", h->t.n_new ? "verdict warn" : "verdict"),
+                  "%zu new since the baseline", h->t.n_new);
 }
 
 static void build_nav(hw *h, xmlNodePtr page)
 {
     static const char *const links[][2] = {
-        {"#changes", "Changes"},   {"#summary", "Summary"}, {"#coverage", "Coverage"},
+        {"#changes", "Changes"},   {"#summary", "Summary"},   {"#coverage", "Coverage"},
         {"#findings", "Findings"}, {"#accounts", "Accounts"}, {"#sharing", "Sharing"},
-        {"#rules", "Rules"},       {"#waivers", "Waivers"},  {"#errors", "Collection errors"},
+        {"#rules", "Rules"},       {"#waivers", "Waivers"},   {"#errors", "Collection errors"},
     };
     xmlNodePtr nav = el(h, page, "div", "nav");
 
@@ -635,18 +640,17 @@ static void build_nav(hw *h, xmlNodePtr page)
     }
 }
 
-static void card(hw *h, xmlNodePtr cards, const char *cls, size_t n, const char *label, const char *filter,
-                 const char *value)
+/* A count; with filters ("sev=high&status=fail"), a link that shows those findings in the table. */
+static void card(hw *h, xmlNodePtr cards, const char *cls, size_t n, const char *label, const char *filters)
 {
     char c[64];
     xmlNodePtr a;
 
     snprintf(c, sizeof(c), "card %s%s", cls, n ? "" : " zero");
-    a = el(h, cards, filter ? "a" : "div", c);
-    if (filter) {
+    a = el(h, cards, filters ? "a" : "div", c);
+    if (filters) {
         set_attr(h, a, "href", "#findings");
-        set_attr(h, a, "data-set-filter", filter);
-        set_attr(h, a, "data-value", value);
+        set_attr(h, a, "data-filters", filters);
     }
     add_textf(h, el(h, a, "span", "n"), "%zu", n);
     el_text(h, a, "span", "l", label);
@@ -655,7 +659,7 @@ static void card(hw *h, xmlNodePtr cards, const char *cls, size_t n, const char 
 static void build_changes(hw *h, xmlNodePtr page)
 {
     static const char *const new_cols[] = {"Severity|rank", "Rule|text",     "Account|text",
-                                           "Region|text",  "Resource|text", "Message|text"};
+                                           "Region|text",   "Resource|text", "Message|text"};
     static const char *const res_cols[] = {"Rule|text",     "Account|text", "Region|text",
                                            "Resource|text", "Message|text", "First seen|text"};
     const results *r = h->r;
@@ -665,11 +669,12 @@ static void build_changes(hw *h, xmlNodePtr page)
     if (!r->has_baseline)
         return;
     sec = section(h, page, "changes", "What changed since the last run", "changes");
-    el_text(h, sec, "p", "lead", "Compared with the baseline run: failures that are new, still there, and gone.");
+    el_text(h, sec, "p", "intro",
+            "Compared with the baseline run: failures that are new, still there, and gone.");
     cards = el(h, sec, "div", "cards");
-    card(h, cards, "new", h->t.n_new, "new failures", "change", "new");
-    card(h, cards, "existing", h->t.n_existing, "still failing", "change", "existing");
-    card(h, cards, "resolved", r->n_resolved, "resolved", NULL, NULL);
+    card(h, cards, "new", h->t.n_new, "new failures", "change=new&status=fail");
+    card(h, cards, "existing", h->t.n_existing, "still failing", "change=existing&status=fail");
+    card(h, cards, "resolved", r->n_resolved, "resolved", NULL);
     el_text(h, sec, "h3", NULL, "New failures");
     body = table(h, sec, "new-failures", new_cols, 6);
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
@@ -717,25 +722,28 @@ static void build_changes(hw *h, xmlNodePtr page)
     if (!r->n_resolved)
         empty_row(h, body, 6, "Nothing was resolved.");
     else if (r->n_resolved > LIST_MAX)
-        add_textf(h, el(h, sec, "p", "note"), "%zu more are listed in the JSON results.", r->n_resolved - LIST_MAX);
+        add_textf(h, el(h, sec, "p", "note"), "%zu more are listed in the JSON results.",
+                  r->n_resolved - LIST_MAX);
 }
 
 static void build_summary(hw *h, xmlNodePtr page)
 {
-    static const char *const cols[] = {"Severity|rank", "Failed|num", "Waived|num", "Passed|num", "Total|num"};
+    static const char *const cols[] = {"Severity|rank", "Failed|num", "Waived|num", "Passed|num",
+                                       "Total|num"};
     xmlNodePtr sec = section(h, page, "summary", "Summary", NULL), cards, body, tr, td;
     char label[32];
 
-    el_text(h, sec, "p", "lead", "Un-waived failures by severity; select a card to filter the findings.");
+    el_text(h, sec, "p", "intro", "Un-waived failures by severity; select a card to filter the findings.");
     cards = el(h, sec, "div", "cards");
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        char cls[32];
+        char cls[32], filters[48];
 
         snprintf(cls, sizeof(cls), "sev-%s", sev_names[s]);
-        card(h, cards, cls, h->t.by_sev[s][RESULT_FAIL], sev_names[s], "sev", sev_names[s]);
+        snprintf(filters, sizeof(filters), "sev=%s&status=fail", sev_names[s]);
+        card(h, cards, cls, h->t.by_sev[s][RESULT_FAIL], sev_names[s], filters);
     }
-    card(h, cards, "waived", h->t.status[RESULT_WAIVED], "waived", "status", "waived");
-    card(h, cards, "passed", h->t.status[RESULT_PASS], "passed", NULL, NULL);
+    card(h, cards, "waived", h->t.status[RESULT_WAIVED], "waived", "status=waived");
+    card(h, cards, "passed", h->t.status[RESULT_PASS], "passed", NULL);
     body = table(h, sec, "by-severity", cols, 5);
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
         const size_t *c = h->t.by_sev[s];
@@ -761,7 +769,8 @@ static const cJSON *account_regions(const hw *h, const char *id)
     {
         const char *aid = json_str(a, "id");
 
-        if (aid && id && strcmp(aid, id) == 0 && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "regions")))
+        if (aid && id && strcmp(aid, id) == 0 &&
+            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "regions")))
             return cJSON_GetObjectItemCaseSensitive(a, "regions");
     }
     return cJSON_GetObjectItemCaseSensitive(h->r->snapshot, "regions");
@@ -773,7 +782,7 @@ static void build_coverage(hw *h, xmlNodePtr page)
     xmlNodePtr sec = section(h, page, "coverage", "Coverage", NULL), body, tr, td, ul;
     const cJSON *e;
 
-    el_text(h, sec, "p", "lead", "Accounts and regions this run read, and what it could not read.");
+    el_text(h, sec, "p", "intro", "Accounts and regions this run read, and what it could not read.");
     body = table(h, sec, "coverage-table", cols, 4);
     for (size_t a = 0; a < h->t.n_accounts; a++) {
         const tally_account *acc = &h->t.accounts[a];
@@ -813,8 +822,8 @@ static void build_coverage(hw *h, xmlNodePtr page)
         el_text(h, li, "span", "mono", account ? account : "organization");
         if (name)
             add_textf(h, li, " (%s)", name);
-        add_textf(h, li, ", %s: %s %s failed", region ? region : "all regions", or_empty(json_str(e, "service")),
-                  or_empty(json_str(e, "operation")));
+        add_textf(h, li, ", %s: %s %s failed", region ? region : "all regions",
+                  or_empty(json_str(e, "service")), or_empty(json_str(e, "operation")));
         if (code)
             add_textf(h, li, " (%s)", code);
     }
@@ -842,14 +851,15 @@ static void option(hw *h, xmlNodePtr sel, const char *value, const char *text)
 
 static void build_findings(hw *h, xmlNodePtr page)
 {
-    static const char *const cols[] = {"Severity|rank", "Status|text",  "Rule|text",    "Account|text",
-                                       "Region|text",  "Resource|text", "Message|text", "Change|text",
-                                       "First seen|text"};
+    static const char *const cols[] = {"Severity|rank", "Status|text", "Rule|text",
+                                       "Account|text",  "Region|text", "Resource|text",
+                                       "Message|text",  "Change|text", "First seen|text"};
     size_t n_cols = h->r->has_baseline ? 9 : 7;
     xmlNodePtr sec = section(h, page, "findings", "Findings", NULL), bar, sel, l, body, p;
 
-    add_textf(h, el(h, sec, "p", "lead"),
-              "Every failure and waived result (%zu). Sort by a column heading; filter below.", h->n_findings);
+    add_textf(h, el(h, sec, "p", "intro"),
+              "Every failure and waived result (%zu). Sort by a column heading; filter below.",
+              h->n_findings);
     bar = el(h, sec, "div", "filters");
     filter_select(h, bar, "Severity", "sev", "All severities");
     sel = last_select(bar);
@@ -907,7 +917,7 @@ static void build_accounts(hw *h, xmlNodePtr page)
                                        "Passed|num",   "Errors|num"};
     xmlNodePtr sec = section(h, page, "accounts", "Per-account breakdown", NULL), body, tr;
 
-    el_text(h, sec, "p", "lead", "Un-waived failures by severity in each account.");
+    el_text(h, sec, "p", "intro", "Un-waived failures by severity in each account.");
     body = table(h, sec, "account-table", cols, 10);
     for (size_t a = 0; a < h->t.n_accounts; a++) {
         const tally_account *acc = &h->t.accounts[a];
@@ -927,11 +937,11 @@ static void build_accounts(hw *h, xmlNodePtr page)
 
 static void build_sharing(hw *h, xmlNodePtr page)
 {
-    static const char *const cols[] = {"Image|text", "Region|text", "Owner|text", "Shared with|text",
-                                       "Use|text",   "BYOL|num"};
+    static const char *const cols[] = {"Image|text",       "Region|text", "Owner|text",
+                                       "Shared with|text", "Use|text",    "BYOL|num"};
     xmlNodePtr sec = section(h, page, "sharing", "Cross-account sharing", NULL), body;
 
-    add_textf(h, el(h, sec, "p", "lead"),
+    add_textf(h, el(h, sec, "p", "intro"),
               "Which account shares which image with whom: %zu share%s, %zu of BYOL images (RequiredTenancy "
               "DEDICATED, highlighted). Images shared in by accounts that were not audited are listed too.",
               h->n_shares, h->n_shares == 1 ? "" : "s", h->n_byol);
@@ -946,7 +956,7 @@ static void build_rules(hw *h, xmlNodePtr page)
 {
     xmlNodePtr sec = section(h, page, "rules", "Rule catalogue", NULL), grid, box, head, p;
 
-    add_textf(h, el(h, sec, "p", "lead"), "The %zu rules this run judged, with what to do about a failure.",
+    add_textf(h, el(h, sec, "p", "intro"), "The %zu rules this run judged, with what to do about a failure.",
               h->r->n_rules);
     grid = el(h, sec, "div", "rules");
     for (size_t i = 0; i < h->r->n_rules; i++) {
@@ -983,8 +993,8 @@ static void build_rules(hw *h, xmlNodePtr page)
 
 static void build_waivers(hw *h, xmlNodePtr page)
 {
-    static const char *const cols[] = {"Rule|text",   "Resource|text", "Scope|text",   "Reason|text",
-                                       "Owner|text",  "Expires|text",  "Matched|num", "Defined at|text"};
+    static const char *const cols[] = {"Rule|text",  "Resource|text", "Scope|text",  "Reason|text",
+                                       "Owner|text", "Expires|text",  "Matched|num", "Defined at|text"};
     static const struct {
         waiver_state state;
         const char *title, *kind, *none;
@@ -995,7 +1005,7 @@ static void build_waivers(hw *h, xmlNodePtr page)
     };
     xmlNodePtr sec = section(h, page, "waivers", "Waivers", NULL), body, tr, h3;
 
-    el_text(h, sec, "p", "lead",
+    el_text(h, sec, "p", "intro",
             "Expired waivers no longer hide their failures; unused ones match nothing and can be removed.");
     for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
         size_t n = 0;
@@ -1029,14 +1039,15 @@ static void build_waivers(hw *h, xmlNodePtr page)
 
 static void build_errors(hw *h, xmlNodePtr page)
 {
-    static const char *const cols[] = {"Account|text", "Region|text", "Call|text", "Code|text", "HTTP|num",
-                                       "Message|text"};
+    static const char *const cols[] = {"Account|text", "Region|text", "Call|text",
+                                       "Code|text",    "HTTP|num",    "Message|text"};
     xmlNodePtr sec = section(h, page, "errors", "Collection errors", NULL), body, tr;
     const cJSON *e;
 
-    el_text(h, sec, "p", "lead",
-            "What could not be read after retries. Images there were not judged, so a clean result above does "
-            "not cover them.");
+    el_text(
+        h, sec, "p", "intro",
+        "What could not be read after retries. Images there were not judged, so a clean result above does "
+        "not cover them.");
     body = table(h, sec, "error-table", cols, 6);
     cJSON_ArrayForEach(e, h->r->errors)
     {
@@ -1131,7 +1142,8 @@ static int write_page(hw *h, const char *page, size_t len, xmlOutputBufferPtr ob
         const char *hit = find_mark(at, (size_t)(end - at), marks[m], &mark_len);
 
         if (!hit || find_mark(hit + mark_len, (size_t)(end - hit) - mark_len, marks[m], &mark_len))
-            return err_set(err, IA_ERR_INTERNAL, "the HTML page does not have one place for its %s rows", marks[m]);
+            return err_set(err, IA_ERR_INTERNAL, "the HTML page does not have one place for its %s rows",
+                           marks[m]);
         if (xmlOutputBufferWrite(ob, (int)(hit - at), at) < 0)
             h->failed = 1;
         if (m == 0)
@@ -1180,7 +1192,8 @@ int html_write(const results *r, const html_options *opt, FILE *out, ia_err *err
         err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
         goto out;
     }
-    if (write_page(&h, (const char *)xmlOutputBufferGetContent(mem), xmlOutputBufferGetSize(mem), ob, err) != 0)
+    if (write_page(&h, (const char *)xmlOutputBufferGetContent(mem), xmlOutputBufferGetSize(mem), ob, err) !=
+        0)
         goto out;
     if (h.failed || xmlOutputBufferFlush(ob) < 0 || ob->error || fflush(out) != 0 || ferror(out)) {
         err_set(err, IA_ERR_IO, "cannot write the HTML report%s%s", xerr.msg[0] ? ": " : "", xerr.msg);

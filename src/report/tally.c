@@ -145,7 +145,8 @@ int tally_compute(const results *r, tally *t, ia_err *err)
         if (t->rule_first[it->rule] == r->n_items) {
             t->rule_first[it->rule] = i;
         } else if (r->items[i - 1].rule != it->rule) {
-            err_set(err, IA_ERR_INTERNAL, "results of rule %s are not grouped together", r->rules[it->rule].id);
+            err_set(err, IA_ERR_INTERNAL, "results of rule %s are not grouped together",
+                    r->rules[it->rule].id);
             goto out;
         }
         sev = r->rules[it->rule].sev;

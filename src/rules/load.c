@@ -325,6 +325,8 @@ static int id_ref_compare(const void *a, const void *b)
 /* Ids are unique across every file loaded; the later definition is the one reported. */
 static void check_duplicate_ids(rules_ctx *ctx, id_ref *ids, size_t n)
 {
+    if (n < 2)
+        return;
     qsort(ids, n, sizeof(*ids), id_ref_compare);
     for (size_t i = 1; i < n; i++) {
         size_t first = i - 1;
@@ -389,7 +391,7 @@ static int diag_compare(const void *a, const void *b)
     return x->order < y->order ? -1 : (x->order > y->order);
 }
 
-void rules_diags_sort(rules_diags *diags, size_t from)
+void rules_diags_sort(rules_diags *diags, size_t from, const char *const *files, size_t n_files)
 {
     size_t n = diags->n - from;
     diag_key *keys;
@@ -402,13 +404,18 @@ void rules_diags_sort(rules_diags *diags, size_t from)
     if (!keys || !sorted)
         goto out; /* unsorted is still correct */
     for (size_t i = 0; i < n; i++) {
-        size_t rank = i;
+        const char *file = diags->items[from + i].file;
+        size_t rank = n_files + i;
 
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(diags->items[from + j].file, diags->items[from + i].file) == 0) {
-                rank = keys[j].file_rank;
+        for (size_t j = 0; j < n_files; j++) {
+            if (strcmp(files[j], file) == 0) {
+                rank = j;
                 break;
             }
+        }
+        for (size_t j = 0; rank >= n_files && j < i; j++) {
+            if (strcmp(diags->items[from + j].file, file) == 0)
+                rank = keys[j].file_rank;
         }
         keys[i].file_rank = rank;
         keys[i].line = diags->items[from + i].line;
@@ -422,6 +429,17 @@ void rules_diags_sort(rules_diags *diags, size_t from)
 out:
     free(keys);
     free(sorted);
+}
+
+void rules_diags_first(const rules_diags *diags, size_t from, ia_err *err)
+{
+    const rules_diag *d;
+
+    if (diags->n <= from || err->kind == IA_ERR_NOMEM)
+        return;
+    d = &diags->items[from];
+    err_clear(err);
+    err_set_at(err, d->file, d->line, d->column, "%s", d->msg);
 }
 
 int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const rules_source *var_srcs,
@@ -467,7 +485,10 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
     }
     if (!ctx.fatal)
         check_duplicate_ids(&ctx, ids, n_ids);
-    rules_diags_sort(diags, first_diag);
+    if (set) {
+        rules_diags_sort(diags, first_diag, (const char *const *)set->files, set->n_files);
+        rules_diags_first(diags, first_diag, err);
+    }
     if (ctx.bad)
         goto out;
     *out = set;
@@ -487,12 +508,17 @@ typedef struct src_list {
     rules_source *items;
     char **owned; /* each item's text and name, owned: 2 per item */
     size_t n, cap;
+    char **order; /* owned: every file tried, read or not, in the order given */
+    size_t n_order;
 } src_list;
 
 static void src_list_free(src_list *l)
 {
     for (size_t i = 0; i < 2 * l->n; i++)
         free(l->owned[i]);
+    for (size_t i = 0; i < l->n_order; i++)
+        free(l->order[i]);
+    free(l->order);
     free(l->items);
     free(l->owned);
     memset(l, 0, sizeof(*l));
@@ -560,7 +586,10 @@ static int src_list_add_file(src_list *l, const char *path, rules_ctx *ctx)
     buf b;
     ia_err e;
     char *name;
+    char **slot = grow((void **)&l->order, &l->n_order, sizeof(*l->order));
 
+    if (!slot || !(*slot = str_dup(path)))
+        return rules_nomem(ctx);
     err_clear(&e);
     buf_init(&b, RULES_YAML_MAX_BYTES);
     if (file_read_all(path, &b, &e) != 0) {
@@ -637,6 +666,10 @@ static int src_list_add_path(src_list *l, const char *path, bool dirs_ok, rules_
     struct stat st;
 
     if (stat(path, &st) != 0) {
+        char **slot = grow((void **)&l->order, &l->n_order, sizeof(*l->order));
+
+        if (!slot || !(*slot = str_dup(path)))
+            return rules_nomem(ctx);
         rules_file_problem(ctx, path, strerror(errno));
         return -1;
     }
@@ -672,7 +705,18 @@ int rules_load(const char *const *paths, size_t n_paths, const char *const *var_
         *out = NULL;
         rc = -1;
     }
-    rules_diags_sort(diags, first_diag);
+    if (rc != 0) {
+        char **order = calloc(rules_l.n_order + vars_l.n_order + 1, sizeof(*order));
+
+        /* Problems read in the order the files were named, whether they could be read or not. */
+        for (size_t i = 0; order && i < rules_l.n_order; i++)
+            order[i] = rules_l.order[i];
+        for (size_t i = 0; order && i < vars_l.n_order; i++)
+            order[rules_l.n_order + i] = vars_l.order[i];
+        rules_diags_sort(diags, first_diag, (const char *const *)order, order ? rules_l.n_order + vars_l.n_order : 0);
+        rules_diags_first(diags, first_diag, err);
+        free(order);
+    }
 out:
     src_list_free(&rules_l);
     src_list_free(&vars_l);

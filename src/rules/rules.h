@@ -48,11 +48,14 @@ void rules_diags_free(rules_diags *diags);
 int rules_diags_add(rules_diags *diags, const ia_err *err);
 
 /*
- * Orders the problems from index from on by file (files in the order they
- * are first named), then line and column. The loaders call it, so problems
- * read top to bottom.
+ * Orders the problems from index from on by file (in the order of files[],
+ * then files not in it in the order they first appear), then line and
+ * column. The loaders call it, so problems read top to bottom.
  */
-void rules_diags_sort(rules_diags *diags, size_t from);
+void rules_diags_sort(rules_diags *diags, size_t from, const char *const *files, size_t n_files);
+
+/* Sets err to the problem at index from (as IA_ERR_INPUT with its position), unless err is out of memory. */
+void rules_diags_first(const rules_diags *diags, size_t from, ia_err *err);
 
 /* "file:line:column: msg" (or "file: msg" without a position) into out. */
 void rules_diag_format(const rules_diag *diag, char *out, size_t size);

@@ -208,7 +208,10 @@ int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out,
         w->docs[w->n_docs++] = doc;
         load_file(&ctx, w, file, rules_yaml_root(doc));
     }
-    rules_diags_sort(diags, first_diag);
+    if (w) {
+        rules_diags_sort(diags, first_diag, (const char *const *)w->files, w->n_files);
+        rules_diags_first(diags, first_diag, err);
+    }
     if (ctx.bad)
         goto out;
     *out = w;
@@ -258,7 +261,10 @@ int waivers_load(const char *const *paths, size_t n_paths, waivers **out, rules_
         *out = NULL;
         rc = -1;
     }
-    rules_diags_sort(diags, first_diag);
+    if (rc != 0) {
+        rules_diags_sort(diags, first_diag, paths, n_paths);
+        rules_diags_first(diags, first_diag, err);
+    }
 out:
     for (size_t i = 0; texts && i < n; i++)
         buf_free(&texts[i]);

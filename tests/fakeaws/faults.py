@@ -110,7 +110,8 @@ def parse_spec(spec):
             rule["rate"] = _number(rate, text, "rate")
         if param:
             value = _number(param, text, "parameter")
-            rule["param"] = int(value) if value == int(value) and rule["kind"] != "truncate" and rule["kind"] != "short" else value
+            fractional = rule["kind"] in ("truncate", "short")
+            rule["param"] = int(value) if value == int(value) and not fractional else value
         if mx:
             value = _number(mx, text, "max")
             if value != int(value):

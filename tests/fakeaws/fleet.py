@@ -82,6 +82,8 @@ def epoch_text(iso, style):
     if style == "decimal":
         return f"{secs}.{frac}" if frac else str(secs)
     whole = str(secs)
+    if secs < 10**7:  # Java prints small doubles without an exponent
+        return f"{secs}.{frac or '0'}"
     digits = (whole + frac).rstrip("0") or "0"
     mantissa = digits[0] + "." + (digits[1:] or "0")
     return f"{mantissa}E{len(whole) - 1}"

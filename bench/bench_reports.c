@@ -1,0 +1,296 @@
+/*
+ * How fast the report writers are, and whether their memory stays flat: writes a synthetic run of N
+ * results (20 rules over N/20 resources in 10 accounts; a quarter failing, one in twenty waived) in
+ * each format and prints a table of time, bytes and memory.
+ *
+ *   bench_reports [N ...]      default: 10000 100000
+ *
+ * Each format runs in a fresh process (this program again, with --one), so that one format's memory
+ * does not show in the next. "peak RSS" is the process's high-water mark (model included); "grew"
+ * is how far the high-water mark rose while the writer ran, which for a streaming writer stays the
+ * same whatever N is.
+ */
+#define _GNU_SOURCE /* fork, execv, waitpid, /proc reads: this is a Linux measuring tool */
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report/console.h"
+#include "report/html.h"
+#include "report/json.h"
+#include "report/junit.h"
+#include "rules/results.h"
+#include "util/err.h"
+
+#define N_RULES    20
+#define N_ACCOUNTS 10
+
+static const char *const formats[] = {"junit", "junit-by-account", "html", "json", "console"};
+
+/* VmHWM or VmRSS from /proc/self/status, in KiB; 0 when unreadable. */
+static long proc_kib(const char *field)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = 0;
+    size_t n = strlen(field);
+
+    if (!fp)
+        return 0;
+    while (fgets(line, sizeof(line), fp)) {
+        if (strncmp(line, field, n) == 0 && line[n] == ':') {
+            v = strtol(line + n + 1, NULL, 10);
+            break;
+        }
+    }
+    fclose(fp);
+    return v;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct model {
+    results r;
+    cJSON *snapshot;
+    rule_info rules[N_RULES];
+    char rule_ids[N_RULES][32];
+    char (*ids)[32];
+    char accounts[N_ACCOUNTS][16];
+} model;
+
+static const char *const types[] = {"workspaces_image", "appstream_image", "appstream_image_builder"};
+
+/* n results: N_RULES rules, each over every resource of the model. */
+static int build_model(model *m, size_t n)
+{
+    size_t n_res = n / N_RULES, k = 0;
+    cJSON *resources, *accounts, *errors;
+
+    memset(m, 0, sizeof(*m));
+    m->snapshot = cJSON_CreateObject();
+    resources = cJSON_AddArrayToObject(m->snapshot, "resources");
+    accounts = cJSON_AddArrayToObject(m->snapshot, "accounts");
+    errors = cJSON_AddArrayToObject(m->snapshot, "errors");
+    cJSON_AddStringToObject(m->snapshot, "started_at", "2026-11-25T02:00:00Z");
+    cJSON_AddStringToObject(m->snapshot, "finished_at", "2026-11-25T02:03:00Z");
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(m->snapshot, "regions"), cJSON_CreateString("eu-west-1"));
+    for (int a = 0; a < N_ACCOUNTS; a++) {
+        cJSON *acc = cJSON_CreateObject();
+
+        snprintf(m->accounts[a], sizeof(m->accounts[a]), "1000000000%02d", a);
+        cJSON_AddStringToObject(acc, "id", m->accounts[a]);
+        cJSON_AddStringToObject(acc, "name", "bench account");
+        cJSON_AddItemToArray(accounts, acc);
+    }
+    for (int e = 0; e < 3; e++) {
+        cJSON *err = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(err, "account", m->accounts[e]);
+        cJSON_AddStringToObject(err, "region", "us-east-1");
+        cJSON_AddStringToObject(err, "service", "workspaces");
+        cJSON_AddStringToObject(err, "operation", "DescribeWorkspaceImages");
+        cJSON_AddStringToObject(err, "code", "ThrottlingException");
+        cJSON_AddStringToObject(err, "message", "Rate exceeded");
+        cJSON_AddItemToArray(errors, err);
+    }
+    m->r.snapshot = m->snapshot;
+    m->r.errors = errors;
+    m->ids = calloc(n_res ? n_res : 1, sizeof(*m->ids));
+    m->r.resources = calloc(n_res ? n_res : 1, sizeof(*m->r.resources));
+    m->r.items = calloc(n ? n : 1, sizeof(*m->r.items));
+    if (!m->ids || !m->r.resources || !m->r.items)
+        return -1;
+    for (size_t i = 0; i < n_res; i++) {
+        cJSON *data = cJSON_CreateObject();
+        resource_ref *res = &m->r.resources[i];
+
+        snprintf(m->ids[i], sizeof(m->ids[i]), "wsi-%010zu", i);
+        cJSON_AddStringToObject(data, "Name", "golden image");
+        cJSON_AddStringToObject(data, "RequiredTenancy", i % 7 ? "DEFAULT" : "DEDICATED");
+        if (i % 50 == 0) {
+            cJSON *perm = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(perm, "SharedAccountId", "999988887777");
+            cJSON_AddItemToArray(cJSON_AddArrayToObject(data, "Permissions"), perm);
+        }
+        cJSON_AddItemToArray(resources, data);
+        res->type = types[i % 3];
+        res->id = m->ids[i];
+        res->name = "golden image";
+        res->account = m->accounts[i % N_ACCOUNTS];
+        res->region = "eu-west-1";
+        res->data = data;
+    }
+    for (int ru = 0; ru < N_RULES; ru++) {
+        snprintf(m->rule_ids[ru], sizeof(m->rule_ids[ru]), "bench-rule-%02d", ru);
+        m->rules[ru] = (rule_info){m->rule_ids[ru],
+                                   "A rule of the benchmark",
+                                   "What the rule looks for, in a sentence or two.",
+                                   "What to do about a failure.",
+                                   types[ru % 3],
+                                   (severity)(ru % 5),
+                                   "rules/bench.yaml"};
+        for (size_t i = 0; i < n_res; i++) {
+            result *it = &m->r.items[k++];
+            size_t h = (i * 31 + (size_t)ru * 7) % 20;
+
+            it->rule = (uint32_t)ru;
+            it->resource = (uint32_t)i;
+            it->waiver = -1;
+            it->status = h < 5 ? RESULT_FAIL : h == 5 ? RESULT_WAIVED : RESULT_PASS;
+            if (it->status != RESULT_PASS &&
+                !(it->message = strdup("Image wsi-0000000000 is shared with 999988887777")))
+                return -1;
+        }
+    }
+    m->r.rules = m->rules;
+    m->r.n_rules = N_RULES;
+    m->r.n_resources = n_res;
+    m->r.n_items = k;
+    snprintf(m->r.evaluated_at, sizeof(m->r.evaluated_at), "2026-11-25T02:04:00Z");
+    return 0;
+}
+
+static void free_model(model *m)
+{
+    for (size_t i = 0; i < m->r.n_items; i++)
+        free(m->r.items[i].message);
+    free(m->r.items);
+    free(m->r.resources);
+    free(m->ids);
+    cJSON_Delete(m->snapshot);
+}
+
+/* Child: builds the model, writes one format to a temporary file, prints one line of numbers. */
+static int run_one(const char *format, size_t n)
+{
+    model m;
+    FILE *fp = tmpfile();
+    ia_err err;
+    double t0, t1;
+    long hwm_before, hwm_after;
+    int rc = 0;
+
+    if (!fp || build_model(&m, n) != 0) {
+        fprintf(stderr, "bench_reports: cannot set up\n");
+        return 1;
+    }
+    err_clear(&err);
+    hwm_before = proc_kib("VmHWM");
+    t0 = now_s();
+    if (strcmp(format, "junit") == 0) {
+        rc = junit_write(&m.r, NULL, fp, &err);
+    } else if (strcmp(format, "junit-by-account") == 0) {
+        junit_options opt = {JUNIT_GROUP_ACCOUNT, "bench"};
+
+        rc = junit_write(&m.r, &opt, fp, &err);
+    } else if (strcmp(format, "html") == 0) {
+        html_options opt = {NULL, {1, SEV_HIGH, 0}};
+
+        rc = html_write(&m.r, &opt, fp, &err);
+    } else if (strcmp(format, "json") == 0) {
+        rc = json_report_fwrite(&m.r, fp, &err);
+    } else {
+        console_options opt = {0, 5, NULL, 0, {1, SEV_HIGH, 0}};
+
+        console_summary(&m.r, &opt, fp);
+    }
+    fflush(fp);
+    t1 = now_s();
+    hwm_after = proc_kib("VmHWM");
+    if (rc != 0) {
+        fprintf(stderr, "bench_reports: %s: %s\n", format, err.msg);
+        return 1;
+    }
+    printf("%.3f %ld %ld %ld\n", t1 - t0, ftell(fp), hwm_after, hwm_after - hwm_before);
+    fclose(fp);
+    free_model(&m);
+    return 0;
+}
+
+/* Parent: runs one child and reads its line. */
+static int measure(const char *format, size_t n)
+{
+    int fds[2];
+    pid_t pid;
+    char count[32], line[256] = "";
+    FILE *in;
+    int status = 0;
+    double secs;
+    long bytes, peak, grew;
+
+    if (pipe(fds) != 0)
+        return -1;
+    snprintf(count, sizeof(count), "%zu", n);
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        char *args[] = {"bench_reports", "--one", (char *)format, count, NULL};
+
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        execv("/proc/self/exe", args);
+        _exit(127);
+    }
+    close(fds[1]);
+    in = fdopen(fds[0], "r");
+    if (!in || !fgets(line, sizeof(line), in))
+        line[0] = '\0';
+    if (in)
+        fclose(in);
+    waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+        sscanf(line, "%lf %ld %ld %ld", &secs, &bytes, &peak, &grew) != 4)
+        return -1;
+    printf("%-17s %9zu %9.3f %12ld %12.1f %12ld\n", format, n, secs, bytes, (double)peak / 1024.0, grew);
+    fflush(stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    size_t sizes[8] = {10000, 100000};
+    size_t n_sizes = 2;
+    int rc = 0;
+
+    if (argc == 4 && strcmp(argv[1], "--one") == 0)
+        return run_one(argv[2], (size_t)strtoull(argv[3], NULL, 10));
+    if (argc > 1) {
+        n_sizes = 0;
+        for (int i = 1; i < argc && n_sizes < 8; i++) {
+            char *end;
+            unsigned long long v = strtoull(argv[i], &end, 10);
+
+            if (*end || v < N_RULES || v > 50000000ull) {
+                fprintf(stderr, "usage: bench_reports [N ...]  (N results, %d to 50000000)\n", N_RULES);
+                return 2;
+            }
+            sizes[n_sizes++] = (size_t)v;
+        }
+    }
+    printf("%-17s %9s %9s %12s %12s %12s\n", "format", "results", "seconds", "bytes", "peak RSS MiB",
+           "grew KiB");
+    for (size_t s = 0; s < n_sizes; s++) {
+        for (size_t f = 0; f < sizeof(formats) / sizeof(formats[0]); f++) {
+            if (measure(formats[f], sizes[s]) != 0) {
+                fprintf(stderr, "bench_reports: %s with %zu results failed\n", formats[f], sizes[s]);
+                rc = 1;
+            }
+        }
+    }
+    return rc;
+}

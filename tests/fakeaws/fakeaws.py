@@ -1,0 +1,1096 @@
+#!/usr/bin/env python3
+"""fakeaws: a local AWS-compatible endpoint for imgaudit's tests (test tooling only).
+
+One HTTP server on 127.0.0.1 serves WorkSpaces, AppStream 2.0 and Organizations (JSON 1.1)
+and STS (Query/XML) for a fixture fleet, checks the SigV4 signature of every request,
+paginates with a small page, injects faults on demand and keeps a request log.
+See README.md in this folder.
+"""
+
+import argparse
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+import traceback
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+from xml.sax.saxutils import escape
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import faults  # noqa: E402
+import fleet as fleetmod  # noqa: E402
+import sigv4check  # noqa: E402
+
+MAX_BODY = 1 << 20
+SKEW_SECONDS = 15 * 60
+STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
+STS_VERSION = "2011-06-15"
+
+TARGETS = {
+    "WorkspacesService": "workspaces",
+    "PhotonAdminProxyService": "appstream",
+    "AWSOrganizationsV20161128": "organizations",
+}
+JSON_OPERATIONS = {
+    "workspaces": ("DescribeWorkspaceImages", "DescribeWorkspaceImagePermissions"),
+    "appstream": ("DescribeImageBuilders", "DescribeImages", "DescribeImagePermissions"),
+    "organizations": ("ListAccounts",),
+}
+STS_OPERATIONS = ("GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity")
+# How each service spells its errors on the wire, following its model: the key of the
+# message member, and whether __type carries a namespace. Real answers mix both forms,
+# so clients must strip anything up to '#' and accept "message" or "Message".
+ERROR_STYLE = {
+    "workspaces": ("message", ""),
+    "appstream": ("Message", "com.amazonaws.appstream#"),
+    "organizations": ("Message", ""),
+    None: ("message", ""),
+}
+NONJSON_BODY = b"<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n"
+REDACTED_PARAMS = ("WebIdentityToken", "SAMLAssertion", "TokenCode", "SecretAccessKey", "SessionToken")
+
+
+class ApiError(Exception):
+    """An error answer. status is the HTTP status; extra holds additional members
+    (Reason, Type, ResourceId) for JSON answers; typename overrides __type."""
+
+    def __init__(self, code, message, status=400, extra=None, typename=None, sender=True):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.extra = extra or {}
+        self.typename = typename
+        self.sender = sender
+
+
+def iso_now():
+    t = datetime.datetime.now(datetime.timezone.utc)
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+def lower_first(name):
+    return name[:1].lower() + name[1:]
+
+
+class State:
+    """Everything the handlers share. Fleet data is read-only; the rest is locked."""
+
+    def __init__(self, args, fleet):
+        self.fleet = fleet
+        self.page_size = args.page_size
+        self.epoch_style = args.epoch_style
+        self.session_ttl = args.session_ttl
+        self.verbose = args.verbose
+        self.faults = faults.FaultEngine(faults.parse_spec(args.faults), args.seed)
+        self.token_key = hashlib.sha256(f"fakeaws-token|{args.seed}|{fleet.name}".encode()).digest()
+        self.lock = threading.Lock()
+        self.temp_creds = {}
+        self.log_entries = []
+        self.seq = 0
+        self.log_path = args.log
+        self.log_file = open(args.log, "a", encoding="utf-8") if args.log else None
+        self.wire_cache = {}
+        self.shapes = {
+            "ws_image": fleetmod.output_member_shape("workspaces", "DescribeWorkspaceImages", "Images"),
+            "builder": fleetmod.output_member_shape("appstream", "DescribeImageBuilders", "ImageBuilders"),
+            "as_image": fleetmod.output_member_shape("appstream", "DescribeImages", "Images"),
+            "account": fleetmod.output_member_shape("organizations", "ListAccounts", "Accounts"),
+        }
+
+    def style(self, service):
+        if self.epoch_style != "auto":
+            return self.epoch_style
+        return "java" if service == "appstream" else "decimal"
+
+    def wire(self, shape_key, service, obj, cache=True):
+        """Fixture object -> answer object (timestamps as numbers), cached for static data."""
+        if not cache:
+            return fleetmod.to_wire(self.shapes[shape_key], obj, self.style(service))
+        k = id(obj)
+        hit = self.wire_cache.get(k)
+        if hit is None or hit[0] is not obj:
+            hit = (obj, fleetmod.to_wire(self.shapes[shape_key], obj, self.style(service)))
+            self.wire_cache[k] = hit
+        return hit[1]
+
+    def record(self, entry):
+        with self.lock:
+            self.seq += 1
+            entry["seq"] = self.seq
+            self.log_entries.append(entry)
+            if self.log_file:
+                self.log_file.write(json.dumps(entry, sort_keys=True) + "\n")
+                self.log_file.flush()
+
+    def reset(self):
+        self.faults.reset()
+        with self.lock:
+            self.log_entries = []
+            self.seq = 0
+            if self.log_file:
+                self.log_file.close()
+                self.log_file = open(self.log_path, "w", encoding="utf-8")
+
+
+# ---- request validation from the botocore model ---------------------------------------
+
+
+def validate_input(service, operation, params):
+    """Check a JSON request against the operation's input shape as the service does:
+    wrong types and unknown members are SerializationException, constraint violations
+    (required, range, length, pattern, enum) are one ValidationException listing all."""
+    shape = fleetmod.service_model(service).operation_model(operation).input_shape
+    problems = []
+    _check(shape, params, "", problems)
+    if problems:
+        n = len(problems)
+        msg = f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(p[1] for p in problems)
+        if service == "organizations":
+            raise ApiError("InvalidInputException", msg, extra={"Reason": problems[0][0]})
+        raise ApiError("ValidationException", msg, typename="com.amazon.coral.validate#ValidationException")
+
+
+def _serialization(msg):
+    return ApiError("SerializationException", msg, typename="com.amazon.coral.service#SerializationException")
+
+
+def _check(shape, value, path, problems):
+    t = shape.type_name
+    where = path or "request"
+    if t == "structure":
+        if not isinstance(value, dict):
+            raise _serialization(f"Expected an object at '{where}'")
+        for key in value:
+            if key not in shape.members:
+                raise _serialization(f"Unrecognized field '{key}' at '{where}' (not in the {shape.name} model)")
+        for req in shape.required_members:
+            if value.get(req) is None:
+                problems.append(("INPUT_REQUIRED", f"Value null at '{_member_path(path, req)}' failed to satisfy constraint: Member must not be null"))
+        for key, sub in value.items():
+            if sub is not None:
+                _check(shape.members[key], sub, _member_path(path, key), problems)
+        return
+    meta = shape.metadata
+    shown = json.dumps(value) if not isinstance(value, str) else value
+    if t == "list":
+        if not isinstance(value, list):
+            raise _serialization(f"Expected a list at '{where}'")
+        if "min" in meta and len(value) < meta["min"]:
+            problems.append(("MIN_LENGTH_EXCEEDED", f"Value '{shown}' at '{where}' failed to satisfy constraint: Member must have length greater than or equal to {meta['min']}"))
+        if "max" in meta and len(value) > meta["max"]:
+            problems.append(("MAX_LENGTH_EXCEEDED", f"Value '{shown}' at '{where}' failed to satisfy constraint: Member must have length less than or equal to {meta['max']}"))
+        for i, sub in enumerate(value):
+            _check(shape.member, sub, f"{where}.{i + 1}.member", problems)
+        return
+    if t in ("integer", "long"):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _serialization(f"Expected an integer at '{where}', got {shown}")
+        if "min" in meta and value < meta["min"]:
+            problems.append(("MIN_VALUE_EXCEEDED", f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have value greater than or equal to {meta['min']}"))
+        if "max" in meta and value > meta["max"]:
+            problems.append(("MAX_VALUE_EXCEEDED", f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have value less than or equal to {meta['max']}"))
+        return
+    if t == "boolean":
+        if not isinstance(value, bool):
+            raise _serialization(f"Expected true or false at '{where}', got {shown}")
+        return
+    if t == "string":
+        if not isinstance(value, str):
+            raise _serialization(f"Expected a string at '{where}', got {shown}")
+        if "min" in meta and len(value) < meta["min"]:
+            problems.append(("MIN_LENGTH_EXCEEDED", f"Value '{value}' at '{where}' failed to satisfy constraint: Member must have length greater than or equal to {meta['min']}"))
+        if "max" in meta and len(value) > meta["max"]:
+            problems.append(("MAX_LENGTH_EXCEEDED", f"Value at '{where}' failed to satisfy constraint: Member must have length less than or equal to {meta['max']}"))
+        if shape.enum and value not in shape.enum:
+            problems.append(("INVALID_ENUM", f"Value '{value}' at '{where}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(shape.enum)}]"))
+        pattern = meta.get("pattern")
+        if pattern:
+            try:
+                ok = re.fullmatch(pattern.lstrip("^"), value) is not None
+            except re.error:
+                ok = True  # a Java-only construct Python cannot compile: leave it to the real service
+            if not ok:
+                problems.append(("INVALID_PATTERN", f"Value '{value}' at '{where}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"))
+        return
+
+
+def _member_path(path, key):
+    name = lower_first(key)
+    return f"{path}.{name}" if path else name
+
+
+# ---- pagination -------------------------------------------------------------------------
+
+
+def _token_parts(state, offset, ctx_digest):
+    mac = hmac.new(state.token_key, f"{offset}|".encode() + ctx_digest, hashlib.sha256).digest()[:12]
+    return f"v1|{offset}|".encode() + ctx_digest + mac
+
+
+def paginate(state, ctx, items, max_results, token, bad_token):
+    """One page of items. ctx identifies the listing (who, where, which filters): a
+    token is only accepted for the listing that issued it. Returns (page, next token).
+    Tokens are opaque base64 carrying binary bytes, so, like real ones, they contain
+    '+', '/' and '=' that a client must pass back unchanged."""
+    ctx_digest = hashlib.sha256(json.dumps(ctx, sort_keys=True).encode()).digest()[:8]
+    offset = 0
+    if token is not None:
+        try:
+            raw = base64.b64decode(token.encode("ascii"), validate=True)
+            version, off, _ = raw.split(b"|", 2)
+            if version != b"v1" or not off.isdigit():
+                raise ValueError("not a token")
+            offset = int(off)
+            if not hmac.compare_digest(raw, _token_parts(state, offset, ctx_digest)):
+                raise ValueError("token not issued for this request")
+        except (ValueError, UnicodeError):
+            raise bad_token from None
+    size = state.page_size
+    if max_results:
+        size = min(size, max_results)
+    page = items[offset : offset + size]
+    nxt = None
+    if offset + size < len(items):
+        nxt = base64.b64encode(_token_parts(state, offset + size, ctx_digest)).decode("ascii")
+    return page, nxt
+
+
+# ---- the services ---------------------------------------------------------------------
+
+
+class Call:
+    """One authenticated API call: who (identity), where (region), what."""
+
+    def __init__(self, state, identity, region, service, operation, params):
+        self.state = state
+        self.fleet = state.fleet
+        self.identity = identity
+        self.account = identity["account"] if identity else None
+        self.region = region
+        self.service = service
+        self.operation = operation
+        self.params = params
+
+    def ctx(self, **extra):
+        c = {"a": self.account, "r": self.region, "op": self.operation}
+        c.update(extra)
+        return c
+
+    def bad_token(self):
+        if self.service == "organizations":
+            return ApiError("InvalidInputException", "The NextToken is not valid for this request.", extra={"Reason": "INVALID_NEXT_TOKEN"})
+        if self.service == "workspaces":
+            return ApiError("InvalidParameterValuesException", "The pagination token is not valid for this request.")
+        return ApiError("ValidationException", "The NextToken is not valid for this request.", typename="com.amazon.coral.validate#ValidationException")
+
+    def page(self, items, ctx, max_results=None):
+        return paginate(self.state, ctx, items, max_results, self.params.get("NextToken"), self.bad_token())
+
+
+def op_describe_workspace_images(call):
+    p = call.params
+    pairs = call.fleet.ws_images(call.account, call.region, p.get("ImageType"))
+    if p.get("ImageIds"):
+        wanted = set(p["ImageIds"])
+        pairs = [x for x in pairs if x[0]["ImageId"] in wanted]
+    ctx = call.ctx(t=p.get("ImageType"), ids=p.get("ImageIds"))
+    page, nxt = call.page(pairs, ctx, p.get("MaxResults"))
+    out = {"Images": [call.state.wire("ws_image", "workspaces", img) for img, _ in page]}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+def op_describe_workspace_image_permissions(call):
+    iid = call.params["ImageId"]
+    perms = call.fleet.ws_permissions(call.account, call.region, iid)
+    if perms is None:
+        raise ApiError("ResourceNotFoundException", f"The image {iid} could not be found.", extra={"ResourceId": iid})
+    page, nxt = call.page(perms, call.ctx(id=iid), call.params.get("MaxResults"))
+    out = {"ImageId": iid, "ImagePermissions": [{"SharedAccountId": a} for a in page]}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+def op_describe_image_builders(call):
+    p = call.params
+    builders = call.fleet.region(call.account, call.region).builders
+    if p.get("Names"):
+        by = {b["Name"]: b for b in builders}
+        missing = [n for n in p["Names"] if n not in by]
+        if missing:
+            raise ApiError("ResourceNotFoundException", f"The image builder {missing[0]} could not be found.")
+        builders = [b for b in builders if b["Name"] in set(p["Names"])]
+    mr = p.get("MaxResults")
+    page, nxt = call.page(builders, call.ctx(n=p.get("Names")), mr if mr and mr > 0 else None)
+    out = {"ImageBuilders": [call.state.wire("builder", "appstream", b) for b in page]}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+def op_describe_images(call):
+    p = call.params
+    if p.get("Names") and p.get("Arns"):
+        raise ApiError("InvalidParameterCombinationException", "Names and Arns cannot be specified together.", typename="com.amazonaws.appstream#InvalidParameterCombinationException")
+    images = call.fleet.as_images(call.account, call.region, p.get("Type"))
+    for key, field in (("Names", "Name"), ("Arns", "Arn")):
+        if p.get(key):
+            by = {i.get(field) for i in images}
+            missing = [n for n in p[key] if n not in by]
+            if missing:
+                raise ApiError("ResourceNotFoundException", f"The image {missing[0]} could not be found.")
+            images = [i for i in images if i.get(field) in set(p[key])]
+    ctx = call.ctx(t=p.get("Type"), n=p.get("Names"), arns=p.get("Arns"))
+    page, nxt = call.page(images, ctx, p.get("MaxResults") or None)
+    out = {"Images": [call.state.wire("as_image", "appstream", i, cache=False) for i in page]}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+def op_describe_image_permissions(call):
+    p = call.params
+    name = p["Name"]
+    perms = call.fleet.as_permissions(call.account, call.region, name)
+    if perms is None:
+        raise ApiError("ResourceNotFoundException", f"The image {name} could not be found.")
+    if p.get("SharedAwsAccountIds"):
+        wanted = set(p["SharedAwsAccountIds"])
+        perms = [x for x in perms if x["sharedAccountId"] in wanted]
+    page, nxt = call.page(perms, call.ctx(n=name, ids=p.get("SharedAwsAccountIds")), p.get("MaxResults") or None)
+    out = {"Name": name, "SharedImagePermissionsList": [dict(x) for x in page]}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+def op_list_accounts(call):
+    f = call.fleet
+    me = f.accounts.get(call.account, {})
+    if not f.org or not me.get("in_org", True):
+        raise ApiError("AWSOrganizationsNotInUseException", "Your account is not a member of an organization.")
+    allowed = [f.management_account()] + list(f.org.get("delegated_administrators", []))
+    if call.account not in allowed:
+        raise ApiError("AccessDeniedException", "You don't have permissions to access this resource.")
+    accounts = f.org_accounts()
+    page, nxt = call.page(accounts, call.ctx(), call.params.get("MaxResults"))
+    out = {"Accounts": [call.state.wire("account", "organizations", a, cache=False) for a in page]}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+JSON_HANDLERS = {
+    "DescribeWorkspaceImages": op_describe_workspace_images,
+    "DescribeWorkspaceImagePermissions": op_describe_workspace_image_permissions,
+    "DescribeImageBuilders": op_describe_image_builders,
+    "DescribeImages": op_describe_images,
+    "DescribeImagePermissions": op_describe_image_permissions,
+    "ListAccounts": op_list_accounts,
+}
+
+
+# ---- STS ------------------------------------------------------------------------------------
+
+_ROLE_ARN_RE = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$")
+_STS_PARAMS = {
+    "GetCallerIdentity": set(),
+    "AssumeRole": {"RoleArn", "RoleSessionName", "PolicyArns", "Policy", "DurationSeconds", "Tags", "TransitiveTagKeys", "ExternalId", "SerialNumber", "TokenCode", "SourceIdentity", "ProvidedContexts"},
+    "AssumeRoleWithWebIdentity": {"RoleArn", "RoleSessionName", "WebIdentityToken", "ProviderId", "PolicyArns", "Policy", "DurationSeconds"},
+}
+
+
+def sts_validation(problems):
+    n = len(problems)
+    return ApiError("ValidationError", f"{n} validation error{'s' if n > 1 else ''} detected: " + "; ".join(problems))
+
+
+def _sts_check_common(params, op):
+    unknown = sorted({k.split(".", 1)[0] for k in params} - _STS_PARAMS[op])
+    if unknown:
+        raise ApiError("InvalidParameterValue", f"The parameter {unknown[0]} is not recognized by {op}.")
+    problems = []
+    for req in ("RoleArn", "RoleSessionName") + (("WebIdentityToken",) if op == "AssumeRoleWithWebIdentity" else ()):
+        if not params.get(req):
+            problems.append(f"Value null at '{lower_first(req)}' failed to satisfy constraint: Member must not be null")
+    name = params.get("RoleSessionName")
+    if name is not None and not re.fullmatch(r"[\w+=,.@-]{2,64}", name, re.ASCII):
+        problems.append(f"Value '{name}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]* and have length between 2 and 64")
+    ext = params.get("ExternalId")
+    if ext is not None and not re.fullmatch(r"[\w+=,.@:/-]{2,1224}", ext, re.ASCII):
+        problems.append("Value at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]* and have length between 2 and 1224")
+    arn = params.get("RoleArn")
+    if arn is not None and len(arn) < 20:
+        problems.append(f"Value '{arn}' at 'roleArn' failed to satisfy constraint: Member must have length greater than or equal to 20")
+    duration = None
+    if params.get("DurationSeconds") is not None:
+        try:
+            duration = int(params["DurationSeconds"])
+        except ValueError:
+            raise ApiError("MalformedInput", f"DurationSeconds '{params['DurationSeconds']}' is not an integer.") from None
+        if not 900 <= duration <= 43200:
+            problems.append(f"Value '{duration}' at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 43200")
+    if problems:
+        raise sts_validation(problems)
+    return duration
+
+
+def _issue(state, account, role, session, duration):
+    ttl = duration or 3600
+    if state.session_ttl:
+        ttl = min(ttl, state.session_ttl)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    key_id = "ASIA" + "".join(secrets.choice(alphabet) for _ in range(16))
+    secret = base64.b64encode(secrets.token_bytes(30)).decode()
+    token = "FwoGZXIvYXdzE" + base64.b64encode(secrets.token_bytes(300)).decode()
+    expires = time.time() + ttl
+    f = state.fleet
+    creds = {
+        "kind": "temporary",
+        "access_key": key_id,
+        "secret": secret,
+        "token": token,
+        "expires": expires,
+        "account": account,
+        "role": role["name"],
+        "arn": f"arn:{f.partition}:sts::{account}:assumed-role/{role['name']}/{session}",
+        "user_id": f"{f.role_id(account, role)}:{session}",
+    }
+    with state.lock:
+        # Drop long-expired sessions so a long run does not grow without bound.
+        now = time.time()
+        for k in [k for k, v in state.temp_creds.items() if v["expires"] < now - 3600]:
+            del state.temp_creds[k]
+        state.temp_creds[key_id] = creds
+    exp = datetime.datetime.fromtimestamp(expires, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return creds, exp
+
+
+def _role_for(state, arn):
+    m = _ROLE_ARN_RE.match(arn)
+    if not m:
+        raise sts_validation([f"Value '{arn}' at 'roleArn' failed to satisfy constraint: Member must be a valid IAM role ARN"])
+    return state.fleet.roles.get(state.fleet.role_arn(m.group(2), m.group(3)))
+
+
+def sts_assume_role(state, identity, params):
+    duration = _sts_check_common(params, "AssumeRole")
+    arn = params["RoleArn"]
+    found = _role_for(state, arn)
+    denied = ApiError("AccessDenied", f"User: {identity['arn']} is not authorized to perform: sts:AssumeRole on resource: {arn}", status=403)
+    if found is None:
+        raise denied
+    account, role = found
+    trusted = role.get("trusted_accounts") or [state.fleet.management_account()]
+    if role.get("deny") or identity["account"] not in trusted:
+        raise denied
+    if role.get("external_id") and params.get("ExternalId") != role["external_id"]:
+        raise denied
+    if duration and duration > role.get("max_session_seconds", 3600):
+        raise ApiError("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    if identity["kind"] == "temporary" and duration and duration > 3600:
+        raise ApiError("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.")
+    creds, exp = _issue(state, account, role, params["RoleSessionName"], duration)
+    return "AssumeRole", _sts_credentials_xml(creds, exp, "<PackedPolicySize>0</PackedPolicySize>" if params.get("Policy") else "")
+
+
+def sts_assume_role_with_web_identity(state, params):
+    duration = _sts_check_common(params, "AssumeRoleWithWebIdentity")
+    arn = params["RoleArn"]
+    found = _role_for(state, arn)
+    if found is None or not found[1].get("web_identity_tokens"):
+        raise ApiError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status=403)
+    account, role = found
+    if params["WebIdentityToken"] not in role["web_identity_tokens"]:
+        raise ApiError("InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements")
+    creds, exp = _issue(state, account, role, params["RoleSessionName"], duration)
+    extra = (
+        f"<SubjectFromWebIdentityToken>{escape(role.get('web_identity_subject', 'system:serviceaccount:imgaudit:collector'))}</SubjectFromWebIdentityToken>"
+        f"<Audience>sts.amazonaws.com</Audience><Provider>{escape(role.get('web_identity_provider', 'oidc.example.com'))}</Provider>"
+    )
+    return "AssumeRoleWithWebIdentity", _sts_credentials_xml(creds, exp, extra)
+
+
+def _sts_credentials_xml(creds, exp, extra):
+    return (
+        f"<Credentials><AccessKeyId>{creds['access_key']}</AccessKeyId>"
+        f"<SecretAccessKey>{escape(creds['secret'])}</SecretAccessKey>"
+        f"<SessionToken>{escape(creds['token'])}</SessionToken>"
+        f"<Expiration>{exp}</Expiration></Credentials>"
+        f"<AssumedRoleUser><AssumedRoleId>{escape(creds['user_id'])}</AssumedRoleId>"
+        f"<Arn>{escape(creds['arn'])}</Arn></AssumedRoleUser>{extra}"
+    )
+
+
+def sts_document(operation, inner, request_id):
+    return (
+        f'<{operation}Response xmlns="{STS_NS}">\n'
+        f"  <{operation}Result>{inner}</{operation}Result>\n"
+        f"  <ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata>\n"
+        f"</{operation}Response>\n"
+    ).encode()
+
+
+# ---- authentication ------------------------------------------------------------------------
+
+
+def authenticate(state, method, target, headers, body, service):
+    """Check the request's SigV4 signature. Returns (identity, region) or raises
+    sigv4check.AuthError. identity: kind, access_key, account, role, arn, user_id."""
+    auth = sigv4check.parse_authorization(headers.get("Authorization"))
+    amz_date = headers.get("X-Amz-Date")
+    if not amz_date or not sigv4check.AMZ_DATE_RE.match(amz_date):
+        raise sigv4check.AuthError("incomplete", "Authorization header requires existence of a valid 'X-Amz-Date' header (YYYYMMDDTHHMMSSZ).")
+    for need in ("host", "x-amz-date"):
+        if need not in auth["signed_headers"]:
+            raise sigv4check.AuthError("incomplete", f"'{need}' must be a 'SignedHeader' in the AWS Authorization.")
+    if auth["date"] != amz_date[:8]:
+        raise sigv4check.AuthError("bad_signature", f"Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{auth['date']}' != '{amz_date[:8]}', from '{amz_date}'.")
+    if auth["service"] != service:
+        raise sigv4check.AuthError("bad_signature", f"Credential should be scoped to correct service: '{service}'. ")
+    region = auth["region"]
+    if not fleetmod.REGION_RE.match(region) or (service == "organizations" and region != "us-east-1"):
+        want = "us-east-1" if service == "organizations" else "a valid region"
+        raise sigv4check.AuthError("bad_signature", f"Credential should be scoped to a valid region, not '{region}'. Expected {want}.")
+    key = auth["access_key"]
+    token = headers.get("X-Amz-Security-Token")
+    principal = state.fleet.principals.get(key)
+    if principal is not None:
+        if token is not None:
+            raise sigv4check.AuthError("bad_token", "The security token included in the request is invalid.")
+        secret = principal["secret_access_key"]
+        identity = {
+            "kind": "base",
+            "access_key": key,
+            "account": principal["account"],
+            "role": None,
+            "arn": state.fleet.user_arn(principal),
+            "user_id": state.fleet.user_id(principal),
+        }
+    else:
+        with state.lock:
+            creds = state.temp_creds.get(key)
+        if creds is None:
+            raise sigv4check.AuthError("unknown_key", "The security token included in the request is invalid.")
+        if token is None or not hmac.compare_digest(token.encode(), creds["token"].encode()):
+            raise sigv4check.AuthError("bad_token", "The security token included in the request is invalid.")
+        if creds["expires"] < time.time():
+            raise sigv4check.AuthError("expired", "The security token included in the request is expired")
+        secret = creds["secret"]
+        identity = {k: creds[k] for k in ("kind", "access_key", "account", "role", "arn", "user_id")}
+    when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    if abs((now - when).total_seconds()) > SKEW_SECONDS:
+        stamp = now.strftime("%Y%m%dT%H%M%SZ")
+        raise sigv4check.AuthError("bad_signature", f"Signature expired: {amz_date} is now earlier than {stamp} (15 min. skew allowed); or the request is from the future.")
+    declared = headers.get("X-Amz-Content-SHA256")
+    if declared is not None and declared != sigv4check.body_sha256(body):
+        raise sigv4check.AuthError("bad_signature", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+    sig, creq, sts = sigv4check.compute(method, target, list(headers.items()), body, secret, region, service, amz_date, auth["signed_headers"])
+    if not sigv4check.signatures_equal(sig, auth["signature"]):
+        if token:
+            creq = creq.replace(token, "<redacted>")
+        raise sigv4check.AuthError(
+            "bad_signature",
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.\n\n"
+            f"The Canonical String for this request should have been\n'{creq}'\n\n"
+            f"The String-to-Sign should have been\n'{sts}'\n",
+        )
+    return identity, region
+
+
+_JSON_AUTH_CODES = {
+    "missing": ("MissingAuthenticationTokenException", 403),
+    "incomplete": ("IncompleteSignatureException", 403),
+    "unknown_key": ("UnrecognizedClientException", 403),
+    "bad_token": ("UnrecognizedClientException", 403),
+    "expired": ("ExpiredTokenException", 403),
+    "bad_signature": ("InvalidSignatureException", 403),
+}
+_STS_AUTH_CODES = {
+    "missing": ("MissingAuthenticationToken", 403),
+    "incomplete": ("IncompleteSignature", 400),
+    "unknown_key": ("InvalidClientTokenId", 403),
+    "bad_token": ("InvalidClientTokenId", 403),
+    "expired": ("ExpiredToken", 400),
+    "bad_signature": ("SignatureDoesNotMatch", 403),
+}
+
+
+# ---- HTTP ---------------------------------------------------------------------------------
+
+
+class Answer:
+    def __init__(self, status, body, content_type, code=None):
+        self.status = status
+        self.body = body
+        self.content_type = content_type
+        self.code = code
+
+
+def json_error(err, service):
+    key, ns = ERROR_STYLE.get(service, ERROR_STYLE[None])
+    doc = {"__type": err.typename or (ns + err.code), key: err.message}
+    doc.update(err.extra)
+    return Answer(err.status, json.dumps(doc).encode(), "application/x-amz-json-1.1", err.code)
+
+
+def sts_error(err, request_id):
+    kind = "Sender" if err.sender and err.status < 500 else "Receiver"
+    body = (
+        f'<ErrorResponse xmlns="{STS_NS}">\n'
+        f"  <Error>\n    <Type>{kind}</Type>\n    <Code>{escape(err.code)}</Code>\n"
+        f"    <Message>{escape(err.message)}</Message>\n  </Error>\n"
+        f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n"
+    ).encode()
+    return Answer(err.status, body, "text/xml", err.code)
+
+
+def fault_error(kind, status, service):
+    """The error a throttle or 5xx fault answers with, in the service's own words."""
+    if kind == "throttle":
+        if service == "organizations":
+            return ApiError("TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress. Try again later.", extra={"Type": "ThrottlingException"})
+        if service == "sts":
+            return ApiError("Throttling", "Rate exceeded")
+        return ApiError("ThrottlingException", "Rate exceeded")
+    if status == 503:
+        return ApiError("ServiceUnavailable", "Service is unavailable. Try again later.", status=503, sender=False)
+    return ApiError("InternalFailure", "The request processing has failed because of an unknown error, exception or failure.", status=500, sender=False)
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fakeaws/1"
+    sys_version = ""
+    timeout = 120  # an idle keep-alive connection is closed after this many seconds
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle plus the
+    # client's delayed ACK adds about 40 ms to every keep-alive request.
+    disable_nagle_algorithm = True
+
+    state = None  # the shared State, set by main() before serving
+
+    def version_string(self):
+        return self.server_version
+
+    def log_message(self, fmt, *args):
+        if self.state.verbose:
+            sys.stderr.write("fakeaws: " + (fmt % args) + "\n")
+
+    def do_GET(self):
+        self._dispatch()
+
+    def do_POST(self):
+        self._dispatch()
+
+    def do_PUT(self):
+        self._dispatch()
+
+    def do_DELETE(self):
+        self._dispatch()
+
+    # -- plumbing --
+
+    def _read_body(self):
+        te = (self.headers.get("Transfer-Encoding") or "").lower()
+        if te == "chunked":
+            chunks = []
+            total = 0
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    n = int(line.split(b";")[0].strip(), 16)
+                except ValueError:
+                    raise ApiError("SerializationException", "Malformed chunked request body.") from None
+                if n == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                total += n
+                if total > MAX_BODY:
+                    raise ApiError("RequestEntityTooLarge", f"Request body exceeds {MAX_BODY} bytes.", status=413)
+                chunks.append(self.rfile.read(n))
+                self.rfile.readline(1024)
+            return b"".join(chunks)
+        cl = self.headers.get("Content-Length")
+        if cl is None:
+            return b""
+        try:
+            n = int(cl)
+        except ValueError:
+            raise ApiError("BadRequest", f"Content-Length {cl!r} is not a number.") from None
+        if n < 0 or n > MAX_BODY:
+            raise ApiError("RequestEntityTooLarge", f"Request body of {n} bytes exceeds {MAX_BODY} bytes.", status=413)
+        body = self.rfile.read(n)
+        if len(body) != n:
+            raise ApiError("BadRequest", "Request body shorter than Content-Length.")
+        return body
+
+    def _send(self, answer, request_id, fault=None):
+        body = answer.body
+        declared = len(body)
+        if fault and fault["kind"] == "truncate":
+            body = body[: int(len(body) * fault["param"])]
+            declared = len(body)
+        elif fault and fault["kind"] == "short":
+            body = body[: int(len(body) * fault["param"])]
+            self.close_connection = True
+        self.send_response(answer.status)
+        self.send_header("Content-Type", answer.content_type)
+        self.send_header("Content-Length", str(declared))
+        self.send_header("x-amzn-RequestId", request_id)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+
+    def _dispatch(self):
+        started = time.monotonic()
+        request_id = str(uuid.uuid4())
+        entry = {
+            "time": iso_now(),
+            "request_id": request_id,
+            "method": self.command,
+            "path": self.path.split("?", 1)[0],
+            "account": None,
+            "role": None,
+            "principal": None,
+            "access_key_id": None,
+            "region": None,
+            "service": None,
+            "operation": None,
+            "params": None,
+            "status": None,
+            "error": None,
+            "fault": None,
+        }
+        protocol = "json"
+        service = None
+        answer = None
+        self._fault = None
+        try:
+            try:
+                body = self._read_body()
+            except ApiError:
+                self.close_connection = True
+                raise
+            if self.path.startswith("/_fake/"):
+                self._control(body, request_id)
+                return
+            target = self.headers.get("X-Amz-Target")
+            if target is not None:
+                answer = self._json_call(target, body, request_id, entry)
+            else:
+                protocol = "sts"
+                answer = self._sts_call(body, request_id, entry)
+        except ApiError as err:
+            answer = json_error(err, entry["service"]) if protocol == "json" else sts_error(err, request_id)
+        except Exception:  # the server must answer, whatever went wrong in it
+            traceback.print_exc(file=sys.stderr)
+            err = ApiError("InternalFailure", "fakeaws hit an internal error; see its stderr.", status=500, sender=False)
+            answer = json_error(err, entry["service"]) if protocol == "json" else sts_error(err, request_id)
+        fault = self._fault
+        if fault and fault["kind"] == "nonjson":
+            # What a proxy or load balancer in the path answers: not the service's format.
+            answer = Answer(fault["param"], NONJSON_BODY, "text/html")
+        entry["status"] = answer.status if answer else None
+        entry["error"] = answer.code if answer else None
+        if fault:
+            entry["fault"] = fault["kind"]
+            if fault["kind"] == "drop":
+                entry["status"] = None
+                entry["error"] = None
+        elif entry.get("delay_ms"):
+            entry["fault"] = "slow"
+        entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        self.state.record(entry)
+        if fault and fault["kind"] == "drop":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        try:
+            self._send(answer, request_id, fault)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _apply_faults(self, entry, request_id):
+        delay, fault = self.state.faults.decide(entry)
+        if delay:
+            entry["delay_ms"] = delay
+            time.sleep(delay / 1000.0)
+        self._fault = fault
+        return fault
+
+    # -- JSON 1.1 --
+
+    def _json_call(self, target, body, request_id, entry):
+        prefix, _, operation = target.partition(".")
+        service = TARGETS.get(prefix)
+        if service is None:
+            raise ApiError("UnknownOperationException", f"Unknown X-Amz-Target prefix {prefix!r}; this endpoint serves {', '.join(TARGETS)}.")
+        entry["service"] = service
+        if operation not in JSON_OPERATIONS[service]:
+            raise ApiError("UnknownOperationException", f"{operation!r} is not an operation this endpoint serves for {prefix} ({', '.join(JSON_OPERATIONS[service])}).")
+        entry["operation"] = operation
+        if self.command != "POST" or urlsplit(self.path).path != "/":
+            raise ApiError("UnknownOperationException", f"JSON 1.1 calls are POST /, not {self.command} {self.path}.")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype != "application/x-amz-json-1.1":
+            raise _serialization(f"Content-Type must be application/x-amz-json-1.1 for {prefix}, got {ctype or 'none'!r}.")
+        try:
+            params = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise _serialization(f"Request body is not valid JSON: {exc}") from None
+        if not isinstance(params, dict):
+            raise _serialization("Request body must be a JSON object.")
+        entry["params"] = params
+        try:
+            identity, region = authenticate(self.state, self.command, self.path, self.headers, body, service)
+        except sigv4check.AuthError as err:
+            code, status = _JSON_AUTH_CODES[err.kind]
+            raise ApiError(code, err.message, status=status) from None
+        self._who(entry, identity, region)
+        fault = self._apply_faults(entry, request_id)
+        if fault and fault["kind"] in ("throttle", "5xx"):
+            raise fault_error(fault["kind"], fault["param"], service)
+        if fault and fault["kind"] == "drop":
+            return None
+        validate_input(service, operation, params)
+        denial = self.state.fleet.denial(identity["account"], region, service, operation)
+        if denial:
+            raise ApiError(
+                denial["code"],
+                denial.get("message") or f"User: {identity['arn']} is not authorized to perform: {service}:{operation} on resource: *",
+                status=denial.get("status", 400),
+            )
+        call = Call(self.state, identity, region, service, operation, params)
+        out = JSON_HANDLERS[operation](call)
+        return Answer(200, fleetmod.render_json(out).encode("utf-8"), "application/x-amz-json-1.1")
+
+    # -- STS Query --
+
+    def _sts_call(self, body, request_id, entry):
+        entry["service"] = "sts"
+        split = urlsplit(self.path)
+        if self.command == "POST":
+            ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            if body and ctype != "application/x-www-form-urlencoded":
+                raise ApiError("InvalidAction", f"Neither X-Amz-Target nor a form-encoded Action: Content-Type is {ctype or 'missing'}.")
+            text = body.decode("utf-8", errors="strict") if body else ""
+        elif self.command == "GET":
+            text = split.query
+        else:
+            raise ApiError("InvalidAction", f"{self.command} is not supported.")
+        try:
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text), errors="strict")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError("MalformedQueryString", f"The query string is malformed: {exc}") from None
+        params = {}
+        for k, v in pairs:
+            if k in params:
+                raise ApiError("MalformedQueryString", f"Parameter {k} appears more than once.")
+            params[k] = v
+        action = params.pop("Action", None)
+        version = params.pop("Version", None)
+        if not action:
+            raise ApiError("MissingAction", "Missing Action")
+        entry["operation"] = action
+        entry["params"] = {k: ("<redacted>" if k in REDACTED_PARAMS else v) for k, v in params.items()}
+        if action not in STS_OPERATIONS:
+            raise ApiError("InvalidAction", f"Could not find operation {action} for version {version or 'NO_VERSION_SPECIFIED'}")
+        if version != STS_VERSION:
+            raise ApiError("InvalidAction", f"Could not find operation {action} for version {version or 'NO_VERSION_SPECIFIED'}")
+        identity = None
+        if action == "AssumeRoleWithWebIdentity":
+            region = "us-east-1"
+            entry["region"] = region
+        else:
+            try:
+                identity, region = authenticate(self.state, self.command, self.path, self.headers, body, "sts")
+            except sigv4check.AuthError as err:
+                code, status = _STS_AUTH_CODES[err.kind]
+                raise ApiError(code, err.message, status=status) from None
+            self._who(entry, identity, region)
+        fault = self._apply_faults(entry, request_id)
+        if fault and fault["kind"] in ("throttle", "5xx"):
+            raise fault_error(fault["kind"], fault["param"], "sts")
+        if fault and fault["kind"] == "drop":
+            return None
+        if identity:
+            denial = self.state.fleet.denial(identity["account"], region, "sts", action)
+            if denial:
+                raise ApiError(denial["code"], denial.get("message") or f"STS is not activated in {region} for this account.", status=denial.get("status", 403))
+        if action == "GetCallerIdentity":
+            unknown = sorted(params)
+            if unknown:
+                raise ApiError("InvalidParameterValue", f"The parameter {unknown[0]} is not recognized by GetCallerIdentity.")
+            inner = f"<Arn>{escape(identity['arn'])}</Arn><UserId>{escape(identity['user_id'])}</UserId><Account>{identity['account']}</Account>"
+            doc = sts_document("GetCallerIdentity", inner, request_id)
+        elif action == "AssumeRole":
+            doc = sts_document(*sts_assume_role(self.state, identity, params), request_id)
+        else:
+            doc = sts_document(*sts_assume_role_with_web_identity(self.state, params), request_id)
+        return Answer(200, doc, "text/xml")
+
+    def _who(self, entry, identity, region):
+        entry["account"] = identity["account"]
+        entry["role"] = identity["role"]
+        entry["principal"] = identity["arn"]
+        entry["access_key_id"] = identity["access_key"]
+        entry["region"] = region
+
+    # -- control endpoints (never faulted, never logged) --
+
+    def _control(self, body, request_id):
+        st = self.state
+        path = urlsplit(self.path).path
+        query = dict(parse_qsl(urlsplit(self.path).query))
+        status, doc, ctype = 200, None, "application/json"
+        try:
+            if path == "/_fake/health" and self.command == "GET":
+                doc = {"ok": True, "fleet": st.fleet.name, "requests": st.seq, "pid": os.getpid()}
+            elif path == "/_fake/log" and self.command == "GET":
+                since = int(query.get("since", "0"))
+                with st.lock:
+                    lines = [json.dumps(e, sort_keys=True) for e in st.log_entries if e["seq"] > since]
+                self._raw(200, ("\n".join(lines) + ("\n" if lines else "")).encode(), "application/x-ndjson")
+                return
+            elif path == "/_fake/reset" and self.command == "POST":
+                st.reset()
+                doc = {"ok": True}
+            elif path == "/_fake/faults" and self.command == "GET":
+                doc = {"rules": st.faults.rules()}
+            elif path == "/_fake/faults" and self.command == "POST":
+                req = json.loads(body.decode("utf-8") or "{}")
+                if not isinstance(req, dict):
+                    raise faults.FaultSpecError("body must be a JSON object with 'spec' or 'rules'")
+                if "spec" in req:
+                    rules = faults.parse_spec(req["spec"])
+                else:
+                    rules = faults.parse_rules(req.get("rules", []))
+                st.faults.set_rules(rules)
+                doc = {"rules": st.faults.rules()}
+            elif path == "/_fake/shutdown" and self.command == "POST":
+                doc = {"ok": True}
+                threading.Thread(target=self.server.shutdown, daemon=True).start()
+            else:
+                status, doc = 404, {"error": f"no control endpoint {self.command} {path}"}
+        except (ValueError, faults.FaultSpecError) as exc:
+            status, doc = 400, {"error": str(exc)}
+        self._raw(status, (json.dumps(doc) + "\n").encode(), ctype)
+
+    def _raw(self, status, body, ctype):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A client that vanishes mid-request is normal under drop/short faults.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
+            return
+        super().handle_error(request, client_address)
+
+
+def _watchdog(server, parent_pid, max_lifetime):
+    """Stop the server when its parent is gone or its lifetime is over, so a test that
+    dies without cleaning up does not leave a server running."""
+    started = time.monotonic()
+    while True:
+        time.sleep(0.5)
+        if max_lifetime and time.monotonic() - started > max_lifetime:
+            sys.stderr.write(f"fakeaws: lifetime of {max_lifetime}s reached, stopping\n")
+            break
+        if parent_pid:
+            try:
+                os.kill(parent_pid, 0)
+            except ProcessLookupError:
+                sys.stderr.write(f"fakeaws: parent {parent_pid} is gone, stopping\n")
+                break
+            except PermissionError:
+                pass
+    server.shutdown()
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description="Local AWS-compatible endpoint serving a fixture fleet (test tooling).")
+    ap.add_argument("--fleet", default="test", help="fleet name (in fleets/) or path to a fleet JSON file (default: test)")
+    ap.add_argument("--host", default="127.0.0.1", help="loopback address to listen on (default 127.0.0.1)")
+    ap.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    ap.add_argument("--port-file", help="write the port here once listening")
+    ap.add_argument("--page-size", type=int, default=7, help="items per page, never above the request's MaxResults (default 7)")
+    ap.add_argument("--faults", default="", help="fault spec, e.g. 'throttle=0.3,5xx=0.05:503@DescribeImages' (see README)")
+    ap.add_argument("--seed", default="0", help="seed for fault decisions and tokens (default 0)")
+    ap.add_argument("--log", help="append the request log here, one JSON object per line")
+    ap.add_argument("--epoch-style", choices=("auto", "decimal", "java"), default="auto", help="how timestamps are written: decimal 1704448800.5, java 1.7044488005E9, auto = java for AppStream, decimal elsewhere")
+    ap.add_argument("--session-ttl", type=int, default=0, help="cap the lifetime of issued temporary credentials, seconds (0: as requested)")
+    ap.add_argument("--parent-pid", type=int, default=0, help="stop when this process is gone")
+    ap.add_argument("--max-lifetime", type=int, default=0, help="stop after this many seconds (0: never)")
+    ap.add_argument("--verbose", action="store_true", help="print every request on stderr")
+    args = ap.parse_args(argv)
+    if not args.host.startswith("127.") and args.host != "localhost":
+        ap.error("--host must be a loopback address: this is a test endpoint")
+    if args.page_size < 1:
+        ap.error("--page-size must be at least 1")
+    try:
+        fl = fleetmod.load(args.fleet)
+        state = State(args, fl)
+    except (fleetmod.FleetError, faults.FaultSpecError) as exc:
+        sys.stderr.write(f"fakeaws: {exc}\n")
+        return 2
+    except OSError as exc:
+        sys.stderr.write(f"fakeaws: {exc}\n")
+        return 2
+    Handler.state = state
+    try:
+        server = Server((args.host, args.port), Handler)
+    except OSError as exc:
+        sys.stderr.write(f"fakeaws: cannot listen on {args.host}:{args.port}: {exc.strerror}\n")
+        return 2
+    port = server.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(f"{port}\n")
+        os.replace(tmp, args.port_file)
+    if args.parent_pid or args.max_lifetime:
+        threading.Thread(target=_watchdog, args=(server, args.parent_pid, args.max_lifetime), daemon=True).start()
+    sys.stderr.write(f"fakeaws: fleet {fl.name} on http://{args.host}:{port} (pid {os.getpid()})\n")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1108 @@
+#!/usr/bin/env python3
+"""Self-test of fakeaws with the real boto3 clients (run by tests/it_fakeaws.sh).
+
+Needs a running server: FAKEAWS_URL (base URL) and FAKEAWS_DIR (the run.sh folder,
+for the log file). The server must serve the `test` fleet with the default page size
+and no faults at start. Prints one line per check and "N passed, N failed" last;
+exits non-zero if any check failed.
+"""
+
+import base64
+import concurrent.futures
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import xml.etree.ElementTree as ET
+from urllib.parse import urlencode, urlsplit
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import boto3  # noqa: E402
+import botocore.auth  # noqa: E402
+import botocore.exceptions  # noqa: E402
+import botocore.parsers  # noqa: E402
+import botocore.retries.standard  # noqa: E402
+from botocore.awsrequest import AWSRequest  # noqa: E402
+from botocore.config import Config  # noqa: E402
+from botocore.credentials import Credentials  # noqa: E402
+
+import expected  # noqa: E402
+import fleet as fleetmod  # noqa: E402
+import sigv4check  # noqa: E402
+
+URL = os.environ.get("FAKEAWS_URL", "")
+DIR = os.environ.get("FAKEAWS_DIR", "")
+SHARED = os.environ.get("IMGAUDIT_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared")
+FL = fleetmod.load("test")
+BASE = FL.default_principal
+MEMBER = [p for p in FL.principals.values() if p is not BASE][0]
+PROD, DEV, PARTNER, LABS, MGMT = "222222222222", "333333333333", "444444444444", "555555555555", "111111111111"
+ROLE = "ImgAuditRole"
+EXT = "imgaudit-7f3a9c"
+NO_RETRY = Config(retries={"total_max_attempts": 1}, connect_timeout=5, read_timeout=30)
+NO_VALIDATION = Config(retries={"total_max_attempts": 1}, parameter_validation=False)
+
+CHECKS = []
+
+
+def check(fn):
+    CHECKS.append(fn)
+    return fn
+
+
+class Failed(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Failed(msg)
+
+
+def expect_eq(got, want, what):
+    if got != want:
+        raise Failed(f"{what}: got {got!r}, want {want!r}")
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+def creds_of(principal):
+    return {"aws_access_key_id": principal["access_key_id"], "aws_secret_access_key": principal["secret_access_key"]}
+
+
+def client(service, region="us-east-1", creds=None, config=None):
+    creds = creds if creds is not None else creds_of(BASE)
+    config = config or NO_RETRY  # read at call time: collect_fleet_with_retries swaps it
+    return boto3.client(service, region_name=region, endpoint_url=URL, config=config, **creds)
+
+
+def assume(role_arn, external_id=None, session="imgaudit"):
+    kw = {"RoleArn": role_arn, "RoleSessionName": session}
+    if external_id:
+        kw["ExternalId"] = external_id
+    c = client("sts").assume_role(**kw)["Credentials"]
+    return {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"], "aws_session_token": c["SessionToken"]}
+
+
+def error_of(fn, *args, **kw):
+    """Call fn, return the botocore ClientError's (code, status, message)."""
+    try:
+        fn(*args, **kw)
+    except botocore.exceptions.ClientError as exc:
+        e = exc.response["Error"]
+        return e.get("Code"), exc.response["ResponseMetadata"]["HTTPStatusCode"], e.get("Message", "")
+    raise Failed(f"{getattr(fn, '__name__', fn)} succeeded, expected an error")
+
+
+def control(method, path, body=None):
+    u = urlsplit(URL)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    data = json.dumps(body).encode() if body is not None else None
+    conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+    r = conn.getresponse()
+    text = r.read().decode()
+    conn.close()
+    if r.status != 200:
+        raise Failed(f"{method} {path}: HTTP {r.status}: {text}")
+    return text
+
+
+def set_faults(spec):
+    control("POST", "/_fake/faults", {"spec": spec})
+
+
+def reset():
+    control("POST", "/_fake/reset")
+
+
+def log_entries():
+    return [json.loads(line) for line in control("GET", "/_fake/log").splitlines() if line]
+
+
+def raw(method, path="/", body=b"", headers=None, sign=None, raw_bytes=None):
+    """Send one request with http.client. sign: dict(service, region, creds, date) to sign
+    it with botocore's SigV4Auth. Returns (status, headers dict, body bytes)."""
+    u = urlsplit(URL)
+    headers = dict(headers or {})
+    if sign:
+        req = AWSRequest(method=method, url=URL + path, data=body, headers=headers)
+        c = sign["creds"]
+        signer = botocore.auth.SigV4Auth(Credentials(c["aws_access_key_id"], c["aws_secret_access_key"], c.get("aws_session_token")), sign["service"], sign["region"])
+        if sign.get("date"):
+            saved = botocore.auth.get_current_datetime
+            botocore.auth.get_current_datetime = lambda: sign["date"]
+            try:
+                signer.add_auth(req)
+            finally:
+                botocore.auth.get_current_datetime = saved
+        else:
+            signer.add_auth(req)
+        headers = dict(req.headers.items())
+        for k, v in sign.get("after", {}).items():
+            headers[k] = v
+    sock = socket.create_connection((u.hostname, u.port), timeout=30)
+    try:
+        if raw_bytes is not None:
+            sock.sendall(raw_bytes)
+            sock.shutdown(socket.SHUT_WR)  # junk with no line end: let the server see the end
+        else:
+            lines = [f"{method} {path} HTTP/1.1", f"Host: {u.hostname}:{u.port}"] if "host" not in {k.lower() for k in headers} else [f"{method} {path} HTTP/1.1"]
+            lines += [f"{k}: {v}" for k, v in headers.items()]
+            if "content-length" not in {k.lower() for k in headers}:
+                lines.append(f"Content-Length: {len(body)}")
+            lines.append("Connection: close")
+            sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        resp = http.client.HTTPResponse(sock)
+        resp.begin()
+        data = resp.read()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        sock.close()
+
+
+def json_request(target, payload, creds=None, region="us-east-1", service=None, **kw):
+    svc = service or {"WorkspacesService": "workspaces", "PhotonAdminProxyService": "appstream", "AWSOrganizationsV20161128": "organizations"}[target.split(".")[0]]
+    body = json.dumps(payload).encode() if not isinstance(payload, bytes) else payload
+    headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}
+    headers.update(kw.pop("headers", {}))
+    sign = {"service": svc, "region": region, "creds": creds or creds_of(BASE)}
+    sign.update(kw.pop("sign", {}))
+    return raw("POST", "/", body, headers, sign=sign, **kw)
+
+
+def json_error_code(body):
+    doc = json.loads(body)
+    return doc["__type"].split("#")[-1], doc.get("message") or doc.get("Message") or ""
+
+
+def iso(dt):
+    dt = dt.astimezone(datetime.timezone.utc)
+    text = dt.strftime("%Y-%m-%dT%H:%M:%S")
+    if dt.microsecond:
+        text += f".{dt.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def plain(obj):
+    """boto3 answer -> JSON-like data with ISO timestamps, as the fleet file writes them."""
+    if isinstance(obj, dict):
+        return {k: plain(v) for k, v in obj.items() if k != "ResponseMetadata"}
+    if isinstance(obj, list):
+        return [plain(v) for v in obj]
+    if isinstance(obj, datetime.datetime):
+        return iso(obj)
+    return obj
+
+
+def model_only(shape, value):
+    """Drop members the model does not know: boto3 drops them on parse, so a comparison
+    through boto3 cannot see them (the raw wire check covers pass-through)."""
+    if shape is None:
+        return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {k: model_only(shape.members[k], v) for k, v in value.items() if k in shape.members}
+    if shape.type_name == "list" and isinstance(value, list):
+        return [model_only(shape.member, v) for v in value]
+    return value
+
+
+SHAPES = {
+    "workspaces_image": fleetmod.output_member_shape("workspaces", "DescribeWorkspaceImages", "Images"),
+    "appstream_image_builder": fleetmod.output_member_shape("appstream", "DescribeImageBuilders", "ImageBuilders"),
+    "appstream_image": fleetmod.output_member_shape("appstream", "DescribeImages", "Images"),
+}
+
+
+def _all_pages(call, op, stats, **kw):
+    """Follow NextToken by hand (these operations have no boto3 paginator); count pages."""
+    pages, token = [], None
+    while True:
+        r = call(**(dict(kw, NextToken=token) if token else kw))
+        pages.append(r)
+        token = r.get("NextToken")
+        if not token:
+            break
+    stats["most_pages"][op] = max(stats["most_pages"].get(op, 0), len(pages))
+    return pages
+
+
+def _paginate(c, op, stats, **kw):
+    pages = list(c.get_paginator(op).paginate(PaginationConfig={"PageSize": 25}, **kw))
+    name = c.meta.service_model.operation_model(c.meta.method_to_api_mapping[op]).name
+    stats["most_pages"][name] = max(stats["most_pages"].get(name, 0), len(pages))
+    return pages
+
+
+def collect(account, region, creds, errors, stats):
+    """What a collector gathers, done with boto3 (paginators at MaxResults=25)."""
+    out = []
+    ws = client("workspaces", region, creds)
+    try:
+        for image_type in ("OWNED", "SHARED"):
+            for page in _paginate(ws, "describe_workspace_images", stats, ImageType=image_type):
+                for img in page["Images"]:
+                    data = plain(img)
+                    data["ImageType"] = image_type
+                    if image_type == "OWNED":
+                        pages = _all_pages(ws.describe_workspace_image_permissions, "DescribeWorkspaceImagePermissions", stats, ImageId=img["ImageId"], MaxResults=25)
+                        for r in pages:
+                            expect_eq(r["ImageId"], img["ImageId"], "DescribeWorkspaceImagePermissions ImageId")
+                        data["Permissions"] = [p for r in pages for p in r["ImagePermissions"]]
+                    out.append({"type": "workspaces_image", "account": account, "region": region, "id": img["ImageId"], "data": data})
+    except botocore.exceptions.ClientError as exc:
+        errors.append((account, region, "workspaces", exc.operation_name, exc.response["Error"]["Code"]))
+    a = client("appstream", region, creds)
+    try:
+        for page in _paginate(a, "describe_image_builders", stats):
+            for b in page["ImageBuilders"]:
+                out.append({"type": "appstream_image_builder", "account": account, "region": region, "id": b["Name"], "data": plain(b)})
+    except botocore.exceptions.ClientError as exc:
+        errors.append((account, region, "appstream", exc.operation_name, exc.response["Error"]["Code"]))
+    try:
+        for visibility in ("PRIVATE", "SHARED"):
+            for page in _paginate(a, "describe_images", stats, Type=visibility):
+                for img in page["Images"]:
+                    data = plain(img)
+                    if visibility == "PRIVATE":
+                        pages = _all_pages(a.describe_image_permissions, "DescribeImagePermissions", stats, Name=img["Name"], MaxResults=500)
+                        for r in pages:
+                            expect_eq(r["Name"], img["Name"], "DescribeImagePermissions Name")
+                        data["Permissions"] = [plain(p) for r in pages for p in r["SharedImagePermissionsList"]]
+                    out.append({"type": "appstream_image", "account": account, "region": region, "id": img["Name"], "data": data})
+    except botocore.exceptions.ClientError as exc:
+        errors.append((account, region, "appstream", exc.operation_name, exc.response["Error"]["Code"]))
+    return out
+
+
+def collect_fleet(targets, regions, parallel=1):
+    """Collect every target in every region (parallel threads); returns sorted resources,
+    the set of (account, region, service, operation, code) errors, and page statistics."""
+    errors, resources = [], []
+    stats = {"most_pages": {}}
+    jobs = []
+    for t in targets:
+        if t.get("role_arn"):
+            try:
+                creds = assume(t["role_arn"], t.get("external_id"))
+            except botocore.exceptions.ClientError as exc:
+                errors.append((t["id"], None, "sts", "AssumeRole", exc.response["Error"]["Code"]))
+                continue
+        else:
+            creds = creds_of(BASE)
+        jobs += [(t["id"], r, creds) for r in regions]
+    lock = threading.Lock()
+
+    def run(job):
+        e, s = [], {"most_pages": {}}
+        res = collect(job[0], job[1], job[2], e, s)
+        with lock:
+            resources.extend(res)
+            errors.extend(e)
+            for k, v in s["most_pages"].items():
+                stats["most_pages"][k] = max(stats["most_pages"].get(k, 0), v)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=parallel) as pool:
+        for f in [pool.submit(run, j) for j in jobs]:
+            f.result()
+    resources.sort(key=lambda x: (x["account"], x["region"], x["type"], x["id"]))
+    return resources, sorted(set(errors), key=str), stats
+
+
+def compare_with_expected(resources, errors, exp):
+    want = [dict(r, data=model_only(SHAPES[r["type"]], r["data"])) for r in exp["resources"]]
+    for r in want:
+        # The two fields the collector adds are not in the model: keep them.
+        orig = next(x for x in exp["resources"] if (x["account"], x["region"], x["type"], x["id"]) == (r["account"], r["region"], r["type"], r["id"]))
+        for k in ("ImageType", "Permissions"):
+            if k in orig["data"]:
+                r["data"][k] = orig["data"][k]
+    expect_eq(len(resources), len(want), "resource count")
+    for got, w in zip(resources, want):
+        if got != w:
+            raise Failed(f"resource {w['account']}/{w['region']}/{w['type']}/{w['id']} differs:\n got  {json.dumps(got, sort_keys=True)[:600]}\n want {json.dumps(w, sort_keys=True)[:600]}")
+    want_errors = sorted({(e["account"], e["region"], e["service"], e["operation"], e["code"]) for e in exp["errors"]}, key=str)
+    expect_eq(errors, want_errors, "errors")
+
+
+# ---- checks --------------------------------------------------------------------------------
+
+
+@check
+def fleet_files_match_generator():
+    r = subprocess.run([sys.executable, os.path.join(HERE, "fleetgen.py"), "--check"], capture_output=True, text=True)
+    expect(r.returncode == 0, f"fleetgen --check: {r.stderr.strip()}")
+
+
+@check
+def test_fleet_has_what_the_collector_tests_need():
+    exp = expected.compute(FL)
+    reachable = {r["account"] for r in exp["resources"]}
+    expect(len(reachable) >= 4, f"only {len(reachable)} reachable accounts")
+    expect_eq(sorted(FL.regions), ["eu-west-1", "us-east-1"], "regions")
+    owned = sum(len(r.ws_images) for r in FL.data.values())
+    expect(owned >= 100, f"{owned} WorkSpaces images, want 100+")
+    expect(max(len(r.ws_images) for r in FL.data.values()) > 25, "no account has more than 25 OWNED images in a region")
+    expect(max(len(p) for r in FL.data.values() for p in r.ws_perms.values()) > 2 * 7, "no image has permissions over 3 pages")
+    types = {(r["type"], r["data"].get("ImageType") if r["type"] == "workspaces_image" else r["data"].get("Visibility"))
+             for r in exp["resources"]}
+    for t in [("workspaces_image", "OWNED"), ("workspaces_image", "SHARED"), ("appstream_image_builder", None), ("appstream_image", "PRIVATE"), ("appstream_image", "SHARED")]:
+        expect(t in types, f"no {t} in the expected resources")
+    roles = [role for a in FL.accounts.values() for role in a.get("roles", [])]
+    expect(any(r.get("external_id") for r in roles), "no role needs an ExternalId")
+    codes = {(e["service"], e["operation"], e["code"]) for e in exp["errors"]}
+    expect(("sts", "AssumeRole", "AccessDenied") in codes, "no denied AssumeRole")
+    expect(("appstream", "DescribeImageBuilders", "AccessDeniedException") in codes, "no AppStream AccessDenied region")
+    ws = [r["data"] for r in exp["resources"] if r["type"] == "workspaces_image"]
+    expect(any(d["RequiredTenancy"] == "DEDICATED" and d["ImageType"] == "OWNED" and d["Permissions"] for d in ws), "no shared BYOL DEDICATED image")
+    expect(any(d.get("Updates", {}).get("UpdateAvailable") for d in ws), "no UpdateAvailable image")
+    expect(any(d.get("ErrorDetails") and d["State"] == "ERROR" for d in ws), "no ERROR image with ErrorDetails")
+    expect(any(d["Created"] < "2019" for d in ws), "no old image")
+    b = [r["data"] for r in exp["resources"] if r["type"] == "appstream_image_builder"]
+    expect(any(x["EnableDefaultInternetAccess"] for x in b), "no builder with internet access")
+    expect(any(x["State"] == "FAILED" for x in b), "no FAILED builder")
+    expect(any("AccessEndpoints" not in x for x in b), "no builder without AccessEndpoints")
+    ai = [r["data"] for r in exp["resources"] if r["type"] == "appstream_image" and r["data"]["Visibility"] == "PRIVATE"]
+    expect({d.get("ImageType") for d in ai} == {"CUSTOM", "NATIVE"}, "AppStream images lack the API's own ImageType values")
+    expect(any(p["sharedAccountId"] not in FL.accounts for x in ai for p in x["Permissions"]), "no AppStream image shared to an untrusted account")
+    demo = expected.compute(fleetmod.load("demo"), mode="org", role_name=ROLE)
+    expect(3 <= len(fleetmod.load("demo").accounts) <= 4 and not demo["errors"] and demo["resources"], "demo fleet is not a small clean Organization")
+
+
+@check
+def sigv4_verifier_agrees_with_the_official_suite():
+    base = os.path.join(SHARED, "conformance", "sigv4", "v4")
+    expect(os.path.isdir(base), f"conformance suite not found at {base} (set IMGAUDIT_SHARED_DIR)")
+    checked = 0
+    for case in sorted(os.listdir(base)):
+        d = os.path.join(base, case)
+        if not os.path.isdir(d):
+            continue
+        with open(os.path.join(d, "context.json"), encoding="utf-8") as f:
+            ctx = json.load(f)
+        if not ctx.get("normalize", True):
+            continue  # S3-style unnormalized paths: not used by these services
+        with open(os.path.join(d, "header-signed-request.txt"), encoding="utf-8") as f:
+            head, _, body = f.read().partition("\n\n")
+        lines = head.split("\n")
+        method, rest = lines[0].split(" ", 1)
+        target = rest[: -len(" HTTP/1.1")]
+        headers = []
+        for line in lines[1:]:
+            if line[:1] in (" ", "\t"):
+                headers[-1] = (headers[-1][0], headers[-1][1] + " " + line.strip())
+            else:
+                n, _, v = line.partition(":")
+                headers.append((n, v))
+        auth = sigv4check.parse_authorization(next(v for n, v in headers if n.lower() == "authorization"))
+        date = next(v for n, v in headers if n.lower() == "x-amz-date")
+        secret = ctx["credentials"]["secret_access_key"]
+        sig, creq, _ = sigv4check.compute(method, target, headers, body.encode(), secret, auth["region"], auth["service"], date, auth["signed_headers"])
+        with open(os.path.join(d, "header-canonical-request.txt"), encoding="utf-8") as f:
+            expect_eq(creq, f.read(), f"{case} canonical request")
+        expect_eq(sig, auth["signature"], f"{case} signature")
+        path, sep, query = target.partition("?")
+        bad, _, _ = sigv4check.compute(method, path + "x" + sep + query, headers, body.encode(), secret, auth["region"], auth["service"], date, auth["signed_headers"])
+        expect(bad != auth["signature"], f"{case}: a changed path kept the signature")
+        checked += 1
+    expect(checked >= 30, f"only {checked} suite cases checked")
+
+
+@check
+def sts_get_caller_identity():
+    r = client("sts").get_caller_identity()
+    expect_eq((r["Account"], r["Arn"], r["UserId"]), (MGMT, "arn:aws:iam::111111111111:user/imgaudit-ci", FL.user_id(BASE)), "identity")
+    expect(r["ResponseMetadata"]["HTTPHeaders"].get("x-amzn-requestid"), "no x-amzn-RequestId")
+
+
+@check
+def sts_xml_shapes_are_exact():
+    body = urlencode({"Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": f"arn:aws:iam::{PROD}:role/{ROLE}", "RoleSessionName": "shape-check"}).encode()
+    st, hd, data = raw("POST", "/", body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, sign={"service": "sts", "region": "us-east-1", "creds": creds_of(BASE)})
+    expect_eq(st, 200, "AssumeRole status")
+    ns = "{https://sts.amazonaws.com/doc/2011-06-15/}"
+    root = ET.fromstring(data)
+    expect_eq(root.tag, ns + "AssumeRoleResponse", "root element")
+    c = root.find(f"{ns}AssumeRoleResult/{ns}Credentials")
+    expect(c is not None, "no AssumeRoleResult/Credentials")
+    for k in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"):
+        expect(c.find(ns + k) is not None and c.find(ns + k).text, f"Credentials/{k} missing")
+    expect(c.find(ns + "AccessKeyId").text.startswith("ASIA"), "temporary key does not start with ASIA")
+    expect(datetime.datetime.strptime(c.find(ns + "Expiration").text, "%Y-%m-%dT%H:%M:%SZ"), "Expiration not ISO")
+    expect_eq(root.find(f"{ns}AssumeRoleResult/{ns}AssumedRoleUser/{ns}Arn").text, f"arn:aws:sts::{PROD}:assumed-role/{ROLE}/shape-check", "AssumedRoleUser/Arn")
+    expect_eq(root.find(f"{ns}ResponseMetadata/{ns}RequestId").text, hd.get("x-amzn-requestid"), "RequestId")
+    body = urlencode({"Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": f"arn:aws:iam::{PARTNER}:role/{ROLE}", "RoleSessionName": "x1"}).encode()
+    st, hd, data = raw("POST", "/", body, {"Content-Type": "application/x-www-form-urlencoded"}, sign={"service": "sts", "region": "us-east-1", "creds": creds_of(BASE)})
+    expect_eq(st, 403, "denied status")
+    root = ET.fromstring(data)
+    expect_eq(root.tag, ns + "ErrorResponse", "error root")
+    expect_eq([root.find(f"{ns}Error/{ns}{k}").text for k in ("Type", "Code")], ["Sender", "AccessDenied"], "Error Type/Code")
+    expect(root.find(f"{ns}Error/{ns}Message").text, "no Error/Message")
+    expect_eq(root.find(ns + "RequestId").text, hd.get("x-amzn-requestid"), "error RequestId")
+
+
+@check
+def assume_role_without_and_with_external_id():
+    c = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    r = client("sts", creds=c).get_caller_identity()
+    expect_eq((r["Account"], r["Arn"]), (PROD, f"arn:aws:sts::{PROD}:assumed-role/{ROLE}/imgaudit"), "assumed identity")
+    c = assume(f"arn:aws:iam::{DEV}:role/{ROLE}", EXT)
+    expect_eq(client("sts", creds=c).get_caller_identity()["Account"], DEV, "ExternalId role account")
+    sts = client("sts")
+    code, status, _ = error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{DEV}:role/{ROLE}", RoleSessionName="imgaudit")
+    expect_eq((code, status), ("AccessDenied", 403), "missing ExternalId")
+    code, status, _ = error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{DEV}:role/{ROLE}", RoleSessionName="imgaudit", ExternalId="wrong-id")
+    expect_eq((code, status), ("AccessDenied", 403), "wrong ExternalId")
+
+
+@check
+def assume_role_denied_and_unknown_and_untrusted():
+    sts = client("sts")
+    code, status, msg = error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{PARTNER}:role/{ROLE}", RoleSessionName="imgaudit")
+    expect_eq((code, status), ("AccessDenied", 403), "denied role")
+    expect(f"arn:aws:iam::{PARTNER}:role/{ROLE}" in msg and "imgaudit-ci" in msg, f"message does not name caller and role: {msg}")
+    code, _, _ = error_of(sts.assume_role, RoleArn=f"arn:aws:iam::{PROD}:role/NoSuchRole", RoleSessionName="imgaudit")
+    expect_eq(code, "AccessDenied", "unknown role")
+    member = client("sts", creds=creds_of(MEMBER))
+    code, _, _ = error_of(member.assume_role, RoleArn=f"arn:aws:iam::{LABS}:role/{ROLE}", RoleSessionName="imgaudit")
+    expect_eq(code, "AccessDenied", "caller outside the trust policy")
+
+
+@check
+def assume_role_parameters_are_validated():
+    sts = client("sts", config=NO_VALIDATION)
+    arn = f"arn:aws:iam::{PROD}:role/{ROLE}"
+    for kw, what in [({"RoleSessionName": "x"}, "1-char session name"), ({"RoleSessionName": "bad name!"}, "bad session name"), ({"RoleSessionName": "ok", "DurationSeconds": 100}, "DurationSeconds 100"), ({"RoleSessionName": "ok", "DurationSeconds": 7200}, "DurationSeconds above the role's maximum")]:
+        code, status, _ = error_of(sts.assume_role, RoleArn=arn, **kw)
+        expect_eq((code, status), ("ValidationError", 400), what)
+    code, _, _ = error_of(sts.assume_role, RoleArn="not-an-arn-at-all-xxxx", RoleSessionName="ok")
+    expect_eq(code, "ValidationError", "malformed RoleArn")
+
+
+@check
+def assume_role_with_web_identity():
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=URL, config=Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1}))
+    arn = f"arn:aws:iam::{MGMT}:role/ImgAuditWebRole"
+    r = sts.assume_role_with_web_identity(RoleArn=arn, RoleSessionName="ci", WebIdentityToken="oidc-token-for-imgaudit-ci")
+    c = r["Credentials"]
+    expect_eq(r["AssumedRoleUser"]["Arn"], f"arn:aws:sts::{MGMT}:assumed-role/ImgAuditWebRole/ci", "web identity ARN")
+    creds = {"aws_access_key_id": c["AccessKeyId"], "aws_secret_access_key": c["SecretAccessKey"], "aws_session_token": c["SessionToken"]}
+    expect_eq(client("sts", creds=creds).get_caller_identity()["Account"], MGMT, "web identity credentials work")
+    code, _, _ = error_of(sts.assume_role_with_web_identity, RoleArn=arn, RoleSessionName="ci", WebIdentityToken="forged-token")
+    expect_eq(code, "InvalidIdentityToken", "forged token")
+    code, _, _ = error_of(sts.assume_role_with_web_identity, RoleArn=f"arn:aws:iam::{PROD}:role/{ROLE}", RoleSessionName="ci", WebIdentityToken="oidc-token-for-imgaudit-ci")
+    expect_eq(code, "AccessDenied", "role without web identity trust")
+
+
+@check
+def every_listing_paginated_equals_expected():
+    exp = expected.compute(FL)
+    resources, errors, stats = collect_fleet(exp["accounts"], FL.regions)
+    compare_with_expected(resources, errors, exp)
+    # 32 OWNED images at a page of 7 take 5 pages; 20 permissions take 3.
+    expect(stats["most_pages"].get("DescribeWorkspaceImages", 0) >= 5, f"paging not exercised: {stats['most_pages']}")
+    expect(stats["most_pages"].get("DescribeWorkspaceImagePermissions", 0) >= 3, f"permission paging not exercised: {stats['most_pages']}")
+    expect(stats["most_pages"].get("DescribeImageBuilders", 0) >= 2, f"builder paging not exercised: {stats['most_pages']}")
+    expect(stats["most_pages"].get("DescribeImages", 0) >= 2, f"image paging not exercised: {stats['most_pages']}")
+    expect(stats["most_pages"].get("DescribeImagePermissions", 0) >= 2, f"AppStream permission paging not exercised: {stats['most_pages']}")
+
+
+@check
+def org_mode_expectation_matches_listing():
+    org = client("organizations")
+    accounts = [a for p in org.get_paginator("list_accounts").paginate() for a in p["Accounts"]]
+    want = FL.org_accounts()
+    expect_eq([a["Id"] for a in accounts], [a["Id"] for a in want], "ListAccounts ids")
+    expect_eq(plain(accounts), want, "ListAccounts entries")
+    statuses = {a["Status"] for a in accounts}
+    expect({"ACTIVE", "SUSPENDED", "PENDING_CLOSURE"} <= statuses, f"statuses {statuses}")
+    exp_org = expected.compute(FL, mode="org", role_name=ROLE, external_id=EXT)
+    exp_targets = expected.compute(FL)
+    expect_eq(exp_org["resources"], exp_targets["resources"], "org-mode resources vs accounts-file resources")
+    expect_eq(exp_org["errors"], exp_targets["errors"], "org-mode errors vs accounts-file errors")
+
+
+@check
+def list_accounts_limits_and_permissions():
+    org = client("organizations", config=NO_VALIDATION)
+    code, status, _ = error_of(org.list_accounts, MaxResults=21)
+    expect_eq((code, status), ("InvalidInputException", 400), "MaxResults=21")
+    st, _, body = json_request("AWSOrganizationsV20161128.ListAccounts", {"MaxResults": 21})
+    expect_eq(json.loads(body).get("Reason"), "MAX_VALUE_EXCEEDED", "Reason")
+    code, _, _ = error_of(client("organizations", creds=creds_of(MEMBER)).list_accounts)
+    expect_eq(code, "AccessDeniedException", "member account lists accounts")
+    r = org.list_accounts(MaxResults=3)
+    expect_eq(len(r["Accounts"]), 3, "MaxResults=3 page")
+    code, _, _ = error_of(org.list_accounts, NextToken=r["NextToken"][:-4] + "AAAA")
+    expect_eq(code, "InvalidInputException", "tampered NextToken")
+
+
+@check
+def wrong_secret_and_unknown_key_are_rejected():
+    bad = {"aws_access_key_id": BASE["access_key_id"], "aws_secret_access_key": "x" * 40}
+    code, status, msg = error_of(client("workspaces", creds=bad).describe_workspace_images)
+    expect_eq((code, status), ("InvalidSignatureException", 403), "wrong secret (JSON)")
+    expect("Canonical String" in msg, "signature error does not show the canonical request")
+    code, status, _ = error_of(client("sts", creds=bad).get_caller_identity)
+    expect_eq((code, status), ("SignatureDoesNotMatch", 403), "wrong secret (STS)")
+    unknown = {"aws_access_key_id": "AKIAUNKNOWNKEY000000", "aws_secret_access_key": "x" * 40}
+    code, _, _ = error_of(client("appstream", creds=unknown).describe_image_builders)
+    expect_eq(code, "UnrecognizedClientException", "unknown key (JSON)")
+    code, _, _ = error_of(client("sts", creds=unknown).get_caller_identity)
+    expect_eq(code, "InvalidClientTokenId", "unknown key (STS)")
+
+
+@check
+def temporary_credentials_need_their_token():
+    c = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    no_token = {k: v for k, v in c.items() if k != "aws_session_token"}
+    code, _, _ = error_of(client("workspaces", creds=no_token).describe_workspace_images)
+    expect_eq(code, "UnrecognizedClientException", "temporary key without token")
+    other = dict(c, aws_session_token=assume(f"arn:aws:iam::{LABS}:role/{ROLE}")["aws_session_token"])
+    code, _, _ = error_of(client("sts", creds=other).get_caller_identity)
+    expect_eq(code, "InvalidClientTokenId", "temporary key with another session's token")
+    base_with_token = dict(creds_of(BASE), aws_session_token=c["aws_session_token"])
+    code, _, _ = error_of(client("workspaces", creds=base_with_token).describe_workspace_images)
+    expect_eq(code, "UnrecognizedClientException", "long-term key with a session token")
+
+
+@check
+def signature_scope_and_clock_are_checked():
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {}, sign={"service": "appstream"})
+    code, msg = json_error_code(body)
+    expect_eq((st, code), (403, "InvalidSignatureException"), "scope names the wrong service")
+    expect("'workspaces'" in msg, f"message does not name the right service: {msg}")
+    code, status, _ = error_of(client("organizations", region="eu-west-1").list_accounts)
+    expect_eq((code, status), ("InvalidSignatureException", 403), "Organizations signed for eu-west-1")
+    old = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(hours=1)
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {}, sign={"date": old})
+    code, msg = json_error_code(body)
+    expect_eq((st, code), (403, "InvalidSignatureException"), "request signed an hour ago")
+    expect("Signature expired" in msg, f"skew message: {msg}")
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {}, headers={"X-Amz-Content-SHA256": "0" * 64})
+    expect_eq((st, json_error_code(body)[0]), (403, "InvalidSignatureException"), "x-amz-content-sha256 mismatch")
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {}, sign={"after": {"X-Amz-Target": "WorkspacesService.DescribeWorkspaceImagePermissions"}})
+    expect_eq((st, json_error_code(body)[0]), (403, "InvalidSignatureException"), "signed header changed after signing")
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {})
+    expect_eq(st, 200, "a correctly signed raw request")
+
+
+@check
+def request_validation_follows_the_models():
+    ws = client("workspaces", "eu-west-1", config=NO_VALIDATION)
+    code, status, msg = error_of(ws.describe_workspace_images, MaxResults=26)
+    expect_eq((code, status), ("ValidationException", 400), "DescribeWorkspaceImages MaxResults=26")
+    expect("maxResults" in msg and "25" in msg, f"message: {msg}")
+    code, _, _ = error_of(ws.describe_workspace_images, MaxResults=0)
+    expect_eq(code, "ValidationException", "MaxResults=0")
+    code, _, msg = error_of(ws.describe_workspace_images, ImageType="PUBLIC")
+    expect_eq(code, "ValidationException", "ImageType PUBLIC")
+    expect("OWNED, SHARED" in msg, f"enum message: {msg}")
+    code, _, _ = error_of(ws.describe_workspace_images, ImageIds=["ami-123"])
+    expect_eq(code, "ValidationException", "ImageIds pattern")
+    code, _, _ = error_of(ws.describe_workspace_image_permissions, ImageId="wsi-000000000", MaxResults=26)
+    expect_eq(code, "ValidationException", "DescribeWorkspaceImagePermissions MaxResults=26")
+    code, _, _ = error_of(ws.describe_workspace_image_permissions)
+    expect_eq(code, "ValidationException", "ImageId missing")
+    a = client("appstream", "us-east-1", config=NO_VALIDATION)
+    code, _, _ = error_of(a.describe_images, MaxResults=26)
+    expect_eq(code, "ValidationException", "DescribeImages MaxResults=26")
+    code, _, _ = error_of(a.describe_images, Type="OWNED")
+    expect_eq(code, "ValidationException", "DescribeImages Type OWNED")
+    code, _, _ = error_of(a.describe_image_permissions, Name="mgmt-admin-apps", MaxResults=501)
+    expect_eq(code, "ValidationException", "DescribeImagePermissions MaxResults=501")
+    code, _, _ = error_of(a.describe_image_permissions, Name="mgmt-admin-apps", SharedAwsAccountIds=["1", "2", "3", "4", "5", "6"])
+    expect_eq(code, "ValidationException", "six SharedAwsAccountIds")
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {"Maxresults": 5})
+    expect_eq((st, json_error_code(body)[0]), (400, "SerializationException"), "misspelt member")
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {"MaxResults": "25"})
+    expect_eq((st, json_error_code(body)[0]), (400, "SerializationException"), "MaxResults as a string")
+    st, _, body = json_request("PhotonAdminProxyService.DescribeImages", {"Names": ["a"], "Arns": ["arn:aws:appstream:us-east-1::image/a"]})
+    expect_eq((st, json_error_code(body)[0]), (400, "InvalidParameterCombinationException"), "Names with Arns")
+
+
+@check
+def pages_are_small_and_tokens_bound_to_their_listing():
+    ws = client("workspaces", "eu-west-1", creds=assume(f"arn:aws:iam::{PROD}:role/{ROLE}"))
+    r = ws.describe_workspace_images(ImageType="OWNED", MaxResults=25)
+    expect_eq(len(r["Images"]), 7, "default page size under MaxResults=25")
+    expect(any(ch in r["NextToken"] for ch in "+/="), f"token {r['NextToken']} has none of + / = (real ones do)")
+    r3 = ws.describe_workspace_images(ImageType="OWNED", MaxResults=3)
+    expect_eq(len(r3["Images"]), 3, "MaxResults=3 page")
+    expect_eq([i["ImageId"] for i in r3["Images"]], [i["ImageId"] for i in r["Images"][:3]], "first page order")
+    code, _, _ = error_of(ws.describe_workspace_images, ImageType="SHARED", NextToken=r["NextToken"])
+    expect_eq(code, "InvalidParameterValuesException", "OWNED token used for SHARED")
+    code, _, _ = error_of(ws.describe_workspace_images, ImageType="OWNED", NextToken=base64.b64encode(b"v1|7|garbage").decode())
+    expect_eq(code, "InvalidParameterValuesException", "forged token")
+    other = client("workspaces", "eu-west-1", creds=assume(f"arn:aws:iam::{LABS}:role/{ROLE}"))
+    code, _, _ = error_of(other.describe_workspace_images, ImageType="OWNED", NextToken=r["NextToken"])
+    expect_eq(code, "InvalidParameterValuesException", "token from another account")
+    us = client("workspaces", "us-east-1", creds=assume(f"arn:aws:iam::{PROD}:role/{ROLE}"))
+    code, _, _ = error_of(us.describe_workspace_images, ImageType="OWNED", NextToken=r["NextToken"])
+    expect_eq(code, "InvalidParameterValuesException", "token from another region")
+    ids = [i["ImageId"] for i in r["Images"][:2]]
+    got = ws.describe_workspace_images(ImageIds=ids)["Images"]
+    expect_eq(sorted(i["ImageId"] for i in got), sorted(ids), "ImageIds filter")
+    code, _, _ = error_of(ws.describe_workspace_image_permissions, ImageId="wsi-zzzzzzzzz")
+    expect_eq(code, "ResourceNotFoundException", "permissions of an unknown image")
+
+
+@check
+def appstream_filters_and_visibility():
+    a = client("appstream", "eu-west-1", creds=assume(f"arn:aws:iam::{PROD}:role/{ROLE}"))
+    allimgs = [i for p in a.get_paginator("describe_images").paginate() for i in p["Images"]]
+    vis = {i["Visibility"] for i in allimgs}
+    expect_eq(vis, {"PUBLIC", "PRIVATE", "SHARED"}, "DescribeImages without Type")
+    shared = [i for p in a.get_paginator("describe_images").paginate(Type="SHARED") for i in p["Images"]]
+    expect(shared and all("ImagePermissions" in i for i in shared), "SHARED images carry the grant as ImagePermissions")
+    got = a.describe_image_builders(Names=["prod-builder-01"])["ImageBuilders"]
+    expect_eq([b["Name"] for b in got], ["prod-builder-01"], "builder Names filter")
+    code, _, _ = error_of(a.describe_image_builders, Names=["no-such-builder"])
+    expect_eq(code, "ResourceNotFoundException", "unknown builder")
+    p = a.describe_image_permissions(Name="prod-apps-00", SharedAwsAccountIds=["100000000001", "100000000004"])
+    expect_eq([x["sharedAccountId"] for x in p["SharedImagePermissionsList"]], ["100000000001", "100000000004"], "SharedAwsAccountIds filter")
+    code, _, _ = error_of(a.describe_image_permissions, Name=shared[0]["Name"])
+    expect_eq(code, "ResourceNotFoundException", "permissions of an image shared in")
+    dev = client("appstream", "eu-west-1", creds=assume(f"arn:aws:iam::{DEV}:role/{ROLE}", EXT))
+    code, status, msg = error_of(dev.describe_image_builders)
+    expect_eq((code, status), ("AccessDeniedException", 400), "AppStream denied region")
+    expect(f"assumed-role/{ROLE}/imgaudit" in msg, f"denial message: {msg}")
+    expect(client("appstream", "us-east-1", creds=assume(f"arn:aws:iam::{DEV}:role/{ROLE}", EXT)).describe_image_builders()["ImageBuilders"], "AppStream in the other region")
+
+
+@check
+def wire_format_details():
+    c = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    img = next(i for i in FL.region(PROD, "eu-west-1").ws_images if "FutureField" in i)
+    st, hd, body = json_request("WorkspacesService.DescribeWorkspaceImages", {"ImageIds": [img["ImageId"]]}, creds=c, region="eu-west-1")
+    expect_eq(st, 200, "status")
+    expect_eq(hd.get("content-type"), "application/x-amz-json-1.1", "content type")
+    doc = json.loads(body)
+    expect_eq(doc["Images"][0]["FutureField"], img["FutureField"], "a field unknown to the model is served")
+    expect(isinstance(doc["Images"][0]["Created"], (int, float)), "Created is not an epoch number")
+    expect_eq(doc["Images"][0]["Created"], float(fleetmod.epoch_text(img["Created"], "decimal")), "Created value")
+    st, _, body = json_request("PhotonAdminProxyService.DescribeImageBuilders", {}, creds=c, region="eu-west-1")
+    expect(b'"CreatedTime":1.' in body and b"E9" in body, "AppStream timestamps are not in Java double notation")
+
+
+@check
+def malformed_requests_get_clear_400s():
+    def code_of(st, body):
+        return st, json_error_code(body)[0]
+
+    expect_eq(code_of(*json_request("WorkspacesService.DescribeWorkspaceImages", b"{not json")[:3:2]), (400, "SerializationException"), "invalid JSON")
+    expect_eq(code_of(*json_request("WorkspacesService.DescribeWorkspaceImages", b"[1,2]")[:3:2]), (400, "SerializationException"), "JSON array body")
+    expect_eq(code_of(*json_request("WorkspacesService.DeleteEverything", {})[:3:2]), (400, "UnknownOperationException"), "unknown operation")
+    expect_eq(code_of(*json_request("NoSuchService.Op", {}, service="workspaces")[:3:2]), (400, "UnknownOperationException"), "unknown target prefix")
+    st, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {}, headers={"Content-Type": "application/json"})
+    expect_eq(code_of(st, body), (400, "SerializationException"), "wrong content type")
+    st, hd, body = raw("POST", "/", b"{}", {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "WorkspacesService.DescribeWorkspaceImages"})
+    expect_eq(code_of(st, body), (403, "MissingAuthenticationTokenException"), "unsigned")
+    expect(hd.get("x-amzn-requestid"), "error without x-amzn-RequestId")
+    st, _, body = raw("POST", "/", b"{}", {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "WorkspacesService.DescribeWorkspaceImages", "Authorization": "AWS4-HMAC-SHA256 Credential=junk", "X-Amz-Date": "20240101T000000Z"})
+    expect_eq(code_of(st, body), (403, "IncompleteSignatureException"), "garbled Authorization")
+    st, _, _ = raw("POST", "/", b"", {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "WorkspacesService.DescribeWorkspaceImages", "Content-Length": str(50 << 20)})
+    expect_eq(st, 413, "50 MiB Content-Length")
+    st, _, body = raw("POST", "/", b"Action=Launch&Version=2011-06-15", {"Content-Type": "application/x-www-form-urlencoded"}, sign={"service": "sts", "region": "us-east-1", "creds": creds_of(BASE)})
+    expect_eq((st, ET.fromstring(body).find(".//{https://sts.amazonaws.com/doc/2011-06-15/}Code").text), (400, "InvalidAction"), "unknown STS action")
+    st, _, body = raw("POST", "/", b"Action=GetCallerIdentity&Version=2099-01-01", {"Content-Type": "application/x-www-form-urlencoded"}, sign={"service": "sts", "region": "us-east-1", "creds": creds_of(BASE)})
+    expect_eq(st, 400, "unknown STS version")
+    for junk in (b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + b"\x00" * 40, b"GARBAGE\r\n\r\n", b"POST / HTTP/1.1\r\nContent-Length: nope\r\n\r\n"):
+        try:
+            raw("POST", raw_bytes=junk)
+        except (http.client.HTTPException, OSError):
+            pass  # the server may just close such a connection; it must stay up
+    expect(json.loads(control("GET", "/_fake/health"))["ok"], "server not healthy after junk")
+
+
+@check
+def odd_inputs_never_crash_the_server():
+    weird = [None, True, 1, -1, 2**63, 1.5, "", "x" * 3000, [], [None], [1], ["wsi-abcdefghi"] * 30, {}, {"a": 1}]
+    members = {
+        "WorkspacesService.DescribeWorkspaceImages": ("ImageIds", "ImageType", "NextToken", "MaxResults"),
+        "WorkspacesService.DescribeWorkspaceImagePermissions": ("ImageId", "NextToken", "MaxResults"),
+        "PhotonAdminProxyService.DescribeImageBuilders": ("Names", "NextToken", "MaxResults"),
+        "PhotonAdminProxyService.DescribeImages": ("Names", "Arns", "Type", "NextToken", "MaxResults"),
+        "PhotonAdminProxyService.DescribeImagePermissions": ("Name", "SharedAwsAccountIds", "NextToken", "MaxResults"),
+        "AWSOrganizationsV20161128.ListAccounts": ("NextToken", "MaxResults"),
+    }
+    statuses = {}
+    for target, names in members.items():
+        for name in names:
+            for value in weird:
+                st, hd, body = json_request(target, {name: value})
+                statuses[st] = statuses.get(st, 0) + 1
+                expect(st in (200, 400), f"{target} {name}={json.dumps(value)[:40]}: HTTP {st} {body[:200]!r}")
+                expect(hd.get("x-amzn-requestid"), "answer without x-amzn-RequestId")
+                if st == 400:
+                    code, msg = json_error_code(body)
+                    expect(code and msg, f"{target} {name}: error without code or message: {body[:200]!r}")
+    expect(statuses.get(400, 0) > 100, f"statuses {statuses}")
+    sts_cases = [
+        {"Action": "AssumeRole", "Version": "2011-06-15"},
+        {"Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": "arn:aws:iam::222222222222:role/ImgAuditRole", "RoleSessionName": "ok", "DurationSeconds": "abc"},
+        {"Action": "AssumeRole", "Version": "2011-06-15", "RoleArn": "arn:aws:iam::222222222222:role/ImgAuditRole", "RoleSessionName": "ok", "Bogus": "1"},
+        {"Action": "GetCallerIdentity", "Version": "2011-06-15", "Extra": "1"},
+        {"Action": "AssumeRoleWithWebIdentity", "Version": "2011-06-15"},
+    ]
+    for form in sts_cases:
+        st, _, body = raw("POST", "/", urlencode(form).encode(), {"Content-Type": "application/x-www-form-urlencoded"}, sign={"service": "sts", "region": "us-east-1", "creds": creds_of(BASE)})
+        expect(st == 400 and b"<Code>" in body, f"STS {form}: HTTP {st} {body[:200]!r}")
+    st, _, body = raw("POST", "/", b"%zz=1&&=", {"Content-Type": "application/x-www-form-urlencoded"}, sign={"service": "sts", "region": "us-east-1", "creds": creds_of(BASE)})
+    expect(st == 400, f"malformed form: HTTP {st} {body[:200]!r}")
+
+
+@check
+def log_records_calls_without_secrets():
+    reset()
+    c = assume(f"arn:aws:iam::{DEV}:role/{ROLE}", EXT, session="log-check")
+    client("workspaces", "eu-west-1", creds=c).describe_workspace_images(ImageType="OWNED", MaxResults=10)
+    boto3.client("sts", region_name="us-east-1", endpoint_url=URL, config=Config(signature_version=botocore.UNSIGNED)).assume_role_with_web_identity(
+        RoleArn=f"arn:aws:iam::{MGMT}:role/ImgAuditWebRole", RoleSessionName="ci", WebIdentityToken="oidc-token-for-imgaudit-ci"
+    )
+    entries = log_entries()
+    expect_eq([e["operation"] for e in entries], ["AssumeRole", "DescribeWorkspaceImages", "AssumeRoleWithWebIdentity"], "logged operations")
+    ar, dwi, web = entries
+    expect_eq((ar["account"], ar["role"], ar["service"], ar["status"], ar["params"]["ExternalId"], ar["params"]["RoleSessionName"]), (MGMT, None, "sts", 200, EXT, "log-check"), "AssumeRole entry")
+    expect_eq((dwi["account"], dwi["role"], dwi["region"], dwi["service"], dwi["params"], dwi["status"], dwi["fault"]), (DEV, ROLE, "eu-west-1", "workspaces", {"ImageType": "OWNED", "MaxResults": 10}, 200, None), "DescribeWorkspaceImages entry")
+    expect_eq(web["params"]["WebIdentityToken"], "<redacted>", "web identity token in the log")
+    with open(os.path.join(DIR, "requests.jsonl"), encoding="utf-8") as f:
+        file_text = f.read()
+    api_text = control("GET", "/_fake/log")
+    expect_eq(len(file_text.splitlines()), 3, "log file lines after reset")
+    for text, where in ((file_text, "log file"), (api_text, "/_fake/log")):
+        for secret in (BASE["secret_access_key"], c["aws_secret_access_key"], c["aws_session_token"], "oidc-token-for-imgaudit-ci", "Signature=", "Authorization"):
+            expect(secret not in text, f"{where} contains a secret ({secret[:12]}...)")
+    expect_eq(len([line for line in control("GET", "/_fake/log?since=2").splitlines() if line]), 1, "log since=2")
+
+
+@check
+def throttle_fault_per_operation_and_service():
+    reset()
+    set_faults("throttle=1.0@DescribeWorkspaceImages")
+    c = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    code, status, _ = error_of(client("workspaces", "eu-west-1", creds=c).describe_workspace_images)
+    expect_eq((code, status), ("ThrottlingException", 400), "throttled DescribeWorkspaceImages")
+    expect(client("appstream", "eu-west-1", creds=c).describe_image_builders()["ImageBuilders"], "another operation is throttled too")
+    set_faults("throttle@sts+organizations")
+    code, _, _ = error_of(client("sts").get_caller_identity)
+    expect_eq(code, "Throttling", "STS throttling code")
+    code, _, _ = error_of(client("organizations").list_accounts)
+    expect_eq(code, "TooManyRequestsException", "Organizations throttling code")
+    expect(json.loads(control("GET", "/_fake/health"))["ok"], "control endpoint affected by faults")
+    faulted = [(e["operation"], e["fault"], e["error"]) for e in log_entries() if e["fault"]]
+    expect_eq(faulted, [("DescribeWorkspaceImages", "throttle", "ThrottlingException"), ("GetCallerIdentity", "throttle", "Throttling"), ("ListAccounts", "throttle", "TooManyRequestsException")], "faults in the log")
+    set_faults("")
+
+
+@check
+def server_error_faults():
+    reset()
+    set_faults("5xx=1.0:503@DescribeImageBuilders,500@DescribeImages")
+    a = client("appstream", "us-east-1")
+    code, status, _ = error_of(a.describe_image_builders)
+    expect_eq((code, status), ("ServiceUnavailable", 503), "503 fault")
+    code, status, _ = error_of(a.describe_images)
+    expect_eq((code, status), ("InternalFailure", 500), "500 fault")
+    retrying = client("appstream", "us-east-1", config=Config(retries={"total_max_attempts": 3, "mode": "standard"}))
+    set_faults("5xx=1.0/1@DescribeImageBuilders")
+    expect(retrying.describe_image_builders()["ImageBuilders"], "one 5xx then success")
+    set_faults("")
+
+
+@check
+def truncated_short_and_nonjson_bodies():
+    reset()
+    set_faults("truncate@GetCallerIdentity")
+    try:
+        client("sts").get_caller_identity()
+        raise Failed("boto3 parsed a truncated STS answer")
+    except botocore.parsers.ResponseParserError:
+        pass
+    set_faults("truncate@DescribeImageBuilders")
+    st, hd, body = json_request("PhotonAdminProxyService.DescribeImageBuilders", {})
+    expect_eq((st, int(hd["content-length"])), (200, len(body)), "truncated answer is a complete HTTP message")
+    try:
+        json.loads(body)
+        raise Failed("truncated body is valid JSON")
+    except ValueError:
+        pass
+    r = client("appstream").describe_image_builders()
+    expect("ImageBuilders" not in r, "boto3 read builders out of a truncated body")
+    set_faults("short@DescribeImageBuilders")
+    try:
+        client("appstream").describe_image_builders()
+        raise Failed("boto3 accepted a body shorter than its Content-Length")
+    except (botocore.exceptions.ConnectionClosedError, botocore.exceptions.ResponseStreamingError, botocore.exceptions.ReadTimeoutError, http.client.IncompleteRead):
+        pass
+    set_faults("nonjson:502@DescribeImageBuilders")
+    st, hd, body = json_request("PhotonAdminProxyService.DescribeImageBuilders", {})
+    expect_eq((st, hd.get("content-type")), (502, "text/html"), "non-JSON answer")
+    code, status, _ = error_of(client("appstream").describe_image_builders)
+    expect_eq(status, 502, "boto3 sees the 502")
+    kinds = [e["fault"] for e in log_entries() if e["fault"]]
+    expect_eq(kinds, ["truncate", "truncate", "truncate", "short", "nonjson", "nonjson"], "faults logged")
+    set_faults("")
+
+
+@check
+def dropped_connections_and_slow_answers():
+    reset()
+    set_faults("drop@DescribeImages,slow=1.0:400@DescribeImageBuilders")
+    a = client("appstream", "us-east-1")
+    try:
+        a.describe_images()
+        raise Failed("a dropped connection produced an answer")
+    except (botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError):
+        pass
+    t = time.monotonic()
+    a.describe_image_builders()
+    took = time.monotonic() - t
+    expect(took >= 0.4, f"slow answer took {took:.3f}s, want >= 0.4s")
+    entries = log_entries()
+    expect_eq([(e["operation"], e["fault"], e["status"]) for e in entries], [("DescribeImages", "drop", None), ("DescribeImageBuilders", "slow", 200)], "log of drop and slow")
+    expect(entries[1]["delay_ms"] == 400, "delay not logged")
+    set_faults("")
+
+
+@check
+def fault_rates_are_deterministic_and_filtered():
+    def run():
+        reset()
+        set_faults("throttle=0.5@eu-west-1")
+        out = []
+        ws_eu = client("workspaces", "eu-west-1")
+        ws_us = client("workspaces", "us-east-1")
+        for i in range(30):
+            for c, region in ((ws_eu, "eu-west-1"), (ws_us, "us-east-1")):
+                try:
+                    c.describe_workspace_images(MaxResults=1 + i % 20)
+                    out.append((region, i, "ok"))
+                except botocore.exceptions.ClientError as exc:
+                    out.append((region, i, exc.response["Error"]["Code"]))
+        return out
+
+    first, second = run(), run()
+    expect_eq(first, second, "same seed, same requests, same faults")
+    eu = [x[2] for x in first if x[0] == "eu-west-1"]
+    us = [x[2] for x in first if x[0] == "us-east-1"]
+    expect(all(x == "ok" for x in us), "a region outside the filter was throttled")
+    n = eu.count("ThrottlingException")
+    expect(6 <= n <= 24, f"{n} of 30 throttled at rate 0.5")
+    set_faults("throttle=0.3,5xx=0.05")
+    exp = expected.compute(FL)
+    resources, errors, _ = collect_fleet_with_retries(exp)
+    compare_with_expected(resources, errors, exp)
+    faulted = [e for e in log_entries() if e["fault"]]
+    expect(len(faulted) > 50, f"only {len(faulted)} faults injected under 30% throttling")
+    set_faults("")
+
+
+def collect_fleet_with_retries(exp):
+    """The full collection with retries on, as a collector does under throttling."""
+    global NO_RETRY
+    saved, saved_delay = NO_RETRY, botocore.retries.standard.ExponentialBackoff.delay_amount
+    NO_RETRY = Config(retries={"total_max_attempts": 12, "mode": "standard"}, connect_timeout=5, read_timeout=30)
+    # The fake needs no real backoff; botocore's (up to 20 s) would only slow the test.
+    botocore.retries.standard.ExponentialBackoff.delay_amount = lambda self, context: 0.005
+    try:
+        return collect_fleet(exp["accounts"], FL.regions, parallel=4)
+    finally:
+        NO_RETRY = saved
+        botocore.retries.standard.ExponentialBackoff.delay_amount = saved_delay
+
+
+@check
+def concurrent_clients_get_exact_results():
+    reset()
+    exp = expected.compute(FL)
+    t = time.monotonic()
+    resources, errors, stats = collect_fleet(exp["accounts"], FL.regions, parallel=8)
+    took = time.monotonic() - t
+    compare_with_expected(resources, errors, exp)
+    n = len(log_entries())
+    print(f"  info: {n} requests from 8 threads in {took:.2f}s ({n / took:.0f}/s)")
+
+
+@check
+def fault_control_rejects_bad_specs():
+    for spec in ("explode=1", "throttle=2", "slow:abc", "5xx:404", "throttle@not/a/filter"):
+        u = urlsplit(URL)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        conn.request("POST", "/_fake/faults", body=json.dumps({"spec": spec}), headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        text = r.read().decode()
+        conn.close()
+        expect_eq(r.status, 400, f"bad spec {spec!r}")
+        expect("fault rule" in json.loads(text)["error"], f"error for {spec!r}: {text}")
+    control("POST", "/_fake/faults", {"rules": [{"kind": "throttle", "rate": 0.25, "operations": ["ListAccounts"], "max": 3}]})
+    rules = json.loads(control("GET", "/_fake/faults"))["rules"]
+    expect_eq((rules[0]["kind"], rules[0]["rate"], rules[0]["max"], rules[0]["operations"]), ("throttle", 0.25, 3, ["ListAccounts"]), "JSON rules")
+    set_faults("")
+
+
+@contextlib.contextmanager
+def second_server(*args):
+    d = tempfile.mkdtemp(prefix="fakeaws-")
+    port_file = os.path.join(d, "port")
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "fakeaws.py"), "--port", "0", "--port-file", port_file, "--parent-pid", str(os.getpid()), "--max-lifetime", "120", *args], stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not os.path.exists(port_file):
+            if p.poll() is not None:
+                raise Failed(f"second server exited: {p.stderr.read()}")
+            if time.monotonic() > deadline:
+                raise Failed("second server did not start")
+            time.sleep(0.05)
+        with open(port_file, encoding="utf-8") as f:
+            yield f"http://127.0.0.1:{f.read().strip()}"
+    finally:
+        p.terminate()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        p.stderr.close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+@check
+def temporary_credentials_expire():
+    global URL
+    saved = URL
+    with second_server("--session-ttl", "1", "--page-size", "3") as url:
+        URL = url
+        try:
+            c = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+            r = client("workspaces", "eu-west-1", creds=c).describe_workspace_images(ImageType="OWNED")
+            expect_eq(len(r["Images"]), 3, "--page-size 3")
+            time.sleep(1.5)
+            code, _, msg = error_of(client("workspaces", "eu-west-1", creds=c).describe_workspace_images)
+            expect_eq(code, "ExpiredTokenException", "expired session")
+            code, _, _ = error_of(client("sts", creds=c).get_caller_identity)
+            expect_eq(code, "ExpiredToken", "expired session (STS)")
+        finally:
+            URL = saved
+
+
+def _gone(pid):
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+            return any(line.startswith("State:") and "Z" in line.split()[1] for line in f)
+    except FileNotFoundError:
+        return True
+
+
+@check
+def server_stops_on_request_and_with_its_owner():
+    with second_server() as url:
+        u = urlsplit(url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+        conn.request("GET", "/_fake/health")
+        pid = json.loads(conn.getresponse().read())["pid"]
+        conn.request("POST", "/_fake/shutdown")
+        expect_eq(conn.getresponse().status, 200, "shutdown answer")
+        conn.close()
+        deadline = time.monotonic() + 10
+        while not _gone(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        expect(_gone(pid), "server still running after /_fake/shutdown")
+    d = tempfile.mkdtemp(prefix="fakeaws-owner-")
+    port_file = os.path.join(d, "port")
+    script = f'"{sys.executable}" "{os.path.join(HERE, "fakeaws.py")}" --port-file "{port_file}" --parent-pid $$ >/dev/null 2>&1 & echo $!; for i in $(seq 100); do [ -s "{port_file}" ] && break; sleep 0.1; done'
+    r = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=60)
+    pid = int(r.stdout.split()[0])
+    expect(os.path.exists(port_file), "owned server did not start")
+    deadline = time.monotonic() + 10
+    while not _gone(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    shutil.rmtree(d, ignore_errors=True)
+    if not _gone(pid):
+        os.kill(pid, 15)
+        raise Failed("server outlived its --parent-pid")
+
+
+@check
+def bad_startup_input_is_reported_clearly():
+    r = subprocess.run([sys.executable, os.path.join(HERE, "fakeaws.py"), "--fleet", "/nonexistent/fleet.json"], capture_output=True, text=True, timeout=60)
+    expect(r.returncode == 2 and "/nonexistent/fleet.json" in r.stderr and "Traceback" not in r.stderr, f"missing fleet: {r.returncode} {r.stderr}")
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        f.write('{\n  "fleet": "broken",\n  "accounts": [,]\n}\n')
+    try:
+        r = subprocess.run([sys.executable, os.path.join(HERE, "fakeaws.py"), "--fleet", f.name], capture_output=True, text=True, timeout=60)
+        expect(r.returncode == 2 and f"{f.name}:3:" in r.stderr and "Traceback" not in r.stderr, f"broken JSON: {r.stderr}")
+    finally:
+        os.unlink(f.name)
+    bad = json.loads(json.dumps(FL.raw))
+    bad["accounts"][1]["regions"]["eu-west-1"]["workspaces_images"][2]["Created"] = "yesterday"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+        json.dump(bad, f)
+    try:
+        r = subprocess.run([sys.executable, os.path.join(HERE, "fakeaws.py"), "--fleet", f.name], capture_output=True, text=True, timeout=60)
+        expect(r.returncode == 2 and "workspaces_images[2].Created" in r.stderr and "yesterday" in r.stderr, f"bad timestamp: {r.stderr}")
+    finally:
+        os.unlink(f.name)
+    r = subprocess.run([sys.executable, os.path.join(HERE, "fakeaws.py"), "--faults", "throttle=7"], capture_output=True, text=True, timeout=60)
+    expect(r.returncode == 2 and "rate" in r.stderr, f"bad --faults: {r.stderr}")
+    r = subprocess.run([sys.executable, os.path.join(HERE, "fakeaws.py"), "--host", "0.0.0.0"], capture_output=True, text=True, timeout=60)
+    expect(r.returncode == 2 and "loopback" in r.stderr, f"non-loopback host: {r.stderr}")
+
+
+@check
+def server_stderr_has_no_tracebacks():
+    with open(os.path.join(DIR, "server.log"), encoding="utf-8") as f:
+        text = f.read()
+    expect("Traceback" not in text, "the server hit an internal error:\n" + text[-3000:])
+
+
+def main():
+    if not URL or not DIR:
+        print("selftest: set FAKEAWS_URL and FAKEAWS_DIR (tests/it_fakeaws.sh does)", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+    only = sys.argv[1:]
+    passed = failed = 0
+    for fn in CHECKS:
+        if only and fn.__name__ not in only:
+            continue
+        t = time.monotonic()
+        try:
+            fn()
+            passed += 1
+            print(f"ok   {fn.__name__} ({time.monotonic() - t:.2f}s)", flush=True)
+        except Failed as exc:
+            failed += 1
+            print(f"FAIL {fn.__name__}: {exc}", flush=True)
+        except Exception:  # a crash in a check is a failure of that check, not of the run
+            failed += 1
+            print(f"FAIL {fn.__name__}: unexpected exception", flush=True)
+            traceback.print_exc(file=sys.stdout)
+        finally:
+            try:
+                set_faults("")
+            except Exception:
+                pass
+    if failed and DIR and os.path.exists(os.path.join(DIR, "server.log")):
+        with open(os.path.join(DIR, "server.log"), encoding="utf-8") as f:
+            tail = f.read().splitlines()[-40:]
+        print("server.log (last lines):")
+        for line in tail:
+            print("  " + line)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,463 @@
+/*
+ * The HTML writer: every page is parsed back with libxml2's HTML parser, which must report no error, and
+ * checked for what a reader sees. With IMGAUDIT_HTML_DEMO_OUT set, the program instead writes the demo
+ * page (tests/data/reports/fleet.json) to that path, for the browser test (tests/it_html_chromium.sh).
+ */
+#include <CUnit/CUnit.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/xpath.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/assets.h"
+#include "report/html.h"
+#include "report/xmltext.h"
+#include "report_fixture.h"
+#include "testutil.h"
+
+static int g_parse_errors;
+
+static void count_parse_error(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    g_parse_errors++;
+    fprintf(stderr, "  html parser: line %d: %s", e->line, e->message ? e->message : "?\n");
+}
+
+/* Writes the page into memory; owned (free()). */
+static char *write_page(const results *r, const html_options *opt, size_t *len_out)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&mem, &len);
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL(html_write(r, opt, fp, &err), 0);
+    if (err.kind)
+        fprintf(stderr, "\n  html_write: %s\n", err.msg);
+    fclose(fp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
+    *len_out = len;
+    return mem;
+}
+
+/* Parses the page back; the HTML parser must not complain about anything in it. */
+static htmlDocPtr parse(const char *html, size_t len)
+{
+    htmlDocPtr doc;
+
+    g_parse_errors = 0;
+    xmlSetStructuredErrorFunc(NULL, count_parse_error);
+    doc = htmlReadMemory(html, (int)len, "report.html", "UTF-8", HTML_PARSE_NONET);
+    xmlSetStructuredErrorFunc(NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_EQUAL(g_parse_errors, 0);
+    return doc;
+}
+
+static double xp_num(htmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    double v = obj ? xmlXPathCastToNumber(obj) : -1;
+
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return v;
+}
+
+/* XPath string value, owned (free()). */
+static char *xp_str(htmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    xmlChar *s = obj ? xmlXPathCastToString(obj) : NULL;
+    char *out = str_dup(s ? (const char *)s : "");
+
+    xmlFree(s);
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return out;
+}
+
+static void assert_num(htmlDocPtr doc, const char *expr, double want)
+{
+    double got = xp_num(doc, expr);
+
+    if (got != want)
+        fprintf(stderr, "\n  %s: got %g, want %g\n", expr, got, want);
+    CU_ASSERT_EQUAL(got, want);
+}
+
+static void assert_str(htmlDocPtr doc, const char *expr, const char *want)
+{
+    char *got = xp_str(doc, expr);
+
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n  %s: got '%s', want '%s'\n", expr, got, want);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(got);
+}
+
+/* Elements the writer uses; anything else in a page came from somewhere it should not have. */
+static const char *const allowed_elements[] = {
+    "html", "head", "meta", "title", "style",  "body",   "div",   "span",   "h1",
+    "h2",   "h3",   "p",    "a",     "ul",     "li",     "table", "thead",  "tbody",
+    "tr",   "th",   "td",   "label", "select", "option", "input", "strong", "script",
+};
+
+/* Walks the tree: counts script elements, elements outside the list above, and on* attributes. */
+static void audit_tree(xmlNodePtr node, int *scripts, int *foreign, int *handlers)
+{
+    for (; node; node = node->next) {
+        int known = 0;
+
+        if (node->type != XML_ELEMENT_NODE)
+            continue;
+        for (size_t i = 0; i < sizeof(allowed_elements) / sizeof(allowed_elements[0]); i++)
+            known |= xmlStrcasecmp(node->name, (const xmlChar *)allowed_elements[i]) == 0;
+        if (!known) {
+            fprintf(stderr, "\n  unexpected element <%s>\n", node->name);
+            (*foreign)++;
+        }
+        if (xmlStrcasecmp(node->name, (const xmlChar *)"script") == 0)
+            (*scripts)++;
+        for (xmlAttrPtr a = node->properties; a; a = a->next) {
+            if (xmlStrncasecmp(a->name, (const xmlChar *)"on", 2) == 0)
+                (*handlers)++;
+        }
+        audit_tree(node->children, scripts, foreign, handlers);
+    }
+}
+
+/* The page's only script is the compiled-in one, byte for byte; nothing else became markup. */
+static void assert_inert(htmlDocPtr doc)
+{
+    int scripts = 0, foreign = 0, handlers = 0;
+    size_t js_len = 0;
+    const char *js = assets_get("report.js", &js_len);
+    char *text = xp_str(doc, "//script");
+
+    audit_tree(xmlDocGetRootElement(doc), &scripts, &foreign, &handlers);
+    CU_ASSERT_EQUAL(scripts, 1);
+    CU_ASSERT_EQUAL(foreign, 0);
+    CU_ASSERT_EQUAL(handlers, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+    CU_ASSERT_STRING_EQUAL(text, js);
+    free(text);
+    /* No address outside the page: links are fragments, nothing is loaded. */
+    assert_num(doc, "count(//@href[not(starts-with(., '#'))])", 0);
+    assert_num(doc, "count(//@src)", 0);
+    assert_num(doc, "count(//link)", 0);
+}
+
+static void test_html__fleet_page_parses_and_shows_every_section(void)
+{
+    report_fixture f;
+    html_options opt = {NULL, {1, SEV_HIGH, 0}};
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+
+    fixture_load(&f, "fleet.json");
+    page = write_page(&f.r, &opt, &len);
+    CU_ASSERT_EQUAL(strncmp(page, "<!DOCTYPE html>", 15), 0);
+    doc = parse(page, len);
+    assert_inert(doc);
+    assert_str(doc, "/html/@lang", "en");
+    assert_str(doc, "//h1", "Image audit report");
+    /* The changes since the baseline come first, before the summary. */
+    assert_str(doc, "(//div[contains(@class, 'section')])[1]/@id", "changes");
+    assert_str(doc, "(//div[contains(@class, 'section')])[2]/@id", "summary");
+    assert_num(doc, "count(//div[contains(@class, 'section')])", 9);
+    assert_num(doc, "count(//table[@id='new-failures']/tbody/tr)", 2);
+    assert_str(doc, "//table[@id='new-failures']/tbody/tr[1]/td[2]", "ws-byol-shared");
+    assert_num(doc, "count(//table[@id='resolved']/tbody/tr)", 1);
+    assert_str(doc, "//div[@id='changes']//a[@data-filters='change=new&status=fail']/span[@class='n']", "2");
+    assert_str(doc, "//div[@id='changes']//a[@data-filters='change=existing&status=fail']/span[@class='n']",
+               "4");
+    /* Summary by severity and status. */
+    assert_str(doc, "//div[@id='summary']//a[@data-filters='sev=high&status=fail']/span[@class='n']", "2");
+    assert_str(doc, "//div[@id='summary']//a[@data-filters='sev=critical&status=fail']/span[@class='n']",
+               "1");
+    assert_str(doc, "//div[@id='summary']//a[@data-filters='status=waived']/span[@class='n']", "1");
+    assert_str(doc, "//table[@id='by-severity']/tbody/tr[4]/td[2]", "1");
+    assert_str(doc, "//table[@id='by-severity']/tbody/tr[3]/td[3]", "1");
+    /* Header: gate, run time, coverage. */
+    assert_str(doc, "//*[@id='gate']", "Gate failed: 3 failures at or above high");
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "Evaluated 2026-11-25 02:04:00 UTC"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "3 accounts, 2 regions"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "Collection incomplete: 2 errors"));
+    assert_num(doc, "count(//table[@id='coverage-table']/tbody/tr)", 3);
+    assert_num(doc, "count(//ul[@class='gaps']/li)", 2);
+    /* Findings: failures and waived, most severe first, with the data the filters use. */
+    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr)", 7);
+    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr[@data-status='waived'])", 1);
+    assert_str(doc, "//table[@id='findings-table']/tbody/tr[1]/@data-sev", "critical");
+    assert_str(doc, "//table[@id='findings-table']/tbody/tr[7]/@data-sev", "info");
+    assert_str(doc, "//table[@id='findings-table']/tbody/tr[2]/@data-change", "new");
+    assert_str(doc, "//table[@id='findings-table']/tbody/tr[1]/@data-account", "111122223333");
+    assert_num(doc, "count(//select[@data-filter='rule']/option)", 7);
+    assert_num(doc, "count(//select[@data-filter='account']/option)", 4);
+    assert_num(doc, "count(//select[@data-filter='change']/option)", 3);
+    /* Per account, sharing (BYOL highlighted), rules, waivers, errors. */
+    assert_str(doc, "//table[@id='account-table']/tbody/tr[1]/td[3]", "1");
+    assert_str(doc, "//table[@id='account-table']/tbody/tr[3]/td[10]", "1");
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr)", 5);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[@class='byol'])", 2);
+    assert_num(doc, "count(//table[@id='sharing-table']//span[.='not audited'])", 4);
+    assert_num(doc, "count(//div[@class='rule'])", 6);
+    assert_num(doc, "count(//div[@class='rule'][contains(., 'Remediation: Share BYOL images only')])", 1);
+    assert_num(doc, "count(//div[@id='waivers']//table)", 3);
+    assert_str(doc, "//div[@id='waivers']//table[1]/tbody/tr/td[1]", "as-builder-internet");
+    assert_num(doc, "count(//table[@id='error-table']/tbody/tr)", 2);
+    assert_str(doc, "//table[@id='error-table']/tbody/tr[2]/td[4]", "AccessDenied");
+    xmlFreeDoc(doc);
+    free(page);
+    fixture_free(&f);
+}
+
+static void test_html__page_allows_only_its_own_script_and_style_by_hash(void)
+{
+    report_fixture f;
+    size_t len;
+    char *page, *csp, want[128];
+    htmlDocPtr doc;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned md_len = 0;
+    size_t js_len = 0;
+    const char *js = assets_get("report.js", &js_len);
+
+    fixture_load(&f, "fleet.json");
+    page = write_page(&f.r, NULL, &len);
+    doc = parse(page, len);
+    csp = xp_str(doc, "//meta[@http-equiv='Content-Security-Policy']/@content");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+    CU_ASSERT_EQUAL(EVP_Digest(js, js_len, md, &md_len, EVP_sha256(), NULL), 1);
+    memcpy(want, "script-src 'sha256-", 19);
+    EVP_EncodeBlock((unsigned char *)want + 19, md, (int)md_len);
+    CU_ASSERT_PTR_NOT_NULL(strstr(csp, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(csp, "default-src 'none'"));
+    CU_ASSERT_PTR_NULL(strstr(csp, "unsafe-inline"));
+    /* The policy comes before the stylesheet it governs. */
+    assert_num(doc, "count(//head/meta[@http-equiv]/following-sibling::style)", 1);
+    assert_str(doc, "//style", assets_get("report.css", NULL));
+    assert_str(doc, "//*[@id='gate']", "Not gated");
+    free(csp);
+    xmlFreeDoc(doc);
+    free(page);
+    fixture_free(&f);
+}
+
+static void test_html__gate_counts_new_failures_only_when_asked(void)
+{
+    report_fixture f;
+    html_options only_new = {"Nightly images", {1, SEV_HIGH, 1}};
+    html_options critical_new = {NULL, {1, SEV_CRITICAL, 1}};
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+
+    fixture_load(&f, "fleet.json");
+    page = write_page(&f.r, &only_new, &len);
+    doc = parse(page, len);
+    assert_str(doc, "//*[@id='gate']", "Gate failed: 2 new failures at or above high");
+    assert_str(doc, "//h1", "Nightly images");
+    xmlFreeDoc(doc);
+    free(page);
+    page = write_page(&f.r, &critical_new, &len);
+    doc = parse(page, len);
+    assert_str(doc, "//*[@id='gate']", "Gate passed: no new failures at or above critical");
+    xmlFreeDoc(doc);
+    free(page);
+    fixture_free(&f);
+}
+
+static void test_html__empty_run_has_no_changes_section_and_says_so(void)
+{
+    report_fixture f;
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+
+    fixture_load(&f, "nothing.json");
+    page = write_page(&f.r, NULL, &len);
+    doc = parse(page, len);
+    assert_inert(doc);
+    assert_num(doc, "count(//div[@id='changes'])", 0);
+    assert_num(doc, "count(//a[@href='#changes'])", 0);
+    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr[@class='empty'])", 1);
+    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr)", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[@class='empty'])", 1);
+    assert_str(doc, "//table[@id='error-table']/tbody/tr/td", "None: every account and region was read.");
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "Collection complete"));
+    /* A run time that is not ISO-8601 is shown as it is. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "Evaluated not a time"));
+    xmlFreeDoc(doc);
+    free(page);
+    fixture_free(&f);
+}
+
+static void test_html__hostile_strings_are_inert_and_well_formed(void)
+{
+    static const char bad_utf8[] = "bad\xff\xfe name \xed\xa0\x80 end\xe2\x82";
+    report_fixture f;
+    size_t len;
+    char *page, *s;
+    htmlDocPtr doc;
+
+    fixture_load(&f, "hostile.json");
+    f.r.resources[0].name = bad_utf8;
+    page = write_page(&f.r, NULL, &len);
+    /* Every byte of the page is clean UTF-8 without control characters (no terminal escapes either). */
+    CU_ASSERT(xmltext_is_clean(page, 0));
+    doc = parse(page, len);
+    assert_inert(doc);
+    /* The markup in names, messages and errors arrived as text. */
+    s = xp_str(doc, "//table[@id='findings-table']/tbody/tr[@data-rule='hostile-rule']/td[7]");
+    CU_ASSERT_PTR_NOT_NULL(strstr(s,
+                                  "Image <script>alert(\"pwned\")</script>\"><img src=x onerror=alert(1)>' "
+                                  "onmouseover='alert(2)]]><![CDATA[ <!-- -->ctl[31mred[0mtab\there"
+                                  "&amp; &lt;b&gt; &#60;i&#62;</style></script></td></table>"));
+    free(s);
+    assert_str(doc, "//table[@id='findings-table']/tbody/tr[@data-rule='hostile-rule']/td[6]/div[2]",
+               "bad\xEF\xBF\xBD\xEF\xBF\xBD name \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD end\xEF\xBF\xBD");
+    assert_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/@data-sev", "critical");
+    s = xp_str(doc, "//table[@id='error-table']/tbody/tr/td[6]");
+    CU_ASSERT_PTR_NOT_NULL(strstr(s, "boom <script>alert(\"pwned\")</script>ctl[31mred[0m"));
+    free(s);
+    assert_str(doc, "//table[@id='error-table']/tbody/tr/td[4]", "Weird\"><img src=x onerror=alert(1)>");
+    /* Attributes too: the resource id (an AppStream name) went into data- attributes and option values. */
+    assert_num(doc, "count(//select[@data-filter='account']/option[contains(., '<script>')])", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']//span[contains(., '<script>')])", 1);
+    assert_num(doc, "count(//table[@id='resolved']//div[.='wsi-<script>alert(\"pwned\")</script>'])", 1);
+    /* The long unicode name is cut on a character boundary, with an ellipsis, to the cell limit. */
+    s = xp_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/td[6]/div[2]");
+    CU_ASSERT(strlen(s) <= 1024 && strlen(s) > 1000);
+    CU_ASSERT(xmltext_is_clean(s, 0));
+    CU_ASSERT_EQUAL(strcmp(s + strlen(s) - 3, "\xE2\x80\xA6"), 0);
+    CU_ASSERT_EQUAL(strncmp(s, "\xC3\x9Cn\xC3\xAF", 5), 0);
+    free(s);
+    xmlFreeDoc(doc);
+    free(page);
+    fixture_free(&f);
+}
+
+static void test_html__compiled_in_assets_cannot_end_their_element(void)
+{
+    size_t js_len = 0, css_len = 0;
+    const char *js = assets_get("report.js", &js_len), *css = assets_get("report.css", &css_len);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(js);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(css);
+    CU_ASSERT(js_len > 1000 && strlen(js) == js_len);
+    CU_ASSERT(css_len > 1000 && strlen(css) == css_len);
+    /* Script and style text is raw in HTML: "</" would end the element early. */
+    CU_ASSERT_PTR_NULL(strstr(js, "</"));
+    CU_ASSERT_PTR_NULL(strstr(css, "</"));
+    CU_ASSERT_PTR_NULL(strstr(js, "innerHTML"));
+    CU_ASSERT_PTR_NULL(assets_get("no-such-asset.css", NULL));
+}
+
+/* One rule failing on n resources: a model far larger than the fixtures, built in memory. */
+static void test_html__large_model_streams_every_row(void)
+{
+    enum { N = 20000 };
+    static char failed[] = "failed";
+    rule_info rule = {"big-rule", "Big rule", "d", "r", "workspaces_image", SEV_MEDIUM, "rules/big.yaml"};
+    resource_ref *res = calloc(N, sizeof(*res));
+    result *items = calloc(N, sizeof(*items));
+    char(*ids)[24] = calloc(N, sizeof(*ids));
+    results r;
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+
+    CU_ASSERT_FATAL(res && items && ids);
+    memset(&r, 0, sizeof(r));
+    for (size_t i = 0; i < N; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "wsi-%08zu", i);
+        res[i] = (resource_ref){"workspaces_image", ids[i], NULL, i % 2 ? "111122223333" : "222233334444",
+                                "eu-west-1",        NULL};
+        items[i] = (result){0,           (uint32_t)i,           -1,  i % 4 ? RESULT_FAIL : RESULT_PASS,
+                            CHANGE_NONE, i % 4 ? failed : NULL, NULL};
+    }
+    r.rules = &rule;
+    r.n_rules = 1;
+    r.resources = res;
+    r.n_resources = N;
+    r.items = items;
+    r.n_items = N;
+    str_copy(r.evaluated_at, sizeof(r.evaluated_at), "2026-11-25T02:04:00Z");
+    page = write_page(&r, NULL, &len);
+    doc = parse(page, len);
+    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr)", N / 4 * 3);
+    assert_str(doc, "//table[@id='findings-table']/tbody/tr[last()]/td[6]/div[1]", "wsi-00019999");
+    assert_str(doc, "//table[@id='account-table']/tbody/tr[1]/td[5]", "10000");
+    xmlFreeDoc(doc);
+    free(page);
+    free(ids);
+    free(items);
+    free(res);
+}
+
+static void test_html__write_failure_is_an_io_error(void)
+{
+    report_fixture f;
+    FILE *fp = fopen("/dev/full", "w");
+    ia_err err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    err_clear(&err);
+    fixture_load(&f, "fleet.json");
+    CU_ASSERT_EQUAL(html_write(&f.r, NULL, fp, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot write the HTML report"));
+    fclose(fp);
+    fixture_free(&f);
+}
+
+/* Driver mode for the browser test: the demo page, gated at high, written to path. */
+static void write_demo(void)
+{
+    report_fixture f;
+    html_options opt = {NULL, {1, SEV_HIGH, 0}};
+    const char *path = getenv("IMGAUDIT_HTML_DEMO_OUT");
+    FILE *fp = fopen(path, "w");
+    ia_err err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    err_clear(&err);
+    fixture_load(&f, "fleet.json");
+    CU_ASSERT_EQUAL(html_write(&f.r, &opt, fp, &err), 0);
+    CU_ASSERT_EQUAL(fclose(fp), 0);
+    fixture_free(&f);
+}
+
+int main(void)
+{
+    CU_TestInfo demo[] = {{"write_demo", write_demo}, CU_TEST_INFO_NULL};
+    CU_TestInfo tests[] = {
+        {"fleet_page_parses_and_shows_every_section", test_html__fleet_page_parses_and_shows_every_section},
+        {"page_allows_only_its_own_script_and_style_by_hash",
+         test_html__page_allows_only_its_own_script_and_style_by_hash},
+        {"gate_counts_new_failures_only_when_asked", test_html__gate_counts_new_failures_only_when_asked},
+        {"empty_run_has_no_changes_section_and_says_so",
+         test_html__empty_run_has_no_changes_section_and_says_so},
+        {"hostile_strings_are_inert_and_well_formed", test_html__hostile_strings_are_inert_and_well_formed},
+        {"compiled_in_assets_cannot_end_their_element",
+         test_html__compiled_in_assets_cannot_end_their_element},
+        {"large_model_streams_every_row", test_html__large_model_streams_every_row},
+        {"write_failure_is_an_io_error", test_html__write_failure_is_an_io_error},
+        CU_TEST_INFO_NULL,
+    };
+    const char *demo_out = getenv("IMGAUDIT_HTML_DEMO_OUT");
+    int rc = testutil_run(demo_out && *demo_out ? "html_demo" : "html", demo_out && *demo_out ? demo : tests);
+
+    xmlCleanupParser();
+    return rc;
+}

@@ -1,0 +1,454 @@
+/* The JUnit writer: every report it writes here is validated against both XSDs in shared/conformance/junit.
+ */
+#include <CUnit/CUnit.h>
+#include <libxml/parser.h>
+#include <libxml/xmlschemas.h>
+#include <libxml/xpath.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/junit.h"
+#include "report_fixture.h"
+#include "testutil.h"
+
+static const char *const schema_files[] = {
+    "conformance/junit/jenkins-xunit-junit-10.xsd",
+    "conformance/junit/windyroad-JUnit.xsd",
+};
+
+static void print_schema_error(void *ctx, xmlErrorPtr e)
+{
+    (void)ctx;
+    fprintf(stderr, "  schema: line %d: %s", e->line, e->message ? e->message : "?\n");
+}
+
+/* Validates xml against both schemas; prints why when it does not. Returns the number of schemas it fails. */
+static int invalid_count(const char *xml, size_t len)
+{
+    int bad = 0;
+
+    for (size_t i = 0; i < sizeof(schema_files) / sizeof(schema_files[0]); i++) {
+        xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(testutil_shared_path(schema_files[i]));
+        xmlSchemaPtr schema = pc ? xmlSchemaParse(pc) : NULL;
+        xmlSchemaValidCtxtPtr vc = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
+        xmlDocPtr doc = xmlReadMemory(xml, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+
+        CU_ASSERT_PTR_NOT_NULL(vc);
+        CU_ASSERT_PTR_NOT_NULL(doc);
+        if (vc && doc) {
+            xmlSchemaSetValidStructuredErrors(vc, print_schema_error, NULL);
+            if (xmlSchemaValidateDoc(vc, doc) != 0) {
+                fprintf(stderr, "  not valid against %s\n", schema_files[i]);
+                bad++;
+            }
+        } else {
+            bad++;
+        }
+        xmlFreeDoc(doc);
+        xmlSchemaFreeValidCtxt(vc);
+        xmlSchemaFree(schema);
+        xmlSchemaFreeParserCtxt(pc);
+    }
+    return bad;
+}
+
+/* Writes the report into memory and validates it; the result is owned (free()). */
+static char *write_report(const results *r, const junit_options *opt, size_t *len_out)
+{
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&mem, &len);
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL(junit_write(r, opt, fp, &err), 0);
+    fclose(fp);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
+    CU_ASSERT_EQUAL(invalid_count(mem, len), 0);
+    *len_out = len;
+    return mem;
+}
+
+static xmlDocPtr parse(const char *xml, size_t len)
+{
+    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "junit.xml", NULL, XML_PARSE_NONET);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    return doc;
+}
+
+static double xp_num(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    double v = obj ? xmlXPathCastToNumber(obj) : -1;
+
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return v;
+}
+
+/* XPath string value; owned (free()). */
+static char *xp_str(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    xmlChar *s = obj ? xmlXPathCastToString(obj) : NULL;
+    char *out = str_dup(s ? (const char *)s : "");
+
+    xmlFree(s);
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return out;
+}
+
+static void assert_str(xmlDocPtr doc, const char *expr, const char *want)
+{
+    char *got = xp_str(doc, expr);
+
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n  %s: got '%s', want '%s'\n", expr, got, want);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(got);
+}
+
+static void test_junit__by_rule_one_suite_per_rule_and_one_case_per_result(void)
+{
+    report_fixture f;
+    junit_options opt = {JUNIT_GROUP_RULE, "ci-runner-7"};
+    size_t len;
+    char *xml;
+    xmlDocPtr doc;
+
+    fixture_load(&f, "fleet.json");
+    xml = write_report(&f.r, &opt, &len);
+    doc = parse(xml, len);
+    /* Six rules and the collection suite; no attributes on the wrapper (the strict schema forbids them). */
+    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite)"), 7);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/@*)"), 0);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//testcase)"), (double)(f.r.n_items + 2));
+    assert_str(doc, "/testsuites/testsuite[1]/@name", "ws-shared-outside-org");
+    assert_str(doc, "/testsuites/testsuite[1]/@id", "0");
+    assert_str(doc, "/testsuites/testsuite[7]/@id", "6");
+    assert_str(doc, "/testsuites/testsuite[1]/@package", "imgaudit.workspaces_image");
+    assert_str(doc, "/testsuites/testsuite[1]/@timestamp", "2026-11-25T02:04:00");
+    assert_str(doc, "/testsuites/testsuite[1]/@hostname", "ci-runner-7");
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']/@tests", "6");
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']/@failures", "1");
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']/@skipped", "0");
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']/properties/property[@name='severity']/@value",
+               "high");
+    /* A failure: type is the severity, the message the result's, the body adds description and remediation.
+     */
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[failure]/@name",
+               "wsi-0a1b2c3d4 (golden-win11)");
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[failure]/@classname",
+               "111122223333.eu-west-1.workspaces_image");
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']//failure/@type", "high");
+    assert_str(doc, "//testsuite[@name='ws-byol-shared']//failure/@message",
+               "BYOL image wsi-0a1b2c3d4 is shared with 2 accounts: 222233334444, 999988887777");
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@name='ws-byol-shared']//failure"
+                                "[contains(., 'Remediation: Share BYOL images only') and "
+                                "contains(., 'carry your own Windows licences') and "
+                                "contains(., 'New since the baseline')])"),
+                    1);
+    assert_str(doc, "//testsuite[@name='ws-image-age']//failure/@type", "info");
+    /* Passing cases are empty. */
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@name='ws-byol-shared']/testcase[not(*)])"), 5);
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__waived_result_is_skipped_with_reason_owner_and_expiry(void)
+{
+    report_fixture f;
+    size_t len;
+    char *xml;
+    xmlDocPtr doc;
+
+    fixture_load(&f, "fleet.json");
+    xml = write_report(&f.r, NULL, &len);
+    doc = parse(xml, len);
+    assert_str(doc, "//testsuite[@name='ws-updates-pending']/@skipped", "1");
+    assert_str(doc, "//testsuite[@name='ws-updates-pending']/@failures", "1");
+    assert_str(doc, "//testsuite[@name='ws-updates-pending']//skipped/@message",
+               "waived: Golden image is rebuilt on the first of each month (desktop-team@example.com, "
+               "expires 2027-01-31)");
+    assert_str(doc, "//testsuite[@name='ws-updates-pending']//skipped",
+               "Updates are available: Graphics driver");
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//skipped)"), 1);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//failure)"), 6);
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__collection_errors_are_error_cases_in_a_collection_suite(void)
+{
+    report_fixture f;
+    size_t len;
+    char *xml;
+    xmlDocPtr doc;
+
+    fixture_load(&f, "fleet.json");
+    xml = write_report(&f.r, NULL, &len);
+    doc = parse(xml, len);
+    assert_str(doc, "//testsuite[@name='collection']/@errors", "2");
+    assert_str(doc, "//testsuite[@name='collection']/@tests", "2");
+    assert_str(doc, "//testsuite[@name='collection']/testcase[2]/@name", "sts AssumeRole");
+    /* An error not tied to a region (the role could not be assumed) is classed under "global". */
+    assert_str(doc, "//testsuite[@name='collection']/testcase[2]/@classname", "444455556666.global.sts");
+    assert_str(doc, "//testsuite[@name='collection']/testcase[2]/error/@type", "AccessDenied");
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@name='collection']/testcase[1]/error"
+                                "[contains(., 'HTTP 400') and contains(., 'Rate exceeded')])"),
+                    1);
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__by_account_groups_every_result_under_its_account(void)
+{
+    report_fixture f;
+    junit_options opt = {JUNIT_GROUP_ACCOUNT, NULL};
+    size_t len;
+    char *xml;
+    xmlDocPtr doc;
+
+    fixture_load(&f, "fleet.json");
+    xml = write_report(&f.r, &opt, &len);
+    doc = parse(xml, len);
+    /* Three accounts (one only known from the snapshot and its error) and the collection suite. */
+    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite)"), 4);
+    assert_str(doc, "/testsuites/testsuite[1]/@name", "111122223333");
+    assert_str(doc, "/testsuites/testsuite[1]/@package", "imgaudit.accounts");
+    assert_str(doc, "/testsuites/testsuite[1]/properties/property[@name='account_name']/@value",
+               "desktops-prod");
+    assert_str(doc, "/testsuites/testsuite[1]/@tests", "14");
+    assert_str(doc, "/testsuites/testsuite[1]/@failures", "6");
+    assert_str(doc, "/testsuites/testsuite[1]/@skipped", "1");
+    assert_str(doc, "/testsuites/testsuite[2]/@tests", "13");
+    assert_str(doc, "/testsuites/testsuite[3]/@name", "444455556666");
+    assert_str(doc, "/testsuites/testsuite[3]/@tests", "0");
+    CU_ASSERT_EQUAL(xp_num(doc, "sum(/testsuites/testsuite[@package='imgaudit.accounts']/@tests)"),
+                    (double)f.r.n_items);
+    /* Inside an account the rule leads the case name, and rule order is kept. */
+    assert_str(doc, "/testsuites/testsuite[1]/testcase[1]/@name",
+               "ws-shared-outside-org wsi-0a1b2c3d4 (golden-win11)");
+    assert_str(doc, "/testsuites/testsuite[1]/testcase[failure/@type='critical']/@classname",
+               "111122223333.eu-west-1.workspaces_image");
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//testcase[starts-with(@classname, '222233334444.')]/failure)"), 0);
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__rules_without_resources_give_empty_valid_suites(void)
+{
+    report_fixture f;
+    size_t len;
+    char *xml;
+    xmlDocPtr doc;
+    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL};
+
+    fixture_load(&f, "empty.json");
+    xml = write_report(&f.r, NULL, &len);
+    doc = parse(xml, len);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite)"), 2);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//testcase)"), 0);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@tests='0' and @failures='0' and @errors='0'])"), 2);
+    xmlFreeDoc(doc);
+    free(xml);
+    xml = write_report(&f.r, &by_account, &len);
+    doc = parse(xml, len);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite[@name='111122223333' and @tests='0'])"), 1);
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__no_rules_at_all_is_an_empty_valid_report(void)
+{
+    report_fixture f;
+    junit_options opt = {JUNIT_GROUP_ACCOUNT, "   "};
+    size_t len;
+    char *xml;
+    xmlDocPtr doc;
+
+    fixture_load(&f, "nothing.json");
+    xml = write_report(&f.r, NULL, &len);
+    doc = parse(xml, len);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites)"), 1);
+    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/*)"), 0);
+    xmlFreeDoc(doc);
+    free(xml);
+    xml = write_report(&f.r, &opt, &len);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "<testsuites/>"));
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__bad_run_time_and_blank_hostname_still_validate(void)
+{
+    report_fixture f;
+    junit_options opt = {JUNIT_GROUP_RULE, " \t "};
+    size_t len;
+    char *xml, *ts;
+    xmlDocPtr doc;
+
+    fixture_load(&f, "empty.json");
+    str_copy(f.r.evaluated_at, sizeof(f.r.evaluated_at), "yesterday-ish");
+    xml = write_report(&f.r, &opt, &len);
+    doc = parse(xml, len);
+    assert_str(doc, "/testsuites/testsuite[1]/@hostname", "localhost");
+    ts = xp_str(doc, "/testsuites/testsuite[1]/@timestamp");
+    CU_ASSERT_EQUAL(strlen(ts), 19);
+    CU_ASSERT_PTR_NULL(strchr(ts, 'Z'));
+    free(ts);
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+}
+
+/* Names every element in the tree; sets *found when one is called name. */
+static void find_element(xmlNodePtr node, const char *name, int *found)
+{
+    for (; node; node = node->next) {
+        if (node->type == XML_ELEMENT_NODE && xmlStrcasecmp(node->name, (const xmlChar *)name) == 0)
+            *found = 1;
+        find_element(node->children, name, found);
+    }
+}
+
+static void test_junit__hostile_strings_are_inert_and_well_formed(void)
+{
+    static const char bad_utf8[] = "bad\xff\xfe utf8 \xc3( \xed\xa0\x80 \xf4\x90\x80\x80 end\xe2\x82";
+    report_fixture f;
+    junit_options opt = {JUNIT_GROUP_RULE, NULL};
+    size_t len;
+    char *xml, *name, *failure;
+    xmlDocPtr doc;
+    int found = 0;
+
+    fixture_load(&f, "hostile.json");
+    f.r.resources[0].name = bad_utf8;
+    xml = write_report(&f.r, &opt, &len);
+    doc = parse(xml, len);
+    /* Nothing from the data became markup. */
+    find_element(xmlDocGetRootElement(doc), "script", &found);
+    find_element(xmlDocGetRootElement(doc), "img", &found);
+    CU_ASSERT_EQUAL(found, 0);
+    CU_ASSERT_PTR_NULL(strstr(xml, "<script"));
+    CU_ASSERT_PTR_NULL(strstr(xml, "<![CDATA["));
+    /* Invalid UTF-8 became U+FFFD, one per bad sequence. */
+    name = xp_str(doc, "//testsuite[@name='hostile-rule']/testcase/@name");
+    CU_ASSERT_STRING_EQUAL(name, "wsi-0badc0ffee (bad\xEF\xBF\xBD\xEF\xBF\xBD utf8 \xEF\xBF\xBD( "
+                                 "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
+                                 "\xEF\xBF\xBD end\xEF\xBF\xBD)");
+    free(name);
+    /* The message came through as text: markup characters kept, control characters gone. */
+    failure = xp_str(doc, "//testsuite[@name='hostile-rule']//failure/@message");
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(failure, "<script>alert(\"pwned\")</script>\"><img src=x onerror=alert(1)>"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(failure, "]]><![CDATA[ <!-- -->"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(failure, "&amp; &lt;b&gt; &#60;i&#62;"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(failure, "ctl[31mred[0mtab\there"));
+    CU_ASSERT_PTR_NULL(strchr(failure, '\x1b'));
+    free(failure);
+    /* The long unicode name is kept whole (it is under the field limit). */
+    CU_ASSERT_EQUAL(xp_num(doc, "string-length(//testsuite[@name='hostile-as']//skipped)"), 6 + 300 * 12);
+    assert_str(doc, "//testsuite[@name='collection']//error/@type", "Weird\"><img src=x onerror=alert(1)>");
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__write_failure_is_an_io_error(void)
+{
+    report_fixture f;
+    FILE *fp = fopen("/dev/full", "w");
+    ia_err err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    err_clear(&err);
+    fixture_load(&f, "fleet.json");
+    CU_ASSERT_EQUAL(junit_write(&f.r, NULL, fp, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
+    /* libxml2's own message is carried in the error, not printed. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot write the JUnit report"));
+    fclose(fp);
+    fixture_free(&f);
+}
+
+static void test_junit__results_not_grouped_by_rule_are_refused(void)
+{
+    report_fixture f;
+    result orig0, orig6;
+    char *mem = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&mem, &len);
+    ia_err err;
+
+    err_clear(&err);
+    fixture_load(&f, "fleet.json");
+    /* Swap the first result of rule 0 with the first of rule 1: rule 0 is now split in two. */
+    orig0 = f.r.items[0];
+    orig6 = f.r.items[6];
+    f.r.items[0] = orig6;
+    f.r.items[6] = orig0;
+    CU_ASSERT_EQUAL(junit_write(&f.r, NULL, fp, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INTERNAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "not grouped"));
+    f.r.items[0].resource = 1000;
+    CU_ASSERT_EQUAL(junit_write(&f.r, NULL, fp, &err), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "outside"));
+    fclose(fp);
+    free(mem);
+    f.r.items[0] = orig0;
+    f.r.items[6] = orig6;
+    fixture_free(&f);
+}
+
+static void test_junit__group_by_flag_values(void)
+{
+    junit_group g = JUNIT_GROUP_RULE;
+
+    CU_ASSERT_EQUAL(junit_parse_group("account", &g), 0);
+    CU_ASSERT_EQUAL(g, JUNIT_GROUP_ACCOUNT);
+    CU_ASSERT_EQUAL(junit_parse_group("rule", &g), 0);
+    CU_ASSERT_EQUAL(g, JUNIT_GROUP_RULE);
+    CU_ASSERT_EQUAL(junit_parse_group("Rule", &g), -1);
+    CU_ASSERT_EQUAL(junit_parse_group("", &g), -1);
+    CU_ASSERT_EQUAL(junit_parse_group(NULL, &g), -1);
+}
+
+int main(void)
+{
+    CU_TestInfo tests[] = {
+        {"by_rule_one_suite_per_rule_and_one_case_per_result",
+         test_junit__by_rule_one_suite_per_rule_and_one_case_per_result},
+        {"waived_result_is_skipped_with_reason_owner_and_expiry",
+         test_junit__waived_result_is_skipped_with_reason_owner_and_expiry},
+        {"collection_errors_are_error_cases_in_a_collection_suite",
+         test_junit__collection_errors_are_error_cases_in_a_collection_suite},
+        {"by_account_groups_every_result_under_its_account",
+         test_junit__by_account_groups_every_result_under_its_account},
+        {"rules_without_resources_give_empty_valid_suites",
+         test_junit__rules_without_resources_give_empty_valid_suites},
+        {"no_rules_at_all_is_an_empty_valid_report", test_junit__no_rules_at_all_is_an_empty_valid_report},
+        {"bad_run_time_and_blank_hostname_still_validate",
+         test_junit__bad_run_time_and_blank_hostname_still_validate},
+        {"hostile_strings_are_inert_and_well_formed", test_junit__hostile_strings_are_inert_and_well_formed},
+        {"write_failure_is_an_io_error", test_junit__write_failure_is_an_io_error},
+        {"results_not_grouped_by_rule_are_refused", test_junit__results_not_grouped_by_rule_are_refused},
+        {"group_by_flag_values", test_junit__group_by_flag_values},
+        CU_TEST_INFO_NULL,
+    };
+    int rc = testutil_run("junit", tests);
+
+    xmlCleanupParser();
+    return rc;
+}

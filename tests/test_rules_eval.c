@@ -1,0 +1,247 @@
+/*
+ * Reading snapshots back (one-line errors for bad ones) and the results
+ * model that evaluation fills for the report writers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/evaluate.h"
+#include "testutil.h"
+
+static void expect_snapshot_error(const char *rel, unsigned line, unsigned column, const char *needle)
+{
+    rules_snapshot *snap = (rules_snapshot *)(uintptr_t)1;
+    char path[4096];
+    ia_err err;
+
+    snprintf(path, sizeof(path), "%s", testutil_data_path(rel));
+    err_clear(&err);
+    CU_ASSERT_EQUAL(rules_snapshot_read(path, &snap, &err), -1);
+    CU_ASSERT_PTR_NULL(snap);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_STRING_EQUAL(err.file, path);
+    CU_ASSERT_EQUAL(err.line, line);
+    CU_ASSERT_EQUAL(err.column, column);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, needle));
+    if (!strstr(err.msg, needle) || err.line != line || err.column != column)
+        fprintf(stderr, "\n    %s: %u:%u: %s\n", rel, err.line, err.column, err.msg);
+    /* One line, naming the file. */
+    CU_ASSERT_PTR_NULL(strchr(err.msg, '\n'));
+}
+
+static void test_rules_eval__bad_snapshots(void)
+{
+    expect_snapshot_error("rules/snapshots/bad_json.json", 4, 3, "invalid JSON");
+    expect_snapshot_error("rules/snapshots/empty.json", 0, 0, "empty file");
+    expect_snapshot_error("rules/snapshots/wrong_schema.json", 0, 0, "not an imgaudit snapshot");
+    expect_snapshot_error("rules/snapshots/future_version.json", 0, 0, "schema_version");
+    expect_snapshot_error("rules/snapshots/no_resources.json", 0, 0, "no \"resources\" list");
+    expect_snapshot_error("rules/snapshots/missing_id.json", 0, 0, "resources[1] (111122223333/us-east-1)");
+    expect_snapshot_error("rules/snapshots/missing_id.json", 0, 0, "'id'");
+    expect_snapshot_error("rules/snapshots/data_not_object.json", 0, 0, "'data' (an object)");
+    expect_snapshot_error("rules/snapshots/no-such-file.json", 0, 0, "No such file");
+}
+
+static void test_rules_eval__snapshot_table(void)
+{
+    rules_snapshot *snap = NULL;
+    ia_err err;
+
+    CU_ASSERT_EQUAL_FATAL(rules_snapshot_read(testutil_data_path("rules/snapshots/mixed.json"), &snap, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(snap->n_resources, 6);
+    /* Display names: Name for WorkSpaces images, DisplayName (when there is one) for AppStream. */
+    CU_ASSERT_STRING_EQUAL(snap->resources[0].name, "Image A");
+    CU_ASSERT_PTR_NULL(snap->resources[1].name);
+    CU_ASSERT_STRING_EQUAL(snap->resources[3].name, "alpha");
+    CU_ASSERT_PTR_NULL(snap->resources[4].name);
+    CU_ASSERT_STRING_EQUAL(snap->resources[5].account, "444455556666");
+    CU_ASSERT_STRING_EQUAL(snap->resources[4].region, "us-east-1");
+    CU_ASSERT_STRING_EQUAL(snap->resources[2].type, "future_resource");
+    CU_ASSERT_PTR_NOT_NULL(snap->errors);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(snap->errors), 1);
+    rules_snapshot_free(snap);
+}
+
+static int eval_mixed(rules_set **set, rules_snapshot **snap, results *res)
+{
+    char rp[4096];
+    const char *p = rp;
+    rules_diags diags;
+    rules_clock clock;
+    ia_err err;
+    int rc;
+
+    snprintf(rp, sizeof(rp), "%s", testutil_data_path("rules/snapshots/mixed_rules.yaml"));
+    rules_diags_init(&diags);
+    rc = rules_load(&p, 1, NULL, 0, set, &diags, &err);
+    rules_diags_free(&diags);
+    if (rc == 0)
+        rc = rules_clock_init(&clock, "2026-11-25", &err);
+    if (rc == 0)
+        rc = rules_snapshot_read(testutil_data_path("rules/snapshots/mixed.json"), snap, &err);
+    if (rc == 0)
+        rc = rules_evaluate(*set, NULL, *snap, &clock, res, &err);
+    return rc;
+}
+
+static void test_rules_eval__results_grouped_by_rule_then_snapshot_order(void)
+{
+    static const struct {
+        const char *rule, *resource;
+        result_status status;
+        const char *message;
+    } expected[] = {
+        {"ws-error", "wsi-a", RESULT_FAIL, "wsi-a (alpha) is in ERROR"},
+        {"ws-error", "wsi-b", RESULT_PASS, NULL},
+        {"ws-error", "wsi-c", RESULT_FAIL, "wsi-c (gamma) is in ERROR"},
+        {"as-image-failed", "img-a", RESULT_FAIL, "img-a failed"},
+        {"ws-named", "wsi-a", RESULT_PASS, NULL},
+        {"ws-named", "wsi-b", RESULT_FAIL, "WorkSpaces image without a name"},
+        {"ws-named", "wsi-c", RESULT_PASS, NULL},
+    };
+    rules_set *set = NULL;
+    rules_snapshot *snap = NULL;
+    results res;
+
+    CU_ASSERT_EQUAL_FATAL(eval_mixed(&set, &snap, &res), 0);
+    CU_ASSERT_EQUAL(res.n_rules, 3);
+    /* Every resource is in the table, judged or not; the builder and the unknown type get no results. */
+    CU_ASSERT_EQUAL(res.n_resources, 6);
+    CU_ASSERT_EQUAL_FATAL(res.n_items, sizeof(expected) / sizeof(expected[0]));
+    for (size_t i = 0; i < res.n_items; i++) {
+        const result *it = &res.items[i];
+
+        CU_ASSERT_STRING_EQUAL(res.rules[it->rule].id, expected[i].rule);
+        CU_ASSERT_STRING_EQUAL(res.resources[it->resource].id, expected[i].resource);
+        CU_ASSERT_EQUAL(it->status, expected[i].status);
+        CU_ASSERT_EQUAL(it->waiver, -1);
+        CU_ASSERT_EQUAL(it->change, CHANGE_NONE);
+        CU_ASSERT_PTR_NULL(it->first_seen);
+        if (expected[i].message) {
+            CU_ASSERT_PTR_NOT_NULL(it->message);
+            if (it->message)
+                CU_ASSERT_STRING_EQUAL(it->message, expected[i].message);
+        } else {
+            CU_ASSERT_PTR_NULL(it->message);
+        }
+    }
+    CU_ASSERT_EQUAL(res.rules[0].sev, SEV_HIGH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(res.rules[0].file, "mixed_rules.yaml"));
+    /* The snapshot is borrowed, errors included, for the writers. */
+    CU_ASSERT_PTR_EQUAL(res.snapshot, snap->root);
+    CU_ASSERT_PTR_EQUAL(res.errors, snap->errors);
+    CU_ASSERT_EQUAL(strlen(res.evaluated_at), 20);
+    CU_ASSERT_EQUAL(res.evaluated_at[10], 'T');
+    CU_ASSERT_EQUAL(res.evaluated_at[19], 'Z');
+    CU_ASSERT_EQUAL(res.has_baseline, 0);
+    results_free(&res);
+    CU_ASSERT_PTR_NULL(res.items);
+    CU_ASSERT_EQUAL(res.n_items, 0);
+    results_free(&res); /* twice is harmless: it was zeroed */
+    results_free(NULL);
+    rules_snapshot_free(snap);
+    rules_set_free(set);
+}
+
+static void test_rules_eval__summary(void)
+{
+    rules_set *set = NULL;
+    rules_snapshot *snap = NULL;
+    results res;
+    results_summary sum;
+
+    CU_ASSERT_EQUAL_FATAL(eval_mixed(&set, &snap, &res), 0);
+    results_summarize(&res, &sum);
+    CU_ASSERT_EQUAL(sum.total, 7);
+    CU_ASSERT_EQUAL(sum.by_status[RESULT_PASS], 3);
+    CU_ASSERT_EQUAL(sum.by_status[RESULT_FAIL], 4);
+    CU_ASSERT_EQUAL(sum.by_status[RESULT_WAIVED], 0);
+    CU_ASSERT_EQUAL(sum.by_severity[SEV_HIGH][RESULT_FAIL], 2);
+    CU_ASSERT_EQUAL(sum.by_severity[SEV_HIGH][RESULT_PASS], 1);
+    CU_ASSERT_EQUAL(sum.by_severity[SEV_LOW][RESULT_FAIL], 1);
+    CU_ASSERT_EQUAL(sum.by_severity[SEV_INFO][RESULT_FAIL], 1);
+    CU_ASSERT_EQUAL(sum.by_severity[SEV_CRITICAL][RESULT_FAIL], 0);
+    results_free(&res);
+    rules_snapshot_free(snap);
+    rules_set_free(set);
+}
+
+static void test_rules_eval__no_rules_and_no_resources(void)
+{
+    const char *text = "vars: {a: 1}\n";
+    const char *snap_text = "{\"schema\":\"imgaudit.snapshot\",\"schema_version\":1,\"resources\":[]}";
+    rules_source src = {"vars-only.yaml", text, strlen(text)};
+    rules_set *set = NULL;
+    rules_snapshot *snap = NULL;
+    rules_diags diags;
+    rules_clock clock;
+    results res;
+    ia_err err;
+
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL_FATAL(rules_load_sources(&src, 1, NULL, 0, &set, &diags, &err), 0);
+    CU_ASSERT_EQUAL(rules_set_count(set), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_snapshot_parse("s.json", snap_text, strlen(snap_text), &snap, &err), 0);
+    CU_ASSERT_PTR_NULL(snap->errors);
+    CU_ASSERT_EQUAL_FATAL(rules_clock_init(&clock, "2026-11-25", &err), 0);
+    CU_ASSERT_EQUAL(rules_evaluate(set, NULL, snap, &clock, &res, &err), 0);
+    CU_ASSERT_EQUAL(res.n_items, 0);
+    CU_ASSERT_EQUAL(res.n_resources, 0);
+    results_free(&res);
+    rules_snapshot_free(snap);
+    rules_set_free(set);
+    rules_diags_free(&diags);
+}
+
+static void test_rules_eval__names(void)
+{
+    severity s;
+
+    CU_ASSERT_STRING_EQUAL(severity_name(SEV_INFO), "info");
+    CU_ASSERT_STRING_EQUAL(severity_name(SEV_CRITICAL), "critical");
+    CU_ASSERT_STRING_EQUAL(result_status_name(RESULT_PASS), "pass");
+    CU_ASSERT_STRING_EQUAL(result_status_name(RESULT_FAIL), "fail");
+    CU_ASSERT_STRING_EQUAL(result_status_name(RESULT_WAIVED), "waived");
+    CU_ASSERT_STRING_EQUAL(waiver_state_name(WAIVER_UNUSED), "unused");
+    CU_ASSERT_EQUAL(severity_parse("high", &s), 0);
+    CU_ASSERT_EQUAL(s, SEV_HIGH);
+    CU_ASSERT_EQUAL(severity_parse("HIGH", &s), -1);
+    CU_ASSERT_EQUAL(severity_parse(NULL, &s), -1);
+}
+
+static void test_rules_eval__timestamps(void)
+{
+    int64_t t;
+
+    CU_ASSERT_TRUE(rules_timestamp_parse("1970-01-01T00:00:00Z", &t));
+    CU_ASSERT_EQUAL(t, 0);
+    CU_ASSERT_TRUE(rules_timestamp_parse("2026-11-25T02:03:12Z", &t));
+    CU_ASSERT_EQUAL(t, 1795572192);
+    CU_ASSERT_TRUE(rules_timestamp_parse("2026-11-25T02:03:12.5+01:00", &t));
+    CU_ASSERT_EQUAL(t, 1795572192 - 3600);
+    CU_ASSERT_TRUE(rules_timestamp_parse("2026-11-25", &t));
+    CU_ASSERT_EQUAL(t, 1795564800);
+    CU_ASSERT_TRUE(rules_timestamp_parse("2026-11-25T02:03:12", &t));
+    CU_ASSERT_FALSE(rules_timestamp_parse("2026-11-25T25:00:00Z", &t));
+    CU_ASSERT_FALSE(rules_timestamp_parse("2026-11-25T02:03Z", &t));
+    CU_ASSERT_FALSE(rules_timestamp_parse("2026-11-25T02:03:12.Z", &t));
+    CU_ASSERT_FALSE(rules_timestamp_parse("2026-11-25T02:03:12+0100", &t));
+    CU_ASSERT_FALSE(rules_timestamp_parse("Nov 25 2026", &t));
+}
+
+int main(void)
+{
+    CU_TestInfo tests[] = {
+        {"bad_snapshots", test_rules_eval__bad_snapshots},
+        {"snapshot_table", test_rules_eval__snapshot_table},
+        {"results_grouped_by_rule_then_snapshot_order", test_rules_eval__results_grouped_by_rule_then_snapshot_order},
+        {"summary", test_rules_eval__summary},
+        {"no_rules_and_no_resources", test_rules_eval__no_rules_and_no_resources},
+        {"names", test_rules_eval__names},
+        {"timestamps", test_rules_eval__timestamps},
+        CU_TEST_INFO_NULL,
+    };
+
+    return testutil_run("rules_eval", tests);
+}
