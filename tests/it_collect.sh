@@ -83,6 +83,33 @@ repeatable() {
 }
 check "two runs give byte-identical snapshots apart from the times" repeatable
 
+no_secrets() {
+  ! grep -q -e "$AWS_SECRET_ACCESS_KEY" -e 'SessionToken' -e 'X-Amz-Security-Token' -e 'Signature=' \
+    "$TEST_TMP/snap1.json" "$TEST_TMP/org.json" "$TEST_TMP/self.json"
+}
+check "no secret key, token or signature in any snapshot" no_secrets
+
+web_identity() {
+  local role=arn:aws:iam::111111111111:role/ImgAuditWebRole
+  echo oidc-token-for-imgaudit-ci >"$TEST_TMP/oidc-token"
+  env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_WEB_IDENTITY_TOKEN_FILE="$TEST_TMP/oidc-token" \
+    AWS_ROLE_ARN=$role AWS_ROLE_SESSION_NAME=ci-run "$IMGAUDIT_BIN" whoami --region us-east-1 >"$TEST_TMP/out" &&
+    grep -q 'assumed-role/ImgAuditWebRole/ci-run' "$TEST_TMP/out" &&
+    ! grep -q 'oidc-token-for-imgaudit-ci' "$TEST_TMP/plain/requests.jsonl"
+}
+check "web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), token kept out of logs" web_identity
+
+progress_on_a_terminal() {
+  # script(1) runs it on a terminal and records what the terminal showed: the live line (stderr) is
+  # there, and the snapshot file is the same as without a terminal.
+  script -qec "'$IMGAUDIT_BIN' collect --region us-east-1 --regions $REGIONS --accounts '$TEST_TMP/accounts.yaml' \
+    -o '$TEST_TMP/tty.json'" "$TEST_TMP/typescript" >/dev/null || true
+  grep -q 'collecting: accounts [0-9]*/5  requests [0-9]*' "$TEST_TMP/typescript" &&
+    grep -q 'collected 193 resources from 5 accounts in 2 regions; 3 errors' "$TEST_TMP/typescript" &&
+    cmp <(strip_times "$TEST_TMP/snap1.json") <(strip_times "$TEST_TMP/tty.json")
+}
+check "a live progress line on a terminal, on stderr only" progress_on_a_terminal
+
 fakeaws_start faulty --fleet test --faults 'throttle=0.3,5xx=0.05' --seed 7
 faults_lose_nothing() {
   local rc=0
@@ -100,18 +127,60 @@ PY
 }
 check "30% throttling and 5% 5xx: the same snapshot, nothing lost" faults_lose_nothing
 
+fakeaws_start garbled --fleet test --faults 'truncate=1@DescribeImageBuilders+111111111111,nonjson=1@DescribeWorkspaceImagePermissions+222222222222'
+garbled_answers() {
+  local rc=0
+  AWS_ENDPOINT_URL=$(cat "$TEST_TMP/garbled/url") collect --accounts "$TEST_TMP/accounts.yaml" --max-attempts 2 \
+    -o "$TEST_TMP/garbled.json" 2>"$TEST_TMP/err" || rc=$?
+  [ "$rc" -eq 3 ] && python3 - "$TEST_TMP/garbled.json" "$TEST_TMP/snap1.json" <<'PY'
+import json, sys
+got, clean = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+codes = {(e["account"], e["region"], e["operation"], e["code"]) for e in got["errors"]}
+assert ("111111111111", "us-east-1", "DescribeImageBuilders", "protocol") in codes, codes
+assert ("111111111111", "eu-west-1", "DescribeImageBuilders", "protocol") in codes, codes
+assert any(e[2] == "DescribeWorkspaceImagePermissions" and e[0] == "222222222222" for e in codes), codes
+# Images whose permissions could not be read keep no Permissions at all (unknown, not "shared with nobody").
+ws = [r for r in got["resources"] if r["account"] == "222222222222" and r["type"] == "workspaces_image"
+      and r["data"]["ImageType"] == "OWNED"]
+assert ws and all("Permissions" not in r["data"] for r in ws), ws[:1]
+# Everything else is still there.
+others = lambda s: [r for r in s["resources"] if r["account"] not in ("111111111111", "222222222222")]
+assert others(got) == others(clean)
+PY
+}
+check "truncated and non-JSON answers: recorded as errors after retries, the rest collected" garbled_answers
+
+fakeaws_start shortlived --fleet test --session-ttl 301 --faults 'slow=1:150@workspaces'
+refresh_before_expiry() {
+  # Sessions that live 301 s are inside the 5-minute refresh window at once: every account's role is
+  # assumed again while the run goes on, and nothing fails.
+  AWS_ENDPOINT_URL=$(cat "$TEST_TMP/shortlived/url") collect --accounts "$TEST_TMP/accounts.yaml" \
+    -o "$TEST_TMP/short.json" 2>/dev/null || true
+  cmp <(strip_times "$TEST_TMP/snap1.json") <(strip_times "$TEST_TMP/short.json") &&
+    python3 - "$TEST_TMP/shortlived/requests.jsonl" <<'PY'
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+assumes = [r for r in log if r.get("operation") == "AssumeRole" and r.get("status") == 200]
+per_role = {}
+for r in assumes:
+    per_role[r["params"]["RoleArn"]] = per_role.get(r["params"]["RoleArn"], 0) + 1
+assert len(per_role) == 3 and min(per_role.values()) >= 2, per_role
+PY
+}
+check "temporary credentials are renewed before they expire" refresh_before_expiry
+
 fakeaws_start slow --fleet test --faults 'slow=1:400'
 killed_run() {
   local pid rc=0
   AWS_ENDPOINT_URL=$(cat "$TEST_TMP/slow/url") "$IMGAUDIT_BIN" collect --region us-east-1 --regions $REGIONS \
-    --accounts "$TEST_TMP/accounts.yaml" --quiet -o "$TEST_TMP/out/killed.json" 2>"$TEST_TMP/killed.err" &
+    --accounts "$TEST_TMP/accounts.yaml" --quiet -o "$TEST_TMP/killed/killed.json" 2>"$TEST_TMP/killed.err" &
   pid=$!
   sleep 1.5
   kill -TERM "$pid"
   wait "$pid" || rc=$?
-  [ "$rc" -eq 130 ] && [ -z "$(ls -A "$TEST_TMP/out")" ]
+  [ "$rc" -eq 130 ] && [ -z "$(ls -A "$TEST_TMP/killed")" ]
 }
-mkdir -p "$TEST_TMP/out"
+mkdir -p "$TEST_TMP/killed"
 check "SIGTERM mid-run: exit 130, no snapshot and no temporary file left" killed_run
 
 bad_accounts() {

@@ -1,0 +1,298 @@
+/* The collector's parts that need no network: accounts files, regions, the pacer, the snapshot writer. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "collect/pacer.h"
+#include "collect/regions.h"
+#include "collect/snapshot.h"
+#include "collect/targets.h"
+#include "testutil.h"
+#include "util/log.h"
+#include "util/timefmt.h"
+
+static void test_collect__accounts_file(void)
+{
+    collect_targets t;
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(targets_load_file(testutil_data_path("collect/accounts.yaml"), &t, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(t.n, 3);
+    CU_ASSERT_STRING_EQUAL(t.items[0].id, "111122223333");
+    CU_ASSERT_STRING_EQUAL(t.items[0].name, "desktops-prod");
+    CU_ASSERT_PTR_NULL(t.items[0].role_arn);
+    CU_ASSERT_STRING_EQUAL(t.items[1].id, "044455556666"); /* quoted: the leading 0 survives */
+    CU_ASSERT_STRING_EQUAL(t.items[1].role_arn, "arn:aws:iam::044455556666:role/Auditor");
+    CU_ASSERT_STRING_EQUAL(t.items[1].external_id, "abc-123");
+    CU_ASSERT_EQUAL_FATAL(t.items[1].n_regions, 2);
+    CU_ASSERT_STRING_EQUAL(t.items[1].regions[1], "us-east-1");
+    CU_ASSERT_STRING_EQUAL(t.items[2].id, "777788889999"); /* a plain number is taken as written */
+    targets_free(&t);
+}
+
+static void expect_bad(const char *file, unsigned line, const char *what)
+{
+    collect_targets t;
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL(targets_load_file(testutil_data_path(file), &t, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_EQUAL(err.line, line);
+    CU_ASSERT_TRUE(err.column > 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, what));
+    CU_ASSERT_PTR_NULL(t.items);
+}
+
+static void test_collect__accounts_file_errors(void)
+{
+    log_set_level(LOG_QUIET);
+    expect_bad("collect/accounts-short-id.yaml", 2, "is not 12 digits");
+    expect_bad("collect/accounts-unknown-key.yaml", 4, "unknown key 'colour'");
+    expect_bad("collect/accounts-twice.yaml", 4, "listed twice");
+    expect_bad("collect/accounts-no-list.yaml", 1, "'accounts' must be a non-empty list");
+    expect_bad("collect/accounts-bad-region.yaml", 4, "is not a region name");
+    expect_bad("collect/accounts-syntax.yaml", 3, "");
+    log_set_level(LOG_WARN);
+}
+
+static void test_collect__accounts_file_missing(void)
+{
+    collect_targets t;
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL(targets_load_file("/nonexistent/accounts.yaml", &t, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent/accounts.yaml"));
+}
+
+static void test_collect__regions(void)
+{
+    size_t n = 0;
+    const char *const *all = regions_all("aws", &n);
+
+    CU_ASSERT_TRUE(regions_offers(REGION_WORKSPACES, "eu-west-1"));
+    CU_ASSERT_TRUE(regions_offers(REGION_APPSTREAM, "eu-west-1"));
+    CU_ASSERT_TRUE(regions_offers(REGION_WORKSPACES, "af-south-1"));
+    CU_ASSERT_FALSE(regions_offers(REGION_APPSTREAM, "af-south-1"));
+    CU_ASSERT_FALSE(regions_offers(REGION_WORKSPACES, "eu-south-1"));
+    CU_ASSERT_TRUE(regions_offers(REGION_APPSTREAM, "eu-south-1"));
+    CU_ASSERT_FALSE(regions_offers(REGION_WORKSPACES, "xx-nowhere-1"));
+    CU_ASSERT_TRUE(n >= 19);
+    for (size_t i = 1; i < n; i++)
+        CU_ASSERT_TRUE(strcmp(all[i - 1], all[i]) < 0);
+    for (size_t i = 0; i < n; i++)
+        CU_ASSERT_TRUE(regions_offers(REGION_WORKSPACES, all[i]) || regions_offers(REGION_APPSTREAM, all[i]));
+    all = regions_all("aws-us-gov", &n);
+    CU_ASSERT_EQUAL(n, 2);
+    CU_ASSERT_STRING_EQUAL(all[0], "us-gov-east-1");
+    all = regions_all("aws-cn", &n);
+    CU_ASSERT_EQUAL(n, 1);
+}
+
+static void test_collect__pacer_backs_off_and_recovers(void)
+{
+    aws_service svc = AWS_WORKSPACES;
+    pacer *p = NULL;
+    aws_pacer hooks;
+    ia_err err;
+    double start, after_throttles, after_successes;
+
+    CU_ASSERT_EQUAL_FATAL(pacer_new(&p, &(pacer_options){20, 1, 50}, &err), 0);
+    hooks = pacer_hooks(p);
+    CU_ASSERT_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "111122223333"), 0);
+    CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "eu-west-1", "111122223333"));
+    start = pacer_rate(p, "workspaces", "eu-west-1", "111122223333");
+    CU_ASSERT_DOUBLE_EQUAL(start, 20, 1e-9);
+    for (int i = 0; i < 3; i++)
+        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", true);
+    after_throttles = pacer_rate(p, "workspaces", "eu-west-1", "111122223333");
+    CU_ASSERT_DOUBLE_EQUAL(after_throttles, 20 * 0.7 * 0.7 * 0.7, 1e-9);
+    /* Another account's lane is untouched: AWS limits are per account. */
+    CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "eu-west-1", "444455556666"));
+    CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "444455556666"), 20, 1e-9);
+    for (int i = 0; i < 100; i++)
+        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", true);
+    CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "111122223333"), 1, 1e-9);
+    for (int i = 0; i < 10; i++)
+        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", false);
+    after_successes = pacer_rate(p, "workspaces", "eu-west-1", "111122223333");
+    CU_ASSERT_DOUBLE_EQUAL(after_successes, 6, 1e-9);
+    for (int i = 0; i < 1000; i++)
+        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", false);
+    CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "111122223333"), 50, 1e-9);
+    pacer_free(p);
+    pacer_free(NULL);
+}
+
+static void test_collect__pacer_spaces_requests(void)
+{
+    aws_service svc = AWS_APPSTREAM;
+    struct timespec a, b;
+    pacer *p = NULL;
+    aws_pacer hooks;
+    ia_err err;
+    double elapsed;
+
+    CU_ASSERT_EQUAL_FATAL(pacer_new(&p, &(pacer_options){10, 1, 10}, &err), 0);
+    hooks = pacer_hooks(p);
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    for (int i = 0; i < 6; i++)
+        CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "us-east-1", "111122223333"));
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    elapsed = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+    /* 6 requests at 10 per second: the sixth starts 0.5 s after the first. */
+    CU_ASSERT_TRUE(elapsed >= 0.45);
+    CU_ASSERT_TRUE(elapsed < 2.0);
+    pacer_free(p);
+}
+
+static cJSON *image(const char *id, const char *name)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "ImageId", id);
+    cJSON_AddStringToObject(o, "Name", name);
+    return o;
+}
+
+static void test_collect__snapshot_sorted_deduplicated_private(void)
+{
+    char path[] = "/tmp/imgaudit-snap-XXXXXX";
+    snapshot s;
+    ia_err err, failure;
+    char *text;
+    cJSON *doc;
+    const cJSON *res, *errors;
+    struct stat st;
+    int fd = mkstemp(path);
+    const char *regions[] = {"us-east-1", "eu-west-1"};
+
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    close(fd);
+    snapshot_init(&s);
+    s.started_at = 1764000000;
+    s.finished_at = 1764000065;
+    snprintf(s.caller_account, sizeof(s.caller_account), "111122223333");
+    snprintf(s.partition, sizeof(s.partition), "aws");
+    CU_ASSERT_EQUAL(snapshot_set_regions(&s, regions, 2, &err), 0);
+    CU_ASSERT_EQUAL(snapshot_add_account(&s, "222233334444", NULL, "arn:aws:iam::222233334444:role/A", regions, 2,
+                                         &err),
+                    0);
+    CU_ASSERT_EQUAL(snapshot_add_account(&s, "111122223333", "prod", NULL, regions, 1, &err), 0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "workspaces_image", "222233334444", "us-east-1", "wsi-b",
+                                          image("wsi-b", "b"), NULL, &err),
+                    0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "appstream_image", "111122223333", "us-east-1", "apps",
+                                          cJSON_CreateObject(), NULL, &err),
+                    0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "workspaces_image", "111122223333", "us-east-1", "wsi-a",
+                                          image("wsi-a", "a"), NULL, &err),
+                    0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "workspaces_image", "111122223333", "eu-west-1", "wsi-z",
+                                          image("wsi-z", "z"), NULL, &err),
+                    0);
+    err_clear(&failure);
+    err_set(&failure, IA_ERR_AWS, "not authorized");
+    snprintf(failure.aws_code, sizeof(failure.aws_code), "AccessDeniedException");
+    failure.http_status = 400;
+    err_prefix(&failure, "appstream DescribeImages (eu-west-1)");
+    CU_ASSERT_EQUAL(snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
+    CU_ASSERT_EQUAL(snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
+    CU_ASSERT_EQUAL(snapshot_add_error(&s, NULL, NULL, "organizations", "ListAccounts", &failure), 0);
+    CU_ASSERT_EQUAL(snapshot_error_count(&s), 3);
+    CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
+
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    text = testutil_read_file(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    doc = cJSON_Parse(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc, "schema")->valuestring, "imgaudit.snapshot");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc, "started_at")->valuestring, "2025-11-24T16:00:00Z");
+    CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(doc, "complete")));
+    res = cJSON_GetObjectItem(doc, "resources");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(res), 4);
+    /* account, region, type, id */
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 0), "id")->valuestring, "wsi-z");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 1), "id")->valuestring, "apps");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 2), "id")->valuestring, "wsi-a");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "id")->valuestring, "wsi-b");
+    CU_ASSERT_STRING_EQUAL(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "data"), "Name")->valuestring, "b");
+    errors = cJSON_GetObjectItem(doc, "errors");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(errors), 2); /* the repeated failure is listed once */
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 0), "account")));
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 1), "message")->valuestring,
+                           "not authorized");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 1), "code")->valuestring,
+                           "AccessDeniedException");
+    CU_ASSERT_STRING_EQUAL(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "accounts"), 0), "id")->valuestring,
+        "111122223333");
+    /* One resource a line, so that two snapshots diff line by line. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n    {\"type\":\"workspaces_image\",\"account\":\"111122223333\""));
+    cJSON_Delete(doc);
+    free(text);
+    snapshot_clean_up(&s);
+    unlink(path);
+}
+
+static void test_collect__snapshot_unwritable_leaves_nothing(void)
+{
+    snapshot s;
+    ia_err err;
+
+    snapshot_init(&s);
+    err_clear(&err);
+    CU_ASSERT_EQUAL(snapshot_write(&s, "/nonexistent-dir/snap.json", &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent-dir/snap.json"));
+    snapshot_clean_up(&s);
+}
+
+static void test_collect__timestamps(void)
+{
+    char iso[TIMEFMT_ISO_SIZE];
+    time_t t;
+
+    timefmt_iso_epoch(1704448800.0, iso);
+    CU_ASSERT_STRING_EQUAL(iso, "2024-01-05T10:00:00Z");
+    timefmt_iso_epoch(1704448800.25, iso);
+    CU_ASSERT_STRING_EQUAL(iso, "2024-01-05T10:00:00.250Z");
+    timefmt_iso_epoch(1704448800.9996, iso);
+    CU_ASSERT_STRING_EQUAL(iso, "2024-01-05T10:00:01Z");
+    CU_ASSERT_TRUE(timefmt_parse("2024-01-05T10:00:00Z", &t));
+    CU_ASSERT_EQUAL(t, 1704448800);
+    CU_ASSERT_TRUE(timefmt_parse("2024-01-05T11:00:00.5+01:00", &t));
+    CU_ASSERT_EQUAL(t, 1704448800);
+    CU_ASSERT_TRUE(timefmt_parse("2024-01-05", &t));
+    CU_ASSERT_EQUAL(t, 1704412800);
+    CU_ASSERT_FALSE(timefmt_parse("2024-13-05", &t));
+    CU_ASSERT_FALSE(timefmt_parse("2024-01-05T10:00", &t));
+    CU_ASSERT_FALSE(timefmt_parse("yesterday", &t));
+}
+
+static CU_TestInfo tests[] = {
+    {"accounts file", test_collect__accounts_file},
+    {"accounts file errors with positions", test_collect__accounts_file_errors},
+    {"accounts file missing", test_collect__accounts_file_missing},
+    {"regions offered", test_collect__regions},
+    {"pacer: multiplicative decrease, additive increase, per account", test_collect__pacer_backs_off_and_recovers},
+    {"pacer: spaces requests at its rate", test_collect__pacer_spaces_requests},
+    {"snapshot: sorted, repeated errors once, mode 0600", test_collect__snapshot_sorted_deduplicated_private},
+    {"snapshot: unwritable folder leaves nothing", test_collect__snapshot_unwritable_leaves_nothing},
+    {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+    return testutil_run("collect", tests);
+}
