@@ -30,7 +30,8 @@ static const char g_rules[] =
     "   when: {and: [{RequiredTenancy: DEDICATED}, {key: Permissions, op: not-empty}]}}\n"
     "- {id: r02, title: update, severity: medium, resource: workspaces_image,\n"
     "   message: '{Name} {Updates.Description}', when: {Updates.UpdateAvailable: true}}\n"
-    "- {id: r03, title: error code, severity: high, resource: workspaces_image, message: '{Name} {ErrorCode}',\n"
+    "- {id: r03, title: error code, severity: high, resource: workspaces_image, message: '{Name} "
+    "{ErrorCode}',\n"
     "   when: {or: [{key: ErrorCode, op: in, value: {var: bad_codes}},\n"
     "               {key: 'ErrorDetails[].ErrorCode', op: in, value: {var: bad_codes}}]}}\n"
     "- {id: r04, title: shared untrusted, severity: high, resource: workspaces_image,\n"
@@ -58,9 +59,11 @@ static const char g_rules[] =
     "   when: {or: [{State: FAILED}, {key: ImageBuilderErrors, op: not-empty}]}}\n"
     "- {id: r15, title: endpoints, severity: low, resource: appstream_image_builder, message: '{Name}',\n"
     "   when: {key: AccessEndpoints, op: empty}}\n"
-    "- {id: r16, title: instance, severity: info, resource: appstream_image_builder, message: '{InstanceType}',\n"
+    "- {id: r16, title: instance, severity: info, resource: appstream_image_builder, message: "
+    "'{InstanceType}',\n"
     "   when: {key: InstanceType, op: contains, value: graphics}}\n"
-    "- {id: r17, title: agent, severity: low, resource: appstream_image_builder, message: '{AppstreamAgentVersion}',\n"
+    "- {id: r17, title: agent, severity: low, resource: appstream_image_builder, message: "
+    "'{AppstreamAgentVersion}',\n"
     "   when: {key: AppstreamAgentVersion, op: lt, value: '2024'}}\n"
     "- {id: r18, title: shared, severity: high, resource: appstream_image, message: '{Name}',\n"
     "   when: {key: 'Permissions[].sharedAccountId', op: not-in, value: {var: trusted}}}\n"
@@ -106,7 +109,8 @@ static int gen_workspaces(buf *b, size_t i, const char *account, const char *reg
         rnd(5) ? "WINDOWS" : "LINUX", rnd(20) ? "AVAILABLE" : "ERROR", rnd(10) ? "DEFAULT" : "DEDICATED",
         18 + rnd(9), 1 + rnd(12), 1 + rnd(28), g_accounts[rnd(4)], rnd(5) ? "OWNED" : "SHARED",
         rnd(3) ? "false" : "true",
-        rnd(10) ? "" : "\"ErrorCode\":\"PendingReboot\",\"ErrorDetails\":[{\"ErrorCode\":\"DomainJoined\"}],");
+        rnd(10) ? ""
+                : "\"ErrorCode\":\"PendingReboot\",\"ErrorDetails\":[{\"ErrorCode\":\"DomainJoined\"}],");
 
     for (unsigned k = 0; rc == 0 && k < shares; k++)
         rc = buf_printf(b, "%s{\"SharedAccountId\":\"%s\"}", k ? "," : "", g_accounts[rnd(4)]);
@@ -115,25 +119,27 @@ static int gen_workspaces(buf *b, size_t i, const char *account, const char *reg
 
 static int gen_builder(buf *b, size_t i, const char *account, const char *region)
 {
-    return buf_printf(b,
-                      "{\"type\":\"appstream_image_builder\",\"account\":\"%s\",\"region\":\"%s\",\"id\":\"b-%zu\","
-                      "\"data\":{\"Name\":\"b-%zu\",\"State\":\"%s\",\"InstanceType\":\"%s\","
-                      "\"EnableDefaultInternetAccess\":%s,\"AppstreamAgentVersion\":\"20%02u-01-01\","
-                      "\"ImageBuilderErrors\":[%s],\"AccessEndpoints\":[%s]}}",
-                      account, region, i, i, rnd(10) ? "RUNNING" : "FAILED",
-                      rnd(4) ? "stream.standard.large" : "stream.graphics.g4dn.xlarge", rnd(2) ? "true" : "false",
-                      20 + rnd(6), rnd(8) ? "" : "{\"ErrorCode\":\"SUBNET_NOT_FOUND\"}",
-                      rnd(3) ? "" : "{\"EndpointType\":\"STREAMING\",\"VpceId\":\"vpce-1\"}");
+    return buf_printf(
+        b,
+        "{\"type\":\"appstream_image_builder\",\"account\":\"%s\",\"region\":\"%s\",\"id\":\"b-%zu\","
+        "\"data\":{\"Name\":\"b-%zu\",\"State\":\"%s\",\"InstanceType\":\"%s\","
+        "\"EnableDefaultInternetAccess\":%s,\"AppstreamAgentVersion\":\"20%02u-01-01\","
+        "\"ImageBuilderErrors\":[%s],\"AccessEndpoints\":[%s]}}",
+        account, region, i, i, rnd(10) ? "RUNNING" : "FAILED",
+        rnd(4) ? "stream.standard.large" : "stream.graphics.g4dn.xlarge", rnd(2) ? "true" : "false",
+        20 + rnd(6), rnd(8) ? "" : "{\"ErrorCode\":\"SUBNET_NOT_FOUND\"}",
+        rnd(3) ? "" : "{\"EndpointType\":\"STREAMING\",\"VpceId\":\"vpce-1\"}");
 }
 
 static int gen_image(buf *b, size_t i, const char *account, const char *region)
 {
-    return buf_printf(b,
-                      "{\"type\":\"appstream_image\",\"account\":\"%s\",\"region\":\"%s\",\"id\":\"img-%zu\","
-                      "\"data\":{\"Name\":\"img-%zu\",\"State\":\"%s\",\"ImageType\":\"PRIVATE\","
-                      "\"Permissions\":[{\"sharedAccountId\":\"%s\",\"imagePermissions\":{\"allowFleet\":%s}}]}}",
-                      account, region, i, i, rnd(20) ? "AVAILABLE" : "FAILED", g_accounts[rnd(4)],
-                      rnd(2) ? "true" : "false");
+    return buf_printf(
+        b,
+        "{\"type\":\"appstream_image\",\"account\":\"%s\",\"region\":\"%s\",\"id\":\"img-%zu\","
+        "\"data\":{\"Name\":\"img-%zu\",\"State\":\"%s\",\"Visibility\":\"PRIVATE\","
+        "\"Permissions\":[{\"sharedAccountId\":\"%s\",\"imagePermissions\":{\"allowFleet\":%s}}]}}",
+        account, region, i, i, rnd(20) ? "AVAILABLE" : "FAILED", g_accounts[rnd(4)],
+        rnd(2) ? "true" : "false");
 }
 
 static int generate(buf *b, size_t n)
@@ -148,8 +154,9 @@ static int generate(buf *b, size_t n)
         if (i)
             rc = buf_puts(b, ",\n");
         if (rc == 0)
-            rc = kind < 14 ? gen_workspaces(b, i, account, region)
-                           : kind < 17 ? gen_builder(b, i, account, region) : gen_image(b, i, account, region);
+            rc = kind < 14   ? gen_workspaces(b, i, account, region)
+                 : kind < 17 ? gen_builder(b, i, account, region)
+                             : gen_image(b, i, account, region);
     }
     return rc ? rc : buf_puts(b, "\n],\"errors\":[]}\n");
 }
@@ -224,11 +231,11 @@ int main(int argc, char **argv)
     }
     getrusage(RUSAGE_SELF, &ru);
     results_summarize(&res, &sum);
-    printf("%-12s %-6s %-10s %-10s %-10s %-14s %-12s %-8s%s\n", "resources", "rules", "gen_s", "load_s", "eval_s",
-           "results/s", "failures", "peak_MiB", with_json ? "  json_s" : "");
-    printf("%-12zu %-6zu %-10.2f %-10.2f %-10.2f %-14.0f %-12zu %-8ld", snap->n_resources, rules_set_count(set),
-           t_gen, t_load, t_eval, t_eval > 0 ? (double)res.n_items / t_eval : 0.0, sum.by_status[RESULT_FAIL],
-           ru.ru_maxrss / 1024);
+    printf("%-12s %-6s %-10s %-10s %-10s %-14s %-12s %-8s%s\n", "resources", "rules", "gen_s", "load_s",
+           "eval_s", "results/s", "failures", "peak_MiB", with_json ? "  json_s" : "");
+    printf("%-12zu %-6zu %-10.2f %-10.2f %-10.2f %-14.0f %-12zu %-8ld", snap->n_resources,
+           rules_set_count(set), t_gen, t_load, t_eval, t_eval > 0 ? (double)res.n_items / t_eval : 0.0,
+           sum.by_status[RESULT_FAIL], ru.ru_maxrss / 1024);
     if (with_json)
         printf("  %.2f", t_json);
     printf("\n");

@@ -122,7 +122,7 @@ static void test_collect__pacer_backs_off_and_recovers(void)
     for (int i = 0; i < 10; i++)
         hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", false);
     after_successes = pacer_rate(p, "workspaces", "eu-west-1", "111122223333");
-    CU_ASSERT_DOUBLE_EQUAL(after_successes, 6, 1e-9);
+    CU_ASSERT_DOUBLE_EQUAL(after_successes, 11, 1e-9);
     for (int i = 0; i < 1000; i++)
         hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", false);
     CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "111122223333"), 50, 1e-9);
@@ -257,6 +257,20 @@ static void test_collect__snapshot_unwritable_leaves_nothing(void)
     snapshot_clean_up(&s);
 }
 
+static void test_collect__snapshot_to_a_device_writes_in_place(void)
+{
+    struct stat st;
+    snapshot s;
+    ia_err err;
+
+    snapshot_init(&s);
+    err_clear(&err);
+    CU_ASSERT_EQUAL(snapshot_write(&s, "/dev/null", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(stat("/dev/null", &st), 0);
+    CU_ASSERT_TRUE(S_ISCHR(st.st_mode));
+    snapshot_clean_up(&s);
+}
+
 static void test_collect__timestamps(void)
 {
     char iso[TIMEFMT_ISO_SIZE];
@@ -288,6 +302,7 @@ static CU_TestInfo tests[] = {
     {"pacer: spaces requests at its rate", test_collect__pacer_spaces_requests},
     {"snapshot: sorted, repeated errors once, mode 0600", test_collect__snapshot_sorted_deduplicated_private},
     {"snapshot: unwritable folder leaves nothing", test_collect__snapshot_unwritable_leaves_nothing},
+    {"snapshot: a device is written in place, not renamed over", test_collect__snapshot_to_a_device_writes_in_place},
     {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
     CU_TEST_INFO_NULL,
 };

@@ -48,7 +48,8 @@ static void test_rules_eval__snapshot_table(void)
     rules_snapshot *snap = NULL;
     ia_err err;
 
-    CU_ASSERT_EQUAL_FATAL(rules_snapshot_read(testutil_data_path("rules/snapshots/mixed.json"), &snap, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_snapshot_read(testutil_data_path("rules/snapshots/mixed.json"), &snap, &err),
+                          0);
     CU_ASSERT_EQUAL_FATAL(snap->n_resources, 6);
     /* Display names: Name for WorkSpaces images, DisplayName (when there is one) for AppStream. */
     CU_ASSERT_STRING_EQUAL(snap->resources[0].name, "Image A");
@@ -235,7 +236,8 @@ int main(void)
     CU_TestInfo tests[] = {
         {"bad_snapshots", test_rules_eval__bad_snapshots},
         {"snapshot_table", test_rules_eval__snapshot_table},
-        {"results_grouped_by_rule_then_snapshot_order", test_rules_eval__results_grouped_by_rule_then_snapshot_order},
+        {"results_grouped_by_rule_then_snapshot_order",
+         test_rules_eval__results_grouped_by_rule_then_snapshot_order},
         {"summary", test_rules_eval__summary},
         {"no_rules_and_no_resources", test_rules_eval__no_rules_and_no_resources},
         {"names", test_rules_eval__names},

@@ -17,10 +17,10 @@
 #include "rules/evaluate.h"
 #include "testutil.h"
 
-#define MAX_SEEDS        128
-#define MAX_TEXT         (64 * 1024)
-#define ROUNDS_PER_SEED  400
-#define MAX_SEED_BYTES   (256 * 1024)
+#define MAX_SEEDS       128
+#define MAX_TEXT        (64 * 1024)
+#define ROUNDS_PER_SEED 400
+#define MAX_SEED_BYTES  (256 * 1024)
 
 typedef struct seed {
     char *text;
@@ -112,9 +112,7 @@ static void mutate(char *buf, size_t *len)
         if (n)
             buf[rand_below(n)] = punct[rand_below(sizeof(punct) - 1)];
         break;
-    case 2: /* truncate */
-        *len = rand_below(n + 1);
-        break;
+    case 2: /* truncate */ *len = rand_below(n + 1); break;
     case 3: /* delete a span */
         if (n) {
             a = rand_below(n);
@@ -201,7 +199,8 @@ static void check_diags(const rules_diags *diags, const char *name, int rc, cons
 static void exercise(const rules_set *set)
 {
     static const char *const datas[] = {
-        "{\"ImageId\":\"wsi-1\",\"Name\":\"n\",\"State\":\"ERROR\",\"Permissions\":[{\"SharedAccountId\":\"1\"}],"
+        "{\"ImageId\":\"wsi-1\",\"Name\":\"n\",\"State\":\"ERROR\",\"Permissions\":[{\"SharedAccountId\":"
+        "\"1\"}],"
         "\"Created\":\"2020-01-01T00:00:00Z\",\"ErrorDetails\":[{\"ErrorCode\":\"OfficeInstalled\"}]}",
         "{}",
         "{\"Name\":[1,{\"a\":null},\"x\"],\"Updates\":{\"UpdateAvailable\":true},\"AccessEndpoints\":7}",

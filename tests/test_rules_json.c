@@ -74,8 +74,8 @@ static int pack_eval(pack_run *r)
     snprintf(vars, sizeof(vars), "%s", testutil_data_path("rules/vars/trusted.yaml"));
     snprintf(wv, sizeof(wv), "%s", testutil_data_path("rules/waivers/pack.yaml"));
     rules_diags_init(&diags);
-    if (rules_load(&pp, 1, &vp, 1, &r->set, &diags, &err) == 0 && waivers_load(&wp, 1, &r->w, &diags, &err) == 0 &&
-        rules_clock_init(&clock, "2026-11-25", &err) == 0 &&
+    if (rules_load(&pp, 1, &vp, 1, &r->set, &diags, &err) == 0 &&
+        waivers_load(&wp, 1, &r->w, &diags, &err) == 0 && rules_clock_init(&clock, "2026-11-25", &err) == 0 &&
         rules_snapshot_read(testutil_data_path("rules/snapshots/pack.json"), &r->snap, &err) == 0 &&
         rules_evaluate(r->set, r->w, r->snap, &clock, &r->res, &err) == 0)
         rc = 0;
@@ -181,7 +181,8 @@ static void test_rules_json__document_shape(void)
     }
     CU_ASSERT_EQUAL(waived, 1);
     /* The display name: WorkSpaces Name, AppStream DisplayName or null. */
-    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "resource_name")));
+    CU_ASSERT_TRUE(
+        cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "resource_name")));
     CU_ASSERT_STRING_EQUAL(str_of(cJSON_GetArrayItem(arr, 1), "resource_name"), "Golden builder");
     cJSON_Delete(doc);
     pack_run_free(&r);
@@ -231,7 +232,8 @@ static void test_rules_json__summary_matches_results(void)
     sev = cJSON_GetObjectItemCaseSensitive(summary, "by_severity");
     for (int s = 0; s < 5; s++) {
         for (int i = 0; i < 3; i++)
-            CU_ASSERT_EQUAL(num_of(cJSON_GetObjectItemCaseSensitive(sev, sev_names[s]), st_names[i]), by_sev[s][i]);
+            CU_ASSERT_EQUAL(num_of(cJSON_GetObjectItemCaseSensitive(sev, sev_names[s]), st_names[i]),
+                            by_sev[s][i]);
     }
     CU_ASSERT_EQUAL(num_of(cJSON_GetObjectItemCaseSensitive(summary, "waivers"), "applied"), 1);
     CU_ASSERT_EQUAL(num_of(cJSON_GetObjectItemCaseSensitive(summary, "waivers"), "expired"), 1);
@@ -282,8 +284,9 @@ static void test_rules_json__hand_built_results_with_baseline(void)
     rule_info rules[1] = {{"r-1", "Title \"quoted\"", NULL, NULL, "workspaces_image", SEV_HIGH, "r.yaml"}};
     resource_ref resources[2] = {{"workspaces_image", "wsi-1", "name\twith tab", "1", "eu-west-1", NULL},
                                  {"workspaces_image", "wsi-2", NULL, "1", "eu-west-1", NULL}};
-    result items[2] = {{0, 0, -1, RESULT_FAIL, CHANGE_NEW, "line one\nline two \xc3\xa9", "2026-11-01T00:00:00Z"},
-                       {0, 1, -1, RESULT_PASS, CHANGE_NONE, NULL, NULL}};
+    result items[2] = {
+        {0, 0, -1, RESULT_FAIL, CHANGE_NEW, "line one\nline two \xc3\xa9", "2026-11-01T00:00:00Z"},
+        {0, 1, -1, RESULT_PASS, CHANGE_NONE, NULL, NULL}};
     results r;
     char path[4200];
     FILE *fp;

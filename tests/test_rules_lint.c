@@ -30,7 +30,8 @@ static size_t expected_lines(char *text, char **lines)
     return n;
 }
 
-/* A problem as the .expected files write it: no file name for the case's own file, DIR for the data folder. */
+/* A problem as the .expected files write it: no file name for the case's own file, DIR for the data folder.
+ */
 static void describe(const rules_diag *d, const char *main_file, const char *dir, char *out, size_t size)
 {
     char msg[1024];
@@ -275,7 +276,8 @@ int main(void)
 {
     CU_TestInfo tests[] = {
         {"unknown_keys", test_rules_lint__unknown_keys},
-        {"unknown_ops_resource_types_and_severities", test_rules_lint__unknown_ops_resource_types_and_severities},
+        {"unknown_ops_resource_types_and_severities",
+         test_rules_lint__unknown_ops_resource_types_and_severities},
         {"wrong_value_types", test_rules_lint__wrong_value_types},
         {"duplicate_ids_within_and_across_files", test_rules_lint__duplicate_ids_within_and_across_files},
         {"undefined_variables", test_rules_lint__undefined_variables},

@@ -34,7 +34,8 @@ static rules_set *load_rule(const char *vars, const char *cond, const char *mess
     snprintf(text, sizeof(text),
              "%s\nrules:\n- id: t\n  title: Test rule\n  severity: low\n  resource: workspaces_image\n"
              "%s%s%s  when: %s\n",
-             vars ? vars : "", message ? "  message: '" : "", message ? message : "", message ? "'\n" : "", cond);
+             vars ? vars : "", message ? "  message: '" : "", message ? message : "", message ? "'\n" : "",
+             cond);
     src.name = "inline.yaml";
     src.text = text;
     src.len = strlen(text);
@@ -139,8 +140,10 @@ static void test_rules_ops__eq(void)
     /* A list compared without [] is a type mismatch, not a walk. */
     CU_ASSERT_EQUAL(judge("{key: Codes, op: eq, value: a}", "{\"Codes\":[\"a\"]}"), 0);
     /* Walks: ANY element; no element satisfies nothing. */
-    CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: eq, value: b}", "{\"P\":[{\"Id\":\"a\"},{\"Id\":\"b\"}]}"), 1);
-    CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: eq, value: c}", "{\"P\":[{\"Id\":\"a\"},{\"Id\":\"b\"}]}"), 0);
+    CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: eq, value: b}", "{\"P\":[{\"Id\":\"a\"},{\"Id\":\"b\"}]}"),
+                    1);
+    CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: eq, value: c}", "{\"P\":[{\"Id\":\"a\"},{\"Id\":\"b\"}]}"),
+                    0);
     CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: eq, value: c}", "{\"P\":[]}"), 0);
     CU_ASSERT_EQUAL(judge("{key: \"Codes[]\", op: eq, value: x}", "{\"Codes\":[\"w\",\"x\"]}"), 1);
 }
@@ -155,7 +158,8 @@ static void test_rules_ops__ne(void)
     /* A type mismatch is simply not equal. */
     CU_ASSERT_EQUAL(judge("{key: Size, op: ne, value: \"5\"}", "{\"Size\":5}"), 1);
     /* Walks: ANY element differs; an empty walk satisfies no comparison, ne included. */
-    CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: ne, value: a}", "{\"P\":[{\"Id\":\"a\"},{\"Id\":\"b\"}]}"), 1);
+    CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: ne, value: a}", "{\"P\":[{\"Id\":\"a\"},{\"Id\":\"b\"}]}"),
+                    1);
     CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: ne, value: a}", "{\"P\":[{\"Id\":\"a\"}]}"), 0);
     CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: ne, value: a}", "{\"P\":[]}"), 0);
     CU_ASSERT_EQUAL(judge("{key: \"P[].Id\", op: ne, value: a}", "{}"), 0);
@@ -203,12 +207,12 @@ static void test_rules_ops__in_and_not_in(void)
     CU_ASSERT_EQUAL(judge("{key: C, op: in, value: []}", "{\"C\":\"a\"}"), 0);
     CU_ASSERT_EQUAL(judge("{key: C, op: not-in, value: []}", "{\"C\":\"a\"}"), 1);
     /* Walks: ANY element not in the list fails an image shared with any untrusted account. */
-    CU_ASSERT_EQUAL(judge("{key: \"P[].A\", op: not-in, value: [\"1\", \"2\"]}",
-                          "{\"P\":[{\"A\":\"1\"},{\"A\":\"3\"}]}"),
-                    1);
-    CU_ASSERT_EQUAL(judge("{key: \"P[].A\", op: not-in, value: [\"1\", \"2\"]}",
-                          "{\"P\":[{\"A\":\"1\"},{\"A\":\"2\"}]}"),
-                    0);
+    CU_ASSERT_EQUAL(
+        judge("{key: \"P[].A\", op: not-in, value: [\"1\", \"2\"]}", "{\"P\":[{\"A\":\"1\"},{\"A\":\"3\"}]}"),
+        1);
+    CU_ASSERT_EQUAL(
+        judge("{key: \"P[].A\", op: not-in, value: [\"1\", \"2\"]}", "{\"P\":[{\"A\":\"1\"},{\"A\":\"2\"}]}"),
+        0);
     /* ... and a list walk that yields nothing satisfies neither. */
     CU_ASSERT_EQUAL(judge("{key: \"P[].A\", op: not-in, value: [\"1\"]}", "{\"P\":[]}"), 0);
     CU_ASSERT_EQUAL(judge("{key: \"P[].A\", op: not-in, value: [\"1\"]}", "{}"), 0);
@@ -225,7 +229,8 @@ static void test_rules_ops__contains(void)
     CU_ASSERT_EQUAL(judge("{key: Tags, op: not-contains, value: prod}", "{\"Tags\":[\"prod\"]}"), 0);
     CU_ASSERT_EQUAL(judge("{key: Tags, op: contains, value: 1}", "{\"Tags\":[\"1\"]}"), 0);
     /* A string: a substring. An object: a member. */
-    CU_ASSERT_EQUAL(judge("{key: Type, op: contains, value: graphics}", "{\"Type\":\"stream.graphics.g4\"}"), 1);
+    CU_ASSERT_EQUAL(judge("{key: Type, op: contains, value: graphics}", "{\"Type\":\"stream.graphics.g4\"}"),
+                    1);
     CU_ASSERT_EQUAL(judge("{key: Type, op: not-contains, value: graphics}", "{\"Type\":\"stream.std\"}"), 1);
     CU_ASSERT_EQUAL(judge("{key: Cfg, op: contains, value: SubnetIds}", "{\"Cfg\":{\"SubnetIds\":[]}}"), 1);
     /* A type mismatch does not contain. */
@@ -234,10 +239,13 @@ static void test_rules_ops__contains(void)
     CU_ASSERT_EQUAL(judge("{key: Tags, op: contains, value: prod}", "{}"), 0);
     CU_ASSERT_EQUAL(judge("{key: Tags, op: not-contains, value: prod}", "{}"), 1);
     /* A walk as a whole list: contains an equal element, or has elements and none equal. */
-    CU_ASSERT_EQUAL(judge("{key: \"E[].Code\", op: contains, value: X}", "{\"E\":[{\"Code\":\"W\"},{\"Code\":\"X\"}]}"),
+    CU_ASSERT_EQUAL(
+        judge("{key: \"E[].Code\", op: contains, value: X}", "{\"E\":[{\"Code\":\"W\"},{\"Code\":\"X\"}]}"),
+        1);
+    CU_ASSERT_EQUAL(judge("{key: \"E[].Code\", op: not-contains, value: X}", "{\"E\":[{\"Code\":\"W\"}]}"),
                     1);
-    CU_ASSERT_EQUAL(judge("{key: \"E[].Code\", op: not-contains, value: X}", "{\"E\":[{\"Code\":\"W\"}]}"), 1);
-    CU_ASSERT_EQUAL(judge("{key: \"E[].Code\", op: not-contains, value: W}", "{\"E\":[{\"Code\":\"W\"}]}"), 0);
+    CU_ASSERT_EQUAL(judge("{key: \"E[].Code\", op: not-contains, value: W}", "{\"E\":[{\"Code\":\"W\"}]}"),
+                    0);
     CU_ASSERT_EQUAL(judge("{key: \"E[].Code\", op: not-contains, value: X}", "{\"E\":[]}"), 0);
     CU_ASSERT_EQUAL(judge("{key: \"E[].Code\", op: contains, value: X}", "{}"), 0);
 }
@@ -299,16 +307,25 @@ static void test_rules_ops__older_and_newer(void)
 {
     /* Today is 2026-11-25, so "now" is 2026-11-25T00:00:00Z. */
     set_clock();
-    CU_ASSERT_EQUAL(judge("{key: Created, op: older-than, value: 90d}", "{\"Created\":\"2026-08-01T00:00:00Z\"}"), 1);
-    CU_ASSERT_EQUAL(judge("{key: Created, op: older-than, value: 90d}", "{\"Created\":\"2026-09-01T00:00:00Z\"}"), 0);
-    CU_ASSERT_EQUAL(judge("{key: Created, op: newer-than, value: 90d}", "{\"Created\":\"2026-09-01T00:00:00Z\"}"), 1);
-    CU_ASSERT_EQUAL(judge("{key: Created, op: newer-than, value: 90d}", "{\"Created\":\"2026-08-01T00:00:00Z\"}"), 0);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: older-than, value: 90d}", "{\"Created\":\"2026-08-01T00:00:00Z\"}"), 1);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: older-than, value: 90d}", "{\"Created\":\"2026-09-01T00:00:00Z\"}"), 0);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: newer-than, value: 90d}", "{\"Created\":\"2026-09-01T00:00:00Z\"}"), 1);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: newer-than, value: 90d}", "{\"Created\":\"2026-08-01T00:00:00Z\"}"), 0);
     /* A bare number is days; hours; weeks. */
-    CU_ASSERT_EQUAL(judge("{key: Created, op: older-than, value: 1}", "{\"Created\":\"2026-11-23T23:00:00Z\"}"), 1);
-    CU_ASSERT_EQUAL(judge("{key: Created, op: older-than, value: 1}", "{\"Created\":\"2026-11-24T01:00:00Z\"}"), 0);
-    CU_ASSERT_EQUAL(judge("{key: Created, op: older-than, value: 12h}", "{\"Created\":\"2026-11-24T11:00:00Z\"}"), 1);
-    CU_ASSERT_EQUAL(judge("{key: Created, op: older-than, value: 12h}", "{\"Created\":\"2026-11-24T13:00:00Z\"}"), 0);
-    CU_ASSERT_EQUAL(judge("{key: Created, op: older-than, value: 2w}", "{\"Created\":\"2026-11-10T00:00:00Z\"}"), 1);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: older-than, value: 1}", "{\"Created\":\"2026-11-23T23:00:00Z\"}"), 1);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: older-than, value: 1}", "{\"Created\":\"2026-11-24T01:00:00Z\"}"), 0);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: older-than, value: 12h}", "{\"Created\":\"2026-11-24T11:00:00Z\"}"), 1);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: older-than, value: 12h}", "{\"Created\":\"2026-11-24T13:00:00Z\"}"), 0);
+    CU_ASSERT_EQUAL(
+        judge("{key: Created, op: older-than, value: 2w}", "{\"Created\":\"2026-11-10T00:00:00Z\"}"), 1);
     /* Fractions and offsets: 01:00+02:00 is 23:00 the day before. */
     CU_ASSERT_EQUAL(judge("{key: T, op: older-than, value: 1h}", "{\"T\":\"2026-11-24T22:59:59.999Z\"}"), 1);
     CU_ASSERT_EQUAL(judge("{key: T, op: older-than, value: 1h}", "{\"T\":\"2026-11-25T01:00:00+02:00\"}"), 0);
@@ -347,17 +364,18 @@ static void test_rules_ops__combinators(void)
     CU_ASSERT_EQUAL(judge("{not: {A: 1}}", "{\"A\":0}"), 1);
     CU_ASSERT_EQUAL(judge("{not: {A: 1}}", "{\"A\":1}"), 0);
     /* Nested freely. */
-    CU_ASSERT_EQUAL(judge("{and: [{or: [{A: 1}, {A: 2}]}, {not: {and: [{B: 1}, {C: 1}]}}]}",
-                          "{\"A\":2,\"B\":1,\"C\":0}"),
-                    1);
-    CU_ASSERT_EQUAL(judge("{and: [{or: [{A: 1}, {A: 2}]}, {not: {and: [{B: 1}, {C: 1}]}}]}",
-                          "{\"A\":2,\"B\":1,\"C\":1}"),
-                    0);
+    CU_ASSERT_EQUAL(
+        judge("{and: [{or: [{A: 1}, {A: 2}]}, {not: {and: [{B: 1}, {C: 1}]}}]}", "{\"A\":2,\"B\":1,\"C\":0}"),
+        1);
+    CU_ASSERT_EQUAL(
+        judge("{and: [{or: [{A: 1}, {A: 2}]}, {not: {and: [{B: 1}, {C: 1}]}}]}", "{\"A\":2,\"B\":1,\"C\":1}"),
+        0);
     CU_ASSERT_EQUAL(judge("{not: {not: {key: Z, op: absent}}}", "{}"), 1);
     /* Block style reads the same as flow style. */
-    CU_ASSERT_EQUAL(judge("\n    and:\n      - RequiredTenancy: DEDICATED\n      - {key: Permissions, op: not-empty}",
-                          "{\"RequiredTenancy\":\"DEDICATED\",\"Permissions\":[{\"SharedAccountId\":\"1\"}]}"),
-                    1);
+    CU_ASSERT_EQUAL(
+        judge("\n    and:\n      - RequiredTenancy: DEDICATED\n      - {key: Permissions, op: not-empty}",
+              "{\"RequiredTenancy\":\"DEDICATED\",\"Permissions\":[{\"SharedAccountId\":\"1\"}]}"),
+        1);
 }
 
 static void test_rules_ops__shorthand(void)
@@ -367,7 +385,8 @@ static void test_rules_ops__shorthand(void)
     CU_ASSERT_EQUAL(judge("{RequiredTenancy: DEDICATED}", "{\"RequiredTenancy\":\"DEDICATED\"}"), 1);
     CU_ASSERT_EQUAL(judge("{RequiredTenancy: DEDICATED}", "{\"RequiredTenancy\":\"DEFAULT\"}"), 0);
     CU_ASSERT_EQUAL(judge("{Updates.UpdateAvailable: true}", "{\"Updates\":{\"UpdateAvailable\":true}}"), 1);
-    CU_ASSERT_EQUAL(judge("{Updates.UpdateAvailable: true}", "{\"Updates\":{\"UpdateAvailable\":\"true\"}}"), 0);
+    CU_ASSERT_EQUAL(judge("{Updates.UpdateAvailable: true}", "{\"Updates\":{\"UpdateAvailable\":\"true\"}}"),
+                    0);
     CU_ASSERT_EQUAL(judge("{\"P[].A\": x}", "{\"P\":[{\"A\":\"y\"},{\"A\":\"x\"}]}"), 1);
     CU_ASSERT_EQUAL(judge_vars("vars: {state: ERROR}", "{State: {var: state}}", "{\"State\":\"ERROR\"}"), 1);
     /* A list or a null in shorthand is a mistake, reported at load. */
@@ -384,9 +403,9 @@ static void test_rules_ops__variables(void)
     CU_ASSERT_EQUAL(judge_vars(vars, "{key: A, op: in, value: {var: trusted}}", "{\"A\":\"333\"}"), 0);
     CU_ASSERT_EQUAL(judge_vars(vars, "{key: N, op: gt, value: {var: limit}}", "{\"N\":6}"), 1);
     CU_ASSERT_EQUAL(judge_vars(vars, "{key: S, op: regex, value: {var: pattern}}", "{\"S\":\"abc\"}"), 1);
-    CU_ASSERT_EQUAL(judge_vars(vars, "{key: T, op: older-than, value: {var: age}}",
-                               "{\"T\":\"2026-10-01T00:00:00Z\"}"),
-                    1);
+    CU_ASSERT_EQUAL(
+        judge_vars(vars, "{key: T, op: older-than, value: {var: age}}", "{\"T\":\"2026-10-01T00:00:00Z\"}"),
+        1);
     /* Wrong shape for the op, or undefined: the rule does not load. */
     CU_ASSERT_EQUAL(judge_vars(vars, "{key: A, op: in, value: {var: limit}}", "{}"), VERDICT_ERROR);
     CU_ASSERT_EQUAL(judge_vars(vars, "{key: A, op: eq, value: {var: trusted}}", "{}"), VERDICT_ERROR);

@@ -89,7 +89,8 @@ static const result *find(const results *res, const char *rule, const char *reso
     for (size_t i = 0; i < res->n_items; i++) {
         const result *it = &res->items[i];
 
-        if (strcmp(res->rules[it->rule].id, rule) == 0 && strcmp(res->resources[it->resource].id, resource) == 0)
+        if (strcmp(res->rules[it->rule].id, rule) == 0 &&
+            strcmp(res->resources[it->resource].id, resource) == 0)
             return it;
     }
     return NULL;
@@ -137,7 +138,8 @@ static void test_rules_pack__required_rules(void)
     }
     i = rules_set_find(set, "workspaces-image-update-available");
     CU_ASSERT_FATAL(i >= 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(rules_set_info(set, (size_t)i)->remediation, "CreateUpdatedWorkspaceImage"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(rules_set_info(set, (size_t)i)->remediation, "CreateUpdatedWorkspaceImage"));
     rules_set_free(set);
 }
 
@@ -263,8 +265,9 @@ static void test_rules_pack__defaults_trust_no_account(void)
     CU_ASSERT_EQUAL(status_of(&r.res, "workspaces-image-stale", "wsi-00000008"), RESULT_FAIL);
     /* Images nobody shared stay clean. */
     CU_ASSERT_EQUAL(status_of(&r.res, "workspaces-image-shared-untrusted", "wsi-00000001"), RESULT_PASS);
-    CU_ASSERT_EQUAL(status_of(&r.res, "appstream-image-shared-untrusted", "AppStream-WinServer2019-06-17-2024"),
-                    RESULT_PASS);
+    CU_ASSERT_EQUAL(
+        status_of(&r.res, "appstream-image-shared-untrusted", "AppStream-WinServer2019-06-17-2024"),
+        RESULT_PASS);
     pack_run_free(&r);
 }
 

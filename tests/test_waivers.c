@@ -41,8 +41,10 @@ static int run_eval(run *r, const char *today)
     snprintf(waivers_path, sizeof(waivers_path), "%s", testutil_data_path("rules/waivers/matching.yaml"));
     snprintf(snap_path, sizeof(snap_path), "%s", testutil_data_path("rules/snapshots/waivers.json"));
     rules_diags_init(&diags);
-    if (rules_clock_init(&clock, today, &err) == 0 && rules_load(&rp, 1, NULL, 0, &r->set, &diags, &err) == 0 &&
-        waivers_load(&wp, 1, &r->w, &diags, &err) == 0 && rules_snapshot_read(snap_path, &r->snap, &err) == 0 &&
+    if (rules_clock_init(&clock, today, &err) == 0 &&
+        rules_load(&rp, 1, NULL, 0, &r->set, &diags, &err) == 0 &&
+        waivers_load(&wp, 1, &r->w, &diags, &err) == 0 &&
+        rules_snapshot_read(snap_path, &r->snap, &err) == 0 &&
         rules_evaluate(r->set, r->w, r->snap, &clock, &r->res, &err) == 0)
         rc = 0;
     else
@@ -57,7 +59,8 @@ static const result *find(const results *res, const char *rule, const char *reso
     for (size_t i = 0; i < res->n_items; i++) {
         const result *it = &res->items[i];
 
-        if (strcmp(res->rules[it->rule].id, rule) == 0 && strcmp(res->resources[it->resource].id, resource) == 0)
+        if (strcmp(res->rules[it->rule].id, rule) == 0 &&
+            strcmp(res->resources[it->resource].id, resource) == 0)
             return it;
     }
     return NULL;
@@ -123,14 +126,16 @@ static void test_waivers__matching_by_rule_resource_account_region(void)
     CU_ASSERT_EQUAL(find(&r.res, "as-builder-internet", "builder-a")->waiver, -1);
     CU_ASSERT_EQUAL(find(&r.res, "as-builder-internet", "builder-b")->status, RESULT_PASS);
     /* A waived failure keeps its message. */
-    CU_ASSERT_STRING_EQUAL(find(&r.res, "ws-shared", "wsi-1001")->message, "wsi-1001 is shared with 111122223333");
+    CU_ASSERT_STRING_EQUAL(find(&r.res, "ws-shared", "wsi-1001")->message,
+                           "wsi-1001 is shared with 111122223333");
     run_free(&r);
 }
 
 static void test_waivers__states_and_counts(void)
 {
-    static const waiver_state expected_state[7] = {WAIVER_APPLIED, WAIVER_APPLIED, WAIVER_APPLIED, WAIVER_UNUSED,
-                                                   WAIVER_EXPIRED, WAIVER_APPLIED, WAIVER_UNUSED};
+    static const waiver_state expected_state[7] = {WAIVER_APPLIED, WAIVER_APPLIED, WAIVER_APPLIED,
+                                                   WAIVER_UNUSED,  WAIVER_EXPIRED, WAIVER_APPLIED,
+                                                   WAIVER_UNUSED};
     static const size_t expected_matched[7] = {1, 2, 1, 0, 0, 1, 0};
     results_summary sum;
     run r;
@@ -163,7 +168,8 @@ static void test_waivers__expiry_is_inclusive_of_the_last_day(void)
         CU_FAIL("evaluation failed");
         return;
     }
-    CU_ASSERT_STRING_EQUAL(waived_by(&r.res, "ws-error-state", "wsi-0002"), "W2 expires on the day of the test");
+    CU_ASSERT_STRING_EQUAL(waived_by(&r.res, "ws-error-state", "wsi-0002"),
+                           "W2 expires on the day of the test");
     run_free(&r);
     /* ...and not the day after, when it is reported as expired. */
     if (run_eval(&r, "2026-11-26") != 0) {
@@ -304,7 +310,8 @@ static void test_waivers__errors_with_positions_all_at_once(void)
             continue;
         }
         CU_ASSERT_STRING_EQUAL(diags.items[i].file, path);
-        snprintf(got, sizeof(got), "%u:%u: %s", diags.items[i].line, diags.items[i].column, diags.items[i].msg);
+        snprintf(got, sizeof(got), "%u:%u: %s", diags.items[i].line, diags.items[i].column,
+                 diags.items[i].msg);
         if (strcmp(got, line) != 0) {
             fprintf(stderr, "\n    got      %s\n    expected %s\n", got, line);
             CU_FAIL("problem differs from bad.expected");

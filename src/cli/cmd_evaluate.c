@@ -128,9 +128,12 @@ static void print_summary(const results *r, const rules_snapshot *snap)
             fprintf(stderr, "imgaudit: warning: %s:%u: waiver for '%s' matched nothing\n", w->file, w->line,
                     w->rule);
     }
-    if (snap->errors && cJSON_GetArraySize(snap->errors) > 0)
-        fprintf(stderr, "imgaudit: warning: the snapshot is incomplete: %d collection errors\n",
-                cJSON_GetArraySize(snap->errors));
+    if (snap->errors && cJSON_GetArraySize(snap->errors) > 0) {
+        int n = cJSON_GetArraySize(snap->errors);
+
+        fprintf(stderr, "imgaudit: warning: the snapshot is incomplete: %d collection error%s\n", n,
+                n == 1 ? "" : "s");
+    }
 }
 
 int cmd_evaluate(int argc, char **argv)

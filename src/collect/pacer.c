@@ -14,7 +14,7 @@
 /* Multiplicative decrease on a throttle (0.7, as the SDKs' CUBIC-based adaptive mode), additive increase
  * (requests per second) on each success. */
 #define PACER_DECREASE 0.7
-#define PACER_INCREASE 0.5
+#define PACER_INCREASE 1.0
 
 typedef struct lane {
     char key[96]; /* "service/region/account" */
@@ -50,7 +50,7 @@ int pacer_new(pacer **out, const pacer_options *opt, ia_err *err)
     if (p->opt.min_rps <= 0)
         p->opt.min_rps = 1;
     if (p->opt.max_rps <= 0)
-        p->opt.max_rps = 50;
+        p->opt.max_rps = 200;
     *out = p;
     return 0;
 }

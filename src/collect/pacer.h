@@ -18,7 +18,7 @@ typedef struct pacer pacer;
 typedef struct pacer_options {
     double start_rps; /* initial requests per second per lane; 0: 20 */
     double min_rps;   /* floor; 0: 1 */
-    double max_rps;   /* ceiling; 0: 50 */
+    double max_rps;   /* ceiling; 0: 200 */
 } pacer_options;
 
 /* Makes a pacer (owned: pacer_free). */

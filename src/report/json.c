@@ -46,6 +46,28 @@ static void put(jw *w, const char *s)
         w->io_failed = 1;
 }
 
+/*
+ * Writes serialised text, shifting continuation lines one tab right when it
+ * is a member of the top-level object. Safe on cJSON output: a newline in a
+ * JSON string is always escaped, so every raw newline is layout.
+ */
+static void put_nested(jw *w, const char *text, int indent)
+{
+    const char *nl;
+
+    if (!indent) {
+        put(w, text);
+        return;
+    }
+    while ((nl = strchr(text, '\n')) != NULL) {
+        if (fwrite(text, 1, (size_t)(nl - text) + 1, w->fp) != (size_t)(nl - text) + 1)
+            w->io_failed = 1;
+        put(w, "\t");
+        text = nl + 1;
+    }
+    put(w, text);
+}
+
 /* Prints one value; frees it. */
 static void put_value(jw *w, cJSON *value, int formatted)
 {
@@ -58,11 +80,11 @@ static void put_value(jw *w, cJSON *value, int formatted)
     }
     /* cJSON's size estimate can be a few bytes short, so it is given less than the whole buffer. */
     if (cJSON_PrintPreallocated(value, w->scratch, SCRATCH_BYTES - 8, formatted)) {
-        put(w, w->scratch);
+        put_nested(w, w->scratch, formatted);
     } else {
         heap = formatted ? cJSON_Print(value) : cJSON_PrintUnformatted(value);
         if (heap)
-            put(w, heap);
+            put_nested(w, heap, formatted);
         else
             w->nomem = 1;
         cJSON_free(heap);
@@ -73,7 +95,7 @@ static void put_value(jw *w, cJSON *value, int formatted)
 /* A top-level member: "key": value. Keys are fixed ASCII names. */
 static void member(jw *w, const char *key, cJSON *value)
 {
-    put(w, w->members++ ? ",\n\"" : "\"");
+    put(w, w->members++ ? ",\n\t\"" : "\t\"");
     put(w, key);
     put(w, "\": ");
     put_value(w, value, 1);
@@ -81,8 +103,8 @@ static void member(jw *w, const char *key, cJSON *value)
 
 static cJSON *snapshot_meta(jw *w, const results *r)
 {
-    static const char *const keys[] = {"tool_version", "started_at", "finished_at", "complete", "partition",
-                                       "regions",      "caller",     "accounts"};
+    static const char *const keys[] = {"tool_version", "started_at", "finished_at", "complete",
+                                       "partition",    "regions",    "caller",      "accounts"};
     cJSON *meta = cJSON_CreateObject();
 
     for (size_t i = 0; meta && r->snapshot && i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -251,12 +273,12 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     member(&w, "waivers", waivers_list(&w, r));
     member(&w, "errors", errors_list(r));
     /* One result per line, streamed: a document of millions of results is never built in memory. */
-    put(&w, ",\n\"results\": [");
+    put(&w, ",\n\t\"results\": [");
     for (size_t i = 0; i < r->n_items && !w.nomem && !w.io_failed; i++) {
-        put(&w, i ? ",\n" : "\n");
+        put(&w, i ? ",\n\t\t" : "\n\t\t");
         put_value(&w, result_obj(&w, r, &r->items[i]), 0);
     }
-    put(&w, "\n]\n}\n");
+    put(&w, "\n\t]\n}\n");
     if (w.nomem) {
         err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
         goto out;

@@ -14,7 +14,7 @@
 #include "util/buf.h"
 #include "util/str.h"
 
-#define SECONDS_PER_DAY 86400
+#define SECONDS_PER_DAY   86400
 #define MAX_DURATION_DAYS 1000000
 
 static const struct {
@@ -45,7 +45,8 @@ static const struct {
     "older-than, newer-than"
 
 static const char *const g_severities[] = {"info", "low", "medium", "high", "critical"};
-static const char *const g_resource_types[] = {"workspaces_image", "appstream_image_builder", "appstream_image"};
+static const char *const g_resource_types[] = {"workspaces_image", "appstream_image_builder",
+                                               "appstream_image"};
 static const char *const g_rule_keys[] = {"id",          "title",   "severity", "resource", "description",
                                           "remediation", "message", "when",     "tests"};
 
@@ -135,14 +136,18 @@ static int path_parse(const char *text, size_t len, rpath *out, char *why, size_
     const char *p = text, *end = text + len;
 
     memset(out, 0, sizeof(*out));
-    if (strlen(text) != len)
-        return snprintf(why, why_size, "it holds a NUL character"), -1;
+    if (strlen(text) != len) {
+        snprintf(why, why_size, "it holds a NUL character");
+        return -1;
+    }
     if (strcmp(text, "account") == 0 || strcmp(text, "region") == 0) {
         out->root = text[0] == 'a' ? ROOT_ACCOUNT : ROOT_REGION;
         return 0;
     }
-    if (len == 0)
-        return snprintf(why, why_size, "it is empty"), -1;
+    if (len == 0) {
+        snprintf(why, why_size, "it is empty");
+        return -1;
+    }
     while (p < end) {
         const char *start = p;
         rseg *segs;
@@ -351,13 +356,14 @@ static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const ru
     case OP_CONTAINS:
     case OP_NOT_CONTAINS:
         if (v->kind == RULES_Y_SEQ && (leaf->op == OP_EQ || leaf->op == OP_NE))
-            return rules_problem(c->ctx, c->file, valnode, "op '%s' compares with one value, but %s is a list (use %s)",
-                                 opn, label, leaf->op == OP_EQ ? "'in'" : "'not-in'");
-        if (!scalar_comparable(v))
             return rules_problem(c->ctx, c->file, valnode,
-                                 "op '%s' needs a string, number or boolean, but %s is %s%s", opn, label,
-                                 rules_yaml_describe(v),
-                                 v->kind == RULES_Y_SCALAR ? " (use 'absent' or 'empty' for a missing value)" : "");
+                                 "op '%s' compares with one value, but %s is a list (use %s)", opn, label,
+                                 leaf->op == OP_EQ ? "'in'" : "'not-in'");
+        if (!scalar_comparable(v))
+            return rules_problem(
+                c->ctx, c->file, valnode, "op '%s' needs a string, number or boolean, but %s is %s%s", opn,
+                label, rules_yaml_describe(v),
+                v->kind == RULES_Y_SCALAR ? " (use 'absent' or 'empty' for a missing value)" : "");
         scalar_to_val(v, &leaf->val);
         return 0;
     case OP_LT:
@@ -365,8 +371,8 @@ static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const ru
     case OP_GT:
     case OP_GE:
         if (v->kind != RULES_Y_SCALAR || (v->type != RULES_YT_NUM && v->type != RULES_YT_STR))
-            return rules_problem(c->ctx, c->file, valnode, "op '%s' needs a number or a string, but %s is %s", opn,
-                                 label, rules_yaml_describe(v));
+            return rules_problem(c->ctx, c->file, valnode, "op '%s' needs a number or a string, but %s is %s",
+                                 opn, label, rules_yaml_describe(v));
         scalar_to_val(v, &leaf->val);
         return 0;
     case OP_IN:
@@ -406,10 +412,11 @@ static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const ru
     case OP_OLDER_THAN:
     case OP_NEWER_THAN:
         if (duration_parse(v, &leaf->dur_s) != 0)
-            return rules_problem(c->ctx, c->file, valnode,
-                                 "op '%s' needs a duration such as 90d, 12h, 2w or a number of days, but %s is "
-                                 "'%s'",
-                                 opn, label, v->kind == RULES_Y_SCALAR ? v->text : rules_yaml_describe(v));
+            return rules_problem(
+                c->ctx, c->file, valnode,
+                "op '%s' needs a duration such as 90d, 12h, 2w or a number of days, but %s is "
+                "'%s'",
+                opn, label, v->kind == RULES_Y_SCALAR ? v->text : rules_yaml_describe(v));
         return 0;
     default: break;
     }
@@ -512,8 +519,8 @@ static rcond *compile_leaf(cc *c, const rules_ynode *node)
         else if (strcmp(k->text, "value") == 0)
             valn = node->items[i + 1];
         else
-            bad = rules_problem(c->ctx, c->file, k, "unknown key '%s' in a condition (expected key, op, value)",
-                                k->text);
+            bad = rules_problem(c->ctx, c->file, k,
+                                "unknown key '%s' in a condition (expected key, op, value)", k->text);
     }
     if (!keyn)
         bad = rules_problem(c->ctx, c->file, node, "condition is missing 'key'");
@@ -553,12 +560,13 @@ static rcond *compile_cond(cc *c, const rules_ynode *node)
 {
     const rules_ynode *first;
 
-    if (node->kind != RULES_Y_MAP || node->n == 0)
-        return rules_problem(c->ctx, c->file, node,
-                             "a condition is a mapping: {and: [..]}, {or: [..]}, {not: {..}}, {key, op, value} "
-                             "or {Key: value}, not %s",
-                             node->kind == RULES_Y_MAP ? "an empty mapping" : rules_yaml_describe(node)),
-               NULL;
+    if (node->kind != RULES_Y_MAP || node->n == 0) {
+        rules_problem(c->ctx, c->file, node,
+                      "a condition is a mapping: {and: [..]}, {or: [..]}, {not: {..}}, {key, op, value} "
+                      "or {Key: value}, not %s",
+                      node->kind == RULES_Y_MAP ? "an empty mapping" : rules_yaml_describe(node));
+        return NULL;
+    }
     if (rules_yaml_get(node, "key") || rules_yaml_get(node, "op"))
         return compile_leaf(c, node);
     first = node->items[0];
@@ -570,8 +578,10 @@ static rcond *compile_cond(cc *c, const rules_ynode *node)
     }
     if (strcmp(first->text, "and") == 0 || strcmp(first->text, "or") == 0 || strcmp(first->text, "not") == 0)
         return compile_combinator(c, first, node->items[1]);
-    if (strcmp(first->text, "value") == 0)
-        return rules_problem(c->ctx, c->file, first, "condition is missing 'key' and 'op'"), NULL;
+    if (strcmp(first->text, "value") == 0) {
+        rules_problem(c->ctx, c->file, first, "condition is missing 'key' and 'op'");
+        return NULL;
+    }
     return compile_shorthand(c, first, node->items[1]);
 }
 
@@ -640,7 +650,8 @@ static int compile_template(cc *c, const rules_ynode *node, rtmpl *t)
         }
         close = memchr(s, '}', (size_t)(end - s));
         if (!close) {
-            rules_problem(c->ctx, c->file, node, "message: '{' without a closing '}' (write '{{' for a brace)");
+            rules_problem(c->ctx, c->file, node,
+                          "message: '{' without a closing '}' (write '{{' for a brace)");
             goto out;
         }
         inner = str_ndup(s + 1, (size_t)(close - s - 1));
@@ -698,7 +709,8 @@ static int text_field(cc *c, const rules_ynode *rule, const char *key, bool requ
         return 0;
     }
     if (!rules_yaml_is_str(v))
-        return rules_problem(c->ctx, c->file, v, "'%s' must be a string, not %s", key, rules_yaml_describe(v));
+        return rules_problem(c->ctx, c->file, v, "'%s' must be a string, not %s", key,
+                             rules_yaml_describe(v));
     if (v->len == 0 || strlen(v->text) != v->len)
         return rules_problem(c->ctx, c->file, v, "'%s' must not be empty or hold NUL characters", key);
     *out = v->text;
@@ -750,8 +762,9 @@ cJSON *rules_yaml_to_json(const rules_ynode *node)
         const rules_ynode *item = node->kind == RULES_Y_SEQ ? node->items[i] : node->items[++i];
         cJSON *child = rules_yaml_to_json(item);
 
-        if (!child || (node->kind == RULES_Y_SEQ ? !cJSON_AddItemToArray(out, child)
-                                                 : !cJSON_AddItemToObject(out, node->items[i - 1]->text, child))) {
+        if (!child ||
+            (node->kind == RULES_Y_SEQ ? !cJSON_AddItemToArray(out, child)
+                                       : !cJSON_AddItemToObject(out, node->items[i - 1]->text, child))) {
             cJSON_Delete(child);
             cJSON_Delete(out);
             return NULL;
@@ -767,7 +780,8 @@ static int compile_example(cc *c, const rules_ynode *node, bool must_fail, rexam
     ex->line = node->line;
     ex->column = node->column;
     if (node->kind != RULES_Y_MAP)
-        return rules_problem(c->ctx, c->file, node, "an example is a mapping holding the resource's fields, not %s",
+        return rules_problem(c->ctx, c->file, node,
+                             "an example is a mapping holding the resource's fields, not %s",
                              rules_yaml_describe(node));
     ex->data = cJSON_CreateObject();
     if (!ex->data)
@@ -806,7 +820,8 @@ static int compile_tests(cc *c, const rules_ynode *tests, rrule *r)
     int bad = 0;
 
     if (tests->kind != RULES_Y_MAP)
-        return rules_problem(c->ctx, c->file, tests, "'tests' must be a mapping with 'fail' and 'pass' lists, not %s",
+        return rules_problem(c->ctx, c->file, tests,
+                             "'tests' must be a mapping with 'fail' and 'pass' lists, not %s",
                              rules_yaml_describe(tests));
     for (size_t i = 0; i + 1 < tests->n; i += 2) {
         if (tests->items[i + 1]->kind == RULES_Y_SEQ)
@@ -821,7 +836,8 @@ static int compile_tests(cc *c, const rules_ynode *tests, rrule *r)
         bool must_fail = strcmp(k->text, "fail") == 0;
 
         if (!must_fail && strcmp(k->text, "pass") != 0) {
-            bad = rules_problem(c->ctx, c->file, k, "unknown key '%s' in tests (expected fail, pass)", k->text);
+            bad =
+                rules_problem(c->ctx, c->file, k, "unknown key '%s' in tests (expected fail, pass)", k->text);
             continue;
         }
         if (v->kind != RULES_Y_SEQ) {
@@ -844,15 +860,17 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const rules_ynode *
     int bad = 0, sev = 0, res = 0;
 
     if (node->kind != RULES_Y_MAP)
-        return rules_problem(ctx, c.file, node, "a rule must be a mapping, not %s", rules_yaml_describe(node));
+        return rules_problem(ctx, c.file, node, "a rule must be a mapping, not %s",
+                             rules_yaml_describe(node));
     for (size_t i = 0; i + 1 < node->n; i += 2) {
         const rules_ynode *k = node->items[i];
 
         if (one_of(k->text, g_rule_keys, sizeof(g_rule_keys) / sizeof(g_rule_keys[0])) < 0)
-            bad = rules_problem(ctx, c.file, k,
-                                "unknown key '%s' in rule (expected id, title, severity, resource, description, "
-                                "remediation, message, when, tests)",
-                                k->text);
+            bad = rules_problem(
+                ctx, c.file, k,
+                "unknown key '%s' in rule (expected id, title, severity, resource, description, "
+                "remediation, message, when, tests)",
+                k->text);
     }
     if (text_field(&c, node, "id", true, &r->info.id) != 0)
         bad = -1;
@@ -879,7 +897,8 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const rules_ynode *
     msg = rules_yaml_get(node, "message");
     if (msg) {
         if (!rules_yaml_is_str(msg))
-            bad = rules_problem(ctx, c.file, msg, "'message' must be a string, not %s", rules_yaml_describe(msg));
+            bad = rules_problem(ctx, c.file, msg, "'message' must be a string, not %s",
+                                rules_yaml_describe(msg));
         else if (compile_template(&c, msg, &r->msg) != 0)
             bad = -1;
     }

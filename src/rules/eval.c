@@ -186,14 +186,14 @@ static bool compare_one(const cJSON *v, void *p)
     case OP_GE: return val_order(v, &c->val, c->op);
     case OP_IN: return val_in(v, &c->val);
     case OP_NOT_IN: return !val_in(v, &c->val);
-    case OP_REGEX: return cJSON_IsString(v) && v->valuestring && regexec(&c->re, v->valuestring, 0, NULL, 0) == 0;
+    case OP_REGEX:
+        return cJSON_IsString(v) && v->valuestring && regexec(&c->re, v->valuestring, 0, NULL, 0) == 0;
     case OP_OLDER_THAN: return val_time(v, &t) && t < a->clock->now_s - c->dur_s;
     case OP_NEWER_THAN: return val_time(v, &t) && t > a->clock->now_s - c->dur_s;
     case OP_CONTAINS: return val_eq(v, &c->val);
     default: return false;
     }
 }
-
 
 /* contains/not-contains over walked values: one of them equals the value. */
 static bool equals_one(const cJSON *v, void *p)

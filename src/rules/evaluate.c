@@ -102,8 +102,8 @@ static int judge(const rules_set *set, const waivers *w, const rules_snapshot *s
     return 0;
 }
 
-int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot *snap, const rules_clock *clock,
-                   results *out, ia_err *err)
+int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot *snap,
+                   const rules_clock *clock, results *out, ia_err *err)
 {
     size_t n_rules = rules_set_count(set), n_waivers = waivers_count(w), n_items = 0, n_cand_all = 0;
     uint32_t *cand = NULL, *type_rules = NULL;

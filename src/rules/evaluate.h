@@ -25,7 +25,7 @@
  * w; all three must outlive it. Returns 0, or -1 when out of memory (out is
  * then empty).
  */
-int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot *snap, const rules_clock *clock,
-                   results *out, ia_err *err);
+int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot *snap,
+                   const rules_clock *clock, results *out, ia_err *err);
 
 #endif

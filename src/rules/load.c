@@ -220,8 +220,8 @@ static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const ru
             }
         } else if (!is_plain_value(val)) {
             rules_problem(ctx, file, val,
-                          "variable '%s' must be a string, number, boolean or a list of them, not %s", key->text,
-                          rules_yaml_describe(val));
+                          "variable '%s' must be a string, number, boolean or a list of them, not %s",
+                          key->text, rules_yaml_describe(val));
             ok = false;
         }
         if (!ok)
@@ -244,7 +244,8 @@ static const rules_ynode *load_top(rules_ctx *ctx, rules_set *set, const char *f
     const rules_ynode *rules = NULL;
 
     if (!root) {
-        rules_problem(ctx, file, NULL, "empty file: expected %s", vars_only ? "'vars:'" : "'rules:' or 'vars:'");
+        rules_problem(ctx, file, NULL, "empty file: expected %s",
+                      vars_only ? "'vars:'" : "'rules:' or 'vars:'");
         return NULL;
     }
     if (root->kind != RULES_Y_MAP) {
@@ -266,7 +267,8 @@ static const rules_ynode *load_top(rules_ctx *ctx, rules_set *set, const char *f
                           vars_only ? "'vars'" : "'rules' or 'vars'");
     }
     if (rules && rules->kind != RULES_Y_SEQ) {
-        rules_problem(ctx, file, rules, "'rules' must be a list of rules, not %s", rules_yaml_describe(rules));
+        rules_problem(ctx, file, rules, "'rules' must be a list of rules, not %s",
+                      rules_yaml_describe(rules));
         return NULL;
     }
     return rules;
@@ -335,8 +337,8 @@ static void check_duplicate_ids(rules_ctx *ctx, id_ref *ids, size_t n)
             continue;
         while (first > 0 && strcmp(ids[first - 1].id, ids[i].id) == 0)
             first--;
-        rules_problem(ctx, ids[i].file, ids[i].at, "duplicate rule id '%s' (first defined at %s:%u:%u)", ids[i].id,
-                      ids[first].file, ids[first].at->line, ids[first].at->column);
+        rules_problem(ctx, ids[i].file, ids[i].at, "duplicate rule id '%s' (first defined at %s:%u:%u)",
+                      ids[i].id, ids[first].file, ids[first].at->line, ids[first].at->column);
     }
 }
 
@@ -565,7 +567,8 @@ static bool yaml_name(const char *name)
 
     if (name[0] == '.')
         return false;
-    return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) || (len > 4 && strcmp(name + len - 4, ".yml") == 0);
+    return (len > 5 && strcmp(name + len - 5, ".yaml") == 0) ||
+           (len > 4 && strcmp(name + len - 4, ".yml") == 0);
 }
 
 void rules_file_problem(rules_ctx *ctx, const char *path, const char *msg)
@@ -713,7 +716,8 @@ int rules_load(const char *const *paths, size_t n_paths, const char *const *var_
             order[i] = rules_l.order[i];
         for (size_t i = 0; order && i < vars_l.n_order; i++)
             order[rules_l.n_order + i] = vars_l.order[i];
-        rules_diags_sort(diags, first_diag, (const char *const *)order, order ? rules_l.n_order + vars_l.n_order : 0);
+        rules_diags_sort(diags, first_diag, (const char *const *)order,
+                         order ? rules_l.n_order + vars_l.n_order : 0);
         rules_diags_first(diags, first_diag, err);
         free(order);
     }

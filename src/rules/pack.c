@@ -64,7 +64,8 @@ int rules_pack_dir(char *out, size_t size, ia_err *err)
     }
     if (is_dir(IMGAUDIT_DATADIR "/rules"))
         return take(IMGAUDIT_DATADIR "/rules", out, size, err);
-    return err_set(err, IA_ERR_INPUT,
-                   "cannot find the built-in rule pack (set IMGAUDIT_RULES_DIR, or pass --rules PATH; looked beside "
-                   "the program and in " IMGAUDIT_DATADIR "/rules)");
+    return err_set(
+        err, IA_ERR_INPUT,
+        "cannot find the built-in rule pack (set IMGAUDIT_RULES_DIR, or pass --rules PATH; looked beside "
+        "the program and in " IMGAUDIT_DATADIR "/rules)");
 }

@@ -60,7 +60,10 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
             sum->untested++;
             if (report)
                 fprintf(report, "%s:%u:%u: rule %s has no example that must %s\n", r->info.file, r->line,
-                        r->column, r->info.id, n_fail ? "pass" : n_pass ? "fail" : "fail and none that must pass");
+                        r->column, r->info.id,
+                        n_fail   ? "pass"
+                        : n_pass ? "fail"
+                                 : "fail and none that must pass");
         }
     }
     return 0;

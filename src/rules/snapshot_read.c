@@ -73,7 +73,8 @@ static int check_resource(const char *name, size_t i, const cJSON *item, resourc
     ref->data = data;
     /* The display name: WorkSpaces images have Name; AppStream resources are keyed on Name and may carry a
      * friendlier DisplayName. */
-    ref->name = strcmp(ref->type, "workspaces_image") == 0 ? str_member(data, "Name") : str_member(data, "DisplayName");
+    ref->name = strcmp(ref->type, "workspaces_image") == 0 ? str_member(data, "Name")
+                                                           : str_member(data, "DisplayName");
     return 0;
 }
 
@@ -104,7 +105,8 @@ int rules_snapshot_parse(const char *name, const char *text, size_t len, rules_s
     }
     schema = cJSON_GetObjectItemCaseSensitive(snap->root, "schema");
     version = cJSON_GetObjectItemCaseSensitive(snap->root, "schema_version");
-    if (!cJSON_IsObject(snap->root) || !cJSON_IsString(schema) || strcmp(schema->valuestring, SNAPSHOT_SCHEMA) != 0) {
+    if (!cJSON_IsObject(snap->root) || !cJSON_IsString(schema) ||
+        strcmp(schema->valuestring, SNAPSHOT_SCHEMA) != 0) {
         err_set_at(err, name, 0, 0, "not an imgaudit snapshot (\"schema\" is not \"%s\")", SNAPSHOT_SCHEMA);
         goto out;
     }

@@ -22,10 +22,10 @@
 #define RULES_SNAPSHOT_SCHEMA_VERSION 1
 
 typedef struct rules_snapshot {
-    cJSON *root;              /* owned: the whole document */
-    resource_ref *resources;  /* owned array; strings and data borrowed from root */
+    cJSON *root;             /* owned: the whole document */
+    resource_ref *resources; /* owned array; strings and data borrowed from root */
     size_t n_resources;
-    const cJSON *errors;      /* the "errors" array, borrowed from root; NULL when absent */
+    const cJSON *errors; /* the "errors" array, borrowed from root; NULL when absent */
 } rules_snapshot;
 
 /* Reads and checks the snapshot at path ("-" for stdin is not supported). *out owned: rules_snapshot_free. */

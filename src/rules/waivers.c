@@ -24,7 +24,8 @@ struct waivers {
     size_t n_files;
 };
 
-static const char *const g_waiver_keys[] = {"rule", "resource", "account", "region", "reason", "owner", "expires"};
+static const char *const g_waiver_keys[] = {"rule",   "resource", "account", "region",
+                                            "reason", "owner",    "expires"};
 
 void waivers_free(waivers *w)
 {
@@ -69,12 +70,13 @@ bool waivers_match_resource(const waivers *w, size_t i, const resource_ref *res)
 {
     const waiver_info *wi = &w->items[i].info;
 
-    return glob_ok(wi->resource, res->id) && glob_ok(wi->account, res->account) && glob_ok(wi->region, res->region);
+    return glob_ok(wi->resource, res->id) && glob_ok(wi->account, res->account) &&
+           glob_ok(wi->region, res->region);
 }
 
 /* A string field of a waiver: *out borrowed or NULL. Returns -1 after recording a problem. */
-static int str_field(rules_ctx *ctx, const char *file, const rules_ynode *node, const char *key, bool required,
-                     const char **out)
+static int str_field(rules_ctx *ctx, const char *file, const rules_ynode *node, const char *key,
+                     bool required, const char **out)
 {
     const rules_ynode *v = rules_yaml_get(node, key);
 
@@ -101,7 +103,8 @@ static int load_waiver(rules_ctx *ctx, const char *file, const rules_ynode *node
     int bad = 0;
 
     if (node->kind != RULES_Y_MAP)
-        return rules_problem(ctx, file, node, "a waiver must be a mapping, not %s", rules_yaml_describe(node));
+        return rules_problem(ctx, file, node, "a waiver must be a mapping, not %s",
+                             rules_yaml_describe(node));
     for (size_t i = 0; i + 1 < node->n; i += 2) {
         const rules_ynode *k = node->items[i];
         bool known = false;
@@ -109,10 +112,11 @@ static int load_waiver(rules_ctx *ctx, const char *file, const rules_ynode *node
         for (size_t j = 0; j < sizeof(g_waiver_keys) / sizeof(g_waiver_keys[0]); j++)
             known = known || strcmp(k->text, g_waiver_keys[j]) == 0;
         if (!known)
-            bad = rules_problem(ctx, file, k,
-                                "unknown key '%s' in waiver (expected rule, resource, account, region, reason, "
-                                "owner, expires)",
-                                k->text);
+            bad =
+                rules_problem(ctx, file, k,
+                              "unknown key '%s' in waiver (expected rule, resource, account, region, reason, "
+                              "owner, expires)",
+                              k->text);
     }
     w->info.file = file;
     w->info.line = node->line;
@@ -176,7 +180,8 @@ static void load_file(rules_ctx *ctx, waivers *w, const char *file, const rules_
     }
 }
 
-int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out, rules_diags *diags, ia_err *err)
+int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out, rules_diags *diags,
+                         ia_err *err)
 {
     waivers *w = calloc(1, sizeof(*w));
     rules_ctx ctx = {diags, err, 0, 0};

@@ -25,7 +25,8 @@ typedef struct waivers waivers;
 int waivers_load(const char *const *paths, size_t n_paths, waivers **out, rules_diags *diags, ia_err *err);
 
 /* The same over files already in memory (only read during the call). */
-int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out, rules_diags *diags, ia_err *err);
+int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out, rules_diags *diags,
+                         ia_err *err);
 
 /* Frees the waivers. Accepts NULL. */
 void waivers_free(waivers *w);

@@ -322,7 +322,8 @@ static int handle_event(parse_state *st, const yaml_event_t *ev, int *done, ia_e
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
         if (st->depth >= RULES_YAML_MAX_DEPTH)
-            return err_set_at(err, st->name, line, col, "nesting deeper than %d levels", RULES_YAML_MAX_DEPTH);
+            return err_set_at(err, st->name, line, col, "nesting deeper than %d levels",
+                              RULES_YAML_MAX_DEPTH);
         node = node_new(st->doc, ev->type == YAML_SEQUENCE_START_EVENT ? RULES_Y_SEQ : RULES_Y_MAP,
                         &ev->start_mark);
         if (!node)

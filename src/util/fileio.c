@@ -80,6 +80,7 @@ void file_out_abort_all(void)
 int file_out_open(file_out *out, const char *path, ia_err *err)
 {
     const char *slash;
+    struct stat st;
     size_t dirlen;
     int fd;
 
@@ -90,6 +91,17 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
         return err_set(err, IA_ERR_NOMEM, "out of memory");
     if (strcmp(path, "-") == 0) {
         out->fp = stdout;
+        return 0;
+    }
+    /* A device or a pipe (/dev/null, /dev/stdout, a FIFO) is written in place: renaming over it would
+     * replace it with a regular file. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        out->fp = fopen(path, "wb");
+        if (!out->fp) {
+            err_set(err, IA_ERR_IO, "%s: %s", path, strerror(errno));
+            file_out_abort(out);
+            return -1;
+        }
         return 0;
     }
     slash = strrchr(path, '/');
@@ -127,7 +139,8 @@ int file_out_commit(file_out *out, ia_err *err)
 
     if (!out->tmp_path) {
         if (fflush(out->fp) != 0 || ferror(out->fp)) {
-            err_set(err, IA_ERR_IO, "stdout: write error: %s", strerror(errno));
+            err_set(err, IA_ERR_IO, "%s: write error: %s", out->fp == stdout ? "stdout" : out->path,
+                    strerror(errno));
             goto out;
         }
         rc = 0;

@@ -16,7 +16,8 @@ int file_read_all(const char *path, buf *out, ia_err *err);
  * temporary file beside path (same folder, so rename is atomic), mode 0600;
  * the caller writes to out->fp; file_out_commit flushes, fsyncs and renames
  * it over path; file_out_abort removes it. The path "-" means stdout: commit
- * only flushes it. A file_out that was neither committed nor aborted is
+ * only flushes it. An existing path that is not a regular file (/dev/null,
+ * a FIFO) is written in place, never renamed over. A file_out that was neither committed nor aborted is
  * removed by file_out_abort_all, which the signal handling calls at exit.
  */
 typedef struct file_out {

@@ -1,0 +1,380 @@
+/*
+ * The `evaluate` and `rules lint|list|test` commands, run as a user runs
+ * them ($IMGAUDIT_BIN): exit statuses, the one-line errors for bad input,
+ * every lint problem at once, the JSON output and the built-in pack found
+ * without --rules.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "testutil.h"
+
+#define MAX_ARGS 32
+
+typedef struct cli_run {
+    int status;
+    char *out; /* owned */
+    char *err; /* owned */
+} cli_run;
+
+static char g_tmp[] = "/tmp/imgaudit-cli-XXXXXX";
+
+static void cli_run_free(cli_run *r)
+{
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof(*r));
+}
+
+/* Runs the program with args (NULL-terminated) and an optional environment override NAME=VALUE. */
+static int run(cli_run *r, const char *env, const char *const *args)
+{
+    const char *bin = getenv("IMGAUDIT_BIN");
+    char out_path[256], err_path[256];
+    char *argv[MAX_ARGS];
+    size_t n = 0;
+    pid_t pid;
+    int st = 0;
+
+    memset(r, 0, sizeof(*r));
+    if (!bin || !*bin)
+        return -1;
+    snprintf(out_path, sizeof(out_path), "%s/stdout", g_tmp);
+    snprintf(err_path, sizeof(err_path), "%s/stderr", g_tmp);
+    argv[n++] = (char *)(uintptr_t)bin;
+    for (size_t i = 0; args[i] && n + 1 < MAX_ARGS; i++)
+        argv[n++] = (char *)(uintptr_t)args[i];
+    argv[n] = NULL;
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(127);
+        if (env) {
+            char *copy = strdup(env);
+            char *eq = copy ? strchr(copy, '=') : NULL;
+
+            if (!eq)
+                _exit(127);
+            *eq = '\0';
+            setenv(copy, eq + 1, 1);
+        }
+        execv(bin, argv);
+        _exit(127);
+    }
+    if (waitpid(pid, &st, 0) != pid)
+        return -1;
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+    r->out = testutil_read_file(out_path, NULL);
+    r->err = testutil_read_file(err_path, NULL);
+    return r->out && r->err ? 0 : -1;
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+
+    for (; s && *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Paths under tests/data/rules, each in its own buffer. */
+static char g_paths[8][4096];
+
+static const char *data(int slot, const char *rel)
+{
+    snprintf(g_paths[slot], sizeof(g_paths[slot]), "%s", testutil_data_path(rel));
+    return g_paths[slot];
+}
+
+static const char *pack(void)
+{
+    const char *src = getenv("IMGAUDIT_SOURCE_DIR");
+
+    snprintf(g_paths[7], sizeof(g_paths[7]), "%s/rules", src && *src ? src : ".");
+    return g_paths[7];
+}
+
+static void test_rules_cli__evaluate_writes_json(void)
+{
+    char json_path[256];
+    const char *args[] = {"evaluate",  data(0, "rules/snapshots/pack.json"),
+                          "--rules",   pack(),
+                          "--vars",    data(1, "rules/vars/trusted.yaml"),
+                          "--waivers", data(2, "rules/waivers/pack.yaml"),
+                          "--today",   "2026-11-25",
+                          "--json",    json_path,
+                          NULL};
+    cli_run r;
+    char *text;
+    cJSON *doc;
+
+    snprintf(json_path, sizeof(json_path), "%s/results.json", g_tmp);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    /* The summary and the waiver warnings go to stderr; stdout stays free for reports. */
+    CU_ASSERT_STRING_EQUAL(r.out, "");
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "11 rules over 15 resources: 64 pass, 10 fail, 1 waived"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "waiver for 'appstream-builder-*' expired on 2026-01-01"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "waiver for 'workspaces-image-error-state' matched nothing"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "the snapshot is incomplete: 1 collection error\n"));
+    text = testutil_read_file(json_path, NULL);
+    doc = text ? cJSON_Parse(text) : NULL;
+    CU_ASSERT_PTR_NOT_NULL(doc);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "results")), 75);
+    cJSON_Delete(doc);
+    free(text);
+    unlink(json_path);
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__evaluate_json_to_stdout_and_quiet(void)
+{
+    const char *args[] = {
+        "evaluate", data(0, "rules/snapshots/pack.json"), "--rules", pack(), "--json", "-", "--quiet", NULL};
+    cli_run r;
+    cJSON *doc;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, "IMGAUDIT_TODAY=2026-11-25", args), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.err, "");
+    doc = cJSON_Parse(r.out);
+    CU_ASSERT_PTR_NOT_NULL(doc);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "schema")),
+                           "imgaudit.results");
+    cJSON_Delete(doc);
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__built_in_pack_without_rules_option(void)
+{
+    const char *args[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--today", "2026-11-25", NULL};
+    cli_run r;
+
+    /* Beside the program: <build dir>/../rules. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "11 rules over 15 resources"));
+    cli_run_free(&r);
+    /* IMGAUDIT_RULES_DIR wins. */
+    {
+        char env[4200];
+
+        snprintf(env, sizeof(env), "IMGAUDIT_RULES_DIR=%s", data(1, "rules/dirs/pack"));
+        CU_ASSERT_EQUAL_FATAL(run(&r, env, args), 0);
+        CU_ASSERT_EQUAL(r.status, 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "3 rules over 15 resources"));
+        cli_run_free(&r);
+    }
+}
+
+static void test_rules_cli__bad_snapshot_is_one_line_and_exit_2(void)
+{
+    const char *args[] = {"evaluate", data(0, "rules/snapshots/bad_json.json"), "--rules", pack(), NULL};
+    char expected[4400];
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    snprintf(expected, sizeof(expected), "imgaudit: error: %s:4:3: invalid JSON: not a snapshot\n",
+             g_paths[0]);
+    CU_ASSERT_STRING_EQUAL(r.err, expected);
+    cli_run_free(&r);
+    args[1] = data(0, "rules/snapshots/missing-file.json");
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.err), 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "missing-file.json: No such file or directory"));
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__bad_rules_and_waivers_exit_2_with_every_problem(void)
+{
+    const char *args[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--rules",
+                          data(1, "rules/lint/value_types.yaml"), NULL};
+    const char *wargs[] = {"evaluate",  data(0, "rules/snapshots/pack.json"), "--rules", pack(),
+                           "--waivers", data(2, "rules/waivers/bad.yaml"),    NULL};
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    /* value_types.expected lists 21 problems; each is one line naming file:line:column. */
+    CU_ASSERT_EQUAL(count_lines(r.err), 21);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "value_types.yaml:5:9: 'id' must be a string, not a number\n"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, wargs), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.err), 11);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "bad.yaml:9:14: 'expires' must be a date as YYYY-MM-DD"));
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__usage_errors(void)
+{
+    const char *no_snapshot[] = {"evaluate", "--rules", "x", NULL};
+    const char *bad_today[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--today", "tomorrow", NULL};
+    const char *bad_option[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--colour", NULL};
+    const char *bad_verb[] = {"rules", "check", NULL};
+    const char *help[] = {"evaluate", "--help", NULL};
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, no_snapshot), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "which snapshot?"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, bad_today), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--today 'tomorrow' is not a date"));
+    cli_run_free(&r);
+    bad_today[3] = "2026-11-25";
+    CU_ASSERT_EQUAL_FATAL(run(&r, "IMGAUDIT_TODAY=soon", bad_today), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    cli_run_free(&r);
+    bad_today[2] = "--quiet";
+    bad_today[3] = NULL;
+    CU_ASSERT_EQUAL_FATAL(run(&r, "IMGAUDIT_TODAY=soon", bad_today), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "IMGAUDIT_TODAY 'soon' is not a date"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, bad_option), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "unknown option '--colour'"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, bad_verb), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, help), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--waivers FILE"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "IMGAUDIT_TODAY"));
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__lint(void)
+{
+    const char *ok[] = {"rules", "lint", NULL};
+    const char *bad[] = {"rules",
+                         "lint",
+                         data(0, "rules/lint/keys.yaml"),
+                         data(1, "rules/lint/templates.yaml"),
+                         "--waivers",
+                         data(2, "rules/waivers/bad.yaml"),
+                         NULL};
+    const char *ok_waivers[] = {"rules", "lint", pack(), "--waivers", data(3, "rules/waivers/pack.yaml"),
+                                NULL};
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, ok), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "ok: 11 rules in 3 files\n");
+    cli_run_free(&r);
+    /* 7 + 3 rule problems and 11 waiver problems, all in one run, on stdout. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, bad), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_EQUAL(count_lines(r.out), 21);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "keys.yaml:8:17: bad key 'A..B'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "templates.yaml:6:14: message:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "bad.yaml:19:1: unknown key 'notes'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "21 problems found"));
+    /* In the order the files were given. */
+    CU_ASSERT(strstr(r.out, "keys.yaml") < strstr(r.out, "templates.yaml"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, ok_waivers), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out, "ok: 11 rules in 3 files, 3 waivers\n");
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__list(void)
+{
+    const char *args[] = {"rules", "list", "--rules", data(0, "rules/dirs/pack"), NULL};
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_STRING_EQUAL(r.out,
+                           "ID      SEVERITY  RESOURCE                 TITLE\n"
+                           "first   low       workspaces_image         Loaded first\n"
+                           "second  low       appstream_image          Loaded second (20- sorts after 10-)\n"
+                           "third   info      appstream_image_builder  Loaded third\n");
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__test(void)
+{
+    const char *ok[] = {"rules", "test", NULL};
+    const char *failing[] = {"rules", "test", data(0, "rules/ruletests/failing.yaml"), NULL};
+    const char *untested[] = {"rules", "test", data(1, "rules/ruletests/untested.yaml"), NULL};
+    const char *allowed[] = {"rules", "test", "--allow-untested", data(1, "rules/ruletests/untested.yaml"),
+                             NULL};
+    char expected[9000];
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, ok), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "11 rules: 11 tested, 0 untested;"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ", 0 failed\n"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, failing), 0);
+    CU_ASSERT_EQUAL(r.status, 1);
+    snprintf(expected, sizeof(expected),
+             "%s:12:11: rule builder-running: this example must fail, but it passes\n"
+             "%s:15:11: rule builder-running: this example must pass, but it fails (\"b4 is RUNNING\")\n"
+             "1 rules: 1 tested, 0 untested; 4 examples, 2 failed\n",
+             g_paths[0], g_paths[0]);
+    CU_ASSERT_STRING_EQUAL(r.out, expected);
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, untested), 0);
+    CU_ASSERT_EQUAL(r.status, 1);
+    snprintf(expected, sizeof(expected),
+             "%s:2:5: rule no-examples has no example that must fail and none that must pass\n"
+             "%s:7:5: rule only-failing-examples has no example that must pass\n"
+             "3 rules: 1 tested, 2 untested; 4 examples, 0 failed\n",
+             g_paths[1], g_paths[1]);
+    CU_ASSERT_STRING_EQUAL(r.out, expected);
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, allowed), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    cli_run_free(&r);
+}
+
+int main(void)
+{
+    CU_TestInfo tests[] = {
+        {"evaluate_writes_json", test_rules_cli__evaluate_writes_json},
+        {"evaluate_json_to_stdout_and_quiet", test_rules_cli__evaluate_json_to_stdout_and_quiet},
+        {"built_in_pack_without_rules_option", test_rules_cli__built_in_pack_without_rules_option},
+        {"bad_snapshot_is_one_line_and_exit_2", test_rules_cli__bad_snapshot_is_one_line_and_exit_2},
+        {"bad_rules_and_waivers_exit_2_with_every_problem",
+         test_rules_cli__bad_rules_and_waivers_exit_2_with_every_problem},
+        {"usage_errors", test_rules_cli__usage_errors},
+        {"lint", test_rules_cli__lint},
+        {"list", test_rules_cli__list},
+        {"test", test_rules_cli__test},
+        CU_TEST_INFO_NULL,
+    };
+    char path[256];
+    int rc;
+
+    if (!mkdtemp(g_tmp))
+        return 1;
+    rc = testutil_run("rules_cli", tests);
+    snprintf(path, sizeof(path), "%s/stdout", g_tmp);
+    unlink(path);
+    snprintf(path, sizeof(path), "%s/stderr", g_tmp);
+    unlink(path);
+    rmdir(g_tmp);
+    return rc;
+}
