@@ -288,7 +288,8 @@ static int write_member(FILE *fp, const char *key, cJSON *value, const char *sep
 
 static cJSON *strings_array(char *const *v, size_t n)
 {
-    return cJSON_CreateStringArray((const char *const *)v, (int)n);
+    /* cJSON_CreateStringArray gives NULL, not [], for no strings. */
+    return n ? cJSON_CreateStringArray((const char *const *)v, (int)n) : cJSON_CreateArray();
 }
 
 static int write_body(snapshot *s, FILE *fp)
