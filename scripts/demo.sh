@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Does all set-up and runs the main job on a fresh machine: builds imgaudit, starts the local
-# AWS-compatible endpoint (tests/fakeaws) with a demo Organization of four accounts in two regions,
-# and audits it the way a nightly job audits a real fleet. Results land in reports/demo/.
+# AWS-compatible endpoint (tests/fakeaws) with a demo Organization of four accounts in two regions, and
+# audits it the way a nightly job audits a real fleet. Reports land in reports/demo/.
 #
 # With real AWS credentials, the same command line works without the endpoint:
-#   build/imgaudit collect --org --role-name ImgAuditRole --regions all -o snapshot.json
+#   build/imgaudit audit --org --role-name ImgAuditRole --regions all \
+#     --junit junit.xml --html report.html --json results.json --snapshot-out snapshot.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -22,10 +23,13 @@ export AWS_REGION=us-east-1
 echo "== imgaudit whoami"
 build/imgaudit whoami
 echo
-echo "== imgaudit collect --org --role-name ImgAuditRole --regions us-east-1,eu-central-1"
+echo "== imgaudit audit --org --role-name ImgAuditRole --regions us-east-1,eu-central-1 ..."
 rc=0
-build/imgaudit collect --org --role-name ImgAuditRole --regions us-east-1,eu-central-1 \
-  --output "$out/snapshot.json" || rc=$?
+build/imgaudit audit --org --role-name ImgAuditRole --regions us-east-1,eu-central-1 \
+  --vars tests/fakeaws/demo-vars.yaml \
+  --junit "$out/junit.xml" --html "$out/report.html" --json "$out/results.json" \
+  --snapshot-out "$out/snapshot.json" || rc=$?
 echo
-echo "snapshot: $out/snapshot.json (exit status $rc: 0 complete, 3 incomplete)"
-exit $(( rc == 0 || rc == 3 ? 0 : rc ))
+echo "Open $out/report.html in a browser. Exit status $rc (0 passed, 1 the --fail-on high gate failed:"
+echo "the demo fleet is built to have findings)."
+exit $(( rc == 0 || rc == 1 ? 0 : rc ))

@@ -1,5 +1,6 @@
 #include "cli/cli.h"
 
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"audit", cmd_audit, "collect and evaluate in one run: reports and a CI exit status"},
     {"collect", cmd_collect, "gather images, permissions and image builders into a snapshot"},
     {"evaluate", cmd_evaluate, "judge a snapshot against YAML rules and waivers (--json FILE)"},
     {"rules", cmd_rules, "lint, list or test rule files (rules lint|list|test [PATH...])"},
@@ -78,6 +80,15 @@ int cli_fail(const ia_err *err)
     err_format(err, line, sizeof(line));
     fprintf(stderr, "imgaudit: error: %s\n", line);
     return cli_exit_for(err);
+}
+
+int cli_option_error(const char *cmd, int opt, char **argv)
+{
+    const char *word = argv[optind - 1];
+
+    if (opt == ':')
+        return cli_usage_error(cmd, "%s needs a value", word);
+    return cli_usage_error(cmd, "unknown option '%s'", word);
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

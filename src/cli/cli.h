@@ -24,6 +24,13 @@ int cli_exit_for(const ia_err *err);
 /* Prints "imgaudit: error: <one line>" to stderr and returns cli_exit_for(err). */
 int cli_fail(const ia_err *err);
 
+/*
+ * For getopt_long run with an optstring that starts with ':': the usage
+ * error for what it returned when the word at argv[optind - 1] was not a
+ * known option (opt '?') or lacked its value (opt ':'). Returns CLI_EXIT_USAGE.
+ */
+int cli_option_error(const char *cmd, int opt, char **argv);
+
 /* Prints a usage error naming the subcommand and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -44,7 +44,7 @@ int cmd_collect(int argc, char **argv)
     err_clear(&err);
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
         if (opt == 'h') {
             usage(stdout);
             return CLI_EXIT_OK;
@@ -57,7 +57,7 @@ int cmd_collect(int argc, char **argv)
         if (rc < 0)
             return cli_usage_error("collect", "%s", err.msg);
         if (rc == 0)
-            return cli_usage_error("collect", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("collect", opt, argv);
     }
     if (optind < argc)
         return cli_usage_error("collect", "unexpected argument '%s'", argv[optind]);

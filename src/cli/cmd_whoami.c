@@ -35,7 +35,7 @@ int cmd_whoami(int argc, char **argv)
     err_clear(&err);
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
         if (opt == 'h') {
             usage(stdout);
             return CLI_EXIT_OK;
@@ -48,7 +48,7 @@ int cmd_whoami(int argc, char **argv)
         if (rc < 0)
             return cli_usage_error("whoami", "%s", err.msg);
         if (rc == 0)
-            return cli_usage_error("whoami", "unknown option '%s'", argv[optind - 1]);
+            return cli_option_error("whoami", opt, argv);
     }
     if (optind < argc)
         return cli_usage_error("whoami", "unexpected argument '%s'", argv[optind]);

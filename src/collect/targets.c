@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules/yaml.h"
+#include "util/ytree.h"
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -83,10 +83,10 @@ typedef struct file_check {
     unsigned problems;
 } file_check;
 
-static void problem(file_check *fc, const rules_ynode *at, const char *fmt, ...)
+static void problem(file_check *fc, const ytree_node *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static void problem(file_check *fc, const rules_ynode *at, const char *fmt, ...)
+static void problem(file_check *fc, const ytree_node *at, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
@@ -100,11 +100,11 @@ static void problem(file_check *fc, const rules_ynode *at, const char *fmt, ...)
 }
 
 /* A scalar's text, for string-valued keys (ids may be written as plain numbers). */
-static char *scalar(file_check *fc, const rules_ynode *v, const char *key)
+static char *scalar(file_check *fc, const ytree_node *v, const char *key)
 {
     char *s;
 
-    if (!v || v->kind != RULES_Y_SCALAR || v->type == RULES_YT_NULL || v->type == RULES_YT_BOOL) {
+    if (!v || v->kind != YTREE_SCALAR || v->type == YTREE_NULL || v->type == YTREE_BOOL) {
         problem(fc, v, "'%s' must be a string", key);
         return NULL;
     }
@@ -114,9 +114,9 @@ static char *scalar(file_check *fc, const rules_ynode *v, const char *key)
     return s;
 }
 
-static void load_regions(file_check *fc, const rules_ynode *v, collect_target *t)
+static void load_regions(file_check *fc, const ytree_node *v, collect_target *t)
 {
-    if (v->kind != RULES_Y_SEQ || v->n == 0) {
+    if (v->kind != YTREE_SEQ || v->n == 0) {
         problem(fc, v, "'%s' must be a non-empty list of region names", "regions");
         return;
     }
@@ -126,12 +126,12 @@ static void load_regions(file_check *fc, const rules_ynode *v, collect_target *t
         return;
     }
     for (size_t i = 0; i < v->n; i++) {
-        const rules_ynode *r = v->items[i];
+        const ytree_node *r = v->items[i];
 
-        if (!rules_yaml_is_str(r) || !r->text[0] ||
+        if (!ytree_is_str(r) || !r->text[0] ||
             strspn(r->text, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(r->text)) {
             problem(fc, r, "'%s' is not a region name",
-                    r->kind == RULES_Y_SCALAR ? r->text : "(a list or map)");
+                    r->kind == YTREE_SCALAR ? r->text : "(a list or map)");
             continue;
         }
         t->regions[t->n_regions] = str_dup(r->text);
@@ -140,11 +140,11 @@ static void load_regions(file_check *fc, const rules_ynode *v, collect_target *t
     }
 }
 
-static void load_account(file_check *fc, const rules_ynode *node, collect_targets *out)
+static void load_account(file_check *fc, const ytree_node *node, collect_targets *out)
 {
     collect_target *t;
 
-    if (node->kind != RULES_Y_MAP) {
+    if (node->kind != YTREE_MAP) {
         problem(fc, node, "each account must be a mapping with at least '%s'", "id");
         return;
     }
@@ -154,8 +154,8 @@ static void load_account(file_check *fc, const rules_ynode *node, collect_target
         return;
     }
     for (size_t i = 0; i + 1 < node->n; i += 2) {
-        const rules_ynode *k = node->items[i], *v = node->items[i + 1];
-        const char *key = k->kind == RULES_Y_SCALAR ? k->text : "";
+        const ytree_node *k = node->items[i], *v = node->items[i + 1];
+        const char *key = k->kind == YTREE_SCALAR ? k->text : "";
 
         if (strcmp(key, "id") == 0) {
             t->id = scalar(fc, v, key);
@@ -176,38 +176,38 @@ static void load_account(file_check *fc, const rules_ynode *node, collect_target
             problem(fc, k, "unknown key '%s' (expected id, name, role_arn, external_id, regions)", key);
         }
     }
-    if (!t->id && !rules_yaml_get(node, "id"))
+    if (!t->id && !ytree_get(node, "id"))
         problem(fc, node, "account has no '%s'", "id");
 }
 
 int targets_load_file(const char *path, collect_targets *out, ia_err *err)
 {
     file_check fc = {path, err, 0};
-    const rules_ynode *root, *accounts;
-    rules_ydoc *doc = NULL;
+    const ytree_node *root, *accounts;
+    ytree_doc *doc = NULL;
     buf text;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
-    buf_init(&text, RULES_YAML_MAX_BYTES);
+    buf_init(&text, YTREE_MAX_BYTES);
     if (file_read_all(path, &text, err) != 0)
         goto out;
-    if (rules_yaml_parse(path, buf_str(&text), text.len, &doc, err) != 0)
+    if (ytree_parse(path, buf_str(&text), text.len, &doc, err) != 0)
         goto out;
-    root = rules_yaml_root(doc);
-    accounts = root ? rules_yaml_get(root, "accounts") : NULL;
-    if (!root || root->kind != RULES_Y_MAP || !accounts) {
+    root = ytree_root(doc);
+    accounts = root ? ytree_get(root, "accounts") : NULL;
+    if (!root || root->kind != YTREE_MAP || !accounts) {
         problem(&fc, root, "expected a top-level '%s:' list", "accounts");
         goto out;
     }
     for (size_t i = 0; i + 1 < root->n; i += 2) {
-        const rules_ynode *k = root->items[i];
+        const ytree_node *k = root->items[i];
 
-        if (k->kind != RULES_Y_SCALAR || strcmp(k->text, "accounts") != 0)
+        if (k->kind != YTREE_SCALAR || strcmp(k->text, "accounts") != 0)
             problem(&fc, k, "unknown top-level key '%s' (expected accounts)",
-                    k->kind == RULES_Y_SCALAR ? k->text : "");
+                    k->kind == YTREE_SCALAR ? k->text : "");
     }
-    if (accounts->kind != RULES_Y_SEQ || accounts->n == 0) {
+    if (accounts->kind != YTREE_SEQ || accounts->n == 0) {
         problem(&fc, accounts, "'%s' must be a non-empty list", "accounts");
         goto out;
     }
@@ -223,7 +223,7 @@ int targets_load_file(const char *path, collect_targets *out, ia_err *err)
 out:
     if (rc != 0)
         targets_free(out);
-    rules_yaml_free(doc);
+    ytree_free(doc);
     buf_free(&text);
     return rc;
 }

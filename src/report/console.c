@@ -279,7 +279,7 @@ void console_summary(const results *r, const console_options *opt, FILE *out)
     if (opt->n_files) {
         fprintf(out, "Reports written:\n");
         for (size_t i = 0; i < opt->n_files; i++)
-            fprintf(out, "  %-6s %s\n", safe(&c, 0, opt->files[i].kind),
+            fprintf(out, "  %-8s %s\n", safe(&c, 0, opt->files[i].kind),
                     safe_max(&c, 1, opt->files[i].path, 0));
     }
     print_gate(&c, r, &opt->gate);

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cjson/cJSON.h>
 
@@ -243,6 +242,39 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
     return o;
 }
 
+/* What changed since the baseline: counts, and the failures that are gone. */
+static cJSON *baseline_obj(jw *w, const results *r)
+{
+    cJSON *o = cJSON_CreateObject(), *gone = cJSON_CreateArray();
+    size_t n_new = 0, n_existing = 0;
+
+    for (size_t i = 0; i < r->n_items; i++) {
+        n_new += r->items[i].change == CHANGE_NEW;
+        n_existing += r->items[i].change == CHANGE_EXISTING;
+    }
+    add_count(w, o, "new", n_new);
+    add_count(w, o, "existing", n_existing);
+    add_count(w, o, "resolved_count", r->n_resolved);
+    for (size_t i = 0; gone && i < r->n_resolved && !w->nomem; i++) {
+        const resolved_failure *f = &r->resolved[i];
+        cJSON *item = cJSON_CreateObject();
+
+        add(w, item, "rule", sref(f->rule));
+        add(w, item, "resource_type", sref(f->resource_type));
+        add(w, item, "resource_id", sref(f->resource_id));
+        add(w, item, "account", sref(f->account));
+        add(w, item, "region", sref(f->region));
+        add(w, item, "message", sref(f->message));
+        add(w, item, "first_seen", sref(f->first_seen));
+        if (!item || !cJSON_AddItemToArray(gone, item)) {
+            cJSON_Delete(item);
+            w->nomem = 1;
+        }
+    }
+    add(w, o, "resolved", gone);
+    return o;
+}
+
 static cJSON *errors_list(const results *r)
 {
     /* A reference array: the snapshot keeps ownership of its errors. */
@@ -272,6 +304,8 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     member(&w, "rules", rules_list(&w, r));
     member(&w, "waivers", waivers_list(&w, r));
     member(&w, "errors", errors_list(r));
+    if (r->has_baseline)
+        member(&w, "baseline", baseline_obj(&w, r));
     /* One result per line, streamed: a document of millions of results is never built in memory. */
     put(&w, ",\n\t\"results\": [");
     for (size_t i = 0; i < r->n_items && !w.nomem && !w.io_failed; i++) {
@@ -293,31 +327,11 @@ out:
     return rc;
 }
 
-/*
- * A path that exists and is not a regular file (a FIFO, /dev/stdout, a
- * terminal) is written in place: a temporary file renamed over it would
- * replace the device itself, which as root breaks the whole machine.
- */
-static int write_special(const results *r, const char *path, ia_err *err)
-{
-    FILE *fp = fopen(path, "w");
-    int rc;
-
-    if (!fp)
-        return err_set(err, IA_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    rc = json_report_fwrite(r, fp, err);
-    if (fclose(fp) != 0 && rc == 0)
-        rc = err_set(err, IA_ERR_IO, "%s: write error: %s", path, strerror(errno));
-    return rc;
-}
-
 int json_report_write(const results *r, const char *path, ia_err *err)
 {
     file_out out;
-    struct stat st;
 
-    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return write_special(r, path, err);
+    /* file_out writes a device or FIFO (/dev/stdout) in place rather than renaming over it. */
     if (file_out_open(&out, path, err) != 0)
         return -1;
     if (json_report_fwrite(r, out.fp, err) != 0) {

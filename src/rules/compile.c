@@ -198,14 +198,14 @@ fail:
     return -1;
 }
 
-static int compile_path(cc *c, const rules_ynode *node, const char *what, rpath *out)
+static int compile_path(cc *c, const ytree_node *node, const char *what, rpath *out)
 {
     char why[160];
     int rc;
 
-    if (!rules_yaml_is_str(node))
+    if (!ytree_is_str(node))
         return rules_problem(c->ctx, c->file, node, "%s must be a string, not %s", what,
-                             rules_yaml_describe(node));
+                             ytree_describe(node));
     rc = path_parse(node->text, node->len, out, why, sizeof(why));
     if (rc == -2)
         return rules_nomem(c->ctx);
@@ -227,9 +227,9 @@ static const rvar *var_find(const rules_set *set, const char *name)
 }
 
 /* A `{var: NAME}` mapping, or NULL when node is not one. */
-static const rules_ynode *var_ref(const rules_ynode *node)
+static const ytree_node *var_ref(const ytree_node *node)
 {
-    if (node->kind != RULES_Y_MAP || node->n != 2 || strcmp(node->items[0]->text, "var") != 0)
+    if (node->kind != YTREE_MAP || node->n != 2 || strcmp(node->items[0]->text, "var") != 0)
         return NULL;
     return node->items[1];
 }
@@ -239,22 +239,22 @@ static const rules_ynode *var_ref(const rules_ynode *node)
  * it for messages ("value" or "variable 'x'"). Returns NULL after recording
  * a problem.
  */
-static const rules_ynode *value_resolve(cc *c, const rules_ynode *node, char *label, size_t label_size)
+static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *label, size_t label_size)
 {
-    const rules_ynode *name = var_ref(node);
+    const ytree_node *name = var_ref(node);
     const rvar *v;
 
     snprintf(label, label_size, "the value");
     if (!name) {
-        if (node->kind == RULES_Y_MAP) {
+        if (node->kind == YTREE_MAP) {
             rules_problem(c->ctx, c->file, node, "a value is a string, number, boolean, list or {var: NAME}");
             return NULL;
         }
         return node;
     }
-    if (!rules_yaml_is_str(name)) {
+    if (!ytree_is_str(name)) {
         rules_problem(c->ctx, c->file, name, "a variable name must be a string, not %s",
-                      rules_yaml_describe(name));
+                      ytree_describe(name));
         return NULL;
     }
     v = var_find(c->set, name->text);
@@ -266,41 +266,41 @@ static const rules_ynode *value_resolve(cc *c, const rules_ynode *node, char *la
     return v->value;
 }
 
-static void scalar_to_val(const rules_ynode *n, rval *out)
+static void scalar_to_val(const ytree_node *n, rval *out)
 {
     memset(out, 0, sizeof(*out));
     switch (n->type) {
-    case RULES_YT_STR:
+    case YTREE_STR:
         out->type = RV_STR;
         out->str = n->text;
         break;
-    case RULES_YT_NULL: out->type = RV_NULL; break;
-    case RULES_YT_BOOL:
+    case YTREE_NULL: out->type = RV_NULL; break;
+    case YTREE_BOOL:
         out->type = RV_BOOL;
         out->b = n->boolean;
         break;
-    case RULES_YT_NUM:
+    case YTREE_NUM:
         out->type = RV_NUM;
         out->num = n->number;
         break;
     }
 }
 
-static bool scalar_comparable(const rules_ynode *n)
+static bool scalar_comparable(const ytree_node *n)
 {
-    return n->kind == RULES_Y_SCALAR && n->type != RULES_YT_NULL;
+    return n->kind == YTREE_SCALAR && n->type != YTREE_NULL;
 }
 
 /* "90d", "12h", "2w", "90" (days), or a number of days. */
-static int duration_parse(const rules_ynode *n, int64_t *seconds)
+static int duration_parse(const ytree_node *n, int64_t *seconds)
 {
     double days;
 
-    if (n->kind != RULES_Y_SCALAR)
+    if (n->kind != YTREE_SCALAR)
         return -1;
-    if (n->type == RULES_YT_NUM) {
+    if (n->type == YTREE_NUM) {
         days = n->number;
-    } else if (n->type == RULES_YT_STR && n->len > 0) {
+    } else if (n->type == YTREE_STR && n->len > 0) {
         long count, unit = SECONDS_PER_DAY;
         char digits[24];
         size_t len = n->len;
@@ -328,10 +328,10 @@ static int duration_parse(const rules_ynode *n, int64_t *seconds)
 }
 
 /* Checks and converts a leaf's value for its op. */
-static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const rules_ynode *valnode)
+static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytree_node *valnode)
 {
     const char *opn = op_name(leaf->op);
-    const rules_ynode *v;
+    const ytree_node *v;
     char label[160];
     int rc;
 
@@ -355,31 +355,31 @@ static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const ru
     case OP_NE:
     case OP_CONTAINS:
     case OP_NOT_CONTAINS:
-        if (v->kind == RULES_Y_SEQ && (leaf->op == OP_EQ || leaf->op == OP_NE))
+        if (v->kind == YTREE_SEQ && (leaf->op == OP_EQ || leaf->op == OP_NE))
             return rules_problem(c->ctx, c->file, valnode,
                                  "op '%s' compares with one value, but %s is a list (use %s)", opn, label,
                                  leaf->op == OP_EQ ? "'in'" : "'not-in'");
         if (!scalar_comparable(v))
             return rules_problem(
                 c->ctx, c->file, valnode, "op '%s' needs a string, number or boolean, but %s is %s%s", opn,
-                label, rules_yaml_describe(v),
-                v->kind == RULES_Y_SCALAR ? " (use 'absent' or 'empty' for a missing value)" : "");
+                label, ytree_describe(v),
+                v->kind == YTREE_SCALAR ? " (use 'absent' or 'empty' for a missing value)" : "");
         scalar_to_val(v, &leaf->val);
         return 0;
     case OP_LT:
     case OP_LE:
     case OP_GT:
     case OP_GE:
-        if (v->kind != RULES_Y_SCALAR || (v->type != RULES_YT_NUM && v->type != RULES_YT_STR))
+        if (v->kind != YTREE_SCALAR || (v->type != YTREE_NUM && v->type != YTREE_STR))
             return rules_problem(c->ctx, c->file, valnode, "op '%s' needs a number or a string, but %s is %s",
-                                 opn, label, rules_yaml_describe(v));
+                                 opn, label, ytree_describe(v));
         scalar_to_val(v, &leaf->val);
         return 0;
     case OP_IN:
     case OP_NOT_IN:
-        if (v->kind != RULES_Y_SEQ)
+        if (v->kind != YTREE_SEQ)
             return rules_problem(c->ctx, c->file, valnode, "op '%s' needs a list, but %s is %s", opn, label,
-                                 rules_yaml_describe(v));
+                                 ytree_describe(v));
         leaf->val.type = RV_LIST;
         leaf->val.items = calloc(v->n ? v->n : 1, sizeof(rval));
         if (!leaf->val.items)
@@ -388,15 +388,15 @@ static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const ru
             if (!scalar_comparable(v->items[i]))
                 return rules_problem(c->ctx, c->file, v == valnode ? v->items[i] : valnode,
                                      "op '%s': list items must be strings, numbers or booleans, not %s", opn,
-                                     rules_yaml_describe(v->items[i]));
+                                     ytree_describe(v->items[i]));
             scalar_to_val(v->items[i], &leaf->val.items[i]);
             leaf->val.n++;
         }
         return 0;
     case OP_REGEX:
-        if (!rules_yaml_is_str(v))
+        if (!ytree_is_str(v))
             return rules_problem(c->ctx, c->file, valnode, "op 'regex' needs a string, but %s is %s", label,
-                                 rules_yaml_describe(v));
+                                 ytree_describe(v));
         if (strlen(v->text) != v->len)
             return rules_problem(c->ctx, c->file, valnode, "regular expression holds a NUL character");
         rc = regcomp(&leaf->re, v->text, REG_EXTENDED | REG_NOSUB);
@@ -416,7 +416,7 @@ static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const ru
                 c->ctx, c->file, valnode,
                 "op '%s' needs a duration such as 90d, 12h, 2w or a number of days, but %s is "
                 "'%s'",
-                opn, label, v->kind == RULES_Y_SCALAR ? v->text : rules_yaml_describe(v));
+                opn, label, v->kind == YTREE_SCALAR ? v->text : ytree_describe(v));
         return 0;
     default: break;
     }
@@ -425,7 +425,7 @@ static int compile_value(cc *c, rcond *leaf, const rules_ynode *opnode, const ru
 
 /* ---- conditions ---- */
 
-static rcond *compile_cond(cc *c, const rules_ynode *node);
+static rcond *compile_cond(cc *c, const ytree_node *node);
 
 static rcond *cond_new(cc *c, rcond_kind kind)
 {
@@ -438,7 +438,7 @@ static rcond *cond_new(cc *c, rcond_kind kind)
     return r;
 }
 
-static rcond *compile_combinator(cc *c, const rules_ynode *key, const rules_ynode *val)
+static rcond *compile_combinator(cc *c, const ytree_node *key, const ytree_node *val)
 {
     bool is_not = strcmp(key->text, "not") == 0;
     rcond *r = cond_new(c, is_not ? COND_NOT : strcmp(key->text, "and") == 0 ? COND_AND : COND_OR);
@@ -447,9 +447,9 @@ static rcond *compile_combinator(cc *c, const rules_ynode *key, const rules_ynod
     if (!r)
         return NULL;
     if (is_not) {
-        if (val->kind != RULES_Y_MAP) {
+        if (val->kind != YTREE_MAP) {
             rules_problem(c->ctx, c->file, val, "'not' takes one condition (a mapping), not %s",
-                          rules_yaml_describe(val));
+                          ytree_describe(val));
             goto fail;
         }
         r->kids = calloc(1, sizeof(*r->kids));
@@ -463,9 +463,9 @@ static rcond *compile_combinator(cc *c, const rules_ynode *key, const rules_ynod
         r->n = 1;
         return r;
     }
-    if (val->kind != RULES_Y_SEQ || val->n == 0) {
+    if (val->kind != YTREE_SEQ || val->n == 0) {
         rules_problem(c->ctx, c->file, val, "'%s' takes a non-empty list of conditions, not %s", key->text,
-                      val->kind == RULES_Y_SEQ ? "an empty list" : rules_yaml_describe(val));
+                      val->kind == YTREE_SEQ ? "an empty list" : ytree_describe(val));
         goto fail;
     }
     r->kids = calloc(val->n, sizeof(*r->kids));
@@ -501,16 +501,16 @@ static int op_lookup(const char *name, rop *out)
     return -1;
 }
 
-static rcond *compile_leaf(cc *c, const rules_ynode *node)
+static rcond *compile_leaf(cc *c, const ytree_node *node)
 {
-    const rules_ynode *keyn = NULL, *opn = NULL, *valn = NULL;
+    const ytree_node *keyn = NULL, *opn = NULL, *valn = NULL;
     rcond *r = cond_new(c, COND_LEAF);
     int bad = 0;
 
     if (!r)
         return NULL;
     for (size_t i = 0; i + 1 < node->n; i += 2) {
-        const rules_ynode *k = node->items[i];
+        const ytree_node *k = node->items[i];
 
         if (strcmp(k->text, "key") == 0)
             keyn = node->items[i + 1];
@@ -528,9 +528,9 @@ static rcond *compile_leaf(cc *c, const rules_ynode *node)
         bad = -1;
     if (!opn) {
         bad = rules_problem(c->ctx, c->file, node, "condition is missing 'op'");
-    } else if (!rules_yaml_is_str(opn) || op_lookup(opn->text, &r->op) != 0) {
+    } else if (!ytree_is_str(opn) || op_lookup(opn->text, &r->op) != 0) {
         bad = rules_problem(c->ctx, c->file, opn, "unknown op '%s' (expected one of " OP_LIST ")",
-                            opn->kind == RULES_Y_SCALAR ? opn->text : rules_yaml_describe(opn));
+                            opn->kind == YTREE_SCALAR ? opn->text : ytree_describe(opn));
     } else if (compile_value(c, r, opn, valn) != 0) {
         bad = -1;
     }
@@ -542,7 +542,7 @@ static rcond *compile_leaf(cc *c, const rules_ynode *node)
 }
 
 /* `{Key: value}`: shorthand for {key: Key, op: eq, value: value}. */
-static rcond *compile_shorthand(cc *c, const rules_ynode *key, const rules_ynode *val)
+static rcond *compile_shorthand(cc *c, const ytree_node *key, const ytree_node *val)
 {
     rcond *r = cond_new(c, COND_LEAF);
 
@@ -556,18 +556,18 @@ static rcond *compile_shorthand(cc *c, const rules_ynode *key, const rules_ynode
     return r;
 }
 
-static rcond *compile_cond(cc *c, const rules_ynode *node)
+static rcond *compile_cond(cc *c, const ytree_node *node)
 {
-    const rules_ynode *first;
+    const ytree_node *first;
 
-    if (node->kind != RULES_Y_MAP || node->n == 0) {
+    if (node->kind != YTREE_MAP || node->n == 0) {
         rules_problem(c->ctx, c->file, node,
                       "a condition is a mapping: {and: [..]}, {or: [..]}, {not: {..}}, {key, op, value} "
                       "or {Key: value}, not %s",
-                      node->kind == RULES_Y_MAP ? "an empty mapping" : rules_yaml_describe(node));
+                      node->kind == YTREE_MAP ? "an empty mapping" : ytree_describe(node));
         return NULL;
     }
-    if (rules_yaml_get(node, "key") || rules_yaml_get(node, "op"))
+    if (ytree_get(node, "key") || ytree_get(node, "op"))
         return compile_leaf(c, node);
     first = node->items[0];
     if (node->n > 2) {
@@ -618,13 +618,13 @@ static int tmpl_flush(rtmpl *t, buf *lit)
     return 0;
 }
 
-static int compile_template(cc *c, const rules_ynode *node, rtmpl *t)
+static int compile_template(cc *c, const ytree_node *node, rtmpl *t)
 {
     const char *s = node->text, *end = node->text + node->len;
     buf lit;
     int rc = -1;
 
-    buf_init(&lit, RULES_YAML_MAX_BYTES);
+    buf_init(&lit, YTREE_MAX_BYTES);
     while (s < end) {
         const char *close;
         rpath path;
@@ -698,9 +698,9 @@ static int one_of(const char *s, const char *const *set, size_t n)
 }
 
 /* A text field: *out is the string (borrowed) or NULL. Returns -1 after recording a problem. */
-static int text_field(cc *c, const rules_ynode *rule, const char *key, bool required, const char **out)
+static int text_field(cc *c, const ytree_node *rule, const char *key, bool required, const char **out)
 {
-    const rules_ynode *v = rules_yaml_get(rule, key);
+    const ytree_node *v = ytree_get(rule, key);
 
     *out = NULL;
     if (!v) {
@@ -708,9 +708,8 @@ static int text_field(cc *c, const rules_ynode *rule, const char *key, bool requ
             return rules_problem(c->ctx, c->file, rule, "rule is missing '%s'", key);
         return 0;
     }
-    if (!rules_yaml_is_str(v))
-        return rules_problem(c->ctx, c->file, v, "'%s' must be a string, not %s", key,
-                             rules_yaml_describe(v));
+    if (!ytree_is_str(v))
+        return rules_problem(c->ctx, c->file, v, "'%s' must be a string, not %s", key, ytree_describe(v));
     if (v->len == 0 || strlen(v->text) != v->len)
         return rules_problem(c->ctx, c->file, v, "'%s' must not be empty or hold NUL characters", key);
     *out = v->text;
@@ -728,43 +727,43 @@ static bool id_ok(const char *s)
     return true;
 }
 
-static int choice_field(cc *c, const rules_ynode *rule, const char *key, const char *const *set, size_t n,
+static int choice_field(cc *c, const ytree_node *rule, const char *key, const char *const *set, size_t n,
                         const char *list, int *out)
 {
-    const rules_ynode *v = rules_yaml_get(rule, key);
+    const ytree_node *v = ytree_get(rule, key);
 
     if (!v)
         return rules_problem(c->ctx, c->file, rule, "rule is missing '%s'", key);
-    *out = rules_yaml_is_str(v) ? one_of(v->text, set, n) : -1;
+    *out = ytree_is_str(v) ? one_of(v->text, set, n) : -1;
     if (*out < 0)
         return rules_problem(c->ctx, c->file, v, "%s '%s' is not one of %s", key,
-                             v->kind == RULES_Y_SCALAR ? v->text : rules_yaml_describe(v), list);
+                             v->kind == YTREE_SCALAR ? v->text : ytree_describe(v), list);
     return 0;
 }
 
-cJSON *rules_yaml_to_json(const rules_ynode *node)
+cJSON *rules_ytree_to_json(const ytree_node *node)
 {
     cJSON *out = NULL;
 
-    if (node->kind == RULES_Y_SCALAR) {
+    if (node->kind == YTREE_SCALAR) {
         switch (node->type) {
-        case RULES_YT_STR: return cJSON_CreateString(node->text);
-        case RULES_YT_NULL: return cJSON_CreateNull();
-        case RULES_YT_BOOL: return cJSON_CreateBool(node->boolean);
-        case RULES_YT_NUM: return cJSON_CreateNumber(node->number);
+        case YTREE_STR: return cJSON_CreateString(node->text);
+        case YTREE_NULL: return cJSON_CreateNull();
+        case YTREE_BOOL: return cJSON_CreateBool(node->boolean);
+        case YTREE_NUM: return cJSON_CreateNumber(node->number);
         }
         return NULL;
     }
-    out = node->kind == RULES_Y_SEQ ? cJSON_CreateArray() : cJSON_CreateObject();
+    out = node->kind == YTREE_SEQ ? cJSON_CreateArray() : cJSON_CreateObject();
     if (!out)
         return NULL;
     for (size_t i = 0; i < node->n; i++) {
-        const rules_ynode *item = node->kind == RULES_Y_SEQ ? node->items[i] : node->items[++i];
-        cJSON *child = rules_yaml_to_json(item);
+        const ytree_node *item = node->kind == YTREE_SEQ ? node->items[i] : node->items[++i];
+        cJSON *child = rules_ytree_to_json(item);
 
         if (!child ||
-            (node->kind == RULES_Y_SEQ ? !cJSON_AddItemToArray(out, child)
-                                       : !cJSON_AddItemToObject(out, node->items[i - 1]->text, child))) {
+            (node->kind == YTREE_SEQ ? !cJSON_AddItemToArray(out, child)
+                                     : !cJSON_AddItemToObject(out, node->items[i - 1]->text, child))) {
             cJSON_Delete(child);
             cJSON_Delete(out);
             return NULL;
@@ -774,27 +773,27 @@ cJSON *rules_yaml_to_json(const rules_ynode *node)
 }
 
 /* One example: the resource's data, except lower-case account and region, which say where it was. */
-static int compile_example(cc *c, const rules_ynode *node, bool must_fail, rexample *ex)
+static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexample *ex)
 {
     ex->must_fail = must_fail;
     ex->line = node->line;
     ex->column = node->column;
-    if (node->kind != RULES_Y_MAP)
+    if (node->kind != YTREE_MAP)
         return rules_problem(c->ctx, c->file, node,
                              "an example is a mapping holding the resource's fields, not %s",
-                             rules_yaml_describe(node));
+                             ytree_describe(node));
     ex->data = cJSON_CreateObject();
     if (!ex->data)
         return rules_nomem(c->ctx);
     for (size_t i = 0; i + 1 < node->n; i += 2) {
-        const rules_ynode *k = node->items[i], *v = node->items[i + 1];
+        const ytree_node *k = node->items[i], *v = node->items[i + 1];
         bool env = strcmp(k->text, "account") == 0 || strcmp(k->text, "region") == 0;
         cJSON *item;
 
         if (env) {
-            if (!rules_yaml_is_str(v))
+            if (!ytree_is_str(v))
                 return rules_problem(c->ctx, c->file, v, "example '%s' must be a string, not %s", k->text,
-                                     rules_yaml_describe(v));
+                                     ytree_describe(v));
             if (k->text[0] == 'a')
                 ex->account = str_dup(v->text);
             else
@@ -803,7 +802,7 @@ static int compile_example(cc *c, const rules_ynode *node, bool must_fail, rexam
                 return rules_nomem(c->ctx);
             continue;
         }
-        item = rules_yaml_to_json(v);
+        item = rules_ytree_to_json(v);
         if (!item || !cJSON_AddItemToObject(ex->data, k->text, item)) {
             cJSON_Delete(item);
             return rules_nomem(c->ctx);
@@ -814,17 +813,17 @@ static int compile_example(cc *c, const rules_ynode *node, bool must_fail, rexam
     return 0;
 }
 
-static int compile_tests(cc *c, const rules_ynode *tests, rrule *r)
+static int compile_tests(cc *c, const ytree_node *tests, rrule *r)
 {
     size_t total = 0;
     int bad = 0;
 
-    if (tests->kind != RULES_Y_MAP)
+    if (tests->kind != YTREE_MAP)
         return rules_problem(c->ctx, c->file, tests,
                              "'tests' must be a mapping with 'fail' and 'pass' lists, not %s",
-                             rules_yaml_describe(tests));
+                             ytree_describe(tests));
     for (size_t i = 0; i + 1 < tests->n; i += 2) {
-        if (tests->items[i + 1]->kind == RULES_Y_SEQ)
+        if (tests->items[i + 1]->kind == YTREE_SEQ)
             total += tests->items[i + 1]->n;
     }
     r->examples = calloc(total ? total : 1, sizeof(*r->examples));
@@ -832,7 +831,7 @@ static int compile_tests(cc *c, const rules_ynode *tests, rrule *r)
         return rules_nomem(c->ctx);
     /* Every list is checked even when another is wrong, so that all problems show at once. */
     for (size_t i = 0; i + 1 < tests->n && !c->ctx->fatal; i += 2) {
-        const rules_ynode *k = tests->items[i], *v = tests->items[i + 1];
+        const ytree_node *k = tests->items[i], *v = tests->items[i + 1];
         bool must_fail = strcmp(k->text, "fail") == 0;
 
         if (!must_fail && strcmp(k->text, "pass") != 0) {
@@ -840,9 +839,9 @@ static int compile_tests(cc *c, const rules_ynode *tests, rrule *r)
                 rules_problem(c->ctx, c->file, k, "unknown key '%s' in tests (expected fail, pass)", k->text);
             continue;
         }
-        if (v->kind != RULES_Y_SEQ) {
+        if (v->kind != YTREE_SEQ) {
             bad = rules_problem(c->ctx, c->file, v, "tests '%s' must be a list of example resources, not %s",
-                                k->text, rules_yaml_describe(v));
+                                k->text, ytree_describe(v));
             continue;
         }
         for (size_t j = 0; j < v->n && !c->ctx->fatal; j++) {
@@ -853,17 +852,16 @@ static int compile_tests(cc *c, const rules_ynode *tests, rrule *r)
     return bad;
 }
 
-int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const rules_ynode *node, rrule *r)
+int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *node, rrule *r)
 {
     cc c = {ctx, set, r->info.file};
-    const rules_ynode *when, *msg, *tests;
+    const ytree_node *when, *msg, *tests;
     int bad = 0, sev = 0, res = 0;
 
-    if (node->kind != RULES_Y_MAP)
-        return rules_problem(ctx, c.file, node, "a rule must be a mapping, not %s",
-                             rules_yaml_describe(node));
+    if (node->kind != YTREE_MAP)
+        return rules_problem(ctx, c.file, node, "a rule must be a mapping, not %s", ytree_describe(node));
     for (size_t i = 0; i + 1 < node->n; i += 2) {
-        const rules_ynode *k = node->items[i];
+        const ytree_node *k = node->items[i];
 
         if (one_of(k->text, g_rule_keys, sizeof(g_rule_keys) / sizeof(g_rule_keys[0])) < 0)
             bad = rules_problem(
@@ -875,7 +873,7 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const rules_ynode *
     if (text_field(&c, node, "id", true, &r->info.id) != 0)
         bad = -1;
     else if (!id_ok(r->info.id)) {
-        bad = rules_problem(ctx, c.file, rules_yaml_get(node, "id"),
+        bad = rules_problem(ctx, c.file, ytree_get(node, "id"),
                             "rule id '%s' must be lower-case letters, digits and '-'", r->info.id);
         r->info.id = NULL;
     }
@@ -894,20 +892,19 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const rules_ynode *
         bad = -1;
     else
         r->info.resource_type = g_resource_types[res];
-    msg = rules_yaml_get(node, "message");
+    msg = ytree_get(node, "message");
     if (msg) {
-        if (!rules_yaml_is_str(msg))
-            bad = rules_problem(ctx, c.file, msg, "'message' must be a string, not %s",
-                                rules_yaml_describe(msg));
+        if (!ytree_is_str(msg))
+            bad = rules_problem(ctx, c.file, msg, "'message' must be a string, not %s", ytree_describe(msg));
         else if (compile_template(&c, msg, &r->msg) != 0)
             bad = -1;
     }
-    when = rules_yaml_get(node, "when");
+    when = ytree_get(node, "when");
     if (!when)
         bad = rules_problem(ctx, c.file, node, "rule is missing 'when'");
     else if (!(r->when = compile_cond(&c, when)))
         bad = -1;
-    tests = rules_yaml_get(node, "tests");
+    tests = ytree_get(node, "tests");
     if (tests && compile_tests(&c, tests, r) != 0)
         bad = -1;
     if (!msg && r->info.title && !bad) {

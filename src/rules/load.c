@@ -96,7 +96,7 @@ void rules_add_err(rules_ctx *ctx, const ia_err *e)
         rules_nomem(ctx);
 }
 
-int rules_problem(rules_ctx *ctx, const char *file, const rules_ynode *at, const char *fmt, ...)
+int rules_problem(rules_ctx *ctx, const char *file, const ytree_node *at, const char *fmt, ...)
 {
     ia_err e;
     va_list ap;
@@ -129,7 +129,7 @@ void rules_set_free(rules_set *set)
         rules_rule_clean(&set->rules[i]);
     free(set->rules);
     for (size_t i = 0; i < set->n_docs; i++)
-        rules_yaml_free(set->docs[i]);
+        ytree_free(set->docs[i]);
     free(set->docs);
     for (size_t i = 0; i < set->n_files; i++)
         free(set->files[i]);
@@ -188,20 +188,20 @@ static bool var_name_ok(const char *s)
     return true;
 }
 
-static bool is_plain_value(const rules_ynode *n)
+static bool is_plain_value(const ytree_node *n)
 {
-    return n->kind == RULES_Y_SCALAR && n->type != RULES_YT_NULL;
+    return n->kind == YTREE_SCALAR && n->type != YTREE_NULL;
 }
 
-static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const rules_ynode *vars)
+static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const ytree_node *vars)
 {
-    if (vars->kind != RULES_Y_MAP) {
+    if (vars->kind != YTREE_MAP) {
         rules_problem(ctx, file, vars, "'vars' must be a mapping of names to values, not %s",
-                      rules_yaml_describe(vars));
+                      ytree_describe(vars));
         return;
     }
     for (size_t i = 0; i + 1 < vars->n && !ctx->fatal; i += 2) {
-        const rules_ynode *key = vars->items[i], *val = vars->items[i + 1];
+        const ytree_node *key = vars->items[i], *val = vars->items[i + 1];
         bool ok = true;
         rvar *v;
 
@@ -209,19 +209,19 @@ static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const ru
             rules_problem(ctx, file, key, "bad variable name '%s' (letters, digits, '_' and '-')", key->text);
             continue;
         }
-        if (val->kind == RULES_Y_SEQ) {
+        if (val->kind == YTREE_SEQ) {
             for (size_t j = 0; j < val->n; j++) {
                 if (!is_plain_value(val->items[j])) {
                     rules_problem(ctx, file, val->items[j],
                                   "variable '%s': list items must be strings, numbers or booleans, not %s",
-                                  key->text, rules_yaml_describe(val->items[j]));
+                                  key->text, ytree_describe(val->items[j]));
                     ok = false;
                 }
             }
         } else if (!is_plain_value(val)) {
             rules_problem(ctx, file, val,
                           "variable '%s' must be a string, number, boolean or a list of them, not %s",
-                          key->text, rules_yaml_describe(val));
+                          key->text, ytree_describe(val));
             ok = false;
         }
         if (!ok)
@@ -238,23 +238,23 @@ static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const ru
 }
 
 /* Checks a file's top level and takes its variables. Returns its `rules` list, or NULL. */
-static const rules_ynode *load_top(rules_ctx *ctx, rules_set *set, const char *file, const rules_ynode *root,
-                                   bool vars_only)
+static const ytree_node *load_top(rules_ctx *ctx, rules_set *set, const char *file, const ytree_node *root,
+                                  bool vars_only)
 {
-    const rules_ynode *rules = NULL;
+    const ytree_node *rules = NULL;
 
     if (!root) {
         rules_problem(ctx, file, NULL, "empty file: expected %s",
                       vars_only ? "'vars:'" : "'rules:' or 'vars:'");
         return NULL;
     }
-    if (root->kind != RULES_Y_MAP) {
+    if (root->kind != YTREE_MAP) {
         rules_problem(ctx, file, root, "expected a mapping with %s at the top, not %s",
-                      vars_only ? "'vars:'" : "'rules:' and 'vars:'", rules_yaml_describe(root));
+                      vars_only ? "'vars:'" : "'rules:' and 'vars:'", ytree_describe(root));
         return NULL;
     }
     for (size_t i = 0; i + 1 < root->n && !ctx->fatal; i += 2) {
-        const rules_ynode *key = root->items[i], *val = root->items[i + 1];
+        const ytree_node *key = root->items[i], *val = root->items[i + 1];
 
         if (strcmp(key->text, "vars") == 0)
             load_vars(ctx, set, file, val);
@@ -266,19 +266,18 @@ static const rules_ynode *load_top(rules_ctx *ctx, rules_set *set, const char *f
             rules_problem(ctx, file, key, "unknown key '%s' (expected %s)", key->text,
                           vars_only ? "'vars'" : "'rules' or 'vars'");
     }
-    if (rules && rules->kind != RULES_Y_SEQ) {
-        rules_problem(ctx, file, rules, "'rules' must be a list of rules, not %s",
-                      rules_yaml_describe(rules));
+    if (rules && rules->kind != YTREE_SEQ) {
+        rules_problem(ctx, file, rules, "'rules' must be a list of rules, not %s", ytree_describe(rules));
         return NULL;
     }
     return rules;
 }
 
 /* Parses one source into the set. Returns the file's name as kept by the set, and the document root. */
-static const char *load_doc(rules_ctx *ctx, rules_set *set, const rules_source *src, const rules_ynode **root,
+static const char *load_doc(rules_ctx *ctx, rules_set *set, const rules_source *src, const ytree_node **root,
                             bool *parsed)
 {
-    rules_ydoc *doc = NULL;
+    ytree_doc *doc = NULL;
     char **slot;
     ia_err e;
 
@@ -290,17 +289,17 @@ static const char *load_doc(rules_ctx *ctx, rules_set *set, const rules_source *
         return NULL;
     }
     err_clear(&e);
-    if (rules_yaml_parse(*slot, src->text, src->len, &doc, &e) != 0) {
+    if (ytree_parse(*slot, src->text, src->len, &doc, &e) != 0) {
         rules_add_err(ctx, &e);
         return *slot;
     }
     if (!grow((void **)&set->docs, &set->n_docs, sizeof(*set->docs))) {
-        rules_yaml_free(doc);
+        ytree_free(doc);
         rules_nomem(ctx);
         return NULL;
     }
     set->docs[set->n_docs - 1] = doc;
-    *root = rules_yaml_root(doc);
+    *root = ytree_root(doc);
     *parsed = true;
     return *slot;
 }
@@ -310,7 +309,7 @@ static const char *load_doc(rules_ctx *ctx, rules_set *set, const rules_source *
 typedef struct id_ref {
     const char *id;
     const char *file;
-    const rules_ynode *at;
+    const ytree_node *at;
     size_t order;
 } id_ref;
 
@@ -342,13 +341,13 @@ static void check_duplicate_ids(rules_ctx *ctx, id_ref *ids, size_t n)
     }
 }
 
-static void compile_rules(rules_ctx *ctx, rules_set *set, const char *file, const rules_ynode *list,
+static void compile_rules(rules_ctx *ctx, rules_set *set, const char *file, const ytree_node *list,
                           id_ref **ids, size_t *n_ids)
 {
     for (size_t i = 0; i < list->n && !ctx->fatal; i++) {
-        const rules_ynode *node = list->items[i];
+        const ytree_node *node = list->items[i];
         rrule *r = grow((void **)&set->rules, &set->n_rules, sizeof(*r));
-        const rules_ynode *idn;
+        const ytree_node *idn;
         id_ref *ref;
 
         if (!r) {
@@ -359,7 +358,7 @@ static void compile_rules(rules_ctx *ctx, rules_set *set, const char *file, cons
         r->line = node->line;
         r->column = node->column;
         rules_compile_rule(ctx, set, node, r);
-        idn = rules_yaml_get(node, "id");
+        idn = ytree_get(node, "id");
         if (!r->info.id || !idn)
             continue;
         ref = grow((void **)ids, n_ids, sizeof(*ref));
@@ -448,7 +447,7 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
                        size_t n_var_srcs, rules_set **out, rules_diags *diags, ia_err *err)
 {
     rules_set *set = calloc(1, sizeof(*set));
-    const rules_ynode **lists = NULL;
+    const ytree_node **lists = NULL;
     const char **list_files = NULL;
     id_ref *ids = NULL;
     size_t n_ids = 0;
@@ -467,7 +466,7 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
     for (size_t i = 0; i < n_rule_srcs + n_var_srcs && !ctx.fatal; i++) {
         bool vars_only = i >= n_rule_srcs;
         const rules_source *src = vars_only ? &var_srcs[i - n_rule_srcs] : &rule_srcs[i];
-        const rules_ynode *root;
+        const ytree_node *root;
         const char *file;
         bool parsed;
 
@@ -594,7 +593,7 @@ static int src_list_add_file(src_list *l, const char *path, rules_ctx *ctx)
     if (!slot || !(*slot = str_dup(path)))
         return rules_nomem(ctx);
     err_clear(&e);
-    buf_init(&b, RULES_YAML_MAX_BYTES);
+    buf_init(&b, YTREE_MAX_BYTES);
     if (file_read_all(path, &b, &e) != 0) {
         buf_free(&b);
         rules_file_problem(ctx, path, e.msg);

@@ -10,9 +10,16 @@
 #include "rules/rules.h"
 #include "util/str.h"
 
-/* Where `make install` puts shared data; the build may define it to the install prefix's share dir. */
+/*
+ * Where `cmake --install` puts shared data: CMake defines both from GNUInstallDirs
+ * (<prefix>/share/imgaudit, and that directory relative to the one holding the
+ * program). The defaults below are for a build without CMake.
+ */
 #ifndef IMGAUDIT_DATADIR
 #define IMGAUDIT_DATADIR "/usr/local/share/imgaudit"
+#endif
+#ifndef IMGAUDIT_DATADIR_FROM_BINDIR
+#define IMGAUDIT_DATADIR_FROM_BINDIR "../share/imgaudit"
 #endif
 
 static int is_dir(const char *path)
@@ -57,7 +64,8 @@ int rules_pack_dir(char *out, size_t size, ia_err *err)
             snprintf(cand, sizeof(cand), "%s/../rules", exe);
             if (is_dir(cand))
                 return take(cand, out, size, err);
-            snprintf(cand, sizeof(cand), "%s/../share/imgaudit/rules", exe);
+            /* An install moved to another prefix (cmake --install --prefix) still finds its pack. */
+            snprintf(cand, sizeof(cand), "%s/" IMGAUDIT_DATADIR_FROM_BINDIR "/rules", exe);
             if (is_dir(cand))
                 return take(cand, out, size, err);
         }

@@ -137,10 +137,12 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
 
 /*
  * Where the built-in rule pack is: $IMGAUDIT_RULES_DIR when set, else
- * <directory of the running program>/../rules, else the install data
- * directory (IMGAUDIT_DATADIR/rules, /usr/local/share/imgaudit/rules by
- * default). Writes the first that exists into out. Returns -1 (IA_ERR_INPUT)
- * when none does.
+ * <directory of the running program>/../rules (the repository layout), else
+ * the install data directory taken relative to the program
+ * (../share/imgaudit/rules for the default layout), else the one the build
+ * was configured for (IMGAUDIT_DATADIR/rules, set by CMake from
+ * CMAKE_INSTALL_PREFIX and GNUInstallDirs). Writes the first that exists
+ * into out. Returns -1 (IA_ERR_INPUT) when none does.
  */
 int rules_pack_dir(char *out, size_t size, ia_err *err);
 

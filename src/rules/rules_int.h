@@ -15,7 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "rules/rules.h"
-#include "rules/yaml.h"
+#include "util/ytree.h"
 
 typedef enum rop {
     OP_EQ = 0,
@@ -109,15 +109,15 @@ typedef struct rrule {
 
 /* A variable: the last definition wins. */
 typedef struct rvar {
-    const char *name;         /* borrowed from a document */
-    const rules_ynode *value; /* borrowed */
+    const char *name;        /* borrowed from a document */
+    const ytree_node *value; /* borrowed */
     const char *file;
 } rvar;
 
 struct rules_set {
     rrule *rules;
     size_t n_rules;
-    rules_ydoc **docs; /* owned; kept alive because compiled rules borrow their strings */
+    ytree_doc **docs; /* owned; kept alive because compiled rules borrow their strings */
     size_t n_docs;
     char **files; /* owned names of the files read */
     size_t n_files;
@@ -134,7 +134,7 @@ typedef struct rules_ctx {
 } rules_ctx;
 
 /* Records a problem at a node of file. Always returns -1. */
-int rules_problem(rules_ctx *ctx, const char *file, const rules_ynode *at, const char *fmt, ...)
+int rules_problem(rules_ctx *ctx, const char *file, const ytree_node *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* Records a problem already held in an ia_err (a YAML syntax error); out of memory stops the load. */
@@ -147,7 +147,7 @@ void rules_file_problem(rules_ctx *ctx, const char *path, const char *msg);
 int rules_nomem(rules_ctx *ctx);
 
 /* Compiles one rule's mapping into r (whose info.file is set). Problems go to ctx. Returns 0 or -1. */
-int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const rules_ynode *node, rrule *r);
+int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *node, rrule *r);
 
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
@@ -159,6 +159,6 @@ bool rules_cond_eval(const rcond *c, const resource_ref *res, const rules_clock 
 char *rules_tmpl_render(const rtmpl *t, const resource_ref *res);
 
 /* Converts a YAML node into JSON (owned), typed as YAML typed it. NULL when out of memory. */
-cJSON *rules_yaml_to_json(const rules_ynode *node);
+cJSON *rules_ytree_to_json(const ytree_node *node);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "util/buf.h"
 #include "util/fileio.h"
+#include "util/ytree.h"
 
 #define SNAPSHOT_SCHEMA "imgaudit.snapshot"
 
@@ -16,22 +17,6 @@ void rules_snapshot_free(rules_snapshot *snap)
     cJSON_Delete(snap->root);
     free(snap->resources);
     free(snap);
-}
-
-static void offset_position(const char *text, size_t offset, unsigned *line, unsigned *col)
-{
-    unsigned l = 1, c = 1;
-
-    for (size_t i = 0; i < offset; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
 }
 
 /* A member that must be a string; NULL if it is not one. */
@@ -99,7 +84,7 @@ int rules_snapshot_parse(const char *name, const char *text, size_t len, rules_s
         unsigned line, col;
         size_t off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
 
-        offset_position(text, off, &line, &col);
+        ytree_text_position(text, len, off, &line, &col);
         err_set_at(err, name, line, col, "invalid JSON: not a snapshot");
         goto out;
     }

@@ -18,7 +18,7 @@ typedef struct waiver {
 struct waivers {
     waiver *items;
     size_t n;
-    rules_ydoc **docs; /* owned: the waivers borrow their strings */
+    ytree_doc **docs; /* owned: the waivers borrow their strings */
     size_t n_docs;
     char **files; /* owned */
     size_t n_files;
@@ -33,7 +33,7 @@ void waivers_free(waivers *w)
         return;
     free(w->items);
     for (size_t i = 0; i < w->n_docs; i++)
-        rules_yaml_free(w->docs[i]);
+        ytree_free(w->docs[i]);
     free(w->docs);
     for (size_t i = 0; i < w->n_files; i++)
         free(w->files[i]);
@@ -75,10 +75,10 @@ bool waivers_match_resource(const waivers *w, size_t i, const resource_ref *res)
 }
 
 /* A string field of a waiver: *out borrowed or NULL. Returns -1 after recording a problem. */
-static int str_field(rules_ctx *ctx, const char *file, const rules_ynode *node, const char *key,
-                     bool required, const char **out)
+static int str_field(rules_ctx *ctx, const char *file, const ytree_node *node, const char *key, bool required,
+                     const char **out)
 {
-    const rules_ynode *v = rules_yaml_get(node, key);
+    const ytree_node *v = ytree_get(node, key);
 
     *out = NULL;
     if (!v) {
@@ -86,11 +86,11 @@ static int str_field(rules_ctx *ctx, const char *file, const rules_ynode *node, 
             return rules_problem(ctx, file, node, "waiver is missing '%s'", key);
         return 0;
     }
-    if (!rules_yaml_is_str(v)) {
-        if (v->kind == RULES_Y_SCALAR && v->type == RULES_YT_NUM)
+    if (!ytree_is_str(v)) {
+        if (v->kind == YTREE_SCALAR && v->type == YTREE_NUM)
             return rules_problem(ctx, file, v, "'%s' must be a string, not a number (quote it: \"%s\")", key,
                                  v->text);
-        return rules_problem(ctx, file, v, "'%s' must be a string, not %s", key, rules_yaml_describe(v));
+        return rules_problem(ctx, file, v, "'%s' must be a string, not %s", key, ytree_describe(v));
     }
     if (v->len == 0 || strlen(v->text) != v->len)
         return rules_problem(ctx, file, v, "'%s' must not be empty or hold NUL characters", key);
@@ -98,15 +98,14 @@ static int str_field(rules_ctx *ctx, const char *file, const rules_ynode *node, 
     return 0;
 }
 
-static int load_waiver(rules_ctx *ctx, const char *file, const rules_ynode *node, waiver *w)
+static int load_waiver(rules_ctx *ctx, const char *file, const ytree_node *node, waiver *w)
 {
     int bad = 0;
 
-    if (node->kind != RULES_Y_MAP)
-        return rules_problem(ctx, file, node, "a waiver must be a mapping, not %s",
-                             rules_yaml_describe(node));
+    if (node->kind != YTREE_MAP)
+        return rules_problem(ctx, file, node, "a waiver must be a mapping, not %s", ytree_describe(node));
     for (size_t i = 0; i + 1 < node->n; i += 2) {
-        const rules_ynode *k = node->items[i];
+        const ytree_node *k = node->items[i];
         bool known = false;
 
         for (size_t j = 0; j < sizeof(g_waiver_keys) / sizeof(g_waiver_keys[0]); j++)
@@ -136,22 +135,22 @@ static int load_waiver(rules_ctx *ctx, const char *file, const rules_ynode *node
     if (str_field(ctx, file, node, "expires", true, &w->info.expires) != 0) {
         bad = -1;
     } else if (!rules_date_parse(w->info.expires, &w->expires_day)) {
-        bad = rules_problem(ctx, file, rules_yaml_get(node, "expires"),
+        bad = rules_problem(ctx, file, ytree_get(node, "expires"),
                             "'expires' must be a date as YYYY-MM-DD, not '%s'", w->info.expires);
     }
     return bad;
 }
 
-static void load_file(rules_ctx *ctx, waivers *w, const char *file, const rules_ynode *root)
+static void load_file(rules_ctx *ctx, waivers *w, const char *file, const ytree_node *root)
 {
-    const rules_ynode *list = NULL;
+    const ytree_node *list = NULL;
     waiver *items;
 
     if (!root)
         return; /* an empty file waives nothing */
-    if (root->kind != RULES_Y_MAP) {
+    if (root->kind != YTREE_MAP) {
         rules_problem(ctx, file, root, "expected a mapping with 'waivers:' at the top, not %s",
-                      rules_yaml_describe(root));
+                      ytree_describe(root));
         return;
     }
     for (size_t i = 0; i + 1 < root->n; i += 2) {
@@ -161,10 +160,10 @@ static void load_file(rules_ctx *ctx, waivers *w, const char *file, const rules_
             rules_problem(ctx, file, root->items[i], "unknown key '%s' (expected 'waivers')",
                           root->items[i]->text);
     }
-    if (!list || (list->kind == RULES_Y_SCALAR && list->type == RULES_YT_NULL))
+    if (!list || (list->kind == YTREE_SCALAR && list->type == YTREE_NULL))
         return;
-    if (list->kind != RULES_Y_SEQ) {
-        rules_problem(ctx, file, list, "'waivers' must be a list, not %s", rules_yaml_describe(list));
+    if (list->kind != YTREE_SEQ) {
+        rules_problem(ctx, file, list, "'waivers' must be a list, not %s", ytree_describe(list));
         return;
     }
     items = realloc(w->items, (w->n + list->n + 1) * sizeof(*items));
@@ -196,7 +195,7 @@ int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out,
         goto out;
     }
     for (size_t i = 0; i < n_srcs && !ctx.fatal; i++) {
-        rules_ydoc *doc = NULL;
+        ytree_doc *doc = NULL;
         ia_err e;
         char *file = str_dup(srcs[i].name);
 
@@ -206,12 +205,12 @@ int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out,
         }
         w->files[w->n_files++] = file;
         err_clear(&e);
-        if (rules_yaml_parse(file, srcs[i].text, srcs[i].len, &doc, &e) != 0) {
+        if (ytree_parse(file, srcs[i].text, srcs[i].len, &doc, &e) != 0) {
             rules_add_err(&ctx, &e);
             continue;
         }
         w->docs[w->n_docs++] = doc;
-        load_file(&ctx, w, file, rules_yaml_root(doc));
+        load_file(&ctx, w, file, ytree_root(doc));
     }
     if (w) {
         rules_diags_sort(diags, first_diag, (const char *const *)w->files, w->n_files);
@@ -246,7 +245,7 @@ int waivers_load(const char *const *paths, size_t n_paths, waivers **out, rules_
         ia_err e;
 
         err_clear(&e);
-        buf_init(&texts[n], RULES_YAML_MAX_BYTES);
+        buf_init(&texts[n], YTREE_MAX_BYTES);
         if (file_read_all(paths[i], &texts[n], &e) != 0) {
             buf_free(&texts[n]);
             rules_file_problem(&ctx, paths[i], e.msg);

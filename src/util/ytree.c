@@ -1,4 +1,4 @@
-#include "rules/yaml.h"
+#include "util/ytree.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,10 +11,10 @@
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
 
-struct rules_ydoc {
-    rules_ynode *root;
+struct ytree_doc {
+    ytree_node *root;
     /* Every node made, so freeing needs no recursion. */
-    rules_ynode **all;
+    ytree_node **all;
     size_t n_all, cap_all;
 };
 
@@ -22,19 +22,19 @@ typedef struct parse_state {
     const char *name;
     const char *text;
     size_t len;
-    rules_ydoc *doc;
-    rules_ynode *stack[RULES_YAML_MAX_DEPTH];
+    ytree_doc *doc;
+    ytree_node *stack[YTREE_MAX_DEPTH];
     size_t depth;
     int seen_doc;
 } parse_state;
 
-static rules_ynode *node_new(rules_ydoc *doc, rules_ykind kind, const yaml_mark_t *mark)
+static ytree_node *node_new(ytree_doc *doc, ytree_kind kind, const yaml_mark_t *mark)
 {
-    rules_ynode *node;
+    ytree_node *node;
 
     if (doc->n_all == doc->cap_all) {
         size_t cap = doc->cap_all ? doc->cap_all * 2 : 64;
-        rules_ynode **all = realloc(doc->all, cap * sizeof(*all));
+        ytree_node **all = realloc(doc->all, cap * sizeof(*all));
 
         if (!all)
             return NULL;
@@ -51,11 +51,11 @@ static rules_ynode *node_new(rules_ydoc *doc, rules_ykind kind, const yaml_mark_
     return node;
 }
 
-static int node_push_item(rules_ynode *parent, rules_ynode *child)
+static int node_push_item(ytree_node *parent, ytree_node *child)
 {
     if (parent->n == parent->cap) {
         size_t cap = parent->cap ? parent->cap * 2 : 4;
-        rules_ynode **items = realloc(parent->items, cap * sizeof(*items));
+        ytree_node **items = realloc(parent->items, cap * sizeof(*items));
 
         if (!items)
             return -1;
@@ -66,8 +66,7 @@ static int node_push_item(rules_ynode *parent, rules_ynode *child)
     return 0;
 }
 
-/* Line and column of a byte offset, for the reader's errors, which carry no mark. */
-static void offset_position(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col)
+void ytree_text_position(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col)
 {
     unsigned l = 1, c = 1;
 
@@ -92,7 +91,8 @@ static int parser_error(parse_state *st, const yaml_parser_t *parser, ia_err *er
     if (parser->error == YAML_MEMORY_ERROR)
         return err_set(err, IA_ERR_NOMEM, "%s: out of memory while reading YAML", st->name);
     if (parser->error == YAML_READER_ERROR) {
-        offset_position(st->text, st->len, parser->problem_offset, &line, &col);
+        /* libyaml's reader errors carry a byte offset, not a mark. */
+        ytree_text_position(st->text, st->len, parser->problem_offset, &line, &col);
         return err_set_at(err, st->name, line, col, "YAML syntax error: %s",
                           parser->problem ? parser->problem : "unreadable input");
     }
@@ -189,14 +189,14 @@ static bool number_text(const char *s, double *out)
 }
 
 /* Types a scalar by its tag and style. Returns -1 with a message in err for a tag it cannot honour. */
-static int scalar_resolve(parse_state *st, rules_ynode *node, const yaml_event_t *ev, ia_err *err)
+static int scalar_resolve(parse_state *st, ytree_node *node, const yaml_event_t *ev, ia_err *err)
 {
     const char *tag = (const char *)ev->data.scalar.tag;
     const char *text = node->text;
     int b;
 
     node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    node->type = RULES_YT_STR;
+    node->type = YTREE_STR;
     if (tag && strcmp(tag, "!") != 0) {
         if (!str_starts_with(tag, TAG_PREFIX))
             return err_set_at(err, st->name, node->line, node->column, "unsupported YAML tag '%s'", tag);
@@ -204,16 +204,16 @@ static int scalar_resolve(parse_state *st, rules_ynode *node, const yaml_event_t
         if (strcmp(tag, "str") == 0)
             return 0;
         if (strcmp(tag, "null") == 0 && is_null_text(text)) {
-            node->type = RULES_YT_NULL;
+            node->type = YTREE_NULL;
             return 0;
         }
         if (strcmp(tag, "bool") == 0 && (b = bool_text(text)) >= 0) {
-            node->type = RULES_YT_BOOL;
+            node->type = YTREE_BOOL;
             node->boolean = b == 1;
             return 0;
         }
         if ((strcmp(tag, "int") == 0 || strcmp(tag, "float") == 0) && number_text(text, &node->number)) {
-            node->type = RULES_YT_NUM;
+            node->type = YTREE_NUM;
             return 0;
         }
         return err_set_at(err, st->name, node->line, node->column, "value '%s' does not fit the tag !!%s",
@@ -222,20 +222,20 @@ static int scalar_resolve(parse_state *st, rules_ynode *node, const yaml_event_t
     if (!node->plain || tag)
         return 0;
     if (is_null_text(text)) {
-        node->type = RULES_YT_NULL;
+        node->type = YTREE_NULL;
     } else if ((b = bool_text(text)) >= 0) {
-        node->type = RULES_YT_BOOL;
+        node->type = YTREE_BOOL;
         node->boolean = b == 1;
     } else if (number_text(text, &node->number)) {
-        node->type = RULES_YT_NUM;
+        node->type = YTREE_NUM;
     }
     return 0;
 }
 
 static int key_compare(const void *a, const void *b)
 {
-    const rules_ynode *x = *(rules_ynode *const *)a;
-    const rules_ynode *y = *(rules_ynode *const *)b;
+    const ytree_node *x = *(ytree_node *const *)a;
+    const ytree_node *y = *(ytree_node *const *)b;
     int c = strcmp(x->text, y->text);
 
     if (c)
@@ -246,10 +246,10 @@ static int key_compare(const void *a, const void *b)
 }
 
 /* Duplicate keys are an error in YAML; sorting finds them without quadratic work on huge mappings. */
-static int map_check_duplicates(parse_state *st, const rules_ynode *map, ia_err *err)
+static int map_check_duplicates(parse_state *st, const ytree_node *map, ia_err *err)
 {
     size_t n = map->n / 2;
-    rules_ynode **keys;
+    ytree_node **keys;
     int rc = 0;
 
     if (n < 2)
@@ -272,19 +272,19 @@ static int map_check_duplicates(parse_state *st, const rules_ynode *map, ia_err 
 }
 
 /* Hangs a finished node under the open container, or makes it the root. */
-static int attach(parse_state *st, rules_ynode *node, ia_err *err)
+static int attach(parse_state *st, ytree_node *node, ia_err *err)
 {
-    rules_ynode *parent;
+    ytree_node *parent;
 
     if (st->depth == 0) {
         st->doc->root = node;
         return 0;
     }
     parent = st->stack[st->depth - 1];
-    if (parent->kind == RULES_Y_MAP && parent->n % 2 == 0 && node->kind != RULES_Y_SCALAR)
+    if (parent->kind == YTREE_MAP && parent->n % 2 == 0 && node->kind != YTREE_SCALAR)
         return err_set_at(err, st->name, node->line, node->column, "a mapping key must be a plain value");
-    if (parent->kind == RULES_Y_MAP && parent->n % 2 == 0 && node->type != RULES_YT_STR)
-        node->type = RULES_YT_STR; /* keys are names: `1: x` and `true: x` name "1" and "true" */
+    if (parent->kind == YTREE_MAP && parent->n % 2 == 0 && node->type != YTREE_STR)
+        node->type = YTREE_STR; /* keys are names: `1: x` and `true: x` name "1" and "true" */
     if (node_push_item(parent, node) != 0)
         return err_set(err, IA_ERR_NOMEM, "%s: out of memory", st->name);
     return 0;
@@ -292,7 +292,7 @@ static int attach(parse_state *st, rules_ynode *node, ia_err *err)
 
 static int handle_event(parse_state *st, const yaml_event_t *ev, int *done, ia_err *err)
 {
-    rules_ynode *node;
+    ytree_node *node;
     unsigned line = (unsigned)ev->start_mark.line + 1, col = (unsigned)ev->start_mark.column + 1;
 
     switch (ev->type) {
@@ -309,7 +309,7 @@ static int handle_event(parse_state *st, const yaml_event_t *ev, int *done, ia_e
         return err_set_at(err, st->name, line, col, "YAML aliases (*%s) are not supported",
                           (const char *)ev->data.alias.anchor);
     case YAML_SCALAR_EVENT:
-        node = node_new(st->doc, RULES_Y_SCALAR, &ev->start_mark);
+        node = node_new(st->doc, YTREE_SCALAR, &ev->start_mark);
         if (!node)
             return err_set(err, IA_ERR_NOMEM, "%s: out of memory", st->name);
         node->len = ev->data.scalar.length;
@@ -321,11 +321,10 @@ static int handle_event(parse_state *st, const yaml_event_t *ev, int *done, ia_e
         return attach(st, node, err);
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
-        if (st->depth >= RULES_YAML_MAX_DEPTH)
-            return err_set_at(err, st->name, line, col, "nesting deeper than %d levels",
-                              RULES_YAML_MAX_DEPTH);
-        node = node_new(st->doc, ev->type == YAML_SEQUENCE_START_EVENT ? RULES_Y_SEQ : RULES_Y_MAP,
-                        &ev->start_mark);
+        if (st->depth >= YTREE_MAX_DEPTH)
+            return err_set_at(err, st->name, line, col, "nesting deeper than %d levels", YTREE_MAX_DEPTH);
+        node =
+            node_new(st->doc, ev->type == YAML_SEQUENCE_START_EVENT ? YTREE_SEQ : YTREE_MAP, &ev->start_mark);
         if (!node)
             return err_set(err, IA_ERR_NOMEM, "%s: out of memory", st->name);
         if (attach(st, node, err) != 0)
@@ -337,14 +336,14 @@ static int handle_event(parse_state *st, const yaml_event_t *ev, int *done, ia_e
         if (st->depth == 0)
             return err_set_at(err, st->name, line, col, "YAML syntax error: unbalanced collection");
         node = st->stack[--st->depth];
-        if (node->kind == RULES_Y_MAP)
+        if (node->kind == YTREE_MAP)
             return map_check_duplicates(st, node, err);
         return 0;
     }
     return 0;
 }
 
-int rules_yaml_parse(const char *name, const char *text, size_t len, rules_ydoc **out, ia_err *err)
+int ytree_parse(const char *name, const char *text, size_t len, ytree_doc **out, ia_err *err)
 {
     yaml_parser_t parser;
     yaml_event_t ev;
@@ -356,8 +355,8 @@ int rules_yaml_parse(const char *name, const char *text, size_t len, rules_ydoc 
     st.name = name;
     st.text = text;
     st.len = len;
-    if (len > RULES_YAML_MAX_BYTES)
-        return err_set_at(err, name, 0, 0, "file too large (limit %zu bytes)", RULES_YAML_MAX_BYTES);
+    if (len > YTREE_MAX_BYTES)
+        return err_set_at(err, name, 0, 0, "file too large (limit %zu bytes)", YTREE_MAX_BYTES);
     st.doc = calloc(1, sizeof(*st.doc));
     if (!st.doc)
         return err_set(err, IA_ERR_NOMEM, "%s: out of memory", name);
@@ -385,11 +384,11 @@ int rules_yaml_parse(const char *name, const char *text, size_t len, rules_ydoc 
 out:
     if (parser_ok)
         yaml_parser_delete(&parser);
-    rules_yaml_free(st.doc);
+    ytree_free(st.doc);
     return rc;
 }
 
-void rules_yaml_free(rules_ydoc *doc)
+void ytree_free(ytree_doc *doc)
 {
     if (!doc)
         return;
@@ -402,19 +401,19 @@ void rules_yaml_free(rules_ydoc *doc)
     free(doc);
 }
 
-const rules_ynode *rules_yaml_root(const rules_ydoc *doc)
+const ytree_node *ytree_root(const ytree_doc *doc)
 {
     return doc ? doc->root : NULL;
 }
 
-size_t rules_yaml_map_size(const rules_ynode *map)
+size_t ytree_map_size(const ytree_node *map)
 {
-    return map && map->kind == RULES_Y_MAP ? map->n / 2 : 0;
+    return map && map->kind == YTREE_MAP ? map->n / 2 : 0;
 }
 
-const rules_ynode *rules_yaml_get(const rules_ynode *map, const char *key)
+const ytree_node *ytree_get(const ytree_node *map, const char *key)
 {
-    if (!map || map->kind != RULES_Y_MAP)
+    if (!map || map->kind != YTREE_MAP)
         return NULL;
     for (size_t i = 0; i + 1 < map->n; i += 2) {
         if (strcmp(map->items[i]->text, key) == 0)
@@ -423,24 +422,24 @@ const rules_ynode *rules_yaml_get(const rules_ynode *map, const char *key)
     return NULL;
 }
 
-bool rules_yaml_is_str(const rules_ynode *node)
+bool ytree_is_str(const ytree_node *node)
 {
-    return node && node->kind == RULES_Y_SCALAR && node->type == RULES_YT_STR;
+    return node && node->kind == YTREE_SCALAR && node->type == YTREE_STR;
 }
 
-const char *rules_yaml_describe(const rules_ynode *node)
+const char *ytree_describe(const ytree_node *node)
 {
     if (!node)
         return "nothing";
-    if (node->kind == RULES_Y_SEQ)
+    if (node->kind == YTREE_SEQ)
         return "a list";
-    if (node->kind == RULES_Y_MAP)
+    if (node->kind == YTREE_MAP)
         return "a mapping";
     switch (node->type) {
-    case RULES_YT_STR: return "a string";
-    case RULES_YT_NULL: return "null";
-    case RULES_YT_BOOL: return "a boolean";
-    case RULES_YT_NUM: return "a number";
+    case YTREE_STR: return "a string";
+    case YTREE_NULL: return "null";
+    case YTREE_BOOL: return "a boolean";
+    case YTREE_NUM: return "a number";
     }
     return "a value";
 }

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# imgaudit audit (collect + evaluate) and evaluate against tests/fakeaws: the reports, the exit codes that gate
+# CI, the nightly diff against a baseline.
+source "$(dirname "$0")/support/servers.sh"
+
+FA=$IMGAUDIT_SOURCE_DIR/tests/fakeaws
+XSD=$IMGAUDIT_SHARED_DIR/conformance/junit
+export IMGAUDIT_RETRY_BASE_MS=5 IMGAUDIT_TODAY=2026-11-25 NO_COLOR=1
+
+fakeaws_start() {
+  local dir=$TEST_TMP/$1
+  shift
+  bash "$FA/run.sh" start "$dir" --owner $$ "$@" >/dev/null
+  _server_pids+=("$(cat "$dir/pid")")
+}
+fakeaws_start test --fleet test
+fakeaws_start demo --fleet demo
+source "$TEST_TMP/test/env"
+TEST_URL=$AWS_ENDPOINT_URL
+DEMO_URL=$(cat "$TEST_TMP/demo/url")
+python3 "$FA/expected.py" --fleet test --mode targets --write-accounts-yaml "$TEST_TMP/accounts.yaml" >/dev/null
+R=$TEST_TMP/r
+mkdir -p "$R"
+
+audit() { # audit ARGS...: on the test fleet, every account of the accounts file, both regions
+  "$IMGAUDIT_BIN" audit --region us-east-1 --regions us-east-1,eu-west-1 --accounts "$TEST_TMP/accounts.yaml" "$@"
+}
+status_of() {
+  local rc=0
+  "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+  echo "$rc"
+}
+
+full_audit() {
+  [ "$(status_of audit --junit "$R/junit.xml" --html "$R/report.html" --json "$R/results.json" \
+    --snapshot-out "$R/snapshot.json")" = 1 ] &&
+    grep -q 'Gate (--fail-on high): FAILED' "$TEST_TMP/out" &&
+    grep -q 'Collection incomplete: 3 errors' "$TEST_TMP/out" &&
+    for f in junit.xml report.html results.json snapshot.json; do [ -s "$R/$f" ] || return 1; done
+}
+check "audit writes JUnit, HTML, JSON and the snapshot; failures at high or above fail the gate (exit 1)" full_audit
+
+junit_valid() {
+  xmllint --noout --schema "$XSD/jenkins-xunit-junit-10.xsd" "$R/junit.xml" 2>/dev/null &&
+    xmllint --noout --schema "$XSD/windyroad-JUnit.xsd" "$R/junit.xml" 2>/dev/null &&
+    grep -q '<testsuite name="collection"' "$R/junit.xml" &&
+    grep -q '<failure message="[^"]*" type="critical"' "$R/junit.xml"
+}
+check "the audit's JUnit validates against both schemas and lists the collection errors" junit_valid
+
+same_as_collect_then_evaluate() {
+  "$IMGAUDIT_BIN" collect --region us-east-1 --regions us-east-1,eu-west-1 --accounts "$TEST_TMP/accounts.yaml" \
+    --quiet -o "$R/collected.json" || true
+  "$IMGAUDIT_BIN" evaluate "$R/collected.json" --json "$R/evaluated.json" --quiet || true
+  python3 - "$R/results.json" "$R/evaluated.json" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+key = lambda r: (r["rule"], r["resource_type"], r["account"], r["region"], r["resource_id"], r["status"], r.get("message"))
+assert sorted(map(key, a["results"])) == sorted(map(key, b["results"])), "audit and collect+evaluate differ"
+assert a["summary"] == b["summary"]
+PY
+}
+check "audit gives the same results as collect, then evaluate" same_as_collect_then_evaluate
+
+exit_codes() {
+  [ "$(status_of audit --fail-on none)" = 3 ] || return 1                  # incomplete collection
+  [ "$(status_of audit --fail-on none --allow-partial)" = 0 ] || return 1
+  [ "$(status_of audit --fail-on critical --allow-partial)" = 1 ] || return 1
+  [ "$(status_of bash -c "source '$TEST_TMP/demo/env'; exec '$IMGAUDIT_BIN' audit --region us-east-1 --org \
+    --role-name ImgAuditRole --regions us-east-1,eu-central-1 --fail-on none")" = 0 ] || return 1
+  [ "$(status_of audit --fail-on severe)" = 2 ] || return 1
+  grep -q "fail-on: 'severe' is not one of" "$TEST_TMP/err" || return 1
+  [ "$(status_of audit --json - --junit -)" = 2 ] || return 1
+  [ "$(status_of audit --fail-on-new)" = 2 ] || return 1
+  [ "$(status_of env AWS_ACCESS_KEY_ID=AKIAUNKNOWN00000000 "$IMGAUDIT_BIN" audit --region us-east-1)" = 4 ] || return 1
+}
+check "exit codes: 3 incomplete, 0 with --allow-partial, 1 gate, 0 clean fleet, 2 usage, 4 cannot run" exit_codes
+
+bad_rules_fail_fast() {
+  local before after
+  printf 'rules:\n  - id: Bad_Id\n    severity: urgent\n' >"$TEST_TMP/bad-rules.yaml"
+  before=$(wc -l <"$TEST_TMP/test/requests.jsonl")
+  [ "$(status_of audit --rules "$TEST_TMP/bad-rules.yaml")" = 2 ] || return 1
+  after=$(wc -l <"$TEST_TMP/test/requests.jsonl")
+  # Every problem, with its position, and not one request made.
+  grep -q 'bad-rules.yaml:2:[0-9]*: ' "$TEST_TMP/err" && grep -q 'bad-rules.yaml:3:[0-9]*: ' "$TEST_TMP/err" &&
+    [ "$before" = "$after" ]
+}
+check "bad rules: every problem as file:line:column, exit 2, before any AWS call" bad_rules_fail_fast
+
+json_on_stdout() {
+  [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --json - --fail-on none --allow-partial)" = 0 ] &&
+    python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="imgaudit.results"' \
+      "$TEST_TMP/out" &&
+    grep -q '^Results: ' "$TEST_TMP/err"
+}
+check "--json - puts only JSON on stdout; the summary moves to stderr" json_on_stdout
+
+baseline_diff() {
+  # Tonight's fleet: one failing image is gone (resolved), one new failing image appeared (new).
+  python3 - "$R/snapshot.json" "$R/tonight.json" <<'PY'
+import copy, json, sys
+snap = json.load(open(sys.argv[1]))
+ws = [r for r in snap["resources"] if r["type"] == "workspaces_image" and r["data"].get("RequiredTenancy") == "DEDICATED"
+      and r["data"].get("Permissions")]
+gone = ws[0]
+snap["resources"].remove(gone)
+new = copy.deepcopy(gone)
+new["id"] = new["data"]["ImageId"] = "wsi-0new0new0"
+new["data"]["Name"] = "new-byol-share"
+snap["resources"].append(new)
+snap["resources"].sort(key=lambda r: (r["account"], r["region"], r["type"], r["id"]))
+json.dump(snap, open(sys.argv[2], "w"))
+PY
+  local rc
+  rc=$(status_of "$IMGAUDIT_BIN" evaluate "$R/tonight.json" --baseline "$R/results.json" --json "$R/tonight-results.json" \
+    --html "$R/tonight.html" --fail-on-new --allow-partial)
+  [ "$rc" = 1 ] && python3 - "$R/results.json" "$R/tonight-results.json" <<'PY'
+import json, sys
+before, after = (json.load(open(p)) for p in sys.argv[1:])
+fails = [r for r in after["results"] if r["status"] == "fail"]
+new = [r for r in fails if r.get("change") == "new"]
+assert new and all(r["resource_id"] == "wsi-0new0new0" for r in new), new
+existing = [r for r in fails if r.get("change") == "existing"]
+assert existing and all(r.get("first_seen") for r in existing)
+resolved = after["baseline"]["resolved"]
+assert resolved and all(r["resource_id"] != "wsi-0new0new0" and r["first_seen"] for r in resolved), resolved
+assert after["baseline"]["new"] == len(new) and after["baseline"]["resolved_count"] == len(resolved)
+PY
+  [ $? -eq 0 ] && grep -qi 'new' "$TEST_TMP/out" && grep -qi 'resolved' "$TEST_TMP/out" && grep -qi 'resolved' "$R/tonight.html"
+}
+check "--baseline: failures marked new or existing with first_seen, gone ones resolved; --fail-on-new gates new" baseline_diff
+
+no_new_failures() {
+  [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --baseline "$R/results.json" --fail-on-new \
+    --allow-partial)" = 0 ]
+}
+check "--fail-on-new passes when every failure already existed (a team adopts the tool on a backlog)" no_new_failures
+
+colour() {
+  script -qec "'$IMGAUDIT_BIN' evaluate '$R/snapshot.json' --fail-on none --allow-partial" "$TEST_TMP/tty-colour" \
+    >/dev/null
+  env -u NO_COLOR script -qec "'$IMGAUDIT_BIN' evaluate '$R/snapshot.json' --fail-on none --allow-partial" \
+    "$TEST_TMP/tty-plain" >/dev/null
+  ! grep -q $'\033\\[' "$TEST_TMP/tty-colour" && grep -q $'\033\\[' "$TEST_TMP/tty-plain" &&
+    ! grep -q $'\033\\[' "$TEST_TMP/out"
+}
+check "colour only on a terminal, never with NO_COLOR" colour
+
+finish
