@@ -181,9 +181,9 @@ static void test_collect__snapshot_sorted_deduplicated_private(void)
     snprintf(s.caller_account, sizeof(s.caller_account), "111122223333");
     snprintf(s.partition, sizeof(s.partition), "aws");
     CU_ASSERT_EQUAL(snapshot_set_regions(&s, regions, 2, &err), 0);
-    CU_ASSERT_EQUAL(snapshot_add_account(&s, "222233334444", NULL, "arn:aws:iam::222233334444:role/A", regions, 2,
-                                         &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        snapshot_add_account(&s, "222233334444", NULL, "arn:aws:iam::222233334444:role/A", regions, 2, &err),
+        0);
     CU_ASSERT_EQUAL(snapshot_add_account(&s, "111122223333", "prod", NULL, regions, 1, &err), 0);
     CU_ASSERT_EQUAL(snapshot_add_resource(&s, "workspaces_image", "222233334444", "us-east-1", "wsi-b",
                                           image("wsi-b", "b"), NULL, &err),
@@ -202,8 +202,10 @@ static void test_collect__snapshot_sorted_deduplicated_private(void)
     snprintf(failure.aws_code, sizeof(failure.aws_code), "AccessDeniedException");
     failure.http_status = 400;
     err_prefix(&failure, "appstream DescribeImages (eu-west-1)");
-    CU_ASSERT_EQUAL(snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
-    CU_ASSERT_EQUAL(snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
+    CU_ASSERT_EQUAL(
+        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
+    CU_ASSERT_EQUAL(
+        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
     CU_ASSERT_EQUAL(snapshot_add_error(&s, NULL, NULL, "organizations", "ListAccounts", &failure), 0);
     CU_ASSERT_EQUAL(snapshot_error_count(&s), 3);
     CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
@@ -225,7 +227,8 @@ static void test_collect__snapshot_sorted_deduplicated_private(void)
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 2), "id")->valuestring, "wsi-a");
     CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "id")->valuestring, "wsi-b");
     CU_ASSERT_STRING_EQUAL(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "data"), "Name")->valuestring, "b");
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "data"), "Name")->valuestring,
+        "b");
     errors = cJSON_GetObjectItem(doc, "errors");
     CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(errors), 2); /* the repeated failure is listed once */
     CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 0), "account")));
@@ -298,11 +301,13 @@ static CU_TestInfo tests[] = {
     {"accounts file errors with positions", test_collect__accounts_file_errors},
     {"accounts file missing", test_collect__accounts_file_missing},
     {"regions offered", test_collect__regions},
-    {"pacer: multiplicative decrease, additive increase, per account", test_collect__pacer_backs_off_and_recovers},
+    {"pacer: multiplicative decrease, additive increase, per account",
+     test_collect__pacer_backs_off_and_recovers},
     {"pacer: spaces requests at its rate", test_collect__pacer_spaces_requests},
     {"snapshot: sorted, repeated errors once, mode 0600", test_collect__snapshot_sorted_deduplicated_private},
     {"snapshot: unwritable folder leaves nothing", test_collect__snapshot_unwritable_leaves_nothing},
-    {"snapshot: a device is written in place, not renamed over", test_collect__snapshot_to_a_device_writes_in_place},
+    {"snapshot: a device is written in place, not renamed over",
+     test_collect__snapshot_to_a_device_writes_in_place},
     {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
     CU_TEST_INFO_NULL,
 };

@@ -110,13 +110,13 @@ static const char *pack(void)
 static void test_rules_cli__evaluate_writes_json(void)
 {
     char json_path[256];
-    const char *args[] = {"evaluate",  data(0, "rules/snapshots/pack.json"),
-                          "--rules",   pack(),
-                          "--vars",    data(1, "rules/vars/trusted.yaml"),
-                          "--waivers", data(2, "rules/waivers/pack.yaml"),
-                          "--today",   "2026-11-25",
-                          "--json",    json_path,
-                          "--fail-on", "none",
+    const char *args[] = {"evaluate",        data(0, "rules/snapshots/pack.json"),
+                          "--rules",         pack(),
+                          "--vars",          data(1, "rules/vars/trusted.yaml"),
+                          "--waivers",       data(2, "rules/waivers/pack.yaml"),
+                          "--today",         "2026-11-25",
+                          "--json",          json_path,
+                          "--fail-on",       "none",
                           "--allow-partial", NULL};
     cli_run r;
     char *text;
@@ -127,7 +127,8 @@ static void test_rules_cli__evaluate_writes_json(void)
     /* Not gated, partial allowed: 0 whatever the verdicts. */
     CU_ASSERT_EQUAL(r.status, 0);
     /* The summary goes to stdout; the waiver warnings, one per waiver with its position, to stderr. */
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "Results: 75 judged: 10 failed, 1 waived, 64 passed (11 rules, 15 resources"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.out, "Results: 75 judged: 10 failed, 1 waived, 64 passed (11 rules, 15 resources"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "Collection incomplete: 1 error"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "waiver for 'appstream-builder-*' expired on 2026-01-01"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "waiver for 'workspaces-image-error-state' matched nothing"));

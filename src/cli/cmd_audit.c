@@ -18,14 +18,16 @@
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: imgaudit audit [options]\n\n"
-                "Collects (as 'imgaudit collect') and evaluates (as 'imgaudit evaluate') in one run.\n\n"
-                "collection:\n" COLLECTOPTS_HELP "  --snapshot-out FILE     keep the snapshot (docs/snapshot.md)\n\n"
-                "evaluation and reports:\n" REPORTOPTS_HELP "\nAWS:\n" AWSOPTS_HELP
-                "  -h, --help              this help\n\n"
-                "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
-                "3 collection incomplete (unless --allow-partial); 4 could not run (credentials, network, I/O);\n"
-                "130 interrupted. A failed gate (1) is reported before an incomplete collection (3).\n");
+    fprintf(fp,
+            "usage: imgaudit audit [options]\n\n"
+            "Collects (as 'imgaudit collect') and evaluates (as 'imgaudit evaluate') in one run.\n\n"
+            "collection:\n" COLLECTOPTS_HELP
+            "  --snapshot-out FILE     keep the snapshot (docs/snapshot.md)\n\n"
+            "evaluation and reports:\n" REPORTOPTS_HELP "\nAWS:\n" AWSOPTS_HELP
+            "  -h, --help              this help\n\n"
+            "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
+            "3 collection incomplete (unless --allow-partial); 4 could not run (credentials, network, I/O);\n"
+            "130 interrupted. A failed gate (1) is reported before an incomplete collection (3).\n");
 }
 
 /* The snapshot goes to --snapshot-out, or to a private temporary file that is removed afterwards. */

@@ -13,13 +13,15 @@
 
 static void usage(FILE *fp)
 {
-    fprintf(fp, "usage: imgaudit evaluate SNAPSHOT [options]\n\n"
-                "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
-                "reports. A summary goes to stdout (to stderr when a report does).\n\n"
-                "options:\n" REPORTOPTS_HELP "  --quiet                 no summary\n"
-                "  -h, --help              this help\n\n"
-                "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
-                "3 the snapshot's collection was incomplete (unless --allow-partial); 4 could not write a report.\n");
+    fprintf(
+        fp,
+        "usage: imgaudit evaluate SNAPSHOT [options]\n\n"
+        "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
+        "reports. A summary goes to stdout (to stderr when a report does).\n\n"
+        "options:\n" REPORTOPTS_HELP "  --quiet                 no summary\n"
+        "  -h, --help              this help\n\n"
+        "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
+        "3 the snapshot's collection was incomplete (unless --allow-partial); 4 could not write a report.\n");
 }
 
 int cmd_evaluate(int argc, char **argv)

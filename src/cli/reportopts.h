@@ -31,32 +31,37 @@ enum {
     REPORTOPT_ALLOW_PARTIAL,
 };
 
-#define REPORTOPTS_LONG_OPTIONS                                                                                    \
-    {"rules", required_argument, NULL, REPORTOPT_RULES}, {"vars", required_argument, NULL, REPORTOPT_VARS},        \
-        {"waivers", required_argument, NULL, REPORTOPT_WAIVERS}, {"today", required_argument, NULL, REPORTOPT_TODAY}, \
-        {"json", required_argument, NULL, REPORTOPT_JSON}, {"junit", required_argument, NULL, REPORTOPT_JUNIT},    \
-        {"html", required_argument, NULL, REPORTOPT_HTML},                                                         \
-        {"junit-group-by", required_argument, NULL, REPORTOPT_JUNIT_GROUP_BY},                                     \
-        {"fail-on", required_argument, NULL, REPORTOPT_FAIL_ON},                                                   \
-        {"fail-on-new", no_argument, NULL, REPORTOPT_FAIL_ON_NEW},                                                 \
-        {"baseline", required_argument, NULL, REPORTOPT_BASELINE},                                                 \
-        {"allow-partial", no_argument, NULL, REPORTOPT_ALLOW_PARTIAL}
+#define REPORTOPTS_LONG_OPTIONS                                                                              \
+    {"rules", required_argument, NULL, REPORTOPT_RULES}, {"vars", required_argument, NULL, REPORTOPT_VARS},  \
+        {"waivers", required_argument, NULL, REPORTOPT_WAIVERS},                                             \
+        {"today", required_argument, NULL, REPORTOPT_TODAY},                                                 \
+        {"json", required_argument, NULL, REPORTOPT_JSON},                                                   \
+        {"junit", required_argument, NULL, REPORTOPT_JUNIT},                                                 \
+        {"html", required_argument, NULL, REPORTOPT_HTML},                                                   \
+        {"junit-group-by", required_argument, NULL, REPORTOPT_JUNIT_GROUP_BY},                               \
+        {"fail-on", required_argument, NULL, REPORTOPT_FAIL_ON},                                             \
+        {"fail-on-new", no_argument, NULL, REPORTOPT_FAIL_ON_NEW},                                           \
+        {"baseline", required_argument, NULL, REPORTOPT_BASELINE},                                           \
+    {                                                                                                        \
+        "allow-partial", no_argument, NULL, REPORTOPT_ALLOW_PARTIAL                                          \
+    }
 
-#define REPORTOPTS_HELP                                                                                            \
-    "  --rules PATH            rule file or directory of *.yaml/*.yml (repeatable; default: the built-in\n"      \
-    "                          pack: $IMGAUDIT_RULES_DIR, <program dir>/../rules, the install data dir)\n"       \
-    "  --vars FILE             variables file (repeatable; later definitions win)\n"                              \
-    "  --waivers FILE          waivers file (repeatable)\n"                                                       \
-    "  --today YYYY-MM-DD      the day waivers expire against and ages count from\n"                             \
-    "                          (default: $IMGAUDIT_TODAY, else the system clock)\n"                               \
-    "  --json FILE             results as JSON (docs/rules.md); '-' for stdout\n"                                  \
-    "  --junit FILE            JUnit XML for CI; '-' for stdout\n"                                                \
-    "  --html FILE             one self-contained HTML page; '-' for stdout\n"                                    \
-    "  --junit-group-by rule|account   one <testsuite> per rule (default) or per account\n"                      \
-    "  --fail-on SEVERITY      exit 1 when an un-waived failure is at or above SEVERITY\n"                        \
-    "                          (info, low, medium, high, critical; default high; 'none' never)\n"               \
-    "  --fail-on-new           gate only on failures that are new since --baseline\n"                            \
-    "  --baseline FILE         a previous run's --json results: mark failures new or existing, list resolved\n"   \
+#define REPORTOPTS_HELP                                                                                      \
+    "  --rules PATH            rule file or directory of *.yaml/*.yml (repeatable; default: the built-in\n"  \
+    "                          pack: $IMGAUDIT_RULES_DIR, <program dir>/../rules, the install data dir)\n"   \
+    "  --vars FILE             variables file (repeatable; later definitions win)\n"                         \
+    "  --waivers FILE          waivers file (repeatable)\n"                                                  \
+    "  --today YYYY-MM-DD      the day waivers expire against and ages count from\n"                         \
+    "                          (default: $IMGAUDIT_TODAY, else the system clock)\n"                          \
+    "  --json FILE             results as JSON (docs/rules.md); '-' for stdout\n"                            \
+    "  --junit FILE            JUnit XML for CI; '-' for stdout\n"                                           \
+    "  --html FILE             one self-contained HTML page; '-' for stdout\n"                               \
+    "  --junit-group-by rule|account   one <testsuite> per rule (default) or per account\n"                  \
+    "  --fail-on SEVERITY      exit 1 when an un-waived failure is at or above SEVERITY\n"                   \
+    "                          (info, low, medium, high, critical; default high; 'none' never)\n"            \
+    "  --fail-on-new           gate only on failures that are new since --baseline\n"                        \
+    "  --baseline FILE         a previous run's --json results: mark failures new or existing, list "        \
+    "resolved\n"                                                                                             \
     "  --allow-partial         an incomplete collection does not change the exit status\n"
 
 typedef struct reportopts {
