@@ -387,10 +387,14 @@ int snapshot_write(snapshot *s, const char *path, ia_err *err)
 {
     file_out out;
 
-    qsort(s->resources, s->n_resources, sizeof(*s->resources), cmp_resource);
-    qsort(s->errors, s->n_errors, sizeof(*s->errors), cmp_error);
+    /* qsort's base must not be NULL, even for nothing to sort. */
+    if (s->n_resources)
+        qsort(s->resources, s->n_resources, sizeof(*s->resources), cmp_resource);
+    if (s->n_errors)
+        qsort(s->errors, s->n_errors, sizeof(*s->errors), cmp_error);
     drop_repeated_errors(s);
-    qsort(s->accounts, s->n_accounts, sizeof(*s->accounts), cmp_account);
+    if (s->n_accounts)
+        qsort(s->accounts, s->n_accounts, sizeof(*s->accounts), cmp_account);
     if (file_out_open(&out, path, err) != 0)
         return -1;
     if (write_body(s, out.fp) != 0) {
