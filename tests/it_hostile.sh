@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Image names and descriptions are set by whoever owns an image, including accounts that share into yours:
+# hostile strings go through evaluate into all three reports and must come out inert and well-formed.
+source "$(dirname "$0")/support/servers.sh"
+
+XSD=$IMGAUDIT_SHARED_DIR/conformance/junit
+export IMGAUDIT_TODAY=2026-11-25
+
+python3 - "$TEST_TMP/snapshot.json" <<'PY'
+import json, sys
+HOSTILE = [
+    '<script>alert(1)</script>',
+    '"><img src=x onerror=alert(2)>',
+    "' onmouseover='alert(3)",
+    ']]><!-- -->&amp;&lt;',
+    'bell\x07 nul-free \x1b[31mred\x1b[0m tab\tnewline\n',
+    '\u0645\u0631\u062d\u0628\u0627 \u4f60\u597d \U0001F600 ' * 40,
+]
+resources = []
+for i, name in enumerate(HOSTILE):
+    resources.append({"type": "workspaces_image", "account": "111122223333", "region": "eu-west-1",
+                      "id": f"wsi-{i:09d}", "data": {
+                          "ImageId": f"wsi-{i:09d}", "Name": name, "Description": name, "ImageType": "OWNED",
+                          "RequiredTenancy": "DEDICATED", "State": "ERROR", "ErrorMessage": name,
+                          "OwnerAccountId": "111122223333", "Created": "2020-01-01T00:00:00Z",
+                          "Updates": {"UpdateAvailable": True, "Description": name},
+                          "Permissions": [{"SharedAccountId": "999988887777"}]}})
+snap = {"schema": "imgaudit.snapshot", "schema_version": 1, "tool_version": "0.1.0",
+        "started_at": "2026-11-25T01:00:00Z", "finished_at": "2026-11-25T01:01:00Z", "complete": False,
+        "caller": {"account": "111122223333", "arn": "arn:aws:iam::111122223333:user/a", "user_id": "A"},
+        "partition": "aws", "regions": ["eu-west-1"],
+        "accounts": [{"id": "111122223333", "name": HOSTILE[0], "role_arn": None, "regions": ["eu-west-1"]}],
+        "resources": resources,
+        "errors": [{"account": "111122223333", "region": "eu-west-1", "service": "appstream",
+                    "operation": "DescribeImages", "code": HOSTILE[1], "message": HOSTILE[3] + HOSTILE[4],
+                    "http_status": 400}]}
+json.dump(snap, open(sys.argv[1], "w"), ensure_ascii=False)
+json.dump(HOSTILE, open(sys.argv[1] + ".strings", "w"))
+PY
+
+rc=0
+"$IMGAUDIT_BIN" evaluate "$TEST_TMP/snapshot.json" --json "$TEST_TMP/r.json" --junit "$TEST_TMP/r.xml" \
+  --html "$TEST_TMP/r.html" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+
+check "evaluate over hostile strings finishes with the gate's verdict (exit 1)" test "$rc" -eq 1
+
+json_inert() {
+  python3 - "$TEST_TMP/r.json" "$TEST_TMP/snapshot.json.strings" <<'PY'
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")                       # valid UTF-8
+doc = json.loads(raw)                     # well-formed
+hostile = json.load(open(sys.argv[2]))
+msgs = [r.get("message") or "" for r in doc["results"]]
+# Every hostile name arrives in a message exactly as it was (JSON escapes, it does not drop).
+for h in hostile[:4] + hostile[5:]:
+    assert any(h in m for m in msgs), h[:40]
+assert b"\x1b" not in raw and b"\x07" not in raw, "raw control bytes in JSON"
+PY
+}
+check "JSON: valid UTF-8, parses, strings round-trip exactly, control bytes escaped" json_inert
+
+junit_inert() {
+  xmllint --noout --schema "$XSD/jenkins-xunit-junit-10.xsd" "$TEST_TMP/r.xml" 2>/dev/null &&
+    xmllint --noout --schema "$XSD/windyroad-JUnit.xsd" "$TEST_TMP/r.xml" 2>/dev/null &&
+    python3 - "$TEST_TMP/r.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+tags = {e.tag for e in root.iter()}
+assert tags <= {"testsuites", "testsuite", "testcase", "failure", "error", "skipped", "properties", "property",
+                "system-out", "system-err"}, tags
+text = " ".join((e.get("message") or "") + (e.text or "") for e in root.iter())
+assert "<script>alert(1)</script>" in text and "]]>" in text
+PY
+}
+check "JUnit: valid against both schemas; hostile markup stays text, no element came from data" junit_inert
+
+html_inert() {
+  python3 - "$TEST_TMP/r.html" <<'PY'
+import sys
+from html.parser import HTMLParser
+raw = open(sys.argv[1], "rb").read().decode("utf-8")
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts, self.bad, self.text = 0, [], []
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.scripts += 1
+        if tag == "img":
+            self.bad.append(tag)
+        for k, v in attrs:
+            if k.startswith("on"):
+                self.bad.append(k)
+    def handle_data(self, d):
+        self.text.append(d)
+p = P()
+p.feed(raw)
+assert p.scripts == 1, p.scripts          # ours only
+assert not p.bad, p.bad
+text = "".join(p.text)
+assert "<script>alert(1)</script>" in text  # shown as text
+assert "\x1b" not in raw and "\x07" not in raw
+PY
+  xmllint --html --noout "$TEST_TMP/r.html" 2>"$TEST_TMP/xmllint.err" && [ ! -s "$TEST_TMP/xmllint.err" ]
+}
+check "HTML: one script (ours), no element or handler from data, hostile markup shown as text" html_inert
+
+console_inert() {
+  ! grep -q $'\033' "$TEST_TMP/out" && ! grep -q $'\007' "$TEST_TMP/out"
+}
+check "console summary: no escape sequence or bell from data reaches the terminal" console_inert
+
+finish
