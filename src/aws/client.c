@@ -472,8 +472,6 @@ out:
     free(plan.url);
     free(plan.signing_region);
     /* The body of AssumeRoleWithWebIdentity carries the web identity token. */
-    if (body.data)
-        memset(body.data, 0, body.len);
-    buf_free(&body);
+    buf_free_secret(&body);
     return rc;
 }

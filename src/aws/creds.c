@@ -243,8 +243,7 @@ static int web_fetch(void *ctx, aws_creds *out, ia_err *err)
     }
     rc = sts_assume_role_with_web_identity(w->client, w->region, w->role_arn, w->session_name,
                                            str_trim(token.data), 0, out, err);
-    memset(token.data, 0, token.len);
-    buf_free(&token);
+    buf_free_secret(&token);
     return rc;
 }
 
@@ -364,9 +363,7 @@ static int process_fetch(void *ctx, aws_creds *out, ia_err *err)
     }
     rc = creds_from_json(buf_str(&output), output.len, "credential_process", out, err);
 out:
-    if (output.data)
-        memset(output.data, 0, output.len);
-    buf_free(&output);
+    buf_free_secret(&output);
     return rc;
 }
 
@@ -402,8 +399,7 @@ static int http_get(aws_client *c, const char *method, const char *url, const ch
     }
     rc = 0;
 out:
-    if (resp.body.data)
-        memset(resp.body.data, 0, resp.body.len);
+    buf_free_secret(&resp.body);
     http_response_clean_up(&resp);
     return rc;
 }
@@ -438,12 +434,8 @@ static int container_fetch(void *ctx, aws_creds *out, ia_err *err)
     rc = creds_from_json(buf_str(&body), body.len, "the container credentials endpoint", out, err);
 out:
     memset(header, 0, sizeof(header));
-    if (token.data)
-        memset(token.data, 0, token.len);
-    if (body.data)
-        memset(body.data, 0, body.len);
-    buf_free(&token);
-    buf_free(&body);
+    buf_free_secret(&token);
+    buf_free_secret(&body);
     return rc;
 }
 
@@ -478,12 +470,8 @@ static int imds_fetch(void *ctx, aws_creds *out, ia_err *err)
     rc = creds_from_json(buf_str(&body), body.len, "instance metadata", out, err);
 out:
     memset(header, 0, sizeof(header));
-    if (body.data)
-        memset(body.data, 0, body.len);
-    if (token.data)
-        memset(token.data, 0, token.len);
-    buf_free(&token);
-    buf_free(&body);
+    buf_free_secret(&token);
+    buf_free_secret(&body);
     return rc;
 }
 

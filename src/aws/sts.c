@@ -63,11 +63,16 @@ out:
     return rc;
 }
 
-int sts_assume_role(aws_client *c, creds_provider *source, const char *region, const char *role_arn,
-                    const char *session_name, const char *external_id, int duration_seconds, aws_creds *out,
-                    ia_err *err)
+/*
+ * AssumeRole or AssumeRoleWithWebIdentity: the common parameters, then the
+ * one that differs (ExternalId, or the web identity token; NULL is left out).
+ * creds NULL sends the request unsigned.
+ */
+static int assume(aws_client *c, creds_provider *creds, const char *region, const char *action,
+                  const char *role_arn, const char *session_name, int duration_seconds, aws_param extra,
+                  aws_creds *out, ia_err *err)
 {
-    aws_call call = {&AWS_STS, region, source, NULL};
+    aws_call call = {&AWS_STS, region, creds, NULL};
     char duration[16];
     aws_param params[4];
     xmlDoc *doc = NULL;
@@ -77,32 +82,29 @@ int sts_assume_role(aws_client *c, creds_provider *source, const char *region, c
     params[0] = (aws_param){"RoleArn", role_arn};
     params[1] = (aws_param){"RoleSessionName", session_name && *session_name ? session_name : "imgaudit"};
     params[2] = (aws_param){"DurationSeconds", duration};
-    params[3] = (aws_param){"ExternalId", external_id && *external_id ? external_id : NULL};
-    if (aws_query_call(c, &call, "AssumeRole", STS_VERSION, params, 4, &doc, err) != 0)
+    params[3] = extra;
+    if (aws_query_call(c, &call, action, STS_VERSION, params, 4, &doc, err) != 0)
         return err_prefix(err, "cannot assume %s", role_arn);
-    rc = take_credentials(doc, "AssumeRole", region, out, err);
+    rc = take_credentials(doc, action, region, out, err);
     xmlFreeDoc(doc);
     return rc;
+}
+
+int sts_assume_role(aws_client *c, creds_provider *source, const char *region, const char *role_arn,
+                    const char *session_name, const char *external_id, int duration_seconds, aws_creds *out,
+                    ia_err *err)
+{
+    aws_param extra = {"ExternalId", external_id && *external_id ? external_id : NULL};
+
+    return assume(c, source, region, "AssumeRole", role_arn, session_name, duration_seconds, extra, out, err);
 }
 
 int sts_assume_role_with_web_identity(aws_client *c, const char *region, const char *role_arn,
                                       const char *session_name, const char *token, int duration_seconds,
                                       aws_creds *out, ia_err *err)
 {
-    aws_call call = {&AWS_STS, region, NULL, NULL};
-    char duration[16];
-    aws_param params[4];
-    xmlDoc *doc = NULL;
-    int rc;
+    aws_param extra = {"WebIdentityToken", token};
 
-    snprintf(duration, sizeof(duration), "%d", duration_seconds > 0 ? duration_seconds : 3600);
-    params[0] = (aws_param){"RoleArn", role_arn};
-    params[1] = (aws_param){"RoleSessionName", session_name && *session_name ? session_name : "imgaudit"};
-    params[2] = (aws_param){"WebIdentityToken", token};
-    params[3] = (aws_param){"DurationSeconds", duration};
-    if (aws_query_call(c, &call, "AssumeRoleWithWebIdentity", STS_VERSION, params, 4, &doc, err) != 0)
-        return err_prefix(err, "cannot assume %s with a web identity", role_arn);
-    rc = take_credentials(doc, "AssumeRoleWithWebIdentity", region, out, err);
-    xmlFreeDoc(doc);
-    return rc;
+    return assume(c, NULL, region, "AssumeRoleWithWebIdentity", role_arn, session_name, duration_seconds,
+                  extra, out, err);
 }

@@ -25,29 +25,36 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
+static void resource_free(snap_resource *r)
+{
+    if (!r)
+        return;
+    free(r->type);
+    free(r->account);
+    free(r->region);
+    free(r->id);
+    cJSON_Delete(r->data);
+    free(r);
+}
+
+static void error_clean_up(snap_error *e)
+{
+    free(e->account);
+    free(e->region);
+    free(e->service);
+    free(e->operation);
+    free(e->code);
+    free(e->message);
+    memset(e, 0, sizeof(*e));
+}
+
 void snapshot_clean_up(snapshot *s)
 {
-    for (size_t i = 0; i < s->n_resources; i++) {
-        snap_resource *r = s->resources[i];
-
-        free(r->type);
-        free(r->account);
-        free(r->region);
-        free(r->id);
-        cJSON_Delete(r->data);
-        free(r);
-    }
+    for (size_t i = 0; i < s->n_resources; i++)
+        resource_free(s->resources[i]);
     free(s->resources);
-    for (size_t i = 0; i < s->n_errors; i++) {
-        snap_error *e = &s->errors[i];
-
-        free(e->account);
-        free(e->region);
-        free(e->service);
-        free(e->operation);
-        free(e->code);
-        free(e->message);
-    }
+    for (size_t i = 0; i < s->n_errors; i++)
+        error_clean_up(&s->errors[i]);
     free(s->errors);
     for (size_t i = 0; i < s->n_accounts; i++) {
         free(s->accounts[i].id);
@@ -95,14 +102,7 @@ int snapshot_add_resource(snapshot *s, const char *type, const char *account, co
         *out = r;
     return 0;
 nomem:
-    if (r) {
-        free(r->type);
-        free(r->account);
-        free(r->region);
-        free(r->id);
-        cJSON_Delete(r->data);
-        free(r);
-    }
+    resource_free(r);
     cJSON_Delete(data);
     err_set(err, IA_ERR_NOMEM, "out of memory");
     return rc;
@@ -136,12 +136,7 @@ int snapshot_add_error(snapshot *s, const char *account, const char *region, con
     rc = 0;
 out:
     pthread_mutex_unlock(&s->lock);
-    free(e.account);
-    free(e.region);
-    free(e.service);
-    free(e.operation);
-    free(e.code);
-    free(e.message);
+    error_clean_up(&e);
     return rc;
 }
 
@@ -248,14 +243,7 @@ static void drop_repeated_errors(snapshot *s)
 
     for (size_t i = 0; i < s->n_errors; i++) {
         if (kept > 0 && same_failure(&s->errors[kept - 1], &s->errors[i])) {
-            snap_error *e = &s->errors[i];
-
-            free(e->account);
-            free(e->region);
-            free(e->service);
-            free(e->operation);
-            free(e->code);
-            free(e->message);
+            error_clean_up(&s->errors[i]);
             continue;
         }
         s->errors[kept++] = s->errors[i];

@@ -22,6 +22,18 @@ void buf_free(buf *b)
     b->cap = 0;
 }
 
+void buf_free_secret(buf *b)
+{
+    if (!b)
+        return;
+    if (b->data) {
+        /* volatile so that the stores survive though the memory is freed next. */
+        for (volatile char *p = b->data; p < b->data + b->cap; p++)
+            *p = '\0';
+    }
+    buf_free(b);
+}
+
 void buf_reset(buf *b)
 {
     b->len = 0;

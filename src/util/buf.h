@@ -31,6 +31,9 @@ void buf_init(buf *b, size_t max);
 /* Frees the contents; the buffer can be used again after buf_init. Accepts NULL. */
 void buf_free(buf *b);
 
+/* Like buf_free, after overwriting the contents: for buffers that held a secret. Accepts NULL. */
+void buf_free_secret(buf *b);
+
 /* Empties the buffer, keeping its memory. */
 void buf_reset(buf *b);
 
