@@ -66,6 +66,22 @@ org_mode() {
 }
 check "--org --role-name: ACTIVE accounts discovered and collected" org_mode
 
+exclude_accounts() {
+  local rc=0
+  collect --org --role-name ImgAuditRole --exclude-accounts 444444444444,333333333333 -o "$TEST_TMP/excl.json" \
+    2>/dev/null || rc=$?
+  [ "$rc" -eq 0 ] && python3 - "$TEST_TMP/excl.json" "$TEST_TMP/org.json" <<'PY' || return 1
+import json, sys
+got, org = (json.load(open(p)) for p in sys.argv[1:])
+left_out = {"333333333333", "444444444444"}
+assert {a["id"] for a in got["accounts"]} == {a["id"] for a in org["accounts"]} - left_out
+assert not got["errors"] and not any(r["account"] in left_out for r in got["resources"])
+assert got["resources"] == [r for r in org["resources"] if r["account"] not in left_out]
+PY
+  [ "$(collect --org --exclude-accounts 12345 -o /dev/null >/dev/null 2>&1; echo $?)" = 2 ]
+}
+check "--exclude-accounts leaves accounts out entirely; a bad id is a usage error" exclude_accounts
+
 self_mode() {
   python3 "$FA/expected.py" --fleet test --mode self >"$TEST_TMP/expected-self.json"
   collect -o - >"$TEST_TMP/self.json" 2>"$TEST_TMP/err" &&

@@ -23,23 +23,23 @@ enum {
     AWSOPT_QUIET,
 };
 
-#define AWSOPTS_LONG_OPTIONS                                                                                 \
-    {"profile", required_argument, NULL, AWSOPT_PROFILE},                                                    \
-        {"region", required_argument, NULL, AWSOPT_REGION},                                                  \
-        {"max-attempts", required_argument, NULL, AWSOPT_MAX_ATTEMPTS},                                      \
-        {"debug", no_argument, NULL, AWSOPT_DEBUG},                                                          \
-    {                                                                                                        \
-        "quiet", no_argument, NULL, AWSOPT_QUIET                                                             \
-    }
+/* clang-format off */
+#define AWSOPTS_LONG_OPTIONS                                                      \
+    {"profile", required_argument, NULL, AWSOPT_PROFILE},                         \
+    {"region", required_argument, NULL, AWSOPT_REGION},                           \
+    {"max-attempts", required_argument, NULL, AWSOPT_MAX_ATTEMPTS},               \
+    {"debug", no_argument, NULL, AWSOPT_DEBUG},                                   \
+    {"quiet", no_argument, NULL, AWSOPT_QUIET}
 
-#define AWSOPTS_HELP                                                                                         \
-    "  --profile NAME       shared config profile (default: AWS_PROFILE, then 'default')\n"                  \
-    "  --region REGION      region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)\n"        \
-    "  --max-attempts N     attempts per call, 1-100 (default: AWS_MAX_ATTEMPTS, the profile's "             \
-    "max_attempts, 3)\n"                                                                                     \
-    "  --debug              log each request (operation, endpoint, status, attempt, latency; never "         \
-    "secrets)\n"                                                                                             \
-    "  --quiet              no progress or warnings, errors only\n"
+#define AWSOPTS_HELP                                                                                          \
+    "  --profile NAME          shared config profile (default: AWS_PROFILE, then 'default')\n"               \
+    "  --region REGION         region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)\n"     \
+    "  --max-attempts N        attempts per call, 1-100 (default: AWS_MAX_ATTEMPTS, the profile's\n"         \
+    "                          max_attempts, else 3)\n"                                                      \
+    "  --debug                 log each request (operation, endpoint, status, attempt, latency; never\n"     \
+    "                          secrets)\n"                                                                   \
+    "  --quiet                 no progress or warnings, errors only\n"
+/* clang-format on */
 
 typedef struct awsopts {
     const char *profile_flag;

@@ -35,6 +35,7 @@ int collectopts_take(collectopts *co, int opt, const char *arg, ia_err *err)
     case COLLECTOPT_SESSION_NAME: co->session_name = arg; return 1;
     case COLLECTOPT_REGIONS: co->regions_spec = arg; return 1;
     case COLLECTOPT_NO_PROGRESS: co->no_progress = true; return 1;
+    case COLLECTOPT_EXCLUDE: co->exclude = arg; return 1;
     case COLLECTOPT_CONCURRENCY:
         if (!str_to_long(arg, 1, 256, &v))
             return err_set(err, IA_ERR_USAGE, "--concurrency: '%s' is not a whole number from 1 to 256", arg);
@@ -52,6 +53,14 @@ int collectopts_check(const collectopts *co, ia_err *err)
         return err_set(err, IA_ERR_USAGE, "--role-name takes a role name, not an ARN");
     if (co->session_name && (strlen(co->session_name) < 2 || strlen(co->session_name) > 64))
         return err_set(err, IA_ERR_USAGE, "--session-name must be 2 to 64 characters");
+    for (const char *p = co->exclude; p && *p;) {
+        size_t len = strcspn(p, ",");
+
+        if (len != 12 || strspn(p, "0123456789") < 12)
+            return err_set(err, IA_ERR_USAGE, "--exclude-accounts: '%.*s' is not a 12-digit account id",
+                           (int)len, p);
+        p += len + (p[len] == ',');
+    }
     return 0;
 }
 
@@ -106,23 +115,51 @@ static int decide_regions(collectopts *co, const char *home, ia_err *err)
     return 0;
 }
 
+static bool excluded(const char *list, const char *id)
+{
+    for (const char *p = list; p && *p;) {
+        size_t len = strcspn(p, ",");
+
+        if (len == strlen(id) && strncmp(p, id, len) == 0)
+            return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
+}
+
 static int decide_accounts(collectopts *co, const char *home, ia_err *err)
 {
-    if (co->accounts_file)
-        return targets_load_file(co->accounts_file, &co->targets, err);
-    if (co->org) {
+    size_t kept = 0;
+
+    if (co->accounts_file) {
+        if (targets_load_file(co->accounts_file, &co->targets, err) != 0)
+            return -1;
+    } else if (co->org) {
         if (targets_from_org(co->aws.client, co->aws.creds, home, &co->targets, err) != 0)
             return err_prefix(err, "cannot list the organization's accounts");
-        if (co->targets.n == 0)
-            return err_set(err, IA_ERR_AWS, "the organization lists no ACTIVE account");
-        return 0;
+    } else if (targets_add(&co->targets, co->snap.caller_account, NULL, err) != 0) {
+        return -1;
     }
-    return targets_add(&co->targets, co->snap.caller_account, NULL, err);
+    /* Left-out accounts are not attempted at all, so they appear nowhere in the snapshot: the ones kept move
+     * to the front (in order) and only they are handed to the collection; all are freed at the end. */
+    for (size_t i = 0; i < co->targets.n; i++) {
+        if (!excluded(co->exclude, co->targets.items[i].id)) {
+            collect_target keep = co->targets.items[i];
+
+            co->targets.items[i] = co->targets.items[kept];
+            co->targets.items[kept++] = keep;
+        }
+    }
+    co->n_active = kept;
+    if (kept == 0)
+        return err_set(err, IA_ERR_USAGE, "no account left to audit after --exclude-accounts");
+    return 0;
 }
 
 int collectopts_run(collectopts *co, ia_err *err)
 {
     collect_options opt = {0};
+    collect_targets active;
     sts_identity id;
     pacer *pc = NULL;
     aws_pacer hooks;
@@ -162,7 +199,8 @@ int collectopts_run(collectopts *co, ia_err *err)
 
     opt.regions = (const char *const *)co->regions;
     opt.n_regions = co->n_regions;
-    opt.targets = &co->targets;
+    active = (collect_targets){co->targets.items, co->n_active};
+    opt.targets = &active;
     opt.role_name = co->role_name;
     opt.external_id = co->external_id;
     opt.session_name = co->session_name;

@@ -22,23 +22,26 @@ enum {
     COLLECTOPT_REGIONS,
     COLLECTOPT_CONCURRENCY,
     COLLECTOPT_NO_PROGRESS,
+    COLLECTOPT_EXCLUDE,
 };
 
-#define COLLECTOPTS_LONG_OPTIONS                                                                             \
-    {"accounts", required_argument, NULL, COLLECTOPT_ACCOUNTS}, {"org", no_argument, NULL, COLLECTOPT_ORG},  \
-        {"role-name", required_argument, NULL, COLLECTOPT_ROLE_NAME},                                        \
-        {"external-id", required_argument, NULL, COLLECTOPT_EXTERNAL_ID},                                    \
-        {"session-name", required_argument, NULL, COLLECTOPT_SESSION_NAME},                                  \
-        {"regions", required_argument, NULL, COLLECTOPT_REGIONS},                                            \
-        {"concurrency", required_argument, NULL, COLLECTOPT_CONCURRENCY},                                    \
-    {                                                                                                        \
-        "no-progress", no_argument, NULL, COLLECTOPT_NO_PROGRESS                                             \
-    }
+/* clang-format off */
+#define COLLECTOPTS_LONG_OPTIONS                                                  \
+    {"accounts", required_argument, NULL, COLLECTOPT_ACCOUNTS},                   \
+    {"org", no_argument, NULL, COLLECTOPT_ORG},                                   \
+    {"exclude-accounts", required_argument, NULL, COLLECTOPT_EXCLUDE},            \
+    {"role-name", required_argument, NULL, COLLECTOPT_ROLE_NAME},                 \
+    {"external-id", required_argument, NULL, COLLECTOPT_EXTERNAL_ID},             \
+    {"session-name", required_argument, NULL, COLLECTOPT_SESSION_NAME},           \
+    {"regions", required_argument, NULL, COLLECTOPT_REGIONS},                     \
+    {"concurrency", required_argument, NULL, COLLECTOPT_CONCURRENCY},             \
+    {"no-progress", no_argument, NULL, COLLECTOPT_NO_PROGRESS}
 
-#define COLLECTOPTS_HELP                                                                                     \
-    "  --accounts FILE         accounts to audit (YAML: accounts: [{id, name, role_arn, external_id, "       \
-    "regions}])\n"                                                                                           \
+#define COLLECTOPTS_HELP                                                                                      \
+    "  --accounts FILE         accounts to audit (YAML: accounts: [{id, name, role_arn, external_id,\n"       \
+    "                          regions}])\n"                                                                  \
     "  --org                   every ACTIVE account of the AWS Organization (Organizations ListAccounts)\n"  \
+    "  --exclude-accounts LIST comma-separated account ids to leave out (sandboxes, say)\n"                   \
     "  --role-name NAME        role to assume in each account: arn:<partition>:iam::<id>:role/NAME\n"        \
     "  --external-id ID        ExternalId for AssumeRole (an account's own external_id wins)\n"              \
     "  --session-name NAME     role session name (default imgaudit)\n"                                       \
@@ -46,6 +49,7 @@ enum {
     "                          (default: the configured region)\n"                                           \
     "  --concurrency N         requests in flight at once, 1-256 (default 16)\n"                             \
     "  --no-progress           no live progress line (it is drawn only on a terminal anyway)\n"
+/* clang-format on */
 
 typedef struct collectopts {
     awsopts aws;
@@ -55,10 +59,12 @@ typedef struct collectopts {
     const char *external_id;
     const char *session_name;
     const char *regions_spec;
+    const char *exclude; /* --exclude-accounts, comma-separated */
     int concurrency;
     bool no_progress;
     /* The run */
-    collect_targets targets;
+    collect_targets targets; /* every account found; the first n_active are audited */
+    size_t n_active;
     char **regions; /* owned */
     size_t n_regions;
     snapshot snap;

@@ -31,22 +31,22 @@ enum {
     REPORTOPT_ALLOW_PARTIAL,
 };
 
-#define REPORTOPTS_LONG_OPTIONS                                                                              \
-    {"rules", required_argument, NULL, REPORTOPT_RULES}, {"vars", required_argument, NULL, REPORTOPT_VARS},  \
-        {"waivers", required_argument, NULL, REPORTOPT_WAIVERS},                                             \
-        {"today", required_argument, NULL, REPORTOPT_TODAY},                                                 \
-        {"json", required_argument, NULL, REPORTOPT_JSON},                                                   \
-        {"junit", required_argument, NULL, REPORTOPT_JUNIT},                                                 \
-        {"html", required_argument, NULL, REPORTOPT_HTML},                                                   \
-        {"junit-group-by", required_argument, NULL, REPORTOPT_JUNIT_GROUP_BY},                               \
-        {"fail-on", required_argument, NULL, REPORTOPT_FAIL_ON},                                             \
-        {"fail-on-new", no_argument, NULL, REPORTOPT_FAIL_ON_NEW},                                           \
-        {"baseline", required_argument, NULL, REPORTOPT_BASELINE},                                           \
-    {                                                                                                        \
-        "allow-partial", no_argument, NULL, REPORTOPT_ALLOW_PARTIAL                                          \
-    }
+/* clang-format off */
+#define REPORTOPTS_LONG_OPTIONS                                                   \
+    {"rules", required_argument, NULL, REPORTOPT_RULES},                          \
+    {"vars", required_argument, NULL, REPORTOPT_VARS},                            \
+    {"waivers", required_argument, NULL, REPORTOPT_WAIVERS},                      \
+    {"today", required_argument, NULL, REPORTOPT_TODAY},                          \
+    {"json", required_argument, NULL, REPORTOPT_JSON},                            \
+    {"junit", required_argument, NULL, REPORTOPT_JUNIT},                          \
+    {"html", required_argument, NULL, REPORTOPT_HTML},                            \
+    {"junit-group-by", required_argument, NULL, REPORTOPT_JUNIT_GROUP_BY},        \
+    {"fail-on", required_argument, NULL, REPORTOPT_FAIL_ON},                      \
+    {"fail-on-new", no_argument, NULL, REPORTOPT_FAIL_ON_NEW},                    \
+    {"baseline", required_argument, NULL, REPORTOPT_BASELINE},                    \
+    {"allow-partial", no_argument, NULL, REPORTOPT_ALLOW_PARTIAL}
 
-#define REPORTOPTS_HELP                                                                                      \
+#define REPORTOPTS_HELP                                                                                       \
     "  --rules PATH            rule file or directory of *.yaml/*.yml (repeatable; default: the built-in\n"  \
     "                          pack: $IMGAUDIT_RULES_DIR, <program dir>/../rules, the install data dir)\n"   \
     "  --vars FILE             variables file (repeatable; later definitions win)\n"                         \
@@ -60,9 +60,10 @@ enum {
     "  --fail-on SEVERITY      exit 1 when an un-waived failure is at or above SEVERITY\n"                   \
     "                          (info, low, medium, high, critical; default high; 'none' never)\n"            \
     "  --fail-on-new           gate only on failures that are new since --baseline\n"                        \
-    "  --baseline FILE         a previous run's --json results: mark failures new or existing, list "        \
-    "resolved\n"                                                                                             \
+    "  --baseline FILE         a previous run's --json results: mark failures new or existing,\n"            \
+    "                          list the resolved ones\n"                                                     \
     "  --allow-partial         an incomplete collection does not change the exit status\n"
+/* clang-format on */
 
 typedef struct reportopts {
     const char **rules, **vars, **waivers; /* borrowed from argv; arrays owned */
