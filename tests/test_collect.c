@@ -152,6 +152,31 @@ static void test_collect__pacer_spaces_requests(void)
     pacer_free(p);
 }
 
+static void test_collect__pacer_many_lanes(void)
+{
+    aws_service svc = AWS_WORKSPACES;
+    char account[16];
+    pacer *p = NULL;
+    aws_pacer hooks;
+    ia_err err;
+
+    /* Thousands of accounts: every lane is its own, whatever the table grew through. */
+    CU_ASSERT_EQUAL_FATAL(pacer_new(&p, &(pacer_options){20, 1, 50}, &err), 0);
+    hooks = pacer_hooks(p);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(account, sizeof(account), "%012d", i);
+        CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "eu-west-1", account));
+        if (i % 7 == 0)
+            hooks.done(hooks.ud, &svc, "eu-west-1", account, true);
+    }
+    for (int i = 0; i < 5000; i += 499) {
+        snprintf(account, sizeof(account), "%012d", i);
+        CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", account), i % 7 == 0 ? 14 : 20, 1e-9);
+    }
+    CU_ASSERT_EQUAL(pacer_rate(p, "workspaces", "us-east-1", "000000000000"), 0);
+    pacer_free(p);
+}
+
 static cJSON *image(const char *id, const char *name)
 {
     cJSON *o = cJSON_CreateObject();
@@ -304,6 +329,7 @@ static CU_TestInfo tests[] = {
     {"pacer: multiplicative decrease, additive increase, per account",
      test_collect__pacer_backs_off_and_recovers},
     {"pacer: spaces requests at its rate", test_collect__pacer_spaces_requests},
+    {"pacer: thousands of lanes stay apart", test_collect__pacer_many_lanes},
     {"snapshot: sorted, repeated errors once, mode 0600", test_collect__snapshot_sorted_deduplicated_private},
     {"snapshot: unwritable folder leaves nothing", test_collect__snapshot_unwritable_leaves_nothing},
     {"snapshot: a device is written in place, not renamed over",
