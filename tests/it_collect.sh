@@ -105,6 +105,30 @@ no_secrets() {
 }
 check "no secret key, token or signature in any snapshot" no_secrets
 
+token_never_echoed() {
+  # AWS's signature errors echo the canonical request, session token included: it must not reach a message.
+  local creds rc=0
+  creds=$(python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import sys, boto3
+sts = boto3.client("sts", endpoint_url=sys.argv[1], region_name="us-east-1")
+c = sts.assume_role(RoleArn="arn:aws:iam::222222222222:role/ImgAuditRole", RoleSessionName="token-test")["Credentials"]
+print(c["AccessKeyId"], c["SessionToken"])
+PY
+  ) || return 1
+  set -- $creds
+  AWS_ACCESS_KEY_ID=$1 AWS_SESSION_TOKEN=$2 AWS_SECRET_ACCESS_KEY=not-the-secret "$IMGAUDIT_BIN" collect \
+    --region us-east-1 -o "$TEST_TMP/never.json" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+  [ "$rc" -eq 4 ] && [ "$(wc -l <"$TEST_TMP/err")" -eq 1 ] && grep -q 'SignatureDoesNotMatch' "$TEST_TMP/err" &&
+    ! grep -qF "$2" "$TEST_TMP/err" "$TEST_TMP/out" && [ ! -e "$TEST_TMP/never.json" ]
+}
+check "a session token echoed in a signature error never reaches the output; one line, exit 4" token_never_echoed
+
+sts_limits_checked_first() {
+  [ "$(collect --session-name 'nightly audit' -o /dev/null >/dev/null 2>&1; echo $?)" = 2 ] &&
+    [ "$(collect --external-id 'a b' -o /dev/null >/dev/null 2>&1; echo $?)" = 2 ]
+}
+check "--session-name and --external-id outside STS's limits are usage errors, before any call" sts_limits_checked_first
+
 web_identity() {
   local role=arn:aws:iam::111111111111:role/ImgAuditWebRole
   echo oidc-token-for-imgaudit-ci >"$TEST_TMP/oidc-token"

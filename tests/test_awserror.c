@@ -79,6 +79,22 @@ static void test_awserror__json_not_json_5xx(void)
     CU_ASSERT_TRUE(retry_classify(&err));
 }
 
+static void test_awserror__signature_echo_is_cut(void)
+{
+    ia_err err;
+
+    /* AWS echoes the canonical request, session token and all: none of it may reach a message. */
+    parse_json_file("aws/json-signature-echo.json", 403, NULL, &err);
+    CU_ASSERT_STRING_EQUAL(err.aws_code, "InvalidSignatureException");
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "SECRETSESSIONTOKEN"));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "Canonical"));
+    CU_ASSERT_PTR_NULL(strchr(err.msg, '\n'));
+    CU_ASSERT_STRING_EQUAL(err.msg,
+                           "The request signature we calculated does not match the signature you provided. "
+                           "Check your AWS Secret Access Key and signing method. Consult the service "
+                           "documentation for details.");
+}
+
 static void test_awserror__json_empty_body(void)
 {
     ia_err err;
@@ -129,6 +145,7 @@ static CU_TestInfo tests[] = {
     {"json: x-amzn-ErrorType header wins", test_awserror__json_error_type_header_wins},
     {"json: non-JSON 502", test_awserror__json_not_json_5xx},
     {"json: empty 403", test_awserror__json_empty_body},
+    {"signature errors: the echoed canonical request is cut", test_awserror__signature_echo_is_cut},
     {"query: AccessDenied", test_awserror__query_access_denied},
     {"query: Throttling", test_awserror__query_throttling},
     {"query: truncated XML", test_awserror__query_truncated},

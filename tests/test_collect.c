@@ -1,4 +1,5 @@
 /* The collector's parts that need no network: accounts files, regions, the pacer, the snapshot writer. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -228,10 +229,12 @@ static void test_collect__snapshot_sorted_deduplicated_private(void)
     failure.http_status = 400;
     err_prefix(&failure, "appstream DescribeImages (eu-west-1)");
     CU_ASSERT_EQUAL(
-        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
+        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", NULL, &failure),
+        0);
     CU_ASSERT_EQUAL(
-        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", &failure), 0);
-    CU_ASSERT_EQUAL(snapshot_add_error(&s, NULL, NULL, "organizations", "ListAccounts", &failure), 0);
+        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", NULL, &failure),
+        0);
+    CU_ASSERT_EQUAL(snapshot_add_error(&s, NULL, NULL, "organizations", "ListAccounts", NULL, &failure), 0);
     CU_ASSERT_EQUAL(snapshot_error_count(&s), 3);
     CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
 
@@ -304,11 +307,17 @@ static void test_collect__timestamps(void)
     char iso[TIMEFMT_ISO_SIZE];
     time_t t;
 
-    timefmt_iso_epoch(1704448800.0, iso);
+    CU_ASSERT_TRUE(timefmt_iso_epoch(1704448800.0, iso));
     CU_ASSERT_STRING_EQUAL(iso, "2024-01-05T10:00:00Z");
-    timefmt_iso_epoch(1704448800.25, iso);
+    CU_ASSERT_TRUE(timefmt_iso_epoch(1704448800.25, iso));
     CU_ASSERT_STRING_EQUAL(iso, "2024-01-05T10:00:00.250Z");
-    timefmt_iso_epoch(1704448800.9996, iso);
+    CU_ASSERT_TRUE(timefmt_iso_epoch(1704448800.9996, iso));
+    CU_ASSERT_STRING_EQUAL(iso, "2024-01-05T10:00:01Z");
+    /* Numbers that are no dates are refused, not turned into garbage (or undefined behaviour). */
+    CU_ASSERT_FALSE(timefmt_iso_epoch(1e20, iso));
+    CU_ASSERT_FALSE(timefmt_iso_epoch(-1e20, iso));
+    CU_ASSERT_FALSE(timefmt_iso_epoch(HUGE_VAL, iso));
+    CU_ASSERT_FALSE(timefmt_iso_epoch(NAN, iso));
     CU_ASSERT_STRING_EQUAL(iso, "2024-01-05T10:00:01Z");
     CU_ASSERT_TRUE(timefmt_parse("2024-01-05T10:00:00Z", &t));
     CU_ASSERT_EQUAL(t, 1704448800);

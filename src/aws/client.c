@@ -73,6 +73,36 @@ static long now_ms(void)
 
 /* ---- errors ---- */
 
+/*
+ * An AWS error message as it may be shown and stored: on one line, and
+ * without what signature errors append. SignatureDoesNotMatch and
+ * InvalidSignatureException answers echo "The Canonical String for this
+ * request should have been ..." with every signed header, the session token
+ * among them; that part is cut off, and control characters become spaces.
+ */
+static void clean_message(char *msg)
+{
+    static const char *const cut_at[] = {"The Canonical String", "The String-to-Sign", "\n\n", NULL};
+    char *w = msg;
+
+    for (size_t i = 0; cut_at[i]; i++) {
+        char *at = strstr(msg, cut_at[i]);
+
+        if (at)
+            *at = '\0';
+    }
+    for (const char *r = msg; *r; r++) {
+        char c = (unsigned char)*r < 0x20 || *r == 0x7f ? ' ' : *r;
+
+        if (c == ' ' && w > msg && w[-1] == ' ')
+            continue;
+        *w++ = c;
+    }
+    while (w > msg && w[-1] == ' ')
+        w--;
+    *w = '\0';
+}
+
 /* "com.amazonaws.workspaces#ThrottlingException:http://..." -> "ThrottlingException" */
 static void set_code(ia_err *err, const char *raw)
 {
@@ -96,6 +126,7 @@ void aws_parse_json_error(long status, const char *body, size_t len, const char 
 
     if (doc && !cJSON_IsString(msg))
         msg = cJSON_GetObjectItemCaseSensitive(doc, "Message");
+    err_clear(err);
     err->kind = IA_ERR_AWS;
     err->http_status = status;
     err->aws_code[0] = '\0';
@@ -114,6 +145,7 @@ void aws_parse_json_error(long status, const char *body, size_t len, const char 
         snprintf(err->msg, sizeof(err->msg), "HTTP %ld", status);
     if (!err->aws_code[0])
         snprintf(err->aws_code, sizeof(err->aws_code), "HTTP%ld", status);
+    clean_message(err->msg);
     cJSON_Delete(doc);
 }
 
@@ -164,6 +196,7 @@ void aws_parse_query_error(long status, const char *body, size_t len, const char
     char *msg = root ? aws_xml_text(root, "Message") : NULL;
     char *rid = root ? aws_xml_text(root, "RequestId") : NULL;
 
+    err_clear(err);
     err->kind = IA_ERR_AWS;
     err->http_status = status;
     if (code)
@@ -177,6 +210,7 @@ void aws_parse_query_error(long status, const char *body, size_t len, const char
     else
         snprintf(err->msg, sizeof(err->msg), "HTTP %ld", status);
     str_copy(err->request_id, sizeof(err->request_id), rid ? rid : (request_id ? request_id : ""));
+    clean_message(err->msg);
     free(code);
     free(msg);
     free(rid);
@@ -271,8 +305,13 @@ static int attempt(aws_client *c, request_plan *plan, http_response *resp, ia_er
                               plan->body_len};
         sigv4_params params = {0};
 
-        if (creds_get(plan->call->creds, &creds, err) != 0)
+        /* A failure to get credentials is not this call's: it had its own retries (STS), and it must not
+         * count against this service's rate or be retried here. */
+        if (creds_get(plan->call->creds, &creds, err) != 0) {
+            if (err->kind != IA_ERR_CANCELLED && err->kind != IA_ERR_INPUT)
+                err->kind = IA_ERR_CREDS;
             goto out;
+        }
         params.access_key_id = creds.access_key_id;
         params.secret_access_key = creds.secret_access_key;
         params.session_token = creds.session_token;
@@ -369,10 +408,10 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
         rc = attempt(c, plan, &resp, err);
         if (rc == 0)
             rc = read_answer(plan, &resp, json_out, xml_out, err);
-        throttled = rc != 0 && retry_is_throttle_code(err->aws_code);
+        throttled = rc != 0 && err->kind != IA_ERR_CREDS && retry_is_throttle_code(err->aws_code);
         if (throttled)
             atomic_fetch_add(&c->stats.throttles, 1);
-        if (c->pacer.done)
+        if (c->pacer.done && (rc == 0 || err->kind != IA_ERR_CREDS))
             c->pacer.done(c->pacer.ud, svc, plan->call->region, plan->call->account, throttled);
         log_debug("%s.%s region=%s endpoint=%s attempt=%d status=%ld%s%s latency=%ldms", svc->id,
                   plan->operation, plan->call->region, plan->host, n,

@@ -21,6 +21,9 @@
 /* Temporary credentials are renewed this long before they expire (the SDKs' advisory refresh window). */
 #define REFRESH_BEFORE_S  300
 #define MAX_PROFILE_CHAIN 10
+/* Credentials this close to expiring are not used even when a refresh failed: a request signed with them
+ * could arrive after they expired. */
+#define EXPIRY_MARGIN_S 60
 
 typedef int (*fetch_fn)(void *ctx, aws_creds *out, ia_err *err);
 
@@ -103,16 +106,19 @@ int creds_get(creds_provider *p, aws_creds *out, ia_err *err)
     pthread_mutex_lock(&p->lock);
     if (!p->have || (p->cached.expiration && now >= p->cached.expiration - REFRESH_BEFORE_S)) {
         aws_creds fresh = {0};
+        ia_err why;
 
-        if (p->fetch(p->ctx, &fresh, err) == 0) {
+        err_clear(&why);
+        if (p->fetch(p->ctx, &fresh, &why) == 0) {
             creds_clean_up(&p->cached);
             p->cached = fresh;
             p->have = true;
-        } else if (p->have && p->cached.expiration > now) {
+        } else if (p->have && p->cached.expiration > now + EXPIRY_MARGIN_S) {
             /* Still valid for a while: keep using them and try again on the next call. */
-            log_warn("%s: refreshing credentials failed; using the current ones until they expire",
-                     p->description);
+            log_warn("%s: refreshing credentials failed (%s); using the current ones until they expire",
+                     p->description, why.aws_code[0] ? why.aws_code : err_kind_name(why.kind));
         } else {
+            *err = why;
             /* STS answers already name the role; other failures need the source named. */
             if (err->kind != IA_ERR_CANCELLED && err->kind != IA_ERR_INPUT && err->kind != IA_ERR_AWS)
                 err_prefix(err, "credentials from %s", p->description);
@@ -319,12 +325,16 @@ static int creds_from_json(const char *text, size_t len, const char *source, aws
     }
     rc = 0;
 out:
-    /* The parsed tree holds the secret too. */
+    /* The parsed tree holds the secrets too. */
     if (cJSON_IsObject(doc)) {
-        cJSON *s = cJSON_GetObjectItemCaseSensitive(doc, "SecretAccessKey");
+        static const char *const secret_keys[] = {"SecretAccessKey", "SessionToken", "Token", NULL};
 
-        if (cJSON_IsString(s))
-            memset(s->valuestring, 0, strlen(s->valuestring));
+        for (size_t i = 0; secret_keys[i]; i++) {
+            cJSON *s = cJSON_GetObjectItemCaseSensitive(doc, secret_keys[i]);
+
+            if (cJSON_IsString(s))
+                memset(s->valuestring, 0, strlen(s->valuestring));
+        }
     }
     cJSON_Delete(doc);
     return rc;
@@ -687,6 +697,13 @@ static int role_from_profile(const chain_req *q, const char *profile, int depth,
     opt.role_arn = role_arn;
     opt.external_id = awscfg_get(q->cfg, profile, "external_id");
     opt.session_name = awscfg_get(q->cfg, profile, "role_session_name");
+    if (opt.session_name && !sts_valid_session_name(opt.session_name)) {
+        creds_provider_free(src);
+        return err_set(err, IA_ERR_INPUT,
+                       "profile '%s': role_session_name must be 2 to 64 of letters, digits and "
+                       "+=,.@_-",
+                       profile);
+    }
     opt.duration_seconds = (int)seconds;
     opt.region = q->region;
     return role_new(out, q->client, src, true, &opt, err);

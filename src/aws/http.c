@@ -12,11 +12,41 @@
 
 #define HTTP_DEFAULT_MAX_BODY ((size_t)32 * 1024 * 1024)
 
+/*
+ * libcurl does not support sharing connections between threads that run at
+ * once (CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT), so each thread keeps one
+ * easy handle of its own, reused for every request it makes: that handle's
+ * connection cache keeps its connections alive. DNS answers and TLS sessions,
+ * which libcurl can share, are shared by all threads through the CURLSH.
+ */
 struct http_pool {
     CURLSH *share;
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
-    char *ca_bundle; /* owned; from AWS_CA_BUNDLE */
+    pthread_key_t handle_key; /* this thread's CURL easy handle */
+    char *ca_bundle;          /* owned; from AWS_CA_BUNDLE */
 };
+
+static void handle_free(void *handle)
+{
+    curl_easy_cleanup(handle);
+}
+
+/* This thread's easy handle, made on first use, reset to defaults (its connections stay open). */
+static CURL *thread_handle(http_pool *pool)
+{
+    CURL *curl = pthread_getspecific(pool->handle_key);
+
+    if (curl) {
+        curl_easy_reset(curl);
+        return curl;
+    }
+    curl = curl_easy_init();
+    if (curl && pthread_setspecific(pool->handle_key, curl) != 0) {
+        curl_easy_cleanup(curl);
+        return NULL;
+    }
+    return curl;
+}
 
 static void share_lock(CURL *handle, curl_lock_data data, curl_lock_access access, void *userp)
 {
@@ -53,6 +83,10 @@ int http_pool_new(http_pool **out, ia_err *err)
         return err_set(err, IA_ERR_NOMEM, "out of memory");
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
         pthread_mutex_init(&pool->locks[i], NULL);
+    if (pthread_key_create(&pool->handle_key, handle_free) != 0) {
+        free(pool);
+        return err_set(err, IA_ERR_NOMEM, "cannot create the connection pool");
+    }
     pool->share = curl_share_init();
     if (!pool->share) {
         http_pool_free(pool);
@@ -61,7 +95,6 @@ int http_pool_new(http_pool **out, ia_err *err)
     curl_share_setopt(pool->share, CURLSHOPT_LOCKFUNC, share_lock);
     curl_share_setopt(pool->share, CURLSHOPT_UNLOCKFUNC, share_unlock);
     curl_share_setopt(pool->share, CURLSHOPT_USERDATA, pool);
-    curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
     if (ca && *ca) {
@@ -77,8 +110,17 @@ int http_pool_new(http_pool **out, ia_err *err)
 
 void http_pool_free(http_pool *pool)
 {
+    CURL *mine;
+
     if (!pool)
         return;
+    /* Worker threads' handles went with their threads; the calling thread's goes now, before the share. */
+    mine = pthread_getspecific(pool->handle_key);
+    if (mine) {
+        pthread_setspecific(pool->handle_key, NULL);
+        curl_easy_cleanup(mine);
+    }
+    pthread_key_delete(pool->handle_key);
     if (pool->share)
         curl_share_cleanup(pool->share);
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++)
@@ -95,8 +137,9 @@ void http_response_init(http_response *resp, size_t max_body)
 
 void http_response_clean_up(http_response *resp)
 {
+    /* Wiped: an answer may hold credentials (AssumeRole, instance metadata). */
     if (resp)
-        buf_free(&resp->body);
+        buf_free_secret(&resp->body);
 }
 
 struct transfer {
@@ -207,7 +250,7 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     url_host(req->url, host, sizeof(host));
     if (cancel_requested())
         return err_set(err, IA_ERR_CANCELLED, "interrupted");
-    curl = curl_easy_init();
+    curl = thread_handle(pool);
     if (!curl)
         return err_set(err, IA_ERR_NOMEM, "cannot create an HTTP handle");
     for (size_t i = 0; i < req->n_headers; i++) {
@@ -272,7 +315,9 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &resp->status);
     ret = 0;
 out:
+    /* The list carries the signature and the session token. */
+    for (struct curl_slist *h = headers; h; h = h->next)
+        memset(h->data, 0, strlen(h->data));
     curl_slist_free_all(headers);
-    curl_easy_cleanup(curl);
     return ret;
 }

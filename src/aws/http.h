@@ -2,8 +2,9 @@
 #define IMGAUDIT_AWS_HTTP_H
 
 /*
- * HTTP over libcurl. One http_pool per process shares connections (keep-alive),
- * DNS answers and TLS sessions between all threads. TLS verification is
+ * HTTP over libcurl. One http_pool per process: each thread reuses one easy
+ * handle of its own, so its connections stay alive between requests, and all
+ * threads share DNS answers and TLS sessions. TLS verification is
  * always on; AWS_CA_BUNDLE names a CA file. Transfers stop early when
  * cancel_requested() turns true.
  */
@@ -36,7 +37,7 @@ typedef struct http_response {
 /* Makes the shared pool (owned: http_pool_free). Call once, before threads start. */
 int http_pool_new(http_pool **out, ia_err *err);
 
-/* Frees the pool. Accepts NULL. */
+/* Frees the pool, after every thread that used it (but the caller) has ended. Accepts NULL. */
 void http_pool_free(http_pool *pool);
 
 /* Prepares resp for http_perform; body bounded to max_body bytes (0: 32 MiB). */

@@ -1,5 +1,6 @@
 #include "aws/sts.h"
 
+#include <ctype.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,29 @@
 #include "util/timefmt.h"
 
 #define STS_VERSION "2011-06-15"
+
+static bool only_of(const char *s, size_t min, size_t max, const char *extra)
+{
+    size_t n = strlen(s);
+
+    if (n < min || n > max)
+        return false;
+    for (const char *p = s; *p; p++) {
+        if (!isalnum((unsigned char)*p) && *p != '_' && !strchr(extra, *p))
+            return false;
+    }
+    return true;
+}
+
+bool sts_valid_session_name(const char *s)
+{
+    return only_of(s, 2, 64, "+=,.@-");
+}
+
+bool sts_valid_external_id(const char *s)
+{
+    return only_of(s, 2, 1224, "+=,.@:/-");
+}
 
 int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *region, sts_identity *out,
                             ia_err *err)

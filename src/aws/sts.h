@@ -3,6 +3,8 @@
 
 /* The STS operations imgaudit uses, over the Query protocol (Version 2011-06-15). */
 
+#include <stdbool.h>
+
 #include "aws/client.h"
 #include "aws/creds.h"
 
@@ -11,6 +13,12 @@ typedef struct sts_identity {
     char arn[2048];
     char user_id[512];
 } sts_identity;
+
+/* RoleSessionName as STS accepts it: 2 to 64 of [\w+=,.@-]. */
+bool sts_valid_session_name(const char *s);
+
+/* ExternalId as STS accepts it: 2 to 1224 of [\w+=,.@:\/-]. */
+bool sts_valid_external_id(const char *s);
 
 /* GetCallerIdentity in region, as creds. */
 int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *region, sts_identity *out,

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "util/cancel.h"
 #include "version.h"
 
 struct command {
@@ -64,6 +65,10 @@ int cli_main(int argc, char **argv)
 
 int cli_exit_for(const ia_err *err)
 {
+    /* Whatever failed after a stop was asked for (a temporary file already removed, say) failed because of
+     * it. */
+    if (cancel_requested())
+        return CLI_EXIT_INTERRUPTED;
     switch (err->kind) {
     case IA_ERR_NONE: return CLI_EXIT_OK;
     case IA_ERR_USAGE:
@@ -77,6 +82,11 @@ int cli_fail(const ia_err *err)
 {
     char line[1536];
 
+    if (cancel_requested()) {
+        fprintf(stderr, "imgaudit: interrupted by signal %d; nothing half-written was left\n",
+                cancel_signal());
+        return CLI_EXIT_INTERRUPTED;
+    }
     err_format(err, line, sizeof(line));
     fprintf(stderr, "imgaudit: error: %s\n", line);
     return cli_exit_for(err);

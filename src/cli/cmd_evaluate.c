@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/commands.h"
 #include "cli/reportopts.h"
+#include "util/cancel.h"
 
 #define CMD "evaluate"
 
@@ -83,6 +84,7 @@ int cmd_evaluate(int argc, char **argv)
         rc = cli_exit_for(&err);
         goto out;
     }
+    cancel_install_handlers();
     rc = reportopts_judge(&ro, snapshot, NULL, quiet);
 out:
     reportopts_clean_up(&ro);

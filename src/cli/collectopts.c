@@ -51,8 +51,11 @@ int collectopts_check(const collectopts *co, ia_err *err)
         return err_set(err, IA_ERR_USAGE, "--org and --accounts cannot be used together");
     if (co->role_name && (!co->role_name[0] || strchr(co->role_name, ':')))
         return err_set(err, IA_ERR_USAGE, "--role-name takes a role name, not an ARN");
-    if (co->session_name && (strlen(co->session_name) < 2 || strlen(co->session_name) > 64))
-        return err_set(err, IA_ERR_USAGE, "--session-name must be 2 to 64 characters");
+    /* The STS model's limits: AWS would refuse every AssumeRole otherwise. */
+    if (co->session_name && !sts_valid_session_name(co->session_name))
+        return err_set(err, IA_ERR_USAGE, "--session-name: 2 to 64 of letters, digits and +=,.@_-");
+    if (co->external_id && !sts_valid_external_id(co->external_id))
+        return err_set(err, IA_ERR_USAGE, "--external-id: 2 to 1224 of letters, digits and +=,.@:/_-");
     for (const char *p = co->exclude; p && *p;) {
         size_t len = strcspn(p, ",");
 
@@ -151,6 +154,8 @@ static int decide_accounts(collectopts *co, const char *home, ia_err *err)
         }
     }
     co->n_active = kept;
+    if (co->targets.n == 0)
+        return err_set(err, IA_ERR_AWS, "the organization lists no ACTIVE account");
     if (kept == 0)
         return err_set(err, IA_ERR_USAGE, "no account left to audit after --exclude-accounts");
     return 0;

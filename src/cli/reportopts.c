@@ -11,6 +11,7 @@
 #include "report/json.h"
 #include "rules/evaluate.h"
 #include "rules/snapshot_read.h"
+#include "util/cancel.h"
 #include "util/fileio.h"
 
 int reportopts_init(reportopts *ro, int argc, ia_err *err)
@@ -192,7 +193,9 @@ int reportopts_judge(reportopts *ro, const char *snapshot_path, const char *snap
         console_summary(&res, &copt, summary_fp);
         fflush(summary_fp);
     }
-    if (tally_gate_count(&res, &ro->gate) > 0)
+    if (cancel_requested())
+        rc = CLI_EXIT_INTERRUPTED;
+    else if (tally_gate_count(&res, &ro->gate) > 0)
         rc = CLI_EXIT_GATE;
     else if (res.errors && cJSON_GetArraySize(res.errors) > 0 && !ro->allow_partial)
         rc = CLI_EXIT_INCOMPLETE;

@@ -159,7 +159,7 @@ static void finish(run *r, task *t)
 /* ---- recording failures ---- */
 
 static void record(run *r, const account_state *a, const char *region, const aws_service *svc, const char *op,
-                   const ia_err *err)
+                   const char *resource, const ia_err *err)
 {
     char line[1536];
 
@@ -167,7 +167,7 @@ static void record(run *r, const account_state *a, const char *region, const aws
         return;
     err_format(err, line, sizeof(line));
     log_warn("account %s%s%s: %s", a->target->id, region ? " region " : "", region ? region : "", line);
-    snapshot_add_error(r->snap, a->target->id, region, svc->id, op, err);
+    snapshot_add_error(r->snap, a->target->id, region, svc->id, op, resource, err);
 }
 
 /* ---- timestamps: AWS JSON sends epoch seconds; the snapshot keeps ISO-8601 ---- */
@@ -184,9 +184,9 @@ static void iso_member(cJSON *obj, const char *name)
     cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
     char iso[TIMEFMT_ISO_SIZE];
 
-    if (!cJSON_IsNumber(v))
+    /* A number that is no date stays as AWS sent it. */
+    if (!cJSON_IsNumber(v) || !timefmt_iso_epoch(v->valuedouble, iso))
         return;
-    timefmt_iso_epoch(v->valuedouble, iso);
     cJSON_ReplaceItemInObjectCaseSensitive(obj, name, cJSON_CreateString(iso));
 }
 
@@ -249,6 +249,13 @@ static int paginate(run *r, account_state *a, const char *region, const aws_serv
             goto out;
         rc = on_page(r, a, region, what, answer, ud, err);
         next = cJSON_GetObjectItemCaseSensitive(answer, "NextToken");
+        /* The same token twice would page forever. */
+        if (token && cJSON_IsString(next) && strcmp(token, next->valuestring) == 0 && rc == 0) {
+            cJSON_Delete(answer);
+            err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): the same NextToken came back twice", svc->id, op,
+                    region);
+            goto out;
+        }
         free(token);
         token = cJSON_IsString(next) && next->valuestring[0] ? str_dup(next->valuestring) : NULL;
         cJSON_Delete(answer);
@@ -323,7 +330,7 @@ static void run_listing(run *r, task *t)
         if (err.kind == IA_ERR_NOMEM)
             fail_run(r, &err);
         else
-            record(r, a, t->region, def->svc, def->operation, &err);
+            record(r, a, t->region, def->svc, def->operation, NULL, &err);
     }
     cJSON_Delete(request);
 }
@@ -402,7 +409,7 @@ static void run_permissions(run *r, task *t)
     }
     if (paginate(r, a, t->region, svc, op, request, gather_permissions, t->what, all, &err) != 0) {
         /* Permissions stay absent (unknown), never empty (which would say "not shared"). */
-        record(r, a, t->region, svc, op, &err);
+        record(r, a, t->region, svc, op, t->resource->id, &err);
         goto out;
     }
     sorted = sorted_permissions(all);
@@ -425,12 +432,12 @@ static void run_account(run *r, task *t)
     if (!a->creds) {
         err_set(&err, IA_ERR_CREDS, "no role to reach account %s: give it a role_arn or use --role-name",
                 a->target->id);
-        record(r, a, NULL, &AWS_STS, "AssumeRole", &err);
+        record(r, a, NULL, &AWS_STS, "AssumeRole", NULL, &err);
         return;
     }
     /* Assume the role once, up front: if it fails, the account's regions are not worth a try. */
     if (a->owns_creds && creds_get(a->creds, &probe, &err) != 0) {
-        record(r, a, NULL, &AWS_STS, "AssumeRole", &err);
+        record(r, a, NULL, &AWS_STS, "AssumeRole", NULL, &err);
         return;
     }
     creds_clean_up(&probe);
@@ -490,19 +497,21 @@ static void *draw(void *arg)
     run *r = p->r;
 
     while (!atomic_load(&p->stop)) {
-        fprintf(stderr,
-                "\r\033[Kcollecting: accounts %ld/%zu  requests %ld  retries %ld  throttled %ld  errors %zu",
-                atomic_load(&r->accounts_done), r->n_accounts, atomic_load(&r->client->stats.requests),
-                atomic_load(&r->client->stats.retries), atomic_load(&r->client->stats.throttles),
-                snapshot_error_count(r->snap));
-        fflush(stderr);
+        char line[256];
+
+        snprintf(line, sizeof(line),
+                 "collecting: accounts %ld/%zu  requests %ld  retries %ld  throttled %ld  errors %zu",
+                 atomic_load(&r->accounts_done), r->n_accounts, atomic_load(&r->client->stats.requests),
+                 atomic_load(&r->client->stats.retries), atomic_load(&r->client->stats.throttles),
+                 snapshot_error_count(r->snap));
+        log_status(line);
         for (int i = 0; i < 5 && !atomic_load(&p->stop); i++) {
             struct timespec ts = {0, 50 * 1000000L};
 
             nanosleep(&ts, NULL);
         }
     }
-    clear_line();
+    log_status(NULL);
     return NULL;
 }
 

@@ -45,6 +45,7 @@ static void error_clean_up(snap_error *e)
     free(e->operation);
     free(e->code);
     free(e->message);
+    free(e->resource);
     memset(e, 0, sizeof(*e));
 }
 
@@ -109,7 +110,7 @@ nomem:
 }
 
 int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
-                       const char *operation, const ia_err *failure)
+                       const char *operation, const char *resource, const ia_err *failure)
 {
     snap_error e = {0};
     int rc = -1;
@@ -120,6 +121,7 @@ int snapshot_add_error(snapshot *s, const char *account, const char *region, con
     e.operation = str_dup(operation);
     e.code = str_dup(failure->aws_code[0] ? failure->aws_code : err_kind_name(failure->kind));
     e.message = str_dup(failure->msg);
+    e.resource = str_dup(resource);
     e.http_status = failure->http_status;
     pthread_mutex_lock(&s->lock);
     if (s->n_errors == s->cap_errors) {
@@ -203,15 +205,24 @@ static int cmp_str(const char *a, const char *b)
     return strcmp(a ? a : "", b ? b : "");
 }
 
+static const char *data_string(const cJSON *data, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(data, key);
+
+    return cJSON_IsString(v) ? v->valuestring : "";
+}
+
 static int cmp_resource(const void *pa, const void *pb)
 {
     const snap_resource *a = *(const snap_resource *const *)pa, *b = *(const snap_resource *const *)pb;
     int c;
 
     if ((c = strcmp(a->account, b->account)) != 0 || (c = strcmp(a->region, b->region)) != 0 ||
-        (c = strcmp(a->type, b->type)) != 0)
+        (c = strcmp(a->type, b->type)) != 0 || (c = strcmp(a->id, b->id)) != 0)
         return c;
-    return strcmp(a->id, b->id);
+    /* An AppStream image shared in may bear the name of one of the account's own: the ARN tells them apart,
+     * so that the order never depends on which thread came first. */
+    return strcmp(data_string(a->data, "Arn"), data_string(b->data, "Arn"));
 }
 
 static int cmp_error(const void *pa, const void *pb)
@@ -220,8 +231,11 @@ static int cmp_error(const void *pa, const void *pb)
     int c;
 
     if ((c = cmp_str(a->account, b->account)) != 0 || (c = cmp_str(a->region, b->region)) != 0 ||
-        (c = cmp_str(a->service, b->service)) != 0 || (c = cmp_str(a->operation, b->operation)) != 0)
+        (c = cmp_str(a->service, b->service)) != 0 || (c = cmp_str(a->operation, b->operation)) != 0 ||
+        (c = cmp_str(a->resource, b->resource)) != 0 || (c = cmp_str(a->code, b->code)) != 0)
         return c;
+    if (a->http_status != b->http_status)
+        return a->http_status < b->http_status ? -1 : 1;
     return cmp_str(a->message, b->message);
 }
 
@@ -229,7 +243,7 @@ static bool same_failure(const snap_error *a, const snap_error *b)
 {
     return cmp_str(a->account, b->account) == 0 && cmp_str(a->region, b->region) == 0 &&
            strcmp(a->service, b->service) == 0 && strcmp(a->operation, b->operation) == 0 &&
-           strcmp(a->code, b->code) == 0;
+           strcmp(a->code, b->code) == 0 && cmp_str(a->resource, b->resource) == 0;
 }
 
 /*
@@ -351,6 +365,8 @@ static int write_body(snapshot *s, FILE *fp)
         cJSON_AddItemToObject(o, "region", string_or_null(e->region));
         cJSON_AddStringToObject(o, "service", e->service);
         cJSON_AddStringToObject(o, "operation", e->operation);
+        if (e->resource)
+            cJSON_AddStringToObject(o, "resource", e->resource);
         cJSON_AddStringToObject(o, "code", e->code);
         cJSON_AddStringToObject(o, "message", e->message);
         if (e->http_status)

@@ -23,6 +23,7 @@ typedef struct snap_resource {
 
 typedef struct snap_error {
     char *account, *region, *service, *operation, *code, *message; /* owned; account/region may be NULL */
+    char *resource; /* owned; the image a per-image call was about, or NULL */
     long http_status;
 } snap_error;
 
@@ -63,9 +64,12 @@ void snapshot_clean_up(snapshot *s);
 int snapshot_add_resource(snapshot *s, const char *type, const char *account, const char *region,
                           const char *id, cJSON *data, snap_resource **out, ia_err *err);
 
-/* Records a failure; the code is err's AWS code, or its kind. Thread-safe. */
+/*
+ * Records a failure; the code is err's AWS code, or its kind; resource names the image a per-image call
+ * (permissions) was about, or is NULL. Thread-safe.
+ */
 int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
-                       const char *operation, const ia_err *failure);
+                       const char *operation, const char *resource, const ia_err *failure);
 
 /* Number of errors so far (thread-safe). */
 size_t snapshot_error_count(snapshot *s);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util/ytree.h"
+#include "aws/sts.h"
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -170,6 +171,8 @@ static void load_account(file_check *fc, const ytree_node *node, collect_targets
                 problem(fc, v, "role_arn '%s' is not an ARN", t->role_arn);
         } else if (strcmp(key, "external_id") == 0) {
             t->external_id = scalar(fc, v, key);
+            if (t->external_id && !sts_valid_external_id(t->external_id))
+                problem(fc, v, "external_id must be 2 to 1224 of letters, digits and +=,.@:/_-");
         } else if (strcmp(key, "regions") == 0) {
             load_regions(fc, v, t);
         } else {
@@ -235,10 +238,15 @@ int targets_from_org(aws_client *c, creds_provider *creds, const char *region, c
 {
     aws_call call = {&AWS_ORGANIZATIONS, region, creds, NULL};
     char *next = NULL;
-    int rc = -1;
+    int pages = 0, rc = -1;
 
     memset(out, 0, sizeof(*out));
     do {
+        /* 100,000 accounts at 20 a page, with room to spare: past that, the token is going round. */
+        if (++pages > 10000) {
+            err_set(err, IA_ERR_PROTOCOL, "organizations ListAccounts: more than 10000 pages; giving up");
+            goto out;
+        }
         cJSON *req = cJSON_CreateObject(), *resp = NULL;
         const cJSON *accounts, *account, *token;
 
@@ -260,10 +268,13 @@ int targets_from_org(aws_client *c, creds_provider *creds, const char *region, c
         {
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(account, "Id");
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(account, "Name");
-            const cJSON *status = cJSON_GetObjectItemCaseSensitive(account, "Status");
+            const cJSON *state = cJSON_GetObjectItemCaseSensitive(account, "State");
 
-            /* Suspended and closing accounts cannot be assumed into; listing them would only add errors. */
-            if (!cJSON_IsString(id) || !cJSON_IsString(status) || strcmp(status->valuestring, "ACTIVE") != 0)
+            /* State replaces Status (retired 2026-09-09 per the Organizations model); older answers carry
+             * only Status. Suspended and closing accounts cannot be assumed into: skip them. */
+            if (!cJSON_IsString(state))
+                state = cJSON_GetObjectItemCaseSensitive(account, "Status");
+            if (!cJSON_IsString(id) || !cJSON_IsString(state) || strcmp(state->valuestring, "ACTIVE") != 0)
                 continue;
             if (!targets_valid_account_id(id->valuestring))
                 continue;

@@ -1,16 +1,18 @@
 #include "util/cancel.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
 #include "util/fileio.h"
 
-static volatile sig_atomic_t g_cancel_signal;
+/* Written by the signal handler, read by every thread: a lock-free atomic is safe for both. */
+static atomic_int g_cancel_signal;
 
 static void on_signal(int sig)
 {
-    g_cancel_signal = sig;
+    atomic_store(&g_cancel_signal, sig);
     /* No half-written file may survive a stop, even if the process is killed right after. */
     file_out_abort_all();
 }
@@ -31,17 +33,17 @@ void cancel_install_handlers(void)
 
 bool cancel_requested(void)
 {
-    return g_cancel_signal != 0;
+    return atomic_load(&g_cancel_signal) != 0;
 }
 
 int cancel_signal(void)
 {
-    return (int)g_cancel_signal;
+    return atomic_load(&g_cancel_signal);
 }
 
 void cancel_request(void)
 {
-    g_cancel_signal = SIGTERM;
+    atomic_store(&g_cancel_signal, SIGTERM);
 }
 
 bool cancel_sleep_ms(long ms)

@@ -2,7 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -39,40 +39,41 @@ out:
     return rc;
 }
 
-/* Temporary paths still open, so a signal can remove them. Fixed size: no allocation in the handler. */
+/*
+ * Temporary paths still open, so that a signal handler can remove them. Fixed
+ * size: no allocation in the handler. A slot is claimed (BUSY) before its path
+ * is written and published (READY) after, so the handler never reads a path
+ * being written.
+ */
 #define MAX_OPEN_OUTPUTS 16
+enum { SLOT_FREE = 0, SLOT_BUSY, SLOT_READY };
 static char g_tmp_paths[MAX_OPEN_OUTPUTS][4096];
-static pthread_mutex_t g_tmp_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int g_tmp_state[MAX_OPEN_OUTPUTS];
 
 static int register_tmp(const char *tmp)
 {
-    int slot = -1;
-
-    pthread_mutex_lock(&g_tmp_lock);
     for (int i = 0; i < MAX_OPEN_OUTPUTS; i++) {
-        if (g_tmp_paths[i][0] == '\0') {
+        int expected = SLOT_FREE;
+
+        if (atomic_compare_exchange_strong(&g_tmp_state[i], &expected, SLOT_BUSY)) {
             str_copy(g_tmp_paths[i], sizeof(g_tmp_paths[i]), tmp);
-            slot = i;
-            break;
+            atomic_store(&g_tmp_state[i], SLOT_READY);
+            return i;
         }
     }
-    pthread_mutex_unlock(&g_tmp_lock);
-    return slot;
+    return -1;
 }
 
 static void unregister_tmp(int slot)
 {
-    if (slot < 0)
-        return;
-    pthread_mutex_lock(&g_tmp_lock);
-    g_tmp_paths[slot][0] = '\0';
-    pthread_mutex_unlock(&g_tmp_lock);
+    if (slot >= 0)
+        atomic_store(&g_tmp_state[slot], SLOT_FREE);
 }
 
 void file_out_abort_all(void)
 {
     for (int i = 0; i < MAX_OPEN_OUTPUTS; i++) {
-        if (g_tmp_paths[i][0])
+        if (atomic_load(&g_tmp_state[i]) == SLOT_READY)
             unlink(g_tmp_paths[i]);
     }
 }

@@ -43,3 +43,11 @@ void log_msg(log_level level, const char *fmt, ...)
     fflush(stderr);
     pthread_mutex_unlock(&g_log_lock);
 }
+
+void log_status(const char *line)
+{
+    pthread_mutex_lock(&g_log_lock);
+    fprintf(stderr, "\r\033[K%s", line ? line : "");
+    fflush(stderr);
+    pthread_mutex_unlock(&g_log_lock);
+}

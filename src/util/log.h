@@ -22,6 +22,12 @@ void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 
 /*
+ * Draws (or, with NULL, clears) a live status line on stderr, under the same
+ * lock as log lines, so that the two never interleave mid-line.
+ */
+void log_status(const char *line);
+
+/*
  * Called before each log line is written, e.g. to clear a live progress line
  * on the terminal; NULL to remove. Runs under the log lock.
  */

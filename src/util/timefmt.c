@@ -7,32 +7,47 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Years 0001 to 9999: what ISO-8601's four-digit years can say. */
+#define EPOCH_MIN (-62135596800.0)
+#define EPOCH_MAX 253402300799.0
+
 void timefmt_iso(time_t t, char out[TIMEFMT_ISO_SIZE])
 {
     struct tm tm;
 
-    gmtime_r(&t, &tm);
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, TIMEFMT_ISO_SIZE, "%lld", (long long)t);
+        return;
+    }
     strftime(out, TIMEFMT_ISO_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void timefmt_iso_epoch(double epoch, char out[TIMEFMT_ISO_SIZE])
+bool timefmt_iso_epoch(double epoch, char out[TIMEFMT_ISO_SIZE])
 {
-    double whole = floor(epoch);
-    long ms = lround((epoch - whole) * 1000.0);
-    time_t t = (time_t)whole;
+    double whole;
+    long ms;
+    time_t t;
     struct tm tm;
     char base[32];
 
+    /* A number from outside (1e400 parses as inf) may be anything: only real dates are converted. */
+    if (!isfinite(epoch) || epoch < EPOCH_MIN || epoch > EPOCH_MAX)
+        return false;
+    whole = floor(epoch);
+    ms = lround((epoch - whole) * 1000.0);
+    t = (time_t)whole;
     if (ms == 1000) {
         t += 1;
         ms = 0;
     }
-    gmtime_r(&t, &tm);
+    if (!gmtime_r(&t, &tm))
+        return false;
     strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
     if (ms)
         snprintf(out, TIMEFMT_ISO_SIZE, "%s.%03ldZ", base, ms);
     else
         snprintf(out, TIMEFMT_ISO_SIZE, "%sZ", base);
+    return true;
 }
 
 static bool digits(const char *s, size_t n, int *out)

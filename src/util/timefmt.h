@@ -15,8 +15,9 @@ void timefmt_iso(time_t t, char out[TIMEFMT_ISO_SIZE]);
 /*
  * Epoch seconds with a fraction (as AWS JSON answers carry timestamps) to
  * ISO-8601 UTC: whole seconds as "...:52Z", otherwise milliseconds "...:52.250Z".
+ * False, out untouched, for a number that is no date of years 1 to 9999 (inf, NaN, 1e20).
  */
-void timefmt_iso_epoch(double epoch, char out[TIMEFMT_ISO_SIZE]);
+bool timefmt_iso_epoch(double epoch, char out[TIMEFMT_ISO_SIZE]);
 
 /*
  * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" or the same

@@ -602,8 +602,8 @@ def authenticate(state, method, target, headers, body, service):
         raise sigv4check.AuthError("bad_signature", "The provided 'x-amz-content-sha256' header does not match what was computed.")
     sig, creq, sts = sigv4check.compute(method, target, list(headers.items()), body, secret, region, service, amz_date, auth["signed_headers"])
     if not sigv4check.signatures_equal(sig, auth["signature"]):
-        if token:
-            creq = creq.replace(token, "<redacted>")
+        # As AWS does, the canonical request is echoed whole, session token included: clients must not
+        # pass this message on as it is.
         raise sigv4check.AuthError(
             "bad_signature",
             "The request signature we calculated does not match the signature you provided. "
