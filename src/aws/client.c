@@ -175,6 +175,8 @@ char *aws_xml_text(xmlNode *node, const char *name)
     if (!content)
         return NULL;
     out = str_dup((const char *)content);
+    /* The copy may be a secret (SecretAccessKey, SessionToken): wipe it before it is freed. */
+    memset(content, 0, strlen((const char *)content));
     xmlFree(content);
     return out;
 }

@@ -1,6 +1,7 @@
 #include "aws/sts.h"
 
 #include <ctype.h>
+#include <libxml/dict.h>
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,17 @@ out:
     return rc;
 }
 
+/* Overwrites every text node the parser allocated, so that freed memory keeps no credentials. */
+static void wipe_text(xmlDoc *doc, xmlNode *node)
+{
+    for (xmlNode *n = node; n; n = n->next) {
+        if ((n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) && n->content &&
+            !(doc->dict && xmlDictOwns(doc->dict, n->content)))
+            memset(n->content, 0, strlen((const char *)n->content));
+        wipe_text(doc, n->children);
+    }
+}
+
 /* Reads <Credentials> of an AssumeRole* answer into out. */
 static int take_credentials(xmlDoc *doc, const char *action, const char *region, aws_creds *out, ia_err *err)
 {
@@ -110,6 +122,7 @@ static int assume(aws_client *c, creds_provider *creds, const char *region, cons
     if (aws_query_call(c, &call, action, STS_VERSION, params, 4, &doc, err) != 0)
         return err_prefix(err, "cannot assume %s", role_arn);
     rc = take_credentials(doc, action, region, out, err);
+    wipe_text(doc, xmlDocGetRootElement(doc));
     xmlFreeDoc(doc);
     return rc;
 }
