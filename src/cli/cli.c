@@ -92,13 +92,32 @@ int cli_fail(const ia_err *err)
     return cli_exit_for(err);
 }
 
-int cli_option_error(const char *cmd, int opt, char **argv)
+int cli_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
+                      const struct option *longopts, cli_take_fn take, void *ud, void (*usage)(FILE *fp))
 {
-    const char *word = argv[optind - 1];
+    ia_err err;
+    int opt;
 
-    if (opt == ':')
-        return cli_usage_error(cmd, "%s needs a value", word);
-    return cli_usage_error(cmd, "unknown option '%s'", word);
+    err_clear(&err);
+    optind = 1;
+    opterr = 0;
+    /* The leading ':' makes a missing value ':' and an unknown option '?', told apart below. */
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        int rc;
+
+        if (opt == 'h') {
+            usage(stdout);
+            return CLI_EXIT_OK;
+        }
+        if (opt == ':')
+            return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
+        rc = opt == '?' ? 0 : take(ud, opt, optarg, &err);
+        if (rc < 0)
+            return cli_usage_error(cmd, "%s", err.msg);
+        if (rc == 0)
+            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    }
+    return -1;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

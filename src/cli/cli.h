@@ -1,6 +1,9 @@
 #ifndef IMGAUDIT_CLI_CLI_H
 #define IMGAUDIT_CLI_CLI_H
 
+#include <getopt.h>
+#include <stdio.h>
+
 #include "util/err.h"
 
 /*
@@ -24,12 +27,19 @@ int cli_exit_for(const ia_err *err);
 /* Prints "imgaudit: error: <one line>" to stderr and returns cli_exit_for(err). */
 int cli_fail(const ia_err *err);
 
+/* Takes one option for a command: 1 taken, 0 not one of its options, -1 a bad value (err says why). */
+typedef int (*cli_take_fn)(void *ud, int opt, const char *arg, ia_err *err);
+
 /*
- * For getopt_long run with an optstring that starts with ':': the usage
- * error for what it returned when the word at argv[optind - 1] was not a
- * known option (opt '?') or lacked its value (opt ':'). Returns CLI_EXIT_USAGE.
+ * Parses a command's options with getopt_long (shortopts starts with ":h";
+ * longopts ends with {"help", no_argument, NULL, 'h'} and the null entry),
+ * handing each to take.
+ * Returns -1 when every option was taken: optind then points at the first
+ * operand. Otherwise returns the exit code the command ends with: 0 after
+ * printing usage for --help, CLI_EXIT_USAGE after printing what was wrong.
  */
-int cli_option_error(const char *cmd, int opt, char **argv);
+int cli_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
+                      const struct option *longopts, cli_take_fn take, void *ud, void (*usage)(FILE *fp));
 
 /* Prints a usage error naming the subcommand and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -48,6 +48,25 @@ static int snapshot_path(const char *snapshot_out, char *tmp, size_t size, ia_er
     return 0;
 }
 
+typedef struct audit_cmd {
+    collectopts co;
+    reportopts ro;
+    const char *snapshot_out;
+} audit_cmd;
+
+static int take(void *ud, int opt, const char *arg, ia_err *err)
+{
+    audit_cmd *c = ud;
+    int rc;
+
+    if (opt == 's') {
+        c->snapshot_out = arg;
+        return 1;
+    }
+    rc = reportopts_take(&c->ro, opt, arg, err);
+    return rc != 0 ? rc : collectopts_take(&c->co, opt, arg, err);
+}
+
 int cmd_audit(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -58,49 +77,30 @@ int cmd_audit(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *snapshot_out = NULL;
+    audit_cmd c = {0};
+    collectopts *co = &c.co;
+    reportopts *ro = &c.ro;
+    const char *snapshot_out;
     char path[4096] = "";
     bool temporary = false, quiet;
-    collectopts co;
-    reportopts ro;
     ia_err err;
-    int opt, rc;
+    int rc;
 
-    collectopts_init(&co);
+    collectopts_init(co);
     err_clear(&err);
-    if (reportopts_init(&ro, argc, &err) != 0) {
+    if (reportopts_init(ro, argc, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            rc = CLI_EXIT_OK;
-            goto out;
-        }
-        if (opt == 's') {
-            snapshot_out = optarg;
-            continue;
-        }
-        rc = reportopts_take(&ro, opt, optarg, &err);
-        if (rc == 0)
-            rc = collectopts_take(&co, opt, optarg, &err);
-        if (rc < 0) {
-            rc = cli_usage_error(CMD, "%s", err.msg);
-            goto out;
-        }
-        if (rc == 0) {
-            rc = cli_option_error(CMD, opt, argv);
-            goto out;
-        }
-    }
+    rc = cli_parse_options(CMD, argc, argv, ":h", longopts, take, &c, usage);
+    if (rc >= 0)
+        goto out;
+    snapshot_out = c.snapshot_out;
     if (optind < argc) {
         rc = cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
         goto out;
     }
-    if (collectopts_check(&co, &err) != 0 || reportopts_check(&ro, &err) != 0) {
+    if (collectopts_check(co, &err) != 0 || reportopts_check(ro, &err) != 0) {
         rc = cli_usage_error(CMD, "%s", err.msg);
         goto out;
     }
@@ -108,12 +108,12 @@ int cmd_audit(int argc, char **argv)
         rc = cli_usage_error(CMD, "--snapshot-out needs a file (stdout is for a report)");
         goto out;
     }
-    if (reportopts_load(&ro, &err) != 0) {
+    if (reportopts_load(ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
     }
     cancel_install_handlers();
-    if (collectopts_run(&co, &err) != 0) {
+    if (collectopts_run(co, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
@@ -122,20 +122,20 @@ int cmd_audit(int argc, char **argv)
         goto out;
     }
     temporary = !snapshot_out;
-    if (collectopts_write(&co, path, &err) != 0) {
+    if (collectopts_write(co, path, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
     /* The collection is on disk now; give its memory back before evaluation reads it. */
-    quiet = co.aws.quiet;
-    collectopts_summary(&co, snapshot_out ? snapshot_out : "a temporary file");
-    collectopts_clean_up(&co);
-    collectopts_init(&co);
-    rc = reportopts_judge(&ro, path, snapshot_out, quiet);
+    quiet = co->aws.quiet;
+    collectopts_summary(co, snapshot_out ? snapshot_out : "a temporary file");
+    collectopts_clean_up(co);
+    collectopts_init(co);
+    rc = reportopts_judge(ro, path, snapshot_out, quiet);
 out:
     if (temporary)
         unlink(path);
-    reportopts_clean_up(&ro);
-    collectopts_clean_up(&co);
+    reportopts_clean_up(ro);
+    collectopts_clean_up(co);
     return rc;
 }

@@ -26,6 +26,22 @@ static void usage(FILE *fp)
                 "2 bad usage or accounts file; 4 could not run (credentials, network); 130 interrupted.\n");
 }
 
+typedef struct collect_cmd {
+    collectopts co;
+    const char *output;
+} collect_cmd;
+
+static int take(void *ud, int opt, const char *arg, ia_err *err)
+{
+    collect_cmd *c = ud;
+
+    if (opt == 'o') {
+        c->output = arg;
+        return 1;
+    }
+    return collectopts_take(&c->co, opt, arg, err);
+}
+
 int cmd_collect(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -35,45 +51,35 @@ int cmd_collect(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    collectopts co;
-    const char *output = "-";
+    collect_cmd c = {.output = "-"};
+    collectopts *co = &c.co;
     ia_err err;
-    int opt, rc;
+    int rc;
 
-    collectopts_init(&co);
+    collectopts_init(co);
     err_clear(&err);
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        if (opt == 'o') {
-            output = optarg;
-            continue;
-        }
-        rc = collectopts_take(&co, opt, optarg, &err);
-        if (rc < 0)
-            return cli_usage_error("collect", "%s", err.msg);
-        if (rc == 0)
-            return cli_option_error("collect", opt, argv);
+    rc = cli_parse_options("collect", argc, argv, ":ho:", longopts, take, &c, usage);
+    if (rc >= 0)
+        goto out;
+    if (optind < argc) {
+        rc = cli_usage_error("collect", "unexpected argument '%s'", argv[optind]);
+        goto out;
     }
-    if (optind < argc)
-        return cli_usage_error("collect", "unexpected argument '%s'", argv[optind]);
-    if (collectopts_check(&co, &err) != 0)
-        return cli_usage_error("collect", "%s", err.msg);
-
+    if (collectopts_check(co, &err) != 0) {
+        rc = cli_usage_error("collect", "%s", err.msg);
+        goto out;
+    }
     cancel_install_handlers();
-    rc = collectopts_run(&co, &err);
+    rc = collectopts_run(co, &err);
     if (rc == 0)
-        rc = collectopts_write(&co, output, &err);
+        rc = collectopts_write(co, c.output, &err);
     if (rc != 0) {
         rc = cli_fail(&err);
     } else {
-        collectopts_summary(&co, output);
-        rc = co.snap.n_errors ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+        collectopts_summary(co, c.output);
+        rc = co->snap.n_errors ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
     }
-    collectopts_clean_up(&co);
+out:
+    collectopts_clean_up(co);
     return rc;
 }

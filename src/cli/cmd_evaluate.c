@@ -25,6 +25,22 @@ static void usage(FILE *fp)
         "3 the snapshot's collection was incomplete (unless --allow-partial); 4 could not write a report.\n");
 }
 
+typedef struct evaluate_cmd {
+    reportopts ro;
+    bool quiet;
+} evaluate_cmd;
+
+static int take(void *ud, int opt, const char *arg, ia_err *err)
+{
+    evaluate_cmd *c = ud;
+
+    if (opt == 'q') {
+        c->quiet = true;
+        return 1;
+    }
+    return reportopts_take(&c->ro, opt, arg, err);
+}
+
 int cmd_evaluate(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -34,38 +50,19 @@ int cmd_evaluate(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *snapshot = NULL;
-    bool quiet = false;
-    reportopts ro;
+    evaluate_cmd c = {0};
+    reportopts *ro = &c.ro;
     ia_err err;
-    int opt, rc;
+    int rc;
 
     err_clear(&err);
-    if (reportopts_init(&ro, argc, &err) != 0) {
+    if (reportopts_init(ro, argc, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":hq", longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            rc = CLI_EXIT_OK;
-            goto out;
-        }
-        if (opt == 'q') {
-            quiet = true;
-            continue;
-        }
-        rc = reportopts_take(&ro, opt, optarg, &err);
-        if (rc < 0) {
-            rc = cli_usage_error(CMD, "%s", err.msg);
-            goto out;
-        }
-        if (rc == 0) {
-            rc = cli_option_error(CMD, opt, argv);
-            goto out;
-        }
-    }
+    rc = cli_parse_options(CMD, argc, argv, ":hq", longopts, take, &c, usage);
+    if (rc >= 0)
+        goto out;
     if (optind < argc)
         snapshot = argv[optind++];
     if (!snapshot) {
@@ -76,17 +73,17 @@ int cmd_evaluate(int argc, char **argv)
         rc = cli_usage_error(CMD, "one snapshot at a time ('%s' and '%s')", snapshot, argv[optind]);
         goto out;
     }
-    if (reportopts_check(&ro, &err) != 0) {
+    if (reportopts_check(ro, &err) != 0) {
         rc = cli_usage_error(CMD, "%s", err.msg);
         goto out;
     }
-    if (reportopts_load(&ro, &err) != 0) {
+    if (reportopts_load(ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
     }
     cancel_install_handlers();
-    rc = reportopts_judge(&ro, snapshot, NULL, quiet);
+    rc = reportopts_judge(ro, snapshot, NULL, c.quiet);
 out:
-    reportopts_clean_up(&ro);
+    reportopts_clean_up(ro);
     return rc;
 }

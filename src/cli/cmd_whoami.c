@@ -18,6 +18,22 @@ static void usage(FILE *fp)
                 "  -h, --help           this help\n");
 }
 
+typedef struct whoami_opts {
+    awsopts aws;
+    bool json;
+} whoami_opts;
+
+static int take(void *ud, int opt, const char *arg, ia_err *err)
+{
+    whoami_opts *o = ud;
+
+    if (opt == 'j') {
+        o->json = true;
+        return 1;
+    }
+    return awsopts_take(&o->aws, opt, arg, err);
+}
+
 int cmd_whoami(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -26,42 +42,27 @@ int cmd_whoami(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    awsopts aws = {0};
+    whoami_opts o = {0};
     sts_identity id;
-    bool json = false;
     ia_err err;
-    int opt, rc;
+    int rc;
 
     err_clear(&err);
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        if (opt == 'j') {
-            json = true;
-            continue;
-        }
-        rc = awsopts_take(&aws, opt, optarg, &err);
-        if (rc < 0)
-            return cli_usage_error("whoami", "%s", err.msg);
-        if (rc == 0)
-            return cli_option_error("whoami", opt, argv);
-    }
+    rc = cli_parse_options("whoami", argc, argv, ":h", longopts, take, &o, usage);
+    if (rc >= 0)
+        return rc;
     if (optind < argc)
         return cli_usage_error("whoami", "unexpected argument '%s'", argv[optind]);
     cancel_install_handlers();
     /* STS answers in every region; with none configured, ask us-east-1 as the SDKs do. */
-    if (awsopts_open(&aws, false, &err) != 0 ||
-        sts_get_caller_identity(aws.client, aws.creds, aws.region ? aws.region : "us-east-1", &id, &err) !=
-            0) {
+    if (awsopts_open(&o.aws, false, &err) != 0 ||
+        sts_get_caller_identity(o.aws.client, o.aws.creds, o.aws.region ? o.aws.region : "us-east-1", &id,
+                                &err) != 0) {
         rc = cli_fail(&err);
-        awsopts_close(&aws);
+        awsopts_close(&o.aws);
         return rc;
     }
-    if (json) {
+    if (o.json) {
         cJSON *doc = cJSON_CreateObject();
         char *text;
 
@@ -76,6 +77,6 @@ int cmd_whoami(int argc, char **argv)
     } else {
         printf("account  %s\narn      %s\nuser_id  %s\n", id.account, id.arn, id.user_id);
     }
-    awsopts_close(&aws);
+    awsopts_close(&o.aws);
     return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_RUNTIME;
 }
