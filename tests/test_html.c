@@ -59,34 +59,9 @@ static htmlDocPtr parse(const char *html, size_t len)
     return doc;
 }
 
-static double xp_num(htmlDocPtr doc, const char *expr)
-{
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    double v = obj ? xmlXPathCastToNumber(obj) : -1;
-
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    return v;
-}
-
-/* XPath string value, owned (free()). */
-static char *xp_str(htmlDocPtr doc, const char *expr)
-{
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    xmlChar *s = obj ? xmlXPathCastToString(obj) : NULL;
-    char *out = str_dup(s ? (const char *)s : "");
-
-    xmlFree(s);
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    return out;
-}
-
 static void assert_num(htmlDocPtr doc, const char *expr, double want)
 {
-    double got = xp_num(doc, expr);
+    double got = testutil_xpath_num(doc, expr);
 
     if (got != want)
         fprintf(stderr, "\n  %s: got %g, want %g\n", expr, got, want);
@@ -95,7 +70,7 @@ static void assert_num(htmlDocPtr doc, const char *expr, double want)
 
 static void assert_str(htmlDocPtr doc, const char *expr, const char *want)
 {
-    char *got = xp_str(doc, expr);
+    char *got = testutil_xpath_str(doc, expr);
 
     if (strcmp(got, want) != 0)
         fprintf(stderr, "\n  %s: got '%s', want '%s'\n", expr, got, want);
@@ -140,7 +115,7 @@ static void assert_inert(htmlDocPtr doc)
     int scripts = 0, foreign = 0, handlers = 0;
     size_t js_len = 0;
     const char *js = assets_get("report.js", &js_len);
-    char *text = xp_str(doc, "//script");
+    char *text = testutil_xpath_str(doc, "//script");
 
     audit_tree(xmlDocGetRootElement(doc), &scripts, &foreign, &handlers);
     CU_ASSERT_EQUAL(scripts, 1);
@@ -235,7 +210,7 @@ static void test_html__page_allows_only_its_own_script_and_style_by_hash(void)
     fixture_load(&f, "fleet.json");
     page = write_page(&f.r, NULL, &len);
     doc = parse(page, len);
-    csp = xp_str(doc, "//meta[@http-equiv='Content-Security-Policy']/@content");
+    csp = testutil_xpath_str(doc, "//meta[@http-equiv='Content-Security-Policy']/@content");
     CU_ASSERT_PTR_NOT_NULL_FATAL(js);
     CU_ASSERT_EQUAL(EVP_Digest(js, js_len, md, &md_len, EVP_sha256(), NULL), 1);
     memcpy(want, "script-src 'sha256-", 19);
@@ -318,7 +293,7 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     doc = parse(page, len);
     assert_inert(doc);
     /* The markup in names, messages and errors arrived as text. */
-    s = xp_str(doc, "//table[@id='findings-table']/tbody/tr[@data-rule='hostile-rule']/td[7]");
+    s = testutil_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[@data-rule='hostile-rule']/td[7]");
     CU_ASSERT_PTR_NOT_NULL(strstr(s,
                                   "Image <script>alert(\"pwned\")</script>\"><img src=x onerror=alert(1)>' "
                                   "onmouseover='alert(2)]]><![CDATA[ <!-- -->ctl[31mred[0mtab\there"
@@ -327,7 +302,7 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     assert_str(doc, "//table[@id='findings-table']/tbody/tr[@data-rule='hostile-rule']/td[6]/div[2]",
                "bad\xEF\xBF\xBD\xEF\xBF\xBD name \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD end\xEF\xBF\xBD");
     assert_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/@data-sev", "critical");
-    s = xp_str(doc, "//table[@id='error-table']/tbody/tr/td[6]");
+    s = testutil_xpath_str(doc, "//table[@id='error-table']/tbody/tr/td[6]");
     CU_ASSERT_PTR_NOT_NULL(strstr(s, "boom <script>alert(\"pwned\")</script>ctl[31mred[0m"));
     free(s);
     assert_str(doc, "//table[@id='error-table']/tbody/tr/td[4]", "Weird\"><img src=x onerror=alert(1)>");
@@ -336,7 +311,7 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     assert_num(doc, "count(//table[@id='sharing-table']//span[contains(., '<script>')])", 1);
     assert_num(doc, "count(//table[@id='resolved']//div[.='wsi-<script>alert(\"pwned\")</script>'])", 1);
     /* The long unicode name is cut on a character boundary, with an ellipsis, to the cell limit. */
-    s = xp_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/td[6]/div[2]");
+    s = testutil_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/td[6]/div[2]");
     CU_ASSERT(strlen(s) <= 1024 && strlen(s) > 1000);
     CU_ASSERT(xmltext_is_clean(s, 0));
     CU_ASSERT_EQUAL(strcmp(s + strlen(s) - 3, "\xE2\x80\xA6"), 0);

@@ -79,34 +79,9 @@ static xmlDocPtr parse(const char *xml, size_t len)
     return doc;
 }
 
-static double xp_num(xmlDocPtr doc, const char *expr)
-{
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    double v = obj ? xmlXPathCastToNumber(obj) : -1;
-
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    return v;
-}
-
-/* XPath string value; owned (free()). */
-static char *xp_str(xmlDocPtr doc, const char *expr)
-{
-    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
-    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    xmlChar *s = obj ? xmlXPathCastToString(obj) : NULL;
-    char *out = str_dup(s ? (const char *)s : "");
-
-    xmlFree(s);
-    xmlXPathFreeObject(obj);
-    xmlXPathFreeContext(ctx);
-    return out;
-}
-
 static void assert_str(xmlDocPtr doc, const char *expr, const char *want)
 {
-    char *got = xp_str(doc, expr);
+    char *got = testutil_xpath_str(doc, expr);
 
     if (strcmp(got, want) != 0)
         fprintf(stderr, "\n  %s: got '%s', want '%s'\n", expr, got, want);
@@ -126,9 +101,9 @@ static void test_junit__by_rule_one_suite_per_rule_and_one_case_per_result(void)
     xml = write_report(&f.r, &opt, &len);
     doc = parse(xml, len);
     /* Six rules and the collection suite; no attributes on the wrapper (the strict schema forbids them). */
-    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite)"), 7);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/@*)"), 0);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//testcase)"), (double)(f.r.n_items + 2));
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/testsuite)"), 7);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/@*)"), 0);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testcase)"), (double)(f.r.n_items + 2));
     assert_str(doc, "/testsuites/testsuite[1]/@name", "ws-shared-outside-org");
     assert_str(doc, "/testsuites/testsuite[1]/@id", "0");
     assert_str(doc, "/testsuites/testsuite[7]/@id", "6");
@@ -149,14 +124,15 @@ static void test_junit__by_rule_one_suite_per_rule_and_one_case_per_result(void)
     assert_str(doc, "//testsuite[@name='ws-byol-shared']//failure/@type", "high");
     assert_str(doc, "//testsuite[@name='ws-byol-shared']//failure/@message",
                "BYOL image wsi-0a1b2c3d4 is shared with 2 accounts: 222233334444, 999988887777");
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@name='ws-byol-shared']//failure"
-                                "[contains(., 'Remediation: Share BYOL images only') and "
-                                "contains(., 'carry your own Windows licences') and "
-                                "contains(., 'New since the baseline')])"),
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testsuite[@name='ws-byol-shared']//failure"
+                                            "[contains(., 'Remediation: Share BYOL images only') and "
+                                            "contains(., 'carry your own Windows licences') and "
+                                            "contains(., 'New since the baseline')])"),
                     1);
     assert_str(doc, "//testsuite[@name='ws-image-age']//failure/@type", "info");
     /* Passing cases are empty. */
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@name='ws-byol-shared']/testcase[not(*)])"), 5);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testsuite[@name='ws-byol-shared']/testcase[not(*)])"),
+                    5);
     xmlFreeDoc(doc);
     free(xml);
     fixture_free(&f);
@@ -179,8 +155,8 @@ static void test_junit__waived_result_is_skipped_with_reason_owner_and_expiry(vo
                "expires 2027-01-31)");
     assert_str(doc, "//testsuite[@name='ws-updates-pending']//skipped",
                "Updates are available: Graphics driver");
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//skipped)"), 1);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//failure)"), 6);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//skipped)"), 1);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//failure)"), 6);
     xmlFreeDoc(doc);
     free(xml);
     fixture_free(&f);
@@ -202,8 +178,8 @@ static void test_junit__collection_errors_are_error_cases_in_a_collection_suite(
     /* An error not tied to a region (the role could not be assumed) is classed under "global". */
     assert_str(doc, "//testsuite[@name='collection']/testcase[2]/@classname", "444455556666.global.sts");
     assert_str(doc, "//testsuite[@name='collection']/testcase[2]/error/@type", "AccessDenied");
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@name='collection']/testcase[1]/error"
-                                "[contains(., 'HTTP 400') and contains(., 'Rate exceeded')])"),
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testsuite[@name='collection']/testcase[1]/error"
+                                            "[contains(., 'HTTP 400') and contains(., 'Rate exceeded')])"),
                     1);
     xmlFreeDoc(doc);
     free(xml);
@@ -222,7 +198,7 @@ static void test_junit__by_account_groups_every_result_under_its_account(void)
     xml = write_report(&f.r, &opt, &len);
     doc = parse(xml, len);
     /* Three accounts (one only known from the snapshot and its error) and the collection suite. */
-    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite)"), 4);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/testsuite)"), 4);
     assert_str(doc, "/testsuites/testsuite[1]/@name", "111122223333");
     assert_str(doc, "/testsuites/testsuite[1]/@package", "imgaudit.accounts");
     assert_str(doc, "/testsuites/testsuite[1]/properties/property[@name='account_name']/@value",
@@ -233,14 +209,16 @@ static void test_junit__by_account_groups_every_result_under_its_account(void)
     assert_str(doc, "/testsuites/testsuite[2]/@tests", "13");
     assert_str(doc, "/testsuites/testsuite[3]/@name", "444455556666");
     assert_str(doc, "/testsuites/testsuite[3]/@tests", "0");
-    CU_ASSERT_EQUAL(xp_num(doc, "sum(/testsuites/testsuite[@package='imgaudit.accounts']/@tests)"),
-                    (double)f.r.n_items);
+    CU_ASSERT_EQUAL(
+        testutil_xpath_num(doc, "sum(/testsuites/testsuite[@package='imgaudit.accounts']/@tests)"),
+        (double)f.r.n_items);
     /* Inside an account the rule leads the case name, and rule order is kept. */
     assert_str(doc, "/testsuites/testsuite[1]/testcase[1]/@name",
                "ws-shared-outside-org wsi-0a1b2c3d4 (golden-win11)");
     assert_str(doc, "/testsuites/testsuite[1]/testcase[failure/@type='critical']/@classname",
                "111122223333.eu-west-1.workspaces_image");
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//testcase[starts-with(@classname, '222233334444.')]/failure)"), 0);
+    CU_ASSERT_EQUAL(
+        testutil_xpath_num(doc, "count(//testcase[starts-with(@classname, '222233334444.')]/failure)"), 0);
     xmlFreeDoc(doc);
     free(xml);
     fixture_free(&f);
@@ -257,14 +235,16 @@ static void test_junit__rules_without_resources_give_empty_valid_suites(void)
     fixture_load(&f, "empty.json");
     xml = write_report(&f.r, NULL, &len);
     doc = parse(xml, len);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite)"), 2);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//testcase)"), 0);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(//testsuite[@tests='0' and @failures='0' and @errors='0'])"), 2);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/testsuite)"), 2);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testcase)"), 0);
+    CU_ASSERT_EQUAL(
+        testutil_xpath_num(doc, "count(//testsuite[@tests='0' and @failures='0' and @errors='0'])"), 2);
     xmlFreeDoc(doc);
     free(xml);
     xml = write_report(&f.r, &by_account, &len);
     doc = parse(xml, len);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/testsuite[@name='111122223333' and @tests='0'])"), 1);
+    CU_ASSERT_EQUAL(
+        testutil_xpath_num(doc, "count(/testsuites/testsuite[@name='111122223333' and @tests='0'])"), 1);
     xmlFreeDoc(doc);
     free(xml);
     fixture_free(&f);
@@ -281,8 +261,8 @@ static void test_junit__no_rules_at_all_is_an_empty_valid_report(void)
     fixture_load(&f, "nothing.json");
     xml = write_report(&f.r, NULL, &len);
     doc = parse(xml, len);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites)"), 1);
-    CU_ASSERT_EQUAL(xp_num(doc, "count(/testsuites/*)"), 0);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites)"), 1);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/*)"), 0);
     xmlFreeDoc(doc);
     free(xml);
     xml = write_report(&f.r, &opt, &len);
@@ -304,7 +284,7 @@ static void test_junit__bad_run_time_and_blank_hostname_still_validate(void)
     xml = write_report(&f.r, &opt, &len);
     doc = parse(xml, len);
     assert_str(doc, "/testsuites/testsuite[1]/@hostname", "localhost");
-    ts = xp_str(doc, "/testsuites/testsuite[1]/@timestamp");
+    ts = testutil_xpath_str(doc, "/testsuites/testsuite[1]/@timestamp");
     CU_ASSERT_EQUAL(strlen(ts), 19);
     CU_ASSERT_PTR_NULL(strchr(ts, 'Z'));
     free(ts);
@@ -344,13 +324,13 @@ static void test_junit__hostile_strings_are_inert_and_well_formed(void)
     CU_ASSERT_PTR_NULL(strstr(xml, "<script"));
     CU_ASSERT_PTR_NULL(strstr(xml, "<![CDATA["));
     /* Invalid UTF-8 became U+FFFD, one per bad sequence. */
-    name = xp_str(doc, "//testsuite[@name='hostile-rule']/testcase/@name");
+    name = testutil_xpath_str(doc, "//testsuite[@name='hostile-rule']/testcase/@name");
     CU_ASSERT_STRING_EQUAL(name, "wsi-0badc0ffee (bad\xEF\xBF\xBD\xEF\xBF\xBD utf8 \xEF\xBF\xBD( "
                                  "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"
                                  "\xEF\xBF\xBD end\xEF\xBF\xBD)");
     free(name);
     /* The message came through as text: markup characters kept, control characters gone. */
-    failure = xp_str(doc, "//testsuite[@name='hostile-rule']//failure/@message");
+    failure = testutil_xpath_str(doc, "//testsuite[@name='hostile-rule']//failure/@message");
     CU_ASSERT_PTR_NOT_NULL(
         strstr(failure, "<script>alert(\"pwned\")</script>\"><img src=x onerror=alert(1)>"));
     CU_ASSERT_PTR_NOT_NULL(strstr(failure, "]]><![CDATA[ <!-- -->"));
@@ -359,7 +339,8 @@ static void test_junit__hostile_strings_are_inert_and_well_formed(void)
     CU_ASSERT_PTR_NULL(strchr(failure, '\x1b'));
     free(failure);
     /* The long unicode name is kept whole (it is under the field limit). */
-    CU_ASSERT_EQUAL(xp_num(doc, "string-length(//testsuite[@name='hostile-as']//skipped)"), 6 + 300 * 12);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "string-length(//testsuite[@name='hostile-as']//skipped)"),
+                    6 + 300 * 12);
     assert_str(doc, "//testsuite[@name='collection']//error/@type", "Weird\"><img src=x onerror=alert(1)>");
     xmlFreeDoc(doc);
     free(xml);

@@ -1,6 +1,7 @@
 #include "testutil.h"
 
 #include <CUnit/Basic.h>
+#include <libxml/xpath.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,4 +94,28 @@ char *testutil_write_temp(const char *text)
     }
     close(fd);
     return strdup(tmpl);
+}
+
+double testutil_xpath_num(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = ctx ? xmlXPathEvalExpression((const xmlChar *)expr, ctx) : NULL;
+    double v = obj ? xmlXPathCastToNumber(obj) : -1;
+
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return v;
+}
+
+char *testutil_xpath_str(xmlDocPtr doc, const char *expr)
+{
+    xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+    xmlXPathObjectPtr obj = ctx ? xmlXPathEvalExpression((const xmlChar *)expr, ctx) : NULL;
+    xmlChar *s = obj ? xmlXPathCastToString(obj) : NULL;
+    char *out = strdup(s ? (const char *)s : "");
+
+    xmlFree(s);
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctx);
+    return out;
 }

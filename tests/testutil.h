@@ -4,6 +4,7 @@
 /* Shared by the CUnit test programs: a runner and access to files under tests/data and ../shared. */
 
 #include <CUnit/CUnit.h>
+#include <libxml/tree.h>
 
 /*
  * Runs one suite of tests with CUnit's basic interface in verbose mode, so
@@ -23,5 +24,11 @@ char *testutil_read_file(const char *path, size_t *len_out);
 
 /* Writes text to a new temporary file and returns its path (owned: free()); the caller unlinks it. */
 char *testutil_write_temp(const char *text);
+
+/* The number an XPath expression gives over doc (XML or HTML), or -1 when it cannot be evaluated. */
+double testutil_xpath_num(xmlDocPtr doc, const char *expr);
+
+/* The string value of an XPath expression over doc; owned (free()), "" when it cannot be evaluated. */
+char *testutil_xpath_str(xmlDocPtr doc, const char *expr);
 
 #endif
