@@ -60,6 +60,20 @@ static bool is_header_space(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* A header value without its surrounding whitespace: the start, and its length in *len. */
+static const char *trim_value(const char *v, size_t *len)
+{
+    size_t n;
+
+    while (is_header_space(*v))
+        v++;
+    n = strlen(v);
+    while (n > 0 && is_header_space(v[n - 1]))
+        n--;
+    *len = n;
+    return v;
+}
+
 static char lower_ascii(char c)
 {
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
@@ -243,14 +257,9 @@ static int set_dates(sigv4_ctx *ctx, const request_has *has, time_t now, ia_err 
     struct tm tm;
 
     if (has->amz_date) {
-        const char *v = has->amz_date;
         size_t n;
+        const char *v = trim_value(has->amz_date, &n);
 
-        while (is_header_space(*v))
-            v++;
-        n = strlen(v);
-        while (n > 0 && is_header_space(v[n - 1]))
-            n--;
         if (!valid_amz_date(v, n))
             return err_set(err, IA_ERR_INTERNAL, "sigv4: the request's X-Amz-Date is not YYYYMMDDTHHMMSSZ");
         memcpy(ctx->amz_date, v, 16);
@@ -336,11 +345,7 @@ static bool header_value_equals(const char *raw, const char *s)
 {
     size_t n;
 
-    while (is_header_space(*raw))
-        raw++;
-    n = strlen(raw);
-    while (n > 0 && is_header_space(raw[n - 1]))
-        n--;
+    raw = trim_value(raw, &n);
     return n == strlen(s) && memcmp(raw, s, n) == 0;
 }
 
