@@ -76,6 +76,22 @@ exit_codes() {
 }
 check "exit codes: 3 incomplete, 0 with --allow-partial, 1 gate, 0 clean fleet, 2 usage, 4 cannot run" exit_codes
 
+regions_all() {
+  # Every region of the partition that offers WorkSpaces or AppStream; a service is only asked where it is offered.
+  bash -c "source '$TEST_TMP/demo/env'; exec '$IMGAUDIT_BIN' collect --region us-east-1 --regions all --org \
+    --role-name ImgAuditRole --quiet -o '$R/all-regions.json'" &&
+    python3 - "$R/all-regions.json" "$TEST_TMP/demo/requests.jsonl" <<'PY'
+import json, sys
+snap = json.load(open(sys.argv[1]))
+log = [json.loads(l) for l in open(sys.argv[2])]
+assert len(snap["regions"]) >= 19 and "af-south-1" in snap["regions"] and "eu-south-2" in snap["regions"]
+assert not snap["errors"]
+assert {r["service"] for r in log if r.get("region") == "af-south-1"} == {"workspaces"}   # no AppStream there
+assert {r["service"] for r in log if r.get("region") == "eu-south-2"} == {"appstream"}    # no WorkSpaces there
+PY
+}
+check "--regions all: the partition's regions, each service only where it is offered" regions_all
+
 bad_rules_fail_fast() {
   local before after
   printf 'rules:\n  - id: Bad_Id\n    severity: urgent\n' >"$TEST_TMP/bad-rules.yaml"
