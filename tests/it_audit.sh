@@ -108,9 +108,11 @@ json_on_stdout() {
   [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --json - --fail-on none --allow-partial)" = 0 ] &&
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="imgaudit.results"' \
       "$TEST_TMP/out" &&
-    grep -q '^Results: ' "$TEST_TMP/err"
+    grep -q '^Results: ' "$TEST_TMP/err" &&
+    "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --json /dev/stdout --fail-on none --allow-partial 2>/dev/null |
+    python3 -c 'import json,sys; json.load(sys.stdin)'
 }
-check "--json - puts only JSON on stdout; the summary moves to stderr" json_on_stdout
+check "--json - (or /dev/stdout) puts only JSON on stdout; the summary moves to stderr" json_on_stdout
 
 baseline_diff() {
   # Tonight's fleet: one failing image is gone (resolved), one new failing image appeared (new).
@@ -146,6 +148,32 @@ PY
   [ $? -eq 0 ] && grep -qi 'new' "$TEST_TMP/out" && grep -qi 'resolved' "$TEST_TMP/out" && grep -qi 'resolved' "$R/tonight.html"
 }
 check "--baseline: failures marked new or existing with first_seen, gone ones resolved; --fail-on-new gates new" baseline_diff
+
+unchecked_is_not_resolved() {
+  # Tonight only us-east-1 was collected, and only the AppStream rules ran: nothing else may be called resolved.
+  python3 - "$R/snapshot.json" "$R/us-only.json" <<'PY'
+import json, sys
+snap = json.load(open(sys.argv[1]))
+snap["regions"] = ["us-east-1"]
+for a in snap["accounts"]:
+    a["regions"] = ["us-east-1"]
+snap["resources"] = [r for r in snap["resources"] if r["region"] == "us-east-1"]
+snap["errors"] = [e for e in snap["errors"] if e["region"] in (None, "us-east-1")]
+json.dump(snap, open(sys.argv[2], "w"))
+PY
+  "$IMGAUDIT_BIN" evaluate "$R/us-only.json" --baseline "$R/results.json" --json "$R/us-only-results.json" \
+    --fail-on none --allow-partial --quiet &&
+    "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --rules "$IMGAUDIT_SOURCE_DIR/rules/00-vars.yaml" \
+      --rules "$IMGAUDIT_SOURCE_DIR/rules/appstream.yaml" --baseline "$R/results.json" \
+      --json "$R/as-only-results.json" --fail-on none --allow-partial --quiet &&
+    python3 - "$R/us-only-results.json" "$R/as-only-results.json" <<'PY'
+import json, sys
+us, asr = (json.load(open(p))["baseline"]["resolved"] for p in sys.argv[1:])
+assert not [r for r in us if r["region"] != "us-east-1"], "a region that was not collected was called resolved"
+assert not [r for r in asr if not r["rule"].startswith("appstream-")], "a rule that did not run was called resolved"
+PY
+}
+check "--baseline: failures in regions not collected, or of rules not run, are not called resolved" unchecked_is_not_resolved
 
 no_new_failures() {
   [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --baseline "$R/results.json" --fail-on-new \

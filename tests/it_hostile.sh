@@ -34,7 +34,10 @@ snap = {"schema": "imgaudit.snapshot", "schema_version": 1, "tool_version": "0.1
         "errors": [{"account": "111122223333", "region": "eu-west-1", "service": "appstream",
                     "operation": "DescribeImages", "code": HOSTILE[1], "message": HOSTILE[3] + HOSTILE[4],
                     "http_status": 400}]}
-json.dump(snap, open(sys.argv[1], "w"), ensure_ascii=False)
+raw = json.dumps(snap, ensure_ascii=False).encode("utf-8")
+# Bytes that are not UTF-8 at all, which a JSON parser may pass through: reports must still be valid UTF-8.
+raw = raw.replace(b"nul-free", b"bad-\xff\xfe-\xc0\xaf-bytes", 1)
+open(sys.argv[1], "wb").write(raw)
 json.dump(HOSTILE, open(sys.argv[1] + ".strings", "w"))
 PY
 
@@ -43,6 +46,17 @@ rc=0
   --html "$TEST_TMP/r.html" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
 
 check "evaluate over hostile strings finishes with the gate's verdict (exit 1)" test "$rc" -eq 1
+
+utf8_everywhere() {
+  python3 - "$TEST_TMP"/r.json "$TEST_TMP"/r.xml "$TEST_TMP"/r.html <<'PY'
+import sys
+for path in sys.argv[1:]:
+    data = open(path, "rb").read()
+    data.decode("utf-8")  # raises on any byte that is not UTF-8
+    assert b"bad-??-??-bytes" in data, path
+PY
+}
+check "bytes that are not UTF-8 become '?' in every report; each file is valid UTF-8" utf8_everywhere
 
 json_inert() {
   python3 - "$TEST_TMP/r.json" "$TEST_TMP/snapshot.json.strings" <<'PY'
@@ -53,7 +67,7 @@ doc = json.loads(raw)                     # well-formed
 hostile = json.load(open(sys.argv[2]))
 msgs = [r.get("message") or "" for r in doc["results"]]
 # Every hostile name arrives in a message exactly as it was (JSON escapes, it does not drop).
-for h in hostile[:4] + hostile[5:]:
+for h in hostile[:4] + hostile[5:]:  # [4] had its bytes replaced
     assert any(h in m for m in msgs), h[:40]
 assert b"\x1b" not in raw and b"\x07" not in raw, "raw control bytes in JSON"
 PY

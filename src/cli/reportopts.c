@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "report/baseline.h"
@@ -60,13 +62,26 @@ int reportopts_take(reportopts *ro, int opt, const char *arg, ia_err *err)
     }
 }
 
+/* "-", or a path that is this process's stdout under another name (/dev/stdout, /proc/self/fd/1). */
+static bool goes_to_stdout(const char *path)
+{
+    struct stat a, b;
+
+    if (!path)
+        return false;
+    if (strcmp(path, "-") == 0)
+        return true;
+    return stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
 int reportopts_check(const reportopts *ro, ia_err *err)
 {
     int on_stdout = 0;
 
-    on_stdout += ro->json && strcmp(ro->json, "-") == 0;
-    on_stdout += ro->junit && strcmp(ro->junit, "-") == 0;
-    on_stdout += ro->html && strcmp(ro->html, "-") == 0;
+    on_stdout += goes_to_stdout(ro->json);
+    on_stdout += goes_to_stdout(ro->junit);
+    on_stdout += goes_to_stdout(ro->html);
     if (on_stdout > 1)
         return err_set(err, IA_ERR_USAGE, "only one of --json, --junit and --html can be '-' (stdout)");
     if (ro->gate.new_only && !ro->baseline)
@@ -180,8 +195,7 @@ int reportopts_judge(reportopts *ro, const char *snapshot_path, const char *snap
         files[n_files++] = (console_file){"junit", ro->junit};
     if (ro->html)
         files[n_files++] = (console_file){"html", ro->html};
-    if ((ro->json && strcmp(ro->json, "-") == 0) || (ro->junit && strcmp(ro->junit, "-") == 0) ||
-        (ro->html && strcmp(ro->html, "-") == 0))
+    if (goes_to_stdout(ro->json) || goes_to_stdout(ro->junit) || goes_to_stdout(ro->html))
         summary_fp = stderr;
     if (!quiet)
         warn_waivers(&res);

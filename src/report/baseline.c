@@ -222,12 +222,53 @@ static int load_failures(const cJSON *root, const char *path, baseline *b, ia_er
     return 0;
 }
 
-/* Whether this run looked at account/region again: the account was audited and no error covers the place. */
+/* Whether the snapshot's accounts[] lists region for account (an account listed without regions: yes). */
+static int region_collected(const results *r, const char *account, const char *region)
+{
+    const cJSON *accounts = r->snapshot ? cJSON_GetObjectItemCaseSensitive(r->snapshot, "accounts") : NULL;
+    const cJSON *a, *regions, *item;
+
+    cJSON_ArrayForEach(a, accounts)
+    {
+        const char *id = tally_json_str(a, "id");
+
+        if (!id || strcmp(id, account) != 0)
+            continue;
+        regions = cJSON_GetObjectItemCaseSensitive(a, "regions");
+        if (!cJSON_IsArray(regions))
+            return 1;
+        cJSON_ArrayForEach(item, regions)
+        {
+            if (cJSON_IsString(item) && region && strcmp(item->valuestring, region) == 0)
+                return 1;
+        }
+        return 0;
+    }
+    /* Not in accounts[] (a hand-made snapshot): its resources are what was read. */
+    return 1;
+}
+
+static int rule_loaded(const results *r, const char *rule)
+{
+    for (size_t i = 0; rule && i < r->n_rules; i++) {
+        if (strcmp(r->rules[i].id, rule) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Whether this run looked again at what the baseline failure was about: its
+ * rule was loaded, its account audited, its region collected for that
+ * account, and no collection error covers the place. Only then can its
+ * absence mean it was resolved.
+ */
 static int rechecked(const results *r, const tally *t, const old_failure *f)
 {
     const cJSON *e;
 
-    if (!f->account || tally_account_index(t, f->account) < 0)
+    if (!f->account || tally_account_index(t, f->account) < 0 || !rule_loaded(r, f->rule) ||
+        !region_collected(r, f->account, f->region))
         return 0;
     cJSON_ArrayForEach(e, r->errors)
     {
@@ -288,8 +329,11 @@ int baseline_apply(results *r, const char *path, ia_err *err)
     memset(&b, 0, sizeof(b));
     memset(&t, 0, sizeof(t));
     buf_init(&text, BASELINE_MAX);
-    if (file_read_all(path, &text, err) != 0)
+    if (file_read_all(path, &text, err) != 0) {
+        /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
+        err->kind = IA_ERR_INPUT;
         goto out;
+    }
     root = cJSON_ParseWithLengthOpts(buf_str(&text), text.len, &end, 0);
     if (!root) {
         unsigned line, col;

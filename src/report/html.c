@@ -1059,8 +1059,10 @@ static void build_errors(hw *h, xmlNodePtr page)
         add_textf(h, el(h, tr, "td", "mono"), "%s %s", or_empty(json_str(e, "service")),
                   or_empty(json_str(e, "operation")));
         el_text(h, tr, "td", "mono nowrap", json_str(e, "code"));
-        if (cJSON_IsNumber(status))
-            el_count(h, tr, (size_t)(status->valuedouble > 0 ? status->valuedouble : 0));
+        /* An HTTP status is 100-599; anything else in a hand-made snapshot is not cast (undefined beyond
+         * size_t). */
+        if (cJSON_IsNumber(status) && status->valuedouble >= 0 && status->valuedouble < 1000)
+            el_count(h, tr, (size_t)status->valuedouble);
         else
             el(h, tr, "td", NULL);
         add_text_max(h, el(h, tr, "td", "wide"), json_str(e, "message"), TEXT_MAX);

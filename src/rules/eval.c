@@ -291,7 +291,8 @@ static void render_value(buf *out, const cJSON *v)
     } else if (cJSON_IsNumber(v)) {
         double d = v->valuedouble;
 
-        if (d == (double)(long long)d && d > -1e15 && d < 1e15)
+        /* Range first: casting a double outside long long's range is undefined. */
+        if (d > -1e15 && d < 1e15 && d == (double)(long long)d)
             snprintf(num, sizeof(num), "%lld", (long long)d);
         else
             snprintf(num, sizeof(num), "%.15g", d);

@@ -6,6 +6,7 @@
 
 #include "util/buf.h"
 #include "util/fileio.h"
+#include "util/str.h"
 #include "util/ytree.h"
 
 #define SNAPSHOT_SCHEMA "imgaudit.snapshot"
@@ -63,6 +64,18 @@ static int check_resource(const char *name, size_t i, const cJSON *item, resourc
     return 0;
 }
 
+/* Replaces bytes that are not UTF-8 in every string and key of the tree (cJSON passes them through). */
+static void scrub_strings(cJSON *item)
+{
+    for (; item; item = item->next) {
+        if (item->string && !(item->type & cJSON_StringIsConst))
+            str_utf8_scrub(item->string);
+        if (cJSON_IsString(item) && item->valuestring && !(item->type & cJSON_IsReference))
+            str_utf8_scrub(item->valuestring);
+        scrub_strings(item->child);
+    }
+}
+
 int rules_snapshot_parse(const char *name, const char *text, size_t len, rules_snapshot **out, ia_err *err)
 {
     rules_snapshot *snap = calloc(1, sizeof(*snap));
@@ -88,6 +101,8 @@ int rules_snapshot_parse(const char *name, const char *text, size_t len, rules_s
         err_set_at(err, name, line, col, "invalid JSON: not a snapshot");
         goto out;
     }
+    /* Every report must be well-formed UTF-8 whatever an image's owner put in its name. */
+    scrub_strings(snap->root);
     schema = cJSON_GetObjectItemCaseSensitive(snap->root, "schema");
     version = cJSON_GetObjectItemCaseSensitive(snap->root, "schema_version");
     if (!cJSON_IsObject(snap->root) || !cJSON_IsString(schema) ||

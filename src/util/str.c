@@ -87,3 +87,44 @@ void str_free_secret(char *s)
         *p = '\0';
     free(s);
 }
+
+/* Length of the well-formed UTF-8 sequence at p, or 0. */
+static size_t utf8_sequence(const unsigned char *p)
+{
+    unsigned char c = p[0];
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+    }
+    return 0;
+}
+
+size_t str_utf8_scrub(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t replaced = 0;
+
+    /* A NUL ends the string, and no continuation byte is 0, so the look-ahead never runs past it. */
+    while (*p) {
+        size_t n = utf8_sequence(p);
+
+        if (n == 0) {
+            *p++ = '?';
+            replaced++;
+        } else {
+            p += n;
+        }
+    }
+    return replaced;
+}

@@ -28,6 +28,13 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_ieq(const char *a, const char *b);
 
 /*
+ * Replaces, in place, every byte of s that is not part of a well-formed
+ * UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing past
+ * U+10FFFF) with '?'. Returns how many bytes it replaced.
+ */
+size_t str_utf8_scrub(char *s);
+
+/*
  * Overwrites a secret's bytes before it is freed, so it does not linger in
  * freed memory or a core file. Accepts NULL. Frees s.
  */

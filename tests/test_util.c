@@ -1,0 +1,101 @@
+/* The small helpers everything else stands on: errors, bounded buffers, strings. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/str.h"
+
+static void test_util__err_format_with_context_and_position(void)
+{
+    ia_err err;
+    char line[1024];
+
+    err_clear(&err);
+    err_set(&err, IA_ERR_AWS, "Rate exceeded");
+    snprintf(err.aws_code, sizeof(err.aws_code), "ThrottlingException");
+    err.http_status = 400;
+    snprintf(err.request_id, sizeof(err.request_id), "r-1");
+    err_prefix(&err, "workspaces DescribeWorkspaceImages (eu-west-1)");
+    err_prefix(&err, "account 111122223333");
+    err_format(&err, line, sizeof(line));
+    CU_ASSERT_STRING_EQUAL(
+        line, "account 111122223333: workspaces DescribeWorkspaceImages (eu-west-1): Rate exceeded "
+              "(ThrottlingException, HTTP 400, request id r-1)");
+    CU_ASSERT_STRING_EQUAL(err.msg, "Rate exceeded");
+    err_set_at(&err, "rules.yaml", 3, 7, "unknown op 'matches'");
+    err_format(&err, line, sizeof(line));
+    CU_ASSERT_STRING_EQUAL(line, "rules.yaml:3:7: unknown op 'matches'");
+    /* A new error forgets the old context. */
+    err_set(&err, IA_ERR_IO, "disk full");
+    err.aws_code[0] = '\0';
+    err.http_status = 0;
+    err_format(&err, line, sizeof(line));
+    CU_ASSERT_STRING_EQUAL(line, "disk full");
+}
+
+static void test_util__buf_is_bounded(void)
+{
+    buf b;
+    char *s;
+
+    buf_init(&b, 8);
+    CU_ASSERT_EQUAL(buf_puts(&b, "12345678"), 0);
+    CU_ASSERT_EQUAL(buf_putc(&b, '9'), -1);
+    CU_ASSERT_EQUAL(b.len, 8);
+    CU_ASSERT_STRING_EQUAL(buf_str(&b), "12345678");
+    buf_reset(&b);
+    CU_ASSERT_EQUAL(buf_printf(&b, "%d-%s", 42, "x"), 0);
+    CU_ASSERT_STRING_EQUAL(buf_str(&b), "42-x");
+    CU_ASSERT_EQUAL(buf_printf(&b, "%s", "far too long"), -1);
+    s = buf_detach(&b);
+    CU_ASSERT_STRING_EQUAL(s, "42-x");
+    CU_ASSERT_PTR_NULL(b.data);
+    free(s);
+    buf_free_secret(&b);
+    buf_free_secret(NULL);
+}
+
+static void test_util__utf8_scrub(void)
+{
+    char ok[] = "plain \xc3\xa9 \xe4\xbd\xa0 \xf0\x9f\x98\x80";
+    char bad[] = "a\xff"
+                 "b\xc0\xaf"
+                 "c\xed\xa0\x80"
+                 "d\xf4\x90\x80\x80"
+                 "e\xe4\xbd";
+
+    CU_ASSERT_EQUAL(str_utf8_scrub(ok), 0);
+    CU_ASSERT_STRING_EQUAL(ok, "plain \xc3\xa9 \xe4\xbd\xa0 \xf0\x9f\x98\x80");
+    /* Invalid byte, overlong, surrogate, past U+10FFFF, cut short: every bad byte becomes '?'. */
+    CU_ASSERT_EQUAL(str_utf8_scrub(bad), 1 + 2 + 3 + 4 + 2);
+    CU_ASSERT_STRING_EQUAL(bad, "a?b??c???d????e??");
+}
+
+static void test_util__str_to_long_refuses_junk(void)
+{
+    long v = 0;
+
+    CU_ASSERT_TRUE(str_to_long("42", 1, 100, &v));
+    CU_ASSERT_EQUAL(v, 42);
+    CU_ASSERT_FALSE(str_to_long("", 1, 100, &v));
+    CU_ASSERT_FALSE(str_to_long(" 4", 1, 100, &v));
+    CU_ASSERT_FALSE(str_to_long("4x", 1, 100, &v));
+    CU_ASSERT_FALSE(str_to_long("101", 1, 100, &v));
+    CU_ASSERT_FALSE(str_to_long("99999999999999999999999", 1, 100, &v));
+}
+
+static CU_TestInfo tests[] = {
+    {"error line: context, code, status, request id; file:line:column",
+     test_util__err_format_with_context_and_position},
+    {"buffers stop at their bound", test_util__buf_is_bounded},
+    {"bytes that are not UTF-8 are replaced", test_util__utf8_scrub},
+    {"numbers: whole string, in range", test_util__str_to_long_refuses_junk},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+    return testutil_run("util", tests);
+}
