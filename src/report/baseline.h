@@ -22,14 +22,15 @@
  *   CHANGE_NEW otherwise, first seen now (r->evaluated_at). A failure that
  *   was waived or passing in the baseline is new: it did not count then.
  * - Baseline failures with no current failure or waived result for the same
- *   key fill r->resolved, unless this run could not look again: their account
+ *   key fill r->resolved, unless this run could not look again: their rule was
+ *   not loaded, their region not collected for the account, their account
  *   is missing from this run's snapshot, or a collection error covers their
  *   account and region. Those are neither resolved nor new.
  * - Passing and waived results get CHANGE_NONE and no first_seen.
  *
  * Sets r->has_baseline. Strings put in r are owned by r (freed by
  * results_free); first_seen and resolved from an earlier call are replaced.
- * Returns 0, or -1 with err set and r unchanged: IA_ERR_IO when the file
+ * Returns 0, or -1 with err set and r unchanged: IA_ERR_INPUT when the file
  * cannot be read, IA_ERR_INPUT naming the file (and line:column for JSON
  * syntax errors, or the offending field as results[N].field) when it is not
  * a results document, IA_ERR_NOMEM.
