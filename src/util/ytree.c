@@ -309,6 +309,8 @@ static int handle_event(parse_state *st, const yaml_event_t *ev, int *done, ia_e
         return err_set_at(err, st->name, line, col, "YAML aliases (*%s) are not supported",
                           (const char *)ev->data.alias.anchor);
     case YAML_SCALAR_EVENT:
+        if (st->doc->n_all >= YTREE_MAX_NODES)
+            return err_set_at(err, st->name, line, col, "more than %d values in one file", YTREE_MAX_NODES);
         node = node_new(st->doc, YTREE_SCALAR, &ev->start_mark);
         if (!node)
             return err_set(err, IA_ERR_NOMEM, "%s: out of memory", st->name);
@@ -323,6 +325,8 @@ static int handle_event(parse_state *st, const yaml_event_t *ev, int *done, ia_e
     case YAML_MAPPING_START_EVENT:
         if (st->depth >= YTREE_MAX_DEPTH)
             return err_set_at(err, st->name, line, col, "nesting deeper than %d levels", YTREE_MAX_DEPTH);
+        if (st->doc->n_all >= YTREE_MAX_NODES)
+            return err_set_at(err, st->name, line, col, "more than %d values in one file", YTREE_MAX_NODES);
         node =
             node_new(st->doc, ev->type == YAML_SEQUENCE_START_EVENT ? YTREE_SEQ : YTREE_MAP, &ev->start_mark);
         if (!node)

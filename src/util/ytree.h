@@ -22,6 +22,9 @@
 /* Bounds on what one YAML input file may hold. */
 #define YTREE_MAX_BYTES ((size_t)8 * 1024 * 1024)
 #define YTREE_MAX_DEPTH 64
+/* Nodes in one document: a tree node costs ~150 bytes, so this bounds a file's tree near 40 MB, whatever
+ * its byte size (an 8 MB flow list of one-digit numbers would otherwise make four million nodes). */
+#define YTREE_MAX_NODES 250000
 
 typedef enum ytree_kind { YTREE_SCALAR = 0, YTREE_SEQ, YTREE_MAP } ytree_kind;
 
