@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/str.h"
+#include "util/ytree.h"
 
 static void test_util__err_format_with_context_and_position(void)
 {
@@ -86,7 +87,33 @@ static void test_util__str_to_long_refuses_junk(void)
     CU_ASSERT_FALSE(str_to_long("99999999999999999999999", 1, 100, &v));
 }
 
+static void test_util__yaml_tree_is_bounded(void)
+{
+    /* A small file can hold a huge tree (a flow list of one-digit numbers): the node count is capped. */
+    size_t n = (size_t)YTREE_MAX_NODES + 10, len = 0;
+    char *text = malloc(n * 2 + 16);
+    ytree_doc *doc = NULL;
+    ia_err err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    len += (size_t)snprintf(text, 16, "x: [");
+    for (size_t i = 0; i < n; i++) {
+        text[len++] = '1';
+        text[len++] = ',';
+    }
+    text[len - 1] = ']';
+    err_clear(&err);
+    CU_ASSERT_EQUAL(ytree_parse("big.yaml", text, len, &doc, &err), -1);
+    CU_ASSERT_PTR_NULL(doc);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_EQUAL(err.line, 1);
+    CU_ASSERT_TRUE(err.column > 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "values in one file"));
+    free(text);
+}
+
 static CU_TestInfo tests[] = {
+    {"YAML trees are bounded in nodes, not just bytes", test_util__yaml_tree_is_bounded},
     {"error line: context, code, status, request id; file:line:column",
      test_util__err_format_with_context_and_position},
     {"buffers stop at their bound", test_util__buf_is_bounded},
