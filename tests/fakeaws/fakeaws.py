@@ -965,6 +965,7 @@ class Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         query = dict(parse_qsl(urlsplit(self.path).query))
         status, doc, ctype = 200, None, "application/json"
+        stop = False
         try:
             if path == "/_fake/health" and self.command == "GET":
                 doc = {"ok": True, "fleet": st.fleet.name, "requests": st.seq, "pid": os.getpid()}
@@ -991,12 +992,16 @@ class Handler(BaseHTTPRequestHandler):
                 doc = {"rules": st.faults.rules()}
             elif path == "/_fake/shutdown" and self.command == "POST":
                 doc = {"ok": True}
-                threading.Thread(target=self.server.shutdown, daemon=True).start()
+                stop = True
             else:
                 status, doc = 404, {"error": f"no control endpoint {self.command} {path}"}
         except (ValueError, faults.FaultSpecError) as exc:
             status, doc = 400, {"error": str(exc)}
         self._raw(status, (json.dumps(doc) + "\n").encode(), ctype)
+        if stop:
+            # Only once the answer is out: stopping first could end the process before it is sent.
+            self.wfile.flush()
+            threading.Thread(target=self.server.shutdown, daemon=True).start()
 
     def _raw(self, status, body, ctype):
         self.send_response(status)
