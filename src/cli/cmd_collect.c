@@ -21,7 +21,10 @@ static void usage(FILE *fp)
                 "Gathers every WorkSpaces image (owned and shared) with its sharing permissions, and the\n"
                 "AppStream 2.0 image builders and images (private and shared, with permissions), across\n"
                 "accounts and regions, into one snapshot file (docs/snapshot.md).\n\n"
-                "options:\n" COLLECTOPTS_HELP AWSOPTS_HELP "  -h, --help              this help\n\n"
+                "options:\n"
+                "  -o, --output FILE       where the snapshot goes, written whole or not at all, mode 0600\n"
+                "                          (default '-': stdout)\n" COLLECTOPTS_HELP AWSOPTS_HELP
+                "  -h, --help              this help\n\n"
                 "exit status: 0 complete; 3 collection incomplete (see the snapshot's errors);\n"
                 "2 bad usage or accounts file; 4 could not run (credentials, network); 130 interrupted.\n");
 }
