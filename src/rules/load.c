@@ -293,6 +293,15 @@ static const char *load_doc(rules_ctx *ctx, rules_set *set, const rules_source *
         rules_add_err(ctx, &e);
         return *slot;
     }
+    /* Every parsed file stays alive for the run: bound them together, not just one by one. */
+    set->n_nodes += ytree_node_count(doc);
+    if (set->n_nodes > RULES_MAX_TOTAL_NODES) {
+        ytree_free(doc);
+        err_set_at(&e, *slot, 1, 1, "the rule and variable files hold more than %d values in all",
+                   RULES_MAX_TOTAL_NODES);
+        rules_add_err(ctx, &e);
+        return *slot;
+    }
     if (!grow((void **)&set->docs, &set->n_docs, sizeof(*set->docs))) {
         ytree_free(doc);
         rules_nomem(ctx);

@@ -114,12 +114,16 @@ typedef struct rvar {
     const char *file;
 } rvar;
 
+/* Values in all rule and variable files of one run together: each file alone may hold YTREE_MAX_NODES. */
+#define RULES_MAX_TOTAL_NODES 1000000
+
 struct rules_set {
     rrule *rules;
     size_t n_rules;
     ytree_doc **docs; /* owned; kept alive because compiled rules borrow their strings */
     size_t n_docs;
-    char **files; /* owned names of the files read */
+    size_t n_nodes; /* in all of docs, bounded by RULES_MAX_TOTAL_NODES */
+    char **files;   /* owned names of the files read */
     size_t n_files;
     rvar *vars;
     size_t n_vars;

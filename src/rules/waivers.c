@@ -194,7 +194,7 @@ int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out,
         rules_nomem(&ctx);
         goto out;
     }
-    for (size_t i = 0; i < n_srcs && !ctx.fatal; i++) {
+    for (size_t i = 0, nodes = 0; i < n_srcs && !ctx.fatal; i++) {
         ytree_doc *doc = NULL;
         ia_err e;
         char *file = str_dup(srcs[i].name);
@@ -208,6 +208,15 @@ int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out,
         if (ytree_parse(file, srcs[i].text, srcs[i].len, &doc, &e) != 0) {
             rules_add_err(&ctx, &e);
             continue;
+        }
+        /* The parsed files stay alive for the run: bound them together, not just one by one. */
+        nodes += ytree_node_count(doc);
+        if (nodes > RULES_MAX_TOTAL_NODES) {
+            ytree_free(doc);
+            err_set_at(&e, file, 1, 1, "the waiver files hold more than %d values in all",
+                       RULES_MAX_TOTAL_NODES);
+            rules_add_err(&ctx, &e);
+            break;
         }
         w->docs[w->n_docs++] = doc;
         load_file(&ctx, w, file, ytree_root(doc));

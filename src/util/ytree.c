@@ -405,6 +405,11 @@ void ytree_free(ytree_doc *doc)
     free(doc);
 }
 
+size_t ytree_node_count(const ytree_doc *doc)
+{
+    return doc ? doc->n_all : 0;
+}
+
 const ytree_node *ytree_root(const ytree_doc *doc)
 {
     return doc ? doc->root : NULL;

@@ -60,6 +60,9 @@ int ytree_parse(const char *name, const char *text, size_t len, ytree_doc **out,
 /* Frees a document and every node in it. Accepts NULL. */
 void ytree_free(ytree_doc *doc);
 
+/* How many nodes the document holds (for bounds across several files). */
+size_t ytree_node_count(const ytree_doc *doc);
+
 /* The document's root node, borrowed (valid while doc lives); NULL when the file was empty. */
 const ytree_node *ytree_root(const ytree_doc *doc);
 
