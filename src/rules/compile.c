@@ -216,14 +216,53 @@ static int compile_path(cc *c, const ytree_node *node, const char *what, rpath *
 
 /* ---- values ---- */
 
+static int var_key_compare(const void *pa, const void *pb)
+{
+    const struct rvar_key *a = pa, *b = pb;
+    int c = strcmp(a->name, b->name);
+
+    return c ? c : (a->index < b->index ? -1 : (a->index > b->index ? 1 : 0));
+}
+
+int rules_index_vars(rules_set *set)
+{
+    free(set->var_order);
+    set->var_order = NULL;
+    if (set->n_vars == 0)
+        return 0;
+    set->var_order = malloc(set->n_vars * sizeof(*set->var_order));
+    if (!set->var_order)
+        return -1;
+    for (size_t i = 0; i < set->n_vars; i++)
+        set->var_order[i] = (struct rvar_key){set->vars[i].name, i};
+    qsort(set->var_order, set->n_vars, sizeof(*set->var_order), var_key_compare);
+    return 0;
+}
+
 static const rvar *var_find(const rules_set *set, const char *name)
 {
-    /* Searched from the end: a later definition replaces an earlier one. */
-    for (size_t i = set->n_vars; i > 0; i--) {
-        if (strcmp(set->vars[i - 1].name, name) == 0)
-            return &set->vars[i - 1];
+    size_t lo = 0, hi = set->n_vars;
+
+    if (!set->var_order) {
+        /* Searched from the end: a later definition replaces an earlier one. */
+        for (size_t i = set->n_vars; i > 0; i--) {
+            if (strcmp(set->vars[i - 1].name, name) == 0)
+                return &set->vars[i - 1];
+        }
+        return NULL;
     }
-    return NULL;
+    /* The last of the entries named name, in index order, is the definition that wins. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(set->var_order[mid].name, name) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0 || strcmp(set->var_order[lo - 1].name, name) != 0)
+        return NULL;
+    return &set->vars[set->var_order[lo - 1].index];
 }
 
 /* A `{var: NAME}` mapping, or NULL when node is not one. */

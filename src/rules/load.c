@@ -135,6 +135,7 @@ void rules_set_free(rules_set *set)
         free(set->files[i]);
     free(set->files);
     free(set->vars);
+    free(set->var_order);
     free(set);
 }
 
@@ -489,6 +490,8 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
             load_top(&ctx, set, file, root, true);
         }
     }
+    if (set && rules_index_vars(set) != 0)
+        rules_nomem(&ctx);
     for (size_t i = 0; i < n_rule_srcs && !ctx.fatal; i++) {
         if (lists[i])
             compile_rules(&ctx, set, list_files[i], lists[i], &ids, &n_ids);

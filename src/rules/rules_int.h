@@ -117,6 +117,12 @@ typedef struct rvar {
 /* Values in all rule and variable files of one run together: each file alone may hold YTREE_MAX_NODES. */
 #define RULES_MAX_TOTAL_NODES 1000000
 
+/* A variable's name and its place in rules_set.vars, for the sorted index. */
+struct rvar_key {
+    const char *name;
+    size_t index;
+};
+
 struct rules_set {
     rrule *rules;
     size_t n_rules;
@@ -127,6 +133,8 @@ struct rules_set {
     size_t n_files;
     rvar *vars;
     size_t n_vars;
+    struct rvar_key
+        *var_order; /* owned; the vars sorted by name, then index (rules_index_vars); may be NULL */
 };
 
 /* Loader state shared with the compiler: where problems go. */
@@ -152,6 +160,13 @@ int rules_nomem(rules_ctx *ctx);
 
 /* Compiles one rule's mapping into r (whose info.file is set). Problems go to ctx. Returns 0 or -1. */
 int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *node, rrule *r);
+
+/*
+ * Indexes the variables by name, once all are loaded and before rules are
+ * compiled, so that each {var: NAME} is found in log time. Without the index
+ * (out of memory) lookups scan. Returns 0, or -1 when the index could not be made.
+ */
+int rules_index_vars(rules_set *set);
 
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
