@@ -269,7 +269,7 @@ static int split_url(request_plan *plan, ia_err *err)
 static int attempt(aws_client *c, request_plan *plan, http_response *resp, ia_err *err)
 {
     const aws_service *svc = plan->call->svc;
-    char target[256], host_header[600];
+    char target[256], target_header[300], host_header[600];
     const char *headers[MAX_REQUEST_HEADERS];
     sigv4_header sig_headers[3];
     size_t n_headers = 0;
@@ -287,14 +287,11 @@ static int attempt(aws_client *c, request_plan *plan, http_response *resp, ia_er
         headers[n_headers++] = "Content-Type: application/x-amz-json-1.1";
         sig_headers[1] = (sigv4_header){"Content-Type", "application/x-amz-json-1.1"};
         sig_headers[2] = (sigv4_header){"X-Amz-Target", target};
+        snprintf(target_header, sizeof(target_header), "X-Amz-Target: %s", target);
+        headers[n_headers++] = target_header;
     } else {
         headers[n_headers++] = "Content-Type: application/x-www-form-urlencoded; charset=utf-8";
         sig_headers[1] = (sigv4_header){"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"};
-    }
-    char target_header[300];
-    if (plan->protocol == PROTO_JSON) {
-        snprintf(target_header, sizeof(target_header), "X-Amz-Target: %s", target);
-        headers[n_headers++] = target_header;
     }
 
     if (plan->call->creds) {

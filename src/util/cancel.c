@@ -41,11 +41,6 @@ int cancel_signal(void)
     return atomic_load(&g_cancel_signal);
 }
 
-void cancel_request(void)
-{
-    atomic_store(&g_cancel_signal, SIGTERM);
-}
-
 bool cancel_sleep_ms(long ms)
 {
     while (ms > 0 && !cancel_requested()) {

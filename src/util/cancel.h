@@ -19,9 +19,6 @@ bool cancel_requested(void);
 /* The signal that asked, or 0. */
 int cancel_signal(void);
 
-/* Asks for a stop as if a signal had come (tests). */
-void cancel_request(void);
-
 /* Sleeps up to ms milliseconds, waking early on cancellation. Returns false if cancelled. */
 bool cancel_sleep_ms(long ms);
 

@@ -415,11 +415,6 @@ const ytree_node *ytree_root(const ytree_doc *doc)
     return doc ? doc->root : NULL;
 }
 
-size_t ytree_map_size(const ytree_node *map)
-{
-    return map && map->kind == YTREE_MAP ? map->n / 2 : 0;
-}
-
 const ytree_node *ytree_get(const ytree_node *map, const char *key)
 {
     if (!map || map->kind != YTREE_MAP)

@@ -66,9 +66,6 @@ size_t ytree_node_count(const ytree_doc *doc);
 /* The document's root node, borrowed (valid while doc lives); NULL when the file was empty. */
 const ytree_node *ytree_root(const ytree_doc *doc);
 
-/* Number of key/value pairs of a mapping (0 for other kinds). */
-size_t ytree_map_size(const ytree_node *map);
-
 /* In a mapping, the value for a string key, borrowed; NULL if absent or if map is not a mapping. */
 const ytree_node *ytree_get(const ytree_node *map, const char *key);
 
