@@ -114,7 +114,7 @@ static int build_model(model *m, size_t n)
         return -1;
     for (size_t i = 0; i < n_res; i++) {
         cJSON *data = cJSON_CreateObject();
-        resource_ref *res = &m->r.resources[i];
+        snap_resource *res = &m->r.resources[i];
 
         snprintf(m->ids[i], sizeof(m->ids[i]), "wsi-%010zu", i);
         cJSON_AddStringToObject(data, "Name", "golden image");

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
     int with_json = 0, rc = 1;
     rules_source src = {"bench-rules.yaml", g_rules, sizeof(g_rules) - 1};
     rules_set *set = NULL;
-    rules_snapshot *snap = NULL;
+    snapshot_doc *snap = NULL;
     rules_diags diags;
     rules_clock clock;
     results res;
@@ -204,7 +204,7 @@ int main(int argc, char **argv)
     }
     t_gen = now_s() - t0;
     t0 = now_s();
-    if (rules_snapshot_parse("synthetic", buf_str(&text), text.len, &snap, &err) != 0) {
+    if (snapshot_doc_parse("synthetic", buf_str(&text), text.len, &snap, &err) != 0) {
         fprintf(stderr, "bench_rules: %s\n", err.msg);
         goto out;
     }
@@ -242,7 +242,7 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     results_free(&res);
-    rules_snapshot_free(snap);
+    snapshot_doc_free(snap);
     rules_set_free(set);
     rules_diags_free(&diags);
     buf_free(&text);

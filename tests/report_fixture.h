@@ -75,7 +75,7 @@ static void fixture_load_resources(report_fixture *f, const cJSON *snapshot)
     CU_ASSERT_FATAL(f->r.resources != NULL);
     cJSON_ArrayForEach(it, list)
     {
-        resource_ref *res = &f->r.resources[i++];
+        snap_resource *res = &f->r.resources[i++];
         const cJSON *data = cJSON_GetObjectItemCaseSensitive(it, "data");
 
         res->type = fixture_str(it, "type");

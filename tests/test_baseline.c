@@ -185,8 +185,8 @@ static void expect_refused(const char *name, ia_err_kind kind, const char *msg_p
 
 static void test_baseline__bad_files_are_refused_with_where_and_why(void)
 {
-    expect_refused("baseline_bad_syntax.json", IA_ERR_INPUT, "baseline_bad_syntax.json:3:30: not valid JSON",
-                   3, 30);
+    expect_refused("baseline_bad_syntax.json", IA_ERR_INPUT,
+                   "baseline_bad_syntax.json:3:30: invalid JSON: not a results document", 3, 30);
     expect_refused("baseline_is_snapshot.json", IA_ERR_INPUT, "is an imgaudit.snapshot document", 0, 0);
     expect_refused("baseline_no_results.json", IA_ERR_INPUT, "no \"results\" array", 0, 0);
     expect_refused("baseline_bad_field.json", IA_ERR_INPUT, "results[1].rule must be a string", 0, 0);

@@ -9,7 +9,7 @@
 
 #include "collect/pacer.h"
 #include "collect/regions.h"
-#include "collect/snapshot.h"
+#include "snapshot/write.h"
 #include "collect/targets.h"
 #include "testutil.h"
 #include "util/log.h"
@@ -211,16 +211,16 @@ static void test_collect__snapshot_sorted_deduplicated_private(void)
         snapshot_add_account(&s, "222233334444", NULL, "arn:aws:iam::222233334444:role/A", regions, 2, &err),
         0);
     CU_ASSERT_EQUAL(snapshot_add_account(&s, "111122223333", "prod", NULL, regions, 1, &err), 0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "workspaces_image", "222233334444", "us-east-1", "wsi-b",
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "222233334444", "us-east-1", "wsi-b",
                                           image("wsi-b", "b"), NULL, &err),
                     0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "appstream_image", "111122223333", "us-east-1", "apps",
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_APPSTREAM_IMAGE, "111122223333", "us-east-1", "apps",
                                           cJSON_CreateObject(), NULL, &err),
                     0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "workspaces_image", "111122223333", "us-east-1", "wsi-a",
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "111122223333", "us-east-1", "wsi-a",
                                           image("wsi-a", "a"), NULL, &err),
                     0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, "workspaces_image", "111122223333", "eu-west-1", "wsi-z",
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "111122223333", "eu-west-1", "wsi-z",
                                           image("wsi-z", "z"), NULL, &err),
                     0);
     err_clear(&failure);

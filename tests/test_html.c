@@ -344,7 +344,7 @@ static void test_html__large_model_streams_every_row(void)
     enum { N = 20000 };
     static char failed[] = "failed";
     rule_info rule = {"big-rule", "Big rule", "d", "r", "workspaces_image", SEV_MEDIUM, "rules/big.yaml"};
-    resource_ref *res = calloc(N, sizeof(*res));
+    snap_resource *res = calloc(N, sizeof(*res));
     result *items = calloc(N, sizeof(*items));
     char(*ids)[24] = calloc(N, sizeof(*ids));
     results r;
@@ -356,8 +356,8 @@ static void test_html__large_model_streams_every_row(void)
     memset(&r, 0, sizeof(r));
     for (size_t i = 0; i < N; i++) {
         snprintf(ids[i], sizeof(ids[i]), "wsi-%08zu", i);
-        res[i] = (resource_ref){"workspaces_image", ids[i], NULL, i % 2 ? "111122223333" : "222233334444",
-                                "eu-west-1",        NULL};
+        res[i] = (snap_resource){"workspaces_image", ids[i], NULL, i % 2 ? "111122223333" : "222233334444",
+                                 "eu-west-1",        NULL};
         items[i] = (result){0,           (uint32_t)i,           -1,  i % 4 ? RESULT_FAIL : RESULT_PASS,
                             CHANGE_NONE, i % 4 ? failed : NULL, NULL};
     }

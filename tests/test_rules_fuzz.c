@@ -213,7 +213,7 @@ static void exercise(const rules_set *set)
     rules_clock_init(&clock, "2026-11-25", &err);
     for (size_t d = 0; d < sizeof(datas) / sizeof(datas[0]); d++) {
         cJSON *data = cJSON_Parse(datas[d]);
-        resource_ref ref = {types[d], "id-1", NULL, "111122223333", "eu-west-1", data};
+        snap_resource ref = {types[d], "id-1", NULL, "111122223333", "eu-west-1", data};
 
         for (size_t i = 0; i < rules_set_count(set); i++) {
             if (rules_rule_fails(set, i, &ref, &clock)) {

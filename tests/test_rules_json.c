@@ -55,7 +55,7 @@ static size_t files_in_dir(void)
 typedef struct pack_run {
     rules_set *set;
     waivers *w;
-    rules_snapshot *snap;
+    snapshot_doc *snap;
     results res;
 } pack_run;
 
@@ -76,7 +76,7 @@ static int pack_eval(pack_run *r)
     rules_diags_init(&diags);
     if (rules_load(&pp, 1, &vp, 1, &r->set, &diags, &err) == 0 &&
         waivers_load(&wp, 1, &r->w, &diags, &err) == 0 && rules_clock_init(&clock, "2026-11-25", &err) == 0 &&
-        rules_snapshot_read(testutil_data_path("rules/snapshots/pack.json"), &r->snap, &err) == 0 &&
+        snapshot_doc_read(testutil_data_path("rules/snapshots/pack.json"), &r->snap, &err) == 0 &&
         rules_evaluate(r->set, r->w, r->snap, &clock, &r->res, &err) == 0)
         rc = 0;
     rules_diags_free(&diags);
@@ -86,7 +86,7 @@ static int pack_eval(pack_run *r)
 static void pack_run_free(pack_run *r)
 {
     results_free(&r->res);
-    rules_snapshot_free(r->snap);
+    snapshot_doc_free(r->snap);
     waivers_free(r->w);
     rules_set_free(r->set);
 }
@@ -282,8 +282,8 @@ static void test_rules_json__waivers_rules_and_errors(void)
 static void test_rules_json__hand_built_results_with_baseline(void)
 {
     rule_info rules[1] = {{"r-1", "Title \"quoted\"", NULL, NULL, "workspaces_image", SEV_HIGH, "r.yaml"}};
-    resource_ref resources[2] = {{"workspaces_image", "wsi-1", "name\twith tab", "1", "eu-west-1", NULL},
-                                 {"workspaces_image", "wsi-2", NULL, "1", "eu-west-1", NULL}};
+    snap_resource resources[2] = {{"workspaces_image", "wsi-1", "name\twith tab", "1", "eu-west-1", NULL},
+                                  {"workspaces_image", "wsi-2", NULL, "1", "eu-west-1", NULL}};
     result items[2] = {
         {0, 0, -1, RESULT_FAIL, CHANGE_NEW, "line one\nline two \xc3\xa9", "2026-11-01T00:00:00Z"},
         {0, 1, -1, RESULT_PASS, CHANGE_NONE, NULL, NULL}};

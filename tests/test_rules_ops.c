@@ -53,7 +53,7 @@ static rules_set *load_rule(const char *vars, const char *cond, const char *mess
     return set;
 }
 
-static void make_ref(resource_ref *ref, const cJSON *data)
+static void make_ref(snap_resource *ref, const cJSON *data)
 {
     memset(ref, 0, sizeof(*ref));
     ref->type = "workspaces_image";
@@ -68,7 +68,7 @@ static int judge_vars(const char *vars, const char *cond, const char *json)
 {
     rules_set *set = load_rule(vars, cond, NULL);
     cJSON *data = cJSON_Parse(json);
-    resource_ref ref;
+    snap_resource ref;
     int verdict = VERDICT_ERROR;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(data);
@@ -91,7 +91,7 @@ static char *render(const char *message, const char *json)
 {
     rules_set *set = load_rule(NULL, "{key: Name, op: present}", message);
     cJSON *data = cJSON_Parse(json);
-    resource_ref ref;
+    snap_resource ref;
     char *out = NULL;
 
     if (set && data) {
@@ -434,7 +434,7 @@ static void test_rules_ops__variables_later_files_win(void)
         CU_ASSERT_EQUAL_FATAL(rules_load_sources(&rule, 1, vars, n_vars, &set, &diags, &err), 0);
         for (size_t k = 0; k < 3; k++) {
             cJSON *data = cJSON_Parse(owners[k]);
-            resource_ref ref;
+            snap_resource ref;
 
             make_ref(&ref, data);
             CU_ASSERT_EQUAL(rules_rule_fails(set, 0, &ref, &g_clock) ? 1 : 0, expect_with[n_vars][k]);
@@ -468,7 +468,7 @@ static void test_rules_ops__message_defaults_to_title(void)
 {
     rules_set *set = load_rule(NULL, "{key: Name, op: present}", NULL);
     cJSON *data = cJSON_Parse("{\"Name\":\"x\"}");
-    resource_ref ref;
+    snap_resource ref;
     char *msg;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);

@@ -44,7 +44,7 @@ static rules_set *load_pack(const char *vars_rel)
 typedef struct pack_run {
     rules_set *set;
     waivers *w;
-    rules_snapshot *snap;
+    snapshot_doc *snap;
     results res;
 } pack_run;
 
@@ -68,7 +68,7 @@ static int pack_eval(pack_run *r, const char *vars_rel, int with_waivers)
     }
     rules_diags_free(&diags);
     if (rules_clock_init(&clock, "2026-11-25", &err) != 0 ||
-        rules_snapshot_read(testutil_data_path("rules/snapshots/pack.json"), &r->snap, &err) != 0 ||
+        snapshot_doc_read(testutil_data_path("rules/snapshots/pack.json"), &r->snap, &err) != 0 ||
         rules_evaluate(r->set, r->w, r->snap, &clock, &r->res, &err) != 0) {
         fprintf(stderr, "\n    %s\n", err.msg);
         return -1;
@@ -79,7 +79,7 @@ static int pack_eval(pack_run *r, const char *vars_rel, int with_waivers)
 static void pack_run_free(pack_run *r)
 {
     results_free(&r->res);
-    rules_snapshot_free(r->snap);
+    snapshot_doc_free(r->snap);
     waivers_free(r->w);
     rules_set_free(r->set);
 }
@@ -147,7 +147,7 @@ static void test_rules_pack__every_rule_is_documented_and_named(void)
 {
     rules_set *set = load_pack(NULL);
     cJSON *data = cJSON_Parse("{\"ImageId\":\"wsi-probe\",\"Name\":\"probe-name\"}");
-    resource_ref ref = {"workspaces_image", "wsi-probe", NULL, "111122223333", "eu-west-1", NULL};
+    snap_resource ref = {"workspaces_image", "wsi-probe", NULL, "111122223333", "eu-west-1", NULL};
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);
     ref.data = data;

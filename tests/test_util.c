@@ -6,6 +6,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/str.h"
+#include "util/timefmt.h"
 #include "util/ytree.h"
 
 static void test_util__err_format_with_context_and_position(void)
@@ -112,6 +113,35 @@ static void test_util__yaml_tree_is_bounded(void)
     free(text);
 }
 
+static void test_util__timestamps_one_grammar(void)
+{
+    time_t t;
+
+    CU_ASSERT_TRUE(timefmt_parse("1970-01-01T00:00:00Z", &t));
+    CU_ASSERT_EQUAL(t, 0);
+    CU_ASSERT_TRUE(timefmt_parse("2026-11-25T02:03:12Z", &t));
+    CU_ASSERT_EQUAL(t, 1795572192);
+    CU_ASSERT_TRUE(timefmt_parse("2026-11-25T02:03:12.5+01:00", &t));
+    CU_ASSERT_EQUAL(t, 1795572192 - 3600);
+    CU_ASSERT_TRUE(timefmt_parse("2026-11-25", &t));
+    CU_ASSERT_EQUAL(t, 1795564800);
+    CU_ASSERT_TRUE(timefmt_parse("2026-11-25T02:03:12", &t));
+    CU_ASSERT_FALSE(timefmt_parse("2026-11-25T25:00:00Z", &t));
+    CU_ASSERT_FALSE(timefmt_parse("2026-11-25T02:03Z", &t));
+    CU_ASSERT_FALSE(timefmt_parse("2026-11-25T02:03:12.Z", &t));
+    CU_ASSERT_FALSE(timefmt_parse("2026-11-25T02:03:12+0100", &t));
+    CU_ASSERT_FALSE(timefmt_parse("Nov 25 2026", &t));
+    /* Real calendar dates and zones only. */
+    CU_ASSERT_FALSE(timefmt_parse("2026-02-30T00:00:00Z", &t));
+    CU_ASSERT_FALSE(timefmt_parse("2026-11-25T02:03:12+24:00", &t));
+    /* A time of day, or a date alone. */
+    CU_ASSERT_TRUE(timefmt_is_datetime("2026-11-25T02:03:12.250Z"));
+    CU_ASSERT_TRUE(timefmt_is_datetime("2026-11-25 02:03:12"));
+    CU_ASSERT_FALSE(timefmt_is_datetime("2026-11-25"));
+    CU_ASSERT_FALSE(timefmt_is_datetime("2026-11-25T02:03:12Zjunk"));
+    CU_ASSERT_FALSE(timefmt_is_datetime(NULL));
+}
+
 static CU_TestInfo tests[] = {
     {"YAML trees are bounded in nodes, not just bytes", test_util__yaml_tree_is_bounded},
     {"error line: context, code, status, request id; file:line:column",
@@ -119,6 +149,7 @@ static CU_TestInfo tests[] = {
     {"buffers stop at their bound", test_util__buf_is_bounded},
     {"bytes that are not UTF-8 are replaced", test_util__utf8_scrub},
     {"numbers: whole string, in range", test_util__str_to_long_refuses_junk},
+    {"timestamps: one ISO-8601 grammar", test_util__timestamps_one_grammar},
     CU_TEST_INFO_NULL,
 };
 

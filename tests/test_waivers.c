@@ -9,19 +9,20 @@
 
 #include "rules/evaluate.h"
 #include "testutil.h"
+#include "util/timefmt.h"
 
 /* What one evaluation of snapshots/waivers.json produced. */
 typedef struct run {
     rules_set *set;
     waivers *w;
-    rules_snapshot *snap;
+    snapshot_doc *snap;
     results res;
 } run;
 
 static void run_free(run *r)
 {
     results_free(&r->res);
-    rules_snapshot_free(r->snap);
+    snapshot_doc_free(r->snap);
     waivers_free(r->w);
     rules_set_free(r->set);
     memset(r, 0, sizeof(*r));
@@ -43,8 +44,7 @@ static int run_eval(run *r, const char *today)
     rules_diags_init(&diags);
     if (rules_clock_init(&clock, today, &err) == 0 &&
         rules_load(&rp, 1, NULL, 0, &r->set, &diags, &err) == 0 &&
-        waivers_load(&wp, 1, &r->w, &diags, &err) == 0 &&
-        rules_snapshot_read(snap_path, &r->snap, &err) == 0 &&
+        waivers_load(&wp, 1, &r->w, &diags, &err) == 0 && snapshot_doc_read(snap_path, &r->snap, &err) == 0 &&
         rules_evaluate(r->set, r->w, r->snap, &clock, &r->res, &err) == 0)
         rc = 0;
     else
@@ -201,7 +201,7 @@ static void test_waivers__today_from_environment(void)
 
     CU_ASSERT_EQUAL_FATAL(setenv("IMGAUDIT_TODAY", "2026-11-26", 1), 0);
     CU_ASSERT_EQUAL(rules_clock_init(&clock, NULL, &err), 0);
-    CU_ASSERT_TRUE(rules_date_parse("2026-11-26", &day));
+    CU_ASSERT_TRUE(timefmt_date_parse("2026-11-26", &day));
     CU_ASSERT_EQUAL(clock.today, day);
     CU_ASSERT_EQUAL(clock.now_s, day * 86400);
     /* The environment decides expiry when no --today is given... */
@@ -227,7 +227,7 @@ static void test_waivers__today_from_environment(void)
     unsetenv("IMGAUDIT_TODAY");
     /* Without either, the system clock: some day after this code was written. */
     CU_ASSERT_EQUAL(rules_clock_init(&clock, NULL, &err), 0);
-    CU_ASSERT_TRUE(rules_date_parse("2025-01-01", &day));
+    CU_ASSERT_TRUE(timefmt_date_parse("2025-01-01", &day));
     CU_ASSERT_TRUE(clock.today > day);
 }
 
@@ -236,18 +236,18 @@ static void test_waivers__dates(void)
     int64_t d;
     char out[16];
 
-    CU_ASSERT_TRUE(rules_date_parse("1970-01-01", &d));
+    CU_ASSERT_TRUE(timefmt_date_parse("1970-01-01", &d));
     CU_ASSERT_EQUAL(d, 0);
-    CU_ASSERT_TRUE(rules_date_parse("2024-02-29", &d));
-    rules_date_format(d, out, sizeof(out));
+    CU_ASSERT_TRUE(timefmt_date_parse("2024-02-29", &d));
+    timefmt_date_format(d, out, sizeof(out));
     CU_ASSERT_STRING_EQUAL(out, "2024-02-29");
-    CU_ASSERT_TRUE(rules_date_parse("2000-03-01", &d));
+    CU_ASSERT_TRUE(timefmt_date_parse("2000-03-01", &d));
     CU_ASSERT_EQUAL(d, 11017);
-    CU_ASSERT_FALSE(rules_date_parse("2023-02-29", &d));
-    CU_ASSERT_FALSE(rules_date_parse("2026-04-31", &d));
-    CU_ASSERT_FALSE(rules_date_parse("2026-1-01", &d));
-    CU_ASSERT_FALSE(rules_date_parse("2026-01-01T00:00:00Z", &d));
-    CU_ASSERT_FALSE(rules_date_parse("", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("2023-02-29", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("2026-04-31", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("2026-1-01", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("2026-01-01T00:00:00Z", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("", &d));
 }
 
 static void test_waivers__match_functions(void)
@@ -256,7 +256,7 @@ static void test_waivers__match_functions(void)
                        "  - {rule: 'workspaces-*', resource: 'wsi-[0-9]*', region: 'eu-*', reason: r, "
                        "expires: 2026-01-01}\n";
     rules_source src = {"w.yaml", text, strlen(text)};
-    resource_ref res = {"workspaces_image", "wsi-123", NULL, "111122223333", "eu-west-1", NULL};
+    snap_resource res = {"workspaces_image", "wsi-123", NULL, "111122223333", "eu-west-1", NULL};
     rules_diags diags;
     waivers *w = NULL;
     ia_err err;
@@ -271,8 +271,8 @@ static void test_waivers__match_functions(void)
     res.region = "eu-central-1";
     res.id = "wsi-abc";
     CU_ASSERT_FALSE(waivers_match_resource(w, 0, &res));
-    CU_ASSERT_FALSE(waivers_expired(w, 0, rules_days_from_civil(2026, 1, 1)));
-    CU_ASSERT_TRUE(waivers_expired(w, 0, rules_days_from_civil(2026, 1, 2)));
+    CU_ASSERT_FALSE(waivers_expired(w, 0, timefmt_days_from_civil(2026, 1, 1)));
+    CU_ASSERT_TRUE(waivers_expired(w, 0, timefmt_days_from_civil(2026, 1, 2)));
     waivers_free(w);
     rules_diags_free(&diags);
 }

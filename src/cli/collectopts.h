@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 #include "cli/awsopts.h"
-#include "collect/snapshot.h"
+#include "snapshot/write.h"
 #include "collect/targets.h"
 
 enum {

@@ -12,7 +12,7 @@
 #include "report/html.h"
 #include "report/json.h"
 #include "rules/evaluate.h"
-#include "rules/snapshot_read.h"
+#include "snapshot/read.h"
 #include "util/cancel.h"
 #include "util/fileio.h"
 
@@ -166,7 +166,7 @@ int reportopts_judge(reportopts *ro, const char *snapshot_path, const char *snap
 {
     console_file files[4];
     console_options copt = {0};
-    rules_snapshot *snap = NULL;
+    snapshot_doc *snap = NULL;
     size_t n_files = 0;
     results res;
     FILE *summary_fp = stdout;
@@ -175,7 +175,7 @@ int reportopts_judge(reportopts *ro, const char *snapshot_path, const char *snap
 
     memset(&res, 0, sizeof(res));
     err_clear(&err);
-    if (rules_snapshot_read(snapshot_path, &snap, &err) != 0 ||
+    if (snapshot_doc_read(snapshot_path, &snap, &err) != 0 ||
         rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
         (ro->baseline && baseline_apply(&res, ro->baseline, &err) != 0)) {
         rc = cli_fail(&err);
@@ -217,7 +217,7 @@ int reportopts_judge(reportopts *ro, const char *snapshot_path, const char *snap
         rc = CLI_EXIT_OK;
 out:
     results_free(&res);
-    rules_snapshot_free(snap);
+    snapshot_doc_free(snap);
     return rc;
 }
 

@@ -26,26 +26,50 @@ typedef enum listing {
     LIST_COUNT
 } listing;
 
-/* What each listing asks and where its answer is. */
+/* The service each resource type is read from (snapshot/restype_list.h). */
+static const aws_service *const services[RESTYPE_COUNT] = {
+#define RESTYPE(e, name, service, ...) [e] = &AWS_##service,
+#include "snapshot/restype_list.h"
+#undef RESTYPE
+};
+
+/* What each listing asks: its type's listing call, for one visibility. */
 static const struct listing_def {
-    const aws_service *svc;
-    const char *operation;
+    restype type;
     const char *type_param; /* request member naming the visibility, or NULL */
     const char *type_value;
-    int max_results;           /* the service model's maximum */
-    const char *items;         /* answer member holding the list */
-    const char *resource_type; /* snapshot type */
-    const char *id_field;
+    int max_results; /* the service model's maximum */
     bool wants_permissions;
 } listings[LIST_COUNT] = {
-    {&AWS_WORKSPACES, "DescribeWorkspaceImages", "ImageType", "OWNED", 25, "Images", "workspaces_image",
-     "ImageId", true},
-    {&AWS_WORKSPACES, "DescribeWorkspaceImages", "ImageType", "SHARED", 25, "Images", "workspaces_image",
-     "ImageId", false},
-    {&AWS_APPSTREAM, "DescribeImageBuilders", NULL, NULL, 25, "ImageBuilders", "appstream_image_builder",
-     "Name", false},
-    {&AWS_APPSTREAM, "DescribeImages", "Type", "PRIVATE", 25, "Images", "appstream_image", "Name", true},
-    {&AWS_APPSTREAM, "DescribeImages", "Type", "SHARED", 25, "Images", "appstream_image", "Name", false},
+    [LIST_WS_OWNED] = {RESTYPE_WORKSPACES_IMAGE, "ImageType", "OWNED", 25, true},
+    [LIST_WS_SHARED] = {RESTYPE_WORKSPACES_IMAGE, "ImageType", "SHARED", 25, false},
+    [LIST_AS_BUILDERS] = {RESTYPE_APPSTREAM_IMAGE_BUILDER, NULL, NULL, 25, false},
+    [LIST_AS_PRIVATE] = {RESTYPE_APPSTREAM_IMAGE, "Type", "PRIVATE", 25, true},
+    [LIST_AS_SHARED] = {RESTYPE_APPSTREAM_IMAGE, "Type", "SHARED", 25, false},
+};
+
+/* Who an image is shared with: the call per type that has one, its key and where its answer is. */
+static const struct permissions_def {
+    const char *operation; /* NULL: the type is never shared */
+    const char *id_param;
+    const char *items;
+    int max_results;
+} permissions[RESTYPE_COUNT] = {
+    [RESTYPE_WORKSPACES_IMAGE] = {"DescribeWorkspaceImagePermissions", "ImageId", "ImagePermissions", 25},
+    [RESTYPE_APPSTREAM_IMAGE_BUILDER] = {NULL, NULL, NULL, 0},
+    [RESTYPE_APPSTREAM_IMAGE] = {"DescribeImagePermissions", "Name", "SharedImagePermissionsList", 500},
+};
+
+/* Timestamp members of each resource shape, from the service models (botocore's service-2.json). */
+static const char *const ts_workspaces_image[] = {"Created", NULL};
+static const char *const ts_builder[] = {"CreatedTime", "ImageBuilderErrors[].ErrorTimestamp", NULL};
+static const char *const ts_appstream_image[] = {"CreatedTime", "PublicBaseImageReleasedDate",
+                                                 "Applications[].CreatedTime", "ImageErrors[].ErrorTimestamp",
+                                                 NULL};
+static const char *const *const timestamps[RESTYPE_COUNT] = {
+    [RESTYPE_WORKSPACES_IMAGE] = ts_workspaces_image,
+    [RESTYPE_APPSTREAM_IMAGE_BUILDER] = ts_builder,
+    [RESTYPE_APPSTREAM_IMAGE] = ts_appstream_image,
 };
 
 typedef enum task_kind { TASK_ACCOUNT, TASK_LIST, TASK_PERMISSIONS } task_kind;
@@ -55,7 +79,8 @@ typedef struct task {
     size_t account;     /* index into run.accounts */
     const char *region; /* borrowed from the account's region list */
     listing what;
-    snap_resource *resource; /* TASK_PERMISSIONS */
+    const snap_resource *resource; /* TASK_PERMISSIONS: the image */
+    cJSON *data;                   /* TASK_PERMISSIONS: its data, owned by the snapshot, where they go */
     struct task *next;
 } task;
 
@@ -100,7 +125,8 @@ static void fail_run(run *r, const ia_err *err)
     pthread_mutex_unlock(&r->lock);
 }
 
-static void push(run *r, task_kind kind, size_t account, const char *region, listing what, snap_resource *res)
+static void push(run *r, task_kind kind, size_t account, const char *region, listing what,
+                 const snap_resource *res, cJSON *data)
 {
     task *t = calloc(1, sizeof(*t));
     ia_err err;
@@ -116,6 +142,7 @@ static void push(run *r, task_kind kind, size_t account, const char *region, lis
     t->region = region;
     t->what = what;
     t->resource = res;
+    t->data = data;
     atomic_fetch_add(&r->accounts[account].outstanding, 1);
     pthread_mutex_lock(&r->lock);
     if (r->tail)
@@ -172,13 +199,6 @@ static void record(run *r, const account_state *a, const char *region, const aws
 
 /* ---- timestamps: AWS JSON sends epoch seconds; the snapshot keeps ISO-8601 ---- */
 
-/* Timestamp members of each resource shape, from the service models (botocore's service-2.json). */
-static const char *const ts_workspaces_image[] = {"Created", NULL};
-static const char *const ts_builder[] = {"CreatedTime", "ImageBuilderErrors[].ErrorTimestamp", NULL};
-static const char *const ts_appstream_image[] = {"CreatedTime", "PublicBaseImageReleasedDate",
-                                                 "Applications[].CreatedTime", "ImageErrors[].ErrorTimestamp",
-                                                 NULL};
-
 static void iso_member(cJSON *obj, const char *name)
 {
     cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
@@ -207,16 +227,6 @@ static void iso_timestamps(cJSON *data, const char *const *paths)
                 iso_member(item, walk + 3);
             }
         }
-    }
-}
-
-static const char *const *timestamp_paths(listing what)
-{
-    switch (what) {
-    case LIST_WS_OWNED:
-    case LIST_WS_SHARED: return ts_workspaces_image;
-    case LIST_AS_BUILDERS: return ts_builder;
-    default: return ts_appstream_image;
     }
 }
 
@@ -278,37 +288,38 @@ static int take_resources(run *r, account_state *a, const char *region, listing 
                           ia_err *err)
 {
     const struct listing_def *def = &listings[what];
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(answer, def->items);
+    const restype_def *type = restype_get(def->type);
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(answer, type->items);
     size_t account = (size_t)(a - r->accounts);
 
     (void)ud;
     if (items && !cJSON_IsArray(items))
-        return err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): '%s' is not a list", def->svc->id, def->operation,
-                       region, def->items);
+        return err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): '%s' is not a list", services[def->type]->id,
+                       type->listing, region, type->items);
     while (cJSON_GetArraySize(items) > 0) {
         /* Detach rather than copy: the page is freed right after, the resource lives on. */
         cJSON *data = cJSON_DetachItemFromArray(items, 0);
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, def->id_field);
-        snap_resource *res = NULL;
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, type->id_field);
+        const snap_resource *res = NULL;
 
         if (!cJSON_IsObject(data) || !cJSON_IsString(id) || !id->valuestring[0]) {
             log_warn("account %s region %s: %s answered an item without %s; skipped", a->target->id, region,
-                     def->operation, def->id_field);
+                     type->listing, type->id_field);
             cJSON_Delete(data);
             continue;
         }
-        iso_timestamps(data, timestamp_paths(what));
-        if (def->svc == &AWS_WORKSPACES) {
+        iso_timestamps(data, timestamps[def->type]);
+        if (def->type == RESTYPE_WORKSPACES_IMAGE) {
             /* Which listing it came from, OWNED or SHARED. AppStream images need nothing added: their
              * Visibility says PRIVATE or SHARED, and their ImageType (CUSTOM/NATIVE) is the API's own. */
             cJSON_DeleteItemFromObjectCaseSensitive(data, "ImageType");
             cJSON_AddStringToObject(data, "ImageType", def->type_value);
         }
-        if (snapshot_add_resource(r->snap, def->resource_type, a->target->id, region, id->valuestring, data,
-                                  &res, err) != 0)
+        if (snapshot_add_resource(r->snap, def->type, a->target->id, region, id->valuestring, data, &res,
+                                  err) != 0)
             return -1;
         if (def->wants_permissions)
-            push(r, TASK_PERMISSIONS, account, region, what, res);
+            push(r, TASK_PERMISSIONS, account, region, what, res, data);
     }
     return 0;
 }
@@ -317,6 +328,8 @@ static void run_listing(run *r, task *t)
 {
     account_state *a = &r->accounts[t->account];
     const struct listing_def *def = &listings[t->what];
+    const aws_service *svc = services[def->type];
+    const char *op = restype_get(def->type)->listing;
     cJSON *request = cJSON_CreateObject();
     ia_err err;
 
@@ -325,12 +338,11 @@ static void run_listing(run *r, task *t)
         (def->type_param && !cJSON_AddStringToObject(request, def->type_param, def->type_value))) {
         err_set(&err, IA_ERR_NOMEM, "out of memory");
         fail_run(r, &err);
-    } else if (paginate(r, a, t->region, def->svc, def->operation, request, take_resources, t->what, NULL,
-                        &err) != 0) {
+    } else if (paginate(r, a, t->region, svc, op, request, take_resources, t->what, NULL, &err) != 0) {
         if (err.kind == IA_ERR_NOMEM)
             fail_run(r, &err);
         else
-            record(r, a, t->region, def->svc, def->operation, NULL, &err);
+            record(r, a, t->region, svc, op, NULL, &err);
     }
     cJSON_Delete(request);
 }
@@ -341,8 +353,7 @@ static int gather_permissions(run *r, account_state *a, const char *region, list
                               void *ud, ia_err *err)
 {
     cJSON *all = ud;
-    cJSON *list = cJSON_GetObjectItemCaseSensitive(
-        answer, what == LIST_WS_OWNED ? "ImagePermissions" : "SharedImagePermissionsList");
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(answer, permissions[listings[what].type].items);
 
     (void)r;
     (void)a;
@@ -354,18 +365,12 @@ static int gather_permissions(run *r, account_state *a, const char *region, list
     return 0;
 }
 
-static const char *shared_account(const cJSON *perm)
-{
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(perm, "SharedAccountId");
-
-    if (!cJSON_IsString(id))
-        id = cJSON_GetObjectItemCaseSensitive(perm, "sharedAccountId");
-    return cJSON_IsString(id) ? id->valuestring : "";
-}
-
 static int cmp_permission(const void *pa, const void *pb)
 {
-    return strcmp(shared_account(*(cJSON *const *)pa), shared_account(*(cJSON *const *)pb));
+    const char *a = snap_permission_account(*(cJSON *const *)pa),
+               *b = snap_permission_account(*(cJSON *const *)pb);
+
+    return strcmp(a ? a : "", b ? b : "");
 }
 
 /* Sorted by account id, so that two snapshots of the same sharing are identical. */
@@ -394,27 +399,28 @@ static cJSON *sorted_permissions(cJSON *all)
 static void run_permissions(run *r, task *t)
 {
     account_state *a = &r->accounts[t->account];
-    bool ws = t->what == LIST_WS_OWNED;
-    const aws_service *svc = ws ? &AWS_WORKSPACES : &AWS_APPSTREAM;
-    const char *op = ws ? "DescribeWorkspaceImagePermissions" : "DescribeImagePermissions";
+    restype type = listings[t->what].type;
+    const struct permissions_def *def = &permissions[type];
+    const aws_service *svc = services[type];
     cJSON *request = cJSON_CreateObject(), *all = cJSON_CreateArray(), *sorted;
     ia_err err;
 
     err_clear(&err);
-    if (!request || !all || !cJSON_AddStringToObject(request, ws ? "ImageId" : "Name", t->resource->id) ||
-        !cJSON_AddNumberToObject(request, "MaxResults", ws ? 25 : 500)) {
+    if (!request || !all || !cJSON_AddStringToObject(request, def->id_param, t->resource->id) ||
+        !cJSON_AddNumberToObject(request, "MaxResults", def->max_results)) {
         err_set(&err, IA_ERR_NOMEM, "out of memory");
         fail_run(r, &err);
         goto out;
     }
-    if (paginate(r, a, t->region, svc, op, request, gather_permissions, t->what, all, &err) != 0) {
+    if (paginate(r, a, t->region, svc, def->operation, request, gather_permissions, t->what, all, &err) !=
+        0) {
         /* Permissions stay absent (unknown), never empty (which would say "not shared"). */
-        record(r, a, t->region, svc, op, t->resource->id, &err);
+        record(r, a, t->region, svc, def->operation, t->resource->id, &err);
         goto out;
     }
     sorted = sorted_permissions(all);
     if (sorted)
-        cJSON_AddItemToObject(t->resource->data, "Permissions", sorted);
+        cJSON_AddItemToObject(t->data, "Permissions", sorted);
 out:
     cJSON_Delete(request);
     cJSON_Delete(all);
@@ -445,15 +451,15 @@ static void run_account(run *r, task *t)
         const char *region = a->regions[i];
 
         if (regions_offers(REGION_WORKSPACES, region)) {
-            push(r, TASK_LIST, t->account, region, LIST_WS_OWNED, NULL);
-            push(r, TASK_LIST, t->account, region, LIST_WS_SHARED, NULL);
+            push(r, TASK_LIST, t->account, region, LIST_WS_OWNED, NULL, NULL);
+            push(r, TASK_LIST, t->account, region, LIST_WS_SHARED, NULL, NULL);
         } else {
             log_info("account %s: WorkSpaces is not offered in %s; skipped", a->target->id, region);
         }
         if (regions_offers(REGION_APPSTREAM, region)) {
-            push(r, TASK_LIST, t->account, region, LIST_AS_BUILDERS, NULL);
-            push(r, TASK_LIST, t->account, region, LIST_AS_PRIVATE, NULL);
-            push(r, TASK_LIST, t->account, region, LIST_AS_SHARED, NULL);
+            push(r, TASK_LIST, t->account, region, LIST_AS_BUILDERS, NULL, NULL);
+            push(r, TASK_LIST, t->account, region, LIST_AS_PRIVATE, NULL, NULL);
+            push(r, TASK_LIST, t->account, region, LIST_AS_SHARED, NULL, NULL);
         } else {
             log_info("account %s: AppStream 2.0 is not offered in %s; skipped", a->target->id, region);
         }
@@ -579,7 +585,7 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
     if (prepare_accounts(&r, err) != 0)
         goto out;
     for (size_t i = 0; i < r.n_accounts; i++)
-        push(&r, TASK_ACCOUNT, i, NULL, LIST_WS_OWNED, NULL);
+        push(&r, TASK_ACCOUNT, i, NULL, LIST_WS_OWNED, NULL, NULL);
     threads = calloc((size_t)(opt->concurrency > 0 ? opt->concurrency : 1), sizeof(pthread_t));
     if (!threads) {
         err_set(err, IA_ERR_NOMEM, "out of memory");

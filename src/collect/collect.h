@@ -16,7 +16,7 @@
 
 #include "aws/client.h"
 #include "aws/creds.h"
-#include "collect/snapshot.h"
+#include "snapshot/write.h"
 #include "collect/targets.h"
 
 typedef struct collect_options {

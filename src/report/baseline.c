@@ -1,15 +1,16 @@
 #include "report/baseline.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "report/tally.h"
-#include "util/buf.h"
-#include "util/fileio.h"
+#include "util/jsonfile.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/timefmt.h"
 
 /* A results document of a million results is a few hundred MiB; refuse anything past this. */
 /* A previous run's results, parsed whole by cJSON (about 40 times the file in memory): 256 MiB is some
@@ -87,34 +88,10 @@ static void insert(baseline *b, size_t idx)
     b->slots[i] = idx + 1;
 }
 
-/* YYYY-MM-DDTHH:MM:SS, optionally followed by fractions and a zone, in at most TIME_MAX bytes. */
-static int is_iso_time(const char *s)
+/* A timestamp with a time of day (util/timefmt's grammar) that fits the results' ISO-8601 fields. */
+static bool is_iso_time(const char *s)
 {
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-    size_t len = strlen(s);
-
-    if (len < 19 || len > TIME_MAX)
-        return 0;
-    for (size_t i = 0; i < 19; i++) {
-        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i])
-            return 0;
-    }
-    return strspn(s + 19, "0123456789.:+-Z") == len - 19;
-}
-
-/* Line and column (1-based, in bytes) of pos in text, for JSON syntax errors. */
-static void position(const char *text, const char *pos, unsigned *line, unsigned *col)
-{
-    *line = 1;
-    *col = 1;
-    for (const char *p = text; p < pos && *p; p++) {
-        if (*p == '\n') {
-            (*line)++;
-            *col = 1;
-        } else {
-            (*col)++;
-        }
-    }
+    return strlen(s) <= TIME_MAX && timefmt_is_datetime(s);
 }
 
 /* A string member, or NULL when absent or null; -1 (with err set) when it is there but not a string. */
@@ -144,11 +121,10 @@ static int req_string(const cJSON *obj, const char *key, const char *path, size_
 
 static void clock_now(char out[TIME_MAX + 1])
 {
-    time_t now = time(NULL);
-    struct tm tm;
+    char iso[TIMEFMT_ISO_SIZE];
 
-    if (!gmtime_r(&now, &tm) || strftime(out, TIME_MAX + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        str_copy(out, TIME_MAX + 1, "1970-01-01T00:00:00Z");
+    timefmt_iso(time(NULL), iso);
+    str_copy(out, TIME_MAX + 1, iso);
 }
 
 /* The baseline run's own time: evaluated_at, else run.finished_at, else none (""). */
@@ -316,9 +292,7 @@ static int copy_resolved(resolved_failure *out, const old_failure *f, const char
 
 int baseline_apply(results *r, const char *path, ia_err *err)
 {
-    buf text;
     cJSON *root = NULL;
-    const char *end = NULL;
     baseline b;
     tally t;
     char now[TIME_MAX + 1];
@@ -330,20 +304,9 @@ int baseline_apply(results *r, const char *path, ia_err *err)
 
     memset(&b, 0, sizeof(b));
     memset(&t, 0, sizeof(t));
-    buf_init(&text, BASELINE_MAX);
-    if (file_read_all(path, &text, err) != 0) {
-        /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
-        err->kind = IA_ERR_INPUT;
+    /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
+    if (json_read_file(path, BASELINE_MAX, "a results document", &root, err) != 0)
         goto out;
-    }
-    root = cJSON_ParseWithLengthOpts(buf_str(&text), text.len, &end, 0);
-    if (!root) {
-        unsigned line, col;
-
-        position(buf_str(&text), end ? end : buf_str(&text), &line, &col);
-        err_set_at(err, path, line, col, "not valid JSON");
-        goto out;
-    }
     if (!cJSON_IsObject(root)) {
         err_set_at(err, path, 0, 0, "not a results document: the top level is not an object");
         goto out;
@@ -369,7 +332,7 @@ int baseline_apply(results *r, const char *path, ia_err *err)
     }
     for (size_t i = 0; i < r->n_items; i++) {
         const result *it = &r->items[i];
-        const resource_ref *res = &r->resources[it->resource];
+        const snap_resource *res = &r->resources[it->resource];
         old_failure *f;
 
         if (it->status == RESULT_PASS)
@@ -430,6 +393,5 @@ out:
     free(b.fails);
     free(b.slots);
     cJSON_Delete(root);
-    buf_free(&text);
     return rc;
 }

@@ -21,8 +21,7 @@
 #define C_YELL  "\033[33m"
 #define C_BLUE  "\033[34m"
 
-static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
-static const char *const sev_colors[] = {C_DIM, C_BLUE, C_YELL, C_RED, C_BOLD C_RED};
+static const char *const sev_colors[SEV_COUNT] = {C_DIM, C_BLUE, C_YELL, C_RED, C_BOLD C_RED};
 
 typedef struct cw {
     FILE *out;
@@ -60,14 +59,9 @@ static const char *col(const cw *c, const char *code)
     return c->color ? code : "";
 }
 
-static const char *sev_name(severity s)
-{
-    return (unsigned)s < 5 ? sev_names[s] : "info";
-}
-
 static const char *sev_color(const cw *c, severity s)
 {
-    return col(c, (unsigned)s < 5 ? sev_colors[s] : C_DIM);
+    return col(c, (unsigned)s < SEV_COUNT ? sev_colors[s] : C_DIM);
 }
 
 static severity rule_severity(const results *r, const char *id, int *found)
@@ -88,7 +82,7 @@ static void change_line(cw *c, int is_new, severity sev, int sev_known, int widt
 {
     fprintf(c->out, "  %s%-8s%s  %s%-8s%s  %-*s  %s %s  %s", col(c, is_new ? C_YELL : C_GREEN),
             is_new ? "new" : "resolved", col(c, C_RESET), sev_known ? sev_color(c, sev) : "",
-            sev_known ? sev_name(sev) : "-", sev_known ? col(c, C_RESET) : "", width, safe(c, 0, rule),
+            sev_known ? severity_name(sev) : "-", sev_known ? col(c, C_RESET) : "", width, safe(c, 0, rule),
             safe(c, 1, account), safe(c, 2, region), safe(c, 3, id));
     if (name && *name)
         fprintf(c->out, " (%s)", safe(c, 0, name));
@@ -119,7 +113,7 @@ static void print_changes(cw *c, const results *r, const tally *t)
         for (size_t i = 0; i < r->n_items && listed < LIST_MAX; i++) {
             const result *it = &r->items[i];
             const rule_info *rule = &r->rules[it->rule];
-            const resource_ref *res = &r->resources[it->resource];
+            const snap_resource *res = &r->resources[it->resource];
 
             if (it->status != RESULT_FAIL || it->change != CHANGE_NEW || (int)rule->sev != s)
                 continue;
@@ -180,7 +174,7 @@ static void print_top_rules(cw *c, const results *r, const tally *t, size_t top)
         for (size_t i = 0; i < n && i < top; i++) {
             const rule_info *rule = &r->rules[ranks[i].rule];
 
-            fprintf(c->out, "  %s%-8s%s  %-*s  %5zu  %s\n", sev_color(c, rule->sev), sev_name(rule->sev),
+            fprintf(c->out, "  %s%-8s%s  %-*s  %5zu  %s\n", sev_color(c, rule->sev), severity_name(rule->sev),
                     col(c, C_RESET), (int)width, safe(c, 0, rule->id), ranks[i].fails,
                     safe(c, 1, rule->title));
         }
@@ -225,13 +219,13 @@ static void print_gate(cw *c, const results *r, const tally_gate *g)
         return;
     }
     blocking = tally_gate_count(r, g);
-    fprintf(c->out, "Gate (--fail-on %s%s): ", sev_name(g->min), g->new_only ? " --fail-on-new" : "");
+    fprintf(c->out, "Gate (--fail-on %s%s): ", severity_name(g->min), g->new_only ? " --fail-on-new" : "");
     if (blocking)
         fprintf(c->out, "%sFAILED%s, %zu %sfailure%s at or above %s\n", col(c, C_BOLD C_RED), col(c, C_RESET),
-                blocking, g->new_only ? "new " : "", blocking == 1 ? "" : "s", sev_name(g->min));
+                blocking, g->new_only ? "new " : "", blocking == 1 ? "" : "s", severity_name(g->min));
     else
         fprintf(c->out, "%sPASSED%s, no %sfailures at or above %s\n", col(c, C_BOLD C_GREEN), col(c, C_RESET),
-                g->new_only ? "new " : "", sev_name(g->min));
+                g->new_only ? "new " : "", severity_name(g->min));
 }
 
 void console_summary(const results *r, const console_options *opt, FILE *out)
@@ -263,7 +257,7 @@ void console_summary(const results *r, const console_options *opt, FILE *out)
     fprintf(out, "Failures by severity:");
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
         fprintf(out, "%s %s%s %zu%s", s == SEV_CRITICAL ? "" : ",",
-                t.by_sev[s][RESULT_FAIL] ? sev_color(&c, (severity)s) : "", sev_names[s],
+                t.by_sev[s][RESULT_FAIL] ? sev_color(&c, (severity)s) : "", severity_name((severity)s),
                 t.by_sev[s][RESULT_FAIL], t.by_sev[s][RESULT_FAIL] ? col(&c, C_RESET) : "");
     fprintf(out, "\n");
     print_top_rules(&c, r, &t, opt->top_rules ? opt->top_rules : 5);

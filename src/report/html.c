@@ -31,8 +31,6 @@
 #define MARK_FINDINGS "imgaudit-rows:findings"
 #define MARK_SHARING  "imgaudit-rows:sharing"
 
-static const char *const sev_names[] = {"info", "low", "medium", "high", "critical"};
-
 typedef struct hw {
     xmlDocPtr doc;
     const results *r;
@@ -146,11 +144,6 @@ static xmlNodePtr el_count(hw *h, xmlNodePtr parent, size_t n)
     return td;
 }
 
-static const char *sev_name(severity s)
-{
-    return (unsigned)s < 5 ? sev_names[s] : "info";
-}
-
 static xmlNodePtr badge(hw *h, xmlNodePtr parent, const char *kind, const char *text)
 {
     char cls[64];
@@ -163,8 +156,8 @@ static void sev_badge(hw *h, xmlNodePtr parent, severity s)
 {
     char kind[32];
 
-    snprintf(kind, sizeof(kind), "sev-%s", sev_name(s));
-    badge(h, parent, kind, sev_name(s));
+    snprintf(kind, sizeof(kind), "sev-%s", severity_name(s));
+    badge(h, parent, kind, severity_name(s));
 }
 
 /*
@@ -273,7 +266,7 @@ static void date_cell(hw *h, xmlNodePtr tr, const char *iso)
 static xmlNodePtr finding_row(hw *h, const result *it)
 {
     const rule_info *rule = &h->r->rules[it->rule];
-    const resource_ref *res = &h->r->resources[it->resource];
+    const snap_resource *res = &h->r->resources[it->resource];
     const waiver_info *wv = NULL;
     const char *status = it->status == RESULT_FAIL ? "fail" : "waived";
     char rank[4];
@@ -281,7 +274,7 @@ static xmlNodePtr finding_row(hw *h, const result *it)
 
     if (it->waiver >= 0 && (size_t)it->waiver < h->r->n_waivers)
         wv = &h->r->waivers[it->waiver];
-    set_attr(h, tr, "data-sev", sev_name(rule->sev));
+    set_attr(h, tr, "data-sev", severity_name(rule->sev));
     set_attr(h, tr, "data-status", status);
     set_attr(h, tr, "data-rule", rule->id);
     set_attr(h, tr, "data-account", res->account);
@@ -408,14 +401,14 @@ static void image_owner(const cJSON *data, char *out, size_t size)
     }
 }
 
-static int is_byol(const resource_ref *res)
+static int is_byol(const snap_resource *res)
 {
     const char *tenancy = json_str(res->data, "RequiredTenancy");
 
     return tenancy && strcmp(tenancy, "DEDICATED") == 0;
 }
 
-static int is_shared_in(const resource_ref *res)
+static int is_shared_in(const snap_resource *res)
 {
     const char *type = json_str(res->data, "ImageType");
 
@@ -436,7 +429,7 @@ static void party_cell(hw *h, xmlNodePtr tr, const char *id)
     }
 }
 
-static xmlNodePtr share_row(hw *h, const resource_ref *res, const char *owner, const char *target,
+static xmlNodePtr share_row(hw *h, const snap_resource *res, const char *owner, const char *target,
                             const cJSON *perm, int incoming)
 {
     int byol = is_byol(res);
@@ -485,7 +478,7 @@ static void stream_sharing(hw *h, xmlOutputBufferPtr ob)
     char owner[64];
 
     for (size_t i = 0; i < h->r->n_resources && !h->failed; i++) {
-        const resource_ref *res = &h->r->resources[i];
+        const snap_resource *res = &h->r->resources[i];
         const cJSON *perm;
 
         cJSON_ArrayForEach(perm, permissions(res->data))
@@ -605,10 +598,10 @@ static void build_masthead(hw *h, xmlNodePtr page, const char *title)
         v = el(h, verdicts, "span", blocking ? "verdict fail" : "verdict pass");
         if (blocking)
             add_textf(h, v, "Gate failed: %zu %sfailure%s at or above %s", blocking,
-                      g->new_only ? "new " : "", blocking == 1 ? "" : "s", sev_name(g->min));
+                      g->new_only ? "new " : "", blocking == 1 ? "" : "s", severity_name(g->min));
         else
             add_textf(h, v, "Gate passed: no %sfailures at or above %s", g->new_only ? "new " : "",
-                      sev_name(g->min));
+                      severity_name(g->min));
         set_attr(h, v, "id", "gate");
     } else {
         v = el_text(h, verdicts, "span", "verdict", "Not gated");
@@ -681,7 +674,7 @@ static void build_changes(hw *h, xmlNodePtr page)
         for (size_t i = 0; i < r->n_items && shown < LIST_MAX; i++) {
             const result *it = &r->items[i];
             const rule_info *rule = &r->rules[it->rule];
-            const resource_ref *res = &r->resources[it->resource];
+            const snap_resource *res = &r->resources[it->resource];
 
             if (it->status != RESULT_FAIL || it->change != CHANGE_NEW || (int)rule->sev != s)
                 continue;
@@ -738,9 +731,9 @@ static void build_summary(hw *h, xmlNodePtr page)
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
         char cls[32], filters[48];
 
-        snprintf(cls, sizeof(cls), "sev-%s", sev_names[s]);
-        snprintf(filters, sizeof(filters), "sev=%s&status=fail", sev_names[s]);
-        card(h, cards, cls, h->t.by_sev[s][RESULT_FAIL], sev_names[s], filters);
+        snprintf(cls, sizeof(cls), "sev-%s", severity_name((severity)s));
+        snprintf(filters, sizeof(filters), "sev=%s&status=fail", severity_name((severity)s));
+        card(h, cards, cls, h->t.by_sev[s][RESULT_FAIL], severity_name((severity)s), filters);
     }
     card(h, cards, "waived", h->t.status[RESULT_WAIVED], "waived", "status=waived");
     card(h, cards, "passed", h->t.status[RESULT_PASS], "passed", NULL);
@@ -864,7 +857,7 @@ static void build_findings(hw *h, xmlNodePtr page)
     filter_select(h, bar, "Severity", "sev", "All severities");
     sel = last_select(bar);
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
-        option(h, sel, sev_names[s], sev_names[s]);
+        option(h, sel, severity_name((severity)s), severity_name((severity)s));
     filter_select(h, bar, "Status", "status", "Failed and waived");
     sel = last_select(bar);
     option(h, sel, "fail", "failed");

@@ -220,7 +220,7 @@ static const char *change_name(result_change c)
 static cJSON *result_obj(jw *w, const results *r, const result *it)
 {
     const rule_info *ri = &r->rules[it->rule];
-    const resource_ref *res = &r->resources[it->resource];
+    const snap_resource *res = &r->resources[it->resource];
     cJSON *o = cJSON_CreateObject();
 
     add(w, o, "rule", sref(ri->id));

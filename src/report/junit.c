@@ -11,6 +11,7 @@
 #include "report/xmltext.h"
 #include "util/buf.h"
 #include "util/str.h"
+#include "util/timefmt.h"
 
 #define X(s) ((const xmlChar *)(s))
 
@@ -178,7 +179,7 @@ static void waiver_message(jw *j, const result *it)
     jw_compose(j, "expires %s)", or_dash(wv->expires));
 }
 
-static void failure_body(jw *j, const result *it, const rule_info *rule, const resource_ref *res)
+static void failure_body(jw *j, const result *it, const rule_info *rule, const snap_resource *res)
 {
     buf_reset(&j->text);
     jw_compose(j, "%s\n\nRule: %s", or_dash(it->message), or_dash(rule->id));
@@ -202,7 +203,7 @@ static void failure_body(jw *j, const result *it, const rule_info *rule, const r
 static void jw_testcase(jw *j, const result *it, int with_rule)
 {
     const rule_info *rule = &j->r->rules[it->rule];
-    const resource_ref *res = &j->r->resources[it->resource];
+    const snap_resource *res = &j->r->resources[it->resource];
 
     jw_start(j, "testcase");
     buf_reset(&j->text);
@@ -358,26 +359,20 @@ static void write_collection_suite(jw *j)
     jw_suite_end(j);
 }
 
-/* YYYY-MM-DDTHH:MM:SS from the run's ISO-8601 time, or from the clock when that is malformed. */
+/*
+ * JUnit's timestamp (an xs:dateTime without a zone, here UTC: YYYY-MM-DDTHH:MM:SS) from the run's
+ * ISO-8601 time, or from the clock when that is malformed.
+ */
 static void make_timestamp(const char *iso, char out[20])
 {
-    static const char shape[] = "dddd-dd-ddTdd:dd:dd";
-    struct tm tm;
-    time_t now;
-    size_t i;
+    char utc[TIMEFMT_ISO_SIZE];
+    time_t t;
 
-    for (i = 0; iso && i < 19; i++) {
-        if (shape[i] == 'd' ? (iso[i] < '0' || iso[i] > '9') : iso[i] != shape[i])
-            break;
-    }
-    if (iso && i == 19) {
-        memcpy(out, iso, 19);
-        out[19] = '\0';
-        return;
-    }
-    now = time(NULL);
-    if (!gmtime_r(&now, &tm) || strftime(out, 20, "%Y-%m-%dT%H:%M:%S", &tm) == 0)
-        str_copy(out, 20, "1970-01-01T00:00:00");
+    if (!iso || !timefmt_is_datetime(iso) || !timefmt_parse(iso, &t))
+        t = time(NULL);
+    timefmt_iso(t, utc);
+    /* Cut before the zone. */
+    str_copy(out, 20, utc);
 }
 
 int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *err)

@@ -14,7 +14,7 @@
 #include "rules/results.h"
 #include "util/err.h"
 
-#define TALLY_N_SEV    5 /* SEV_INFO..SEV_CRITICAL */
+#define TALLY_N_SEV    SEV_COUNT
 #define TALLY_N_STATUS 3 /* RESULT_PASS, RESULT_FAIL, RESULT_WAIVED */
 
 typedef struct tally_account {

@@ -20,7 +20,7 @@
 static const struct {
     const char *name;
     rop op;
-} g_ops[] = {
+} ops[] = {
     {"eq", OP_EQ},
     {"ne", OP_NE},
     {"lt", OP_LT},
@@ -44,11 +44,8 @@ static const struct {
     "eq, ne, lt, le, gt, ge, in, not-in, contains, not-contains, regex, present, absent, empty, not-empty, " \
     "older-than, newer-than"
 
-static const char *const g_severities[] = {"info", "low", "medium", "high", "critical"};
-static const char *const g_resource_types[] = {"workspaces_image", "appstream_image_builder",
-                                               "appstream_image"};
-static const char *const g_rule_keys[] = {"id",          "title",   "severity", "resource", "description",
-                                          "remediation", "message", "when",     "tests"};
+static const char *const rule_keys[] = {"id",          "title",   "severity", "resource", "description",
+                                        "remediation", "message", "when",     "tests"};
 
 /* What a compile step needs to say where a problem is. */
 typedef struct cc {
@@ -59,9 +56,9 @@ typedef struct cc {
 
 static const char *op_name(rop op)
 {
-    for (size_t i = 0; i < sizeof(g_ops) / sizeof(g_ops[0]); i++) {
-        if (g_ops[i].op == op)
-            return g_ops[i].name;
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        if (ops[i].op == op)
+            return ops[i].name;
     }
     return "?";
 }
@@ -531,9 +528,9 @@ fail:
 
 static int op_lookup(const char *name, rop *out)
 {
-    for (size_t i = 0; i < sizeof(g_ops) / sizeof(g_ops[0]); i++) {
-        if (strcmp(g_ops[i].name, name) == 0) {
-            *out = g_ops[i].op;
+    for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+        if (strcmp(ops[i].name, name) == 0) {
+            *out = ops[i].op;
             return 0;
         }
     }
@@ -766,18 +763,21 @@ static bool id_ok(const char *s)
     return true;
 }
 
-static int choice_field(cc *c, const ytree_node *rule, const char *key, const char *const *set, size_t n,
-                        const char *list, int *out)
+/* A field that must be there; NULL after recording a problem when it is not. */
+static const ytree_node *required_field(cc *c, const ytree_node *rule, const char *key)
 {
     const ytree_node *v = ytree_get(rule, key);
 
     if (!v)
-        return rules_problem(c->ctx, c->file, rule, "rule is missing '%s'", key);
-    *out = ytree_is_str(v) ? one_of(v->text, set, n) : -1;
-    if (*out < 0)
-        return rules_problem(c->ctx, c->file, v, "%s '%s' is not one of %s", key,
-                             v->kind == YTREE_SCALAR ? v->text : ytree_describe(v), list);
-    return 0;
+        rules_problem(c->ctx, c->file, rule, "rule is missing '%s'", key);
+    return v;
+}
+
+/* Records that field key's value v is not one of list. Returns -1. */
+static int not_one_of(cc *c, const char *key, const ytree_node *v, const char *list)
+{
+    return rules_problem(c->ctx, c->file, v, "%s '%s' is not one of %s", key,
+                         v->kind == YTREE_SCALAR ? v->text : ytree_describe(v), list);
 }
 
 cJSON *rules_ytree_to_json(const ytree_node *node)
@@ -894,15 +894,16 @@ static int compile_tests(cc *c, const ytree_node *tests, rrule *r)
 int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *node, rrule *r)
 {
     cc c = {ctx, set, r->info.file};
-    const ytree_node *when, *msg, *tests;
-    int bad = 0, sev = 0, res = 0;
+    const ytree_node *when, *msg, *tests, *v;
+    restype type;
+    int bad = 0;
 
     if (node->kind != YTREE_MAP)
         return rules_problem(ctx, c.file, node, "a rule must be a mapping, not %s", ytree_describe(node));
     for (size_t i = 0; i + 1 < node->n; i += 2) {
         const ytree_node *k = node->items[i];
 
-        if (one_of(k->text, g_rule_keys, sizeof(g_rule_keys) / sizeof(g_rule_keys[0])) < 0)
+        if (one_of(k->text, rule_keys, sizeof(rule_keys) / sizeof(rule_keys[0])) < 0)
             bad = rules_problem(
                 ctx, c.file, k,
                 "unknown key '%s' in rule (expected id, title, severity, resource, description, "
@@ -922,15 +923,18 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
         bad = -1;
     if (text_field(&c, node, "remediation", false, &r->info.remediation) != 0)
         bad = -1;
-    if (choice_field(&c, node, "severity", g_severities, 5, "info, low, medium, high, critical", &sev) != 0)
+    v = required_field(&c, node, "severity");
+    if (!v)
         bad = -1;
-    else
-        r->info.sev = (severity)sev;
-    if (choice_field(&c, node, "resource", g_resource_types, 3,
-                     "workspaces_image, appstream_image_builder, appstream_image", &res) != 0)
+    else if (!ytree_is_str(v) || severity_parse(v->text, &r->info.sev) != 0)
+        bad = not_one_of(&c, "severity", v, severity_choices());
+    v = required_field(&c, node, "resource");
+    if (!v)
         bad = -1;
+    else if (!ytree_is_str(v) || restype_parse(v->text, &type) != 0)
+        bad = not_one_of(&c, "resource", v, restype_choices());
     else
-        r->info.resource_type = g_resource_types[res];
+        r->info.resource_type = restype_name(type);
     msg = ytree_get(node, "message");
     if (msg) {
         if (!ytree_is_str(msg))

@@ -8,6 +8,7 @@
 
 #include "rules/rules_int.h"
 #include "util/buf.h"
+#include "util/timefmt.h"
 
 /* A filled message longer than this is cut; reports have no use for more. */
 #define MESSAGE_MAX_BYTES 16384
@@ -62,7 +63,7 @@ static bool walk(const rseg *segs, size_t n, const cJSON *node, visit_fn fn, voi
  * account and region are served from *scratch, a string item that only
  * points at the resource's own text: cJSON offers no read-only string view.
  */
-static const cJSON *path_get(const rpath *p, const resource_ref *res, cJSON *scratch)
+static const cJSON *path_get(const rpath *p, const snap_resource *res, cJSON *scratch)
 {
     const cJSON *node = res->data;
 
@@ -130,8 +131,14 @@ static bool val_order(const cJSON *v, const rval *x, rop op)
 /* A time as the snapshot writes it (ISO-8601), or epoch seconds as AWS sends them. */
 static bool val_time(const cJSON *v, int64_t *epoch)
 {
-    if (cJSON_IsString(v) && v->valuestring)
-        return rules_timestamp_parse(v->valuestring, epoch);
+    time_t t;
+
+    if (cJSON_IsString(v) && v->valuestring) {
+        if (!timefmt_parse(v->valuestring, &t))
+            return false;
+        *epoch = (int64_t)t;
+        return true;
+    }
     if (cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble < 1e12) {
         *epoch = (int64_t)v->valuedouble;
         return true;
@@ -210,7 +217,7 @@ static bool yields_any(const cJSON *v, void *p)
     return true;
 }
 
-static bool leaf_walk_eval(const rcond *c, const resource_ref *res, const rules_clock *clock)
+static bool leaf_walk_eval(const rcond *c, const snap_resource *res, const rules_clock *clock)
 {
     leaf_arg a = {c, clock};
     bool any;
@@ -230,7 +237,7 @@ static bool leaf_walk_eval(const rcond *c, const resource_ref *res, const rules_
     }
 }
 
-static bool leaf_eval(const rcond *c, const resource_ref *res, const rules_clock *clock)
+static bool leaf_eval(const rcond *c, const snap_resource *res, const rules_clock *clock)
 {
     leaf_arg a = {c, clock};
     cJSON scratch;
@@ -253,7 +260,7 @@ static bool leaf_eval(const rcond *c, const resource_ref *res, const rules_clock
     }
 }
 
-bool rules_cond_eval(const rcond *c, const resource_ref *res, const rules_clock *clock)
+bool rules_cond_eval(const rcond *c, const snap_resource *res, const rules_clock *clock)
 {
     switch (c->kind) {
     case COND_AND:
@@ -327,7 +334,7 @@ static bool render_visit(const cJSON *v, void *p)
     return false;
 }
 
-char *rules_tmpl_render(const rtmpl *t, const resource_ref *res)
+char *rules_tmpl_render(const rtmpl *t, const snap_resource *res)
 {
     buf out;
     cJSON scratch;
@@ -356,12 +363,12 @@ char *rules_tmpl_render(const rtmpl *t, const resource_ref *res)
     return buf_detach(&out);
 }
 
-bool rules_rule_fails(const rules_set *set, size_t i, const resource_ref *res, const rules_clock *clock)
+bool rules_rule_fails(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock)
 {
     return rules_cond_eval(set->rules[i].when, res, clock);
 }
 
-char *rules_rule_message(const rules_set *set, size_t i, const resource_ref *res)
+char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res)
 {
     return rules_tmpl_render(&set->rules[i].msg, res);
 }

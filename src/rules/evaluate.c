@@ -8,31 +8,27 @@
 #include "util/str.h"
 #include "util/timefmt.h"
 
-static const char *const g_types[] = {"workspaces_image", "appstream_image_builder", "appstream_image"};
-#define N_TYPES 3
-
+/* The restype of a type name, or -1 for one this imgaudit does not know (kept, never judged). */
 static int type_index(const char *type)
 {
-    for (int i = 0; i < N_TYPES; i++) {
-        if (type && strcmp(type, g_types[i]) == 0)
-            return i;
-    }
-    return -1;
+    restype t;
+
+    return restype_parse(type, &t) == 0 ? (int)t : -1;
 }
 
 /* Resources grouped by type, as indices into the snapshot, in snapshot order. */
 typedef struct by_type {
-    uint32_t *idx[N_TYPES];
-    size_t n[N_TYPES];
+    uint32_t *idx[RESTYPE_COUNT];
+    size_t n[RESTYPE_COUNT];
 } by_type;
 
 static void by_type_free(by_type *bt)
 {
-    for (int t = 0; t < N_TYPES; t++)
+    for (int t = 0; t < RESTYPE_COUNT; t++)
         free(bt->idx[t]);
 }
 
-static int by_type_build(const rules_snapshot *snap, by_type *bt)
+static int by_type_build(const snapshot_doc *snap, by_type *bt)
 {
     memset(bt, 0, sizeof(*bt));
     for (size_t i = 0; i < snap->n_resources; i++) {
@@ -41,7 +37,7 @@ static int by_type_build(const rules_snapshot *snap, by_type *bt)
         if (t >= 0)
             bt->n[t]++;
     }
-    for (int t = 0; t < N_TYPES; t++) {
+    for (int t = 0; t < RESTYPE_COUNT; t++) {
         bt->idx[t] = malloc((bt->n[t] ? bt->n[t] : 1) * sizeof(uint32_t));
         if (!bt->idx[t])
             return -1;
@@ -57,7 +53,7 @@ static int by_type_build(const rules_snapshot *snap, by_type *bt)
 }
 
 /* The first waiver among cand that covers res, or -1. */
-static int32_t waiver_for(const waivers *w, const uint32_t *cand, size_t n_cand, const resource_ref *res)
+static int32_t waiver_for(const waivers *w, const uint32_t *cand, size_t n_cand, const snap_resource *res)
 {
     for (size_t k = 0; k < n_cand; k++) {
         if (waivers_match_resource(w, cand[k], res))
@@ -74,10 +70,10 @@ typedef struct rule_plan {
     size_t n_cand;
 } rule_plan;
 
-static int judge(const rules_set *set, const waivers *w, const rules_snapshot *snap, const rules_clock *clock,
+static int judge(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
                  const rule_plan *plan, size_t r, size_t j, uint32_t ri, results *out)
 {
-    const resource_ref *res = &snap->resources[ri];
+    const snap_resource *res = &snap->resources[ri];
     result *it = &out->items[plan[r].first_item + j];
 
     it->rule = (uint32_t)r;
@@ -102,8 +98,8 @@ static int judge(const rules_set *set, const waivers *w, const rules_snapshot *s
     return 0;
 }
 
-int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot *snap,
-                   const rules_clock *clock, results *out, ia_err *err)
+int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
+                   results *out, ia_err *err)
 {
     size_t n_rules = rules_set_count(set), n_waivers = waivers_count(w), n_items = 0, n_cand_all = 0;
     uint32_t *cand = NULL, *type_rules = NULL;
@@ -162,7 +158,7 @@ int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot 
      * read from memory once and stay in cache for all its rules, which is what
      * keeps a million resources fast. Each result still lands in its rule's block.
      */
-    for (int t = 0; t < N_TYPES; t++) {
+    for (int t = 0; t < RESTYPE_COUNT; t++) {
         size_t n_tr = 0;
 
         for (size_t r = 0; r < n_rules; r++) {

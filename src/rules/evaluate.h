@@ -9,7 +9,7 @@
 #include "rules/clock.h"
 #include "rules/results.h"
 #include "rules/rules.h"
-#include "rules/snapshot_read.h"
+#include "snapshot/read.h"
 #include "rules/waivers.h"
 
 /*
@@ -25,7 +25,7 @@
  * w; all three must outlive it. Returns 0, or -1 when out of memory (out is
  * then empty).
  */
-int rules_evaluate(const rules_set *set, const waivers *w, const rules_snapshot *snap,
-                   const rules_clock *clock, results *out, ia_err *err);
+int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
+                   results *out, ia_err *err);
 
 #endif

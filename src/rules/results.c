@@ -3,13 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const g_severity_names[] = {"info", "low", "medium", "high", "critical"};
-
-const char *severity_name(severity s)
-{
-    return (unsigned)s < 5 ? g_severity_names[s] : "unknown";
-}
-
 const char *result_status_name(result_status s)
 {
     switch (s) {
@@ -28,17 +21,6 @@ const char *waiver_state_name(waiver_state s)
     case WAIVER_UNUSED: return "unused";
     }
     return "unknown";
-}
-
-int severity_parse(const char *name, severity *out)
-{
-    for (unsigned i = 0; i < 5; i++) {
-        if (name && strcmp(name, g_severity_names[i]) == 0) {
-            *out = (severity)i;
-            return 0;
-        }
-    }
-    return -1;
 }
 
 void results_free(results *r)
@@ -75,7 +57,7 @@ void results_summarize(const results *r, results_summary *sum)
         const result *it = &r->items[i];
         unsigned st = (unsigned)it->status, sev = (unsigned)r->rules[it->rule].sev;
 
-        if (st > 2 || sev > 4)
+        if (st > 2 || sev >= SEV_COUNT)
             continue;
         sum->total++;
         sum->by_status[st]++;

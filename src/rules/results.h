@@ -16,7 +16,8 @@
 
 #include <cjson/cJSON.h>
 
-typedef enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH, SEV_CRITICAL } severity;
+#include "rules/severity.h"
+#include "snapshot/snapshot.h"
 
 typedef enum result_status { RESULT_PASS = 0, RESULT_FAIL, RESULT_WAIVED } result_status;
 
@@ -30,19 +31,10 @@ typedef struct rule_info {
     const char *title;
     const char *description;   /* may be NULL */
     const char *remediation;   /* may be NULL */
-    const char *resource_type; /* workspaces_image | appstream_image_builder | appstream_image */
+    const char *resource_type; /* a restype's name (snapshot/restype.h) */
     severity sev;
     const char *file; /* rule file it was loaded from */
 } rule_info;
-
-typedef struct resource_ref {
-    const char *type;
-    const char *id;   /* ImageId, or Name for AppStream */
-    const char *name; /* display name where it has one, else NULL */
-    const char *account;
-    const char *region;
-    const cJSON *data; /* the resource as collected; borrowed from the snapshot */
-} resource_ref;
 
 typedef struct waiver_info {
     const char *rule;     /* id or glob */
@@ -76,7 +68,7 @@ typedef struct resolved_failure {
 typedef struct results {
     rule_info *rules;
     size_t n_rules;
-    resource_ref *resources;
+    snap_resource *resources;
     size_t n_resources;
     waiver_info *waivers;
     size_t n_waivers;
@@ -90,22 +82,16 @@ typedef struct results {
     int has_baseline;
 } results;
 
-/* "info", "low", "medium", "high", "critical". Static strings. */
-const char *severity_name(severity s);
-
 /* "pass", "fail", "waived". Static strings. */
 const char *result_status_name(result_status s);
 
 /* "applied", "expired", "unused". Static strings. */
 const char *waiver_state_name(waiver_state s);
 
-/* Parses a severity name (as severity_name writes it) into *out. Returns 0, or -1 for any other text. */
-int severity_parse(const char *name, severity *out);
-
 /*
  * Frees what the results own: the items (with their message and
  * first_seen), the rules, resources, waivers and resolved arrays and the
- * resolved failures' strings. Strings that rule_info, resource_ref and
+ * resolved failures' strings. Strings that rule_info, snap_resource and
  * waiver_info point at are borrowed (from the rule set, the snapshot and the
  * waivers) and are not touched. Zeroes *r, which may then be reused; the
  * struct itself is the caller's. Accepts NULL.
@@ -115,8 +101,8 @@ void results_free(results *r);
 /* Counts of results, overall and per severity (indexed by severity), by status. */
 typedef struct results_summary {
     size_t total;
-    size_t by_status[3];      /* indexed by result_status */
-    size_t by_severity[5][3]; /* [severity][result_status] */
+    size_t by_status[3];              /* indexed by result_status */
+    size_t by_severity[SEV_COUNT][3]; /* [severity][result_status] */
     size_t waivers_expired;
     size_t waivers_unused;
 } results_summary;

@@ -109,14 +109,14 @@ long rules_set_find(const rules_set *set, const char *id);
  * not checked: the caller picks resources of the rule's type. Never fails:
  * a value of the wrong type is simply not equal.
  */
-bool rules_rule_fails(const rules_set *set, size_t i, const resource_ref *res, const rules_clock *clock);
+bool rules_rule_fails(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock);
 
 /*
  * Rule i's message filled in for res: {path} from the resource's data (list
  * values joined with ", ", a missing value as "(none)"), {account} and
  * {region} from where it was collected. Owned: free(). NULL when out of memory.
  */
-char *rules_rule_message(const rules_set *set, size_t i, const resource_ref *res);
+char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res);
 
 /* What `rules test` found. */
 typedef struct rules_test_summary {

@@ -172,10 +172,10 @@ int rules_index_vars(rules_set *set);
 void rules_rule_clean(rrule *r);
 
 /* Evaluates a compiled condition. */
-bool rules_cond_eval(const rcond *c, const resource_ref *res, const rules_clock *clock);
+bool rules_cond_eval(const rcond *c, const snap_resource *res, const rules_clock *clock);
 
 /* Fills a template for res into a new string (owned), NULL when out of memory. */
-char *rules_tmpl_render(const rtmpl *t, const resource_ref *res);
+char *rules_tmpl_render(const rtmpl *t, const snap_resource *res);
 
 /* Converts a YAML node into JSON (owned), typed as YAML typed it. NULL when out of memory. */
 cJSON *rules_ytree_to_json(const ytree_node *node);

@@ -8,7 +8,7 @@
 #include "rules/rules_int.h"
 
 static void report_example(FILE *report, const rrule *r, const rexample *ex, bool failed_now,
-                           const rules_set *set, size_t i, const resource_ref *res)
+                           const rules_set *set, size_t i, const snap_resource *res)
 {
     char *msg;
 
@@ -34,7 +34,7 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
 
         for (size_t k = 0; k < r->n_examples; k++) {
             const rexample *ex = &r->examples[k];
-            resource_ref res;
+            snap_resource res;
             bool fails;
 
             memset(&res, 0, sizeof(res));

@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/str.h"
+#include "util/timefmt.h"
 
 typedef struct waiver {
     waiver_info info; /* strings borrowed from docs, file from files */
@@ -66,7 +67,7 @@ static bool glob_ok(const char *pattern, const char *value)
     return !pattern || (value && fnmatch(pattern, value, 0) == 0);
 }
 
-bool waivers_match_resource(const waivers *w, size_t i, const resource_ref *res)
+bool waivers_match_resource(const waivers *w, size_t i, const snap_resource *res)
 {
     const waiver_info *wi = &w->items[i].info;
 
@@ -134,7 +135,7 @@ static int load_waiver(rules_ctx *ctx, const char *file, const ytree_node *node,
         bad = -1;
     if (str_field(ctx, file, node, "expires", true, &w->info.expires) != 0) {
         bad = -1;
-    } else if (!rules_date_parse(w->info.expires, &w->expires_day)) {
+    } else if (!timefmt_date_parse(w->info.expires, &w->expires_day)) {
         bad = rules_problem(ctx, file, ytree_get(node, "expires"),
                             "'expires' must be a date as YYYY-MM-DD, not '%s'", w->info.expires);
     }

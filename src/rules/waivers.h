@@ -47,6 +47,6 @@ bool waivers_expired(const waivers *w, size_t i, int64_t today);
 bool waivers_match_rule(const waivers *w, size_t i, const char *rule_id);
 
 /* True when waiver i's resource, account and region patterns (those it has) match res. */
-bool waivers_match_resource(const waivers *w, size_t i, const resource_ref *res);
+bool waivers_match_resource(const waivers *w, size_t i, const snap_resource *res);
 
 #endif

@@ -128,3 +128,21 @@ size_t str_utf8_scrub(char *s)
     }
     return replaced;
 }
+
+void str_text_position(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col)
+{
+    unsigned l = 1, c = 1;
+
+    if (offset > len)
+        offset = len;
+    for (size_t i = 0; i < offset; i++) {
+        if (text[i] == '\n') {
+            l++;
+            c = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            c++;
+        }
+    }
+    *line = l;
+    *col = c;
+}

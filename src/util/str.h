@@ -40,4 +40,11 @@ size_t str_utf8_scrub(char *s);
  */
 void str_free_secret(char *s);
 
+/*
+ * The 1-based line and column of byte offset in text[0..len), counting one
+ * column per UTF-8 character; offsets past len count as len. Every reader
+ * (YAML, JSON) names a place in its input this way.
+ */
+void str_text_position(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col);
+
 #endif

@@ -1,11 +1,10 @@
-/* timegm is a BSD/GNU extension, present in glibc. */
-#define _DEFAULT_SOURCE
 #include "util/timefmt.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#define SECONDS_PER_DAY 86400
 
 /* Years 0001 to 9999: what ISO-8601's four-digit years can say. */
 #define EPOCH_MIN (-62135596800.0)
@@ -50,60 +49,140 @@ bool timefmt_iso_epoch(double epoch, char out[TIMEFMT_ISO_SIZE])
     return true;
 }
 
-static bool digits(const char *s, size_t n, int *out)
+/* Howard Hinnant's days_from_civil: exact for every Gregorian date, no tables, no time zone. */
+int64_t timefmt_days_from_civil(int64_t year, unsigned month, unsigned day)
 {
-    int v = 0;
+    int64_t y = year - (month <= 2);
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t mp = (int64_t)(month > 2 ? month - 3 : month + 9);
+    int64_t doy = (153 * mp + 2) / 5 + (int64_t)day - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
 
-    for (size_t i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
+{
+    int64_t era, doe, yoe, doy, mp, y;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = z - era * 146097;
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *day = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *year = y + (*month <= 2);
+}
+
+static bool is_leap(int64_t y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned days_in_month(int64_t y, unsigned m)
+{
+    static const unsigned dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+/* Reads exactly n decimal digits. */
+static bool digits(const char *s, unsigned n, unsigned *out)
+{
+    unsigned v = 0;
+
+    for (unsigned i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
             return false;
-        v = v * 10 + (s[i] - '0');
+        v = v * 10 + (unsigned)(s[i] - '0');
     }
     *out = v;
     return true;
 }
 
-bool timefmt_parse(const char *s, time_t *out)
+static bool date_prefix(const char *s, int64_t *days)
 {
-    struct tm tm;
-    int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0;
-    long offset = 0;
+    unsigned y, m, d;
+
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' || !digits(s + 8, 2, &d))
+        return false;
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return false;
+    *days = timefmt_days_from_civil(y, m, d);
+    return true;
+}
+
+bool timefmt_date_parse(const char *s, int64_t *days_out)
+{
+    return s && strlen(s) == 10 && date_prefix(s, days_out);
+}
+
+void timefmt_date_format(int64_t days, char *out, size_t size)
+{
+    int64_t y;
+    unsigned m, d;
+
+    civil_from_days(days, &y, &m, &d);
+    snprintf(out, size, "%04lld-%02u-%02u", (long long)y, m, d);
+}
+
+/* The one grammar: *has_time says whether a time of day was given. */
+static bool parse(const char *s, int64_t *epoch_out, bool *has_time)
+{
+    int64_t days, offset = 0;
+    unsigned h = 0, mi = 0, sec = 0, oh, om;
     const char *p;
 
-    memset(&tm, 0, sizeof(tm));
-    if (strlen(s) < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
-        !digits(s + 8, 2, &d))
+    if (!s || !date_prefix(s, &days))
         return false;
     p = s + 10;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (strlen(p) < 9 || !digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || p[6] != ':' ||
+    *has_time = *p == 'T' || *p == 't' || *p == ' ';
+    if (*has_time) {
+        if (!digits(p + 1, 2, &h) || p[3] != ':' || !digits(p + 4, 2, &mi) || p[6] != ':' ||
             !digits(p + 7, 2, &sec))
             return false;
         p += 9;
         if (*p == '.') {
             p++;
-            if (!isdigit((unsigned char)*p))
+            if (*p < '0' || *p > '9')
                 return false;
-            while (isdigit((unsigned char)*p))
+            while (*p >= '0' && *p <= '9')
                 p++;
         }
         if (*p == 'Z' || *p == 'z') {
             p++;
         } else if (*p == '+' || *p == '-') {
-            if (strlen(p) != 6 || !digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
+            if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
                 return false;
-            offset = (oh * 3600L + om * 60L) * (*p == '+' ? 1 : -1);
+            offset = ((int64_t)oh * 3600 + (int64_t)om * 60) * (*p == '+' ? 1 : -1);
             p += 6;
         }
     }
-    if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+    if (*p != '\0' || h > 23 || mi > 59 || sec > 60)
         return false;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    *out = timegm(&tm) - (time_t)offset;
+    *epoch_out = days * SECONDS_PER_DAY + (int64_t)h * 3600 + (int64_t)mi * 60 + (int64_t)sec - offset;
     return true;
+}
+
+bool timefmt_parse(const char *s, time_t *out)
+{
+    int64_t epoch;
+    bool has_time;
+
+    if (!parse(s, &epoch, &has_time))
+        return false;
+    *out = (time_t)epoch;
+    return true;
+}
+
+bool timefmt_is_datetime(const char *s)
+{
+    int64_t epoch;
+    bool has_time = false;
+
+    return parse(s, &epoch, &has_time) && has_time;
 }

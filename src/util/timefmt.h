@@ -1,10 +1,16 @@
 #ifndef IMGAUDIT_UTIL_TIMEFMT_H
 #define IMGAUDIT_UTIL_TIMEFMT_H
 
-/* ISO-8601 UTC timestamps, as the snapshot, reports and STS use them. */
+/*
+ * Dates and ISO-8601 UTC timestamps, as the snapshot, rules, reports and
+ * STS use them: the one parser and the one set of formatters. Calendar
+ * arithmetic is done here in UTC (no timegm, no TZ), so nothing depends on
+ * the machine's time zone.
+ */
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #define TIMEFMT_ISO_SIZE 40
@@ -20,9 +26,23 @@ void timefmt_iso(time_t t, char out[TIMEFMT_ISO_SIZE]);
 bool timefmt_iso_epoch(double epoch, char out[TIMEFMT_ISO_SIZE]);
 
 /*
- * Parses "YYYY-MM-DD", "YYYY-MM-DDTHH:MM:SS[.fff](Z|+HH:MM|-HH:MM)" or the same
- * with a space instead of 'T', to epoch seconds (fraction dropped). False on anything else.
+ * Parses an ISO-8601 timestamp: "YYYY-MM-DD" (a real calendar date), or
+ * that with "THH:MM:SS" (a 't' or a space also separates), an optional
+ * fraction, and a zone of Z or +HH:MM/-HH:MM (no zone means UTC). Writes
+ * epoch seconds, fraction dropped. False, out untouched, on anything else.
  */
 bool timefmt_parse(const char *s, time_t *out);
+
+/* True when s is a timestamp timefmt_parse accepts that has a time of day, not a date alone. */
+bool timefmt_is_datetime(const char *s);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12, day 1..31). */
+int64_t timefmt_days_from_civil(int64_t year, unsigned month, unsigned day);
+
+/* Parses exactly "YYYY-MM-DD" (a real calendar date) into days since 1970-01-01. */
+bool timefmt_date_parse(const char *s, int64_t *days_out);
+
+/* Writes days since 1970-01-01 as "YYYY-MM-DD" into out (at least 11 bytes; 16 is safe). */
+void timefmt_date_format(int64_t days, char *out, size_t size);
 
 #endif

@@ -66,24 +66,6 @@ static int node_push_item(ytree_node *parent, ytree_node *child)
     return 0;
 }
 
-void ytree_text_position(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col)
-{
-    unsigned l = 1, c = 1;
-
-    if (offset > len)
-        offset = len;
-    for (size_t i = 0; i < offset; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
-
 static int parser_error(parse_state *st, const yaml_parser_t *parser, ia_err *err)
 {
     unsigned line, col;
@@ -92,7 +74,7 @@ static int parser_error(parse_state *st, const yaml_parser_t *parser, ia_err *er
         return err_set(err, IA_ERR_NOMEM, "%s: out of memory while reading YAML", st->name);
     if (parser->error == YAML_READER_ERROR) {
         /* libyaml's reader errors carry a byte offset, not a mark. */
-        ytree_text_position(st->text, st->len, parser->problem_offset, &line, &col);
+        str_text_position(st->text, st->len, parser->problem_offset, &line, &col);
         return err_set_at(err, st->name, line, col, "YAML syntax error: %s",
                           parser->problem ? parser->problem : "unreadable input");
     }

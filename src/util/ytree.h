@@ -75,13 +75,4 @@ bool ytree_is_str(const ytree_node *node);
 /* "a string", "a number", "a boolean", "null", "a list" or "a mapping", for error messages. */
 const char *ytree_describe(const ytree_node *node);
 
-/*
- * The 1-based line and column of byte offset in text[0..len), counting one
- * column per UTF-8 character as the nodes' positions do; offsets past len
- * count as len. For readers of other text formats (the JSON snapshot) whose
- * parsers give only an offset, so that every input error names its place
- * the same way.
- */
-void ytree_text_position(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col);
-
 #endif

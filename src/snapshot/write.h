@@ -1,8 +1,8 @@
-#ifndef IMGAUDIT_COLLECT_SNAPSHOT_H
-#define IMGAUDIT_COLLECT_SNAPSHOT_H
+#ifndef IMGAUDIT_SNAPSHOT_WRITE_H
+#define IMGAUDIT_SNAPSHOT_WRITE_H
 
 /*
- * What a collection gathers, and the snapshot file it is written to
+ * What a collection gathers, and writing it as a snapshot file
  * (docs/snapshot.md). Workers add resources and errors from many threads;
  * snapshot_write sorts them (account, region, type, id) and writes the file
  * atomically, one resource a line so that two snapshots diff cleanly.
@@ -14,12 +14,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "snapshot/snapshot.h"
 #include "util/err.h"
-
-typedef struct snap_resource {
-    char *type, *account, *region, *id; /* owned */
-    cJSON *data;                        /* owned; the resource as the API returned it, plus what we add */
-} snap_resource;
 
 typedef struct snap_error {
     char *account, *region, *service, *operation, *code, *message; /* owned; account/region may be NULL */
@@ -35,7 +31,7 @@ typedef struct snap_account {
 
 typedef struct snapshot {
     pthread_mutex_t lock;
-    snap_resource **resources; /* owned; pointers stay valid while the snapshot lives */
+    snap_resource **resources; /* owned, each with its strings and data; valid while the snapshot lives */
     size_t n_resources, cap_resources;
     snap_error *errors;
     size_t n_errors, cap_errors;
@@ -56,13 +52,14 @@ void snapshot_init(snapshot *s);
 void snapshot_clean_up(snapshot *s);
 
 /*
- * Adds a resource; takes ownership of data (also on failure, when it is
- * freed). *out (may be NULL) borrows the new record, valid while s lives:
- * a worker may add to its data later (Permissions) as long as no other
- * thread touches that record.
+ * Adds a resource of type t, copying account, region and id and taking
+ * ownership of data (also on failure, when it is freed). *out (may be NULL) borrows the new
+ * record, valid while s lives. The caller may still add to data (a worker
+ * adds Permissions later) as long as no other thread touches it.
+ * Thread-safe.
  */
-int snapshot_add_resource(snapshot *s, const char *type, const char *account, const char *region,
-                          const char *id, cJSON *data, snap_resource **out, ia_err *err);
+int snapshot_add_resource(snapshot *s, restype t, const char *account, const char *region, const char *id,
+                          cJSON *data, const snap_resource **out, ia_err *err);
 
 /*
  * Records a failure; the code is err's AWS code, or its kind; resource names the image a per-image call

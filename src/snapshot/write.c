@@ -1,4 +1,4 @@
-#include "collect/snapshot.h"
+#include "snapshot/write.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -8,9 +8,6 @@
 #include "util/str.h"
 #include "util/timefmt.h"
 #include "version.h"
-
-#define SNAPSHOT_SCHEMA         "imgaudit.snapshot"
-#define SNAPSHOT_SCHEMA_VERSION 1
 
 void snapshot_init(snapshot *s)
 {
@@ -25,16 +22,30 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
+/* A record and its strings are one allocation; the data it shows read-only is the snapshot's to free. */
 static void resource_free(snap_resource *r)
 {
     if (!r)
         return;
-    free(r->type);
-    free(r->account);
-    free(r->region);
-    free(r->id);
-    cJSON_Delete(r->data);
+    cJSON_Delete((cJSON *)r->data);
     free(r);
+}
+
+static snap_resource *resource_new(restype t, const char *account, const char *region, const char *id)
+{
+    size_t n_account = strlen(account) + 1, n_region = strlen(region) + 1, n_id = strlen(id) + 1;
+    snap_resource *r = malloc(sizeof(*r) + n_account + n_region + n_id);
+    char *strings;
+
+    if (!r)
+        return NULL;
+    strings = (char *)(r + 1);
+    memset(r, 0, sizeof(*r));
+    r->type = restype_name(t);
+    r->account = memcpy(strings, account, n_account);
+    r->region = memcpy(strings + n_account, region, n_region);
+    r->id = memcpy(strings + n_account + n_region, id, n_id);
+    return r;
 }
 
 static void error_clean_up(snap_error *e)
@@ -69,22 +80,15 @@ void snapshot_clean_up(snapshot *s)
     memset(s, 0, sizeof(*s));
 }
 
-int snapshot_add_resource(snapshot *s, const char *type, const char *account, const char *region,
-                          const char *id, cJSON *data, snap_resource **out, ia_err *err)
+int snapshot_add_resource(snapshot *s, restype t, const char *account, const char *region, const char *id,
+                          cJSON *data, const snap_resource **out, ia_err *err)
 {
-    snap_resource *r = calloc(1, sizeof(*r));
-    int rc = -1;
+    snap_resource *r = resource_new(t, account, region, id);
 
     if (!r)
         goto nomem;
-    r->type = str_dup(type);
-    r->account = str_dup(account);
-    r->region = str_dup(region);
-    r->id = str_dup(id);
     r->data = data;
     data = NULL;
-    if (!r->type || !r->account || !r->region || !r->id)
-        goto nomem;
     pthread_mutex_lock(&s->lock);
     if (s->n_resources == s->cap_resources) {
         size_t cap = s->cap_resources ? s->cap_resources * 2 : 256;
@@ -105,8 +109,7 @@ int snapshot_add_resource(snapshot *s, const char *type, const char *account, co
 nomem:
     resource_free(r);
     cJSON_Delete(data);
-    err_set(err, IA_ERR_NOMEM, "out of memory");
-    return rc;
+    return err_set(err, IA_ERR_NOMEM, "out of memory");
 }
 
 int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
@@ -343,7 +346,7 @@ static int write_body(snapshot *s, FILE *fp)
         cJSON_AddStringToObject(env, "region", r->region);
         cJSON_AddStringToObject(env, "id", r->id);
         /* Borrow the data into the envelope just to print it, without copying it. */
-        cJSON_AddItemReferenceToObject(env, "data", r->data);
+        cJSON_AddItemReferenceToObject(env, "data", (cJSON *)r->data);
         text = cJSON_PrintUnformatted(env);
         cJSON_Delete(env);
         ok = text && fprintf(fp, "    %s%s\n", text, i + 1 < s->n_resources ? "," : "") >= 0;

@@ -1,0 +1,44 @@
+#ifndef IMGAUDIT_SNAPSHOT_SNAPSHOT_H
+#define IMGAUDIT_SNAPSHOT_SNAPSHOT_H
+
+/*
+ * The snapshot file (docs/snapshot.md): what `collect` writes
+ * (snapshot/write.h) and `evaluate` reads back (snapshot/read.h). This
+ * header holds what both sides share: the format's name and version, its
+ * size bound and the resource record.
+ */
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "snapshot/restype.h"
+
+#define SNAPSHOT_SCHEMA         "imgaudit.snapshot"
+#define SNAPSHOT_SCHEMA_VERSION 1
+
+/* Largest snapshot read: about 1,000,000 resources with room to spare. */
+#define SNAPSHOT_MAX_BYTES ((size_t)4 * 1024 * 1024 * 1024)
+
+/*
+ * One resource. Every pointer is owned by the snapshot that holds the
+ * record (the one being written, or the document read back) and valid while
+ * it lives.
+ */
+typedef struct snap_resource {
+    const char *type; /* a restype's name; a snapshot read back may hold types this imgaudit does not know */
+    const char *id;   /* the type's id_field: ImageId, or Name for AppStream */
+    const char *name; /* the type's display_field, or NULL */
+    const char *account;
+    const char *region;
+    const cJSON *data; /* the resource as the API returned it, plus what the collector adds */
+} snap_resource;
+
+/*
+ * The account one entry of a resource's "Permissions" shares it with:
+ * SharedAccountId for WorkSpaces, sharedAccountId for AppStream. Borrowed
+ * from perm; NULL when the entry names none.
+ */
+const char *snap_permission_account(const cJSON *perm);
+
+#endif
