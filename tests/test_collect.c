@@ -1,15 +1,13 @@
-/* The collector's parts that need no network: accounts files, regions, the pacer, the snapshot writer. */
+/* The collector's parts that need no network: accounts files, regions, the pacer, timestamps. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
 
 #include "collect/pacer.h"
 #include "collect/regions.h"
-#include "snapshot/write.h"
 #include "collect/targets.h"
 #include "testutil.h"
 #include "util/log.h"
@@ -178,130 +176,6 @@ static void test_collect__pacer_many_lanes(void)
     pacer_free(p);
 }
 
-static cJSON *image(const char *id, const char *name)
-{
-    cJSON *o = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(o, "ImageId", id);
-    cJSON_AddStringToObject(o, "Name", name);
-    return o;
-}
-
-static void test_collect__snapshot_sorted_deduplicated_private(void)
-{
-    char path[] = "/tmp/imgaudit-snap-XXXXXX";
-    snapshot s;
-    ia_err err, failure;
-    char *text;
-    cJSON *doc;
-    const cJSON *res, *errors;
-    struct stat st;
-    int fd = mkstemp(path);
-    const char *regions[] = {"us-east-1", "eu-west-1"};
-
-    CU_ASSERT_TRUE_FATAL(fd >= 0);
-    close(fd);
-    snapshot_init(&s);
-    s.started_at = 1764000000;
-    s.finished_at = 1764000065;
-    snprintf(s.caller_account, sizeof(s.caller_account), "111122223333");
-    snprintf(s.partition, sizeof(s.partition), "aws");
-    CU_ASSERT_EQUAL(snapshot_set_regions(&s, regions, 2, &err), 0);
-    CU_ASSERT_EQUAL(
-        snapshot_add_account(&s, "222233334444", NULL, "arn:aws:iam::222233334444:role/A", regions, 2, &err),
-        0);
-    CU_ASSERT_EQUAL(snapshot_add_account(&s, "111122223333", "prod", NULL, regions, 1, &err), 0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "222233334444", "us-east-1", "wsi-b",
-                                          image("wsi-b", "b"), NULL, &err),
-                    0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_APPSTREAM_IMAGE, "111122223333", "us-east-1", "apps",
-                                          cJSON_CreateObject(), NULL, &err),
-                    0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "111122223333", "us-east-1", "wsi-a",
-                                          image("wsi-a", "a"), NULL, &err),
-                    0);
-    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "111122223333", "eu-west-1", "wsi-z",
-                                          image("wsi-z", "z"), NULL, &err),
-                    0);
-    err_clear(&failure);
-    err_set(&failure, IA_ERR_AWS, "not authorized");
-    snprintf(failure.aws_code, sizeof(failure.aws_code), "AccessDeniedException");
-    failure.http_status = 400;
-    err_prefix(&failure, "appstream DescribeImages (eu-west-1)");
-    CU_ASSERT_EQUAL(
-        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", NULL, &failure),
-        0);
-    CU_ASSERT_EQUAL(
-        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", NULL, &failure),
-        0);
-    CU_ASSERT_EQUAL(snapshot_add_error(&s, NULL, NULL, "organizations", "ListAccounts", NULL, &failure), 0);
-    CU_ASSERT_EQUAL(snapshot_error_count(&s), 3);
-    CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
-
-    CU_ASSERT_EQUAL(stat(path, &st), 0);
-    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
-    text = testutil_read_file(path, NULL);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-    doc = cJSON_Parse(text);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc, "schema")->valuestring, "imgaudit.snapshot");
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc, "started_at")->valuestring, "2025-11-24T16:00:00Z");
-    CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(doc, "complete")));
-    res = cJSON_GetObjectItem(doc, "resources");
-    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(res), 4);
-    /* account, region, type, id */
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 0), "id")->valuestring, "wsi-z");
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 1), "id")->valuestring, "apps");
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 2), "id")->valuestring, "wsi-a");
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "id")->valuestring, "wsi-b");
-    CU_ASSERT_STRING_EQUAL(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "data"), "Name")->valuestring,
-        "b");
-    errors = cJSON_GetObjectItem(doc, "errors");
-    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(errors), 2); /* the repeated failure is listed once */
-    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 0), "account")));
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 1), "message")->valuestring,
-                           "not authorized");
-    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 1), "code")->valuestring,
-                           "AccessDeniedException");
-    CU_ASSERT_STRING_EQUAL(
-        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "accounts"), 0), "id")->valuestring,
-        "111122223333");
-    /* One resource a line, so that two snapshots diff line by line. */
-    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n    {\"type\":\"workspaces_image\",\"account\":\"111122223333\""));
-    cJSON_Delete(doc);
-    free(text);
-    snapshot_clean_up(&s);
-    unlink(path);
-}
-
-static void test_collect__snapshot_unwritable_leaves_nothing(void)
-{
-    snapshot s;
-    ia_err err;
-
-    snapshot_init(&s);
-    err_clear(&err);
-    CU_ASSERT_EQUAL(snapshot_write(&s, "/nonexistent-dir/snap.json", &err), -1);
-    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent-dir/snap.json"));
-    snapshot_clean_up(&s);
-}
-
-static void test_collect__snapshot_to_a_device_writes_in_place(void)
-{
-    struct stat st;
-    snapshot s;
-    ia_err err;
-
-    snapshot_init(&s);
-    err_clear(&err);
-    CU_ASSERT_EQUAL(snapshot_write(&s, "/dev/null", &err), 0);
-    CU_ASSERT_EQUAL_FATAL(stat("/dev/null", &st), 0);
-    CU_ASSERT_TRUE(S_ISCHR(st.st_mode));
-    snapshot_clean_up(&s);
-}
-
 static void test_collect__timestamps(void)
 {
     char iso[TIMEFMT_ISO_SIZE];
@@ -339,10 +213,6 @@ static CU_TestInfo tests[] = {
      test_collect__pacer_backs_off_and_recovers},
     {"pacer: spaces requests at its rate", test_collect__pacer_spaces_requests},
     {"pacer: thousands of lanes stay apart", test_collect__pacer_many_lanes},
-    {"snapshot: sorted, repeated errors once, mode 0600", test_collect__snapshot_sorted_deduplicated_private},
-    {"snapshot: unwritable folder leaves nothing", test_collect__snapshot_unwritable_leaves_nothing},
-    {"snapshot: a device is written in place, not renamed over",
-     test_collect__snapshot_to_a_device_writes_in_place},
     {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
     CU_TEST_INFO_NULL,
 };

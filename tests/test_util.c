@@ -1,10 +1,12 @@
 /* The small helpers everything else stands on: errors, bounded buffers, strings. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testutil.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/jsonfile.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 #include "util/ytree.h"
@@ -142,6 +144,48 @@ static void test_util__timestamps_one_grammar(void)
     CU_ASSERT_FALSE(timefmt_is_datetime(NULL));
 }
 
+static void test_util__json_file_errors_name_the_place(void)
+{
+    /* "\xc3\xa9" is two bytes and one character: columns count characters, as the YAML reader's do. */
+    char *bad = testutil_write_temp("{\n  \"\xc3\xa9\": x}\n");
+    char *empty = testutil_write_temp("");
+    char *good = testutil_write_temp("{\"a\": [1, 2]}");
+    cJSON *root = NULL;
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL(json_read_file(bad, 1024, "a snapshot", &root, &err), -1);
+    CU_ASSERT_PTR_NULL(root);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_EQUAL(err.line, 2);
+    CU_ASSERT_EQUAL(err.column, 8);
+    CU_ASSERT_STRING_EQUAL(err.msg, "invalid JSON: not a snapshot");
+    err_clear(&err);
+    CU_ASSERT_EQUAL(json_read_file(empty, 1024, "a snapshot", &root, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_STRING_EQUAL(err.msg, "empty file, not a snapshot");
+    /* Over the limit, or missing: bad input naming the file once. */
+    err_clear(&err);
+    CU_ASSERT_EQUAL(json_read_file(good, 4, "a snapshot", &root, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_STRING_EQUAL(err.file, good);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "file too large (limit 4 bytes)"));
+    err_clear(&err);
+    CU_ASSERT_EQUAL(json_read_file("/nonexistent/x.json", 1024, "a snapshot", &root, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "/nonexistent"));
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(json_read_file(good, 1024, "a snapshot", &root, &err), 0);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(root, "a")), 2);
+    cJSON_Delete(root);
+    unlink(bad);
+    unlink(empty);
+    unlink(good);
+    free(bad);
+    free(empty);
+    free(good);
+}
+
 static CU_TestInfo tests[] = {
     {"YAML trees are bounded in nodes, not just bytes", test_util__yaml_tree_is_bounded},
     {"error line: context, code, status, request id; file:line:column",
@@ -150,6 +194,8 @@ static CU_TestInfo tests[] = {
     {"bytes that are not UTF-8 are replaced", test_util__utf8_scrub},
     {"numbers: whole string, in range", test_util__str_to_long_refuses_junk},
     {"timestamps: one ISO-8601 grammar", test_util__timestamps_one_grammar},
+    {"JSON files: errors name the file and line:column in characters",
+     test_util__json_file_errors_name_the_place},
     CU_TEST_INFO_NULL,
 };
 

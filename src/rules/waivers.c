@@ -25,7 +25,7 @@ struct waivers {
     size_t n_files;
 };
 
-static const char *const g_waiver_keys[] = {"rule",   "resource", "account", "region",
+static const char *const waiver_keys[] = {"rule",   "resource", "account", "region",
                                             "reason", "owner",    "expires"};
 
 void waivers_free(waivers *w)
@@ -109,8 +109,8 @@ static int load_waiver(rules_ctx *ctx, const char *file, const ytree_node *node,
         const ytree_node *k = node->items[i];
         bool known = false;
 
-        for (size_t j = 0; j < sizeof(g_waiver_keys) / sizeof(g_waiver_keys[0]); j++)
-            known = known || strcmp(k->text, g_waiver_keys[j]) == 0;
+        for (size_t j = 0; j < sizeof(waiver_keys) / sizeof(waiver_keys[0]); j++)
+            known = known || strcmp(k->text, waiver_keys[j]) == 0;
         if (!known)
             bad =
                 rules_problem(ctx, file, k,

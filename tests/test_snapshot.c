@@ -1,0 +1,238 @@
+/* The snapshot module: the resource-type table, the writer, and the reader reading what the writer wrote. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "snapshot/read.h"
+#include "snapshot/write.h"
+#include "testutil.h"
+
+static void test_snapshot__resource_types_one_table(void)
+{
+    restype t = RESTYPE_COUNT;
+    cJSON *data = cJSON_Parse("{\"Name\": \"n\", \"DisplayName\": \"Display\"}");
+
+    for (int i = 0; i < RESTYPE_COUNT; i++) {
+        CU_ASSERT_EQUAL(restype_parse(restype_name((restype)i), &t), 0);
+        CU_ASSERT_EQUAL(t, (restype)i);
+        CU_ASSERT_PTR_NOT_NULL(strstr(restype_choices(), restype_name((restype)i)));
+        CU_ASSERT_PTR_NOT_NULL(restype_get((restype)i)->listing);
+        CU_ASSERT_PTR_NOT_NULL(restype_get((restype)i)->id_field);
+    }
+    CU_ASSERT_STRING_EQUAL(restype_choices(), "workspaces_image, appstream_image_builder, appstream_image");
+    CU_ASSERT_EQUAL(restype_parse("future_resource", &t), -1);
+    CU_ASSERT_EQUAL(restype_parse(NULL, &t), -1);
+    /* WorkSpaces images show their Name; AppStream resources are keyed on Name and show DisplayName. */
+    CU_ASSERT_STRING_EQUAL(restype_display_name("workspaces_image", data), "n");
+    CU_ASSERT_STRING_EQUAL(restype_display_name("appstream_image", data), "Display");
+    CU_ASSERT_PTR_NULL(restype_display_name("future_resource", data));
+    cJSON_Delete(data);
+}
+
+static void test_snapshot__permission_account(void)
+{
+    cJSON *ws = cJSON_Parse("{\"SharedAccountId\": \"111122223333\"}");
+    cJSON *as = cJSON_Parse("{\"sharedAccountId\": \"444455556666\", \"imagePermissions\": {}}");
+    cJSON *none = cJSON_Parse("{\"SharedAccountId\": 5}");
+
+    CU_ASSERT_STRING_EQUAL(snap_permission_account(ws), "111122223333");
+    CU_ASSERT_STRING_EQUAL(snap_permission_account(as), "444455556666");
+    CU_ASSERT_PTR_NULL(snap_permission_account(none));
+    cJSON_Delete(ws);
+    cJSON_Delete(as);
+    cJSON_Delete(none);
+}
+
+static cJSON *image(const char *id, const char *name)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "ImageId", id);
+    cJSON_AddStringToObject(o, "Name", name);
+    return o;
+}
+
+static void test_snapshot__snapshot_sorted_deduplicated_private(void)
+{
+    char path[] = "/tmp/imgaudit-snap-XXXXXX";
+    snapshot s;
+    ia_err err, failure;
+    char *text;
+    cJSON *doc;
+    const cJSON *res, *errors;
+    struct stat st;
+    int fd = mkstemp(path);
+    const char *regions[] = {"us-east-1", "eu-west-1"};
+
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    close(fd);
+    snapshot_init(&s);
+    s.started_at = 1764000000;
+    s.finished_at = 1764000065;
+    snprintf(s.caller_account, sizeof(s.caller_account), "111122223333");
+    snprintf(s.partition, sizeof(s.partition), "aws");
+    CU_ASSERT_EQUAL(snapshot_set_regions(&s, regions, 2, &err), 0);
+    CU_ASSERT_EQUAL(
+        snapshot_add_account(&s, "222233334444", NULL, "arn:aws:iam::222233334444:role/A", regions, 2, &err),
+        0);
+    CU_ASSERT_EQUAL(snapshot_add_account(&s, "111122223333", "prod", NULL, regions, 1, &err), 0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "222233334444", "us-east-1", "wsi-b",
+                                          image("wsi-b", "b"), NULL, &err),
+                    0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_APPSTREAM_IMAGE, "111122223333", "us-east-1", "apps",
+                                          cJSON_CreateObject(), NULL, &err),
+                    0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "111122223333", "us-east-1", "wsi-a",
+                                          image("wsi-a", "a"), NULL, &err),
+                    0);
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "111122223333", "eu-west-1", "wsi-z",
+                                          image("wsi-z", "z"), NULL, &err),
+                    0);
+    err_clear(&failure);
+    err_set(&failure, IA_ERR_AWS, "not authorized");
+    snprintf(failure.aws_code, sizeof(failure.aws_code), "AccessDeniedException");
+    failure.http_status = 400;
+    err_prefix(&failure, "appstream DescribeImages (eu-west-1)");
+    CU_ASSERT_EQUAL(
+        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", NULL, &failure),
+        0);
+    CU_ASSERT_EQUAL(
+        snapshot_add_error(&s, "222233334444", "eu-west-1", "appstream", "DescribeImages", NULL, &failure),
+        0);
+    CU_ASSERT_EQUAL(snapshot_add_error(&s, NULL, NULL, "organizations", "ListAccounts", NULL, &failure), 0);
+    CU_ASSERT_EQUAL(snapshot_error_count(&s), 3);
+    CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
+
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
+    text = testutil_read_file(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    doc = cJSON_Parse(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc, "schema")->valuestring, "imgaudit.snapshot");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc, "started_at")->valuestring, "2025-11-24T16:00:00Z");
+    CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItem(doc, "complete")));
+    res = cJSON_GetObjectItem(doc, "resources");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(res), 4);
+    /* account, region, type, id */
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 0), "id")->valuestring, "wsi-z");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 1), "id")->valuestring, "apps");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 2), "id")->valuestring, "wsi-a");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "id")->valuestring, "wsi-b");
+    CU_ASSERT_STRING_EQUAL(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(res, 3), "data"), "Name")->valuestring,
+        "b");
+    errors = cJSON_GetObjectItem(doc, "errors");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(errors), 2); /* the repeated failure is listed once */
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 0), "account")));
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 1), "message")->valuestring,
+                           "not authorized");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(errors, 1), "code")->valuestring,
+                           "AccessDeniedException");
+    CU_ASSERT_STRING_EQUAL(
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "accounts"), 0), "id")->valuestring,
+        "111122223333");
+    /* One resource a line, so that two snapshots diff line by line. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\n    {\"type\":\"workspaces_image\",\"account\":\"111122223333\""));
+    cJSON_Delete(doc);
+    free(text);
+    snapshot_clean_up(&s);
+    unlink(path);
+}
+
+static void test_snapshot__snapshot_unwritable_leaves_nothing(void)
+{
+    snapshot s;
+    ia_err err;
+
+    snapshot_init(&s);
+    err_clear(&err);
+    CU_ASSERT_EQUAL(snapshot_write(&s, "/nonexistent-dir/snap.json", &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "/nonexistent-dir/snap.json"));
+    snapshot_clean_up(&s);
+}
+
+static void test_snapshot__snapshot_to_a_device_writes_in_place(void)
+{
+    struct stat st;
+    snapshot s;
+    ia_err err;
+
+    snapshot_init(&s);
+    err_clear(&err);
+    CU_ASSERT_EQUAL(snapshot_write(&s, "/dev/null", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(stat("/dev/null", &st), 0);
+    CU_ASSERT_TRUE(S_ISCHR(st.st_mode));
+    snapshot_clean_up(&s);
+}
+
+/* What the writer writes, the reader reads back: the same records, ids, names and errors. */
+static void test_snapshot__reader_reads_what_the_writer_wrote(void)
+{
+    char path[] = "/tmp/imgaudit-snap-XXXXXX";
+    const char *regions[] = {"eu-west-1"};
+    const snap_resource *added = NULL;
+    snapshot_doc *doc = NULL;
+    cJSON *builder = cJSON_CreateObject();
+    snapshot s;
+    ia_err err, failure;
+    int fd = mkstemp(path);
+
+    CU_ASSERT_TRUE_FATAL(fd >= 0);
+    close(fd);
+    snapshot_init(&s);
+    err_clear(&err);
+    snprintf(s.partition, sizeof(s.partition), "aws");
+    CU_ASSERT_EQUAL(snapshot_set_regions(&s, regions, 1, &err), 0);
+    cJSON_AddStringToObject(builder, "Name", "b-1");
+    cJSON_AddStringToObject(builder, "DisplayName", "Builder One");
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_APPSTREAM_IMAGE_BUILDER, "111122223333", "eu-west-1",
+                                          "b-1", builder, &added, &err),
+                    0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(added);
+    CU_ASSERT_STRING_EQUAL(added->type, "appstream_image_builder");
+    CU_ASSERT_STRING_EQUAL(added->id, "b-1");
+    CU_ASSERT_EQUAL(snapshot_add_resource(&s, RESTYPE_WORKSPACES_IMAGE, "111122223333", "eu-west-1", "wsi-1",
+                                          image("wsi-1", "golden"), NULL, &err),
+                    0);
+    err_clear(&failure);
+    err_set(&failure, IA_ERR_AWS, "denied");
+    CU_ASSERT_EQUAL(snapshot_add_error(&s, "222233334444", NULL, "sts", "AssumeRole", NULL, &failure), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_read(path, &doc, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(doc->n_resources, 2);
+    /* Sorted by type name: appstream_image_builder before workspaces_image. */
+    CU_ASSERT_STRING_EQUAL(doc->resources[0].type, "appstream_image_builder");
+    CU_ASSERT_STRING_EQUAL(doc->resources[0].name, "Builder One");
+    CU_ASSERT_STRING_EQUAL(doc->resources[1].type, "workspaces_image");
+    CU_ASSERT_STRING_EQUAL(doc->resources[1].id, "wsi-1");
+    CU_ASSERT_STRING_EQUAL(doc->resources[1].name, "golden");
+    CU_ASSERT_STRING_EQUAL(doc->resources[1].account, "111122223333");
+    CU_ASSERT_STRING_EQUAL(doc->resources[1].region, "eu-west-1");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(doc->errors), 1);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(doc->errors, 0), "code")->valuestring,
+                           "aws");
+    snapshot_doc_free(doc);
+    snapshot_clean_up(&s);
+    unlink(path);
+}
+
+static CU_TestInfo tests[] = {
+    {"resource types: one table, names round-trip", test_snapshot__resource_types_one_table},
+    {"permissions: the account each entry names", test_snapshot__permission_account},
+    {"writer: sorted, repeated errors once, mode 0600", test_snapshot__snapshot_sorted_deduplicated_private},
+    {"writer: unwritable folder leaves nothing", test_snapshot__snapshot_unwritable_leaves_nothing},
+    {"writer: a device is written in place, not renamed over",
+     test_snapshot__snapshot_to_a_device_writes_in_place},
+    {"reader reads what the writer wrote", test_snapshot__reader_reads_what_the_writer_wrote},
+    CU_TEST_INFO_NULL,
+};
+
+int main(void)
+{
+    return testutil_run("snapshot", tests);
+}
