@@ -26,7 +26,7 @@ struct waivers {
 };
 
 static const char *const waiver_keys[] = {"rule",   "resource", "account", "region",
-                                            "reason", "owner",    "expires"};
+                                          "reason", "owner",    "expires"};
 
 void waivers_free(waivers *w)
 {
