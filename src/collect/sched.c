@@ -1,0 +1,596 @@
+#include "collect/sched.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/cancel.h"
+#include "util/log.h"
+#include "util/str.h"
+
+/* Multiplicative decrease on a throttle, as the SDKs' adaptive mode (CUBIC's beta). */
+#define DECREASE 0.7
+/*
+ * Additive increase per answered request: fast while a family has never been
+ * throttled (nothing is known of its limit), slow once it has (the limit is
+ * near, and a throttle costs a retry).
+ */
+#define INCREASE_UNKNOWN 1.0
+#define INCREASE_NEAR    0.05
+/* Weight of the newest gap in a lane's average time between requests. */
+#define GAP_WEIGHT 0.3
+/* How long a waiting worker sleeps at most before it looks for a signal. */
+#define WAKE_S 0.1
+
+#define KEY_MAX      96
+#define FIRST_SLOTS  256u
+#define MAX_LANES    (1u << 21)
+#define FIRST_TIMERS 64u
+
+typedef struct family {
+    char key[KEY_MAX]; /* "service/region" */
+    double rps;
+    unsigned epoch; /* cuts so far */
+    bool throttled; /* ever */
+} family;
+
+struct sched_lane {
+    char key[KEY_MAX]; /* "service/region/account" */
+    family *fam;
+    bool own; /* throttled itself: its rate is its own */
+    double rps;
+    unsigned epoch;
+    double next_free; /* when its next item may be handed out */
+    double last_sent; /* when its last item was, 0 for never */
+    double gap;       /* average time between its items, 0 until known */
+    sched_item *head, *tail;
+    size_t heap_pos; /* index in the ready heap + 1; 0 when not there */
+};
+
+/* Strings to pointers, open addressing, doubling at 3/4. */
+typedef struct table {
+    void **slots;
+    size_t n_slots, n;
+} table;
+
+struct sched {
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    sched_options opt;
+    table lanes, families;
+    sched_lane **ready; /* min-heap on next_free */
+    size_t n_ready, cap_ready;
+    sched_item **timers; /* min-heap on due */
+    size_t n_timers, cap_timers;
+    size_t queued, running, throttles, cuts;
+    bool stopped;
+};
+
+/* ---- time ---- */
+
+static double mono_now(void *ud)
+{
+    struct timespec ts;
+
+    (void)ud;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double now_of(const sched *s)
+{
+    return s->opt.clock(s->opt.clock_ud);
+}
+
+/* ---- the tables ---- */
+
+static size_t hash_key(const char *key)
+{
+    size_t h = 14695981039346656037u; /* FNV-1a */
+
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
+}
+
+/* Every entry starts with its key (family and sched_lane both do). */
+static void **probe(void **slots, size_t n_slots, const char *key)
+{
+    size_t i = hash_key(key) & (n_slots - 1);
+
+    while (slots[i] && strcmp((const char *)slots[i], key) != 0)
+        i = (i + 1) & (n_slots - 1);
+    return &slots[i];
+}
+
+static void *table_find(const table *t, const char *key)
+{
+    return t->n_slots ? *probe(t->slots, t->n_slots, key) : NULL;
+}
+
+/* Adds entry (not there yet). False when memory runs out or the table is at its ceiling. */
+static bool table_add(table *t, void *entry)
+{
+    if ((t->n + 1) * 4 > t->n_slots * 3) {
+        size_t n = t->n_slots ? t->n_slots * 2 : FIRST_SLOTS;
+        void **slots;
+
+        if (n > MAX_LANES * 2)
+            return false;
+        slots = calloc(n, sizeof(*slots));
+        if (!slots)
+            return false;
+        for (size_t i = 0; i < t->n_slots; i++) {
+            if (t->slots[i])
+                *probe(slots, n, (const char *)t->slots[i]) = t->slots[i];
+        }
+        free(t->slots);
+        t->slots = slots;
+        t->n_slots = n;
+    }
+    *probe(t->slots, t->n_slots, (const char *)entry) = entry;
+    t->n++;
+    return true;
+}
+
+static void table_free(table *t)
+{
+    for (size_t i = 0; i < t->n_slots; i++)
+        free(t->slots[i]);
+    free(t->slots);
+}
+
+/* ---- the heaps ---- */
+
+static bool lane_before(const sched_lane *a, const sched_lane *b)
+{
+    return a->next_free < b->next_free;
+}
+
+static void ready_swap(sched *s, size_t i, size_t j)
+{
+    sched_lane *t = s->ready[i];
+
+    s->ready[i] = s->ready[j];
+    s->ready[j] = t;
+    s->ready[i]->heap_pos = i + 1;
+    s->ready[j]->heap_pos = j + 1;
+}
+
+static void ready_up(sched *s, size_t i)
+{
+    while (i > 0 && lane_before(s->ready[i], s->ready[(i - 1) / 2])) {
+        ready_swap(s, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void ready_down(sched *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+
+        if (l < s->n_ready && lane_before(s->ready[l], s->ready[m]))
+            m = l;
+        if (r < s->n_ready && lane_before(s->ready[r], s->ready[m]))
+            m = r;
+        if (m == i)
+            return;
+        ready_swap(s, i, m);
+        i = m;
+    }
+}
+
+static int ready_insert(sched *s, sched_lane *lane)
+{
+    if (s->n_ready == s->cap_ready) {
+        size_t cap = s->cap_ready ? s->cap_ready * 2 : FIRST_SLOTS;
+        sched_lane **grown = realloc(s->ready, cap * sizeof(*grown));
+
+        if (!grown)
+            return -1;
+        s->ready = grown;
+        s->cap_ready = cap;
+    }
+    s->ready[s->n_ready] = lane;
+    lane->heap_pos = ++s->n_ready;
+    ready_up(s, s->n_ready - 1);
+    return 0;
+}
+
+static void ready_remove_top(sched *s)
+{
+    s->ready[0]->heap_pos = 0;
+    s->ready[0] = s->ready[--s->n_ready];
+    if (s->n_ready) {
+        s->ready[0]->heap_pos = 1;
+        ready_down(s, 0);
+    }
+}
+
+static void timer_up(sched *s, size_t i)
+{
+    while (i > 0 && s->timers[i]->due < s->timers[(i - 1) / 2]->due) {
+        sched_item *t = s->timers[i];
+
+        s->timers[i] = s->timers[(i - 1) / 2];
+        s->timers[(i - 1) / 2] = t;
+        i = (i - 1) / 2;
+    }
+}
+
+static void timer_down(sched *s, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        sched_item *t;
+
+        if (l < s->n_timers && s->timers[l]->due < s->timers[m]->due)
+            m = l;
+        if (r < s->n_timers && s->timers[r]->due < s->timers[m]->due)
+            m = r;
+        if (m == i)
+            return;
+        t = s->timers[i];
+        s->timers[i] = s->timers[m];
+        s->timers[m] = t;
+        i = m;
+    }
+}
+
+static int timer_insert(sched *s, sched_item *item)
+{
+    if (s->n_timers == s->cap_timers) {
+        size_t cap = s->cap_timers ? s->cap_timers * 2 : FIRST_TIMERS;
+        sched_item **grown = realloc(s->timers, cap * sizeof(*grown));
+
+        if (!grown)
+            return -1;
+        s->timers = grown;
+        s->cap_timers = cap;
+    }
+    s->timers[s->n_timers++] = item;
+    timer_up(s, s->n_timers - 1);
+    return 0;
+}
+
+/* ---- lanes ---- */
+
+static double lane_rate(const sched_lane *lane)
+{
+    return lane->own ? lane->rps : lane->fam->rps;
+}
+
+static family *family_get(sched *s, const char *service, const char *region)
+{
+    char key[KEY_MAX];
+    family *f;
+
+    snprintf(key, sizeof(key), "%s/%s", service, region);
+    f = table_find(&s->families, key);
+    if (f)
+        return f;
+    f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    str_copy(f->key, sizeof(f->key), key);
+    f->rps = s->opt.start_rps;
+    if (!table_add(&s->families, f)) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+static sched_lane *lane_get(sched *s, const char *service, const char *region, const char *account)
+{
+    char key[KEY_MAX];
+    sched_lane *lane;
+    family *f;
+
+    snprintf(key, sizeof(key), "%s/%s/%s", service, region, account ? account : "");
+    lane = table_find(&s->lanes, key);
+    if (lane)
+        return lane;
+    f = family_get(s, service, region);
+    lane = f ? calloc(1, sizeof(*lane)) : NULL;
+    if (!lane)
+        return NULL;
+    str_copy(lane->key, sizeof(lane->key), key);
+    lane->fam = f;
+    if (!table_add(&s->lanes, lane)) {
+        free(lane);
+        return NULL;
+    }
+    return lane;
+}
+
+/* Puts item at the lane's end (or, for a retry that has waited its turn, at its front) and the lane in the
+ * heap. */
+static int enqueue(sched *s, sched_item *item, bool front)
+{
+    sched_lane *lane = item->lane;
+
+    if (!lane->heap_pos && ready_insert(s, lane) != 0)
+        return -1;
+    if (front) {
+        item->next = lane->head;
+        lane->head = item;
+        if (!lane->tail)
+            lane->tail = item;
+    } else {
+        item->next = NULL;
+        if (lane->tail)
+            lane->tail->next = item;
+        else
+            lane->head = item;
+        lane->tail = item;
+    }
+    return 0;
+}
+
+/* Moves delayed items whose time has come into their lanes. */
+static void release_timers(sched *s, double now)
+{
+    while (s->n_timers && s->timers[0]->due <= now) {
+        sched_item *item = s->timers[0];
+
+        s->timers[0] = s->timers[--s->n_timers];
+        timer_down(s, 0);
+        /* A lane already in the heap needs no room; one that is not may fail to get it: then the item
+         * waits a little longer as a timer (the heap had room for it before). */
+        if (enqueue(s, item, true) != 0) {
+            item->due = now + WAKE_S;
+            timer_insert(s, item);
+            return;
+        }
+    }
+}
+
+/* ---- the interface ---- */
+
+int sched_new(sched **out, const sched_options *opt, ia_err *err)
+{
+    sched *s = calloc(1, sizeof(*s));
+    pthread_condattr_t attr;
+
+    *out = NULL;
+    if (!s)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    s->opt = *opt;
+    if (s->opt.start_rps <= 0)
+        s->opt.start_rps = 20;
+    if (s->opt.min_rps <= 0)
+        s->opt.min_rps = 0.5;
+    if (s->opt.max_rps <= 0)
+        s->opt.max_rps = 200;
+    if (!s->opt.clock)
+        s->opt.clock = mono_now;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->wake, &attr);
+    pthread_condattr_destroy(&attr);
+    *out = s;
+    return 0;
+}
+
+void sched_free(sched *s)
+{
+    if (!s)
+        return;
+    table_free(&s->lanes);
+    table_free(&s->families);
+    free(s->ready);
+    free(s->timers);
+    pthread_cond_destroy(&s->wake);
+    pthread_mutex_destroy(&s->lock);
+    free(s);
+}
+
+int sched_push(sched *s, const char *service, const char *region, const char *account, sched_item *item,
+               double delay_s, ia_err *err)
+{
+    int rc = -1;
+
+    pthread_mutex_lock(&s->lock);
+    item->lane = lane_get(s, service, region, account);
+    if (!item->lane) {
+        err_set(err, IA_ERR_NOMEM, "out of memory for the lane %s/%s/%s", service, region,
+                account ? account : "");
+        goto out;
+    }
+    if (delay_s > 0) {
+        item->due = now_of(s) + delay_s;
+        rc = timer_insert(s, item);
+    } else {
+        rc = enqueue(s, item, false);
+    }
+    if (rc != 0) {
+        err_set(err, IA_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    s->queued++;
+    pthread_cond_signal(&s->wake);
+out:
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+/* Hands out the top lane's first item at now; the lock is held. */
+static sched_item *take(sched *s, double now)
+{
+    sched_lane *lane = s->ready[0];
+    sched_item *item = lane->head;
+
+    lane->head = item->next;
+    if (!lane->head)
+        lane->tail = NULL;
+    item->next = NULL;
+    item->own = lane->own;
+    item->epoch = lane->own ? lane->epoch : lane->fam->epoch;
+    if (lane->last_sent > 0) {
+        double gap = now - lane->last_sent;
+
+        lane->gap = lane->gap > 0 ? (1 - GAP_WEIGHT) * lane->gap + GAP_WEIGHT * gap : gap;
+    }
+    lane->last_sent = now;
+    lane->next_free = (lane->next_free > now ? lane->next_free : now) + 1.0 / lane_rate(lane);
+    if (lane->head)
+        ready_down(s, 0);
+    else
+        ready_remove_top(s);
+    s->queued--;
+    s->running++;
+    return item;
+}
+
+static sched_item *try_next(sched *s, double now, double *wait_s)
+{
+    double when = -1;
+
+    release_timers(s, now);
+    if (s->n_ready && s->ready[0]->next_free <= now)
+        return take(s, now);
+    if (s->n_ready)
+        when = s->ready[0]->next_free;
+    if (s->n_timers && (when < 0 || s->timers[0]->due < when))
+        when = s->timers[0]->due;
+    *wait_s = when < 0 ? -1 : when - now;
+    return NULL;
+}
+
+sched_item *sched_try_next(sched *s, double *wait_s)
+{
+    sched_item *item;
+
+    pthread_mutex_lock(&s->lock);
+    item = try_next(s, now_of(s), wait_s);
+    pthread_mutex_unlock(&s->lock);
+    return item;
+}
+
+sched_item *sched_next(sched *s)
+{
+    sched_item *item = NULL;
+
+    pthread_mutex_lock(&s->lock);
+    while (!s->stopped && !cancel_requested() && (s->queued || s->running)) {
+        double wait_s;
+        struct timespec until;
+
+        item = try_next(s, now_of(s), &wait_s);
+        if (item)
+            break;
+        if (wait_s < 0 || wait_s > WAKE_S)
+            wait_s = WAKE_S;
+        clock_gettime(CLOCK_MONOTONIC, &until);
+        until.tv_nsec += (long)(wait_s * 1e9) + 1;
+        until.tv_sec += until.tv_nsec / 1000000000L;
+        until.tv_nsec %= 1000000000L;
+        pthread_cond_timedwait(&s->wake, &s->lock, &until);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return item;
+}
+
+/* The rate a throttle says to go down to: 30% below what the lane was really sent at. */
+static double cut(const sched *s, const sched_lane *lane, double rate)
+{
+    double actual = lane->gap > 0 ? 1.0 / lane->gap : rate;
+    double cut_to = DECREASE * (actual < rate ? actual : rate);
+
+    return cut_to < s->opt.min_rps ? s->opt.min_rps : cut_to;
+}
+
+static void throttled(sched *s, sched_lane *lane, const sched_item *item, double now)
+{
+    family *f = lane->fam;
+
+    s->throttles++;
+    if (!lane->own) {
+        /* Its first throttle: the family learns (once per round at its rate), the lane goes its own way. */
+        if (!item->own && item->epoch == f->epoch) {
+            f->rps = cut(s, lane, f->rps);
+            f->epoch++;
+            s->cuts++;
+            log_debug("rate: %s cut to %.2f requests/s for its accounts (throttled in %s)", f->key, f->rps,
+                      lane->key);
+        }
+        f->throttled = true;
+        lane->own = true;
+        lane->rps = f->rps;
+        lane->epoch = 0;
+    } else if (item->own && item->epoch == lane->epoch) {
+        lane->rps = cut(s, lane, lane->rps);
+        lane->epoch++;
+        s->cuts++;
+        log_debug("rate: %s cut to %.2f requests/s", lane->key, lane->rps);
+    }
+    /* The bucket is empty: the next request waits a full slot from now. */
+    if (lane->next_free < now + 1.0 / lane_rate(lane))
+        lane->next_free = now + 1.0 / lane_rate(lane);
+    if (lane->heap_pos)
+        ready_down(s, lane->heap_pos - 1);
+}
+
+static void answered(sched *s, sched_lane *lane, const sched_item *item)
+{
+    family *f = lane->fam;
+    double inc = f->throttled ? INCREASE_NEAR : INCREASE_UNKNOWN;
+
+    if (lane->own && item->own) {
+        lane->rps = lane->rps + inc > s->opt.max_rps ? s->opt.max_rps : lane->rps + inc;
+    } else if (!lane->own && !item->own && item->epoch == f->epoch) {
+        f->rps = f->rps + inc > s->opt.max_rps ? s->opt.max_rps : f->rps + inc;
+    }
+}
+
+void sched_done(sched *s, sched_item *item, sched_outcome outcome)
+{
+    pthread_mutex_lock(&s->lock);
+    if (outcome == SCHED_THROTTLED)
+        throttled(s, item->lane, item, now_of(s));
+    else if (outcome == SCHED_OK)
+        answered(s, item->lane, item);
+    s->running--;
+    if (!s->running && !s->queued)
+        pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sched_stop(sched *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->stopped = true;
+    pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sched_stats_get(sched *s, sched_stats *out)
+{
+    pthread_mutex_lock(&s->lock);
+    out->lanes = s->lanes.n;
+    out->queued = s->queued;
+    out->running = s->running;
+    out->throttles = s->throttles;
+    out->cuts = s->cuts;
+    pthread_mutex_unlock(&s->lock);
+}
+
+double sched_lane_rate(sched *s, const char *service, const char *region, const char *account)
+{
+    char key[KEY_MAX];
+    const sched_lane *lane;
+    double rate = 0;
+
+    snprintf(key, sizeof(key), "%s/%s/%s", service, region, account ? account : "");
+    pthread_mutex_lock(&s->lock);
+    lane = table_find(&s->lanes, key);
+    if (lane)
+        rate = lane_rate(lane);
+    pthread_mutex_unlock(&s->lock);
+    return rate;
+}
