@@ -395,7 +395,7 @@ static int http_get(aws_client *c, const char *method, const char *url, const ch
     int rc = -1;
 
     http_response_init(&resp, 64 * 1024);
-    if (http_perform(c->pool, &req, &resp, err) != 0)
+    if (http_perform(aws_client_http_pool(c), &req, &resp, err) != 0)
         goto out;
     if (resp.status != 200) {
         err_set(err, IA_ERR_CREDS, "%s %s answered HTTP %ld", method, url, resp.status);
