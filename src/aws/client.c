@@ -482,24 +482,10 @@ int aws_json_call(aws_client *c, const aws_call *call, const char *operation, co
     return rc;
 }
 
-/* Form encoding: RFC 3986 unreserved characters kept, everything else %XX (as the SDKs send it). */
+/* A form value, encoded as SigV4 encodes URIs (sigv4.h): what the SDKs send. */
 static int form_append(buf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-            *p == '.' || *p == '_' || *p == '~') {
-            if (buf_putc(b, (char)*p) != 0)
-                return -1;
-        } else {
-            char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-
-            if (buf_append(b, enc, 3) != 0)
-                return -1;
-        }
-    }
-    return 0;
+    return sigv4_uri_encode(b, s, strlen(s), false);
 }
 
 int aws_query_call(aws_client *c, const aws_call *call, const char *action, const char *version,
