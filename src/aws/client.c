@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <libxml/parser.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,18 @@
 #include "util/str.h"
 
 #define MAX_REQUEST_HEADERS 12
+
+struct aws_client {
+    http_pool *pool;
+    aws_client_options opt;
+    char *profile; /* owned copy of opt.profile */
+    aws_pacer pacer;
+    struct {
+        atomic_long requests;
+        atomic_long retries;
+        atomic_long throttles;
+    } stats; /* as in aws_client_stats; updated by every thread */
+};
 
 int aws_client_new(aws_client **out, const aws_client_options *opt, ia_err *err)
 {
@@ -56,6 +69,18 @@ void aws_client_free(aws_client *c)
 void aws_client_set_pacer(aws_client *c, const aws_pacer *pacer)
 {
     c->pacer = *pacer;
+}
+
+void aws_client_stats_get(const aws_client *c, aws_client_stats *out)
+{
+    out->requests = atomic_load(&c->stats.requests);
+    out->retries = atomic_load(&c->stats.retries);
+    out->throttles = atomic_load(&c->stats.throttles);
+}
+
+http_pool *aws_client_http_pool(aws_client *c)
+{
+    return c->pool;
 }
 
 static time_t client_now(const aws_client *c)
@@ -457,24 +482,10 @@ int aws_json_call(aws_client *c, const aws_call *call, const char *operation, co
     return rc;
 }
 
-/* Form encoding: RFC 3986 unreserved characters kept, everything else %XX (as the SDKs send it). */
+/* A form value, encoded as SigV4 encodes URIs (sigv4.h): what the SDKs send. */
 static int form_append(buf *b, const char *s)
 {
-    static const char hex[] = "0123456789ABCDEF";
-
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-            *p == '.' || *p == '_' || *p == '~') {
-            if (buf_putc(b, (char)*p) != 0)
-                return -1;
-        } else {
-            char enc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-
-            if (buf_append(b, enc, 3) != 0)
-                return -1;
-        }
-    }
-    return 0;
+    return sigv4_uri_encode(b, s, strlen(s), false);
 }
 
 int aws_query_call(aws_client *c, const aws_call *call, const char *action, const char *version,

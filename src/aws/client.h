@@ -12,7 +12,6 @@
  */
 
 #include <libxml/tree.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -25,12 +24,12 @@
 
 typedef struct awscfg awscfg;
 
-/* Counters for progress lines and tests. */
-typedef struct aws_stats {
-    atomic_long requests;  /* HTTP attempts made */
-    atomic_long retries;   /* attempts that were retries */
-    atomic_long throttles; /* attempts answered with a throttling error */
-} aws_stats;
+/* The client's counters at one moment, for progress lines and tests. */
+typedef struct aws_client_stats {
+    long requests;  /* HTTP attempts made */
+    long retries;   /* attempts that were retries */
+    long throttles; /* attempts answered with a throttling error */
+} aws_client_stats;
 
 /*
  * An optional pacer, asked before every attempt and told how each ended,
@@ -54,13 +53,6 @@ typedef struct aws_client_options {
     time_t (*clock)(void);   /* NULL: time() */
 } aws_client_options;
 
-struct aws_client {
-    http_pool *pool;
-    aws_client_options opt;
-    char *profile; /* owned copy of opt.profile */
-    aws_pacer pacer;
-    aws_stats stats;
-};
 typedef struct aws_client aws_client;
 
 /* Where and as whom a call goes. */
@@ -84,6 +76,19 @@ void aws_client_free(aws_client *c);
 
 /* Installs a pacer (copied). Call before any thread uses the client. */
 void aws_client_set_pacer(aws_client *c, const aws_pacer *pacer);
+
+/*
+ * Copies the counters into *out. Safe while other threads make calls; each
+ * counter is read atomically, the three not at one instant.
+ */
+void aws_client_stats_get(const aws_client *c, aws_client_stats *out);
+
+/*
+ * The client's connection pool, borrowed (valid until aws_client_free): for
+ * plain HTTP requests that should share its connections and time-outs, such
+ * as the credentials endpoints of containers and instance metadata.
+ */
+http_pool *aws_client_http_pool(aws_client *c);
 
 /*
  * A JSON 1.1 call: POSTs input (NULL: {}) as operation, returns the answer

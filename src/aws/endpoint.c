@@ -34,7 +34,7 @@ typedef struct partition {
 } partition;
 
 /* Checked in order; "aws" last, as the catch-all. */
-static const partition g_partitions[] = {
+static const partition partitions[] = {
     {"aws-cn", "cn-", "amazonaws.com.cn", "cn-northwest-1"},
     {"aws-us-gov", "us-gov-", "amazonaws.com", "us-gov-west-1"},
     {"aws", "", "amazonaws.com", "us-east-1"},
@@ -42,13 +42,13 @@ static const partition g_partitions[] = {
 
 static const partition *partition_of(const char *region)
 {
-    size_t n = sizeof(g_partitions) / sizeof(g_partitions[0]);
+    size_t n = sizeof(partitions) / sizeof(partitions[0]);
 
     for (size_t i = 0; region && i + 1 < n; i++) {
-        if (str_starts_with(region, g_partitions[i].region_prefix))
-            return &g_partitions[i];
+        if (str_starts_with(region, partitions[i].region_prefix))
+            return &partitions[i];
     }
-    return &g_partitions[n - 1];
+    return &partitions[n - 1];
 }
 
 const char *endpoint_partition(const char *region)

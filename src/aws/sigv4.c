@@ -101,8 +101,7 @@ static void hex_lower(const unsigned char *in, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* Appends bytes with every byte but the unreserved ones (and '/' when keep_slash) as %XX, upper-case hex. */
-static int append_uri_encoded(buf *out, const char *s, size_t n, bool keep_slash)
+int sigv4_uri_encode(buf *out, const char *s, size_t n, bool keep_slash)
 {
     static const char digits[] = "0123456789ABCDEF";
 
@@ -122,14 +121,6 @@ static int append_uri_encoded(buf *out, const char *s, size_t n, bool keep_slash
             return -1;
     }
     return 0;
-}
-
-/* Overwrites a buffer's memory, then frees it. */
-static void buf_wipe_free(buf *b)
-{
-    if (b->data)
-        OPENSSL_cleanse(b->data, b->cap);
-    buf_free(b);
 }
 
 /* Empties a buffer and overwrites what it held, keeping its memory and ceiling. */
@@ -374,7 +365,7 @@ static int append_canonical_path(buf *out, const char *path, bool normalize, ia_
     }
     len = strlen(path);
     if (!normalize) {
-        if (append_uri_encoded(out, path, len, true) != 0) {
+        if (sigv4_uri_encode(out, path, len, true) != 0) {
             err_set(err, IA_ERR_NOMEM, "sigv4: canonical request too large");
             goto out;
         }
@@ -409,7 +400,7 @@ static int append_canonical_path(buf *out, const char *path, bool normalize, ia_
     for (size_t k = 0; k < n_segs; k++) {
         if (k > 0 && buf_putc(out, '/') != 0)
             goto nomem;
-        if (append_uri_encoded(out, path + seg_start[k], seg_len[k], false) != 0)
+        if (sigv4_uri_encode(out, path + seg_start[k], seg_len[k], false) != 0)
             goto nomem;
     }
     if (n_segs > 0 && path[len - 1] == '/' && buf_putc(out, '/') != 0)
@@ -456,7 +447,7 @@ static int reencode_query_part(const char *s, size_t n, char **out, ia_err *err)
         if (buf_putc(&decoded, c) != 0)
             goto nomem;
     }
-    if (append_uri_encoded(&encoded, decoded.data ? decoded.data : "", decoded.len, false) != 0)
+    if (sigv4_uri_encode(&encoded, decoded.data ? decoded.data : "", decoded.len, false) != 0)
         goto nomem;
     *out = buf_detach(&encoded);
     if (!*out)
@@ -690,10 +681,10 @@ void sigv4_ctx_clean_up(sigv4_ctx *ctx)
     if (!ctx)
         return;
     ctx_clear_added(ctx);
-    buf_wipe_free(&ctx->canonical_request);
-    buf_wipe_free(&ctx->signed_headers);
-    buf_wipe_free(&ctx->string_to_sign);
-    buf_wipe_free(&ctx->authorization);
+    buf_free_secret(&ctx->canonical_request);
+    buf_free_secret(&ctx->signed_headers);
+    buf_free_secret(&ctx->string_to_sign);
+    buf_free_secret(&ctx->authorization);
     OPENSSL_cleanse(ctx, sizeof(*ctx));
     /* Leaves an empty ctx, so a second clean-up or a new signing is safe. */
     sigv4_ctx_init(ctx);
@@ -859,7 +850,7 @@ out:
     OPENSSL_cleanse(key, sizeof(key));
     OPENSSL_cleanse(next, sizeof(next));
     OPENSSL_cleanse(sig, sizeof(sig));
-    buf_wipe_free(&secret_key);
+    buf_free_secret(&secret_key);
     EVP_MAC_free(mac);
     return rc;
 }
@@ -872,7 +863,7 @@ static int add_header(sigv4_ctx *ctx, const char *name, const char *value)
         return -1;
     buf_init(&line, SIGV4_MAX_TEXT);
     if (buf_printf(&line, "%s: %s", name, value) != 0) {
-        buf_wipe_free(&line);
+        buf_free_secret(&line);
         return -1;
     }
     ctx->added[ctx->n_added] = buf_detach(&line);

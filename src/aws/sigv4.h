@@ -106,4 +106,13 @@ int sigv4_sign(sigv4_ctx *ctx, const sigv4_request *req, const sigv4_params *par
 /* Lowercase hex SHA-256 of data into out[65]. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 
+/*
+ * Appends the n bytes of s to out, URI-encoded as SigV4 encodes paths and
+ * query strings (RFC 3986): A-Z a-z 0-9 - . _ ~ (and '/' when keep_slash) as
+ * they are, every other byte as %XX in upper-case hex. The same encoding
+ * serves form bodies (the Query protocol): it is what the SDKs send. Returns
+ * 0, or -1 when out reaches its maximum (out then holds part of the text).
+ */
+int sigv4_uri_encode(buf *out, const char *s, size_t n, bool keep_slash);
+
 #endif

@@ -503,13 +503,14 @@ static void *draw(void *arg)
     run *r = p->r;
 
     while (!atomic_load(&p->stop)) {
+        aws_client_stats stats;
         char line[256];
 
+        aws_client_stats_get(r->client, &stats);
         snprintf(line, sizeof(line),
                  "collecting: accounts %ld/%zu  requests %ld  retries %ld  throttled %ld  errors %zu",
-                 atomic_load(&r->accounts_done), r->n_accounts, atomic_load(&r->client->stats.requests),
-                 atomic_load(&r->client->stats.retries), atomic_load(&r->client->stats.throttles),
-                 snapshot_error_count(r->snap));
+                 atomic_load(&r->accounts_done), r->n_accounts, stats.requests, stats.retries,
+                 stats.throttles, snapshot_error_count(r->snap));
         log_status(line);
         for (int i = 0; i < 5 && !atomic_load(&p->stop); i++) {
             struct timespec ts = {0, 50 * 1000000L};
