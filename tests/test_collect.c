@@ -1,4 +1,5 @@
-/* The collector's parts that need no network: accounts files, regions, the pacer, timestamps. */
+/* The collector's parts that need no network: accounts files, regions, timestamps (the scheduler:
+ * test_sched). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +7,6 @@
 
 #include <cjson/cJSON.h>
 
-#include "collect/pacer.h"
 #include "collect/regions.h"
 #include "collect/targets.h"
 #include "testutil.h"
@@ -94,88 +94,6 @@ static void test_collect__regions(void)
     CU_ASSERT_EQUAL(n, 1);
 }
 
-static void test_collect__pacer_backs_off_and_recovers(void)
-{
-    aws_service svc = AWS_WORKSPACES;
-    pacer *p = NULL;
-    aws_pacer hooks;
-    ia_err err;
-    double start, after_throttles, after_successes;
-
-    CU_ASSERT_EQUAL_FATAL(pacer_new(&p, &(pacer_options){20, 1, 50}, &err), 0);
-    hooks = pacer_hooks(p);
-    CU_ASSERT_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "111122223333"), 0);
-    CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "eu-west-1", "111122223333"));
-    start = pacer_rate(p, "workspaces", "eu-west-1", "111122223333");
-    CU_ASSERT_DOUBLE_EQUAL(start, 20, 1e-9);
-    for (int i = 0; i < 3; i++)
-        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", true);
-    after_throttles = pacer_rate(p, "workspaces", "eu-west-1", "111122223333");
-    CU_ASSERT_DOUBLE_EQUAL(after_throttles, 20 * 0.7 * 0.7 * 0.7, 1e-9);
-    /* Another account's lane is untouched: AWS limits are per account. */
-    CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "eu-west-1", "444455556666"));
-    CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "444455556666"), 20, 1e-9);
-    for (int i = 0; i < 100; i++)
-        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", true);
-    CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "111122223333"), 1, 1e-9);
-    for (int i = 0; i < 10; i++)
-        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", false);
-    after_successes = pacer_rate(p, "workspaces", "eu-west-1", "111122223333");
-    CU_ASSERT_DOUBLE_EQUAL(after_successes, 11, 1e-9);
-    for (int i = 0; i < 1000; i++)
-        hooks.done(hooks.ud, &svc, "eu-west-1", "111122223333", false);
-    CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", "111122223333"), 50, 1e-9);
-    pacer_free(p);
-    pacer_free(NULL);
-}
-
-static void test_collect__pacer_spaces_requests(void)
-{
-    aws_service svc = AWS_APPSTREAM;
-    struct timespec a, b;
-    pacer *p = NULL;
-    aws_pacer hooks;
-    ia_err err;
-    double elapsed;
-
-    CU_ASSERT_EQUAL_FATAL(pacer_new(&p, &(pacer_options){10, 1, 10}, &err), 0);
-    hooks = pacer_hooks(p);
-    clock_gettime(CLOCK_MONOTONIC, &a);
-    for (int i = 0; i < 6; i++)
-        CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "us-east-1", "111122223333"));
-    clock_gettime(CLOCK_MONOTONIC, &b);
-    elapsed = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
-    /* 6 requests at 10 per second: the sixth starts 0.5 s after the first. */
-    CU_ASSERT_TRUE(elapsed >= 0.45);
-    CU_ASSERT_TRUE(elapsed < 2.0);
-    pacer_free(p);
-}
-
-static void test_collect__pacer_many_lanes(void)
-{
-    aws_service svc = AWS_WORKSPACES;
-    char account[16];
-    pacer *p = NULL;
-    aws_pacer hooks;
-    ia_err err;
-
-    /* Thousands of accounts: every lane is its own, whatever the table grew through. */
-    CU_ASSERT_EQUAL_FATAL(pacer_new(&p, &(pacer_options){20, 1, 50}, &err), 0);
-    hooks = pacer_hooks(p);
-    for (int i = 0; i < 5000; i++) {
-        snprintf(account, sizeof(account), "%012d", i);
-        CU_ASSERT_TRUE(hooks.wait(hooks.ud, &svc, "eu-west-1", account));
-        if (i % 7 == 0)
-            hooks.done(hooks.ud, &svc, "eu-west-1", account, true);
-    }
-    for (int i = 0; i < 5000; i += 499) {
-        snprintf(account, sizeof(account), "%012d", i);
-        CU_ASSERT_DOUBLE_EQUAL(pacer_rate(p, "workspaces", "eu-west-1", account), i % 7 == 0 ? 14 : 20, 1e-9);
-    }
-    CU_ASSERT_EQUAL(pacer_rate(p, "workspaces", "us-east-1", "000000000000"), 0);
-    pacer_free(p);
-}
-
 static void test_collect__timestamps(void)
 {
     char iso[TIMEFMT_ISO_SIZE];
@@ -209,10 +127,6 @@ static CU_TestInfo tests[] = {
     {"accounts file errors with positions", test_collect__accounts_file_errors},
     {"accounts file missing", test_collect__accounts_file_missing},
     {"regions offered", test_collect__regions},
-    {"pacer: multiplicative decrease, additive increase, per account",
-     test_collect__pacer_backs_off_and_recovers},
-    {"pacer: spaces requests at its rate", test_collect__pacer_spaces_requests},
-    {"pacer: thousands of lanes stay apart", test_collect__pacer_many_lanes},
     {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
     CU_TEST_INFO_NULL,
 };

@@ -189,12 +189,80 @@ static void test_sched__next_ends_when_all_is_done(void)
     sched_free(s);
 }
 
+static void test_sched__floor_and_ceiling(void)
+{
+    sched_options opt = {20, 1, 50, fake_clock, NULL};
+    sched *s = NULL;
+    sched_item it;
+    double wait;
+    ia_err err;
+
+    fake_now = 1000;
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(sched_new(&s, &opt, &err), 0);
+    memset(&it, 0, sizeof(it));
+    CU_ASSERT_EQUAL(sched_lane_rate(s, "workspaces", "eu-west-1", "111122223333"), 0);
+    /* Throttled again and again: down to the floor, never below. */
+    for (int i = 0; i < 100; i++) {
+        push(s, "111122223333", &it, 0);
+        while (!sched_try_next(s, &wait))
+            fake_now += wait;
+        sched_done(s, &it, SCHED_THROTTLED);
+    }
+    CU_ASSERT_DOUBLE_EQUAL(sched_lane_rate(s, "workspaces", "eu-west-1", "111122223333"), 1, 1e-9);
+    /* Answered again and again: up to the ceiling, never above. */
+    for (int i = 0; i < 3000; i++) {
+        push(s, "111122223333", &it, 0);
+        while (!sched_try_next(s, &wait))
+            fake_now += wait;
+        sched_done(s, &it, SCHED_OK);
+    }
+    CU_ASSERT_DOUBLE_EQUAL(sched_lane_rate(s, "workspaces", "eu-west-1", "111122223333"), 50, 1e-9);
+    sched_free(s);
+    sched_free(NULL);
+}
+
+static void test_sched__thousands_of_lanes_stay_apart(void)
+{
+    sched *s = new_sched(20);
+    sched_item *items = calloc(5000, sizeof(*items));
+    char account[16];
+    size_t handed = 0;
+    double wait;
+    sched_item *it;
+    sched_stats st;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(items);
+    for (int i = 0; i < 5000; i++) {
+        snprintf(account, sizeof(account), "%012d", i);
+        push(s, account, &items[i], 0);
+    }
+    /* Every lane has a free slot now: all 5,000 go out at once, whatever the tables grew through. */
+    while ((it = sched_try_next(s, &wait)) != NULL) {
+        size_t i = (size_t)(it - items);
+
+        handed++;
+        sched_done(s, it, i % 7 == 1 ? SCHED_THROTTLED : SCHED_OK);
+    }
+    CU_ASSERT_EQUAL(handed, 5000);
+    sched_stats_get(s, &st);
+    CU_ASSERT_EQUAL(st.lanes, 5000);
+    CU_ASSERT_EQUAL(st.throttles, 5000 / 7 + 1);
+    /* The throttled lanes went their own way; the others follow the family. */
+    CU_ASSERT_TRUE(sched_lane_rate(s, "workspaces", "eu-west-1", "000000000001") > 0);
+    CU_ASSERT_EQUAL(sched_lane_rate(s, "workspaces", "us-east-1", "000000000001"), 0);
+    sched_free(s);
+    free(items);
+}
+
 static CU_TestInfo tests[] = {
     {"never hands out a lane's request before its slot", test_sched__never_before_the_slot},
     {"a throttled lane does not delay another lane", test_sched__a_throttled_lane_does_not_delay_another},
     {"a family learns its limit once for all its lanes", test_sched__a_family_learns_once_for_its_lanes},
     {"delayed items (retries) wait apart, holding no one", test_sched__delayed_items_wait_apart},
     {"next ends when nothing is queued, delayed or running", test_sched__next_ends_when_all_is_done},
+    {"rates stay between the floor and the ceiling", test_sched__floor_and_ceiling},
+    {"thousands of lanes stay apart", test_sched__thousands_of_lanes_stay_apart},
     CU_TEST_INFO_NULL,
 };
 

@@ -22,7 +22,6 @@ struct aws_client {
     http_pool *pool;
     aws_client_options opt;
     char *profile; /* owned copy of opt.profile */
-    aws_pacer pacer;
     struct {
         atomic_long requests;
         atomic_long retries;
@@ -66,9 +65,14 @@ void aws_client_free(aws_client *c)
     free(c);
 }
 
-void aws_client_set_pacer(aws_client *c, const aws_pacer *pacer)
+int aws_client_max_attempts(const aws_client *c)
 {
-    c->pacer = *pacer;
+    return c->opt.max_attempts;
+}
+
+long aws_client_retry_base_ms(const aws_client *c)
+{
+    return c->opt.retry_base_ms;
 }
 
 void aws_client_stats_get(const aws_client *c, aws_client_stats *out)
@@ -417,12 +421,11 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
     if (split_url(plan, err) != 0)
         return -1;
     http_response_init(&resp, 0);
-    for (int n = 1;; n++) {
+    for (int n = plan->call->attempt > 0 ? plan->call->attempt : 1;; n++) {
         long started = now_ms();
-        bool throttled;
 
         err_clear(err);
-        if (c->pacer.wait && !c->pacer.wait(c->pacer.ud, svc, plan->call->region, plan->call->account)) {
+        if (cancel_requested()) {
             err_set(err, IA_ERR_CANCELLED, "interrupted");
             break;
         }
@@ -432,11 +435,8 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
         rc = attempt(c, plan, &resp, err);
         if (rc == 0)
             rc = read_answer(plan, &resp, json_out, xml_out, err);
-        throttled = rc != 0 && err->kind != IA_ERR_CREDS && retry_is_throttle_code(err->aws_code);
-        if (throttled)
+        if (rc != 0 && err->kind != IA_ERR_CREDS && retry_is_throttle_code(err->aws_code))
             atomic_fetch_add(&c->stats.throttles, 1);
-        if (c->pacer.done && (rc == 0 || err->kind != IA_ERR_CREDS))
-            c->pacer.done(c->pacer.ud, svc, plan->call->region, plan->call->account, throttled);
         log_debug("%s.%s region=%s endpoint=%s attempt=%d status=%ld%s%s latency=%ldms", svc->id,
                   plan->operation, plan->call->region, plan->host, n,
                   rc == 0 ? resp.status : err->http_status, rc == 0 ? "" : " error=",
@@ -446,7 +446,7 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
             err->kind == IA_ERR_INPUT)
             break;
         /* Credentials that failed to refresh carry their own retries; everything else follows the table. */
-        if (!retry_classify(err) || n >= c->opt.max_attempts)
+        if (!retry_classify(err) || n >= c->opt.max_attempts || plan->call->attempt > 0)
             break;
         if (!cancel_sleep_ms(retry_backoff_ms(n, c->opt.retry_base_ms, retry_rand01()))) {
             err_set(err, IA_ERR_CANCELLED, "interrupted");

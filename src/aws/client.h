@@ -31,18 +31,6 @@ typedef struct aws_client_stats {
     long throttles; /* attempts answered with a throttling error */
 } aws_client_stats;
 
-/*
- * An optional pacer, asked before every attempt and told how each ended,
- * per service, region and account (AWS rate limits are per account and
- * region): the collector's adaptive rate limit.
- * wait returns false when the call should give up (cancelled).
- */
-typedef struct aws_pacer {
-    bool (*wait)(void *ud, const aws_service *svc, const char *region, const char *account);
-    void (*done)(void *ud, const aws_service *svc, const char *region, const char *account, bool throttled);
-    void *ud;
-} aws_pacer;
-
 typedef struct aws_client_options {
     const awscfg *cfg;       /* borrowed; shared config (endpoint_url); may be NULL */
     const char *profile;     /* profile whose endpoint_url applies; may be NULL */
@@ -60,7 +48,13 @@ typedef struct aws_call {
     const aws_service *svc;
     const char *region;    /* the request's region; a global service signs for its partition's region */
     creds_provider *creds; /* NULL: send unsigned (AssumeRoleWithWebIdentity) */
-    const char *account;   /* whose rate limit the call counts against, for the pacer; may be NULL */
+    /*
+     * 0: the client retries as its policy says. n >= 1: this is the caller's
+     * attempt number n, made once; the caller decides about retries (the
+     * collector's scheduler does, so that no worker sleeps in a backoff) and
+     * err->retryable tells it whether one is worth it.
+     */
+    int attempt;
 } aws_call;
 
 typedef struct aws_param {
@@ -74,8 +68,9 @@ int aws_client_new(aws_client **out, const aws_client_options *opt, ia_err *err)
 /* Frees the client. Accepts NULL. */
 void aws_client_free(aws_client *c);
 
-/* Installs a pacer (copied). Call before any thread uses the client. */
-void aws_client_set_pacer(aws_client *c, const aws_pacer *pacer);
+/* The attempts per call and the backoff base the client was made with (a caller that retries uses them). */
+int aws_client_max_attempts(const aws_client *c);
+long aws_client_retry_base_ms(const aws_client *c);
 
 /*
  * Copies the counters into *out. Safe while other threads make calls; each

@@ -11,7 +11,6 @@
 #include "cli/cli.h"
 #include "cli/collectopts.h"
 #include "collect/collect.h"
-#include "collect/pacer.h"
 #include "util/cancel.h"
 #include "util/log.h"
 

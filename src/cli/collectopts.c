@@ -8,7 +8,6 @@
 #include "aws/endpoint.h"
 #include "aws/sts.h"
 #include "collect/collect.h"
-#include "collect/pacer.h"
 #include "collect/regions.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -166,8 +165,6 @@ int collectopts_run(collectopts *co, ia_err *err)
     collect_options opt = {0};
     collect_targets active;
     sts_identity id;
-    pacer *pc = NULL;
-    aws_pacer hooks;
     const char *home;
     int rc = -1;
 
@@ -197,10 +194,6 @@ int collectopts_run(collectopts *co, ia_err *err)
         return -1;
     if (snapshot_set_regions(&co->snap, (const char *const *)co->regions, co->n_regions, err) != 0)
         return -1;
-    if (pacer_new(&pc, &(pacer_options){0}, err) != 0)
-        return -1;
-    hooks = pacer_hooks(pc);
-    aws_client_set_pacer(co->aws.client, &hooks);
 
     opt.regions = (const char *const *)co->regions;
     opt.n_regions = co->n_regions;
@@ -214,8 +207,6 @@ int collectopts_run(collectopts *co, ia_err *err)
     opt.progress = !co->no_progress && !co->aws.quiet && isatty(STDERR_FILENO);
     rc = collect_run(co->aws.client, co->aws.creds, &opt, &co->snap, err);
     co->snap.finished_at = time(NULL);
-    aws_client_set_pacer(co->aws.client, &(aws_pacer){0});
-    pacer_free(pc);
     return rc;
 }
 

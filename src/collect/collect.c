@@ -7,81 +7,36 @@
 #include <string.h>
 #include <time.h>
 
-#include "aws/endpoint.h"
-#include "collect/regions.h"
+#include "aws/retry.h"
+#include "collect/listings.h"
+#include "collect/sched.h"
 #include "util/cancel.h"
 #include "util/log.h"
 #include "util/str.h"
-#include "util/timefmt.h"
 
 /* Guards against a service that keeps answering with a NextToken. */
 #define MAX_PAGES 100000
 
-typedef enum listing {
-    LIST_WS_OWNED = 0,
-    LIST_WS_SHARED,
-    LIST_AS_BUILDERS,
-    LIST_AS_PRIVATE,
-    LIST_AS_SHARED,
-    LIST_COUNT
-} listing;
-
-/* The service each resource type is read from (snapshot/restype_list.h). */
-static const aws_service *const services[RESTYPE_COUNT] = {
-#define RESTYPE(e, name, service, ...) [e] = &AWS_##service,
-#include "snapshot/restype_list.h"
-#undef RESTYPE
-};
-
-/* What each listing asks: its type's listing call, for one visibility. */
-static const struct listing_def {
-    restype type;
-    const char *type_param; /* request member naming the visibility, or NULL */
-    const char *type_value;
-    int max_results; /* the service model's maximum */
-    bool wants_permissions;
-} listings[LIST_COUNT] = {
-    [LIST_WS_OWNED] = {RESTYPE_WORKSPACES_IMAGE, "ImageType", "OWNED", 25, true},
-    [LIST_WS_SHARED] = {RESTYPE_WORKSPACES_IMAGE, "ImageType", "SHARED", 25, false},
-    [LIST_AS_BUILDERS] = {RESTYPE_APPSTREAM_IMAGE_BUILDER, NULL, NULL, 25, false},
-    [LIST_AS_PRIVATE] = {RESTYPE_APPSTREAM_IMAGE, "Type", "PRIVATE", 25, true},
-    [LIST_AS_SHARED] = {RESTYPE_APPSTREAM_IMAGE, "Type", "SHARED", 25, false},
-};
-
-/* Who an image is shared with: the call per type that has one, its key and where its answer is. */
-static const struct permissions_def {
-    const char *operation; /* NULL: the type is never shared */
-    const char *id_param;
-    const char *items;
-    int max_results;
-} permissions[RESTYPE_COUNT] = {
-    [RESTYPE_WORKSPACES_IMAGE] = {"DescribeWorkspaceImagePermissions", "ImageId", "ImagePermissions", 25},
-    [RESTYPE_APPSTREAM_IMAGE_BUILDER] = {NULL, NULL, NULL, 0},
-    [RESTYPE_APPSTREAM_IMAGE] = {"DescribeImagePermissions", "Name", "SharedImagePermissionsList", 500},
-};
-
-/* Timestamp members of each resource shape, from the service models (botocore's service-2.json). */
-static const char *const ts_workspaces_image[] = {"Created", NULL};
-static const char *const ts_builder[] = {"CreatedTime", "ImageBuilderErrors[].ErrorTimestamp", NULL};
-static const char *const ts_appstream_image[] = {"CreatedTime", "PublicBaseImageReleasedDate",
-                                                 "Applications[].CreatedTime", "ImageErrors[].ErrorTimestamp",
-                                                 NULL};
-static const char *const *const timestamps[RESTYPE_COUNT] = {
-    [RESTYPE_WORKSPACES_IMAGE] = ts_workspaces_image,
-    [RESTYPE_APPSTREAM_IMAGE_BUILDER] = ts_builder,
-    [RESTYPE_APPSTREAM_IMAGE] = ts_appstream_image,
-};
-
+/*
+ * One request to make, and what it needs to go on: a listing or a
+ * permissions read pages through its NextTokens one request at a time, each
+ * handed out by the scheduler when its lane has a slot.
+ */
 typedef enum task_kind { TASK_ACCOUNT, TASK_LIST, TASK_PERMISSIONS } task_kind;
 
 typedef struct task {
+    sched_item item; /* first: the scheduler hands this out */
     task_kind kind;
     size_t account;     /* index into run.accounts */
-    const char *region; /* borrowed from the account's region list */
+    const char *region; /* borrowed from the account's region list; NULL for TASK_ACCOUNT */
     listing what;
     const snap_resource *resource; /* TASK_PERMISSIONS: the image */
     cJSON *data;                   /* TASK_PERMISSIONS: its data, owned by the snapshot, where they go */
-    struct task *next;
+    cJSON *request;                /* owned; the request being paged, NextToken set for the next page */
+    cJSON *gathered;               /* owned; TASK_PERMISSIONS: the entries read so far */
+    char *token;                   /* owned; the last NextToken, to catch one that repeats */
+    int pages;
+    int attempt; /* failed attempts at the current page */
 } task;
 
 typedef struct account_state {
@@ -100,19 +55,23 @@ typedef struct run {
     creds_provider *base;
     const collect_options *opt;
     snapshot *snap;
+    sched *sched;
+    int max_attempts;
+    long retry_base_ms;
     account_state *accounts;
     size_t n_accounts;
     atomic_long accounts_done;
-    /* The queue */
-    pthread_mutex_t lock;
-    pthread_cond_t wake;
-    task *head, *tail;
-    long pending; /* queued + running; 0 means done */
-    ia_err fatal; /* out of memory, say: stops the run */
+    pthread_mutex_t lock; /* guards fatal and failed */
+    ia_err fatal;         /* out of memory, say: stops the run */
     bool failed;
 } run;
 
-/* ---- the queue ---- */
+/* What became of one attempt: how the scheduler should count it, and whether the task goes on. */
+typedef struct step {
+    sched_outcome outcome;
+    bool again;     /* the task has another request (the next page, or a retry) */
+    double delay_s; /* before it: a retry's backoff */
+} step;
 
 static void fail_run(run *r, const ia_err *err)
 {
@@ -121,66 +80,57 @@ static void fail_run(run *r, const ia_err *err)
         r->failed = true;
         r->fatal = *err;
     }
-    pthread_cond_broadcast(&r->wake);
     pthread_mutex_unlock(&r->lock);
+    sched_stop(r->sched);
 }
 
+static void fail_nomem(run *r)
+{
+    ia_err err;
+
+    err_clear(&err);
+    err_set(&err, IA_ERR_NOMEM, "out of memory");
+    fail_run(r, &err);
+}
+
+/* ---- tasks ---- */
+
+static void task_free(run *r, task *t)
+{
+    if (atomic_fetch_sub(&r->accounts[t->account].outstanding, 1) == 1)
+        atomic_fetch_add(&r->accounts_done, 1);
+    cJSON_Delete(t->request);
+    cJSON_Delete(t->gathered);
+    free(t->token);
+    free(t);
+}
+
+/* Queues a new task on its lane: (service, region, account), AWS's own scope for rate limits. */
 static void push(run *r, task_kind kind, size_t account, const char *region, listing what,
                  const snap_resource *res, cJSON *data)
 {
+    const aws_service *svc = kind == TASK_ACCOUNT ? &AWS_STS : listing_service(what);
     task *t = calloc(1, sizeof(*t));
     ia_err err;
 
     if (!t) {
-        err_clear(&err);
-        err_set(&err, IA_ERR_NOMEM, "out of memory");
-        fail_run(r, &err);
+        fail_nomem(r);
         return;
     }
     t->kind = kind;
     t->account = account;
-    t->region = region;
+    t->region = kind == TASK_ACCOUNT ? NULL : region;
     t->what = what;
     t->resource = res;
     t->data = data;
     atomic_fetch_add(&r->accounts[account].outstanding, 1);
-    pthread_mutex_lock(&r->lock);
-    if (r->tail)
-        r->tail->next = t;
-    else
-        r->head = t;
-    r->tail = t;
-    r->pending++;
-    pthread_cond_signal(&r->wake);
-    pthread_mutex_unlock(&r->lock);
-}
-
-static task *pop(run *r)
-{
-    task *t = NULL;
-
-    pthread_mutex_lock(&r->lock);
-    while (!r->head && r->pending > 0 && !r->failed)
-        pthread_cond_wait(&r->wake, &r->lock);
-    if (r->head && !r->failed) {
-        t = r->head;
-        r->head = t->next;
-        if (!r->head)
-            r->tail = NULL;
+    err_clear(&err);
+    if (!region)
+        region = r->opt->sts_region ? r->opt->sts_region : "";
+    if (sched_push(r->sched, svc->id, region, r->accounts[account].target->id, &t->item, 0, &err) != 0) {
+        task_free(r, t);
+        fail_run(r, &err);
     }
-    pthread_mutex_unlock(&r->lock);
-    return t;
-}
-
-static void finish(run *r, task *t)
-{
-    if (atomic_fetch_sub(&r->accounts[t->account].outstanding, 1) == 1)
-        atomic_fetch_add(&r->accounts_done, 1);
-    pthread_mutex_lock(&r->lock);
-    if (--r->pending == 0)
-        pthread_cond_broadcast(&r->wake);
-    pthread_mutex_unlock(&r->lock);
-    free(t);
 }
 
 /* ---- recording failures ---- */
@@ -197,240 +147,159 @@ static void record(run *r, const account_state *a, const char *region, const aws
     snapshot_add_error(r->snap, a->target->id, region, svc->id, op, resource, err);
 }
 
-/* ---- timestamps: AWS JSON sends epoch seconds; the snapshot keeps ISO-8601 ---- */
-
-static void iso_member(cJSON *obj, const char *name)
-{
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-    char iso[TIMEFMT_ISO_SIZE];
-
-    /* A number that is no date stays as AWS sent it. */
-    if (!cJSON_IsNumber(v) || !timefmt_iso_epoch(v->valuedouble, iso))
-        return;
-    cJSON_ReplaceItemInObjectCaseSensitive(obj, name, cJSON_CreateString(iso));
-}
-
-static void iso_timestamps(cJSON *data, const char *const *paths)
-{
-    for (size_t i = 0; paths[i]; i++) {
-        const char *walk = strstr(paths[i], "[].");
-
-        if (!walk) {
-            iso_member(data, paths[i]);
-        } else {
-            char list[64];
-            cJSON *item;
-
-            snprintf(list, sizeof(list), "%.*s", (int)(walk - paths[i]), paths[i]);
-            cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(data, list))
-            {
-                iso_member(item, walk + 3);
-            }
-        }
-    }
-}
-
-/* ---- paginated calls ---- */
+/* ---- one page ---- */
 
 /*
- * Calls op page after page, handing each answer to on_page (which may detach
- * what it keeps). Stops at the first failure.
+ * One attempt at t's current page. 0: *answer (owned) holds it. 1: worth
+ * another attempt, st says when (the backoff runs in the scheduler, not in a
+ * sleeping worker). -1: failed for good, err says why.
  */
-typedef int (*page_fn)(run *r, account_state *a, const char *region, listing what, cJSON *answer, void *ud,
-                       ia_err *err);
-
-static int paginate(run *r, account_state *a, const char *region, const aws_service *svc, const char *op,
-                    cJSON *request, page_fn on_page, listing what, void *ud, ia_err *err)
+static int attempt_page(run *r, task *t, const aws_service *svc, const char *op, cJSON **answer, step *st,
+                        ia_err *err)
 {
-    aws_call call = {svc, region, a->creds, a->target->id};
-    char *token = NULL;
-    int pages = 0, rc = -1;
+    aws_call call = {svc, t->region, r->accounts[t->account].creds, t->attempt + 1};
 
-    do {
-        cJSON *answer = NULL;
-        const cJSON *next;
-
-        cJSON_DeleteItemFromObjectCaseSensitive(request, "NextToken");
-        if (token && !cJSON_AddStringToObject(request, "NextToken", token)) {
-            err_set(err, IA_ERR_NOMEM, "out of memory");
-            goto out;
-        }
-        if (aws_json_call(r->client, &call, op, request, &answer, err) != 0)
-            goto out;
-        rc = on_page(r, a, region, what, answer, ud, err);
-        next = cJSON_GetObjectItemCaseSensitive(answer, "NextToken");
-        /* The same token twice would page forever. */
-        if (token && cJSON_IsString(next) && strcmp(token, next->valuestring) == 0 && rc == 0) {
-            cJSON_Delete(answer);
-            err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): the same NextToken came back twice", svc->id, op,
-                    region);
-            goto out;
-        }
-        free(token);
-        token = cJSON_IsString(next) && next->valuestring[0] ? str_dup(next->valuestring) : NULL;
-        cJSON_Delete(answer);
-        if (rc != 0)
-            goto out;
-        rc = -1;
-        if (++pages >= MAX_PAGES) {
-            err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): more than %d pages; giving up", svc->id, op, region,
-                    MAX_PAGES);
-            goto out;
-        }
-    } while (token);
-    rc = 0;
-out:
-    free(token);
-    return rc;
-}
-
-static int take_resources(run *r, account_state *a, const char *region, listing what, cJSON *answer, void *ud,
-                          ia_err *err)
-{
-    const struct listing_def *def = &listings[what];
-    const restype_def *type = restype_get(def->type);
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(answer, type->items);
-    size_t account = (size_t)(a - r->accounts);
-
-    (void)ud;
-    if (items && !cJSON_IsArray(items))
-        return err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): '%s' is not a list", services[def->type]->id,
-                       type->listing, region, type->items);
-    while (cJSON_GetArraySize(items) > 0) {
-        /* Detach rather than copy: the page is freed right after, the resource lives on. */
-        cJSON *data = cJSON_DetachItemFromArray(items, 0);
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(data, type->id_field);
-        const snap_resource *res = NULL;
-
-        if (!cJSON_IsObject(data) || !cJSON_IsString(id) || !id->valuestring[0]) {
-            log_warn("account %s region %s: %s answered an item without %s; skipped", a->target->id, region,
-                     type->listing, type->id_field);
-            cJSON_Delete(data);
-            continue;
-        }
-        iso_timestamps(data, timestamps[def->type]);
-        if (def->type == RESTYPE_WORKSPACES_IMAGE) {
-            /* Which listing it came from, OWNED or SHARED. AppStream images need nothing added: their
-             * Visibility says PRIVATE or SHARED, and their ImageType (CUSTOM/NATIVE) is the API's own. */
-            cJSON_DeleteItemFromObjectCaseSensitive(data, "ImageType");
-            cJSON_AddStringToObject(data, "ImageType", def->type_value);
-        }
-        if (snapshot_add_resource(r->snap, def->type, a->target->id, region, id->valuestring, data, &res,
-                                  err) != 0)
-            return -1;
-        if (def->wants_permissions)
-            push(r, TASK_PERMISSIONS, account, region, what, res, data);
+    if (aws_json_call(r->client, &call, op, t->request, answer, err) == 0) {
+        t->attempt = 0;
+        st->outcome = SCHED_OK;
+        return 0;
     }
-    return 0;
+    st->outcome =
+        err->kind != IA_ERR_CREDS && retry_is_throttle_code(err->aws_code) ? SCHED_THROTTLED : SCHED_FAILED;
+    if (err->retryable && ++t->attempt < r->max_attempts && !cancel_requested()) {
+        st->again = true;
+        st->delay_s = (double)retry_backoff_ms(t->attempt, r->retry_base_ms, retry_rand01()) / 1000.0;
+        return 1;
+    }
+    return -1;
 }
 
-static void run_listing(run *r, task *t)
+/*
+ * Sets t's request up for the page after answer. 1: there is one; 0: that
+ * was the last; -1: a token that repeats or too many pages (err).
+ */
+static int next_page(task *t, const cJSON *answer, const aws_service *svc, const char *op, ia_err *err)
 {
-    account_state *a = &r->accounts[t->account];
-    const struct listing_def *def = &listings[t->what];
-    const aws_service *svc = services[def->type];
-    const char *op = restype_get(def->type)->listing;
-    cJSON *request = cJSON_CreateObject();
+    const cJSON *next = cJSON_GetObjectItemCaseSensitive(answer, "NextToken");
+
+    if (!cJSON_IsString(next) || !next->valuestring[0])
+        return 0;
+    /* The same token twice would page forever. */
+    if (t->token && strcmp(t->token, next->valuestring) == 0)
+        return err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): the same NextToken came back twice", svc->id, op,
+                       t->region);
+    if (++t->pages >= MAX_PAGES)
+        return err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): more than %d pages; giving up", svc->id, op,
+                       t->region, MAX_PAGES);
+    free(t->token);
+    t->token = str_dup(next->valuestring);
+    cJSON_DeleteItemFromObjectCaseSensitive(t->request, "NextToken");
+    if (!t->token || !cJSON_AddStringToObject(t->request, "NextToken", t->token))
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    return 1;
+}
+
+/* Records what a page's failure says, or stops the run when memory ran out. */
+static void page_failed(run *r, task *t, const aws_service *svc, const char *op, const char *resource,
+                        const ia_err *err)
+{
+    if (err->kind == IA_ERR_NOMEM)
+        fail_run(r, err);
+    else
+        record(r, &r->accounts[t->account], t->region, svc, op, resource, err);
+}
+
+/* ---- listings ---- */
+
+typedef struct page_ctx {
+    run *r;
+    size_t account;
+    const char *region;
+    listing what;
+} page_ctx;
+
+static void want_permissions(void *ud, const snap_resource *res, cJSON *data)
+{
+    const page_ctx *pc = ud;
+
+    push(pc->r, TASK_PERMISSIONS, pc->account, pc->region, pc->what, res, data);
+}
+
+static step run_listing(run *r, task *t)
+{
+    const aws_service *svc = listing_service(t->what);
+    const char *op = listing_operation(t->what);
+    page_ctx pc = {r, t->account, t->region, t->what};
+    step st = {SCHED_FAILED, false, 0};
+    cJSON *answer = NULL;
     ia_err err;
+    int rc;
 
     err_clear(&err);
-    if (!request || !cJSON_AddNumberToObject(request, "MaxResults", def->max_results) ||
-        (def->type_param && !cJSON_AddStringToObject(request, def->type_param, def->type_value))) {
-        err_set(&err, IA_ERR_NOMEM, "out of memory");
-        fail_run(r, &err);
-    } else if (paginate(r, a, t->region, svc, op, request, take_resources, t->what, NULL, &err) != 0) {
-        if (err.kind == IA_ERR_NOMEM)
-            fail_run(r, &err);
-        else
-            record(r, a, t->region, svc, op, NULL, &err);
+    if (!t->request && !(t->request = listing_request(t->what))) {
+        fail_nomem(r);
+        return st;
     }
-    cJSON_Delete(request);
+    rc = attempt_page(r, t, svc, op, &answer, &st, &err);
+    if (rc > 0)
+        return st;
+    if (rc == 0 && listing_take_page(t->what, answer, r->snap, r->accounts[t->account].target->id, t->region,
+                                     want_permissions, &pc, &err) == 0)
+        rc = next_page(t, answer, svc, op, &err);
+    else
+        rc = -1;
+    cJSON_Delete(answer);
+    if (rc < 0)
+        page_failed(r, t, svc, op, NULL, &err);
+    st.again = rc > 0;
+    return st;
 }
 
 /* ---- permissions ---- */
 
-static int gather_permissions(run *r, account_state *a, const char *region, listing what, cJSON *answer,
-                              void *ud, ia_err *err)
+static step run_permissions(run *r, task *t)
 {
-    cJSON *all = ud;
-    cJSON *list = cJSON_GetObjectItemCaseSensitive(answer, permissions[listings[what].type].items);
-
-    (void)r;
-    (void)a;
-    (void)region;
-    if (list && !cJSON_IsArray(list))
-        return err_set(err, IA_ERR_PROTOCOL, "permissions answer is not a list");
-    while (cJSON_GetArraySize(list) > 0)
-        cJSON_AddItemToArray(all, cJSON_DetachItemFromArray(list, 0));
-    return 0;
-}
-
-static int cmp_permission(const void *pa, const void *pb)
-{
-    const char *a = snap_permission_account(*(cJSON *const *)pa),
-               *b = snap_permission_account(*(cJSON *const *)pb);
-
-    return strcmp(a ? a : "", b ? b : "");
-}
-
-/* Sorted by account id, so that two snapshots of the same sharing are identical. */
-static cJSON *sorted_permissions(cJSON *all)
-{
-    int n = cJSON_GetArraySize(all);
-    cJSON **items = calloc(n > 0 ? (size_t)n : 1, sizeof(cJSON *));
-    cJSON *sorted;
-
-    if (!items)
-        return NULL;
-    for (int i = 0; i < n; i++)
-        items[i] = cJSON_DetachItemFromArray(all, 0);
-    qsort(items, (size_t)n, sizeof(cJSON *), cmp_permission);
-    sorted = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) {
-        if (sorted)
-            cJSON_AddItemToArray(sorted, items[i]);
-        else
-            cJSON_Delete(items[i]);
-    }
-    free(items);
-    return sorted;
-}
-
-static void run_permissions(run *r, task *t)
-{
-    account_state *a = &r->accounts[t->account];
-    restype type = listings[t->what].type;
-    const struct permissions_def *def = &permissions[type];
-    const aws_service *svc = services[type];
-    cJSON *request = cJSON_CreateObject(), *all = cJSON_CreateArray(), *sorted;
+    const aws_service *svc = listing_service(t->what);
+    const char *op = listing_permissions_operation(t->what);
+    step st = {SCHED_FAILED, false, 0};
+    cJSON *answer = NULL;
     ia_err err;
+    int rc;
 
     err_clear(&err);
-    if (!request || !all || !cJSON_AddStringToObject(request, def->id_param, t->resource->id) ||
-        !cJSON_AddNumberToObject(request, "MaxResults", def->max_results)) {
-        err_set(&err, IA_ERR_NOMEM, "out of memory");
-        fail_run(r, &err);
-        goto out;
+    if (!t->request) {
+        t->request = listing_permissions_request(t->what, t->resource->id);
+        t->gathered = cJSON_CreateArray();
+        if (!t->request || !t->gathered) {
+            fail_nomem(r);
+            return st;
+        }
     }
-    if (paginate(r, a, t->region, svc, def->operation, request, gather_permissions, t->what, all, &err) !=
-        0) {
-        /* Permissions stay absent (unknown), never empty (which would say "not shared"). */
-        record(r, a, t->region, svc, def->operation, t->resource->id, &err);
-        goto out;
-    }
-    sorted = sorted_permissions(all);
-    if (sorted)
-        cJSON_AddItemToObject(t->data, "Permissions", sorted);
-out:
-    cJSON_Delete(request);
-    cJSON_Delete(all);
+    rc = attempt_page(r, t, svc, op, &answer, &st, &err);
+    if (rc > 0)
+        return st;
+    if (rc == 0 && listing_take_permissions(t->what, answer, t->gathered, &err) == 0)
+        rc = next_page(t, answer, svc, op, &err);
+    else
+        rc = -1;
+    cJSON_Delete(answer);
+    /* On failure, Permissions stay absent (unknown), never empty (which would say "not shared"). */
+    if (rc == 0 && listing_attach_permissions(t->data, t->gathered, &err) != 0)
+        rc = -1;
+    if (rc == 0)
+        t->gathered = NULL;
+    if (rc < 0)
+        page_failed(r, t, svc, op, t->resource->id, &err);
+    st.again = rc > 0;
+    return st;
 }
 
 /* ---- accounts ---- */
 
-static void run_account(run *r, task *t)
+static step run_account(run *r, task *t)
 {
     account_state *a = &r->accounts[t->account];
+    step st = {SCHED_OK, false, 0};
     aws_creds probe = {0};
     ia_err err;
 
@@ -439,47 +308,56 @@ static void run_account(run *r, task *t)
         err_set(&err, IA_ERR_CREDS, "no role to reach account %s: give it a role_arn or use --role-name",
                 a->target->id);
         record(r, a, NULL, &AWS_STS, "AssumeRole", NULL, &err);
-        return;
+        return st;
     }
     /* Assume the role once, up front: if it fails, the account's regions are not worth a try. */
     if (a->owns_creds && creds_get(a->creds, &probe, &err) != 0) {
+        st.outcome =
+            err.kind != IA_ERR_CREDS && retry_is_throttle_code(err.aws_code) ? SCHED_THROTTLED : SCHED_FAILED;
         record(r, a, NULL, &AWS_STS, "AssumeRole", NULL, &err);
-        return;
+        return st;
     }
     creds_clean_up(&probe);
     for (size_t i = 0; i < a->n_regions; i++) {
         const char *region = a->regions[i];
 
-        if (regions_offers(REGION_WORKSPACES, region)) {
-            push(r, TASK_LIST, t->account, region, LIST_WS_OWNED, NULL, NULL);
-            push(r, TASK_LIST, t->account, region, LIST_WS_SHARED, NULL, NULL);
-        } else {
+        for (listing what = 0; what < LIST_COUNT; what++) {
+            if (listing_offered(what, region))
+                push(r, TASK_LIST, t->account, region, what, NULL, NULL);
+        }
+        if (!listing_offered(LIST_WS_OWNED, region))
             log_info("account %s: WorkSpaces is not offered in %s; skipped", a->target->id, region);
-        }
-        if (regions_offers(REGION_APPSTREAM, region)) {
-            push(r, TASK_LIST, t->account, region, LIST_AS_BUILDERS, NULL, NULL);
-            push(r, TASK_LIST, t->account, region, LIST_AS_PRIVATE, NULL, NULL);
-            push(r, TASK_LIST, t->account, region, LIST_AS_SHARED, NULL, NULL);
-        } else {
+        if (!listing_offered(LIST_AS_BUILDERS, region))
             log_info("account %s: AppStream 2.0 is not offered in %s; skipped", a->target->id, region);
-        }
     }
+    return st;
 }
 
 static void *worker(void *arg)
 {
     run *r = arg;
-    task *t;
+    sched_item *item;
 
-    while ((t = pop(r)) != NULL) {
+    while ((item = sched_next(r->sched)) != NULL) {
+        task *t = (task *)item;
+        step st = {SCHED_FAILED, false, 0};
+        ia_err err;
+
         if (!cancel_requested()) {
             switch (t->kind) {
-            case TASK_ACCOUNT: run_account(r, t); break;
-            case TASK_LIST: run_listing(r, t); break;
-            case TASK_PERMISSIONS: run_permissions(r, t); break;
+            case TASK_ACCOUNT: st = run_account(r, t); break;
+            case TASK_LIST: st = run_listing(r, t); break;
+            case TASK_PERMISSIONS: st = run_permissions(r, t); break;
             }
         }
-        finish(r, t);
+        err_clear(&err);
+        if (!st.again) {
+            sched_done(r->sched, item, st.outcome);
+            task_free(r, t);
+        } else if (sched_again(r->sched, item, st.outcome, st.delay_s, &err) != 0) {
+            task_free(r, t);
+            fail_run(r, &err);
+        }
     }
     return NULL;
 }
@@ -497,20 +375,56 @@ static void clear_line(void)
     fputs("\r\033[K", stderr);
 }
 
+static double mono_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "  left ~3m20s" once some accounts are done: the time so far, scaled by the accounts still to do. */
+static void time_left(char *out, size_t size, double elapsed, long done, size_t total)
+{
+    double left;
+
+    out[0] = '\0';
+    if (done <= 0 || (size_t)done >= total)
+        return;
+    left = elapsed * (double)(total - (size_t)done) / (double)done;
+    if (left >= 60)
+        snprintf(out, size, "  left ~%ldm%02lds", (long)left / 60, (long)left % 60);
+    else
+        snprintf(out, size, "  left ~%lds", (long)left + 1);
+}
+
 static void *draw(void *arg)
 {
     progress *p = arg;
     run *r = p->r;
+    double started = mono_s(), last_t = started;
+    long last_throttles = 0;
+    double rate = 0;
 
     while (!atomic_load(&p->stop)) {
         aws_client_stats stats;
-        char line[256];
+        char line[320], left[48];
+        double now = mono_s();
+        long done = atomic_load(&r->accounts_done);
 
         aws_client_stats_get(r->client, &stats);
-        snprintf(line, sizeof(line),
-                 "collecting: accounts %ld/%zu  requests %ld  retries %ld  throttled %ld  errors %zu",
-                 atomic_load(&r->accounts_done), r->n_accounts, stats.requests, stats.retries,
-                 stats.throttles, snapshot_error_count(r->snap));
+        /* Throttles per second, over the last second or so. */
+        if (now - last_t >= 1.0) {
+            rate = (double)(stats.throttles - last_throttles) / (now - last_t);
+            last_throttles = stats.throttles;
+            last_t = now;
+        }
+        time_left(left, sizeof(left), now - started, done, r->n_accounts);
+        snprintf(
+            line, sizeof(line),
+            "collecting: accounts %ld/%zu  requests %ld  retries %ld  throttled %ld (%.0f/s)  errors %zu%s",
+            done, r->n_accounts, stats.requests, stats.retries, stats.throttles, rate,
+            snapshot_error_count(r->snap), left);
         log_status(line);
         for (int i = 0; i < 5 && !atomic_load(&p->stop); i++) {
             struct timespec ts = {0, 50 * 1000000L};
@@ -569,11 +483,14 @@ static int prepare_accounts(run *r, ia_err *err)
 int collect_run(aws_client *client, creds_provider *base, const collect_options *opt, snapshot *snap,
                 ia_err *err)
 {
-    run r;
+    int concurrency = opt->concurrency > 0 ? opt->concurrency : 1;
+    sched_options so = {0};
     pthread_t *threads = NULL;
     size_t n_threads = 0;
     progress prog = {0};
     bool drawing = false;
+    sched_item *left;
+    run r;
     int rc = -1;
 
     memset(&r, 0, sizeof(r));
@@ -581,13 +498,14 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
     r.base = base;
     r.opt = opt;
     r.snap = snap;
+    r.max_attempts = aws_client_max_attempts(client);
+    r.retry_base_ms = aws_client_retry_base_ms(client);
     pthread_mutex_init(&r.lock, NULL);
-    pthread_cond_init(&r.wake, NULL);
-    if (prepare_accounts(&r, err) != 0)
+    if (sched_new(&r.sched, &so, err) != 0 || prepare_accounts(&r, err) != 0)
         goto out;
-    for (size_t i = 0; i < r.n_accounts; i++)
+    for (size_t i = 0; i < r.n_accounts && !r.failed; i++)
         push(&r, TASK_ACCOUNT, i, NULL, LIST_WS_OWNED, NULL, NULL);
-    threads = calloc((size_t)(opt->concurrency > 0 ? opt->concurrency : 1), sizeof(pthread_t));
+    threads = calloc((size_t)concurrency, sizeof(pthread_t));
     if (!threads) {
         err_set(err, IA_ERR_NOMEM, "out of memory");
         goto out;
@@ -597,7 +515,7 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
         log_set_before_hook(clear_line);
         drawing = pthread_create(&prog.thread, NULL, draw, &prog) == 0;
     }
-    for (int i = 0; i < (opt->concurrency > 0 ? opt->concurrency : 1); i++) {
+    for (int i = 0; i < concurrency; i++) {
         if (pthread_create(&threads[n_threads], NULL, worker, &r) != 0)
             break;
         n_threads++;
@@ -623,12 +541,8 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
     }
     rc = 0;
 out:
-    while (r.head) {
-        task *t = r.head;
-
-        r.head = t->next;
-        free(t);
-    }
+    while (r.sched && (left = sched_drain(r.sched)) != NULL)
+        task_free(&r, (task *)left);
     for (size_t i = 0; i < r.n_accounts; i++) {
         if (r.accounts[i].owns_creds)
             creds_provider_free(r.accounts[i].creds);
@@ -636,7 +550,7 @@ out:
     }
     free(r.accounts);
     free(threads);
-    pthread_cond_destroy(&r.wake);
+    sched_free(r.sched);
     pthread_mutex_destroy(&r.lock);
     return rc;
 }

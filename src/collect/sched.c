@@ -390,6 +390,24 @@ void sched_free(sched *s)
     free(s);
 }
 
+/* Queues item (its lane set) now or after delay_s; the lock is held. */
+static int queue(sched *s, sched_item *item, double delay_s, ia_err *err)
+{
+    int rc;
+
+    if (delay_s > 0) {
+        item->due = now_of(s) + delay_s;
+        rc = timer_insert(s, item);
+    } else {
+        rc = enqueue(s, item, false);
+    }
+    if (rc != 0)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    s->queued++;
+    pthread_cond_signal(&s->wake);
+    return 0;
+}
+
 int sched_push(sched *s, const char *service, const char *region, const char *account, sched_item *item,
                double delay_s, ia_err *err)
 {
@@ -397,24 +415,11 @@ int sched_push(sched *s, const char *service, const char *region, const char *ac
 
     pthread_mutex_lock(&s->lock);
     item->lane = lane_get(s, service, region, account);
-    if (!item->lane) {
+    if (item->lane)
+        rc = queue(s, item, delay_s, err);
+    else
         err_set(err, IA_ERR_NOMEM, "out of memory for the lane %s/%s/%s", service, region,
                 account ? account : "");
-        goto out;
-    }
-    if (delay_s > 0) {
-        item->due = now_of(s) + delay_s;
-        rc = timer_insert(s, item);
-    } else {
-        rc = enqueue(s, item, false);
-    }
-    if (rc != 0) {
-        err_set(err, IA_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    s->queued++;
-    pthread_cond_signal(&s->wake);
-out:
     pthread_mutex_unlock(&s->lock);
     return rc;
 }
@@ -548,17 +553,59 @@ static void answered(sched *s, sched_lane *lane, const sched_item *item)
     }
 }
 
-void sched_done(sched *s, sched_item *item, sched_outcome outcome)
+/* The lock is held. */
+static void done(sched *s, sched_item *item, sched_outcome outcome)
 {
-    pthread_mutex_lock(&s->lock);
     if (outcome == SCHED_THROTTLED)
         throttled(s, item->lane, item, now_of(s));
     else if (outcome == SCHED_OK)
         answered(s, item->lane, item);
     s->running--;
+}
+
+void sched_done(sched *s, sched_item *item, sched_outcome outcome)
+{
+    pthread_mutex_lock(&s->lock);
+    done(s, item, outcome);
     if (!s->running && !s->queued)
         pthread_cond_broadcast(&s->wake);
     pthread_mutex_unlock(&s->lock);
+}
+
+int sched_again(sched *s, sched_item *item, sched_outcome outcome, double delay_s, ia_err *err)
+{
+    int rc;
+
+    pthread_mutex_lock(&s->lock);
+    done(s, item, outcome);
+    rc = queue(s, item, delay_s, err);
+    if (!s->running && !s->queued)
+        pthread_cond_broadcast(&s->wake);
+    pthread_mutex_unlock(&s->lock);
+    return rc;
+}
+
+sched_item *sched_drain(sched *s)
+{
+    sched_item *item = NULL;
+
+    pthread_mutex_lock(&s->lock);
+    if (s->n_timers) {
+        item = s->timers[--s->n_timers];
+    } else if (s->n_ready) {
+        sched_lane *lane = s->ready[0];
+
+        item = lane->head;
+        lane->head = item->next;
+        if (!lane->head) {
+            lane->tail = NULL;
+            ready_remove_top(s);
+        }
+    }
+    if (item)
+        s->queued--;
+    pthread_mutex_unlock(&s->lock);
+    return item;
 }
 
 void sched_stop(sched *s)

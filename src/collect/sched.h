@@ -106,6 +106,17 @@ sched_item *sched_try_next(sched *s, double *wait_s);
  */
 void sched_done(sched *s, sched_item *item, sched_outcome outcome);
 
+/*
+ * sched_done, then the same item queued again on its lane in one step (no
+ * moment with nothing left): after delay_s (a retry's backoff; it then goes
+ * first in its lane), or at once at the lane's end (0: the next page).
+ * IA_ERR_NOMEM when it cannot be queued (the item is then the caller's).
+ */
+int sched_again(sched *s, sched_item *item, sched_outcome outcome, double delay_s, ia_err *err);
+
+/* Takes one item still queued or delayed out of the scheduler, for freeing after a stop; NULL when none. */
+sched_item *sched_drain(sched *s);
+
 /* Makes every sched_next return NULL. */
 void sched_stop(sched *s);
 

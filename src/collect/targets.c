@@ -236,7 +236,7 @@ out:
 int targets_from_org(aws_client *c, creds_provider *creds, const char *region, collect_targets *out,
                      ia_err *err)
 {
-    aws_call call = {&AWS_ORGANIZATIONS, region, creds, NULL};
+    aws_call call = {&AWS_ORGANIZATIONS, region, creds, 0};
     char *next = NULL;
     int pages = 0, rc = -1;
 
