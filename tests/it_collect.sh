@@ -153,7 +153,7 @@ check "a live progress line on a terminal, on stderr only" progress_on_a_termina
 fakeaws_start faulty --fleet test --faults 'throttle=0.3,5xx=0.05' --seed 7
 faults_lose_nothing() {
   local rc=0
-  AWS_ENDPOINT_URL=$(cat "$TEST_TMP/faulty/url") collect --accounts "$TEST_TMP/accounts.yaml" --max-attempts 15 \
+  AWS_ENDPOINT_URL=$(cat "$TEST_TMP/faulty/url") collect --accounts "$TEST_TMP/accounts.yaml" \
     -o "$TEST_TMP/faulty.json" 2>"$TEST_TMP/err" || rc=$?
   [ "$rc" -eq 3 ] && cmp <(strip_times "$TEST_TMP/snap1.json") <(strip_times "$TEST_TMP/faulty.json") &&
     python3 - "$TEST_TMP/faulty/requests.jsonl" <<'PY'
@@ -165,7 +165,31 @@ errors5 = sum(1 for f in faults if "5xx" in str(f) or "50" in str(f))
 assert throttles > 50 and errors5 > 5, (throttles, errors5, len(log))
 PY
 }
-check "30% throttling and 5% 5xx: the same snapshot, nothing lost" faults_lose_nothing
+check "30% throttling and 5% 5xx: the same snapshot, nothing lost (default attempts)" faults_lose_nothing
+
+# The same storm over a fleet with nothing denied, three seeds, every setting at its default: complete, exit 0.
+fakeaws_start demo --fleet demo
+demo_collect() { # NAME URL
+  AWS_ENDPOINT_URL=$2 "$IMGAUDIT_BIN" collect --region us-east-1 --regions us-east-1,eu-central-1 --org \
+    --role-name ImgAuditRole --quiet -o "$TEST_TMP/$1.json"
+}
+demo_collect demo-clean "$(cat "$TEST_TMP/demo/url")" 2>"$TEST_TMP/err" || true
+for seed in 1 2 3; do
+  fakeaws_start "storm$seed" --fleet demo --faults 'throttle=0.3,5xx=0.05' --seed "$seed"
+  storm_loses_nothing() {
+    local rc=0
+    demo_collect "storm$seed" "$(cat "$TEST_TMP/storm$seed/url")" 2>"$TEST_TMP/err" || rc=$?
+    [ "$rc" -eq 0 ] && cmp <(strip_times "$TEST_TMP/demo-clean.json") <(strip_times "$TEST_TMP/storm$seed.json") &&
+      python3 - "$TEST_TMP/storm$seed/requests.jsonl" <<'PY'
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+faults = [r for r in log if r.get("fault")]
+assert len(faults) > 0.2 * len(log), (len(faults), len(log))
+PY
+  }
+  check "storm, seed $seed: 30% throttling and 5% 5xx, default settings: exit 0, the clean run's snapshot" \
+    storm_loses_nothing
+done
 
 fakeaws_start garbled --fleet test --faults 'truncate=1@DescribeImageBuilders+111111111111,nonjson=1@DescribeWorkspaceImagePermissions+222222222222'
 garbled_answers() {
