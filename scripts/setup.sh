@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libxml2-dev libxml2-utils libcunit1-dev
-  clang-format python3
+  clang-format python3 groff-base
   chromium
 )
 

@@ -7,28 +7,45 @@
 #include "util/log.h"
 #include "util/str.h"
 
-int awsopts_take(awsopts *o, int opt, const char *arg, ia_err *err)
+static int set_max_attempts(void *obj, const char *value, ia_err *err)
 {
-    long v;
-
-    switch (opt) {
-    case AWSOPT_PROFILE: o->profile_flag = arg; return 1;
-    case AWSOPT_REGION: o->region_flag = arg; return 1;
-    case AWSOPT_MAX_ATTEMPTS:
-        if (!str_to_long(arg, 1, 100, &v))
-            return err_set(err, IA_ERR_USAGE, "--max-attempts: '%s' is not a whole number from 1 to 100",
-                           arg);
-        o->max_attempts_flag = (int)v;
-        return 1;
-    case AWSOPT_DEBUG: log_set_level(LOG_DEBUG); return 1;
-    case AWSOPT_QUIET:
-        o->quiet = true;
-        if (log_get_level() != LOG_DEBUG)
-            log_set_level(LOG_ERROR);
-        return 1;
-    default: return 0;
-    }
+    return cli_opt_whole_number("max-attempts", value, 1, 100, &((awsopts *)obj)->max_attempts_flag, err);
 }
+
+static int set_debug(void *obj, const char *value, ia_err *err)
+{
+    (void)obj;
+    (void)value;
+    (void)err;
+    log_set_level(LOG_DEBUG);
+    return 0;
+}
+
+/* --quiet keeps errors only, but does not undo a --debug given before it. */
+static int set_quiet(void *obj, const char *value, ia_err *err)
+{
+    awsopts *o = obj;
+
+    (void)value;
+    (void)err;
+    o->quiet = true;
+    if (log_get_level() != LOG_DEBUG)
+        log_set_level(LOG_ERROR);
+    return 0;
+}
+
+const cli_opt awsopts_options[] = {
+    {"profile", 0, "NAME", CLI_STRING(awsopts, profile_flag), 0,
+     "shared config profile (default: AWS_PROFILE, then 'default')"},
+    {"region", 0, "REGION", CLI_STRING(awsopts, region_flag), 0,
+     "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)"},
+    {"max-attempts", 0, "N", CLI_CALL(set_max_attempts), 0,
+     "attempts per call, 1-100 (default: AWS_MAX_ATTEMPTS, the profile's\nmax_attempts, else 3)"},
+    {"debug", 0, NULL, CLI_CALL(set_debug), 0,
+     "log each request (operation, endpoint, status, attempt, latency; never\nsecrets)"},
+    {"quiet", 0, NULL, CLI_CALL(set_quiet), 0, "no progress or warnings, errors only"},
+    {0},
+};
 
 int awsopts_open(awsopts *o, bool need_region, ia_err *err)
 {

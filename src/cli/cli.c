@@ -1,6 +1,5 @@
 #include "cli/cli.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,55 +8,49 @@
 #include "util/cancel.h"
 #include "version.h"
 
-struct command {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
+const cli_exit_doc cli_exit_docs[] = {
+    {CLI_EXIT_OK, "done; a CI gate passed"},
+    {CLI_EXIT_GATE, "a CI gate failed: an un-waived failure at or above --fail-on"},
+    {CLI_EXIT_USAGE, "bad command line or bad input file (rules, waivers, config, snapshot)"},
+    {CLI_EXIT_INCOMPLETE, "collection incomplete: an account, region or call could not be read"},
+    {CLI_EXIT_RUNTIME, "could not run: credentials, network, AWS refused the call, file I/O"},
+    {CLI_EXIT_INTERRUPTED, "interrupted by SIGINT or SIGTERM"},
+    {0, NULL},
 };
 
-static const struct command commands[] = {
-    {"audit", cmd_audit, "collect and evaluate in one run: reports and a CI exit status"},
-    {"collect", cmd_collect, "gather images, permissions and image builders into a snapshot"},
-    {"evaluate", cmd_evaluate, "judge a snapshot against YAML rules and waivers (--json FILE)"},
-    {"rules", cmd_rules, "lint, list or test rule files (rules lint|list|test [PATH...])"},
-    {"whoami", cmd_whoami, "print the caller's account and ARN (STS GetCallerIdentity)"},
-    {NULL, NULL, NULL},
+const char cli_description[] = "Audits Amazon WorkSpaces images and AppStream 2.0 image builders and images\n"
+                               "across AWS accounts and regions.\n";
+
+const cli_command *const cli_commands[] = {
+    &cmd_audit, &cmd_collect, &cmd_evaluate, &cmd_rules, &cmd_whoami, NULL,
 };
 
-static void print_help(FILE *fp)
+void cli_help(FILE *fp)
 {
-    fprintf(fp, "usage: imgaudit <command> [options]\n\n"
-                "Audits Amazon WorkSpaces images and AppStream 2.0 image builders and images\n"
-                "across AWS accounts and regions.\n\ncommands:\n");
-    for (const struct command *c = commands; c->name; c++)
-        fprintf(fp, "  %-10s %s\n", c->name, c->summary);
-    fprintf(fp, "\n'imgaudit <command> --help' describes a command's options.\n\n"
-                "exit status:\n"
-                "  0    done; a CI gate passed\n"
-                "  1    a CI gate failed: an un-waived failure at or above --fail-on\n"
-                "  2    bad command line or bad input file (rules, waivers, config, snapshot)\n"
-                "  3    collection incomplete: an account, region or call could not be read\n"
-                "  4    could not run: credentials, network, AWS refused the call, file I/O\n"
-                "  130  interrupted by SIGINT or SIGTERM\n");
+    fprintf(fp, "usage: imgaudit <command> [options]\n\n%s\ncommands:\n", cli_description);
+    cli_opt_print_names(cli_commands, fp);
+    fprintf(fp, "\n'imgaudit <command> --help' describes a command's options.\n\nexit status:\n");
+    for (const cli_exit_doc *d = cli_exit_docs; d->meaning; d++)
+        fprintf(fp, "  %-4d %s\n", d->code, d->meaning);
 }
 
 int cli_main(int argc, char **argv)
 {
     if (argc < 2) {
-        print_help(stderr);
+        cli_help(stderr);
         return CLI_EXIT_USAGE;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
-        print_help(stdout);
+        cli_help(stdout);
         return CLI_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("imgaudit %s\n", IMGAUDIT_VERSION);
         return CLI_EXIT_OK;
     }
-    for (const struct command *c = commands; c->name; c++) {
-        if (strcmp(argv[1], c->name) == 0)
-            return c->run(argc - 1, argv + 1);
+    for (const cli_command *const *c = cli_commands; *c; c++) {
+        if (strcmp(argv[1], (*c)->name) == 0)
+            return (*c)->run(argc - 1, argv + 1);
     }
     fprintf(stderr, "imgaudit: error: unknown command '%s' (see 'imgaudit --help')\n", argv[1]);
     return CLI_EXIT_USAGE;
@@ -92,32 +85,16 @@ int cli_fail(const ia_err *err)
     return cli_exit_for(err);
 }
 
-int cli_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
-                      const struct option *longopts, cli_take_fn take, void *ud, void (*usage)(FILE *fp))
+int cli_parse(const cli_command *cmd, void *obj, int argc, char **argv)
 {
     ia_err err;
-    int opt;
 
     err_clear(&err);
-    optind = 1;
-    opterr = 0;
-    /* The leading ':' makes a missing value ':' and an unknown option '?', told apart below. */
-    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        int rc;
-
-        if (opt == 'h') {
-            usage(stdout);
-            return CLI_EXIT_OK;
-        }
-        if (opt == ':')
-            return cli_usage_error(cmd, "%s needs a value", argv[optind - 1]);
-        rc = opt == '?' ? 0 : take(ud, opt, optarg, &err);
-        if (rc < 0)
-            return cli_usage_error(cmd, "%s", err.msg);
-        if (rc == 0)
-            return cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+    switch (cli_opt_parse(cmd, obj, argc, argv, &err)) {
+    case CLI_OPT_DONE: return -1;
+    case CLI_OPT_HELP: cli_opt_help(cmd, stdout); return CLI_EXIT_OK;
+    default: return err.kind == IA_ERR_USAGE ? cli_usage_error(cmd->name, "%s", err.msg) : cli_fail(&err);
     }
-    return -1;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -1,13 +1,12 @@
 #ifndef IMGAUDIT_CLI_CLI_H
 #define IMGAUDIT_CLI_CLI_H
 
-#include <getopt.h>
-#include <stdio.h>
-
+#include "cli/opt.h"
 #include "util/err.h"
 
 /*
- * Exit codes. Decided here and nowhere else; documented in --help and the README.
+ * Exit codes. Decided here and nowhere else; documented in --help, the man
+ * page (both from cli_exit_docs) and the README.
  */
 enum cli_exit {
     CLI_EXIT_OK = 0,           /* done; for a gate, it passed */
@@ -18,8 +17,25 @@ enum cli_exit {
     CLI_EXIT_INTERRUPTED = 130 /* SIGINT/SIGTERM */
 };
 
-/* Runs the program: looks the subcommand up in a table and hands over. Returns the exit code. */
+/* What each exit code means, one line each, in the enum's order; ended by a NULL meaning. */
+typedef struct cli_exit_doc {
+    int code;
+    const char *meaning;
+} cli_exit_doc;
+
+extern const cli_exit_doc cli_exit_docs[];
+
+/* What imgaudit does, two lines, for 'imgaudit --help' and the man page. */
+extern const char cli_description[];
+
+/* The subcommands, NULL-terminated, in the order 'imgaudit --help' and the man page list them. */
+extern const cli_command *const cli_commands[];
+
+/* Runs the program: looks the subcommand up in cli_commands and hands over. Returns the exit code. */
 int cli_main(int argc, char **argv);
+
+/* Prints 'imgaudit --help'. */
+void cli_help(FILE *fp);
 
 /* The exit code for an error, by its kind. */
 int cli_exit_for(const ia_err *err);
@@ -27,19 +43,13 @@ int cli_exit_for(const ia_err *err);
 /* Prints "imgaudit: error: <one line>" to stderr and returns cli_exit_for(err). */
 int cli_fail(const ia_err *err);
 
-/* Takes one option for a command: 1 taken, 0 not one of its options, -1 a bad value (err says why). */
-typedef int (*cli_take_fn)(void *ud, int opt, const char *arg, ia_err *err);
-
 /*
- * Parses a command's options with getopt_long (shortopts starts with ":h";
- * longopts ends with {"help", no_argument, NULL, 'h'} and the null entry),
- * handing each to take.
- * Returns -1 when every option was taken: optind then points at the first
- * operand. Otherwise returns the exit code the command ends with: 0 after
- * printing usage for --help, CLI_EXIT_USAGE after printing what was wrong.
+ * Parses a command's options into obj (cli_opt_parse). Returns -1 when the
+ * command goes on; otherwise the exit code it ends with: CLI_EXIT_OK after
+ * printing its help for --help, CLI_EXIT_USAGE after printing what was
+ * wrong (or cli_fail's code for an error that is not the user's).
  */
-int cli_parse_options(const char *cmd, int argc, char **argv, const char *shortopts,
-                      const struct option *longopts, cli_take_fn take, void *ud, void (*usage)(FILE *fp));
+int cli_parse(const cli_command *cmd, void *obj, int argc, char **argv);
 
 /* Prints a usage error naming the subcommand and returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -3,6 +3,9 @@
  * pipeline runs it. Rules and waivers are loaded first, so a typo in them
  * costs seconds, not a whole collection.
  */
+#include "cli/commands.h"
+
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,25 +13,34 @@
 
 #include "cli/cli.h"
 #include "cli/collectopts.h"
-#include "cli/commands.h"
 #include "cli/reportopts.h"
+#include "cli/run_collect.h"
+#include "cli/run_judge.h"
 #include "util/cancel.h"
 
-#define CMD "audit"
+typedef struct audit_cmd {
+    collectopts co;
+    reportopts ro;
+    const char *snapshot_out;
+} audit_cmd;
 
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-            "usage: imgaudit audit [options]\n\n"
-            "Collects (as 'imgaudit collect') and evaluates (as 'imgaudit evaluate') in one run.\n\n"
-            "collection:\n" COLLECTOPTS_HELP
-            "  --snapshot-out FILE     keep the snapshot (docs/snapshot.md)\n\n"
-            "evaluation and reports:\n" REPORTOPTS_HELP "\nAWS:\n" AWSOPTS_HELP
-            "  -h, --help              this help\n\n"
-            "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
-            "3 collection incomplete (unless --allow-partial); 4 could not run (credentials, network, I/O);\n"
-            "130 interrupted. A failed gate (1) is reported before an incomplete collection (3).\n");
-}
+static const cli_opt audit_options[] = {
+    {"snapshot-out", 0, "FILE", CLI_STRING(audit_cmd, snapshot_out), 0,
+     "keep the snapshot (docs/snapshot.md)"},
+    {0},
+};
+
+static const cli_group audit_groups[] = {
+    {"collection", collectopts_options, offsetof(audit_cmd, co)},
+    {NULL, audit_options, 0},
+    {"evaluation and reports", reportopts_rule_options, offsetof(audit_cmd, ro)},
+    {NULL, reportopts_waiver_options, offsetof(audit_cmd, ro)},
+    {NULL, reportopts_today_options, offsetof(audit_cmd, ro)},
+    {NULL, reportopts_report_options, offsetof(audit_cmd, ro)},
+    {"AWS", awsopts_options, offsetof(audit_cmd, co.aws)},
+    {NULL, cli_help_options, 0},
+    {0},
+};
 
 /* The snapshot goes to --snapshot-out, or to a private temporary file that is removed afterwards. */
 static int snapshot_path(const char *snapshot_out, char *tmp, size_t size, ia_err *err)
@@ -48,94 +60,68 @@ static int snapshot_path(const char *snapshot_out, char *tmp, size_t size, ia_er
     return 0;
 }
 
-typedef struct audit_cmd {
-    collectopts co;
-    reportopts ro;
-    const char *snapshot_out;
-} audit_cmd;
-
-static int take(void *ud, int opt, const char *arg, ia_err *err)
+static int run(int argc, char **argv)
 {
-    audit_cmd *c = ud;
-    int rc;
-
-    if (opt == 's') {
-        c->snapshot_out = arg;
-        return 1;
-    }
-    rc = reportopts_take(&c->ro, opt, arg, err);
-    return rc != 0 ? rc : collectopts_take(&c->co, opt, arg, err);
-}
-
-int cmd_audit(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        AWSOPTS_LONG_OPTIONS,
-        COLLECTOPTS_LONG_OPTIONS,
-        REPORTOPTS_LONG_OPTIONS,
-        {"snapshot-out", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
+    const char *name = cmd_audit.name;
     audit_cmd c = {0};
-    collectopts *co = &c.co;
-    reportopts *ro = &c.ro;
-    const char *snapshot_out;
     char path[4096] = "";
-    bool temporary = false, quiet;
+    bool temporary = false;
+    snapshot snap;
     ia_err err;
     int rc;
 
-    collectopts_init(co);
+    collectopts_init(&c.co);
+    snapshot_init(&snap);
+    reportopts_init(&c.ro);
     err_clear(&err);
-    if (reportopts_init(ro, argc, &err) != 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
-    rc = cli_parse_options(CMD, argc, argv, ":h", longopts, take, &c, usage);
+    rc = cli_parse(&cmd_audit, &c, argc, argv);
     if (rc >= 0)
         goto out;
-    snapshot_out = c.snapshot_out;
-    if (optind < argc) {
-        rc = cli_usage_error(CMD, "unexpected argument '%s'", argv[optind]);
+    if (collectopts_check(&c.co, &err) != 0 || reportopts_check(&c.ro, &err) != 0) {
+        rc = cli_usage_error(name, "%s", err.msg);
         goto out;
     }
-    if (collectopts_check(co, &err) != 0 || reportopts_check(ro, &err) != 0) {
-        rc = cli_usage_error(CMD, "%s", err.msg);
+    if (c.snapshot_out && strcmp(c.snapshot_out, "-") == 0) {
+        rc = cli_usage_error(name, "--snapshot-out needs a file (stdout is for a report)");
         goto out;
     }
-    if (snapshot_out && strcmp(snapshot_out, "-") == 0) {
-        rc = cli_usage_error(CMD, "--snapshot-out needs a file (stdout is for a report)");
-        goto out;
-    }
-    if (reportopts_load(ro, &err) != 0) {
+    if (reportopts_load(&c.ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
     }
     cancel_install_handlers();
-    if (collectopts_run(co, &err) != 0) {
+    if (run_collect(&c.co, &snap, &err) != 0 ||
+        snapshot_path(c.snapshot_out, path, sizeof(path), &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
-    if (snapshot_path(snapshot_out, path, sizeof(path), &err) != 0) {
+    temporary = !c.snapshot_out;
+    if (snapshot_write(&snap, path, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
-    temporary = !snapshot_out;
-    if (collectopts_write(co, path, &err) != 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
+    run_collect_summary(&snap, c.co.aws.quiet, c.snapshot_out ? c.snapshot_out : "a temporary file");
     /* The collection is on disk now; give its memory back before evaluation reads it. */
-    quiet = co->aws.quiet;
-    collectopts_summary(co, snapshot_out ? snapshot_out : "a temporary file");
-    collectopts_clean_up(co);
-    collectopts_init(co);
-    rc = reportopts_judge(ro, path, snapshot_out, quiet);
+    snapshot_clean_up(&snap);
+    snapshot_init(&snap);
+    rc = run_judge(&c.ro, path, c.snapshot_out, c.co.aws.quiet);
 out:
     if (temporary)
         unlink(path);
-    reportopts_clean_up(ro);
-    collectopts_clean_up(co);
+    snapshot_clean_up(&snap);
+    reportopts_clean_up(&c.ro);
     return rc;
 }
+
+const cli_command cmd_audit = {
+    .name = "audit",
+    .summary = "collect and evaluate in one run: reports and a CI exit status",
+    .synopsis = "[options]",
+    .description = "Collects (as 'imgaudit collect') and evaluates (as 'imgaudit evaluate') in one run.\n",
+    .groups = audit_groups,
+    .exit_status =
+        "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
+        "3 collection incomplete (unless --allow-partial); 4 could not run (credentials, network, I/O);\n"
+        "130 interrupted. A failed gate (1) is reported before an incomplete collection (3).\n",
+    .run = run,
+};

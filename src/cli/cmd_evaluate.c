@@ -2,88 +2,83 @@
  * `imgaudit evaluate SNAPSHOT`: judges a saved snapshot against rules,
  * offline, writes the reports and gates CI with the exit status.
  */
-#include <stdio.h>
-#include <string.h>
+#include "cli/commands.h"
+
+#include <stddef.h>
 
 #include "cli/cli.h"
-#include "cli/commands.h"
 #include "cli/reportopts.h"
+#include "cli/run_judge.h"
 #include "util/cancel.h"
-
-#define CMD "evaluate"
-
-static void usage(FILE *fp)
-{
-    fprintf(
-        fp,
-        "usage: imgaudit evaluate SNAPSHOT [options]\n\n"
-        "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
-        "reports. A summary goes to stdout (to stderr when a report does).\n\n"
-        "options:\n" REPORTOPTS_HELP "  --quiet                 no summary\n"
-        "  -h, --help              this help\n\n"
-        "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
-        "3 the snapshot's collection was incomplete (unless --allow-partial); 4 could not write a report.\n");
-}
 
 typedef struct evaluate_cmd {
     reportopts ro;
     bool quiet;
+    cli_list snapshots; /* the operands: one is wanted */
 } evaluate_cmd;
 
-static int take(void *ud, int opt, const char *arg, ia_err *err)
-{
-    evaluate_cmd *c = ud;
+static const cli_opt evaluate_options[] = {
+    {"quiet", 'q', NULL, CLI_BOOL(evaluate_cmd, quiet), 0, "no summary"},
+    {NULL, 0, "SNAPSHOT", CLI_LIST(evaluate_cmd, snapshots), 0, "a snapshot file from 'imgaudit collect'"},
+    {0},
+};
 
-    if (opt == 'q') {
-        c->quiet = true;
-        return 1;
-    }
-    return reportopts_take(&c->ro, opt, arg, err);
-}
+static const cli_group evaluate_groups[] = {
+    {"options", reportopts_rule_options, offsetof(evaluate_cmd, ro)},
+    {NULL, reportopts_waiver_options, offsetof(evaluate_cmd, ro)},
+    {NULL, reportopts_today_options, offsetof(evaluate_cmd, ro)},
+    {NULL, reportopts_report_options, offsetof(evaluate_cmd, ro)},
+    {NULL, evaluate_options, 0},
+    {NULL, cli_help_options, 0},
+    {0},
+};
 
-int cmd_evaluate(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        REPORTOPTS_LONG_OPTIONS,
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *snapshot = NULL;
+    const char *name = cmd_evaluate.name;
     evaluate_cmd c = {0};
-    reportopts *ro = &c.ro;
     ia_err err;
     int rc;
 
+    reportopts_init(&c.ro);
     err_clear(&err);
-    if (reportopts_init(ro, argc, &err) != 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
-    rc = cli_parse_options(CMD, argc, argv, ":hq", longopts, take, &c, usage);
+    rc = cli_parse(&cmd_evaluate, &c, argc, argv);
     if (rc >= 0)
         goto out;
-    if (optind < argc)
-        snapshot = argv[optind++];
-    if (!snapshot) {
-        rc = cli_usage_error(CMD, "which snapshot? (imgaudit evaluate SNAPSHOT)");
+    if (c.snapshots.n == 0) {
+        rc = cli_usage_error(name, "which snapshot? (imgaudit evaluate SNAPSHOT)");
         goto out;
     }
-    if (optind < argc) {
-        rc = cli_usage_error(CMD, "one snapshot at a time ('%s' and '%s')", snapshot, argv[optind]);
+    if (c.snapshots.n > 1) {
+        rc = cli_usage_error(name, "one snapshot at a time ('%s' and '%s')", c.snapshots.items[0],
+                             c.snapshots.items[1]);
         goto out;
     }
-    if (reportopts_check(ro, &err) != 0) {
-        rc = cli_usage_error(CMD, "%s", err.msg);
+    if (reportopts_check(&c.ro, &err) != 0) {
+        rc = cli_usage_error(name, "%s", err.msg);
         goto out;
     }
-    if (reportopts_load(ro, &err) != 0) {
+    if (reportopts_load(&c.ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
     }
     cancel_install_handlers();
-    rc = reportopts_judge(ro, snapshot, NULL, c.quiet);
+    rc = run_judge(&c.ro, c.snapshots.items[0], NULL, c.quiet);
 out:
-    reportopts_clean_up(ro);
+    cli_list_free(&c.snapshots);
+    reportopts_clean_up(&c.ro);
     return rc;
 }
+
+const cli_command cmd_evaluate = {
+    .name = "evaluate",
+    .summary = "judge a snapshot against YAML rules and waivers (--json FILE)",
+    .synopsis = "SNAPSHOT [options]",
+    .description = "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
+                   "reports. A summary goes to stdout (to stderr when a report does).\n",
+    .groups = evaluate_groups,
+    .exit_status =
+        "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
+        "3 the snapshot's collection was incomplete (unless --allow-partial); 4 could not write a report.\n",
+    .run = run,
+};

@@ -1,12 +1,14 @@
 #ifndef IMGAUDIT_CLI_COMMANDS_H
 #define IMGAUDIT_CLI_COMMANDS_H
 
-/* One function per subcommand, each in its own cmd_<verb>.c. argv[0] is the subcommand's name. */
+/* The subcommands, each defined (options, help, run) in its own cmd_<verb>.c. */
 
-int cmd_whoami(int argc, char **argv);
-int cmd_collect(int argc, char **argv);
-int cmd_evaluate(int argc, char **argv);
-int cmd_audit(int argc, char **argv);
-int cmd_rules(int argc, char **argv);
+#include "cli/opt.h"
+
+extern const cli_command cmd_audit;
+extern const cli_command cmd_collect;
+extern const cli_command cmd_evaluate;
+extern const cli_command cmd_rules;
+extern const cli_command cmd_whoami;
 
 #endif

@@ -1,0 +1,118 @@
+#include "cli/run_judge.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "report/baseline.h"
+#include "report/console.h"
+#include "report/html.h"
+#include "report/json.h"
+#include "rules/evaluate.h"
+#include "snapshot/read.h"
+#include "util/cancel.h"
+#include "util/fileio.h"
+
+typedef int (*writer_fn)(const results *r, const reportopts *ro, FILE *fp, ia_err *err);
+
+static int write_junit(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+{
+    junit_options opt = {ro->group_by, NULL};
+
+    return junit_write(r, &opt, fp, err);
+}
+
+static int write_html(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+{
+    html_options opt = {NULL, ro->gate};
+
+    return html_write(r, &opt, fp, err);
+}
+
+/* Writes one report atomically: whole, or not at all. */
+static int write_report(const results *r, const reportopts *ro, const char *path, writer_fn fn, ia_err *err)
+{
+    file_out out;
+
+    if (file_out_open(&out, path, err) != 0)
+        return -1;
+    if (fn(r, ro, out.fp, err) != 0) {
+        file_out_abort(&out);
+        return -1;
+    }
+    return file_out_commit(&out, err);
+}
+
+/* A waiver that expired or matched nothing is worth a line each: someone has a file to edit. */
+static void warn_waivers(const results *r)
+{
+    for (size_t i = 0; i < r->n_waivers; i++) {
+        const waiver_info *w = &r->waivers[i];
+
+        if (w->state == WAIVER_EXPIRED)
+            fprintf(stderr, "imgaudit: warning: %s:%u: waiver for '%s' expired on %s and no longer applies\n",
+                    w->file, w->line, w->rule, w->expires);
+        else if (w->state == WAIVER_UNUSED)
+            fprintf(stderr, "imgaudit: warning: %s:%u: waiver for '%s' matched nothing\n", w->file, w->line,
+                    w->rule);
+    }
+}
+
+int run_judge(const reportopts *ro, const char *snapshot_path, const char *snapshot_label, bool quiet)
+{
+    console_file files[4];
+    console_options copt = {0};
+    snapshot_doc *snap = NULL;
+    size_t n_files = 0;
+    results res;
+    FILE *summary_fp = stdout;
+    ia_err err;
+    int rc;
+
+    memset(&res, 0, sizeof(res));
+    err_clear(&err);
+    if (snapshot_doc_read(snapshot_path, &snap, &err) != 0 ||
+        rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
+        (ro->baseline && baseline_apply(&res, ro->baseline, &err) != 0)) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (snapshot_label)
+        files[n_files++] = (console_file){"snapshot", snapshot_label};
+    if ((ro->json && json_report_write(&res, ro->json, &err) != 0) ||
+        (ro->junit && write_report(&res, ro, ro->junit, write_junit, &err) != 0) ||
+        (ro->html && write_report(&res, ro, ro->html, write_html, &err) != 0)) {
+        rc = cli_fail(&err);
+        goto out;
+    }
+    if (ro->json)
+        files[n_files++] = (console_file){"json", ro->json};
+    if (ro->junit)
+        files[n_files++] = (console_file){"junit", ro->junit};
+    if (ro->html)
+        files[n_files++] = (console_file){"html", ro->html};
+    if (reportopts_report_on_stdout(ro))
+        summary_fp = stderr;
+    if (!quiet)
+        warn_waivers(&res);
+    if (!quiet) {
+        copt.color = console_color_wanted(summary_fp);
+        copt.files = files;
+        copt.n_files = n_files;
+        copt.gate = ro->gate;
+        console_summary(&res, &copt, summary_fp);
+        fflush(summary_fp);
+    }
+    if (cancel_requested())
+        rc = CLI_EXIT_INTERRUPTED;
+    else if (tally_gate_count(&res, &ro->gate) > 0)
+        rc = CLI_EXIT_GATE;
+    else if (res.errors && cJSON_GetArraySize(res.errors) > 0 && !ro->allow_partial)
+        rc = CLI_EXIT_INCOMPLETE;
+    else
+        rc = CLI_EXIT_OK;
+out:
+    results_free(&res);
+    snapshot_doc_free(snap);
+    return rc;
+}
