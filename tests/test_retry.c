@@ -95,21 +95,26 @@ static void test_retry__max_attempts_precedence(void)
 
     err_clear(&err);
     unsetenv("AWS_MAX_ATTEMPTS");
-    CU_ASSERT_EQUAL(retry_max_attempts(0, NULL, &n, &err), 0);
+    CU_ASSERT_EQUAL(retry_max_attempts(0, NULL, 0, &n, &err), 0);
     CU_ASSERT_EQUAL(n, 3);
-    CU_ASSERT_EQUAL(retry_max_attempts(0, "7", &n, &err), 0);
+    CU_ASSERT_EQUAL(retry_max_attempts(0, "7", 0, &n, &err), 0);
+    CU_ASSERT_EQUAL(n, 7);
+    /* A batch job's own default, where nothing else says. */
+    CU_ASSERT_EQUAL(retry_max_attempts(0, NULL, RETRY_BATCH_MAX_ATTEMPTS, &n, &err), 0);
+    CU_ASSERT_EQUAL(n, 10);
+    CU_ASSERT_EQUAL(retry_max_attempts(0, "7", RETRY_BATCH_MAX_ATTEMPTS, &n, &err), 0);
     CU_ASSERT_EQUAL(n, 7);
     setenv("AWS_MAX_ATTEMPTS", "5", 1);
-    CU_ASSERT_EQUAL(retry_max_attempts(0, "7", &n, &err), 0);
+    CU_ASSERT_EQUAL(retry_max_attempts(0, "7", 0, &n, &err), 0);
     CU_ASSERT_EQUAL(n, 5);
-    CU_ASSERT_EQUAL(retry_max_attempts(9, "7", &n, &err), 0);
+    CU_ASSERT_EQUAL(retry_max_attempts(9, "7", 0, &n, &err), 0);
     CU_ASSERT_EQUAL(n, 9);
     setenv("AWS_MAX_ATTEMPTS", "zero", 1);
-    CU_ASSERT_EQUAL(retry_max_attempts(0, NULL, &n, &err), -1);
+    CU_ASSERT_EQUAL(retry_max_attempts(0, NULL, 0, &n, &err), -1);
     CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "AWS_MAX_ATTEMPTS"));
     unsetenv("AWS_MAX_ATTEMPTS");
-    CU_ASSERT_EQUAL(retry_max_attempts(0, "0", &n, &err), -1);
+    CU_ASSERT_EQUAL(retry_max_attempts(0, "0", 0, &n, &err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "max_attempts"));
 }
 

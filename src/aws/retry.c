@@ -99,7 +99,7 @@ double retry_rand01(void)
     return (double)(r >> 11) / 9007199254740992.0; /* 2^53 */
 }
 
-int retry_max_attempts(int flag, const char *profile_value, int *out, ia_err *err)
+int retry_max_attempts(int flag, const char *profile_value, int fallback, int *out, ia_err *err)
 {
     const char *env = getenv("AWS_MAX_ATTEMPTS");
     long v;
@@ -123,6 +123,6 @@ int retry_max_attempts(int flag, const char *profile_value, int *out, ia_err *er
         *out = (int)v;
         return 0;
     }
-    *out = RETRY_DEFAULT_MAX_ATTEMPTS;
+    *out = fallback > 0 ? fallback : RETRY_DEFAULT_MAX_ATTEMPTS;
     return 0;
 }

@@ -15,8 +15,16 @@
 #include "util/err.h"
 
 #define RETRY_DEFAULT_MAX_ATTEMPTS 3
-#define RETRY_MAX_BACKOFF_MS       20000L
-#define RETRY_DEFAULT_BASE_MS      1000L
+/*
+ * A batch job's default: a nightly collection shares its API quotas with
+ * every other tool of the Organization, and a throttle storm must not cost
+ * it a listing (3 attempts at 35% failures lose 4% of calls; 10 lose none
+ * that matter). The collector's own rate limit slows a throttled lane, so
+ * more attempts do not make a storm worse.
+ */
+#define RETRY_BATCH_MAX_ATTEMPTS 10
+#define RETRY_MAX_BACKOFF_MS     20000L
+#define RETRY_DEFAULT_BASE_MS    1000L
 
 /* True when code is one of the SDKs' throttling error codes. */
 bool retry_is_throttle_code(const char *code);
@@ -38,9 +46,10 @@ double retry_rand01(void);
 
 /*
  * The max attempts to use: flag (> 0), then AWS_MAX_ATTEMPTS, then the
- * profile's max_attempts (profile_value, may be NULL), then 3. A value that is
- * not a whole number from 1 to 100 is IA_ERR_INPUT naming where it came from.
+ * profile's max_attempts (profile_value, may be NULL), then fallback (> 0;
+ * else RETRY_DEFAULT_MAX_ATTEMPTS). A value that is not a whole number from
+ * 1 to 100 is IA_ERR_INPUT naming where it came from.
  */
-int retry_max_attempts(int flag, const char *profile_value, int *out, ia_err *err);
+int retry_max_attempts(int flag, const char *profile_value, int fallback, int *out, ia_err *err);
 
 #endif

@@ -40,7 +40,8 @@ const cli_opt awsopts_options[] = {
     {"region", 0, "REGION", CLI_STRING(awsopts, region_flag), 0,
      "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)"},
     {"max-attempts", 0, "N", CLI_CALL(set_max_attempts), 0,
-     "attempts per call, 1-100 (default: AWS_MAX_ATTEMPTS, the profile's\nmax_attempts, else 3)"},
+     "attempts per call, 1-100 (default: AWS_MAX_ATTEMPTS, the profile's\nmax_attempts, else 10 for collect "
+     "and\naudit, 3 for whoami)"},
     {"debug", 0, NULL, CLI_CALL(set_debug), 0,
      "log each request (operation, endpoint, status, attempt, latency; never\nsecrets)"},
     {"quiet", 0, NULL, CLI_CALL(set_quiet), 0, "no progress or warnings, errors only"},
@@ -63,7 +64,7 @@ int awsopts_open(awsopts *o, bool need_region, ia_err *err)
     copt.cfg = o->cfg;
     copt.profile = o->profile;
     if (retry_max_attempts(o->max_attempts_flag, awscfg_get(o->cfg, o->profile, "max_attempts"),
-                           &copt.max_attempts, err) != 0)
+                           o->default_attempts, &copt.max_attempts, err) != 0)
         return -1;
     /* Test knob: the fault-injection tests shorten backoff so that they run in seconds. */
     if (base_ms && str_to_long(base_ms, 1, RETRY_DEFAULT_BASE_MS, &v))

@@ -19,6 +19,7 @@ typedef struct awsopts {
     const char *profile_flag; /* borrowed from argv, like the other options */
     const char *region_flag;
     int max_attempts_flag; /* 0: not given */
+    int default_attempts;  /* when nothing sets it; 0: the SDKs' 3 (collect and audit set 10) */
     bool quiet;
     /* Filled by awsopts_open: */
     awscfg *cfg;

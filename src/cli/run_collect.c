@@ -1,5 +1,7 @@
 #include "cli/run_collect.h"
 
+#include "aws/retry.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +161,7 @@ int run_collect(const collectopts *co, snapshot *snap, ia_err *err)
     int rc = -1;
 
     snap->started_at = time(NULL);
+    aws.default_attempts = RETRY_BATCH_MAX_ATTEMPTS;
     if (awsopts_open(&aws, false, err) != 0 || decide_home(&p, co, &aws, &home, err) != 0 ||
         learn_caller(snap, &aws, home, err) != 0 ||
         decide_accounts(&p, co, &aws, snap->caller_account, home, err) != 0 ||
