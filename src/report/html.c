@@ -5,13 +5,14 @@
 #include <libxml/xmlIO.h>
 #include <openssl/evp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report/assets.h"
+#include "report/sharing.h"
 #include "report/xmltext.h"
 #include "util/buf.h"
-#include "util/str.h"
 #include "version.h"
 
 #define X(s) ((const xmlChar *)(s))
@@ -39,9 +40,8 @@ typedef struct hw {
     buf clean; /* xmltext_clean's scratch */
     buf text;  /* composes formatted text */
     int failed;
+    sharing shares;
     size_t n_findings; /* failures and waived results */
-    size_t n_shares;   /* rows of the sharing table */
-    size_t n_byol;     /* of which BYOL images */
 } hw;
 
 /* ---- building the tree: each of these does nothing once something failed ---- */
@@ -357,71 +357,14 @@ static void stream_findings(hw *h, xmlOutputBufferPtr ob)
 
 /* ---- the sharing rows (streamed) ---- */
 
-static const cJSON *permissions(const cJSON *data)
-{
-    const cJSON *p = cJSON_GetObjectItemCaseSensitive(data, "Permissions");
-
-    if (!cJSON_IsArray(p))
-        p = cJSON_GetObjectItemCaseSensitive(data, "SharedImagePermissionsList");
-    return cJSON_IsArray(p) ? p : NULL;
-}
-
-static const char *shared_account(const cJSON *perm)
-{
-    const char *id = json_str(perm, "SharedAccountId");
-
-    return id ? id : json_str(perm, "sharedAccountId");
-}
-
-/* The owner of an image shared into an account: OwnerAccountId (WorkSpaces) or the account in its ARN
- * (AppStream). */
-static void image_owner(const cJSON *data, char *out, size_t size)
-{
-    const char *owner = json_str(data, "OwnerAccountId"), *arn = json_str(data, "Arn");
-
-    out[0] = '\0';
-    if (owner) {
-        str_copy(out, size, owner);
-        return;
-    }
-    /* arn:partition:service:region:account:resource */
-    for (int field = 0; arn && field < 4; field++) {
-        arn = strchr(arn, ':');
-        if (arn)
-            arn++;
-    }
-    if (arn) {
-        const char *end = strchr(arn, ':');
-        size_t len = end ? (size_t)(end - arn) : 0;
-
-        if (len && len < size) {
-            memcpy(out, arn, len);
-            out[len] = '\0';
-        }
-    }
-}
-
-static int is_byol(const snap_resource *res)
-{
-    const char *tenancy = json_str(res->data, "RequiredTenancy");
-
-    return tenancy && strcmp(tenancy, "DEDICATED") == 0;
-}
-
-static int is_shared_in(const snap_resource *res)
-{
-    const char *type = json_str(res->data, "ImageType");
-
-    return type && strcmp(type, "SHARED") == 0;
-}
-
-static void party_cell(hw *h, xmlNodePtr tr, const char *id)
+/* One side of a share: the account id, with its name, or a badge when it was not audited. */
+static void party_cell(hw *h, xmlNodePtr tr, const char *id, bool audited)
 {
     xmlNodePtr td = el(h, tr, "td", NULL);
     const char *name = account_name(h, id);
 
     el_text(h, td, "span", "mono", id && *id ? id : "unknown");
-    if (tally_account_index(&h->t, id) < 0) {
+    if (!audited) {
         add_text(h, td, " ");
         badge(h, td, "external", "not audited");
     } else if (name && *name) {
@@ -429,12 +372,26 @@ static void party_cell(hw *h, xmlNodePtr tr, const char *id)
     }
 }
 
-static xmlNodePtr share_row(hw *h, const snap_resource *res, const char *owner, const char *target,
-                            const cJSON *perm, int incoming)
+/* What the share lets the receiving account do. */
+static void use_cell(hw *h, xmlNodePtr tr, const sharing_edge *e)
 {
-    int byol = is_byol(res);
-    xmlNodePtr tr = new_el(h, "tr", byol ? "byol" : NULL), td;
-    const cJSON *ip = perm ? cJSON_GetObjectItemCaseSensitive(perm, "imagePermissions") : NULL;
+    xmlNodePtr td = el(h, tr, "td", "small");
+    bool fleet = e->allow_fleet, builder = e->allow_image_builder;
+
+    switch (e->grant) {
+    case SHARING_GRANT_UNSEEN: add_text(h, td, "shared in; seen from the receiving account"); break;
+    case SHARING_GRANT_LAUNCH_COPY: add_text(h, td, "launch and copy"); break;
+    case SHARING_GRANT_OPTIONS:
+        add_textf(h, td, "%s%s%s", fleet ? "fleets" : "", fleet && builder ? ", " : "",
+                  builder ? "image builders" : (fleet ? "" : "no use granted"));
+        break;
+    }
+}
+
+static xmlNodePtr share_row(hw *h, const sharing_edge *e)
+{
+    const snap_resource *res = e->res;
+    xmlNodePtr tr = new_el(h, "tr", e->byol ? "byol" : NULL), td;
 
     td = el(h, tr, "td", "wide");
     el_text(h, td, "div", "mono", res->id);
@@ -442,23 +399,12 @@ static xmlNodePtr share_row(hw *h, const snap_resource *res, const char *owner, 
         el_text(h, td, "div", NULL, res->name);
     el_text(h, td, "div", "muted small", res->type);
     el_text(h, tr, "td", "nowrap", res->region);
-    party_cell(h, tr, owner);
-    party_cell(h, tr, target);
-    td = el(h, tr, "td", "small");
-    if (incoming) {
-        add_text(h, td, "shared in; seen from the receiving account");
-    } else if (ip) {
-        int fleet = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ip, "allowFleet"));
-        int builder = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ip, "allowImageBuilder"));
-
-        add_textf(h, td, "%s%s%s", fleet ? "fleets" : "", fleet && builder ? ", " : "",
-                  builder ? "image builders" : (fleet ? "" : "no use granted"));
-    } else {
-        add_text(h, td, "launch and copy");
-    }
+    party_cell(h, tr, e->owner, e->owner_audited);
+    party_cell(h, tr, e->target, e->target_audited);
+    use_cell(h, tr, e);
     td = el(h, tr, "td", NULL);
-    set_attr(h, td, "data-v", byol ? "1" : "0");
-    if (byol)
+    set_attr(h, td, "data-v", e->byol ? "1" : "0");
+    if (e->byol)
         badge(h, td, "byol", "BYOL");
     if (h->failed) {
         xmlFreeNode(tr);
@@ -467,45 +413,11 @@ static xmlNodePtr share_row(hw *h, const snap_resource *res, const char *owner, 
     return tr;
 }
 
-/*
- * One row per share: each grant an audited image makes (from its
- * Permissions), and each image shared into an audited account by an owner
- * that is not audited (a share between audited accounts is shown once, from
- * the owner's side). With ob NULL it only counts the rows.
- */
+/* One row per share, as h->shares lists them. */
 static void stream_sharing(hw *h, xmlOutputBufferPtr ob)
 {
-    char owner[64];
-
-    for (size_t i = 0; i < h->r->n_resources && !h->failed; i++) {
-        const snap_resource *res = &h->r->resources[i];
-        const cJSON *perm;
-
-        cJSON_ArrayForEach(perm, permissions(res->data))
-        {
-            const char *target = shared_account(perm);
-
-            if (!target)
-                continue;
-            if (!ob) {
-                h->n_shares++;
-                h->n_byol += (size_t)is_byol(res);
-            } else {
-                emit_row(h, ob, share_row(h, res, res->account, target, perm, 0));
-            }
-        }
-        if (!is_shared_in(res))
-            continue;
-        image_owner(res->data, owner, sizeof(owner));
-        if (owner[0] && tally_account_index(&h->t, owner) >= 0)
-            continue;
-        if (!ob) {
-            h->n_shares++;
-            h->n_byol += (size_t)is_byol(res);
-        } else {
-            emit_row(h, ob, share_row(h, res, owner, res->account, NULL, 1));
-        }
-    }
+    for (size_t i = 0; i < h->shares.n_edges && !h->failed; i++)
+        emit_row(h, ob, share_row(h, &h->shares.edges[i]));
 }
 
 /* ---- the page around the streamed tables ---- */
@@ -932,16 +844,17 @@ static void build_sharing(hw *h, xmlNodePtr page)
 {
     static const char *const cols[] = {"Image|text",       "Region|text", "Owner|text",
                                        "Shared with|text", "Use|text",    "BYOL|num"};
+    size_t n = h->shares.n_edges;
     xmlNodePtr sec = section(h, page, "sharing", "Cross-account sharing", NULL), body;
 
     add_textf(h, el(h, sec, "p", "intro"),
               "Which account shares which image with whom: %zu share%s, %zu of BYOL images (RequiredTenancy "
               "DEDICATED, highlighted). Images shared in by accounts that were not audited are listed too.",
-              h->n_shares, h->n_shares == 1 ? "" : "s", h->n_byol);
+              n, n == 1 ? "" : "s", h->shares.n_byol);
     body = table(h, sec, "sharing-table", cols, 6);
     if (!h->failed && body && !xmlAddChild(body, xmlNewDocComment(h->doc, X(MARK_SHARING))))
         h->failed = 1;
-    if (!h->n_shares)
+    if (!n)
         empty_row(h, body, 6, "No image is shared across accounts.");
 }
 
@@ -1166,10 +1079,9 @@ int html_write(const results *r, const html_options *opt, FILE *out, ia_err *err
     h.r = r;
     h.opt = opt ? opt : &defaults;
     xmltext_errors_begin(&xerr);
-    if (tally_compute(r, &h.t, err) != 0)
+    if (tally_compute(r, &h.t, err) != 0 || sharing_compute(r, &h.t, &h.shares, err) != 0)
         goto out;
     h.n_findings = h.t.status[RESULT_FAIL] + h.t.status[RESULT_WAIVED];
-    stream_sharing(&h, NULL);
     if (build_page(&h, h.opt->title ? h.opt->title : "Image audit report", err) != 0)
         goto out;
     mem = xmlAllocOutputBuffer(NULL);
@@ -1202,6 +1114,7 @@ out:
         xmlOutputBufferClose(mem);
     xmlFreeDoc(h.doc);
     xmltext_errors_end(&xerr);
+    sharing_free(&h.shares);
     tally_free(&h.t);
     buf_free(&h.clean);
     buf_free(&h.text);
