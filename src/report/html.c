@@ -1,877 +1,44 @@
 #include "report/html.h"
 
 #include <libxml/HTMLtree.h>
-#include <libxml/tree.h>
-#include <libxml/xmlIO.h>
-#include <openssl/evp.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "report/assets.h"
-#include "report/htmldom.h"
-#include "report/sharing.h"
+#include "report/html_sections.h"
 #include "report/xmltext.h"
-#include "util/buf.h"
-#include "version.h"
 
-/* Rows in the "what changed" lists; the findings table has every finding. */
-#define LIST_MAX 200
-
-/*
- * The two tables that grow with the fleet are not kept in the tree: the tree
- * holds a comment where their rows go, the page is serialized around it, and
- * the rows are built and serialized one at a time in between. A string from
- * the data cannot produce these comments: the serializer escapes its "<".
- */
-#define MARK_FINDINGS "imgaudit-rows:findings"
-#define MARK_SHARING  "imgaudit-rows:sharing"
-
-typedef struct hw {
-    htmldom dom;
-    const results *r;
-    const html_options *opt;
-    tally t;
-    sharing shares;
-    size_t n_findings; /* failures and waived results */
-} hw;
-
-/* ---- cells every section uses ---- */
-
-static void sev_badge(htmldom *d, xmlNodePtr parent, severity s)
+/* The page, in reading order. */
+static int build_page(html_writer *w, const char *title, ia_err *err)
 {
-    char kind[32];
-
-    snprintf(kind, sizeof(kind), "sev-%s", severity_name(s));
-    htmldom_badge(d, parent, kind, severity_name(s));
-}
-
-/* "2026-11-25 02:04:00 UTC" from ISO-8601 "2026-11-25T02:04:00Z"; other strings are shown as they are. */
-static void human_time(const char *iso, char *out, size_t size)
-{
-    size_t n = iso ? strlen(iso) : 0;
-
-    if (n >= 19 && iso[10] == 'T' && (iso[n - 1] == 'Z' || n == 19))
-        snprintf(out, size, "%.10s %.8s UTC", iso, iso + 11);
-    else
-        snprintf(out, size, "%s", iso && *iso ? iso : "unknown time");
-}
-
-static const char *json_str(const cJSON *obj, const char *key)
-{
-    return tally_json_str(obj, key);
-}
-
-/* The string, or "" when a field is missing, for formatting. */
-static const char *or_empty(const char *s)
-{
-    return s ? s : "";
-}
-
-static const char *account_name(const hw *h, const char *id)
-{
-    long idx = tally_account_index(&h->t, id);
-
-    return idx >= 0 ? h->t.accounts[idx].name : NULL;
-}
-
-/* Account id, with its name from the snapshot underneath where it has one. */
-static void account_cell(hw *h, xmlNodePtr tr, const char *id)
-{
-    htmldom *d = &h->dom;
-    xmlNodePtr td = htmldom_el(d, tr, "td", NULL);
-    const char *name = account_name(h, id);
-
-    htmldom_el_text(d, td, "div", "mono nowrap", id ? id : "organization");
-    if (name && *name)
-        htmldom_el_text(d, td, "div", "muted small", name);
-}
-
-/* A time as its date, with the whole ISO-8601 value as the cell's tooltip and sort key. */
-static void date_cell(htmldom *d, xmlNodePtr tr, const char *iso)
-{
-    xmlNodePtr td = htmldom_el(d, tr, "td", "small nowrap");
-    char day[11];
-
-    if (!iso || !*iso)
-        return;
-    htmldom_attr(d, td, "title", iso);
-    htmldom_attr(d, td, "data-v", iso);
-    snprintf(day, sizeof(day), "%.10s", iso);
-    htmldom_text(d, td, day);
-}
-
-/* ---- the findings rows (streamed) ---- */
-
-static xmlNodePtr finding_row(hw *h, const result *it)
-{
-    htmldom *d = &h->dom;
-    const rule_info *rule = &h->r->rules[it->rule];
-    const snap_resource *res = &h->r->resources[it->resource];
-    const waiver_info *wv = NULL;
-    const char *status = it->status == RESULT_FAIL ? "fail" : "waived";
-    char rank[4];
-    xmlNodePtr tr = htmldom_new(d, "tr", NULL), td;
-
-    if (it->waiver >= 0 && (size_t)it->waiver < h->r->n_waivers)
-        wv = &h->r->waivers[it->waiver];
-    htmldom_attr(d, tr, "data-sev", severity_name(rule->sev));
-    htmldom_attr(d, tr, "data-status", status);
-    htmldom_attr(d, tr, "data-rule", rule->id);
-    htmldom_attr(d, tr, "data-account", res->account);
-    if (h->r->has_baseline)
-        htmldom_attr(d, tr, "data-change",
-                     it->change == CHANGE_NEW        ? "new"
-                     : it->change == CHANGE_EXISTING ? "existing"
-                                                     : "");
-    td = htmldom_el(d, tr, "td", NULL);
-    snprintf(rank, sizeof(rank), "%d", (int)rule->sev);
-    htmldom_attr(d, td, "data-v", rank);
-    sev_badge(d, td, rule->sev);
-    td = htmldom_el(d, tr, "td", NULL);
-    htmldom_badge(d, td, it->status == RESULT_FAIL ? "st-fail" : "st-waived",
-                  it->status == RESULT_FAIL ? "failed" : "waived");
-    htmldom_el_text(d, tr, "td", "mono nowrap", rule->id);
-    account_cell(h, tr, res->account);
-    htmldom_el_text(d, tr, "td", "nowrap", res->region);
-    td = htmldom_el(d, tr, "td", "wide");
-    htmldom_el_text(d, td, "div", "mono", res->id);
-    if (res->name && *res->name)
-        htmldom_el_text(d, td, "div", NULL, res->name);
-    htmldom_el_text(d, td, "div", "muted small", res->type);
-    td = htmldom_el(d, tr, "td", "wide");
-    htmldom_text_max(d, td, it->message, HTMLDOM_TEXT_MAX);
-    if (it->status == RESULT_WAIVED) {
-        xmlNodePtr note = htmldom_el(d, td, "div", "muted small");
-
-        if (wv)
-            htmldom_textf(d, note, "waived: %s (%s%sexpires %s)", or_empty(wv->reason), or_empty(wv->owner),
-                          wv->owner ? ", " : "", wv->expires ? wv->expires : "never");
-        else
-            htmldom_text(d, note, "waived");
-    }
-    if (h->r->has_baseline) {
-        td = htmldom_el(d, tr, "td", NULL);
-        if (it->status == RESULT_FAIL && it->change == CHANGE_NEW)
-            htmldom_badge(d, td, "st-new", "new");
-        else if (it->status == RESULT_FAIL && it->change == CHANGE_EXISTING)
-            htmldom_badge(d, td, "st-existing", "existing");
-        date_cell(d, tr, it->first_seen);
-    }
-    if (d->failed) {
-        xmlFreeNode(tr);
-        return NULL;
-    }
-    return tr;
-}
-
-/* Most severe rules first; inside a severity, rule order; inside a rule, snapshot order. */
-static void stream_findings(hw *h, xmlOutputBufferPtr ob)
-{
-    htmldom *d = &h->dom;
-    const results *r = h->r;
-
-    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        for (size_t i = 0; i < r->n_rules && !d->failed; i++) {
-            const size_t *st = &h->t.rule_status[i * TALLY_N_STATUS];
-            size_t first = h->t.rule_first[i], n = st[RESULT_PASS] + st[RESULT_FAIL] + st[RESULT_WAIVED];
-
-            if ((int)r->rules[i].sev != s && !(s == SEV_INFO && (unsigned)r->rules[i].sev > SEV_CRITICAL))
-                continue;
-            for (size_t k = first; k < first + n && !d->failed; k++) {
-                if (r->items[k].status != RESULT_PASS)
-                    htmldom_emit(d, ob, finding_row(h, &r->items[k]));
-            }
-        }
-    }
-}
-
-/* ---- the sharing rows (streamed) ---- */
-
-/* One side of a share: the account id, with its name, or a badge when it was not audited. */
-static void party_cell(hw *h, xmlNodePtr tr, const char *id, bool audited)
-{
-    htmldom *d = &h->dom;
-    xmlNodePtr td = htmldom_el(d, tr, "td", NULL);
-    const char *name = account_name(h, id);
-
-    htmldom_el_text(d, td, "span", "mono", id && *id ? id : "unknown");
-    if (!audited) {
-        htmldom_text(d, td, " ");
-        htmldom_badge(d, td, "external", "not audited");
-    } else if (name && *name) {
-        htmldom_el_text(d, td, "div", "muted small", name);
-    }
-}
-
-/* What the share lets the receiving account do. */
-static void use_cell(htmldom *d, xmlNodePtr tr, const sharing_edge *e)
-{
-    xmlNodePtr td = htmldom_el(d, tr, "td", "small");
-    bool fleet = e->allow_fleet, builder = e->allow_image_builder;
-
-    switch (e->grant) {
-    case SHARING_GRANT_UNSEEN: htmldom_text(d, td, "shared in; seen from the receiving account"); break;
-    case SHARING_GRANT_LAUNCH_COPY: htmldom_text(d, td, "launch and copy"); break;
-    case SHARING_GRANT_OPTIONS:
-        htmldom_textf(d, td, "%s%s%s", fleet ? "fleets" : "", fleet && builder ? ", " : "",
-                      builder ? "image builders" : (fleet ? "" : "no use granted"));
-        break;
-    }
-}
-
-static xmlNodePtr share_row(hw *h, const sharing_edge *e)
-{
-    htmldom *d = &h->dom;
-    const snap_resource *res = e->res;
-    xmlNodePtr tr = htmldom_new(d, "tr", e->byol ? "byol" : NULL), td;
-
-    td = htmldom_el(d, tr, "td", "wide");
-    htmldom_el_text(d, td, "div", "mono", res->id);
-    if (res->name && *res->name)
-        htmldom_el_text(d, td, "div", NULL, res->name);
-    htmldom_el_text(d, td, "div", "muted small", res->type);
-    htmldom_el_text(d, tr, "td", "nowrap", res->region);
-    party_cell(h, tr, e->owner, e->owner_audited);
-    party_cell(h, tr, e->target, e->target_audited);
-    use_cell(d, tr, e);
-    td = htmldom_el(d, tr, "td", NULL);
-    htmldom_attr(d, td, "data-v", e->byol ? "1" : "0");
-    if (e->byol)
-        htmldom_badge(d, td, "byol", "BYOL");
-    if (d->failed) {
-        xmlFreeNode(tr);
-        return NULL;
-    }
-    return tr;
-}
-
-/* One row per share, as h->shares lists them. */
-static void stream_sharing(hw *h, xmlOutputBufferPtr ob)
-{
-    htmldom *d = &h->dom;
-
-    for (size_t i = 0; i < h->shares.n_edges && !d->failed; i++)
-        htmldom_emit(d, ob, share_row(h, &h->shares.edges[i]));
-}
-
-/* ---- the page around the streamed tables ---- */
-
-static void build_head(hw *h, xmlNodePtr html, const char *title)
-{
-    htmldom *d = &h->dom;
-    xmlNodePtr head = htmldom_el(d, html, "head", NULL), meta;
-    size_t css_len = 0;
-    const char *css = assets_get("report.css", &css_len);
-
-    meta = htmldom_el(d, head, "meta", NULL);
-    htmldom_attr(d, meta, "charset", "utf-8");
-    meta = htmldom_el(d, head, "meta", NULL);
-    htmldom_attr(d, meta, "name", "viewport");
-    htmldom_attr(d, meta, "content", "width=device-width, initial-scale=1");
-    meta = htmldom_el(d, head, "meta", NULL);
-    htmldom_attr(d, meta, "name", "generator");
-    htmldom_attr(d, meta, "content", "imgaudit " IMGAUDIT_VERSION);
-    htmldom_el_text(d, head, "title", NULL, title);
-    if (css)
-        htmldom_text_max(d, htmldom_el(d, head, "style", NULL), css, 0);
-}
-
-/*
- * A Content-Security-Policy that lets only this page's own stylesheet and
- * script run, by hash, and fetch nothing: even if a string from the data
- * ever turned into markup, it could not run script or load anything.
- */
-static int add_csp(hw *h, xmlNodePtr head, ia_err *err)
-{
-    static const char *const names[] = {"report.js", "report.css"};
-    htmldom *d = &h->dom;
-    char digests[2][64];
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned md_len = 0;
-    const char *policy;
-    xmlNodePtr meta;
-
-    for (int i = 0; i < 2; i++) {
-        size_t len = 0;
-        const char *data = assets_get(names[i], &len);
-
-        digests[i][0] = '\0';
-        if (!data)
-            continue;
-        if (!EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL))
-            return err_set(err, IA_ERR_INTERNAL, "cannot hash the report's %s", names[i]);
-        EVP_EncodeBlock((unsigned char *)digests[i], md, (int)md_len);
-    }
-    policy =
-        htmldom_format(d,
-                       "default-src 'none'; script-src 'sha256-%s'; style-src 'sha256-%s'; img-src data:; "
-                       "base-uri 'none'; form-action 'none'",
-                       digests[0], digests[1]);
-    if (!policy)
-        return err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
-    meta = htmldom_new(d, "meta", NULL);
-    htmldom_attr(d, meta, "http-equiv", "Content-Security-Policy");
-    htmldom_attr(d, meta, "content", policy);
-    /* Right after the charset, before the style it allows. */
-    if (meta && !xmlAddNextSibling(head->children, meta)) {
-        xmlFreeNode(meta);
-        d->failed = 1;
-    }
-    return 0;
-}
-
-static void build_masthead(hw *h, xmlNodePtr page, const char *title)
-{
-    htmldom *d = &h->dom;
-    const results *r = h->r;
-    xmlNodePtr top = htmldom_el(d, page, "div", "masthead"), meta, verdicts, v;
-    char when[64], started[64], finished[64];
-    size_t n_errors = (size_t)cJSON_GetArraySize(r->errors);
-    const cJSON *regions = r->snapshot ? cJSON_GetObjectItemCaseSensitive(r->snapshot, "regions") : NULL;
-    const tally_gate *g = &h->opt->gate;
-
-    htmldom_el_text(d, top, "h1", NULL, title);
-    meta = htmldom_el(d, top, "p", "meta");
-    human_time(r->evaluated_at, when, sizeof(when));
-    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "Evaluated %s", when);
-    human_time(json_str(r->snapshot, "started_at"), started, sizeof(started));
-    human_time(json_str(r->snapshot, "finished_at"), finished, sizeof(finished));
-    if (json_str(r->snapshot, "started_at"))
-        htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "inventory collected %s to %s", started,
-                      finished);
-    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "%zu account%s, %d region%s", h->t.n_accounts,
-                  h->t.n_accounts == 1 ? "" : "s", cJSON_GetArraySize(regions),
-                  cJSON_GetArraySize(regions) == 1 ? "" : "s");
-    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "%zu resources, %zu rules", r->n_resources,
-                  r->n_rules);
-    verdicts = htmldom_el(d, top, "div", "verdicts");
-    if (g->enabled) {
-        size_t blocking = tally_gate_count(r, g);
-
-        v = htmldom_el(d, verdicts, "span", blocking ? "verdict fail" : "verdict pass");
-        if (blocking)
-            htmldom_textf(d, v, "Gate failed: %zu %sfailure%s at or above %s", blocking,
-                          g->new_only ? "new " : "", blocking == 1 ? "" : "s", severity_name(g->min));
-        else
-            htmldom_textf(d, v, "Gate passed: no %sfailures at or above %s", g->new_only ? "new " : "",
-                          severity_name(g->min));
-        htmldom_attr(d, v, "id", "gate");
-    } else {
-        v = htmldom_el_text(d, verdicts, "span", "verdict", "Not gated");
-        htmldom_attr(d, v, "id", "gate");
-    }
-    if (n_errors)
-        htmldom_textf(d, htmldom_el(d, verdicts, "span", "verdict warn"),
-                      "Collection incomplete: %zu error%s", n_errors, n_errors == 1 ? "" : "s");
-    else
-        htmldom_el_text(d, verdicts, "span", "verdict", "Collection complete");
-    if (r->has_baseline)
-        htmldom_textf(d, htmldom_el(d, verdicts, "span", h->t.n_new ? "verdict warn" : "verdict"),
-                      "%zu new since the baseline", h->t.n_new);
-}
-
-static void build_nav(hw *h, xmlNodePtr page)
-{
-    static const char *const links[][2] = {
-        {"#changes", "Changes"},   {"#summary", "Summary"},   {"#coverage", "Coverage"},
-        {"#findings", "Findings"}, {"#accounts", "Accounts"}, {"#sharing", "Sharing"},
-        {"#rules", "Rules"},       {"#waivers", "Waivers"},   {"#errors", "Collection errors"},
-    };
-    htmldom *d = &h->dom;
-    xmlNodePtr nav = htmldom_el(d, page, "div", "nav");
-
-    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-        if (i == 0 && !h->r->has_baseline)
-            continue;
-        htmldom_attr(d, htmldom_el_text(d, nav, "a", NULL, links[i][1]), "href", links[i][0]);
-    }
-}
-
-/* A count; with filters ("sev=high&status=fail"), a link that shows those findings in the table. */
-static void card(htmldom *d, xmlNodePtr cards, const char *cls, size_t n, const char *label,
-                 const char *filters)
-{
-    char c[64];
-    xmlNodePtr a;
-
-    snprintf(c, sizeof(c), "card %s%s", cls, n ? "" : " zero");
-    a = htmldom_el(d, cards, filters ? "a" : "div", c);
-    if (filters) {
-        htmldom_attr(d, a, "href", "#findings");
-        htmldom_attr(d, a, "data-filters", filters);
-    }
-    htmldom_textf(d, htmldom_el(d, a, "span", "n"), "%zu", n);
-    htmldom_el_text(d, a, "span", "l", label);
-}
-
-static void build_changes(hw *h, xmlNodePtr page)
-{
-    static const char *const new_cols[] = {"Severity|rank", "Rule|text",     "Account|text",
-                                           "Region|text",   "Resource|text", "Message|text"};
-    static const char *const res_cols[] = {"Rule|text",     "Account|text", "Region|text",
-                                           "Resource|text", "Message|text", "First seen|text"};
-    htmldom *d = &h->dom;
-    const results *r = h->r;
-    xmlNodePtr sec, cards, body, tr, td;
-    size_t shown = 0;
-
-    if (!r->has_baseline)
-        return;
-    sec = htmldom_section(d, page, "changes", "What changed since the last run", "changes");
-    htmldom_el_text(d, sec, "p", "intro",
-                    "Compared with the baseline run: failures that are new, still there, and gone.");
-    cards = htmldom_el(d, sec, "div", "cards");
-    card(d, cards, "new", h->t.n_new, "new failures", "change=new&status=fail");
-    card(d, cards, "existing", h->t.n_existing, "still failing", "change=existing&status=fail");
-    card(d, cards, "resolved", r->n_resolved, "resolved", NULL);
-    htmldom_el_text(d, sec, "h3", NULL, "New failures");
-    body = htmldom_table(d, sec, "new-failures", new_cols, 6);
-    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        for (size_t i = 0; i < r->n_items && shown < LIST_MAX; i++) {
-            const result *it = &r->items[i];
-            const rule_info *rule = &r->rules[it->rule];
-            const snap_resource *res = &r->resources[it->resource];
-
-            if (it->status != RESULT_FAIL || it->change != CHANGE_NEW || (int)rule->sev != s)
-                continue;
-            shown++;
-            tr = htmldom_el(d, body, "tr", NULL);
-            td = htmldom_el(d, tr, "td", NULL);
-            sev_badge(d, td, rule->sev);
-            htmldom_el_text(d, tr, "td", "mono nowrap", rule->id);
-            account_cell(h, tr, res->account);
-            htmldom_el_text(d, tr, "td", "nowrap", res->region);
-            td = htmldom_el(d, tr, "td", "wide");
-            htmldom_el_text(d, td, "div", "mono", res->id);
-            if (res->name)
-                htmldom_el_text(d, td, "div", NULL, res->name);
-            htmldom_text_max(d, htmldom_el(d, tr, "td", "wide"), it->message, HTMLDOM_TEXT_MAX);
-        }
-    }
-    if (!h->t.n_new)
-        htmldom_empty_row(d, body, 6, "No new failures.");
-    else if (h->t.n_new > shown)
-        htmldom_textf(d, htmldom_el(d, sec, "p", "note"),
-                      "%zu more: filter the findings table by change \"new\".", h->t.n_new - shown);
-    htmldom_el_text(d, sec, "h3", NULL, "Resolved");
-    body = htmldom_table(d, sec, "resolved", res_cols, 6);
-    for (size_t i = 0; i < r->n_resolved && i < LIST_MAX; i++) {
-        const resolved_failure *rf = &r->resolved[i];
-
-        tr = htmldom_el(d, body, "tr", NULL);
-        htmldom_el_text(d, tr, "td", "mono nowrap", rf->rule);
-        account_cell(h, tr, rf->account);
-        htmldom_el_text(d, tr, "td", "nowrap", rf->region);
-        td = htmldom_el(d, tr, "td", "wide");
-        htmldom_el_text(d, td, "div", "mono", rf->resource_id);
-        htmldom_el_text(d, td, "div", "muted small", rf->resource_type);
-        htmldom_text_max(d, htmldom_el(d, tr, "td", "wide"), rf->message, HTMLDOM_TEXT_MAX);
-        date_cell(d, tr, rf->first_seen);
-    }
-    if (!r->n_resolved)
-        htmldom_empty_row(d, body, 6, "Nothing was resolved.");
-    else if (r->n_resolved > LIST_MAX)
-        htmldom_textf(d, htmldom_el(d, sec, "p", "note"), "%zu more are listed in the JSON results.",
-                      r->n_resolved - LIST_MAX);
-}
-
-static void build_summary(hw *h, xmlNodePtr page)
-{
-    static const char *const cols[] = {"Severity|rank", "Failed|num", "Waived|num", "Passed|num",
-                                       "Total|num"};
-    htmldom *d = &h->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "summary", "Summary", NULL), cards, body, tr, td;
-    char label[32];
-
-    htmldom_el_text(d, sec, "p", "intro",
-                    "Un-waived failures by severity; select a card to filter the findings.");
-    cards = htmldom_el(d, sec, "div", "cards");
-    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        char cls[32], filters[48];
-
-        snprintf(cls, sizeof(cls), "sev-%s", severity_name((severity)s));
-        snprintf(filters, sizeof(filters), "sev=%s&status=fail", severity_name((severity)s));
-        card(d, cards, cls, h->t.by_sev[s][RESULT_FAIL], severity_name((severity)s), filters);
-    }
-    card(d, cards, "waived", h->t.status[RESULT_WAIVED], "waived", "status=waived");
-    card(d, cards, "passed", h->t.status[RESULT_PASS], "passed", NULL);
-    body = htmldom_table(d, sec, "by-severity", cols, 5);
-    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        const size_t *c = h->t.by_sev[s];
-
-        tr = htmldom_el(d, body, "tr", NULL);
-        td = htmldom_el(d, tr, "td", NULL);
-        snprintf(label, sizeof(label), "%d", s);
-        htmldom_attr(d, td, "data-v", label);
-        sev_badge(d, td, (severity)s);
-        htmldom_count(d, tr, c[RESULT_FAIL]);
-        htmldom_count(d, tr, c[RESULT_WAIVED]);
-        htmldom_count(d, tr, c[RESULT_PASS]);
-        htmldom_count(d, tr, c[RESULT_FAIL] + c[RESULT_WAIVED] + c[RESULT_PASS]);
-    }
-}
-
-/* The regions an account was audited in: its own list in the snapshot, else the run's. */
-static const cJSON *account_regions(const hw *h, const char *id)
-{
-    const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(h->r->snapshot, "accounts"), *a;
-
-    cJSON_ArrayForEach(a, accounts)
-    {
-        const char *aid = json_str(a, "id");
-
-        if (aid && id && strcmp(aid, id) == 0 &&
-            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "regions")))
-            return cJSON_GetObjectItemCaseSensitive(a, "regions");
-    }
-    return cJSON_GetObjectItemCaseSensitive(h->r->snapshot, "regions");
-}
-
-static void build_coverage(hw *h, xmlNodePtr page)
-{
-    static const char *const cols[] = {"Account|text", "Regions|text", "Resources|num", "Collection|text"};
-    htmldom *d = &h->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "coverage", "Coverage", NULL), body, tr, td, ul;
-    const cJSON *e;
-
-    htmldom_el_text(d, sec, "p", "intro", "Accounts and regions this run read, and what it could not read.");
-    body = htmldom_table(d, sec, "coverage-table", cols, 4);
-    for (size_t a = 0; a < h->t.n_accounts; a++) {
-        const tally_account *acc = &h->t.accounts[a];
-        const cJSON *region;
-        int first = 1;
-
-        tr = htmldom_el(d, body, "tr", NULL);
-        account_cell(h, tr, acc->id);
-        td = htmldom_el(d, tr, "td", "small");
-        cJSON_ArrayForEach(region, account_regions(h, acc->id))
-        {
-            if (!cJSON_IsString(region))
-                continue;
-            htmldom_textf(d, td, "%s%s", first ? "" : ", ", region->valuestring);
-            first = 0;
-        }
-        htmldom_count(d, tr, acc->resources);
-        td = htmldom_el(d, tr, "td", NULL);
-        if (acc->errors)
-            htmldom_textf(d, htmldom_badge(d, td, "warn", NULL), "incomplete: %zu error%s", acc->errors,
-                          acc->errors == 1 ? "" : "s");
-        else
-            htmldom_badge(d, td, "ok", "read");
-    }
-    if (!h->t.n_accounts)
-        htmldom_empty_row(d, body, 4, "No accounts were read.");
-    if (!cJSON_GetArraySize(h->r->errors))
-        return;
-    htmldom_el_text(d, sec, "h3", NULL, "Coverage gaps");
-    ul = htmldom_el(d, sec, "ul", "gaps");
-    cJSON_ArrayForEach(e, h->r->errors)
-    {
-        const char *account = json_str(e, "account"), *region = json_str(e, "region");
-        const char *name = account_name(h, account), *code = json_str(e, "code");
-        xmlNodePtr li = htmldom_el(d, ul, "li", NULL);
-
-        htmldom_el_text(d, li, "span", "mono", account ? account : "organization");
-        if (name)
-            htmldom_textf(d, li, " (%s)", name);
-        htmldom_textf(d, li, ", %s: %s %s failed", region ? region : "all regions",
-                      or_empty(json_str(e, "service")), or_empty(json_str(e, "operation")));
-        if (code)
-            htmldom_textf(d, li, " (%s)", code);
-    }
-}
-
-static void filter_select(htmldom *d, xmlNodePtr bar, const char *label, const char *filter, const char *all)
-{
-    xmlNodePtr l = htmldom_el_text(d, bar, "label", NULL, label), sel = htmldom_el(d, l, "select", NULL);
-
-    htmldom_attr(d, sel, "data-filter", filter);
-    htmldom_attr(d, htmldom_el_text(d, sel, "option", NULL, all), "value", "");
-}
-
-static xmlNodePtr last_select(xmlNodePtr bar)
-{
-    xmlNodePtr l = bar ? xmlGetLastChild(bar) : NULL;
-
-    return l ? xmlGetLastChild(l) : NULL;
-}
-
-static void option(htmldom *d, xmlNodePtr sel, const char *value, const char *text)
-{
-    htmldom_attr(d, htmldom_el_text(d, sel, "option", NULL, text), "value", value);
-}
-
-static void build_findings(hw *h, xmlNodePtr page)
-{
-    static const char *const cols[] = {"Severity|rank", "Status|text", "Rule|text",
-                                       "Account|text",  "Region|text", "Resource|text",
-                                       "Message|text",  "Change|text", "First seen|text"};
-    htmldom *d = &h->dom;
-    size_t n_cols = h->r->has_baseline ? 9 : 7;
-    xmlNodePtr sec = htmldom_section(d, page, "findings", "Findings", NULL), bar, sel, l, body, p;
-
-    htmldom_textf(d, htmldom_el(d, sec, "p", "intro"),
-                  "Every failure and waived result (%zu). Sort by a column heading; filter below.",
-                  h->n_findings);
-    bar = htmldom_el(d, sec, "div", "filters");
-    filter_select(d, bar, "Severity", "sev", "All severities");
-    sel = last_select(bar);
-    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
-        option(d, sel, severity_name((severity)s), severity_name((severity)s));
-    filter_select(d, bar, "Status", "status", "Failed and waived");
-    sel = last_select(bar);
-    option(d, sel, "fail", "failed");
-    option(d, sel, "waived", "waived");
-    filter_select(d, bar, "Rule", "rule", "All rules");
-    sel = last_select(bar);
-    for (size_t i = 0; i < h->r->n_rules; i++)
-        option(d, sel, h->r->rules[i].id, h->r->rules[i].id);
-    filter_select(d, bar, "Account", "account", "All accounts");
-    sel = last_select(bar);
-    for (size_t a = 0; a < h->t.n_accounts; a++) {
-        const tally_account *acc = &h->t.accounts[a];
-
-        option(d, sel, acc->id,
-               htmldom_format(d, "%s%s%s", acc->id, acc->name ? " " : "", acc->name ? acc->name : ""));
-    }
-    if (h->r->has_baseline) {
-        filter_select(d, bar, "Change", "change", "New and existing");
-        sel = last_select(bar);
-        option(d, sel, "new", "new");
-        option(d, sel, "existing", "existing");
-    }
-    l = htmldom_el_text(d, bar, "label", NULL, "Search");
-    htmldom_attr(d, l, "for", "q");
-    sel = htmldom_el(d, l, "input", NULL);
-    htmldom_attr(d, sel, "id", "q");
-    htmldom_attr(d, sel, "type", "search");
-    htmldom_attr(d, sel, "placeholder", "image, message, account...");
-    p = htmldom_el(d, bar, "span", "count");
-    htmldom_text(d, p, "Showing ");
-    htmldom_textf(d, htmldom_el(d, p, "span", NULL), "%zu", h->n_findings);
-    htmldom_attr(d, xmlGetLastChild(p), "id", "shown");
-    htmldom_textf(d, p, " of %zu", h->n_findings);
-    body = htmldom_table(d, sec, "findings-table", cols, n_cols);
-    htmldom_mark(d, body, MARK_FINDINGS);
-    if (!h->n_findings)
-        htmldom_empty_row(d, body, n_cols, "No failures and nothing waived.");
-    p = htmldom_el_text(d, sec, "p", "note", "No finding matches these filters.");
-    htmldom_attr(d, p, "id", "no-match");
-    htmldom_attr(d, p, "hidden", "hidden");
-}
-
-static void build_accounts(hw *h, xmlNodePtr page)
-{
-    static const char *const cols[] = {"Account|text", "Resources|num", "Critical|num", "High|num",
-                                       "Medium|num",   "Low|num",       "Info|num",     "Waived|num",
-                                       "Passed|num",   "Errors|num"};
-    htmldom *d = &h->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "accounts", "Per-account breakdown", NULL), body, tr;
-
-    htmldom_el_text(d, sec, "p", "intro", "Un-waived failures by severity in each account.");
-    body = htmldom_table(d, sec, "account-table", cols, 10);
-    for (size_t a = 0; a < h->t.n_accounts; a++) {
-        const tally_account *acc = &h->t.accounts[a];
-
-        tr = htmldom_el(d, body, "tr", NULL);
-        account_cell(h, tr, acc->id);
-        htmldom_count(d, tr, acc->resources);
-        for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
-            htmldom_count(d, tr, acc->fail_by_sev[s]);
-        htmldom_count(d, tr, acc->status[RESULT_WAIVED]);
-        htmldom_count(d, tr, acc->status[RESULT_PASS]);
-        htmldom_count(d, tr, acc->errors);
-    }
-    if (!h->t.n_accounts)
-        htmldom_empty_row(d, body, 10, "No accounts were read.");
-}
-
-static void build_sharing(hw *h, xmlNodePtr page)
-{
-    static const char *const cols[] = {"Image|text",       "Region|text", "Owner|text",
-                                       "Shared with|text", "Use|text",    "BYOL|num"};
-    htmldom *d = &h->dom;
-    size_t n = h->shares.n_edges;
-    xmlNodePtr sec = htmldom_section(d, page, "sharing", "Cross-account sharing", NULL), body;
-
-    htmldom_textf(
-        d, htmldom_el(d, sec, "p", "intro"),
-        "Which account shares which image with whom: %zu share%s, %zu of BYOL images (RequiredTenancy "
-        "DEDICATED, highlighted). Images shared in by accounts that were not audited are listed too.",
-        n, n == 1 ? "" : "s", h->shares.n_byol);
-    body = htmldom_table(d, sec, "sharing-table", cols, 6);
-    htmldom_mark(d, body, MARK_SHARING);
-    if (!n)
-        htmldom_empty_row(d, body, 6, "No image is shared across accounts.");
-}
-
-static void build_rules(hw *h, xmlNodePtr page)
-{
-    htmldom *d = &h->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "rules", "Rule catalogue", NULL), grid, box, head, p;
-
-    htmldom_textf(d, htmldom_el(d, sec, "p", "intro"),
-                  "The %zu rules this run judged, with what to do about a failure.", h->r->n_rules);
-    grid = htmldom_el(d, sec, "div", "rules");
-    for (size_t i = 0; i < h->r->n_rules; i++) {
-        const rule_info *rule = &h->r->rules[i];
-        const size_t *st = &h->t.rule_status[i * TALLY_N_STATUS];
-        xmlNodePtr a;
-
-        box = htmldom_el(d, grid, "div", "rule");
-        head = htmldom_el(d, box, "h3", NULL);
-        sev_badge(d, head, rule->sev);
-        htmldom_text(d, head, " ");
-        a = htmldom_el_text(d, head, "a", "mono", rule->id);
-        htmldom_attr(d, a, "href", "#findings");
-        htmldom_attr(d, a, "data-set-filter", "rule");
-        htmldom_attr(d, a, "data-value", rule->id);
-        htmldom_el_text(d, box, "div", NULL, rule->title);
-        p = htmldom_el(d, box, "div", "muted small");
-        htmldom_text(d, p, rule->resource_type);
-        if (rule->file)
-            htmldom_textf(d, p, " \xC2\xB7 %s", rule->file);
-        if (rule->description)
-            htmldom_text_max(d, htmldom_el(d, box, "p", NULL), rule->description, HTMLDOM_TEXT_MAX);
-        if (rule->remediation) {
-            p = htmldom_el(d, box, "p", NULL);
-            htmldom_el_text(d, p, "strong", NULL, "Remediation: ");
-            htmldom_text_max(d, p, rule->remediation, HTMLDOM_TEXT_MAX);
-        }
-        htmldom_textf(d, htmldom_el(d, box, "div", "counts"),
-                      "%zu failed \xC2\xB7 %zu waived \xC2\xB7 %zu passed", st[RESULT_FAIL],
-                      st[RESULT_WAIVED], st[RESULT_PASS]);
-    }
-    if (!h->r->n_rules)
-        htmldom_el_text(d, sec, "p", "note", "No rules were loaded.");
-}
-
-static void build_waivers(hw *h, xmlNodePtr page)
-{
-    static const char *const cols[] = {"Rule|text",  "Resource|text", "Scope|text",  "Reason|text",
-                                       "Owner|text", "Expires|text",  "Matched|num", "Defined at|text"};
-    static const struct {
-        waiver_state state;
-        const char *title, *kind, *none;
-    } groups[] = {
-        {WAIVER_EXPIRED, "Expired", "expired", "No waiver has expired."},
-        {WAIVER_APPLIED, "Applied", "applied", "No waiver was applied."},
-        {WAIVER_UNUSED, "Unused", "unused", "Every waiver matched something."},
-    };
-    htmldom *d = &h->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "waivers", "Waivers", NULL), body, tr, h3;
-
-    htmldom_el_text(
-        d, sec, "p", "intro",
-        "Expired waivers no longer hide their failures; unused ones match nothing and can be removed.");
-    for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
-        size_t n = 0;
-
-        for (size_t i = 0; i < h->r->n_waivers; i++)
-            n += h->r->waivers[i].state == groups[g].state;
-        h3 = htmldom_el(d, sec, "h3", NULL);
-        htmldom_badge(d, h3, groups[g].kind, groups[g].title);
-        htmldom_textf(d, h3, " %zu", n);
-        body = htmldom_table(d, sec, NULL, cols, 8);
-        for (size_t i = 0; i < h->r->n_waivers; i++) {
-            const waiver_info *w = &h->r->waivers[i];
-
-            if (w->state != groups[g].state)
-                continue;
-            tr = htmldom_el(d, body, "tr", NULL);
-            htmldom_el_text(d, tr, "td", "mono", w->rule);
-            htmldom_el_text(d, tr, "td", "mono", w->resource ? w->resource : "any");
-            htmldom_textf(d, htmldom_el(d, tr, "td", "small"), "%s / %s",
-                          w->account ? w->account : "any account", w->region ? w->region : "any region");
-            htmldom_text_max(d, htmldom_el(d, tr, "td", NULL), w->reason, HTMLDOM_TEXT_MAX);
-            htmldom_el_text(d, tr, "td", NULL, w->owner);
-            htmldom_el_text(d, tr, "td", "nowrap", w->expires);
-            htmldom_count(d, tr, w->matched);
-            htmldom_textf(d, htmldom_el(d, tr, "td", "mono small"), "%s:%u", w->file ? w->file : "?",
-                          w->line);
-        }
-        if (!n)
-            htmldom_empty_row(d, body, 8, groups[g].none);
-    }
-}
-
-static void build_errors(hw *h, xmlNodePtr page)
-{
-    static const char *const cols[] = {"Account|text", "Region|text", "Call|text",
-                                       "Code|text",    "HTTP|num",    "Message|text"};
-    htmldom *d = &h->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "errors", "Collection errors", NULL), body, tr;
-    const cJSON *e;
-
-    htmldom_el_text(
-        d, sec, "p", "intro",
-        "What could not be read after retries. Images there were not judged, so a clean result above does "
-        "not cover them.");
-    body = htmldom_table(d, sec, "error-table", cols, 6);
-    cJSON_ArrayForEach(e, h->r->errors)
-    {
-        const cJSON *status = cJSON_GetObjectItemCaseSensitive(e, "http_status");
-
-        tr = htmldom_el(d, body, "tr", NULL);
-        account_cell(h, tr, json_str(e, "account"));
-        htmldom_el_text(d, tr, "td", NULL, json_str(e, "region") ? json_str(e, "region") : "all");
-        htmldom_textf(d, htmldom_el(d, tr, "td", "mono"), "%s %s", or_empty(json_str(e, "service")),
-                      or_empty(json_str(e, "operation")));
-        htmldom_el_text(d, tr, "td", "mono nowrap", json_str(e, "code"));
-        /* An HTTP status is 100-599; anything else in a hand-made snapshot is not cast (undefined beyond
-         * size_t). */
-        if (cJSON_IsNumber(status) && status->valuedouble >= 0 && status->valuedouble < 1000)
-            htmldom_count(d, tr, (size_t)status->valuedouble);
-        else
-            htmldom_el(d, tr, "td", NULL);
-        htmldom_text_max(d, htmldom_el(d, tr, "td", "wide"), json_str(e, "message"), HTMLDOM_TEXT_MAX);
-    }
-    if (!cJSON_GetArraySize(h->r->errors))
-        htmldom_empty_row(d, body, 6, "None: every account and region was read.");
-}
-
-static int build_page(hw *h, const char *title, ia_err *err)
-{
-    htmldom *d = &h->dom;
-    xmlNodePtr html, body, page, script;
+    htmldom *d = &w->dom;
+    xmlNodePtr html, body, page;
     size_t js_len = 0;
     const char *js = assets_get("report.js", &js_len);
-    char when[64], head_title[160];
 
     html = htmldom_root(d, "html");
     if (!html)
         return err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
     htmldom_attr(d, html, "lang", "en");
-    human_time(h->r->evaluated_at, when, sizeof(when));
-    snprintf(head_title, sizeof(head_title), "%s, %s", title, when);
-    build_head(h, html, head_title);
-    if (!d->failed && add_csp(h, html->children, err) != 0)
+    if (html_section_head(w, html, title, err) != 0)
         return -1;
     body = htmldom_el(d, html, "body", NULL);
     /* The script sets "ok" when it has run; a page without it still reads in full. */
     htmldom_attr(d, body, "data-js", "off");
     page = htmldom_el(d, body, "div", "page");
-    build_masthead(h, page, title);
-    build_nav(h, page);
-    build_changes(h, page);
-    build_summary(h, page);
-    build_coverage(h, page);
-    build_findings(h, page);
-    build_accounts(h, page);
-    build_sharing(h, page);
-    build_rules(h, page);
-    build_waivers(h, page);
-    build_errors(h, page);
-    htmldom_textf(
-        d, htmldom_el(d, page, "p", "footer"),
-        "Generated by imgaudit %s. Self-contained: opening this file fetches nothing from the network.",
-        IMGAUDIT_VERSION);
-    if (js) {
-        script = htmldom_el(d, body, "script", NULL);
-        htmldom_text_max(d, script, js, 0);
-    }
+    html_section_masthead(w, page, title);
+    html_section_nav(w, page);
+    html_section_changes(w, page);
+    html_section_summary(w, page);
+    html_section_coverage(w, page);
+    html_section_findings(w, page);
+    html_section_accounts(w, page);
+    html_section_sharing(w, page);
+    html_section_rules(w, page);
+    html_section_waivers(w, page);
+    html_section_errors(w, page);
+    html_section_footer(w, page);
+    if (js)
+        htmldom_text_max(d, htmldom_el(d, body, "script", NULL), js, 0);
     if (d->failed)
         return err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
     return 0;
@@ -893,29 +60,28 @@ static const char *find_mark(const char *hay, size_t len, const char *mark, size
 }
 
 /* Writes the serialized page with the streamed rows in place of their marks. */
-static int write_page(hw *h, const char *page, size_t len, xmlOutputBufferPtr ob, ia_err *err)
+static int write_page(html_writer *w, const char *page, size_t len, xmlOutputBufferPtr ob, ia_err *err)
 {
-    static const char *const marks[] = {MARK_FINDINGS, MARK_SHARING};
-    htmldom *d = &h->dom;
+    static const struct {
+        const char *mark;
+        void (*rows)(html_writer *, xmlOutputBufferPtr);
+    } streamed[] = {{HTML_MARK_FINDINGS, html_rows_findings}, {HTML_MARK_SHARING, html_rows_sharing}};
     const char *at = page, *end = page + len;
 
-    for (size_t m = 0; m < 2; m++) {
+    for (size_t m = 0; m < sizeof(streamed) / sizeof(streamed[0]); m++) {
         size_t mark_len;
-        const char *hit = find_mark(at, (size_t)(end - at), marks[m], &mark_len);
+        const char *hit = find_mark(at, (size_t)(end - at), streamed[m].mark, &mark_len);
 
-        if (!hit || find_mark(hit + mark_len, (size_t)(end - hit) - mark_len, marks[m], &mark_len))
+        if (!hit || find_mark(hit + mark_len, (size_t)(end - hit) - mark_len, streamed[m].mark, &mark_len))
             return err_set(err, IA_ERR_INTERNAL, "the HTML page does not have one place for its %s rows",
-                           marks[m]);
+                           streamed[m].mark);
         if (xmlOutputBufferWrite(ob, (int)(hit - at), at) < 0)
-            d->failed = 1;
-        if (m == 0)
-            stream_findings(h, ob);
-        else
-            stream_sharing(h, ob);
+            w->dom.failed = 1;
+        streamed[m].rows(w, ob);
         at = hit + mark_len;
     }
-    if (!d->failed && xmlOutputBufferWrite(ob, (int)(end - at), at) < 0)
-        d->failed = 1;
+    if (!w->dom.failed && xmlOutputBufferWrite(ob, (int)(end - at), at) < 0)
+        w->dom.failed = 1;
     return 0;
 }
 
@@ -924,25 +90,25 @@ int html_write(const results *r, const html_options *opt, FILE *out, ia_err *err
     static const html_options defaults = {NULL, {0, SEV_HIGH, 0}};
     xmlOutputBufferPtr mem = NULL, ob = NULL;
     xmltext_errors xerr;
-    hw h;
+    html_writer w;
     int rc = -1;
 
-    memset(&h, 0, sizeof(h));
-    htmldom_init(&h.dom);
-    h.r = r;
-    h.opt = opt ? opt : &defaults;
+    memset(&w, 0, sizeof(w));
+    htmldom_init(&w.dom);
+    w.r = r;
+    w.opt = opt ? opt : &defaults;
     xmltext_errors_begin(&xerr);
-    if (tally_compute(r, &h.t, err) != 0 || sharing_compute(r, &h.t, &h.shares, err) != 0)
+    if (tally_compute(r, &w.t, err) != 0 || sharing_compute(r, &w.t, &w.shares, err) != 0)
         goto out;
-    h.n_findings = h.t.status[RESULT_FAIL] + h.t.status[RESULT_WAIVED];
-    if (build_page(&h, h.opt->title ? h.opt->title : "Image audit report", err) != 0)
+    w.n_findings = w.t.status[RESULT_FAIL] + w.t.status[RESULT_WAIVED];
+    if (build_page(&w, w.opt->title ? w.opt->title : "Image audit report", err) != 0)
         goto out;
     mem = xmlAllocOutputBuffer(NULL);
     if (!mem) {
         err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
         goto out;
     }
-    htmlDocContentDumpFormatOutput(mem, h.dom.doc, "UTF-8", 1);
+    htmlDocContentDumpFormatOutput(mem, w.dom.doc, "UTF-8", 1);
     if (mem->error || xmlOutputBufferGetContent(mem) == NULL) {
         err_set(err, IA_ERR_NOMEM, "cannot serialize the HTML report%s%s", xerr.msg[0] ? ": " : "", xerr.msg);
         goto out;
@@ -952,10 +118,10 @@ int html_write(const results *r, const html_options *opt, FILE *out, ia_err *err
         err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
         goto out;
     }
-    if (write_page(&h, (const char *)xmlOutputBufferGetContent(mem), xmlOutputBufferGetSize(mem), ob, err) !=
+    if (write_page(&w, (const char *)xmlOutputBufferGetContent(mem), xmlOutputBufferGetSize(mem), ob, err) !=
         0)
         goto out;
-    if (h.dom.failed || xmlOutputBufferFlush(ob) < 0 || ob->error || fflush(out) != 0 || ferror(out)) {
+    if (w.dom.failed || xmlOutputBufferFlush(ob) < 0 || ob->error || fflush(out) != 0 || ferror(out)) {
         err_set(err, IA_ERR_IO, "cannot write the HTML report%s%s", xerr.msg[0] ? ": " : "", xerr.msg);
         goto out;
     }
@@ -965,9 +131,9 @@ out:
         xmlOutputBufferClose(ob); /* flushes out, leaves it open */
     if (mem)
         xmlOutputBufferClose(mem);
-    htmldom_clean_up(&h.dom);
+    htmldom_clean_up(&w.dom);
     xmltext_errors_end(&xerr);
-    sharing_free(&h.shares);
-    tally_free(&h.t);
+    sharing_free(&w.shares);
+    tally_free(&w.t);
     return rc;
 }
