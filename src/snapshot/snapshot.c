@@ -1,5 +1,12 @@
 #include "snapshot/snapshot.h"
 
+const cJSON *snap_permissions(const cJSON *data)
+{
+    const cJSON *p = cJSON_GetObjectItemCaseSensitive(data, "Permissions");
+
+    return cJSON_IsArray(p) ? p : NULL;
+}
+
 const char *snap_permission_account(const cJSON *perm)
 {
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(perm, "SharedAccountId");

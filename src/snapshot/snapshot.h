@@ -35,6 +35,14 @@ typedef struct snap_resource {
 } snap_resource;
 
 /*
+ * Who a resource is shared with: its "Permissions" array, which the
+ * collector adds to each image whose owner may read its grants. Borrowed
+ * from data; NULL when it is absent (the permissions call failed, or the
+ * type has no grants). An empty array means "shared with nobody".
+ */
+const cJSON *snap_permissions(const cJSON *data);
+
+/*
  * The account one entry of a resource's "Permissions" shares it with:
  * SharedAccountId for WorkSpaces, sharedAccountId for AppStream. Borrowed
  * from perm; NULL when the entry names none.

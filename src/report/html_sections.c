@@ -1,0 +1,820 @@
+#include "report/html_sections.h"
+
+#include <openssl/evp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report/assets.h"
+#include "version.h"
+
+/* Rows in the "what changed" lists; the findings table has every finding. */
+#define LIST_MAX 200
+
+/* ---- cells every section uses ---- */
+
+/* "2026-11-25 02:04:00 UTC" from ISO-8601 "2026-11-25T02:04:00Z"; other strings are shown as they are. */
+static void human_time(const char *iso, char *out, size_t size)
+{
+    size_t n = iso ? strlen(iso) : 0;
+
+    if (n >= 19 && iso[10] == 'T' && (iso[n - 1] == 'Z' || n == 19))
+        snprintf(out, size, "%.10s %.8s UTC", iso, iso + 11);
+    else
+        snprintf(out, size, "%s", iso && *iso ? iso : "unknown time");
+}
+
+static const char *json_str(const cJSON *obj, const char *key)
+{
+    return tally_json_str(obj, key);
+}
+
+/* The string, or "" when a field is missing, for formatting. */
+static const char *or_empty(const char *s)
+{
+    return s ? s : "";
+}
+
+static const char *account_name(const html_writer *w, const char *id)
+{
+    long idx = tally_account_index(&w->t, id);
+
+    return idx >= 0 ? w->t.accounts[idx].name : NULL;
+}
+
+/* Account id, with its name from the snapshot underneath where it has one. */
+static void account_cell(html_writer *w, xmlNodePtr tr, const char *id)
+{
+    htmldom *d = &w->dom;
+    xmlNodePtr td = htmldom_el(d, tr, "td", NULL);
+    const char *name = account_name(w, id);
+
+    htmldom_el_text(d, td, "div", "mono nowrap", id ? id : "organization");
+    if (name && *name)
+        htmldom_el_text(d, td, "div", "muted small", name);
+}
+
+/* A time as its date, with the whole ISO-8601 value as the cell's tooltip and sort key. */
+static void date_cell(htmldom *d, xmlNodePtr tr, const char *iso)
+{
+    xmlNodePtr td = htmldom_el(d, tr, "td", "small nowrap");
+    char day[11];
+
+    if (!iso || !*iso)
+        return;
+    htmldom_attr(d, td, "title", iso);
+    htmldom_attr(d, td, "data-v", iso);
+    snprintf(day, sizeof(day), "%.10s", iso);
+    htmldom_text(d, td, day);
+}
+
+/* A resource: its id, its name where it has one, and its type. */
+static void resource_cell(htmldom *d, xmlNodePtr tr, const snap_resource *res)
+{
+    xmlNodePtr td = htmldom_el(d, tr, "td", "wide");
+
+    htmldom_el_text(d, td, "div", "mono", res->id);
+    if (res->name && *res->name)
+        htmldom_el_text(d, td, "div", NULL, res->name);
+    htmldom_el_text(d, td, "div", "muted small", res->type);
+}
+
+static void sev_badge(htmldom *d, xmlNodePtr parent, severity s)
+{
+    char kind[32];
+
+    snprintf(kind, sizeof(kind), "sev-%s", severity_name(s));
+    htmldom_badge(d, parent, kind, severity_name(s));
+}
+
+/* ---- the head ---- */
+
+/*
+ * A Content-Security-Policy that lets only this page's own stylesheet and
+ * script run, by hash, and fetch nothing: even if a string from the data
+ * ever turned into markup, it could not run script or load anything.
+ */
+static int add_csp(html_writer *w, xmlNodePtr head, ia_err *err)
+{
+    static const char *const names[] = {"report.js", "report.css"};
+    htmldom *d = &w->dom;
+    char digests[2][64];
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned md_len = 0;
+    const char *policy;
+    xmlNodePtr meta;
+
+    for (int i = 0; i < 2; i++) {
+        size_t len = 0;
+        const char *data = assets_get(names[i], &len);
+
+        digests[i][0] = '\0';
+        if (!data)
+            continue;
+        if (!EVP_Digest(data, len, md, &md_len, EVP_sha256(), NULL))
+            return err_set(err, IA_ERR_INTERNAL, "cannot hash the report's %s", names[i]);
+        EVP_EncodeBlock((unsigned char *)digests[i], md, (int)md_len);
+    }
+    policy =
+        htmldom_format(d,
+                       "default-src 'none'; script-src 'sha256-%s'; style-src 'sha256-%s'; img-src data:; "
+                       "base-uri 'none'; form-action 'none'",
+                       digests[0], digests[1]);
+    if (!policy)
+        return err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
+    meta = htmldom_new(d, "meta", NULL);
+    htmldom_attr(d, meta, "http-equiv", "Content-Security-Policy");
+    htmldom_attr(d, meta, "content", policy);
+    /* Right after the charset, before the style it allows. */
+    if (meta && !xmlAddNextSibling(head->children, meta)) {
+        xmlFreeNode(meta);
+        d->failed = 1;
+    }
+    return 0;
+}
+
+int html_section_head(html_writer *w, xmlNodePtr html, const char *title, ia_err *err)
+{
+    htmldom *d = &w->dom;
+    xmlNodePtr head = htmldom_el(d, html, "head", NULL), meta;
+    size_t css_len = 0;
+    const char *css = assets_get("report.css", &css_len);
+    char when[64], head_title[160];
+
+    meta = htmldom_el(d, head, "meta", NULL);
+    htmldom_attr(d, meta, "charset", "utf-8");
+    meta = htmldom_el(d, head, "meta", NULL);
+    htmldom_attr(d, meta, "name", "viewport");
+    htmldom_attr(d, meta, "content", "width=device-width, initial-scale=1");
+    meta = htmldom_el(d, head, "meta", NULL);
+    htmldom_attr(d, meta, "name", "generator");
+    htmldom_attr(d, meta, "content", "imgaudit " IMGAUDIT_VERSION);
+    human_time(w->r->evaluated_at, when, sizeof(when));
+    snprintf(head_title, sizeof(head_title), "%s, %s", title, when);
+    htmldom_el_text(d, head, "title", NULL, head_title);
+    if (css)
+        htmldom_text_max(d, htmldom_el(d, head, "style", NULL), css, 0);
+    if (!d->failed)
+        return add_csp(w, head, err);
+    return 0;
+}
+
+/* ---- the sections, in page order ---- */
+
+void html_section_masthead(html_writer *w, xmlNodePtr page, const char *title)
+{
+    htmldom *d = &w->dom;
+    const results *r = w->r;
+    xmlNodePtr top = htmldom_el(d, page, "div", "masthead"), meta, verdicts, v;
+    char when[64], started[64], finished[64];
+    size_t n_errors = (size_t)cJSON_GetArraySize(r->errors);
+    const cJSON *regions = r->snapshot ? cJSON_GetObjectItemCaseSensitive(r->snapshot, "regions") : NULL;
+    const tally_gate *g = &w->opt->gate;
+
+    htmldom_el_text(d, top, "h1", NULL, title);
+    meta = htmldom_el(d, top, "p", "meta");
+    human_time(r->evaluated_at, when, sizeof(when));
+    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "Evaluated %s", when);
+    human_time(json_str(r->snapshot, "started_at"), started, sizeof(started));
+    human_time(json_str(r->snapshot, "finished_at"), finished, sizeof(finished));
+    if (json_str(r->snapshot, "started_at"))
+        htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "inventory collected %s to %s", started,
+                      finished);
+    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "%zu account%s, %d region%s", w->t.n_accounts,
+                  w->t.n_accounts == 1 ? "" : "s", cJSON_GetArraySize(regions),
+                  cJSON_GetArraySize(regions) == 1 ? "" : "s");
+    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "%zu resources, %zu rules", r->n_resources,
+                  r->n_rules);
+    verdicts = htmldom_el(d, top, "div", "verdicts");
+    if (g->enabled) {
+        size_t blocking = tally_gate_count(r, g);
+
+        v = htmldom_el(d, verdicts, "span", blocking ? "verdict fail" : "verdict pass");
+        if (blocking)
+            htmldom_textf(d, v, "Gate failed: %zu %sfailure%s at or above %s", blocking,
+                          g->new_only ? "new " : "", blocking == 1 ? "" : "s", severity_name(g->min));
+        else
+            htmldom_textf(d, v, "Gate passed: no %sfailures at or above %s", g->new_only ? "new " : "",
+                          severity_name(g->min));
+        htmldom_attr(d, v, "id", "gate");
+    } else {
+        v = htmldom_el_text(d, verdicts, "span", "verdict", "Not gated");
+        htmldom_attr(d, v, "id", "gate");
+    }
+    if (n_errors)
+        htmldom_textf(d, htmldom_el(d, verdicts, "span", "verdict warn"),
+                      "Collection incomplete: %zu error%s", n_errors, n_errors == 1 ? "" : "s");
+    else
+        htmldom_el_text(d, verdicts, "span", "verdict", "Collection complete");
+    if (r->has_baseline)
+        htmldom_textf(d, htmldom_el(d, verdicts, "span", w->t.n_new ? "verdict warn" : "verdict"),
+                      "%zu new since the baseline", w->t.n_new);
+}
+
+void html_section_nav(html_writer *w, xmlNodePtr page)
+{
+    static const char *const links[][2] = {
+        {"#changes", "Changes"},   {"#summary", "Summary"},   {"#coverage", "Coverage"},
+        {"#findings", "Findings"}, {"#accounts", "Accounts"}, {"#sharing", "Sharing"},
+        {"#rules", "Rules"},       {"#waivers", "Waivers"},   {"#errors", "Collection errors"},
+    };
+    htmldom *d = &w->dom;
+    xmlNodePtr nav = htmldom_el(d, page, "div", "nav");
+
+    for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+        if (i == 0 && !w->r->has_baseline)
+            continue;
+        htmldom_attr(d, htmldom_el_text(d, nav, "a", NULL, links[i][1]), "href", links[i][0]);
+    }
+}
+
+/* A count; with filters ("sev=high&status=fail"), a link that shows those findings in the table. */
+static void card(htmldom *d, xmlNodePtr cards, const char *cls, size_t n, const char *label,
+                 const char *filters)
+{
+    char c[64];
+    xmlNodePtr a;
+
+    snprintf(c, sizeof(c), "card %s%s", cls, n ? "" : " zero");
+    a = htmldom_el(d, cards, filters ? "a" : "div", c);
+    if (filters) {
+        htmldom_attr(d, a, "href", "#findings");
+        htmldom_attr(d, a, "data-filters", filters);
+    }
+    htmldom_textf(d, htmldom_el(d, a, "span", "n"), "%zu", n);
+    htmldom_el_text(d, a, "span", "l", label);
+}
+
+void html_section_changes(html_writer *w, xmlNodePtr page)
+{
+    static const char *const new_cols[] = {"Severity|rank", "Rule|text",     "Account|text",
+                                           "Region|text",   "Resource|text", "Message|text"};
+    static const char *const res_cols[] = {"Rule|text",     "Account|text", "Region|text",
+                                           "Resource|text", "Message|text", "First seen|text"};
+    htmldom *d = &w->dom;
+    const results *r = w->r;
+    xmlNodePtr sec, cards, body, tr, td;
+    size_t shown = 0;
+
+    if (!r->has_baseline)
+        return;
+    sec = htmldom_section(d, page, "changes", "What changed since the last run", "changes");
+    htmldom_el_text(d, sec, "p", "intro",
+                    "Compared with the baseline run: failures that are new, still there, and gone.");
+    cards = htmldom_el(d, sec, "div", "cards");
+    card(d, cards, "new", w->t.n_new, "new failures", "change=new&status=fail");
+    card(d, cards, "existing", w->t.n_existing, "still failing", "change=existing&status=fail");
+    card(d, cards, "resolved", r->n_resolved, "resolved", NULL);
+    htmldom_el_text(d, sec, "h3", NULL, "New failures");
+    body = htmldom_table(d, sec, "new-failures", new_cols, 6);
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
+        for (size_t i = 0; i < r->n_items && shown < LIST_MAX; i++) {
+            const result *it = &r->items[i];
+            const rule_info *rule = &r->rules[it->rule];
+            const snap_resource *res = &r->resources[it->resource];
+
+            if (it->status != RESULT_FAIL || it->change != CHANGE_NEW || (int)rule->sev != s)
+                continue;
+            shown++;
+            tr = htmldom_el(d, body, "tr", NULL);
+            td = htmldom_el(d, tr, "td", NULL);
+            sev_badge(d, td, rule->sev);
+            htmldom_el_text(d, tr, "td", "mono nowrap", rule->id);
+            account_cell(w, tr, res->account);
+            htmldom_el_text(d, tr, "td", "nowrap", res->region);
+            td = htmldom_el(d, tr, "td", "wide");
+            htmldom_el_text(d, td, "div", "mono", res->id);
+            if (res->name)
+                htmldom_el_text(d, td, "div", NULL, res->name);
+            htmldom_text_max(d, htmldom_el(d, tr, "td", "wide"), it->message, HTMLDOM_TEXT_MAX);
+        }
+    }
+    if (!w->t.n_new)
+        htmldom_empty_row(d, body, 6, "No new failures.");
+    else if (w->t.n_new > shown)
+        htmldom_textf(d, htmldom_el(d, sec, "p", "note"),
+                      "%zu more: filter the findings table by change \"new\".", w->t.n_new - shown);
+    htmldom_el_text(d, sec, "h3", NULL, "Resolved");
+    body = htmldom_table(d, sec, "resolved", res_cols, 6);
+    for (size_t i = 0; i < r->n_resolved && i < LIST_MAX; i++) {
+        const resolved_failure *rf = &r->resolved[i];
+
+        tr = htmldom_el(d, body, "tr", NULL);
+        htmldom_el_text(d, tr, "td", "mono nowrap", rf->rule);
+        account_cell(w, tr, rf->account);
+        htmldom_el_text(d, tr, "td", "nowrap", rf->region);
+        td = htmldom_el(d, tr, "td", "wide");
+        htmldom_el_text(d, td, "div", "mono", rf->resource_id);
+        htmldom_el_text(d, td, "div", "muted small", rf->resource_type);
+        htmldom_text_max(d, htmldom_el(d, tr, "td", "wide"), rf->message, HTMLDOM_TEXT_MAX);
+        date_cell(d, tr, rf->first_seen);
+    }
+    if (!r->n_resolved)
+        htmldom_empty_row(d, body, 6, "Nothing was resolved.");
+    else if (r->n_resolved > LIST_MAX)
+        htmldom_textf(d, htmldom_el(d, sec, "p", "note"), "%zu more are listed in the JSON results.",
+                      r->n_resolved - LIST_MAX);
+}
+
+void html_section_summary(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Severity|rank", "Failed|num", "Waived|num", "Passed|num",
+                                       "Total|num"};
+    htmldom *d = &w->dom;
+    xmlNodePtr sec = htmldom_section(d, page, "summary", "Summary", NULL), cards, body, tr, td;
+    char label[32];
+
+    htmldom_el_text(d, sec, "p", "intro",
+                    "Un-waived failures by severity; select a card to filter the findings.");
+    cards = htmldom_el(d, sec, "div", "cards");
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
+        char cls[32], filters[48];
+
+        snprintf(cls, sizeof(cls), "sev-%s", severity_name((severity)s));
+        snprintf(filters, sizeof(filters), "sev=%s&status=fail", severity_name((severity)s));
+        card(d, cards, cls, w->t.by_sev[s][RESULT_FAIL], severity_name((severity)s), filters);
+    }
+    card(d, cards, "waived", w->t.status[RESULT_WAIVED], "waived", "status=waived");
+    card(d, cards, "passed", w->t.status[RESULT_PASS], "passed", NULL);
+    body = htmldom_table(d, sec, "by-severity", cols, 5);
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
+        const size_t *c = w->t.by_sev[s];
+
+        tr = htmldom_el(d, body, "tr", NULL);
+        td = htmldom_el(d, tr, "td", NULL);
+        snprintf(label, sizeof(label), "%d", s);
+        htmldom_attr(d, td, "data-v", label);
+        sev_badge(d, td, (severity)s);
+        htmldom_count(d, tr, c[RESULT_FAIL]);
+        htmldom_count(d, tr, c[RESULT_WAIVED]);
+        htmldom_count(d, tr, c[RESULT_PASS]);
+        htmldom_count(d, tr, c[RESULT_FAIL] + c[RESULT_WAIVED] + c[RESULT_PASS]);
+    }
+}
+
+/* The regions an account was audited in: its own list in the snapshot, else the run's. */
+static const cJSON *account_regions(const html_writer *w, const char *id)
+{
+    const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(w->r->snapshot, "accounts"), *a;
+
+    cJSON_ArrayForEach(a, accounts)
+    {
+        const char *aid = json_str(a, "id");
+
+        if (aid && id && strcmp(aid, id) == 0 &&
+            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "regions")))
+            return cJSON_GetObjectItemCaseSensitive(a, "regions");
+    }
+    return cJSON_GetObjectItemCaseSensitive(w->r->snapshot, "regions");
+}
+
+void html_section_coverage(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Account|text", "Regions|text", "Resources|num", "Collection|text"};
+    htmldom *d = &w->dom;
+    xmlNodePtr sec = htmldom_section(d, page, "coverage", "Coverage", NULL), body, tr, td, ul;
+    const cJSON *e;
+
+    htmldom_el_text(d, sec, "p", "intro", "Accounts and regions this run read, and what it could not read.");
+    body = htmldom_table(d, sec, "coverage-table", cols, 4);
+    for (size_t a = 0; a < w->t.n_accounts; a++) {
+        const tally_account *acc = &w->t.accounts[a];
+        const cJSON *region;
+        int first = 1;
+
+        tr = htmldom_el(d, body, "tr", NULL);
+        account_cell(w, tr, acc->id);
+        td = htmldom_el(d, tr, "td", "small");
+        cJSON_ArrayForEach(region, account_regions(w, acc->id))
+        {
+            if (!cJSON_IsString(region))
+                continue;
+            htmldom_textf(d, td, "%s%s", first ? "" : ", ", region->valuestring);
+            first = 0;
+        }
+        htmldom_count(d, tr, acc->resources);
+        td = htmldom_el(d, tr, "td", NULL);
+        if (acc->errors)
+            htmldom_textf(d, htmldom_badge(d, td, "warn", NULL), "incomplete: %zu error%s", acc->errors,
+                          acc->errors == 1 ? "" : "s");
+        else
+            htmldom_badge(d, td, "ok", "read");
+    }
+    if (!w->t.n_accounts)
+        htmldom_empty_row(d, body, 4, "No accounts were read.");
+    if (!cJSON_GetArraySize(w->r->errors))
+        return;
+    htmldom_el_text(d, sec, "h3", NULL, "Coverage gaps");
+    ul = htmldom_el(d, sec, "ul", "gaps");
+    cJSON_ArrayForEach(e, w->r->errors)
+    {
+        const char *account = json_str(e, "account"), *region = json_str(e, "region");
+        const char *name = account_name(w, account), *code = json_str(e, "code");
+        xmlNodePtr li = htmldom_el(d, ul, "li", NULL);
+
+        htmldom_el_text(d, li, "span", "mono", account ? account : "organization");
+        if (name)
+            htmldom_textf(d, li, " (%s)", name);
+        htmldom_textf(d, li, ", %s: %s %s failed", region ? region : "all regions",
+                      or_empty(json_str(e, "service")), or_empty(json_str(e, "operation")));
+        if (code)
+            htmldom_textf(d, li, " (%s)", code);
+    }
+}
+
+static void filter_select(htmldom *d, xmlNodePtr bar, const char *label, const char *filter, const char *all)
+{
+    xmlNodePtr l = htmldom_el_text(d, bar, "label", NULL, label), sel = htmldom_el(d, l, "select", NULL);
+
+    htmldom_attr(d, sel, "data-filter", filter);
+    htmldom_attr(d, htmldom_el_text(d, sel, "option", NULL, all), "value", "");
+}
+
+static xmlNodePtr last_select(xmlNodePtr bar)
+{
+    xmlNodePtr l = bar ? xmlGetLastChild(bar) : NULL;
+
+    return l ? xmlGetLastChild(l) : NULL;
+}
+
+static void option(htmldom *d, xmlNodePtr sel, const char *value, const char *text)
+{
+    htmldom_attr(d, htmldom_el_text(d, sel, "option", NULL, text), "value", value);
+}
+
+void html_section_findings(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Severity|rank", "Status|text", "Rule|text",
+                                       "Account|text",  "Region|text", "Resource|text",
+                                       "Message|text",  "Change|text", "First seen|text"};
+    htmldom *d = &w->dom;
+    size_t n_cols = w->r->has_baseline ? 9 : 7;
+    xmlNodePtr sec = htmldom_section(d, page, "findings", "Findings", NULL), bar, sel, l, body, p;
+
+    htmldom_textf(d, htmldom_el(d, sec, "p", "intro"),
+                  "Every failure and waived result (%zu). Sort by a column heading; filter below.",
+                  w->n_findings);
+    bar = htmldom_el(d, sec, "div", "filters");
+    filter_select(d, bar, "Severity", "sev", "All severities");
+    sel = last_select(bar);
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
+        option(d, sel, severity_name((severity)s), severity_name((severity)s));
+    filter_select(d, bar, "Status", "status", "Failed and waived");
+    sel = last_select(bar);
+    option(d, sel, "fail", "failed");
+    option(d, sel, "waived", "waived");
+    filter_select(d, bar, "Rule", "rule", "All rules");
+    sel = last_select(bar);
+    for (size_t i = 0; i < w->r->n_rules; i++)
+        option(d, sel, w->r->rules[i].id, w->r->rules[i].id);
+    filter_select(d, bar, "Account", "account", "All accounts");
+    sel = last_select(bar);
+    for (size_t a = 0; a < w->t.n_accounts; a++) {
+        const tally_account *acc = &w->t.accounts[a];
+
+        option(d, sel, acc->id,
+               htmldom_format(d, "%s%s%s", acc->id, acc->name ? " " : "", acc->name ? acc->name : ""));
+    }
+    if (w->r->has_baseline) {
+        filter_select(d, bar, "Change", "change", "New and existing");
+        sel = last_select(bar);
+        option(d, sel, "new", "new");
+        option(d, sel, "existing", "existing");
+    }
+    l = htmldom_el_text(d, bar, "label", NULL, "Search");
+    htmldom_attr(d, l, "for", "q");
+    sel = htmldom_el(d, l, "input", NULL);
+    htmldom_attr(d, sel, "id", "q");
+    htmldom_attr(d, sel, "type", "search");
+    htmldom_attr(d, sel, "placeholder", "image, message, account...");
+    p = htmldom_el(d, bar, "span", "count");
+    htmldom_text(d, p, "Showing ");
+    htmldom_textf(d, htmldom_el(d, p, "span", NULL), "%zu", w->n_findings);
+    htmldom_attr(d, xmlGetLastChild(p), "id", "shown");
+    htmldom_textf(d, p, " of %zu", w->n_findings);
+    body = htmldom_table(d, sec, "findings-table", cols, n_cols);
+    htmldom_mark(d, body, HTML_MARK_FINDINGS);
+    if (!w->n_findings)
+        htmldom_empty_row(d, body, n_cols, "No failures and nothing waived.");
+    p = htmldom_el_text(d, sec, "p", "note", "No finding matches these filters.");
+    htmldom_attr(d, p, "id", "no-match");
+    htmldom_attr(d, p, "hidden", "hidden");
+}
+
+static xmlNodePtr finding_row(html_writer *w, const result *it)
+{
+    htmldom *d = &w->dom;
+    const rule_info *rule = &w->r->rules[it->rule];
+    const snap_resource *res = &w->r->resources[it->resource];
+    const waiver_info *wv = NULL;
+    const char *status = it->status == RESULT_FAIL ? "fail" : "waived";
+    char rank[4];
+    xmlNodePtr tr = htmldom_new(d, "tr", NULL), td;
+
+    if (it->waiver >= 0 && (size_t)it->waiver < w->r->n_waivers)
+        wv = &w->r->waivers[it->waiver];
+    htmldom_attr(d, tr, "data-sev", severity_name(rule->sev));
+    htmldom_attr(d, tr, "data-status", status);
+    htmldom_attr(d, tr, "data-rule", rule->id);
+    htmldom_attr(d, tr, "data-account", res->account);
+    if (w->r->has_baseline)
+        htmldom_attr(d, tr, "data-change",
+                     it->change == CHANGE_NEW        ? "new"
+                     : it->change == CHANGE_EXISTING ? "existing"
+                                                     : "");
+    td = htmldom_el(d, tr, "td", NULL);
+    snprintf(rank, sizeof(rank), "%d", (int)rule->sev);
+    htmldom_attr(d, td, "data-v", rank);
+    sev_badge(d, td, rule->sev);
+    td = htmldom_el(d, tr, "td", NULL);
+    htmldom_badge(d, td, it->status == RESULT_FAIL ? "st-fail" : "st-waived",
+                  it->status == RESULT_FAIL ? "failed" : "waived");
+    htmldom_el_text(d, tr, "td", "mono nowrap", rule->id);
+    account_cell(w, tr, res->account);
+    htmldom_el_text(d, tr, "td", "nowrap", res->region);
+    resource_cell(d, tr, res);
+    td = htmldom_el(d, tr, "td", "wide");
+    htmldom_text_max(d, td, it->message, HTMLDOM_TEXT_MAX);
+    if (it->status == RESULT_WAIVED) {
+        xmlNodePtr note = htmldom_el(d, td, "div", "muted small");
+
+        if (wv)
+            htmldom_textf(d, note, "waived: %s (%s%sexpires %s)", or_empty(wv->reason), or_empty(wv->owner),
+                          wv->owner ? ", " : "", wv->expires ? wv->expires : "never");
+        else
+            htmldom_text(d, note, "waived");
+    }
+    if (w->r->has_baseline) {
+        td = htmldom_el(d, tr, "td", NULL);
+        if (it->status == RESULT_FAIL && it->change == CHANGE_NEW)
+            htmldom_badge(d, td, "st-new", "new");
+        else if (it->status == RESULT_FAIL && it->change == CHANGE_EXISTING)
+            htmldom_badge(d, td, "st-existing", "existing");
+        date_cell(d, tr, it->first_seen);
+    }
+    if (d->failed) {
+        xmlFreeNode(tr);
+        return NULL;
+    }
+    return tr;
+}
+
+void html_rows_findings(html_writer *w, xmlOutputBufferPtr ob)
+{
+    htmldom *d = &w->dom;
+    const results *r = w->r;
+
+    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
+        for (size_t i = 0; i < r->n_rules && !d->failed; i++) {
+            const size_t *st = &w->t.rule_status[i * TALLY_N_STATUS];
+            size_t first = w->t.rule_first[i], n = st[RESULT_PASS] + st[RESULT_FAIL] + st[RESULT_WAIVED];
+
+            if ((int)r->rules[i].sev != s && !(s == SEV_INFO && (unsigned)r->rules[i].sev > SEV_CRITICAL))
+                continue;
+            for (size_t k = first; k < first + n && !d->failed; k++) {
+                if (r->items[k].status != RESULT_PASS)
+                    htmldom_emit(d, ob, finding_row(w, &r->items[k]));
+            }
+        }
+    }
+}
+
+void html_section_accounts(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Account|text", "Resources|num", "Critical|num", "High|num",
+                                       "Medium|num",   "Low|num",       "Info|num",     "Waived|num",
+                                       "Passed|num",   "Errors|num"};
+    htmldom *d = &w->dom;
+    xmlNodePtr sec = htmldom_section(d, page, "accounts", "Per-account breakdown", NULL), body, tr;
+
+    htmldom_el_text(d, sec, "p", "intro", "Un-waived failures by severity in each account.");
+    body = htmldom_table(d, sec, "account-table", cols, 10);
+    for (size_t a = 0; a < w->t.n_accounts; a++) {
+        const tally_account *acc = &w->t.accounts[a];
+
+        tr = htmldom_el(d, body, "tr", NULL);
+        account_cell(w, tr, acc->id);
+        htmldom_count(d, tr, acc->resources);
+        for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
+            htmldom_count(d, tr, acc->fail_by_sev[s]);
+        htmldom_count(d, tr, acc->status[RESULT_WAIVED]);
+        htmldom_count(d, tr, acc->status[RESULT_PASS]);
+        htmldom_count(d, tr, acc->errors);
+    }
+    if (!w->t.n_accounts)
+        htmldom_empty_row(d, body, 10, "No accounts were read.");
+}
+
+void html_section_sharing(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Image|text",       "Region|text", "Owner|text",
+                                       "Shared with|text", "Use|text",    "BYOL|num"};
+    htmldom *d = &w->dom;
+    size_t n = w->shares.n_edges;
+    xmlNodePtr sec = htmldom_section(d, page, "sharing", "Cross-account sharing", NULL), body;
+
+    htmldom_textf(
+        d, htmldom_el(d, sec, "p", "intro"),
+        "Which account shares which image with whom: %zu share%s, %zu of BYOL images (RequiredTenancy "
+        "DEDICATED, highlighted). Images shared in by accounts that were not audited are listed too.",
+        n, n == 1 ? "" : "s", w->shares.n_byol);
+    body = htmldom_table(d, sec, "sharing-table", cols, 6);
+    htmldom_mark(d, body, HTML_MARK_SHARING);
+    if (!n)
+        htmldom_empty_row(d, body, 6, "No image is shared across accounts.");
+}
+
+/* One side of a share: the account id, with its name, or a badge when it was not audited. */
+static void party_cell(html_writer *w, xmlNodePtr tr, const char *id, bool audited)
+{
+    htmldom *d = &w->dom;
+    xmlNodePtr td = htmldom_el(d, tr, "td", NULL);
+    const char *name = account_name(w, id);
+
+    htmldom_el_text(d, td, "span", "mono", id && *id ? id : "unknown");
+    if (!audited) {
+        htmldom_text(d, td, " ");
+        htmldom_badge(d, td, "external", "not audited");
+    } else if (name && *name) {
+        htmldom_el_text(d, td, "div", "muted small", name);
+    }
+}
+
+/* What the share lets the receiving account do. */
+static void use_cell(htmldom *d, xmlNodePtr tr, const sharing_edge *e)
+{
+    xmlNodePtr td = htmldom_el(d, tr, "td", "small");
+    bool fleet = e->allow_fleet, builder = e->allow_image_builder;
+
+    switch (e->grant) {
+    case SHARING_GRANT_UNSEEN: htmldom_text(d, td, "shared in; seen from the receiving account"); break;
+    case SHARING_GRANT_LAUNCH_COPY: htmldom_text(d, td, "launch and copy"); break;
+    case SHARING_GRANT_OPTIONS:
+        htmldom_textf(d, td, "%s%s%s", fleet ? "fleets" : "", fleet && builder ? ", " : "",
+                      builder ? "image builders" : (fleet ? "" : "no use granted"));
+        break;
+    }
+}
+
+static xmlNodePtr share_row(html_writer *w, const sharing_edge *e)
+{
+    htmldom *d = &w->dom;
+    const snap_resource *res = e->res;
+    xmlNodePtr tr = htmldom_new(d, "tr", e->byol ? "byol" : NULL), td;
+
+    resource_cell(d, tr, res);
+    htmldom_el_text(d, tr, "td", "nowrap", res->region);
+    party_cell(w, tr, e->owner, e->owner_audited);
+    party_cell(w, tr, e->target, e->target_audited);
+    use_cell(d, tr, e);
+    td = htmldom_el(d, tr, "td", NULL);
+    htmldom_attr(d, td, "data-v", e->byol ? "1" : "0");
+    if (e->byol)
+        htmldom_badge(d, td, "byol", "BYOL");
+    if (d->failed) {
+        xmlFreeNode(tr);
+        return NULL;
+    }
+    return tr;
+}
+
+void html_rows_sharing(html_writer *w, xmlOutputBufferPtr ob)
+{
+    for (size_t i = 0; i < w->shares.n_edges && !w->dom.failed; i++)
+        htmldom_emit(&w->dom, ob, share_row(w, &w->shares.edges[i]));
+}
+
+void html_section_rules(html_writer *w, xmlNodePtr page)
+{
+    htmldom *d = &w->dom;
+    xmlNodePtr sec = htmldom_section(d, page, "rules", "Rule catalogue", NULL), grid, box, head, p;
+
+    htmldom_textf(d, htmldom_el(d, sec, "p", "intro"),
+                  "The %zu rules this run judged, with what to do about a failure.", w->r->n_rules);
+    grid = htmldom_el(d, sec, "div", "rules");
+    for (size_t i = 0; i < w->r->n_rules; i++) {
+        const rule_info *rule = &w->r->rules[i];
+        const size_t *st = &w->t.rule_status[i * TALLY_N_STATUS];
+        xmlNodePtr a;
+
+        box = htmldom_el(d, grid, "div", "rule");
+        head = htmldom_el(d, box, "h3", NULL);
+        sev_badge(d, head, rule->sev);
+        htmldom_text(d, head, " ");
+        a = htmldom_el_text(d, head, "a", "mono", rule->id);
+        htmldom_attr(d, a, "href", "#findings");
+        htmldom_attr(d, a, "data-set-filter", "rule");
+        htmldom_attr(d, a, "data-value", rule->id);
+        htmldom_el_text(d, box, "div", NULL, rule->title);
+        p = htmldom_el(d, box, "div", "muted small");
+        htmldom_text(d, p, rule->resource_type);
+        if (rule->file)
+            htmldom_textf(d, p, " \xC2\xB7 %s", rule->file);
+        if (rule->description)
+            htmldom_text_max(d, htmldom_el(d, box, "p", NULL), rule->description, HTMLDOM_TEXT_MAX);
+        if (rule->remediation) {
+            p = htmldom_el(d, box, "p", NULL);
+            htmldom_el_text(d, p, "strong", NULL, "Remediation: ");
+            htmldom_text_max(d, p, rule->remediation, HTMLDOM_TEXT_MAX);
+        }
+        htmldom_textf(d, htmldom_el(d, box, "div", "counts"),
+                      "%zu failed \xC2\xB7 %zu waived \xC2\xB7 %zu passed", st[RESULT_FAIL],
+                      st[RESULT_WAIVED], st[RESULT_PASS]);
+    }
+    if (!w->r->n_rules)
+        htmldom_el_text(d, sec, "p", "note", "No rules were loaded.");
+}
+
+void html_section_waivers(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Rule|text",  "Resource|text", "Scope|text",  "Reason|text",
+                                       "Owner|text", "Expires|text",  "Matched|num", "Defined at|text"};
+    static const struct {
+        waiver_state state;
+        const char *title, *kind, *none;
+    } groups[] = {
+        {WAIVER_EXPIRED, "Expired", "expired", "No waiver has expired."},
+        {WAIVER_APPLIED, "Applied", "applied", "No waiver was applied."},
+        {WAIVER_UNUSED, "Unused", "unused", "Every waiver matched something."},
+    };
+    htmldom *d = &w->dom;
+    xmlNodePtr sec = htmldom_section(d, page, "waivers", "Waivers", NULL), body, tr, h3;
+
+    htmldom_el_text(
+        d, sec, "p", "intro",
+        "Expired waivers no longer hide their failures; unused ones match nothing and can be removed.");
+    for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < w->r->n_waivers; i++)
+            n += w->r->waivers[i].state == groups[g].state;
+        h3 = htmldom_el(d, sec, "h3", NULL);
+        htmldom_badge(d, h3, groups[g].kind, groups[g].title);
+        htmldom_textf(d, h3, " %zu", n);
+        body = htmldom_table(d, sec, NULL, cols, 8);
+        for (size_t i = 0; i < w->r->n_waivers; i++) {
+            const waiver_info *wv = &w->r->waivers[i];
+
+            if (wv->state != groups[g].state)
+                continue;
+            tr = htmldom_el(d, body, "tr", NULL);
+            htmldom_el_text(d, tr, "td", "mono", wv->rule);
+            htmldom_el_text(d, tr, "td", "mono", wv->resource ? wv->resource : "any");
+            htmldom_textf(d, htmldom_el(d, tr, "td", "small"), "%s / %s",
+                          wv->account ? wv->account : "any account", wv->region ? wv->region : "any region");
+            htmldom_text_max(d, htmldom_el(d, tr, "td", NULL), wv->reason, HTMLDOM_TEXT_MAX);
+            htmldom_el_text(d, tr, "td", NULL, wv->owner);
+            htmldom_el_text(d, tr, "td", "nowrap", wv->expires);
+            htmldom_count(d, tr, wv->matched);
+            htmldom_textf(d, htmldom_el(d, tr, "td", "mono small"), "%s:%u", wv->file ? wv->file : "?",
+                          wv->line);
+        }
+        if (!n)
+            htmldom_empty_row(d, body, 8, groups[g].none);
+    }
+}
+
+void html_section_errors(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Account|text", "Region|text", "Call|text",
+                                       "Code|text",    "HTTP|num",    "Message|text"};
+    htmldom *d = &w->dom;
+    xmlNodePtr sec = htmldom_section(d, page, "errors", "Collection errors", NULL), body, tr;
+    const cJSON *e;
+
+    htmldom_el_text(
+        d, sec, "p", "intro",
+        "What could not be read after retries. Images there were not judged, so a clean result above does "
+        "not cover them.");
+    body = htmldom_table(d, sec, "error-table", cols, 6);
+    cJSON_ArrayForEach(e, w->r->errors)
+    {
+        const cJSON *status = cJSON_GetObjectItemCaseSensitive(e, "http_status");
+
+        tr = htmldom_el(d, body, "tr", NULL);
+        account_cell(w, tr, json_str(e, "account"));
+        htmldom_el_text(d, tr, "td", NULL, json_str(e, "region") ? json_str(e, "region") : "all");
+        htmldom_textf(d, htmldom_el(d, tr, "td", "mono"), "%s %s", or_empty(json_str(e, "service")),
+                      or_empty(json_str(e, "operation")));
+        htmldom_el_text(d, tr, "td", "mono nowrap", json_str(e, "code"));
+        /* An HTTP status is 100-599; anything else in a hand-made snapshot is not cast (undefined beyond
+         * size_t). */
+        if (cJSON_IsNumber(status) && status->valuedouble >= 0 && status->valuedouble < 1000)
+            htmldom_count(d, tr, (size_t)status->valuedouble);
+        else
+            htmldom_el(d, tr, "td", NULL);
+        htmldom_text_max(d, htmldom_el(d, tr, "td", "wide"), json_str(e, "message"), HTMLDOM_TEXT_MAX);
+    }
+    if (!cJSON_GetArraySize(w->r->errors))
+        htmldom_empty_row(d, body, 6, "None: every account and region was read.");
+}
+
+void html_section_footer(html_writer *w, xmlNodePtr page)
+{
+    htmldom *d = &w->dom;
+
+    htmldom_textf(
+        d, htmldom_el(d, page, "p", "footer"),
+        "Generated by imgaudit %s. Self-contained: opening this file fetches nothing from the network.",
+        IMGAUDIT_VERSION);
+}

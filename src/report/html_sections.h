@@ -1,0 +1,66 @@
+#ifndef IMGAUDIT_REPORT_HTML_SECTIONS_H
+#define IMGAUDIT_REPORT_HTML_SECTIONS_H
+
+/*
+ * The parts of the HTML report, for html.c, which puts them in order: the
+ * head, each section of the page, and the rows of the two tables that grow
+ * with the fleet. Internal to the HTML writer; other writers use report/html.h.
+ *
+ * Each builder appends to the node it is given and records a failure in
+ * w->dom.failed (see report/htmldom.h); only the head can fail otherwise.
+ */
+
+#include <libxml/tree.h>
+#include <libxml/xmlIO.h>
+
+#include "report/html.h"
+#include "report/htmldom.h"
+#include "report/sharing.h"
+#include "report/tally.h"
+
+/* The writer's state while it builds and writes one page. */
+typedef struct html_writer {
+    htmldom dom;
+    const results *r;        /* borrowed */
+    const html_options *opt; /* borrowed; never NULL */
+    tally t;                 /* of r, owned */
+    sharing shares;          /* of r, owned */
+    size_t n_findings;       /* failures and waived results */
+} html_writer;
+
+/* <head>: charset, Content-Security-Policy, viewport, generator, "title, evaluated time", stylesheet.
+ * Returns 0, or -1 with err set when the policy cannot be made. */
+int html_section_head(html_writer *w, xmlNodePtr html, const char *title, ia_err *err);
+
+/* The sections of the page, each appended to page. */
+void html_section_masthead(html_writer *w, xmlNodePtr page, const char *title);
+void html_section_nav(html_writer *w, xmlNodePtr page);
+void html_section_changes(html_writer *w, xmlNodePtr page); /* only with a baseline */
+void html_section_summary(html_writer *w, xmlNodePtr page);
+void html_section_coverage(html_writer *w, xmlNodePtr page);
+void html_section_findings(html_writer *w, xmlNodePtr page); /* its rows: html_rows_findings */
+void html_section_accounts(html_writer *w, xmlNodePtr page);
+void html_section_sharing(html_writer *w, xmlNodePtr page); /* its rows: html_rows_sharing */
+void html_section_rules(html_writer *w, xmlNodePtr page);
+void html_section_waivers(html_writer *w, xmlNodePtr page);
+void html_section_errors(html_writer *w, xmlNodePtr page);
+void html_section_footer(html_writer *w, xmlNodePtr page);
+
+/*
+ * The two tables that grow with the fleet are not kept in the tree: their
+ * sections leave one of these marks (an HTML comment) where the rows go, the
+ * page is serialized around it, and the rows are built and written one at a
+ * time in between. A string from the data cannot produce these comments:
+ * the serializer escapes its "<".
+ */
+#define HTML_MARK_FINDINGS "imgaudit-rows:findings"
+#define HTML_MARK_SHARING  "imgaudit-rows:sharing"
+
+/* Writes the rows of the findings table into ob: most severe rules first; inside a severity, rule order;
+ * inside a rule, snapshot order. */
+void html_rows_findings(html_writer *w, xmlOutputBufferPtr ob);
+
+/* Writes the rows of the sharing table into ob: one per share, as w->shares lists them. */
+void html_rows_sharing(html_writer *w, xmlOutputBufferPtr ob);
+
+#endif
