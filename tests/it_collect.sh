@@ -169,17 +169,20 @@ check "30% throttling and 5% 5xx: the same snapshot, nothing lost (default attem
 
 # The same storm over a fleet with nothing denied, three seeds, every setting at its default: complete, exit 0.
 fakeaws_start demo --fleet demo
-demo_collect() { # NAME URL
-  AWS_ENDPOINT_URL=$2 "$IMGAUDIT_BIN" collect --region us-east-1 --regions us-east-1,eu-central-1 --org \
-    --role-name ImgAuditRole --quiet -o "$TEST_TMP/$1.json"
+demo_collect() { # SERVER: the demo fleet's own caller, through that server
+  (
+    source "$TEST_TMP/$1/env"
+    "$IMGAUDIT_BIN" collect --region us-east-1 --regions us-east-1,eu-central-1 --org --role-name ImgAuditRole \
+      --quiet -o "$TEST_TMP/$1.json"
+  )
 }
-demo_collect demo-clean "$(cat "$TEST_TMP/demo/url")" 2>"$TEST_TMP/err" || true
+demo_collect demo 2>"$TEST_TMP/err" || true
 for seed in 1 2 3; do
   fakeaws_start "storm$seed" --fleet demo --faults 'throttle=0.3,5xx=0.05' --seed "$seed"
   storm_loses_nothing() {
     local rc=0
-    demo_collect "storm$seed" "$(cat "$TEST_TMP/storm$seed/url")" 2>"$TEST_TMP/err" || rc=$?
-    [ "$rc" -eq 0 ] && cmp <(strip_times "$TEST_TMP/demo-clean.json") <(strip_times "$TEST_TMP/storm$seed.json") &&
+    demo_collect "storm$seed" 2>"$TEST_TMP/err" || rc=$?
+    [ "$rc" -eq 0 ] && cmp <(strip_times "$TEST_TMP/demo.json") <(strip_times "$TEST_TMP/storm$seed.json") &&
       python3 - "$TEST_TMP/storm$seed/requests.jsonl" <<'PY'
 import json, sys
 log = [json.loads(l) for l in open(sys.argv[1])]
