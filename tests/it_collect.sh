@@ -194,6 +194,27 @@ PY
     storm_loses_nothing
 done
 
+# AWS-style rate limits: a token bucket of 2 requests/s, burst 2, per service, account and region.
+fakeaws_start limited --fleet demo --rate-limit 2:2
+rate_limited_loses_nothing() {
+  local rc=0
+  demo_collect limited 2>"$TEST_TMP/err" || rc=$?
+  [ "$rc" -eq 0 ] && cmp <(strip_times "$TEST_TMP/demo.json") <(strip_times "$TEST_TMP/limited.json") &&
+    python3 - "$TEST_TMP/limited/requests.jsonl" <<'PY'
+import json, sys
+log = [json.loads(l) for l in open(sys.argv[1])]
+calls = [r for r in log if r.get("service") in ("workspaces", "appstream") or
+         r.get("operation", "").startswith("Describe")]
+limited = [r for r in calls if r.get("rate_limited")]
+assert calls, "no call logged"
+share = len(limited) / len(calls)
+print(f"rate-limited: {len(limited)} of {len(calls)} answers throttled ({share:.1%})")
+assert share < 0.10, share
+PY
+}
+check "rate limits of 2/s, burst 2, per lane: exit 0, the clean run's snapshot, under 10% throttled" \
+  rate_limited_loses_nothing
+
 fakeaws_start garbled --fleet test --faults 'truncate=1@DescribeImageBuilders+111111111111,nonjson=1@DescribeWorkspaceImagePermissions+222222222222'
 garbled_answers() {
   local rc=0

@@ -15,10 +15,13 @@
 /*
  * Additive increase per answered request: fast while a family has never been
  * throttled (nothing is known of its limit), slow once it has (the limit is
- * near, and a throttle costs a retry).
+ * near, and a throttle costs a retry). A family's rate is shared by its
+ * lanes, so it grows by this much per round of them, not per request.
  */
 #define INCREASE_UNKNOWN 1.0
 #define INCREASE_NEAR    0.05
+/* A lane that has had this many answers at its family's rate goes its own way: a big account climbs alone. */
+#define GRADUATE_AFTER 50
 /* Weight of the newest gap in a lane's average time between requests. */
 #define GAP_WEIGHT 0.3
 /* How long a waiting worker sleeps at most before it looks for a signal. */
@@ -34,12 +37,14 @@ typedef struct family {
     double rps;
     unsigned epoch; /* cuts so far */
     bool throttled; /* ever */
+    size_t n_lanes;
 } family;
 
 struct sched_lane {
     char key[KEY_MAX]; /* "service/region/account" */
     family *fam;
-    bool own; /* throttled itself: its rate is its own */
+    bool own;          /* throttled itself, or grown up: its rate is its own */
+    unsigned answered; /* answers at its family's rate */
     double rps;
     unsigned epoch;
     double next_free; /* when its next item may be handed out */
@@ -304,6 +309,7 @@ static sched_lane *lane_get(sched *s, const char *service, const char *region, c
         free(lane);
         return NULL;
     }
+    f->n_lanes++;
     return lane;
 }
 
@@ -361,7 +367,7 @@ int sched_new(sched **out, const sched_options *opt, ia_err *err)
         return err_set(err, IA_ERR_NOMEM, "out of memory");
     s->opt = *opt;
     if (s->opt.start_rps <= 0)
-        s->opt.start_rps = 20;
+        s->opt.start_rps = 5;
     if (s->opt.min_rps <= 0)
         s->opt.min_rps = 0.5;
     if (s->opt.max_rps <= 0)
@@ -549,7 +555,13 @@ static void answered(sched *s, sched_lane *lane, const sched_item *item)
     if (lane->own && item->own) {
         lane->rps = lane->rps + inc > s->opt.max_rps ? s->opt.max_rps : lane->rps + inc;
     } else if (!lane->own && !item->own && item->epoch == f->epoch) {
+        inc /= (double)f->n_lanes;
         f->rps = f->rps + inc > s->opt.max_rps ? s->opt.max_rps : f->rps + inc;
+        if (++lane->answered >= GRADUATE_AFTER) {
+            lane->own = true;
+            lane->rps = f->rps;
+            lane->epoch = 0;
+        }
     }
 }
 

@@ -14,15 +14,18 @@
  * pushed with a delay (a retry's backoff) wait in a timer heap, not in a
  * worker.
  *
- * Rates adapt per lane, additive increase and multiplicative decrease as the
- * SDKs' adaptive mode: a throttle cuts the lane's rate by 30% (from the rate
- * it was actually being sent at, when that is lower), a success raises it a
- * little. A family is (service, region): a lane that has never been
- * throttled follows its family's rate, and the first throttle of such a
- * lane cuts the family's rate, so that 500 accounts learn AWS's limit once,
- * not 500 times. After its own first throttle a lane goes its own way: a lane
- * that keeps throttling slows only itself. A family is cut at most once per
- * round of requests sent at its current rate.
+ * Rates adapt, additive increase and multiplicative decrease as the SDKs'
+ * adaptive mode: a throttle cuts a rate by 30% (from the rate requests were
+ * actually sent at, when that is lower), an answer raises it a little. A
+ * family is (service, region): a new lane follows its family's rate, and the
+ * first throttle of such a lane cuts the family's rate at once for all of
+ * them, so that 500 accounts learn AWS's limit once, not 500 times, and
+ * mostly before they reach it. After its own first throttle (or after many
+ * answers: a big account) a lane goes its own way: a lane that keeps
+ * throttling slows only itself. A rate is cut at most once per round of
+ * requests sent at it. A family starts at 5 requests/s (these Describe calls
+ * are limited to a few per second per account and region) and climbs fast
+ * while none of its lanes has been throttled.
  *
  * Thread-safe. Times are seconds on the clock given in the options.
  */
@@ -55,7 +58,7 @@ typedef enum sched_outcome {
 } sched_outcome;
 
 typedef struct sched_options {
-    double start_rps; /* a family's first rate; 0: 20 */
+    double start_rps; /* a family's first rate; 0: 5 */
     double min_rps;   /* floor; 0: 0.5 */
     double max_rps;   /* ceiling; 0: 200 */
     /* The clock, for tests; NULL: CLOCK_MONOTONIC. */
