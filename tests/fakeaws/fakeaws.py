@@ -850,8 +850,11 @@ class Handler(BaseHTTPRequestHandler):
         elif entry.get("delay_ms"):
             entry["fault"] = "slow"
         if self.state.latency_s:
-            # The network's round trip (--latency-ms): this thread waits, the others serve on.
-            time.sleep(self.state.latency_s)
+            # The network's round trip (--latency-ms), counted from the request's arrival so that the
+            # endpoint's own work hides in it: this thread waits, the others serve on.
+            wait = started + self.state.latency_s - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.state.record(entry)
         if fault and fault["kind"] == "drop":
