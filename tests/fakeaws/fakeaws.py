@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import faults  # noqa: E402
 import fleet as fleetmod  # noqa: E402
+import ratelimit  # noqa: E402
 import sigv4check  # noqa: E402
 
 MAX_BODY = 1 << 20
@@ -94,6 +95,9 @@ class State:
         self.session_ttl = args.session_ttl
         self.verbose = args.verbose
         self.faults = faults.FaultEngine(faults.parse_spec(args.faults), args.seed)
+        self.limiter = ratelimit.RateLimiter(ratelimit.parse_spec(args.rate_limit))
+        self.latency_s = args.latency_ms / 1000.0
+        self.throughput = args.throughput
         self.token_key = hashlib.sha256(f"fakeaws-token|{args.seed}|{fleet.name}".encode()).digest()
         self.lock = threading.Lock()
         self.temp_creds = {}
@@ -136,6 +140,7 @@ class State:
 
     def reset(self):
         self.faults.reset()
+        self.limiter.reset()
         with self.lock:
             self.log_entries = []
             self.seq = 0
@@ -548,9 +553,54 @@ def sts_document(operation, inner, request_id):
 # ---- authentication ------------------------------------------------------------------------
 
 
+_CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/[^/,\s]*/([^/,\s]+)/")
+
+
+def identify(state, key, token):
+    """The identity behind an access key (base credentials or an issued session), and its
+    secret; raises sigv4check.AuthError for an unknown key, a wrong token or an expired session."""
+    principal = state.fleet.principals.get(key)
+    if principal is not None:
+        if token is not None:
+            raise sigv4check.AuthError("bad_token", "The security token included in the request is invalid.")
+        identity = {
+            "kind": "base",
+            "access_key": key,
+            "account": principal["account"],
+            "role": None,
+            "arn": state.fleet.user_arn(principal),
+            "user_id": state.fleet.user_id(principal),
+        }
+        return identity, principal["secret_access_key"]
+    with state.lock:
+        creds = state.temp_creds.get(key)
+    if creds is None:
+        raise sigv4check.AuthError("unknown_key", "The security token included in the request is invalid.")
+    if token is None or not hmac.compare_digest(token.encode(), creds["token"].encode()):
+        raise sigv4check.AuthError("bad_token", "The security token included in the request is invalid.")
+    if creds["expires"] < time.time():
+        raise sigv4check.AuthError("expired", "The security token included in the request is expired")
+    return {k: creds[k] for k in ("kind", "access_key", "account", "role", "arn", "user_id")}, creds["secret"]
+
+
+def identify_unchecked(state, headers):
+    """Throughput mode: who is calling, without checking the signature. The access key and
+    region come from the Authorization header's credential scope when it has one; a request
+    without one is the fleet's default caller in us-east-1. Keys and session tokens are still
+    matched, so that each caller sees its own account."""
+    m = _CREDENTIAL_RE.search(headers.get("Authorization") or "")
+    if m is None:
+        principal = state.fleet.default_principal
+        return identify(state, principal["access_key_id"], None)[0], "us-east-1"
+    return identify(state, m.group(1), headers.get("X-Amz-Security-Token"))[0], m.group(2)
+
+
 def authenticate(state, method, target, headers, body, service):
     """Check the request's SigV4 signature. Returns (identity, region) or raises
-    sigv4check.AuthError. identity: kind, access_key, account, role, arn, user_id."""
+    sigv4check.AuthError. identity: kind, access_key, account, role, arn, user_id.
+    In throughput mode (--throughput) the signature is not checked: see identify_unchecked."""
+    if state.throughput:
+        return identify_unchecked(state, headers)
     auth = sigv4check.parse_authorization(headers.get("Authorization"))
     amz_date = headers.get("X-Amz-Date")
     if not amz_date or not sigv4check.AMZ_DATE_RE.match(amz_date):
@@ -566,32 +616,7 @@ def authenticate(state, method, target, headers, body, service):
     if not fleetmod.REGION_RE.match(region) or (service == "organizations" and region != "us-east-1"):
         want = "us-east-1" if service == "organizations" else "a valid region"
         raise sigv4check.AuthError("bad_signature", f"Credential should be scoped to a valid region, not '{region}'. Expected {want}.")
-    key = auth["access_key"]
-    token = headers.get("X-Amz-Security-Token")
-    principal = state.fleet.principals.get(key)
-    if principal is not None:
-        if token is not None:
-            raise sigv4check.AuthError("bad_token", "The security token included in the request is invalid.")
-        secret = principal["secret_access_key"]
-        identity = {
-            "kind": "base",
-            "access_key": key,
-            "account": principal["account"],
-            "role": None,
-            "arn": state.fleet.user_arn(principal),
-            "user_id": state.fleet.user_id(principal),
-        }
-    else:
-        with state.lock:
-            creds = state.temp_creds.get(key)
-        if creds is None:
-            raise sigv4check.AuthError("unknown_key", "The security token included in the request is invalid.")
-        if token is None or not hmac.compare_digest(token.encode(), creds["token"].encode()):
-            raise sigv4check.AuthError("bad_token", "The security token included in the request is invalid.")
-        if creds["expires"] < time.time():
-            raise sigv4check.AuthError("expired", "The security token included in the request is expired")
-        secret = creds["secret"]
-        identity = {k: creds[k] for k in ("kind", "access_key", "account", "role", "arn", "user_id")}
+    identity, secret = identify(state, auth["access_key"], headers.get("X-Amz-Security-Token"))
     when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.timezone.utc)
     now = datetime.datetime.now(datetime.timezone.utc)
     if abs((now - when).total_seconds()) > SKEW_SECONDS:
@@ -756,9 +781,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("x-amzn-RequestId", request_id)
         if self.close_connection:
             self.send_header("Connection", "close")
-        self.end_headers()
-        self.wfile.write(body)
+        self._end_headers_and_write(body)
         self.wfile.flush()
+
+    def _end_headers_and_write(self, body):
+        """end_headers() and the body in one write: one segment per answer instead of two, which
+        halves the system calls and the client's wake-ups (http.server buffers the headers in
+        _headers_buffer until flush_headers())."""
+        self._headers_buffer.append(b"\r\n" + body)
+        self.flush_headers()
 
     def _dispatch(self):
         started = time.monotonic()
@@ -818,6 +849,12 @@ class Handler(BaseHTTPRequestHandler):
                 entry["error"] = None
         elif entry.get("delay_ms"):
             entry["fault"] = "slow"
+        if self.state.latency_s:
+            # The network's round trip (--latency-ms), counted from the request's arrival so that the
+            # endpoint's own work hides in it: this thread waits, the others serve on.
+            wait = started + self.state.latency_s - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.state.record(entry)
         if fault and fault["kind"] == "drop":
@@ -831,6 +868,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(answer, request_id, fault)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    def _rate_limit(self, entry, service, account, region):
+        """--rate-limit: throttle the request, as AWS does, when its lane's bucket is empty.
+        Comes after authentication (AWS throttles callers it knows) and before faults."""
+        if not self.state.limiter.take(service, account, region):
+            entry["rate_limited"] = True
+            raise fault_error("throttle", None, service)
 
     def _apply_faults(self, entry, request_id):
         delay, fault = self.state.faults.decide(entry)
@@ -869,6 +913,7 @@ class Handler(BaseHTTPRequestHandler):
             code, status = _JSON_AUTH_CODES[err.kind]
             raise ApiError(code, err.message, status=status) from None
         self._who(entry, identity, region)
+        self._rate_limit(entry, service, identity["account"], region)
         fault = self._apply_faults(entry, request_id)
         if fault and fault["kind"] in ("throttle", "5xx"):
             raise fault_error(fault["kind"], fault["param"], service)
@@ -930,6 +975,7 @@ class Handler(BaseHTTPRequestHandler):
                 code, status = _STS_AUTH_CODES[err.kind]
                 raise ApiError(code, err.message, status=status) from None
             self._who(entry, identity, region)
+        self._rate_limit(entry, "sts", identity["account"] if identity else None, region)
         fault = self._apply_faults(entry, request_id)
         if fault and fault["kind"] in ("throttle", "5xx"):
             raise fault_error(fault["kind"], fault["param"], "sts")
@@ -968,7 +1014,16 @@ class Handler(BaseHTTPRequestHandler):
         stop = False
         try:
             if path == "/_fake/health" and self.command == "GET":
-                doc = {"ok": True, "fleet": st.fleet.name, "requests": st.seq, "pid": os.getpid()}
+                doc = {
+                    "ok": True,
+                    "fleet": st.fleet.name,
+                    "requests": st.seq,
+                    "pid": os.getpid(),
+                    "rate_limit": ratelimit.describe(st.limiter.limits),
+                    "rate_limited": st.limiter.throttled,
+                    "latency_ms": st.latency_s * 1000.0,
+                    "throughput": st.throughput,
+                }
             elif path == "/_fake/log" and self.command == "GET":
                 since = int(query.get("since", "0"))
                 with st.lock:
@@ -1007,8 +1062,7 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self._end_headers_and_write(body)
 
 
 class Server(ThreadingHTTPServer):
@@ -1055,6 +1109,9 @@ def main(argv=None):
     ap.add_argument("--seed", default="0", help="seed for fault decisions and tokens (default 0)")
     ap.add_argument("--log", help="append the request log here, one JSON object per line")
     ap.add_argument("--epoch-style", choices=("auto", "decimal", "java"), default="auto", help="how timestamps are written: decimal 1704448800.5, java 1.7044488005E9, auto = java for AppStream, decimal elsewhere")
+    ap.add_argument("--rate-limit", default="", metavar="SPEC", help="token bucket per service, account and region: '2:2' is 2 requests/s, burst 2, for WorkSpaces and AppStream (STS and Organizations get higher limits of their own); '5:10,sts=100:100' (see README)")
+    ap.add_argument("--latency-ms", type=float, default=0.0, help="delay every API answer by this many ms, as a network round trip would (other requests are served meanwhile)")
+    ap.add_argument("--throughput", action="store_true", help="benchmarks only: do not check signatures (the caller is still told apart by its access key), so the endpoint is never the bottleneck")
     ap.add_argument("--session-ttl", type=int, default=0, help="cap the lifetime of issued temporary credentials, seconds (0: as requested)")
     ap.add_argument("--parent-pid", type=int, default=0, help="stop when this process is gone")
     ap.add_argument("--max-lifetime", type=int, default=0, help="stop after this many seconds (0: never)")
@@ -1064,10 +1121,12 @@ def main(argv=None):
         ap.error("--host must be a loopback address: this is a test endpoint")
     if args.page_size < 1:
         ap.error("--page-size must be at least 1")
+    if not 0 <= args.latency_ms <= 600000:
+        ap.error("--latency-ms must be between 0 and 600000")
     try:
         fl = fleetmod.load(args.fleet)
         state = State(args, fl)
-    except (fleetmod.FleetError, faults.FaultSpecError) as exc:
+    except (fleetmod.FleetError, faults.FaultSpecError, ratelimit.RateLimitSpecError) as exc:
         sys.stderr.write(f"fakeaws: {exc}\n")
         return 2
     except OSError as exc:
@@ -1088,6 +1147,10 @@ def main(argv=None):
     if args.parent_pid or args.max_lifetime:
         threading.Thread(target=_watchdog, args=(server, args.parent_pid, args.max_lifetime), daemon=True).start()
     sys.stderr.write(f"fakeaws: fleet {fl.name} on http://{args.host}:{port} (pid {os.getpid()})\n")
+    if state.throughput:
+        sys.stderr.write("fakeaws: throughput mode: signatures are NOT checked (benchmarks only)\n")
+    if state.limiter.enabled:
+        sys.stderr.write(f"fakeaws: rate limits {ratelimit.describe(state.limiter.limits)}\n")
     try:
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:

@@ -12,6 +12,9 @@ builders and images, one account whose AssumeRole is denied, one that needs an
 ExternalId, and one region where AppStream answers AccessDenied.
 
 demo: a small, realistic Organization of 4 accounts for the README's demo audit.
+
+bench (not committed; `fleetgen.py --bench-accounts N --bench-regions R -o FILE`): an Organization
+of N accounts, each with about 12 resources per region, for bench/collect_fleet.sh.
 """
 
 import argparse
@@ -425,6 +428,44 @@ def make_demo():
     }
 
 
+def make_bench(n_accounts, regions):
+    """An Organization of n_accounts accounts (the first is the management account and the caller,
+    every other has ImgAuditRole), each with, per region, about 12 resources: 3 to 7 owned WorkSpaces
+    images (two shared with the next accounts, so each account also sees two shared in), 2 image
+    builders, 1 to 3 private AppStream images (the first shared with the next account). Sizes vary
+    with the account's index, so that some lanes are longer than others."""
+    rng = random.Random(f"bench|{n_accounts}|{','.join(regions)}")
+    ids = [f"{300000000000 + i:012d}" for i in range(n_accounts)]
+    mgmt = ids[0]
+    accounts = []
+    for i, aid in enumerate(ids):
+        name = "bench-mgmt" if i == 0 else f"bench-{i:04d}"
+        a = {"id": aid, "name": name, "email": f"aws+{name}@example.com", "status": "ACTIVE", "joined_method": "CREATED",
+             "joined": "2021-01-01T00:00:00Z", "roles": [] if i == 0 else [{"name": ROLE}], "regions": {}}
+        for r in regions:
+            nxt, after = ids[(i + 1) % n_accounts], ids[(i + 2) % n_accounts]
+            imgs = [ws_image(rng, aid, r, k, f"bench{i}") for k in range(3 + i % 5)]
+            perms = {imgs[0]["ImageId"]: [nxt], imgs[1]["ImageId"]: [after]} if n_accounts > 2 else {}
+            as_names = [f"bench-{i}-apps-{k}" for k in range(1 + i % 3)]
+            a["regions"][r] = {
+                "workspaces_images": imgs,
+                "workspaces_image_permissions": perms,
+                "appstream_image_builders": [builder(rng, aid, r, f"bench-{i}-builder-{k}") for k in range(2)],
+                "appstream_images": [as_image(rng, aid, r, n) for n in as_names],
+                "appstream_image_permissions": {as_names[0]: [perm(nxt)]} if n_accounts > 1 else {},
+            }
+        accounts.append(a)
+    return {
+        "fleet": f"bench-{n_accounts}x{len(regions)}",
+        "description": f"Benchmark fleet: {n_accounts} accounts x {len(regions)} regions, about 12 resources each.",
+        "partition": "aws",
+        "regions": list(regions),
+        "organization": {"id": "o-bench00000", "management_account": mgmt},
+        "principals": [{"access_key_id": "AKIAFAKEBENCHCALLER1", "secret_access_key": "fakeSecretKeyForBenchCaller/000000000000", "account": mgmt, "user": "bench"}],
+        "accounts": accounts,
+    }
+
+
 FLEETS = {"test": make_test, "demo": make_demo}
 
 
@@ -435,8 +476,18 @@ def render(doc):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="fail if a committed fleet differs from the generated one")
+    ap.add_argument("--bench-accounts", type=int, metavar="N", help="write a benchmark fleet of N accounts to -o instead")
+    ap.add_argument("--bench-regions", default="us-east-1,eu-west-1", help="the benchmark fleet's regions (comma-separated)")
+    ap.add_argument("-o", "--output", help="where the benchmark fleet goes")
     ap.add_argument("names", nargs="*", default=sorted(FLEETS), help="fleets to generate (default: all)")
     args = ap.parse_args(argv)
+    if args.bench_accounts is not None:
+        if args.bench_accounts < 1 or not args.output:
+            ap.error("--bench-accounts needs N >= 1 and -o FILE")
+        with open(args.output + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(make_bench(args.bench_accounts, [r for r in args.bench_regions.split(",") if r]), f, separators=(",", ":"))
+        os.replace(args.output + ".tmp", args.output)
+        return 0
     status = 0
     for name in args.names:
         if name not in FLEETS:

@@ -39,6 +39,7 @@ from botocore.credentials import Credentials  # noqa: E402
 
 import expected  # noqa: E402
 import fleet as fleetmod  # noqa: E402
+import ratelimit  # noqa: E402
 import sigv4check  # noqa: E402
 
 URL = os.environ.get("FAKEAWS_URL", "")
@@ -976,6 +977,108 @@ def second_server(*args):
             p.wait()
         p.stderr.close()
         shutil.rmtree(d, ignore_errors=True)
+
+
+@check
+def rate_limit_throttles_each_lane_like_aws():
+    global URL
+    saved = URL
+    with second_server("--rate-limit", "2:3") as url:
+        URL = url
+        try:
+            ws = client("workspaces", "eu-west-1")
+            for i in range(3):
+                ws.describe_workspace_images(ImageType="OWNED")  # the burst
+            code, status, msg = error_of(ws.describe_workspace_images, ImageType="OWNED")
+            expect_eq((code, status, msg), ("ThrottlingException", 400, "Rate exceeded"), "WorkSpaces past its burst (boto3)")
+            status, _, body = json_request("WorkspacesService.DescribeWorkspaceImages", {}, region="eu-west-1")
+            expect_eq((status, json.loads(body)), (400, {"__type": "ThrottlingException", "message": "Rate exceeded"}), "WorkSpaces throttle on the wire")
+            # botocore's standard retry mode takes the answer for a throttle and waits for a token.
+            retrying = Config(retries={"mode": "standard", "total_max_attempts": 10})
+            r = client("workspaces", "eu-west-1", config=retrying).describe_workspace_images(ImageType="OWNED")
+            expect(r["ResponseMetadata"]["RetryAttempts"] >= 1, "the retried call did not need a retry")
+            # Every other lane has its own bucket: service, region, account.
+            client("workspaces", "us-east-1").describe_workspace_images()
+            ap = client("appstream", "eu-west-1")
+            for i in range(3):
+                ap.describe_image_builders()
+            status, _, body = json_request("PhotonAdminProxyService.DescribeImageBuilders", {}, region="eu-west-1")
+            expect_eq((status, json.loads(body)), (400, {"__type": "com.amazonaws.appstream#ThrottlingException", "Message": "Rate exceeded"}), "AppStream throttle on the wire")
+            code, _, _ = error_of(ap.describe_images)
+            expect_eq(code, "ThrottlingException", "AppStream past its burst (boto3)")
+            prod = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+            client("workspaces", "eu-west-1", creds=prod).describe_workspace_images()
+            # STS and Organizations have much higher limits of their own.
+            for i in range(20):
+                client("sts").get_caller_identity()
+            client("organizations").list_accounts()
+            # The bucket refills at the rate: after 0.6 s one token is back.
+            time.sleep(0.6)
+            ws.describe_workspace_images(ImageType="SHARED")
+            throttled = [e for e in log_entries() if e.get("rate_limited")]
+            expect(len(throttled) >= 4, f"{len(throttled)} throttled answers in the log")
+            for e in throttled:
+                expect_eq((e["status"], e["error"], e["fault"], e["service"] in ("workspaces", "appstream")), (400, "ThrottlingException", None, True), "a throttled log entry")
+            health = json.loads(control("GET", "/_fake/health"))
+            expect_eq((health["rate_limited"], health["rate_limit"]), (len(throttled), "appstream=2:3,organizations=50:100,sts=600:600,workspaces=2:3"), "health")
+            reset()  # refills every bucket
+            for i in range(3):
+                ws.describe_workspace_images(ImageType="OWNED")
+        finally:
+            URL = saved
+    expect_eq(ratelimit.parse_spec("5:10,sts=off,organizations=1"), {"workspaces": (5.0, 10.0), "appstream": (5.0, 10.0), "organizations": (1.0, 1.0)}, "a spec")
+    expect_eq(ratelimit.parse_spec(""), {}, "no spec, no limits")
+    for spec in ("0", "2:0.5", "fast", "ec2=1", "off", "nan"):
+        try:
+            ratelimit.parse_spec(spec)
+            raise Failed(f"--rate-limit {spec!r} accepted")
+        except ratelimit.RateLimitSpecError as exc:
+            expect("rate limit" in str(exc), f"--rate-limit {spec!r}: {exc}")
+    r = subprocess.run([sys.executable, os.path.join(HERE, "fakeaws.py"), "--rate-limit", "2:0"], capture_output=True, text=True, timeout=60)
+    expect(r.returncode == 2 and "rate limit" in r.stderr and "Traceback" not in r.stderr, f"--rate-limit 2:0: {r.returncode} {r.stderr}")
+
+
+@check
+def throughput_mode_serves_unsigned_requests_and_adds_latency():
+    status, _, body = raw("POST", "/", b"{}", {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "WorkspacesService.DescribeWorkspaceImages"})
+    expect_eq((status, json_error_code(body)[0]), (403, "MissingAuthenticationTokenException"), "unsigned request, normal mode")
+    bad = {"aws_access_key_id": MEMBER["access_key_id"], "aws_secret_access_key": "x" * 40}
+    code, status, _ = error_of(client("sts", creds=bad).get_caller_identity)
+    expect_eq((code, status), ("SignatureDoesNotMatch", 403), "badly signed request, normal mode")
+    global URL
+    saved = URL
+    with second_server("--throughput", "--latency-ms", "200") as url:
+        URL = url
+        try:
+            status, _, body = raw("POST", "/", b'{"ImageType": "OWNED"}', {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": "WorkspacesService.DescribeWorkspaceImages"})
+            expect_eq(status, 200, "unsigned request, throughput mode")
+            want = [i["ImageId"] for i in FL.region(MGMT, "us-east-1").ws_images][:7]
+            expect_eq([i["ImageId"] for i in json.loads(body)["Images"]], want, "unsigned: the default caller in us-east-1")
+            arn = client("sts", creds=bad).get_caller_identity()["Arn"]
+            expect_eq(arn, FL.user_arn(MEMBER), "badly signed: the caller is still told by its access key")
+            c = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+            r = client("workspaces", "eu-west-1", creds=dict(c, aws_secret_access_key="y" * 40)).describe_workspace_images(ImageType="OWNED", MaxResults=3)
+            expect_eq(r["Images"][0]["OwnerAccountId"], PROD, "a session with a wrong secret, throughput mode")
+            unknown = {"aws_access_key_id": "AKIAUNKNOWNKEY000000", "aws_secret_access_key": "x" * 40}
+            code, _, _ = error_of(client("appstream", creds=unknown).describe_image_builders)
+            expect_eq(code, "UnrecognizedClientException", "unknown key, throughput mode")
+            # --latency-ms delays each answer without holding up the others.
+            t = time.monotonic()
+            with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+                took = list(pool.map(lambda _: _timed(lambda: client("workspaces", "eu-west-1").describe_workspace_images()), range(8)))
+            total = time.monotonic() - t
+            expect(min(took) >= 0.2, f"an answer came in {min(took):.3f} s, under --latency-ms 200")
+            expect(total < 1.2, f"8 concurrent requests at 200 ms took {total:.2f} s: not served concurrently")
+            health = json.loads(control("GET", "/_fake/health"))
+            expect_eq((health["throughput"], health["latency_ms"]), (True, 200.0), "health")
+        finally:
+            URL = saved
+
+
+def _timed(fn):
+    t = time.monotonic()
+    fn()
+    return time.monotonic() - t
 
 
 @check
