@@ -20,12 +20,25 @@
  */
 #define INCREASE_UNKNOWN 1.0
 #define INCREASE_NEAR    0.05
+/* A lane's burst: what AWS's buckets allow these calls at the least (a bucket of 1 costs a lane one
+ * throttle). */
+#define START_BURST 2.0
 /* A lane that has had this many answers at its family's rate goes its own way: a big account climbs alone. */
 #define GRADUATE_AFTER 50
 /* Weight of the newest gap in a lane's average time between requests. */
 #define GAP_WEIGHT 0.3
 /* How long a waiting worker sleeps at most before it looks for a signal. */
 #define WAKE_S 0.1
+
+/* A bucket this close to a whole token has one: floating point must not leave a slot a rounding error away.
+ */
+#define TOKEN_EPS 1e-9
+
+/*
+ * A lane's bucket fills a little slower than its rate: AWS's bucket counts from when requests arrive, ours
+ * from when they leave, and the network's jitter between the two must not cost a throttle at the limit.
+ */
+#define PACE_MARGIN 0.95
 
 #define KEY_MAX      96
 #define FIRST_SLOTS  256u
@@ -35,19 +48,25 @@
 typedef struct family {
     char key[KEY_MAX]; /* "service/region" */
     double rps;
-    unsigned epoch; /* cuts so far */
+    double burst;   /* requests a lane may send at once after a pause, as AWS's token buckets allow */
+    double calm_at; /* a throttle of a request sent before this is the last cut's debt, not news */
     bool throttled; /* ever */
     size_t n_lanes;
+    double prev_rps;         /* the rate before its last step up: a whole round went through at it */
+    size_t answers_in_round; /* paced answers since its last step up */
 } family;
 
 struct sched_lane {
     char key[KEY_MAX]; /* "service/region/account" */
     family *fam;
-    bool own;          /* throttled itself, or grown up: its rate is its own */
-    unsigned answered; /* answers at its family's rate */
+    bool own;            /* throttled itself, or grown up: its rate is its own */
+    unsigned answered;   /* answers at its family's rate */
+    unsigned since_full; /* requests since its bucket was last full */
     double rps;
-    unsigned epoch;
-    double next_free; /* when its next item may be handed out */
+    double calm_at;   /* as its family's, for its own rate */
+    double tokens;    /* its own token bucket, mirroring AWS's: requests it may send now */
+    double filled_at; /* when tokens was last brought up to date */
+    double next_free; /* when its next item may be handed out: when tokens reach 1 */
     double last_sent; /* when its last item was, 0 for never */
     double gap;       /* average time between its items, 0 until known */
     sched_item *head, *tail;
@@ -268,6 +287,31 @@ static double lane_rate(const sched_lane *lane)
     return lane->own ? lane->rps : lane->fam->rps;
 }
 
+/* Brings the lane's bucket up to now: its rate's worth of tokens since it was last filled, up to the burst.
+ */
+static void refill(sched_lane *lane, double now)
+{
+    if (now > lane->filled_at) {
+        lane->tokens += (now - lane->filled_at) * lane_rate(lane) * PACE_MARGIN;
+        lane->filled_at = now;
+    }
+    /* A bucket that would hold more than its burst was idle: what comes next is a burst again. */
+    if (lane->tokens > lane->fam->burst + TOKEN_EPS)
+        lane->since_full = 0;
+    if (lane->tokens > lane->fam->burst)
+        lane->tokens = lane->fam->burst;
+}
+
+/* A bucket this close to a whole token has one: floating point must not leave a slot a rounding error away.
+ */
+#define TOKEN_EPS 1e-9
+
+/* When the lane's bucket next holds a whole token. */
+static double slot_after(const sched_lane *lane, double now)
+{
+    return lane->tokens >= 1 - TOKEN_EPS ? now : now + (1 - lane->tokens) / (lane_rate(lane) * PACE_MARGIN);
+}
+
 static family *family_get(sched *s, const char *service, const char *region)
 {
     char key[KEY_MAX];
@@ -282,6 +326,8 @@ static family *family_get(sched *s, const char *service, const char *region)
         return NULL;
     str_copy(f->key, sizeof(f->key), key);
     f->rps = s->opt.start_rps;
+    f->prev_rps = s->opt.start_rps;
+    f->burst = START_BURST;
     if (!table_add(&s->families, f)) {
         free(f);
         return NULL;
@@ -305,6 +351,8 @@ static sched_lane *lane_get(sched *s, const char *service, const char *region, c
         return NULL;
     str_copy(lane->key, sizeof(lane->key), key);
     lane->fam = f;
+    lane->tokens = f->burst;
+    lane->filled_at = now_of(s);
     if (!table_add(&s->lanes, lane)) {
         free(lane);
         return NULL;
@@ -367,7 +415,7 @@ int sched_new(sched **out, const sched_options *opt, ia_err *err)
         return err_set(err, IA_ERR_NOMEM, "out of memory");
     s->opt = *opt;
     if (s->opt.start_rps <= 0)
-        s->opt.start_rps = 5;
+        s->opt.start_rps = 2;
     if (s->opt.min_rps <= 0)
         s->opt.min_rps = 0.5;
     if (s->opt.max_rps <= 0)
@@ -441,14 +489,17 @@ static sched_item *take(sched *s, double now)
         lane->tail = NULL;
     item->next = NULL;
     item->own = lane->own;
-    item->epoch = lane->own ? lane->epoch : lane->fam->epoch;
+    item->sent_at = now;
     if (lane->last_sent > 0) {
         double gap = now - lane->last_sent;
 
         lane->gap = lane->gap > 0 ? (1 - GAP_WEIGHT) * lane->gap + GAP_WEIGHT * gap : gap;
     }
     lane->last_sent = now;
-    lane->next_free = (lane->next_free > now ? lane->next_free : now) + 1.0 / lane_rate(lane);
+    refill(lane, now);
+    lane->tokens -= 1;
+    item->paced = ++lane->since_full > lane->fam->burst;
+    lane->next_free = slot_after(lane, now);
     if (lane->head)
         ready_down(s, 0);
     else
@@ -463,8 +514,16 @@ static sched_item *try_next(sched *s, double now, double *wait_s)
     double when = -1;
 
     release_timers(s, now);
-    if (s->n_ready && s->ready[0]->next_free <= now)
-        return take(s, now);
+    while (s->n_ready && s->ready[0]->next_free <= now) {
+        sched_lane *top = s->ready[0];
+
+        /* Its slot was worked out at the rate then; a cut since may have moved it. */
+        refill(top, now);
+        if (top->tokens >= 1 - TOKEN_EPS)
+            return take(s, now);
+        top->next_free = slot_after(top, now);
+        ready_down(s, 0);
+    }
     if (s->n_ready)
         when = s->ready[0]->next_free;
     if (s->n_timers && (when < 0 || s->timers[0]->due < when))
@@ -516,16 +575,28 @@ static double cut(const sched *s, const sched_lane *lane, double rate)
     return cut_to < s->opt.min_rps ? s->opt.min_rps : cut_to;
 }
 
+/*
+ * When a rate just cut is news again: requests sent before then may still be throttled for what the bucket
+ * owed at the old rate (a burst's worth, and one more), which says nothing about the new one.
+ */
+static double calm_after(double now, double burst, double rps)
+{
+    return now + (burst + 1) / rps;
+}
+
 static void throttled(sched *s, sched_lane *lane, const sched_item *item, double now)
 {
     family *f = lane->fam;
 
     s->throttles++;
     if (!lane->own) {
-        /* Its first throttle: the family learns (once per round at its rate), the lane goes its own way. */
-        if (!item->own && item->epoch == f->epoch) {
-            f->rps = cut(s, lane, f->rps);
-            f->epoch++;
+        /* Its first throttle: the family learns (once per cut), the lane goes its own way. */
+        if (!item->own && item->sent_at >= f->calm_at) {
+            double to = cut(s, lane, f->rps);
+
+            /* The first throttle ends the climb: back to the last rate a whole round went through at. */
+            f->rps = !f->throttled && f->prev_rps < to ? f->prev_rps : to;
+            f->calm_at = calm_after(now, f->burst, f->rps);
             s->cuts++;
             log_debug("rate: %s cut to %.2f requests/s for its accounts (throttled in %s)", f->key, f->rps,
                       lane->key);
@@ -533,16 +604,17 @@ static void throttled(sched *s, sched_lane *lane, const sched_item *item, double
         f->throttled = true;
         lane->own = true;
         lane->rps = f->rps;
-        lane->epoch = 0;
-    } else if (item->own && item->epoch == lane->epoch) {
+        lane->calm_at = f->calm_at;
+    } else if (item->own && item->sent_at >= lane->calm_at) {
         lane->rps = cut(s, lane, lane->rps);
-        lane->epoch++;
+        lane->calm_at = calm_after(now, f->burst, lane->rps);
         s->cuts++;
         log_debug("rate: %s cut to %.2f requests/s", lane->key, lane->rps);
     }
-    /* The bucket is empty: the next request waits a full slot from now. */
-    if (lane->next_free < now + 1.0 / lane_rate(lane))
-        lane->next_free = now + 1.0 / lane_rate(lane);
+    /* AWS says the bucket is empty: the next request waits for a whole token from now. */
+    lane->tokens = 0;
+    lane->filled_at = now;
+    lane->next_free = slot_after(lane, now);
     if (lane->heap_pos)
         ready_down(s, lane->heap_pos - 1);
 }
@@ -552,15 +624,24 @@ static void answered(sched *s, sched_lane *lane, const sched_item *item)
     family *f = lane->fam;
     double inc = f->throttled ? INCREASE_NEAR : INCREASE_UNKNOWN;
 
+    if (!item->paced)
+        inc = 0;
     if (lane->own && item->own) {
         lane->rps = lane->rps + inc > s->opt.max_rps ? s->opt.max_rps : lane->rps + inc;
-    } else if (!lane->own && !item->own && item->epoch == f->epoch) {
-        inc /= (double)f->n_lanes;
-        f->rps = f->rps + inc > s->opt.max_rps ? s->opt.max_rps : f->rps + inc;
+    } else if (!lane->own && !item->own && item->sent_at >= f->calm_at) {
+        /* Climbing: a step per round of the family's lanes. Near the limit: a little per answer. */
+        if (!f->throttled && item->paced && ++f->answers_in_round >= f->n_lanes) {
+            f->answers_in_round = 0;
+            f->prev_rps = f->rps;
+            f->rps = f->rps + inc > s->opt.max_rps ? s->opt.max_rps : f->rps + inc;
+        } else if (f->throttled) {
+            inc /= (double)f->n_lanes;
+            f->rps = f->rps + inc > s->opt.max_rps ? s->opt.max_rps : f->rps + inc;
+        }
         if (++lane->answered >= GRADUATE_AFTER) {
             lane->own = true;
             lane->rps = f->rps;
-            lane->epoch = 0;
+            lane->calm_at = f->calm_at;
         }
     }
 }

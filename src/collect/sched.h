@@ -22,10 +22,14 @@
  * them, so that 500 accounts learn AWS's limit once, not 500 times, and
  * mostly before they reach it. After its own first throttle (or after many
  * answers: a big account) a lane goes its own way: a lane that keeps
- * throttling slows only itself. A rate is cut at most once per round of
- * requests sent at it. A family starts at 5 requests/s (these Describe calls
- * are limited to a few per second per account and region) and climbs fast
- * while none of its lanes has been throttled.
+ * throttling slows only itself. A rate is cut at most once per
+ * burst's worth of requests sent at it: throttles of requests sent before
+ * that are the old rate's debt. Each lane paces itself with a token bucket, as AWS
+ * limits it: a burst (2 to start with), then one request per 1/rate. A
+ * family starts at 2 requests/s (these Describe calls are limited to a few
+ * per second per account and region) and climbs by one request/s per round
+ * of its lanes while none of them has been throttled. Only answers to
+ * requests sent past a burst raise a rate: a burst proves nothing about it.
  *
  * Thread-safe. Times are seconds on the clock given in the options.
  */
@@ -47,8 +51,9 @@ typedef struct sched_item {
     struct sched_item *next;
     sched_lane *lane;
     double due;     /* when a delayed item may be queued */
-    unsigned epoch; /* the cut count of the rate it was sent at */
+    double sent_at; /* when it was handed out */
     bool own;       /* sent at its lane's own rate, not its family's */
+    bool paced;     /* sent on the rate, past the burst: its answer says the rate holds */
 } sched_item;
 
 typedef enum sched_outcome {
@@ -58,7 +63,7 @@ typedef enum sched_outcome {
 } sched_outcome;
 
 typedef struct sched_options {
-    double start_rps; /* a family's first rate; 0: 5 */
+    double start_rps; /* a family's first rate; 0: 2 */
     double min_rps;   /* floor; 0: 0.5 */
     double max_rps;   /* ceiling; 0: 200 */
     /* The clock, for tests; NULL: CLOCK_MONOTONIC. */
