@@ -221,6 +221,54 @@ static void test_snapshot__reader_reads_what_the_writer_wrote(void)
     unlink(path);
 }
 
+/* A shard's snapshot says which it is; any other has no "shard" member. */
+static void test_snapshot__shard_written_only_for_a_shard(void)
+{
+    char *path = testutil_write_temp("");
+    snapshot s;
+    ia_err err;
+    char *text;
+    cJSON *doc, *shard;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    for (unsigned count = 0; count <= 3; count += 3) {
+        snapshot_init(&s);
+        err_clear(&err);
+        s.shard_index = count ? 1 : 0;
+        s.shard_count = count;
+        CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
+        text = testutil_read_file(path, NULL);
+        doc = cJSON_Parse(text);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+        shard = cJSON_GetObjectItem(doc, "shard");
+        if (count) {
+            CU_ASSERT_EQUAL(cJSON_GetObjectItem(shard, "index")->valueint, 1);
+            CU_ASSERT_EQUAL(cJSON_GetObjectItem(shard, "count")->valueint, 3);
+            /* An empty shard is a complete snapshot of nothing. */
+            CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItem(doc, "complete")));
+        } else {
+            CU_ASSERT_PTR_NULL(shard);
+        }
+        cJSON_Delete(doc);
+        free(text);
+        snapshot_clean_up(&s);
+    }
+    unlink(path);
+    free(path);
+}
+
+/* The documented hash (docs/sharding.md): FNV-1a 64 of the id's bytes, modulo N. */
+static void test_snapshot__shard_of_is_fnv1a_64_mod_n(void)
+{
+    /* FNV-1a 64 of "" is cbf29ce484222325, of "foobar" 85944171f73967e8 (the FNV page's test vectors). */
+    CU_ASSERT_EQUAL(snapshot_shard_of("", 1000), 0xcbf29ce484222325u % 1000);
+    CU_ASSERT_EQUAL(snapshot_shard_of("foobar", 1000), 0x85944171f73967e8u % 1000);
+    CU_ASSERT_EQUAL(snapshot_shard_of("111111111111", 3), 0);
+    CU_ASSERT_EQUAL(snapshot_shard_of("333333333333", 3), 1);
+    CU_ASSERT_EQUAL(snapshot_shard_of("444444444444", 3), 2);
+    CU_ASSERT_EQUAL(snapshot_shard_of("444444444444", 1), 0);
+}
+
 static CU_TestInfo tests[] = {
     {"resource types: one table, names round-trip", test_snapshot__resource_types_one_table},
     {"permissions: the account each entry names", test_snapshot__permission_account},
@@ -229,6 +277,8 @@ static CU_TestInfo tests[] = {
     {"writer: a device is written in place, not renamed over",
      test_snapshot__snapshot_to_a_device_writes_in_place},
     {"reader reads what the writer wrote", test_snapshot__reader_reads_what_the_writer_wrote},
+    {"writer: a shard says which it is, nothing else does", test_snapshot__shard_written_only_for_a_shard},
+    {"shards: FNV-1a 64 of the account id, modulo N", test_snapshot__shard_of_is_fnv1a_64_mod_n},
     CU_TEST_INFO_NULL,
 };
 

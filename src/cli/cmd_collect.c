@@ -13,15 +13,29 @@ typedef struct collect_cmd {
     const char *output;
 } collect_cmd;
 
+static int set_shard(void *obj, const char *value, ia_err *err)
+{
+    return collectopts_set_shard(&((collect_cmd *)obj)->co, value, err);
+}
+
 static const cli_opt collect_options[] = {
     {"output", 'o', "FILE", CLI_STRING(collect_cmd, output), 0,
      "where the snapshot goes, written whole or not at all, mode 0600\n(default '-': stdout)"},
     {0},
 };
 
+static const cli_opt collect_shard_options[] = {
+    {"shard", 0, "K/N", CLI_CALL(set_shard), 0,
+     "only the accounts whose id hashes to K of N shards (0 <= K < N <= 1000),\n"
+     "for N jobs that split them ('imgaudit merge' joins the snapshots);\n"
+     "auto/N: K is JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX"},
+    {0},
+};
+
 static const cli_group collect_groups[] = {
     {"options", collect_options, 0},
     {NULL, collectopts_options, offsetof(collect_cmd, co)},
+    {NULL, collect_shard_options, 0}, /* after what chooses the accounts: a share of those */
     {NULL, awsopts_options, offsetof(collect_cmd, co.aws)},
     {NULL, cli_help_options, 0},
     {0},

@@ -1,8 +1,11 @@
 #include "cli/collectopts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "aws/sts.h"
+#include "snapshot/snapshot.h"
+#include "util/str.h"
 
 #define DEFAULT_CONCURRENCY 16
 
@@ -37,6 +40,45 @@ void collectopts_init(collectopts *co)
 {
     memset(co, 0, sizeof(*co));
     co->concurrency = DEFAULT_CONCURRENCY;
+}
+
+int collectopts_set_shard(collectopts *co, const char *spec, ia_err *err)
+{
+    /* Where a job finds its index, in the order looked at: both count from 0, as shards do. */
+    static const char *const index_vars[] = {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"};
+    const char *slash = strchr(spec, '/'), *var = NULL, *k;
+    char given[16];
+    long count, index;
+
+    if (!slash || (size_t)(slash - spec) >= sizeof(given) ||
+        !str_to_long(slash + 1, 1, SNAPSHOT_SHARD_MAX, &count))
+        return err_set(err, IA_ERR_USAGE, "--shard: '%s' is not K/N or auto/N with N from 1 to %d", spec,
+                       SNAPSHOT_SHARD_MAX);
+    str_copy(given, (size_t)(slash - spec) + 1, spec);
+    k = given;
+    if (strcmp(given, "auto") == 0) {
+        for (size_t i = 0; i < sizeof(index_vars) / sizeof(index_vars[0]) && !var; i++) {
+            k = getenv(index_vars[i]);
+            if (k && k[0])
+                var = index_vars[i];
+        }
+        if (!var)
+            return err_set(err, IA_ERR_USAGE,
+                           "--shard %s: neither JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) nor "
+                           "AWS_BATCH_JOB_ARRAY_INDEX (an AWS Batch array job) is set",
+                           spec);
+    }
+    if (!str_to_long(k, 0, count - 1, &index)) {
+        if (var)
+            return err_set(err, IA_ERR_USAGE, "--shard %s: %s is '%.32s', not a shard index from 0 to %ld",
+                           spec, var, k, count - 1);
+        return err_set(err, IA_ERR_USAGE,
+                       "--shard %s: K is not a whole number from 0 to %ld (shards count from 0)", spec,
+                       count - 1);
+    }
+    co->shard_index = (unsigned)index;
+    co->shard_count = (unsigned)count;
+    return 0;
 }
 
 int collectopts_check(const collectopts *co, ia_err *err)

@@ -24,6 +24,7 @@ typedef struct collectopts {
     const char *exclude; /* --exclude-accounts, comma-separated */
     int concurrency;
     bool no_progress;
+    unsigned shard_index, shard_count; /* --shard K/N (collect only); shard_count 0: every account */
 } collectopts;
 
 /* The options, storing into a collectopts (not its aws: awsopts_options does that). */
@@ -31,6 +32,14 @@ extern const cli_opt collectopts_options[];
 
 /* Sets the defaults. */
 void collectopts_init(collectopts *co);
+
+/*
+ * --shard K/N or auto/N (docs/sharding.md): 0 <= K < N <= SNAPSHOT_SHARD_MAX;
+ * auto takes K from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job), else
+ * AWS_BATCH_JOB_ARRAY_INDEX (an AWS Batch array job). IA_ERR_USAGE naming
+ * what is wrong (the variable, for auto).
+ */
+int collectopts_set_shard(collectopts *co, const char *spec, ia_err *err);
 
 /* Checks the options fit together (IA_ERR_USAGE). */
 int collectopts_check(const collectopts *co, ia_err *err);

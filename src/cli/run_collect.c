@@ -12,6 +12,7 @@
 #include "collect/collect.h"
 #include "collect/regions.h"
 #include "collect/targets.h"
+#include "snapshot/snapshot.h"
 #include "util/str.h"
 
 #define MAX_REGIONS 64
@@ -92,7 +93,7 @@ static bool excluded(const char *list, const char *id)
 static int decide_accounts(plan *p, const collectopts *co, const awsopts *aws, const char *caller,
                            const char *home, ia_err *err)
 {
-    size_t kept = 0;
+    size_t kept = 0, left = 0;
 
     if (co->accounts_file) {
         if (targets_load_file(co->accounts_file, &p->targets, err) != 0)
@@ -103,10 +104,16 @@ static int decide_accounts(plan *p, const collectopts *co, const awsopts *aws, c
     } else if (targets_add(&p->targets, caller, NULL, err) != 0) {
         return -1;
     }
-    /* Left-out accounts are not attempted at all, so they appear nowhere in the snapshot: the ones kept move
-     * to the front (in order) and only they are handed to the collection; all are freed at the end. */
+    /* Left-out accounts, and those of the other shards, are not attempted at all, so they appear nowhere in
+     * the snapshot: the ones kept move to the front (in order) and only they are handed to the collection;
+     * all are freed at the end. */
     for (size_t i = 0; i < p->targets.n; i++) {
-        if (!excluded(co->exclude, p->targets.items[i].id)) {
+        const char *id = p->targets.items[i].id;
+
+        if (excluded(co->exclude, id))
+            continue;
+        left++;
+        if (!co->shard_count || snapshot_shard_of(id, co->shard_count) == co->shard_index) {
             collect_target keep = p->targets.items[i];
 
             p->targets.items[i] = p->targets.items[kept];
@@ -116,8 +123,10 @@ static int decide_accounts(plan *p, const collectopts *co, const awsopts *aws, c
     p->n_active = kept;
     if (p->targets.n == 0)
         return err_set(err, IA_ERR_AWS, "the organization lists no ACTIVE account");
-    if (kept == 0)
+    if (left == 0)
         return err_set(err, IA_ERR_USAGE, "no account left to audit after --exclude-accounts");
+    /* A shard that holds none of them is no failure: the job writes an empty, complete snapshot, so that a
+     * matrix of jobs does not fail for one that drew nothing. */
     return 0;
 }
 
@@ -161,6 +170,8 @@ int run_collect(const collectopts *co, snapshot *snap, ia_err *err)
     int rc = -1;
 
     snap->started_at = time(NULL);
+    snap->shard_index = co->shard_index;
+    snap->shard_count = co->shard_count;
     aws.default_attempts = RETRY_BATCH_MAX_ATTEMPTS;
     if (awsopts_open(&aws, false, err) != 0 || decide_home(&p, co, &aws, &home, err) != 0 ||
         learn_caller(snap, &aws, home, err) != 0 ||
@@ -190,12 +201,16 @@ void run_collect_summary(const snapshot *snap, bool quiet, const char *path)
 {
     bool to_stdout = strcmp(path, "-") == 0;
 
+    char shard[48] = "";
+
     if (quiet)
         return;
+    if (snap->shard_count)
+        snprintf(shard, sizeof(shard), " (shard %u/%u)", snap->shard_index, snap->shard_count);
     fprintf(stderr,
-            "imgaudit: collected %zu resources from %zu account%s in %zu region%s; %zu error%s%s; %s %s\n",
+            "imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s\n",
             snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
-            snap->n_regions == 1 ? "" : "s", snap->n_errors, snap->n_errors == 1 ? "" : "s",
+            snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
             snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
             to_stdout ? "stdout" : path);
 }

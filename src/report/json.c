@@ -102,8 +102,10 @@ static void member(jw *w, const char *key, cJSON *value)
 
 static cJSON *snapshot_meta(jw *w, const results *r)
 {
+    /* callers, partitions: a merged snapshot's, when its parts differed; shard: a `collect --shard` one's. */
     static const char *const keys[] = {"tool_version", "started_at", "finished_at", "complete",
-                                       "partition",    "regions",    "caller",      "accounts"};
+                                       "partition",    "partitions", "regions",     "shard",
+                                       "caller",       "callers",    "accounts"};
     cJSON *meta = cJSON_CreateObject();
 
     for (size_t i = 0; meta && r->snapshot && i < sizeof(keys) / sizeof(keys[0]); i++) {

@@ -20,6 +20,9 @@
 /* Largest snapshot read: about 1,000,000 resources with room to spare. */
 #define SNAPSHOT_MAX_BYTES ((size_t)4 * 1024 * 1024 * 1024)
 
+/* Most shards one collection is split into (`collect --shard K/N`, docs/sharding.md). */
+#define SNAPSHOT_SHARD_MAX 1000
+
 /*
  * One resource. Every pointer is owned by the snapshot that holds the
  * record (the one being written, or the document read back) and valid while
@@ -48,5 +51,13 @@ const cJSON *snap_permissions(const cJSON *data);
  * from perm; NULL when the entry names none.
  */
 const char *snap_permission_account(const cJSON *perm);
+
+/*
+ * The shard of count (1 to SNAPSHOT_SHARD_MAX) an account belongs to, from
+ * 0 to count - 1: the 64-bit FNV-1a hash of the id's bytes (its 12 ASCII
+ * digits) modulo count. It depends on the id alone, so every job of a split
+ * agrees, and another tool can work it out (docs/sharding.md).
+ */
+unsigned snapshot_shard_of(const char *account, unsigned count);
 
 #endif

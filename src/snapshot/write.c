@@ -31,20 +31,23 @@ static void resource_free(snap_resource *r)
     free(r);
 }
 
-static snap_resource *resource_new(restype t, const char *account, const char *region, const char *id)
+/* type is a restype's name (kept as is) or, when own_type, copied with the other strings. */
+static snap_resource *resource_new(const char *type, bool own_type, const char *account, const char *region,
+                                   const char *id)
 {
     size_t n_account = strlen(account) + 1, n_region = strlen(region) + 1, n_id = strlen(id) + 1;
-    snap_resource *r = malloc(sizeof(*r) + n_account + n_region + n_id);
+    size_t n_type = own_type ? strlen(type) + 1 : 0;
+    snap_resource *r = malloc(sizeof(*r) + n_account + n_region + n_id + n_type);
     char *strings;
 
     if (!r)
         return NULL;
     strings = (char *)(r + 1);
     memset(r, 0, sizeof(*r));
-    r->type = restype_name(t);
     r->account = memcpy(strings, account, n_account);
     r->region = memcpy(strings + n_account, region, n_region);
     r->id = memcpy(strings + n_account + n_region, id, n_id);
+    r->type = own_type ? memcpy(strings + n_account + n_region + n_id, type, n_type) : type;
     return r;
 }
 
@@ -76,15 +79,15 @@ void snapshot_clean_up(snapshot *s)
     }
     free(s->accounts);
     free_strings(s->regions, s->n_regions);
+    cJSON_Delete(s->callers);
+    cJSON_Delete(s->partitions);
     pthread_mutex_destroy(&s->lock);
     memset(s, 0, sizeof(*s));
 }
 
-int snapshot_add_resource(snapshot *s, restype t, const char *account, const char *region, const char *id,
-                          cJSON *data, const snap_resource **out, ia_err *err)
+/* Adds r (NULL when it could not be made), taking it and data (also on failure). */
+static int add_resource(snapshot *s, snap_resource *r, cJSON *data, const snap_resource **out, ia_err *err)
 {
-    snap_resource *r = resource_new(t, account, region, id);
-
     if (!r)
         goto nomem;
     r->data = data;
@@ -112,8 +115,27 @@ nomem:
     return err_set(err, IA_ERR_NOMEM, "out of memory");
 }
 
-int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
-                       const char *operation, const char *resource, const ia_err *failure)
+int snapshot_add_resource(snapshot *s, restype t, const char *account, const char *region, const char *id,
+                          cJSON *data, const snap_resource **out, ia_err *err)
+{
+    return add_resource(s, resource_new(restype_name(t), false, account, region, id), data, out, err);
+}
+
+int snapshot_add_resource_named(snapshot *s, const char *type, const char *account, const char *region,
+                                const char *id, cJSON *data, ia_err *err)
+{
+    restype t;
+    /* A known type shares the table's name, as a collected one does; only an unknown one is copied. */
+    bool known = restype_parse(type, &t) == 0;
+
+    return add_resource(s, resource_new(known ? restype_name(t) : type, !known, account, region, id), data,
+                        NULL, err);
+}
+
+/* Appends a failure, copying its strings. 0, or -1 when out of memory. */
+static int add_error(snapshot *s, const char *account, const char *region, const char *service,
+                     const char *operation, const char *resource, const char *code, const char *message,
+                     long http_status)
 {
     snap_error e = {0};
     int rc = -1;
@@ -122,11 +144,14 @@ int snapshot_add_error(snapshot *s, const char *account, const char *region, con
     e.region = str_dup(region);
     e.service = str_dup(service);
     e.operation = str_dup(operation);
-    e.code = str_dup(failure->aws_code[0] ? failure->aws_code : err_kind_name(failure->kind));
-    e.message = str_dup(failure->msg);
+    e.code = str_dup(code);
+    e.message = str_dup(message);
     e.resource = str_dup(resource);
-    e.http_status = failure->http_status;
+    e.http_status = http_status;
     pthread_mutex_lock(&s->lock);
+    if (!e.service || !e.operation || !e.code || !e.message || (account && !e.account) ||
+        (region && !e.region) || (resource && !e.resource))
+        goto out;
     if (s->n_errors == s->cap_errors) {
         size_t cap = s->cap_errors ? s->cap_errors * 2 : 16;
         snap_error *grown = realloc(s->errors, cap * sizeof(*grown));
@@ -143,6 +168,23 @@ out:
     pthread_mutex_unlock(&s->lock);
     error_clean_up(&e);
     return rc;
+}
+
+int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
+                       const char *operation, const char *resource, const ia_err *failure)
+{
+    return add_error(s, account, region, service, operation, resource,
+                     failure->aws_code[0] ? failure->aws_code : err_kind_name(failure->kind), failure->msg,
+                     failure->http_status);
+}
+
+int snapshot_add_error_record(snapshot *s, const char *account, const char *region, const char *service,
+                              const char *operation, const char *resource, const char *code,
+                              const char *message, long http_status, ia_err *err)
+{
+    if (add_error(s, account, region, service, operation, resource, code, message, http_status) != 0)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    return 0;
 }
 
 size_t snapshot_error_count(snapshot *s)
@@ -297,6 +339,18 @@ static cJSON *strings_array(char *const *v, size_t n)
     return n ? cJSON_CreateStringArray((const char *const *)v, (int)n) : cJSON_CreateArray();
 }
 
+static cJSON *shard_object(const snapshot *s)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o && (!cJSON_AddNumberToObject(o, "index", s->shard_index) ||
+              !cJSON_AddNumberToObject(o, "count", s->shard_count))) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 static int write_body(snapshot *s, FILE *fp)
 {
     char started[TIMEFMT_ISO_SIZE], finished[TIMEFMT_ISO_SIZE];
@@ -325,10 +379,13 @@ static int write_body(snapshot *s, FILE *fp)
         write_member(fp, "tool_version", cJSON_CreateString(IMGAUDIT_VERSION), ",") ||
         write_member(fp, "started_at", cJSON_CreateString(started), ",") ||
         write_member(fp, "finished_at", cJSON_CreateString(finished), ",") ||
-        write_member(fp, "complete", cJSON_CreateBool(s->n_errors == 0), ",") ||
+        write_member(fp, "complete", cJSON_CreateBool(s->n_errors == 0 && !s->parts_incomplete), ",") ||
         write_member(fp, "caller", caller, ",") ||
+        (s->callers && write_member(fp, "callers", cJSON_Duplicate(s->callers, true), ",")) ||
         write_member(fp, "partition", cJSON_CreateString(s->partition), ",") ||
+        (s->partitions && write_member(fp, "partitions", cJSON_Duplicate(s->partitions, true), ",")) ||
         write_member(fp, "regions", strings_array(s->regions, s->n_regions), ",") ||
+        (s->shard_count && write_member(fp, "shard", shard_object(s), ",")) ||
         write_member(fp, "accounts", accounts, ","))
         return -1;
     if (fprintf(fp, "  \"resources\": [\n") < 0)

@@ -9,6 +9,7 @@
  */
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -43,6 +44,11 @@ typedef struct snapshot {
     time_t started_at, finished_at;
     char caller_account[32], caller_arn[2048], caller_user_id[512];
     char partition[16];
+    unsigned shard_index, shard_count; /* `collect --shard K/N`; shard_count 0: not a shard */
+    /* Set by a merge only (snapshot/merge.h): */
+    bool parts_incomplete; /* a part said it was incomplete: "complete" is false even without errors */
+    cJSON *callers;        /* owned: every caller, when the parts' callers differ; else NULL */
+    cJSON *partitions;     /* owned: every partition, when they differ (partition is "mixed"); else NULL */
 } snapshot;
 
 /* Prepares an empty snapshot. */
@@ -62,11 +68,28 @@ int snapshot_add_resource(snapshot *s, restype t, const char *account, const cha
                           cJSON *data, const snap_resource **out, ia_err *err);
 
 /*
+ * Adds a resource read back from a snapshot, whose type this imgaudit may
+ * not know (a newer collector's): like snapshot_add_resource, copying type
+ * too and taking ownership of data (also on failure).
+ */
+int snapshot_add_resource_named(snapshot *s, const char *type, const char *account, const char *region,
+                                const char *id, cJSON *data, ia_err *err);
+
+/*
  * Records a failure; the code is err's AWS code, or its kind; resource names the image a per-image call
  * (permissions) was about, or is NULL. Thread-safe.
  */
 int snapshot_add_error(snapshot *s, const char *account, const char *region, const char *service,
                        const char *operation, const char *resource, const ia_err *failure);
+
+/*
+ * Records a failure read back from a snapshot, or one of imgaudit's own,
+ * copying every string; account, region and resource may be NULL,
+ * http_status 0 (none). Thread-safe.
+ */
+int snapshot_add_error_record(snapshot *s, const char *account, const char *region, const char *service,
+                              const char *operation, const char *resource, const char *code,
+                              const char *message, long http_status, ia_err *err);
 
 /* Number of errors so far (thread-safe). */
 size_t snapshot_error_count(snapshot *s);
