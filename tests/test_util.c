@@ -186,6 +186,25 @@ static void test_util__json_file_errors_name_the_place(void)
     free(good);
 }
 
+static void test_util__calendar_dates(void)
+{
+    int64_t d;
+    char out[16];
+
+    CU_ASSERT_TRUE(timefmt_date_parse("1970-01-01", &d));
+    CU_ASSERT_EQUAL(d, 0);
+    CU_ASSERT_TRUE(timefmt_date_parse("2024-02-29", &d));
+    timefmt_date_format(d, out, sizeof(out));
+    CU_ASSERT_STRING_EQUAL(out, "2024-02-29");
+    CU_ASSERT_TRUE(timefmt_date_parse("2000-03-01", &d));
+    CU_ASSERT_EQUAL(d, 11017);
+    CU_ASSERT_FALSE(timefmt_date_parse("2023-02-29", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("2026-04-31", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("2026-1-01", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("2026-01-01T00:00:00Z", &d));
+    CU_ASSERT_FALSE(timefmt_date_parse("", &d));
+}
+
 static CU_TestInfo tests[] = {
     {"YAML trees are bounded in nodes, not just bytes", test_util__yaml_tree_is_bounded},
     {"error line: context, code, status, request id; file:line:column",
@@ -194,6 +213,7 @@ static CU_TestInfo tests[] = {
     {"bytes that are not UTF-8 are replaced", test_util__utf8_scrub},
     {"numbers: whole string, in range", test_util__str_to_long_refuses_junk},
     {"timestamps: one ISO-8601 grammar", test_util__timestamps_one_grammar},
+    {"calendar dates: real ones only, round trip", test_util__calendar_dates},
     {"JSON files: errors name the file and line:column in characters",
      test_util__json_file_errors_name_the_place},
     CU_TEST_INFO_NULL,

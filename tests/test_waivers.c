@@ -231,25 +231,6 @@ static void test_waivers__today_from_environment(void)
     CU_ASSERT_TRUE(clock.today > day);
 }
 
-static void test_waivers__dates(void)
-{
-    int64_t d;
-    char out[16];
-
-    CU_ASSERT_TRUE(timefmt_date_parse("1970-01-01", &d));
-    CU_ASSERT_EQUAL(d, 0);
-    CU_ASSERT_TRUE(timefmt_date_parse("2024-02-29", &d));
-    timefmt_date_format(d, out, sizeof(out));
-    CU_ASSERT_STRING_EQUAL(out, "2024-02-29");
-    CU_ASSERT_TRUE(timefmt_date_parse("2000-03-01", &d));
-    CU_ASSERT_EQUAL(d, 11017);
-    CU_ASSERT_FALSE(timefmt_date_parse("2023-02-29", &d));
-    CU_ASSERT_FALSE(timefmt_date_parse("2026-04-31", &d));
-    CU_ASSERT_FALSE(timefmt_date_parse("2026-1-01", &d));
-    CU_ASSERT_FALSE(timefmt_date_parse("2026-01-01T00:00:00Z", &d));
-    CU_ASSERT_FALSE(timefmt_date_parse("", &d));
-}
-
 static void test_waivers__match_functions(void)
 {
     const char *text = "waivers:\n"
@@ -371,7 +352,6 @@ int main(void)
         {"states_and_counts", test_waivers__states_and_counts},
         {"expiry_is_inclusive_of_the_last_day", test_waivers__expiry_is_inclusive_of_the_last_day},
         {"today_from_environment", test_waivers__today_from_environment},
-        {"dates", test_waivers__dates},
         {"match_functions", test_waivers__match_functions},
         {"errors_with_positions_all_at_once", test_waivers__errors_with_positions_all_at_once},
         {"structure_and_syntax_errors", test_waivers__structure_and_syntax_errors},

@@ -23,6 +23,8 @@
 /* A lane's burst: what AWS's buckets allow these calls at the least (a bucket of 1 costs a lane one
  * throttle). */
 #define START_BURST 2.0
+/* While a family climbs, each round of paced answers multiplies its rate by this (at least +1 request/s). */
+#define CLIMB 1.5
 /* A lane that has had this many answers at its family's rate goes its own way: a big account climbs alone. */
 #define GRADUATE_AFTER 50
 /* Weight of the newest gap in a lane's average time between requests. */
@@ -52,6 +54,7 @@ typedef struct family {
     double calm_at; /* a throttle of a request sent before this is the last cut's debt, not news */
     bool throttled; /* ever */
     size_t n_lanes;
+    size_t n_busy;           /* its lanes with queued items: a round is an answer from each */
     double prev_rps;         /* the rate before its last step up: a whole round went through at it */
     size_t answers_in_round; /* paced answers since its last step up */
 } family;
@@ -369,6 +372,8 @@ static int enqueue(sched *s, sched_item *item, bool front)
 
     if (!lane->heap_pos && ready_insert(s, lane) != 0)
         return -1;
+    if (!lane->head)
+        lane->fam->n_busy++;
     if (front) {
         item->next = lane->head;
         lane->head = item;
@@ -485,8 +490,10 @@ static sched_item *take(sched *s, double now)
     sched_item *item = lane->head;
 
     lane->head = item->next;
-    if (!lane->head)
+    if (!lane->head) {
         lane->tail = NULL;
+        lane->fam->n_busy--;
+    }
     item->next = NULL;
     item->own = lane->own;
     item->sent_at = now;
@@ -630,12 +637,14 @@ static void answered(sched *s, sched_lane *lane, const sched_item *item)
         lane->rps = lane->rps + inc > s->opt.max_rps ? s->opt.max_rps : lane->rps + inc;
     } else if (!lane->own && !item->own && item->sent_at >= f->calm_at) {
         /* Climbing: a step per round of the family's lanes. Near the limit: a little per answer. */
-        if (!f->throttled && item->paced && ++f->answers_in_round >= f->n_lanes) {
+        if (!f->throttled && item->paced && ++f->answers_in_round >= (f->n_busy ? f->n_busy : 1)) {
+            double up = f->rps * CLIMB > f->rps + inc ? f->rps * CLIMB : f->rps + inc;
+
             f->answers_in_round = 0;
             f->prev_rps = f->rps;
-            f->rps = f->rps + inc > s->opt.max_rps ? s->opt.max_rps : f->rps + inc;
+            f->rps = up > s->opt.max_rps ? s->opt.max_rps : up;
         } else if (f->throttled) {
-            inc /= (double)f->n_lanes;
+            inc /= (double)(f->n_busy ? f->n_busy : 1);
             f->rps = f->rps + inc > s->opt.max_rps ? s->opt.max_rps : f->rps + inc;
         }
         if (++lane->answered >= GRADUATE_AFTER) {
@@ -692,6 +701,7 @@ sched_item *sched_drain(sched *s)
         lane->head = item->next;
         if (!lane->head) {
             lane->tail = NULL;
+            lane->fam->n_busy--;
             ready_remove_top(s);
         }
     }
