@@ -4,7 +4,7 @@
 source "$(dirname "$0")/support/servers.sh"
 
 FA=$IMGAUDIT_SOURCE_DIR/tests/fakeaws
-XSD=$IMGAUDIT_SHARED_DIR/conformance/junit
+XSD=$IMGAUDIT_SOURCE_DIR/tests/data/conformance/junit
 export IMGAUDIT_RETRY_BASE_MS=5 IMGAUDIT_TODAY=2026-11-25 NO_COLOR=1
 
 fakeaws_start() {

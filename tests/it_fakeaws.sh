@@ -7,7 +7,6 @@
 set -euo pipefail
 
 src="${IMGAUDIT_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
-shared="${IMGAUDIT_SHARED_DIR:-$src/../shared}"
 run="$src/tests/fakeaws/run.sh"
 dir="$(mktemp -d "${TMPDIR:-/tmp}/it_fakeaws.XXXXXX")"
 
@@ -19,5 +18,5 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 port="$("$run" start "$dir" --owner $$ --fleet test --seed 7)"
-FAKEAWS_URL="http://127.0.0.1:$port" FAKEAWS_DIR="$dir" IMGAUDIT_SHARED_DIR="$shared" \
+FAKEAWS_URL="http://127.0.0.1:$port" FAKEAWS_DIR="$dir" \
   python3 "$src/tests/fakeaws/selftest.py"

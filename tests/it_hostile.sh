@@ -3,7 +3,7 @@
 # hostile strings go through evaluate into all three reports and must come out inert and well-formed.
 source "$(dirname "$0")/support/servers.sh"
 
-XSD=$IMGAUDIT_SHARED_DIR/conformance/junit
+XSD=$IMGAUDIT_SOURCE_DIR/tests/data/conformance/junit
 export IMGAUDIT_TODAY=2026-11-25
 
 python3 - "$TEST_TMP/snapshot.json" <<'PY'

@@ -1,4 +1,5 @@
-/* The JUnit writer: every report it writes here is validated against both XSDs in shared/conformance/junit.
+/* The JUnit writer: every report it writes here is validated against both XSDs in
+ * tests/data/conformance/junit.
  */
 #include <CUnit/CUnit.h>
 #include <libxml/parser.h>
@@ -29,7 +30,7 @@ static int invalid_count(const char *xml, size_t len)
     int bad = 0;
 
     for (size_t i = 0; i < sizeof(schema_files) / sizeof(schema_files[0]); i++) {
-        xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(testutil_shared_path(schema_files[i]));
+        xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(testutil_data_path(schema_files[i]));
         xmlSchemaPtr schema = pc ? xmlSchemaParse(pc) : NULL;
         xmlSchemaValidCtxtPtr vc = schema ? xmlSchemaNewValidCtxt(schema) : NULL;
         xmlDocPtr doc = xmlReadMemory(xml, (int)len, "junit.xml", NULL, XML_PARSE_NONET);

@@ -1,5 +1,5 @@
 /*
- * SigV4: both conformance suites in ../shared/conformance/sigv4 (every case
+ * SigV4: both conformance suites in tests/data/conformance/sigv4 (every case
  * folder found by listing, each stage compared byte for byte), plus the
  * project's own cases under tests/data/sigv4.
  */
@@ -559,7 +559,7 @@ static void test_sigv4__v4_suite_every_case(void)
     char *names[MAX_CASES];
     size_t n, run = 0, passed = 0;
 
-    str_copy(root, sizeof(root), testutil_shared_path("conformance/sigv4/v4"));
+    str_copy(root, sizeof(root), testutil_data_path("conformance/sigv4/v4"));
     n = list_subdirs(root, names, MAX_CASES);
     for (size_t i = 0; i < n; i++) {
         run++;
@@ -684,7 +684,7 @@ static void test_sigv4__classic_suite_every_case(void)
     size_t n, run = 0, passed = 0;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(suite);
-    str_copy(root, sizeof(root), testutil_shared_path("conformance/sigv4/aws4_testsuite"));
+    str_copy(root, sizeof(root), testutil_data_path("conformance/sigv4/aws4_testsuite"));
     n = find_classic_cases(root, cases, MAX_CASES);
     for (size_t i = 0; i < n; i++) {
         run++;

@@ -45,14 +45,6 @@ const char *testutil_data_path(const char *rel)
     return path;
 }
 
-const char *testutil_shared_path(const char *rel)
-{
-    static char path[4096];
-
-    snprintf(path, sizeof(path), "%s/%s", env_or("IMGAUDIT_SHARED_DIR", "../shared"), rel);
-    return path;
-}
-
 char *testutil_read_file(const char *path, size_t *len_out)
 {
     FILE *fp = fopen(path, "rb");

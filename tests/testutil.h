@@ -1,7 +1,7 @@
 #ifndef IMGAUDIT_TESTUTIL_H
 #define IMGAUDIT_TESTUTIL_H
 
-/* Shared by the CUnit test programs: a runner and access to files under tests/data and ../shared. */
+/* Shared by the CUnit test programs: a runner and access to files under tests/data. */
 
 #include <CUnit/CUnit.h>
 #include <libxml/tree.h>
@@ -15,9 +15,6 @@ int testutil_run(const char *suite, CU_TestInfo *tests);
 
 /* Path of a file under tests/data (IMGAUDIT_SOURCE_DIR/tests/data/rel). Static buffer. */
 const char *testutil_data_path(const char *rel);
-
-/* Path under the shared folder (IMGAUDIT_SHARED_DIR/rel). Static buffer. */
-const char *testutil_shared_path(const char *rel);
 
 /* Reads a whole file; owned result (free()), NULL if it cannot be read. len_out may be NULL. */
 char *testutil_read_file(const char *path, size_t *len_out);

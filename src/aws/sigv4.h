@@ -6,7 +6,7 @@
  *
  * Modelled on aws-c-auth: a state struct with one buffer per intermediate
  * result, filled by three public stages that tests call one by one against
- * the official suite (../shared/conformance/sigv4):
+ * the official suite (tests/data/conformance/sigv4):
  *
  *   sigv4_canonical_request -> ctx.canonical_request, ctx.signed_headers
  *   sigv4_string_to_sign    -> ctx.string_to_sign

@@ -44,7 +44,7 @@ import sigv4check  # noqa: E402
 
 URL = os.environ.get("FAKEAWS_URL", "")
 DIR = os.environ.get("FAKEAWS_DIR", "")
-SHARED = os.environ.get("IMGAUDIT_SHARED_DIR") or os.path.join(HERE, "..", "..", "..", "shared")
+CONFORMANCE = os.path.join(HERE, "..", "data", "conformance")
 FL = fleetmod.load("test")
 BASE = FL.default_principal
 MEMBER = [p for p in FL.principals.values() if p is not BASE][0]
@@ -383,8 +383,8 @@ def test_fleet_has_what_the_collector_tests_need():
 
 @check
 def sigv4_verifier_agrees_with_the_official_suite():
-    base = os.path.join(SHARED, "conformance", "sigv4", "v4")
-    expect(os.path.isdir(base), f"conformance suite not found at {base} (set IMGAUDIT_SHARED_DIR)")
+    base = os.path.join(CONFORMANCE, "sigv4", "v4")
+    expect(os.path.isdir(base), f"conformance suite not found at {base}")
     checked = 0
     for case in sorted(os.listdir(base)):
         d = os.path.join(base, case)

@@ -4,7 +4,6 @@ set -euo pipefail
 
 IMGAUDIT_SOURCE_DIR=${IMGAUDIT_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 IMGAUDIT_BIN=${IMGAUDIT_BIN:-$IMGAUDIT_SOURCE_DIR/build/imgaudit}
-IMGAUDIT_SHARED_DIR=${IMGAUDIT_SHARED_DIR:-$IMGAUDIT_SOURCE_DIR/../shared}
 # Never reach for the EC2 instance metadata service from a test.
 export AWS_EC2_METADATA_DISABLED=true
 TEST_TMP=$(mktemp -d /tmp/imgaudit-it.XXXXXX)
