@@ -284,10 +284,14 @@ static step run_permissions(run *r, task *t)
         rc = -1;
     cJSON_Delete(answer);
     /* On failure, Permissions stay absent (unknown), never empty (which would say "not shared"). */
-    if (rc == 0 && listing_attach_permissions(t->data, t->gathered, &err) != 0)
-        rc = -1;
-    if (rc == 0)
+    if (rc == 0) {
+        /* Taken by the attach, whatever becomes of it. */
+        cJSON *all = t->gathered;
+
         t->gathered = NULL;
+        if (listing_attach_permissions(t->data, all, &err) != 0)
+            rc = -1;
+    }
     if (rc < 0)
         page_failed(r, t, svc, op, t->resource->id, &err);
     st.again = rc > 0;
