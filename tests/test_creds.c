@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aws/client.h"
 #include "aws/config.h"
 #include "aws/creds.h"
 #include "testutil.h"
+#include "util/timefmt.h"
 
 static const char *const env_names[] = {
     "AWS_ACCESS_KEY_ID",
@@ -18,6 +20,9 @@ static const char *const env_names[] = {
     "AWS_ROLE_ARN",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT",
     NULL,
 };
 
@@ -166,6 +171,265 @@ static void test_creds__credential_process_failure(void)
     creds_provider_free(p);
 }
 
+/* Resolves the chain for profile 'tool', whose credential_process is the script tests/data/creds/<script>. */
+static int resolve_process(const char *script, creds_provider **out, ia_err *err)
+{
+    char config[4096];
+    char rel[256];
+
+    snprintf(rel, sizeof(rel), "creds/%s", script);
+    snprintf(config, sizeof(config), "[profile tool]\ncredential_process = %s\n", testutil_data_path(rel));
+    return resolve(config, "", "tool", out, err);
+}
+
+static char *g_runs; /* the file process-counted.sh adds a line to each time it runs */
+
+/* The chain for process-counted.sh, whose credentials expire seconds_left from now; counts from 0. */
+static creds_provider *counted_process(long seconds_left)
+{
+    char when[TIMEFMT_ISO_SIZE];
+    creds_provider *p = NULL;
+    ia_err err;
+
+    clean_env();
+    timefmt_iso(time(NULL) + seconds_left, when);
+    setenv("CREDS_TEST_EXPIRATION", when, 1);
+    if (g_runs)
+        unlink(g_runs);
+    free(g_runs);
+    g_runs = testutil_write_temp("");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g_runs);
+    setenv("CREDS_TEST_RUNS", g_runs, 1);
+    CU_ASSERT_EQUAL_FATAL(resolve_process("process-counted.sh", &p, &err), 0);
+    return p;
+}
+
+/* How many times process-counted.sh ran. */
+static size_t counted_runs(void)
+{
+    char *text = testutil_read_file(g_runs, NULL);
+    size_t n = 0;
+
+    for (const char *c = text; c && *c; c++)
+        n += *c == '\n';
+    free(text);
+    return n;
+}
+
+/* Credentials inside the refresh window (five minutes before they expire) are fetched again. */
+static void test_creds__refreshes_credentials_about_to_expire(void)
+{
+    creds_provider *p = counted_process(290);
+
+    expect_key(p, "AKIDCOUNTED", "counted-token");
+    CU_ASSERT_EQUAL(counted_runs(), 1);
+    expect_key(p, "AKIDCOUNTED", "counted-token");
+    CU_ASSERT_EQUAL(counted_runs(), 2);
+    creds_provider_free(p);
+}
+
+/* Credentials outside the refresh window are served from the cache. */
+static void test_creds__keeps_fresh_credentials(void)
+{
+    creds_provider *p = counted_process(310);
+
+    expect_key(p, "AKIDCOUNTED", "counted-token");
+    expect_key(p, "AKIDCOUNTED", "counted-token");
+    expect_key(p, "AKIDCOUNTED", "counted-token");
+    CU_ASSERT_EQUAL(counted_runs(), 1);
+    creds_provider_free(p);
+}
+
+/* Expired credentials (or ones expiring within a minute) are an error, and the process is not run again. */
+static void test_creds__expired_credentials_are_an_error_once(void)
+{
+    static const struct {
+        long seconds_left;
+        const char *says;
+    } cases[] = {{-10, "gave credentials that expired at "}, {30, "in less than 60 s"}};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        creds_provider *p = counted_process(cases[i].seconds_left);
+        aws_creds c;
+        ia_err err;
+
+        for (int attempt = 0; attempt < 3; attempt++) {
+            err_clear(&err);
+            CU_ASSERT_EQUAL(creds_get(p, &c, &err), -1);
+            CU_ASSERT_EQUAL(err.kind, IA_ERR_CREDS);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].says));
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.context, "credential_process of profile 'tool'"));
+        }
+        CU_ASSERT_EQUAL(counted_runs(), 1);
+        creds_provider_free(p);
+    }
+}
+
+static double seconds_since(const struct timespec *start)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void test_creds__credential_process_times_out(void)
+{
+    creds_provider *p = NULL;
+    struct timespec start;
+    aws_creds c;
+    ia_err err;
+
+    clean_env();
+    setenv("IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT", "1", 1);
+    CU_ASSERT_EQUAL_FATAL(resolve_process("process-hang.sh", &p, &err), 0);
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    err_clear(&err);
+    CU_ASSERT_EQUAL(creds_get(p, &c, &err), -1);
+    CU_ASSERT(seconds_since(&start) < 3.0);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_CREDS);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "did not finish within 1 s"));
+    creds_provider_free(p);
+}
+
+static void test_creds__credential_process_timeout_setting(void)
+{
+    static const char *const bad[] = {"0", "-1", "3601", "1.5", "soon", NULL};
+    creds_provider *p = NULL;
+    ia_err err;
+
+    for (size_t i = 0; bad[i]; i++) {
+        clean_env();
+        setenv("IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT", bad[i], 1);
+        CU_ASSERT_EQUAL(resolve_process("process-ok.sh", &p, &err), -1);
+        CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT"));
+    }
+}
+
+/* Resolves the chain with AWS_CONTAINER_CREDENTIALS_FULL_URI=url and nothing else. */
+static int resolve_container(const char *url, creds_provider **out, ia_err *err)
+{
+    clean_env();
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", url, 1);
+    return resolve("", "", NULL, out, err);
+}
+
+static void test_creds__container_url_allowed(void)
+{
+    static const char *const urls[] = {
+        "http://127.0.0.1:8080/creds",    "http://127.0.0.2/",
+        "http://localhost:1234/creds",    "http://[::1]:1234/creds",
+        "http://169.254.170.2/v2/creds",  "http://169.254.170.23/v1/credentials",
+        "http://[fd00:ec2::23]/v1/creds", "https://creds.example.invalid/creds",
+        "HTTPS://10.0.0.1/creds",         NULL,
+    };
+
+    for (size_t i = 0; urls[i]; i++) {
+        creds_provider *p = NULL;
+        ia_err err;
+
+        if (resolve_container(urls[i], &p, &err) != 0)
+            fprintf(stderr, "\n%s refused: %s\n", urls[i], err.msg);
+        CU_ASSERT_PTR_NOT_NULL(p);
+        if (p)
+            CU_ASSERT_STRING_EQUAL(creds_describe(p), "container credentials");
+        creds_provider_free(p);
+    }
+}
+
+static void test_creds__container_url_refused(void)
+{
+    static const struct {
+        const char *url, *says;
+    } cases[] = {
+        {"http://127.0.0.1@other.invalid:8080/creds", "must not hold a user name or password"},
+        {"http://user:secret@127.0.0.1/creds", "must not hold a user name or password"},
+        {"https://user@creds.example.invalid/", "must not hold a user name or password"},
+        {"http://127.anything.invalid/creds", "cannot be resolved"},
+        {"http://localhost.invalid/creds", "cannot be resolved"},
+        {"http://10.0.0.1/creds", "must be https or a loopback or ECS/EKS host: '10.0.0.1' is not"},
+        {"http://169.254.169.254/creds", "'169.254.169.254' is not"},
+        {"http://169.254.170.24/creds", "'169.254.170.24' is not"},
+        {"http://[fd00:ec2::24]/creds", "'fd00:ec2::24' is not"},
+        {"http://[::2]/creds", "'::2' is not"},
+        {"ftp://127.0.0.1/creds", "must be an http or https URL"},
+        {"127.0.0.1/creds", "is not a URL"},
+        {"http://127.0.0.1 /creds", "is not a URL"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        creds_provider *p = NULL;
+        ia_err err;
+
+        err_clear(&err);
+        if (resolve_container(cases[i].url, &p, &err) == 0 || !strstr(err.msg, cases[i].says))
+            fprintf(stderr, "\n%s: %s\n", cases[i].url, p ? "accepted" : err.msg);
+        CU_ASSERT_PTR_NULL(p);
+        CU_ASSERT_EQUAL(err.kind, IA_ERR_CREDS);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].says));
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "AWS_CONTAINER_CREDENTIALS_FULL_URI"));
+        CU_ASSERT_PTR_NULL(strstr(err.msg, "secret"));
+        creds_provider_free(p);
+    }
+}
+
+/* Asks a container endpoint on a closed loopback port with the token set up by the caller. */
+static void fetch_container(ia_err *err)
+{
+    creds_provider *p = NULL;
+    aws_creds c;
+
+    setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds", 1);
+    CU_ASSERT_EQUAL_FATAL(resolve("", "", NULL, &p, err), 0);
+    err_clear(err);
+    CU_ASSERT_EQUAL(creds_get(p, &c, err), -1);
+    creds_provider_free(p);
+}
+
+/* fetch_container with the token in a file that holds text. */
+static void fetch_container_token_file(const char *text, ia_err *err)
+{
+    char *file = testutil_write_temp(text);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(file);
+    clean_env();
+    setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", file, 1);
+    fetch_container(err);
+    unlink(file);
+    free(file);
+}
+
+static void test_creds__container_token_with_line_break(void)
+{
+    static const char *const tokens[] = {"let-me-in\r\nX-Injected: 1", "let-me-in\nX-Injected: 1",
+                                         "let-me-in\r", NULL};
+    ia_err err;
+
+    for (size_t i = 0; tokens[i]; i++) {
+        clean_env();
+        setenv("AWS_CONTAINER_AUTHORIZATION_TOKEN", tokens[i], 1);
+        fetch_container(&err);
+        CU_ASSERT_EQUAL(err.kind, IA_ERR_CREDS);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN) holds a line break"));
+        CU_ASSERT_PTR_NULL(strstr(err.msg, "let-me-in"));
+    }
+    fetch_container_token_file("let-me-in\nX-Injected: 1\n", &err);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_CREDS);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE) holds a line break"));
+}
+
+/* The newline an editor leaves at the end of a token file is not part of the token. */
+static void test_creds__container_token_file_trailing_newline(void)
+{
+    ia_err err;
+
+    fetch_container_token_file("let-me-in\n", &err);
+    /* It got as far as the (closed) port. */
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_TRANSPORT);
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "line break"));
+}
+
 static void test_creds__unknown_profile(void)
 {
     creds_provider *p = NULL;
@@ -269,6 +533,15 @@ static CU_TestInfo tests[] = {
     {"static keys from the config file", test_creds__static_keys_from_config_file},
     {"credential_process", test_creds__credential_process},
     {"credential_process that fails", test_creds__credential_process_failure},
+    {"credentials about to expire are refreshed", test_creds__refreshes_credentials_about_to_expire},
+    {"fresh credentials are not fetched again", test_creds__keeps_fresh_credentials},
+    {"expired credentials are an error, asked once", test_creds__expired_credentials_are_an_error_once},
+    {"credential_process that hangs times out", test_creds__credential_process_times_out},
+    {"credential_process time-out setting", test_creds__credential_process_timeout_setting},
+    {"container URLs allowed: https, loopback, ECS/EKS", test_creds__container_url_allowed},
+    {"container URLs refused: userinfo, other hosts", test_creds__container_url_refused},
+    {"container token with a line break", test_creds__container_token_with_line_break},
+    {"container token file's trailing newline", test_creds__container_token_file_trailing_newline},
     {"unknown profile", test_creds__unknown_profile},
     {"no credentials anywhere", test_creds__nothing_found},
     {"key id without secret", test_creds__half_set_environment},
@@ -289,5 +562,8 @@ int main(void)
     awscfg_free(g_cfg);
     free(g_config);
     free(g_credentials);
+    if (g_runs)
+        unlink(g_runs);
+    free(g_runs);
     return rc;
 }

@@ -28,6 +28,10 @@ struct creds_provider {
     pthread_mutex_t lock;
     aws_creds cached;
     bool have;
+    /* The source once gave credentials already expired (or about to): it is not asked again, and spent
+     * says why. */
+    bool is_spent;
+    ia_err spent;
     char *description; /* owned */
     creds_fetch_fn fetch;
     void (*free_ctx)(void *ctx);
@@ -94,6 +98,48 @@ const char *creds_describe(const creds_provider *p)
     return p->description;
 }
 
+/* Whether c expires within seconds of now (never, when it has no expiration). */
+static bool expires_within(const aws_creds *c, time_t now, long seconds)
+{
+    return c->expiration && now >= c->expiration - seconds;
+}
+
+/*
+ * Fetches new credentials into p's cache. Credentials that come already
+ * expired, or too close to it to be used, are a failure, and the source is
+ * not asked again: it would only give them again (a credential_process run
+ * once more on every request).
+ */
+static int refresh(creds_provider *p, time_t now, ia_err *why)
+{
+    aws_creds fresh = {0};
+    char when[TIMEFMT_ISO_SIZE];
+
+    err_clear(why);
+    if (p->is_spent) {
+        *why = p->spent;
+        return -1;
+    }
+    if (p->fetch(p->ctx, &fresh, why) != 0)
+        return -1;
+    if (expires_within(&fresh, now, EXPIRY_MARGIN_S)) {
+        timefmt_iso(fresh.expiration, when);
+        if (fresh.expiration <= now)
+            err_set(&p->spent, IA_ERR_CREDS, "it gave credentials that expired at %s", when);
+        else
+            err_set(&p->spent, IA_ERR_CREDS, "it gave credentials that expire at %s, in less than %d s", when,
+                    EXPIRY_MARGIN_S);
+        creds_clean_up(&fresh);
+        p->is_spent = true;
+        *why = p->spent;
+        return -1;
+    }
+    creds_clean_up(&p->cached);
+    p->cached = fresh;
+    p->have = true;
+    return 0;
+}
+
 int creds_get(creds_provider *p, aws_creds *out, ia_err *err)
 {
     time_t now = time(NULL);
@@ -101,25 +147,22 @@ int creds_get(creds_provider *p, aws_creds *out, ia_err *err)
 
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&p->lock);
-    if (!p->have || (p->cached.expiration && now >= p->cached.expiration - REFRESH_BEFORE_S)) {
-        aws_creds fresh = {0};
+    if (!p->have || expires_within(&p->cached, now, REFRESH_BEFORE_S)) {
+        bool usable = p->have && !expires_within(&p->cached, now, EXPIRY_MARGIN_S);
         ia_err why;
 
-        err_clear(&why);
-        if (p->fetch(p->ctx, &fresh, &why) == 0) {
-            creds_clean_up(&p->cached);
-            p->cached = fresh;
-            p->have = true;
-        } else if (p->have && p->cached.expiration > now + EXPIRY_MARGIN_S) {
+        /* A spent source is not asked again: its current credentials serve until they expire. */
+        if (!(usable && p->is_spent) && refresh(p, now, &why) != 0) {
+            if (!usable) {
+                *err = why;
+                /* STS answers already name the role; other failures need the source named. */
+                if (err->kind != IA_ERR_CANCELLED && err->kind != IA_ERR_INPUT && err->kind != IA_ERR_AWS)
+                    err_prefix(err, "credentials from %s", p->description);
+                goto out;
+            }
             /* Still valid for a while: keep using them and try again on the next call. */
             log_warn("%s: refreshing credentials failed (%s); using the current ones until they expire",
                      p->description, why.aws_code[0] ? why.aws_code : err_kind_name(why.kind));
-        } else {
-            *err = why;
-            /* STS answers already name the role; other failures need the source named. */
-            if (err->kind != IA_ERR_CANCELLED && err->kind != IA_ERR_INPUT && err->kind != IA_ERR_AWS)
-                err_prefix(err, "credentials from %s", p->description);
-            goto out;
         }
     }
     if (creds_copy(out, &p->cached) != 0) {

@@ -30,7 +30,9 @@ typedef int (*creds_fetch_fn)(void *ctx, aws_creds *out, ia_err *err);
 
 /*
  * Makes a provider that caches what fetch(ctx) gives and calls it again
- * five minutes before they expire. description is copied. The provider
+ * five minutes before they expire. Credentials that fetch gives already
+ * expired, or expiring within a minute, are an error, and fetch is not
+ * called again. description is copied. The provider
  * owns ctx and frees it with free_ctx (may be NULL), also when this fails.
  * Owned: creds_provider_free.
  */
@@ -47,16 +49,20 @@ int creds_from_json(const char *text, size_t len, const char *source, aws_creds 
 
 /*
  * A provider that runs command (a profile's credential_process, with the
- * shell) and reads its output as a JSON credential document. profile names
- * it in messages. Owned: creds_provider_free.
+ * shell) and reads its output as a JSON credential document. The command is
+ * killed, with everything it started, on a stop (IA_ERR_CANCELLED) or after
+ * IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT seconds (default 60; a bad value is
+ * IA_ERR_INPUT). profile names it in messages. Owned: creds_provider_free.
  */
 int creds_process_new(creds_provider **out, const char *command, const char *profile, ia_err *err);
 
 /*
  * Container credentials from AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or
- * _FULL_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE); a FULL_URI that is
- * neither https nor a loopback or ECS/EKS host is IA_ERR_INPUT. client is
- * borrowed. Owned: creds_provider_free.
+ * _FULL_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE). The URL must be
+ * https, or http to a host whose every address is loopback or an ECS/EKS
+ * agent's, and hold no user name or password; else IA_ERR_CREDS. A token
+ * with a line break is IA_ERR_CREDS when fetching. client is borrowed.
+ * Owned: creds_provider_free.
  */
 int creds_container_new(creds_provider **out, aws_client *client, ia_err *err);
 

@@ -5,10 +5,16 @@
  */
 #include "aws/creds_int.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+
+#include <curl/curl.h>
 
 #include "aws/client.h"
 #include "aws/http.h"
@@ -72,7 +78,14 @@ static int container_fetch(void *ctx, aws_creds *out, ia_err *err)
         err_set(err, IA_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (token.len) {
+    /* A line break would end the header and start another one of the token's making. */
+    if (strpbrk(buf_str(&token), "\r\n")) {
+        err_set(err, IA_ERR_CREDS, "the container authorization token (%s) holds a line break",
+                m->auth_file ? "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"
+                             : "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+        goto out;
+    }
+    if (buf_str(&token)[0]) {
         snprintf(header, sizeof(header), "Authorization: %s", buf_str(&token));
         headers[n_headers++] = header;
     }
@@ -134,24 +147,115 @@ static void metadata_free(void *ctx)
     free(m);
 }
 
-/* The SDKs only send the container token to loopback hosts, the ECS/EKS link-local hosts, or over HTTPS. */
-static bool container_host_allowed(const char *url)
-{
-    static const char *const allowed[] = {"http://127.",
-                                          "http://localhost",
-                                          "http://[::1]",
-                                          "http://169.254.170.2",
-                                          "http://169.254.170.23",
-                                          "http://[fd00:ec2::23]",
-                                          NULL};
+/* The ECS agent's and the EKS Pod Identity agent's addresses: the only hosts besides loopback that the
+ * SDKs send the container token to over plain http. */
+static const char *const agent_addresses[] = {"169.254.170.2", "169.254.170.23", "fd00:ec2::23"};
 
-    if (str_starts_with(url, "https://"))
-        return true;
-    for (size_t i = 0; allowed[i]; i++) {
-        if (str_starts_with(url, allowed[i]))
+static bool address_allowed(const struct addrinfo *ai)
+{
+    unsigned char agent[sizeof(struct in6_addr)];
+    struct sockaddr_in v4;
+    struct sockaddr_in6 v6;
+    const void *addr;
+    size_t len;
+
+    if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(v4)) {
+        memcpy(&v4, ai->ai_addr, sizeof(v4));
+        if ((ntohl(v4.sin_addr.s_addr) >> 24) == 127)
+            return true;
+        addr = &v4.sin_addr;
+        len = sizeof(v4.sin_addr);
+    } else if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(v6)) {
+        memcpy(&v6, ai->ai_addr, sizeof(v6));
+        if (IN6_IS_ADDR_LOOPBACK(&v6.sin6_addr))
+            return true;
+        addr = &v6.sin6_addr;
+        len = sizeof(v6.sin6_addr);
+    } else {
+        return false;
+    }
+    for (size_t i = 0; i < sizeof(agent_addresses) / sizeof(agent_addresses[0]); i++) {
+        if (inet_pton(ai->ai_family, agent_addresses[i], agent) == 1 && memcmp(agent, addr, len) == 0)
             return true;
     }
     return false;
+}
+
+/* Whether every address host (as libcurl gives it: IPv6 in brackets) resolves to is allowed. */
+static int host_check(const char *var, const char *host, ia_err *err)
+{
+    struct addrinfo hints, *res = NULL;
+    char name[256];
+    size_t n = strlen(host);
+    bool allowed = true;
+    int gai;
+
+    if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+        host++;
+        n -= 2;
+    }
+    if (n >= sizeof(name))
+        return err_set(err, IA_ERR_CREDS, "%s: the host name is too long", var);
+    memcpy(name, host, n);
+    name[n] = '\0';
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    gai = getaddrinfo(name, NULL, &hints, &res);
+    if (gai != 0)
+        return err_set(err, IA_ERR_CREDS, "%s: host '%s' cannot be resolved (%s)", var, name,
+                       gai_strerror(gai));
+    for (const struct addrinfo *ai = res; ai; ai = ai->ai_next)
+        allowed = allowed && address_allowed(ai);
+    freeaddrinfo(res);
+    if (!allowed)
+        return err_set(err, IA_ERR_CREDS,
+                       "%s must be https or a loopback or ECS/EKS host: '%s' is not (the authorization token "
+                       "would travel in clear)",
+                       var, name);
+    return 0;
+}
+
+/*
+ * Whether url may be sent the container authorization token, as the SDKs
+ * decide: https to any host; http only when every address of the host is
+ * loopback or an ECS/EKS agent's. A user name or password in the URL is
+ * refused: "http://127.0.0.1@other/" goes to other. The URL is parsed by
+ * libcurl, the parser that sends the request, so both see the same host. var
+ * names the URL's origin in errors; the URL itself is never printed.
+ */
+static int container_url_check(const char *var, const char *url, ia_err *err)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *user = NULL, *password = NULL;
+    int rc = -1;
+
+    if (!u)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        err_set(err, IA_ERR_CREDS, "%s is not a URL", var);
+        goto out;
+    }
+    if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+        curl_url_get(u, CURLUPART_PASSWORD, &password, 0) == CURLUE_OK) {
+        err_set(err, IA_ERR_CREDS, "%s must not hold a user name or password", var);
+        goto out;
+    }
+    if (strcmp(scheme, "https") == 0)
+        rc = 0;
+    else if (strcmp(scheme, "http") == 0)
+        rc = host_check(var, host, err);
+    else
+        err_set(err, IA_ERR_CREDS, "%s must be an http or https URL", var);
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(user);
+    curl_free(password);
+    curl_url_cleanup(u);
+    return rc;
 }
 
 int creds_container_new(creds_provider **out, aws_client *client, ia_err *err)
@@ -170,14 +274,15 @@ int creds_container_new(creds_provider **out, aws_client *client, ia_err *err)
         if (buf_printf(&url, "http://169.254.170.2%s%s", rel[0] == '/' ? "" : "/", rel) != 0)
             goto nomem;
     } else {
-        if (!container_host_allowed(full)) {
-            metadata_free(m);
-            buf_free(&url);
-            return err_set(err, IA_ERR_INPUT,
-                           "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or a loopback or ECS/EKS host");
-        }
         if (buf_puts(&url, full) != 0)
             goto nomem;
+    }
+    if (container_url_check(rel && *rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+                                        : "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                            buf_str(&url), err) != 0) {
+        metadata_free(m);
+        buf_free(&url);
+        return -1;
     }
     m->client = client;
     m->url = buf_detach(&url);

@@ -20,6 +20,7 @@ static const struct {
     {"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>",
      "endpoint overrides (WORKSPACES, APPSTREAM, STS, ORGANIZATIONS)"},
     {"AWS_CA_BUNDLE", "a CA file for TLS verification"},
+    {"IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT", "seconds a credential_process may run (default 60)"},
     {"IMGAUDIT_RULES_DIR", "where the built-in rule pack is"},
     {"IMGAUDIT_TODAY", "the day (YYYY-MM-DD), when --today is not given"},
     {"NO_COLOR", "no colour in the summary"},
