@@ -7,6 +7,8 @@
  * that a stop (SIGINT/SIGTERM) or the time-out can end it together with
  * whatever it started: a command that hangs never holds the program.
  */
+#define _GNU_SOURCE /* pipe2: both ends close-on-exec from the start, whatever other threads spawn */
+
 #include "aws/creds_int.h"
 
 #include <errno.h>
@@ -58,8 +60,9 @@ static void sleep_ms(long ms)
 
 /*
  * Starts /bin/sh -c command as the leader of a new process group, its stdout
- * a pipe whose read end goes to *out_fd (owned: close). The signals the
- * program handles or ignores are reset to their defaults in the child.
+ * a pipe whose read end goes to *out_fd (owned: close), its stdin /dev/null.
+ * The signals the program handles or ignores (SIGPIPE) are reset to their
+ * defaults in the child, and none is blocked.
  */
 static int spawn_shell(const char *command, pid_t *pid, int *out_fd, ia_err *err)
 {
@@ -69,12 +72,11 @@ static int spawn_shell(const char *command, pid_t *pid, int *out_fd, ia_err *err
     sigset_t none, defaults;
     int fds[2], rc;
 
-    if (pipe(fds) != 0)
+    if (pipe2(fds, O_CLOEXEC) != 0)
         return err_set(err, IA_ERR_CREDS, "credential_process could not be started: %s", strerror(errno));
-    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
     posix_spawn_file_actions_init(&actions);
+    /* The copy on stdout is not close-on-exec; the pipe's own descriptors are. */
     posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_addclose(&actions, fds[1]);
     posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
     posix_spawnattr_init(&attr);
     posix_spawnattr_setpgroup(&attr, 0);
@@ -86,7 +88,6 @@ static int spawn_shell(const char *command, pid_t *pid, int *out_fd, ia_err *err
     sigaddset(&defaults, SIGTERM);
     posix_spawnattr_setsigdefault(&attr, &defaults);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    fflush(NULL);
     rc = posix_spawn(pid, "/bin/sh", &actions, &attr, argv, environ);
     posix_spawnattr_destroy(&attr);
     posix_spawn_file_actions_destroy(&actions);
@@ -178,6 +179,9 @@ static int process_fetch(void *ctx, aws_creds *out, ia_err *err)
     pid_t pid;
     int fd, status = 0, rc = -1;
 
+    /* Workers that waited for the provider while a stop came must not start the process again. */
+    if (cancel_requested())
+        return err_set(err, IA_ERR_CANCELLED, "interrupted");
     buf_init(&output, MAX_OUTPUT_BYTES);
     if (spawn_shell(p->command, &pid, &fd, err) != 0)
         return -1;
