@@ -221,7 +221,9 @@ static int host_check(const char *var, const char *host, ia_err *err)
  * decide: https to any host; http only when every address of the host is
  * loopback or an ECS/EKS agent's. A user name or password in the URL is
  * refused: "http://127.0.0.1@other/" goes to other. The URL is parsed by
- * libcurl, the parser that sends the request, so both see the same host. var
+ * libcurl, the parser that sends the request, so both see the same host. The
+ * host is resolved here, once, as the SDKs do; a name whose DNS answers change
+ * before the request is not guarded against (nor is it in the SDKs). var
  * names the URL's origin in errors; the URL itself is never printed.
  */
 static int container_url_check(const char *var, const char *url, ia_err *err)
