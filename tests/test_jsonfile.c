@@ -86,6 +86,12 @@ static void test_jsonfile__budget_counts_as_cjson_allocates(void)
     CU_ASSERT_EQUAL_FATAL(json_parse_bounded(keys, strlen(keys), JSON_MAX_DEPTH, &root, &fault), 0);
     cJSON_Delete(root);
     root = NULL;
+    /* Small texts have the floor: 16 KiB of small numbers parse to 640 KiB, under 128 KiB + 1 MiB. */
+    free(over);
+    over = repeated("0", 16 << 10, &len);
+    CU_ASSERT_EQUAL(json_parse_bounded(over, len, JSON_MAX_DEPTH, &root, &fault), 0);
+    cJSON_Delete(root);
+    root = NULL;
     /* A syntax error is told apart, with where it is. */
     CU_ASSERT_EQUAL(json_parse_bounded(bad, strlen(bad), JSON_MAX_DEPTH, &root, &fault), -1);
     CU_ASSERT_EQUAL(fault.status, JSON_INVALID);
