@@ -1,5 +1,5 @@
-/* The collector's parts that need no network: accounts files, regions, timestamps (the scheduler:
- * test_sched). */
+/* The collector's parts that need no network: accounts files, regions, timestamps, what is kept of an
+ * answer (the scheduler: test_sched). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +7,10 @@
 
 #include <cjson/cJSON.h>
 
+#include "collect/listings.h"
 #include "collect/regions.h"
 #include "collect/targets.h"
+#include "snapshot/read.h"
 #include "testutil.h"
 #include "util/log.h"
 #include "util/timefmt.h"
@@ -122,12 +124,112 @@ static void test_collect__timestamps(void)
     CU_ASSERT_FALSE(timefmt_parse("yesterday", &t));
 }
 
+/* An object of `levels` levels: {"ImageId": id, "Nested": [[...["xxx..."]...]]}, the string long enough that
+ * depth alone decides whether it is kept. */
+static cJSON *nested_item(const char *id, int levels)
+{
+    static char filler[16384];
+    cJSON *item = cJSON_CreateObject(), *at = item;
+
+    memset(filler, 'x', sizeof(filler) - 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(item);
+    cJSON_AddStringToObject(item, "ImageId", id);
+    for (int i = 1; i < levels; i++) {
+        cJSON *inner = cJSON_CreateArray();
+
+        if (at == item)
+            cJSON_AddItemToObject(item, "Nested", inner);
+        else
+            cJSON_AddItemToArray(at, inner);
+        at = inner;
+    }
+    cJSON_AddItemToArray(at, cJSON_CreateString(filler));
+    return item;
+}
+
+/* {"<list>": [item]}, taking item. */
+static cJSON *answer_of(const char *list, cJSON *item)
+{
+    cJSON *answer = cJSON_CreateObject(), *items = cJSON_AddArrayToObject(answer, list);
+
+    cJSON_AddItemToArray(items, item);
+    return answer;
+}
+
+static void keep_data(void *ud, const snap_resource *res, cJSON *data)
+{
+    (void)res;
+    *(cJSON **)ud = data;
+}
+
+static void test_collect__kept_answers_read_back(void)
+{
+    cJSON *answer, *all = cJSON_CreateArray(), *data = NULL;
+    snapshot_doc *doc = NULL;
+    char *path = testutil_write_temp("");
+    snapshot snap;
+    ia_err err;
+
+    snapshot_init(&snap);
+    err_clear(&err);
+    /* An image 997 levels deep (cJSON parses up to 1000) is refused whole, as a page that could not be read.
+     */
+    answer = answer_of("Images", nested_item("wsi-000000001", 997));
+    CU_ASSERT_EQUAL(
+        listing_take_page(LIST_WS_OWNED, answer, &snap, "111122223333", "eu-west-1", keep_data, &data, &err),
+        -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_PROTOCOL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Images[0] nests deeper than the 509 levels a snapshot keeps"));
+    CU_ASSERT_EQUAL(snap.n_resources, 0);
+    cJSON_Delete(answer);
+    /* One level past what the snapshot's envelope leaves: refused too. */
+    answer = answer_of("Images", nested_item("wsi-000000002", SNAPSHOT_DATA_MAX_DEPTH + 1));
+    CU_ASSERT_EQUAL(
+        listing_take_page(LIST_WS_OWNED, answer, &snap, "111122223333", "eu-west-1", keep_data, &data, &err),
+        -1);
+    cJSON_Delete(answer);
+    answer = answer_of("ImagePermissions", nested_item("999988887777", SNAPSHOT_DATA_MAX_DEPTH - 1));
+    CU_ASSERT_EQUAL(listing_take_permissions(LIST_WS_OWNED, answer, all, &err), -1);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(all), 0);
+    cJSON_Delete(answer);
+    /* Dense: a page of small numbers would parse to 40 times its size. */
+    answer = answer_of("Images", cJSON_CreateObject());
+    cJSON_AddStringToObject(answer->child->child, "ImageId", "wsi-000000003");
+    cJSON_AddItemToObject(answer->child->child, "Zeros", cJSON_CreateIntArray((const int[64]){0}, 64));
+    CU_ASSERT_EQUAL(
+        listing_take_page(LIST_WS_OWNED, answer, &snap, "111122223333", "eu-west-1", keep_data, &data, &err),
+        -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "Images[0] has more values than a snapshot keeps"));
+    cJSON_Delete(answer);
+    CU_ASSERT_EQUAL(snap.n_resources, 0);
+
+    /* The deepest that is kept, with the deepest grant, is written and read back. */
+    answer = answer_of("Images", nested_item("wsi-000000004", SNAPSHOT_DATA_MAX_DEPTH));
+    CU_ASSERT_EQUAL_FATAL(
+        listing_take_page(LIST_WS_OWNED, answer, &snap, "111122223333", "eu-west-1", keep_data, &data, &err),
+        0);
+    cJSON_Delete(answer);
+    answer = answer_of("ImagePermissions", nested_item("999988887777", SNAPSHOT_DATA_MAX_DEPTH - 2));
+    CU_ASSERT_EQUAL_FATAL(listing_take_permissions(LIST_WS_OWNED, answer, all, &err), 0);
+    cJSON_Delete(answer);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+    CU_ASSERT_EQUAL_FATAL(listing_attach_permissions(data, all, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_write(&snap, path, &err), 0);
+    CU_ASSERT_EQUAL(snapshot_doc_read(path, &doc, &err), 0);
+    CU_ASSERT_EQUAL(doc ? doc->n_resources : 0, 1);
+    snapshot_doc_free(doc);
+    snapshot_clean_up(&snap);
+    unlink(path);
+    free(path);
+}
+
 static CU_TestInfo tests[] = {
     {"accounts file", test_collect__accounts_file},
     {"accounts file errors with positions", test_collect__accounts_file_errors},
     {"accounts file missing", test_collect__accounts_file_missing},
     {"regions offered", test_collect__regions},
     {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
+    {"what is kept of an answer, a snapshot reader reads back", test_collect__kept_answers_read_back},
     CU_TEST_INFO_NULL,
 };
 

@@ -13,6 +13,7 @@
 #include "aws/sigv4.h"
 #include "util/buf.h"
 #include "util/cancel.h"
+#include "util/jsonfile.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -148,10 +149,16 @@ static void set_code(ia_err *err, const char *raw)
 void aws_parse_json_error(long status, const char *body, size_t len, const char *error_type_header,
                           const char *request_id, ia_err *err)
 {
-    cJSON *doc = len ? cJSON_ParseWithLength(body, len) : NULL;
-    const cJSON *type = doc ? cJSON_GetObjectItemCaseSensitive(doc, "__type") : NULL;
-    const cJSON *code = doc ? cJSON_GetObjectItemCaseSensitive(doc, "code") : NULL;
-    const cJSON *msg = doc ? cJSON_GetObjectItemCaseSensitive(doc, "message") : NULL;
+    cJSON *doc = NULL;
+    json_fault fault;
+    const cJSON *type, *code, *msg;
+
+    /* An error answer past the limits is one that is not JSON. */
+    if (len)
+        json_parse_bounded(body, len, JSON_MAX_DEPTH, &doc, &fault);
+    type = doc ? cJSON_GetObjectItemCaseSensitive(doc, "__type") : NULL;
+    code = doc ? cJSON_GetObjectItemCaseSensitive(doc, "code") : NULL;
+    msg = doc ? cJSON_GetObjectItemCaseSensitive(doc, "message") : NULL;
 
     if (doc && !cJSON_IsString(msg))
         msg = cJSON_GetObjectItemCaseSensitive(doc, "Message");
@@ -383,7 +390,19 @@ static int read_answer(request_plan *plan, http_response *resp, cJSON **json_out
         return -1;
     }
     if (plan->protocol == PROTO_JSON) {
-        *json_out = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+        json_fault fault;
+
+        if (!len)
+            *json_out = cJSON_CreateObject();
+        else if (json_parse_bounded(body, len, JSON_MAX_DEPTH, json_out, &fault) != 0 &&
+                 fault.status != JSON_INVALID) {
+            /* Whole, but past what is parsed: asking again brings the same answer, so it goes without the
+             * status that would have it retried as a garbled one (retry.c). */
+            err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes: %s", plan->call->svc->id,
+                    plan->operation, len, fault.msg);
+            str_copy(err->request_id, sizeof(err->request_id), resp->request_id);
+            return -1;
+        }
         if (!*json_out || !cJSON_IsObject(*json_out)) {
             cJSON_Delete(*json_out);
             *json_out = NULL;
@@ -420,7 +439,7 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
         return -1;
     if (split_url(plan, err) != 0)
         return -1;
-    http_response_init(&resp, 0);
+    http_response_init(&resp, AWS_ANSWER_MAX_BYTES);
     for (int n = plan->call->attempt > 0 ? plan->call->attempt : 1;; n++) {
         long started = now_ms();
 

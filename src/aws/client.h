@@ -24,6 +24,15 @@
 
 typedef struct awscfg awscfg;
 
+/*
+ * The most an answer may be. A page of these listings (25 images, 500
+ * grants) is some hundreds of KiB at most; a longer answer is an error
+ * (IA_ERR_PROTOCOL, not retried), and so is one nested deeper than
+ * JSON_MAX_DEPTH or over the parse budget (util/jsonfile.h): parsed, an
+ * answer takes at most JSON_PARSE_RATIO times this.
+ */
+#define AWS_ANSWER_MAX_BYTES ((size_t)8 * 1024 * 1024)
+
 /* The client's counters at one moment, for progress lines and tests. */
 typedef struct aws_client_stats {
     long requests;  /* HTTP attempts made */

@@ -10,8 +10,6 @@
 #include "util/str.h"
 #include "version.h"
 
-#define HTTP_DEFAULT_MAX_BODY ((size_t)32 * 1024 * 1024)
-
 /*
  * libcurl does not support sharing connections between threads that run at
  * once (CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT), so each thread keeps one
@@ -132,7 +130,7 @@ void http_pool_free(http_pool *pool)
 void http_response_init(http_response *resp, size_t max_body)
 {
     memset(resp, 0, sizeof(*resp));
-    buf_init(&resp->body, max_body ? max_body : HTTP_DEFAULT_MAX_BODY);
+    buf_init(&resp->body, max_body);
 }
 
 void http_response_clean_up(http_response *resp)

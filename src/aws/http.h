@@ -40,7 +40,7 @@ int http_pool_new(http_pool **out, ia_err *err);
 /* Frees the pool, after every thread that used it (but the caller) has ended. Accepts NULL. */
 void http_pool_free(http_pool *pool);
 
-/* Prepares resp for http_perform; body bounded to max_body bytes (0: 32 MiB). */
+/* Prepares resp for http_perform; body bounded to max_body bytes (> 0). */
 void http_response_init(http_response *resp, size_t max_body);
 
 /* Frees what resp owns. */

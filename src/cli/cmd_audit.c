@@ -17,6 +17,7 @@
 #include "cli/run_collect.h"
 #include "cli/run_judge.h"
 #include "util/cancel.h"
+#include "util/log.h"
 
 typedef struct audit_cmd {
     collectopts co;
@@ -105,6 +106,11 @@ static int run(int argc, char **argv)
     snapshot_clean_up(&snap);
     snapshot_init(&snap);
     rc = run_judge(&c.ro, path, c.snapshot_out, c.co.aws.quiet);
+    /* An error may have named the snapshot: it stays where the error says it is, to be evaluated again. */
+    if (temporary && (rc == CLI_EXIT_USAGE || rc == CLI_EXIT_RUNTIME)) {
+        log_warn("the collected snapshot is kept at %s", path);
+        temporary = false;
+    }
 out:
     if (temporary)
         unlink(path);

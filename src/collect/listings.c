@@ -118,6 +118,33 @@ static void iso_timestamps(cJSON *data, const char *const *paths)
 
 /* ---- pages ---- */
 
+/*
+ * Whether every entry of list can be kept max_depth deep in a snapshot
+ * that evaluate reads back (json_value_fits). Else IA_ERR_PROTOCOL naming
+ * the first that cannot: the page is refused whole, as one that could not
+ * be read.
+ */
+static int check_kept(const cJSON *list, int max_depth, const char *what, ia_err *err)
+{
+    const cJSON *entry;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(entry, list)
+    {
+        json_status st = json_value_fits(entry, max_depth);
+
+        if (st == JSON_TOO_DEEP)
+            return err_set(err, IA_ERR_PROTOCOL, "%s[%zu] nests deeper than the %d levels a snapshot keeps",
+                           what, i, max_depth);
+        if (st != JSON_OK)
+            return err_set(err, IA_ERR_PROTOCOL,
+                           "%s[%zu] has more values than a snapshot keeps (%d bytes parsed per byte written)",
+                           what, i, JSON_PARSE_RATIO);
+        i++;
+    }
+    return 0;
+}
+
 int listing_take_page(listing what, cJSON *answer, snapshot *snap, const char *account, const char *region,
                       void (*on_image)(void *ud, const snap_resource *res, cJSON *data), void *ud,
                       ia_err *err)
@@ -130,6 +157,8 @@ int listing_take_page(listing what, cJSON *answer, snapshot *snap, const char *a
     if (items && !cJSON_IsArray(items))
         return err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): '%s' is not a list", listing_service(what)->id,
                        type->listing, region, type->items);
+    if (check_kept(items, SNAPSHOT_DATA_MAX_DEPTH, type->items, err) != 0)
+        return err_prefix(err, "%s %s (%s)", listing_service(what)->id, type->listing, region);
     /* Detach rather than copy: the page is freed right after, the resource lives on. From the head, so that
      * each item costs the same however long the page. */
     while (items && (data = items->child) != NULL) {
@@ -181,11 +210,15 @@ cJSON *listing_permissions_request(listing what, const char *id)
 
 int listing_take_permissions(listing what, cJSON *answer, cJSON *all, ia_err *err)
 {
-    cJSON *list = cJSON_GetObjectItemCaseSensitive(answer, permissions[listings[what].type].items);
+    const char *items = permissions[listings[what].type].items;
+    cJSON *list = cJSON_GetObjectItemCaseSensitive(answer, items);
     cJSON *entry;
 
     if (list && !cJSON_IsArray(list))
         return err_set(err, IA_ERR_PROTOCOL, "permissions answer is not a list");
+    /* Entries go in the data's "Permissions" list: two levels below it. */
+    if (check_kept(list, SNAPSHOT_DATA_MAX_DEPTH - 2, items, err) != 0)
+        return -1;
     while (list && (entry = list->child) != NULL)
         cJSON_AddItemToArray(all, cJSON_DetachItemViaPointer(list, entry));
     return 0;

@@ -12,9 +12,8 @@
 #include "util/str.h"
 #include "util/timefmt.h"
 
-/* A results document of a million results is a few hundred MiB; refuse anything past this. */
-/* A previous run's results, parsed whole by cJSON (about 40 times the file in memory): 256 MiB is some
- * 800,000 results. */
+/* A previous run's results, parsed whole (about 5 times the file in memory, at most JSON_PARSE_RATIO times:
+ * util/jsonfile.h): 256 MiB is some 800,000 results. */
 #define BASELINE_MAX ((size_t)256 * 1024 * 1024)
 #define TIME_MAX     31 /* longest ISO-8601 time kept; results.evaluated_at holds 32 bytes */
 

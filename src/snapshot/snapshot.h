@@ -13,12 +13,22 @@
 #include <cjson/cJSON.h>
 
 #include "snapshot/restype.h"
+#include "util/jsonfile.h"
 
 #define SNAPSHOT_SCHEMA         "imgaudit.snapshot"
 #define SNAPSHOT_SCHEMA_VERSION 1
 
 /* Largest snapshot read: about 1,000,000 resources with room to spare. */
 #define SNAPSHOT_MAX_BYTES ((size_t)4 * 1024 * 1024 * 1024)
+
+/*
+ * The deepest a resource's data may nest: what the envelope (the document,
+ * "resources", the resource) leaves of the JSON_MAX_DEPTH a reader
+ * accepts. The collector keeps nothing deeper, nor anything denser than
+ * the parse budget (util/jsonfile.h), so that whatever collect writes,
+ * evaluate reads.
+ */
+#define SNAPSHOT_DATA_MAX_DEPTH (JSON_MAX_DEPTH - 3)
 
 /* Most shards one collection is split into (`collect --shard K/N`, docs/sharding.md). */
 #define SNAPSHOT_SHARD_MAX 1000

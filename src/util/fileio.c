@@ -12,6 +12,12 @@
 
 int file_read_all(const char *path, buf *out, ia_err *err)
 {
+    return file_read_checked(path, out, NULL, NULL, err);
+}
+
+int file_read_checked(const char *path, buf *out,
+                      int (*check)(void *ud, const buf *out, size_t from, ia_err *err), void *ud, ia_err *err)
+{
     char chunk[65536];
     FILE *fp = fopen(path, "rb");
     size_t n;
@@ -24,6 +30,8 @@ int file_read_all(const char *path, buf *out, ia_err *err)
             err_set(err, IA_ERR_NOMEM, "%s: file too large (limit %zu bytes)", path, out->max);
             goto out;
         }
+        if (check && check(ud, out, out->len - n, err) != 0)
+            goto out;
     }
     if (ferror(fp)) {
         err_set(err, IA_ERR_IO, "%s: read error: %s", path, strerror(errno));

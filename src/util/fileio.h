@@ -12,6 +12,16 @@
 int file_read_all(const char *path, buf *out, ia_err *err);
 
 /*
+ * The same, calling check(ud, out, from, err) each time a chunk has been
+ * appended at out->data + from: a check that returns non-zero (having set
+ * err) stops the read there, so that bytes that cannot be what the caller
+ * expects are refused before the rest is read.
+ */
+int file_read_checked(const char *path, buf *out,
+                      int (*check)(void *ud, const buf *out, size_t from, ia_err *err), void *ud,
+                      ia_err *err);
+
+/*
  * An output file that appears whole or not at all. file_out_open creates a
  * temporary file beside path (same folder, so rename is atomic), mode 0600;
  * the caller writes to out->fp; file_out_commit flushes, fsyncs and renames

@@ -1,5 +1,6 @@
 #include "util/jsonfile.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,37 +8,244 @@
 #include "util/fileio.h"
 #include "util/str.h"
 
+/* What malloc takes for n bytes: glibc's chunks are multiples of 16 with 8 bytes of header, 32 at least. */
+static size_t chunk_size(size_t n)
+{
+    size_t c = (n + 8 + 15) & ~(size_t)15;
+
+    return c < 32 ? 32 : c;
+}
+
+#define NODE_COST chunk_size(sizeof(cJSON))
+
+static size_t parse_budget(size_t len)
+{
+    if (len > (SIZE_MAX - JSON_PARSE_FLOOR) / JSON_PARSE_RATIO)
+        return SIZE_MAX;
+    return len * JSON_PARSE_RATIO + JSON_PARSE_FLOOR;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Counts what cJSON would allocate for text, the way it allocates: a node
+ * for every value (an array, an object, a string that is not a key, a
+ * number, a literal) and a chunk for every string and key, sized by its
+ * bytes as written (as cJSON sizes it). Over text that is not JSON it
+ * counts at least what cJSON allocates before it gives up. Stops at the
+ * first level deeper than max_depth, or where the count passes budget;
+ * *at is that offset.
+ */
+static json_status scan(const char *text, size_t len, int max_depth, size_t budget, size_t *at)
+{
+    size_t cost = 0, i;
+    int depth = 0;
+    bool in_token = false;
+
+    for (i = 0; i < len; i++) {
+        bool token = false;
+        size_t start, next;
+
+        switch (text[i]) {
+        case '"':
+            for (start = ++i; i < len && text[i] != '"'; i++) {
+                if (text[i] == '\\')
+                    i++;
+            }
+            cost += chunk_size(i - start + 1);
+            /* A key is kept in its value's node; any other string is a value of its own. */
+            for (next = i + 1; next < len && is_blank(text[next]); next++)
+                ;
+            if (next >= len || text[next] != ':')
+                cost += NODE_COST;
+            break;
+        case '[':
+        case '{':
+            if (++depth > max_depth) {
+                *at = i;
+                return JSON_TOO_DEEP;
+            }
+            cost += NODE_COST;
+            break;
+        case ']':
+        case '}':
+            if (depth > 0)
+                depth--;
+            break;
+        case ',':
+        case ':': break;
+        default:
+            /* A number or a literal: one node however long. */
+            token = !is_blank(text[i]);
+            if (token && !in_token)
+                cost += NODE_COST;
+        }
+        in_token = token;
+        if (cost > budget) {
+            *at = i < len ? i : len;
+            return JSON_TOO_LARGE;
+        }
+    }
+    return JSON_OK;
+}
+
+int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault)
+{
+    size_t budget = parse_budget(len), at = 0;
+    const char *end = NULL;
+
+    *out = NULL;
+    memset(fault, 0, sizeof(*fault));
+    fault->status = scan(text, len, max_depth, budget, &at);
+    if (fault->status == JSON_TOO_DEEP) {
+        snprintf(fault->msg, sizeof(fault->msg), "nesting deeper than %d levels", max_depth);
+    } else if (fault->status == JSON_TOO_LARGE) {
+        snprintf(fault->msg, sizeof(fault->msg),
+                 "too many values to parse (limit %zu MiB in memory: %d times the %zu bytes, plus %zu MiB)",
+                 budget >> 20, JSON_PARSE_RATIO, len, JSON_PARSE_FLOOR >> 20);
+    } else {
+        *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+        if (*out)
+            return 0;
+        fault->status = JSON_INVALID;
+        at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+        snprintf(fault->msg, sizeof(fault->msg), "invalid JSON");
+    }
+    fault->offset = at;
+    return -1;
+}
+
+/* ---- what a value costs read back ---- */
+
+typedef struct json_fit {
+    size_t cost;  /* bytes a parse of it allocates */
+    size_t bytes; /* fewest bytes it prints as */
+} json_fit;
+
+/* Adds a string (a value or a key), printed with its quotes as cJSON escapes it. */
+static void fit_string(json_fit *f, const char *s)
+{
+    size_t n = 0;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\' || *p == '\b' || *p == '\f' || *p == '\n' || *p == '\r' || *p == '\t')
+            n += 2;
+        else
+            n += *p < 0x20 ? 6 : 1;
+    }
+    f->cost += chunk_size(n + 1);
+    f->bytes += n + 2;
+}
+
+static json_status fit_walk(const cJSON *v, int depth_left, json_fit *f)
+{
+    f->cost += NODE_COST;
+    if (v->string) {
+        fit_string(f, v->string);
+        f->bytes += 1; /* ':' */
+    }
+    if (cJSON_IsString(v) && v->valuestring) {
+        fit_string(f, v->valuestring);
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        if (depth_left < 1)
+            return JSON_TOO_DEEP;
+        f->bytes += 2; /* the brackets */
+        for (const cJSON *c = v->child; c; c = c->next) {
+            json_status st = fit_walk(c, depth_left - 1, f);
+
+            if (st != JSON_OK)
+                return st;
+            f->bytes += c->next ? 1 : 0; /* ',' */
+        }
+    } else {
+        f->bytes += cJSON_IsNumber(v) ? 1 : 4; /* a digit at least; true, false, null */
+    }
+    return JSON_OK;
+}
+
+json_status json_value_fits(const cJSON *v, int max_depth)
+{
+    json_fit f = {0, 0};
+    json_status st = fit_walk(v, max_depth, &f);
+
+    if (st != JSON_OK)
+        return st;
+    return f.cost <= f.bytes * JSON_PARSE_RATIO ? JSON_OK : JSON_TOO_LARGE;
+}
+
+/* ---- documents ---- */
+
 int json_parse_text(const char *name, const char *text, size_t len, const char *what, cJSON **out,
                     ia_err *err)
 {
-    const char *end = NULL;
+    json_fault fault;
     unsigned line, col;
-    size_t off;
 
     *out = NULL;
     if (len == 0)
         return err_set_at(err, name, 0, 0, "empty file, not %s", what);
-    *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (*out)
+    if (json_parse_bounded(text, len, JSON_MAX_DEPTH, out, &fault) == 0)
         return 0;
-    off = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-    str_text_position(text, len, off, &line, &col);
-    return err_set_at(err, name, line, col, "invalid JSON: not %s", what);
+    /* The budget is the whole text's: no one place is to blame. */
+    if (fault.status == JSON_TOO_LARGE)
+        return err_set_at(err, name, 0, 0, "%s", fault.msg);
+    str_text_position(text, len, fault.offset, &line, &col);
+    if (fault.status == JSON_INVALID)
+        return err_set_at(err, name, line, col, "invalid JSON: not %s", what);
+    return err_set_at(err, name, line, col, "%s", fault.msg);
+}
+
+/* The start of a document being read, checked as it arrives. */
+typedef struct start_check {
+    const char *path, *what;
+    bool started; /* its first character that is not blank was a '{' */
+} start_check;
+
+static int check_start(void *ud, const buf *text, size_t from, ia_err *err)
+{
+    start_check *sc = ud;
+    const char *nul = memchr(text->data + from, '\0', text->len - from);
+    size_t bad = nul ? (size_t)(nul - text->data) : text->len;
+    const char *why = "a NUL byte";
+    unsigned line, col;
+
+    /* cJSON skips a UTF-8 byte order mark; so does this. */
+    if (from == 0 && text->len >= 3 && memcmp(text->data, "\xef\xbb\xbf", 3) == 0)
+        from = 3;
+    for (size_t i = from; !sc->started && i < text->len; i++) {
+        if (is_blank(text->data[i]))
+            continue;
+        sc->started = true;
+        if (text->data[i] != '{' && i < bad) {
+            bad = i;
+            why = text->data[i] ? "it does not start with '{'" : "a NUL byte";
+        }
+    }
+    if (bad == text->len)
+        return 0;
+    str_text_position(text->data, text->len, bad, &line, &col);
+    return err_set_at(err, sc->path, line, col, "invalid JSON (%s): not %s", why, sc->what);
 }
 
 int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err)
 {
+    start_check sc = {path, what, false};
     buf text;
     int rc;
 
     *out = NULL;
     buf_init(&text, limit);
-    if (file_read_all(path, &text, err) != 0) {
+    if (file_read_checked(path, &text, check_start, &sc, err) != 0) {
         char msg[sizeof(err->msg)];
         const char *m = err->msg;
         size_t plen = strlen(path);
 
         buf_free(&text);
+        if (err->kind == IA_ERR_INPUT)
+            return -1;
         /* A file that cannot be read is bad input (exit 2), named once. */
         if (strncmp(m, path, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
             m += plen + 2;

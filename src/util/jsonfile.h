@@ -2,24 +2,77 @@
 #define IMGAUDIT_UTIL_JSONFILE_H
 
 /*
- * Reading a JSON document that a user hands us (a snapshot, a baseline):
- * one bounded read, one parse, and errors that name the file and, for a
- * syntax error, line:column counted as the YAML reader counts them.
+ * Reading JSON that comes from outside (a snapshot, a baseline, an AWS
+ * answer) within bounds: one bounded read, one parse whose cost is known
+ * before it starts, and errors that name the file and, for a syntax error,
+ * line:column counted as the YAML reader counts them.
+ *
+ * cJSON takes 80 bytes (64 and malloc's 16) for every value and a chunk of
+ * at least 32 bytes for every string and key: a text of small numbers
+ * ("0,0,0,...") parses to 40 times its size. So every parse counts first
+ * what cJSON would allocate, by the same rule, and refuses a text that
+ * would take more than JSON_PARSE_RATIO times its size plus
+ * JSON_PARSE_FLOOR. What imgaudit writes itself (snapshots, results) parses
+ * to about 5 times its size.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
 
 #include "util/err.h"
 
+/* Deepest nesting of arrays and objects read (cJSON itself stops at 1000). */
+#define JSON_MAX_DEPTH 512
+
+/* A parse may allocate JSON_PARSE_RATIO bytes per byte of text, plus JSON_PARSE_FLOOR. */
+#define JSON_PARSE_RATIO 8
+#define JSON_PARSE_FLOOR ((size_t)1024 * 1024)
+
+typedef enum json_status {
+    JSON_OK = 0,
+    JSON_INVALID,  /* not JSON (or cJSON ran out of memory) */
+    JSON_TOO_DEEP, /* nested deeper than allowed */
+    JSON_TOO_LARGE /* would take more memory than the parse budget */
+} json_status;
+
+/* Why a parse failed: what, where in the text, and one line that says it ("nesting deeper than 512 levels").
+ */
+typedef struct json_fault {
+    json_status status;
+    size_t offset;
+    char msg[160];
+} json_fault;
+
 /*
- * Reads path (at most limit bytes) and parses it. what names the document a
- * reader expects ("a snapshot"), for the messages. *out is owned
+ * Parses text[0..len) if it is nested at most max_depth deep and fits the
+ * parse budget, both checked before cJSON allocates anything. 0 with *out
+ * (owned: cJSON_Delete), or -1 with *out NULL and *fault filled.
+ */
+int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault);
+
+/*
+ * Whether v, printed by cJSON, reads back within the parse budget without
+ * its floor: what a parse of it would allocate is at most JSON_PARSE_RATIO
+ * times the fewest bytes it prints as, and it nests at most max_depth
+ * levels (v itself is one). JSON_OK, JSON_TOO_DEEP or JSON_TOO_LARGE. A
+ * writer that keeps only values that fit, and adds nothing denser around
+ * them, writes what json_parse_bounded reads.
+ */
+json_status json_value_fits(const cJSON *v, int max_depth);
+
+/*
+ * Reads path (at most limit bytes) and parses it as a JSON object.
+ * what names the document a reader expects ("a snapshot"), for the
+ * messages. Bytes that cannot be such a document (a NUL byte, a first
+ * character other than '{') stop the read at once, so that a device or an
+ * endless stream is not buffered to the limit first. *out is owned
  * (cJSON_Delete). Every failure is IA_ERR_INPUT (bad input) naming path:
  * unreadable or too large ("PATH: why"), empty ("PATH: empty file, not
- * WHAT"), or not JSON ("PATH:LINE:COL: invalid JSON: not WHAT"); or
- * IA_ERR_NOMEM.
+ * WHAT"), not JSON ("PATH:LINE:COL: invalid JSON: not WHAT"), too deep or
+ * over the parse budget ("PATH:LINE:COL: nesting deeper than ...",
+ * "PATH: too many values to parse ..."); or IA_ERR_NOMEM.
  */
 int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err);
 

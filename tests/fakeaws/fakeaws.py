@@ -929,6 +929,8 @@ class Handler(BaseHTTPRequestHandler):
             )
         call = Call(self.state, identity, region, service, operation, params)
         out = JSON_HANDLERS[operation](call)
+        if fault and fault["kind"] in ("deep", "bloat"):
+            return Answer(200, faults.reshape(out, fault, fleetmod.render_json).encode("utf-8"), "application/x-amz-json-1.1")
         return Answer(200, fleetmod.render_json(out).encode("utf-8"), "application/x-amz-json-1.1")
 
     # -- STS Query --

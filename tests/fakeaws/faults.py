@@ -4,11 +4,13 @@ A fault spec is a comma-separated list of rules:
 
     KIND[=RATE][:PARAM][/MAX][@FILTER[+FILTER...]]
 
-KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson
+KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson | deep | bloat
 RATE    probability in [0, 1] that a matching request gets the fault (default 1)
 PARAM   slow: delay in ms (default 1000); 5xx: status 500 or 503 (default 500);
         truncate/short: fraction of the body kept (default 0.5);
-        nonjson: HTTP status of the non-JSON answer (default 200)
+        nonjson: HTTP status of the non-JSON answer (default 200);
+        deep: levels of the nested value added to a JSON answer (default 997);
+        bloat: bytes a JSON answer is grown to (default 33554432, 32 MiB)
 MAX     inject at most this many times (default: no limit)
 FILTER  an operation (DescribeImages), a service (workspaces, appstream,
         organizations, sts), an account id (12 digits) or a region (eu-west-1).
@@ -26,7 +28,7 @@ import json
 import re
 import threading
 
-KINDS = ("throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson")
+KINDS = ("throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson", "deep", "bloat")
 SERVICES = ("workspaces", "appstream", "organizations", "sts")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _OP_RE = re.compile(r"^[A-Z][A-Za-z0-9]+$")
@@ -77,6 +79,10 @@ def _normalize(rule, label):
         param = rule.get("status", param if param is not None else 200)
         if not isinstance(param, int) or not 200 <= param <= 599:
             raise FaultSpecError(f"{label}: nonjson status must be an HTTP status 200..599")
+    elif kind in ("deep", "bloat"):
+        param = int(param if param is not None else (997 if kind == "deep" else 32 << 20))
+        if param < 1 or param > 1 << 30:
+            raise FaultSpecError(f"{label}: {kind} takes a whole number from 1 to 2^30")
     elif param is not None:
         raise FaultSpecError(f"{label}: {kind} takes no parameter")
     mx = rule.get("max")
@@ -204,3 +210,27 @@ class FaultEngine:
                     self._fired[i] += 1
                     fault = {"kind": rule["kind"], "param": rule["param"]}
         return delay, fault
+
+
+_MARK = "__fakeaws_fault__"
+
+
+def reshape(out, fault, render):
+    """A valid answer that is too much: out (an answer object, left as it is) rendered by render with a member
+    "Nested" added to the first item of its first list of objects (else to the answer itself): for `deep`, arrays
+    nested fault["param"] levels; for `bloat`, an array of zeros that grows the answer to fault["param"] bytes."""
+    grown = dict(out)
+    for key, value in out.items():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            grown[key] = [dict(value[0], Nested=_MARK)] + value[1:]
+            break
+    else:
+        grown["Nested"] = _MARK
+    text = render(grown)
+    n = fault["param"]
+    if fault["kind"] == "deep":
+        payload = "[" * n + "]" * n
+    else:
+        count = max(1, (n - len(text) + len(_MARK) + 1) // 2)
+        payload = "[" + "0," * (count - 1) + "0]"
+    return text.replace(f'"{_MARK}"', payload, 1)
