@@ -1,11 +1,16 @@
 /* The small helpers everything else stands on: errors, bounded buffers, strings. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/fileio.h"
 #include "util/jsonfile.h"
 #include "util/str.h"
 #include "util/timefmt.h"
@@ -205,7 +210,66 @@ static void test_util__calendar_dates(void)
     CU_ASSERT_FALSE(timefmt_date_parse("", &d));
 }
 
+/* Makes dir/name, modified age_s seconds ago. */
+static void touch_aged(const char *dir, const char *name, long age_s)
+{
+    char path[512];
+    struct timeval tv[2] = {{time(NULL) - age_s, 0}, {time(NULL) - age_s, 0}};
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fp = fopen(path, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fputs("left by a killed run\n", fp);
+    fclose(fp);
+    CU_ASSERT_EQUAL(utimes(path, tv), 0);
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return lstat(path, &st) == 0;
+}
+
+static void test_util__output_removes_stale_temporaries_of_its_own_name(void)
+{
+    char dir[] = "/tmp/imgaudit-stale-XXXXXX", path[512];
+    const long two_days = 2 * 24 * 3600;
+    file_out out;
+    ia_err err;
+
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    touch_aged(dir, ".out.json.tmp-Ab12Cd", two_days);   /* ours, stale: goes */
+    touch_aged(dir, ".out.json.tmp-Zz99yy", two_days);   /* ours, stale: goes */
+    touch_aged(dir, ".out.json.tmp-Fresh1", 3600);       /* ours, an hour old: may be a live run's */
+    touch_aged(dir, ".other.json.tmp-Ab12Cd", two_days); /* another output's */
+    touch_aged(dir, ".out.json.tmp-Ab12Cd7", two_days);  /* not mkstemp's six */
+    touch_aged(dir, "out.json", two_days);               /* the output itself */
+    snprintf(path, sizeof(path), "%s/out.json", dir);
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(file_out_open(&out, path, &err), 0);
+    file_out_abort(&out);
+    CU_ASSERT_FALSE(exists_in(dir, ".out.json.tmp-Ab12Cd"));
+    CU_ASSERT_FALSE(exists_in(dir, ".out.json.tmp-Zz99yy"));
+    CU_ASSERT_TRUE(exists_in(dir, ".out.json.tmp-Fresh1"));
+    CU_ASSERT_TRUE(exists_in(dir, ".other.json.tmp-Ab12Cd"));
+    CU_ASSERT_TRUE(exists_in(dir, ".out.json.tmp-Ab12Cd7"));
+    CU_ASSERT_TRUE(exists_in(dir, "out.json"));
+    for (const char *const *n = (const char *const[]){".out.json.tmp-Fresh1", ".other.json.tmp-Ab12Cd",
+                                                      ".out.json.tmp-Ab12Cd7", "out.json", NULL};
+         *n; n++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, *n);
+        unlink(path);
+    }
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static CU_TestInfo tests[] = {
+    {"an output removes day-old temporaries of its own name, nothing else",
+     test_util__output_removes_stale_temporaries_of_its_own_name},
     {"YAML trees are bounded in nodes, not just bytes", test_util__yaml_tree_is_bounded},
     {"error line: context, code, status, request id; file:line:column",
      test_util__err_format_with_context_and_position},

@@ -1,14 +1,21 @@
 #include "util/fileio.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util/str.h"
+
+/* A temporary file of ours this old is a leftover of a killed run (SIGKILL runs no handler), never a live
+ * one. */
+#define STALE_TMP_AGE_S (24 * 60 * 60)
 
 int file_read_all(const char *path, buf *out, ia_err *err)
 {
@@ -78,6 +85,54 @@ void file_out_abort_all(void)
     }
 }
 
+/* True when entry is "<prefix>XXXXXX", the six letters or digits mkstemp puts in. */
+static bool tmp_name_of(const char *entry, const char *prefix, size_t prefix_len)
+{
+    if (strncmp(entry, prefix, prefix_len) != 0 || strlen(entry) != prefix_len + 6)
+        return false;
+    for (const char *p = entry + prefix_len; *p; p++) {
+        if (!isalnum((unsigned char)*p))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Removes the temporaries that killed runs left beside path: files named as
+ * file_out_open names them for this very path, regular, ours, and older than
+ * STALE_TMP_AGE_S. Best effort: whatever cannot be read or removed stays.
+ */
+static void remove_stale_tmps(const char *path, size_t dirlen)
+{
+    char prefix[512], dir[4096], full[4096 + 512];
+    time_t too_old = time(NULL) - STALE_TMP_AGE_S;
+    size_t prefix_len;
+    struct dirent *e;
+    DIR *d;
+
+    if (dirlen >= sizeof(dir) ||
+        snprintf(prefix, sizeof(prefix), ".%s.tmp-", path + dirlen) >= (int)sizeof(prefix))
+        return;
+    prefix_len = strlen(prefix);
+    if (dirlen)
+        str_copy(dir, dirlen + 1, path);
+    else
+        str_copy(dir, sizeof(dir), ".");
+    d = opendir(dir);
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (!tmp_name_of(e->d_name, prefix, prefix_len))
+            continue;
+        snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
+        if (lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && st.st_mtime < too_old)
+            unlink(full);
+    }
+    closedir(d);
+}
+
 int file_out_open(file_out *out, const char *path, ia_err *err)
 {
     const char *slash;
@@ -107,6 +162,7 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
     }
     slash = strrchr(path, '/');
     dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    remove_stale_tmps(path, dirlen);
     out->tmp_path = malloc(dirlen + strlen(path) + 32);
     if (!out->tmp_path) {
         file_out_abort(out);

@@ -18,7 +18,9 @@ int file_read_all(const char *path, buf *out, ia_err *err);
  * it over path; file_out_abort removes it. The path "-" means stdout: commit
  * only flushes it. An existing path that is not a regular file (/dev/null,
  * a FIFO) is written in place, never renamed over. A file_out that was neither committed nor aborted is
- * removed by file_out_abort_all, which the signal handling calls at exit.
+ * removed by file_out_abort_all, which the signal handling calls at exit. A run killed outright (SIGKILL)
+ * leaves its temporary ".NAME.tmp-XXXXXX" behind: file_out_open removes those of its path that are
+ * regular files of this user older than a day.
  */
 typedef struct file_out {
     FILE *fp;       /* borrowed by the writer until commit/abort */
