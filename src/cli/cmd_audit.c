@@ -85,6 +85,10 @@ static int run(int argc, char **argv)
         rc = cli_usage_error(name, "--snapshot-out needs a file (stdout is for a report)");
         goto out;
     }
+    if (collectopts_load(&c.co, &err) != 0) {
+        rc = cli_exit_for(&err);
+        goto out;
+    }
     if (reportopts_load(&c.ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
@@ -109,6 +113,7 @@ out:
     if (temporary)
         unlink(path);
     snapshot_clean_up(&snap);
+    collectopts_clean_up(&c.co);
     reportopts_clean_up(&c.ro);
     return rc;
 }

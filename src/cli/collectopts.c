@@ -102,3 +102,13 @@ int collectopts_check(const collectopts *co, ia_err *err)
     }
     return 0;
 }
+
+int collectopts_load(collectopts *co, ia_err *err)
+{
+    return co->accounts_file ? targets_load_file(co->accounts_file, &co->accounts, err) : 0;
+}
+
+void collectopts_clean_up(collectopts *co)
+{
+    targets_free(&co->accounts);
+}
