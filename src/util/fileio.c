@@ -1,3 +1,5 @@
+/* fopencookie: the temporary file's stream stops writing once a stop is asked for. */
+#define _GNU_SOURCE
 #include "util/fileio.h"
 
 #include <ctype.h>
@@ -5,12 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "util/cancel.h"
 #include "util/str.h"
 
 /* A temporary file of ours this old is a leftover of a killed run (SIGKILL runs no handler), never a live
@@ -133,8 +137,43 @@ static void remove_stale_tmps(const char *path, size_t dirlen)
     closedir(d);
 }
 
+/*
+ * The temporary file's stream writes through these, so that a stop (SIGINT,
+ * SIGTERM) ends every writer at its next flush: once a stop is asked for, the
+ * output is abandoned and a write fails (ECANCELED), which each writer takes
+ * as its end. The cookie is the descriptor.
+ */
+static ssize_t tmp_write(void *cookie, const char *data, size_t size)
+{
+    int fd = (int)(intptr_t)cookie;
+    size_t done = 0;
+
+    while (done < size) {
+        ssize_t n;
+
+        if (cancel_requested()) {
+            errno = ECANCELED;
+            return 0;
+        }
+        n = write(fd, data + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0; /* fopencookie: 0 is the error */
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+static int tmp_close(void *cookie)
+{
+    return close((int)(intptr_t)cookie);
+}
+
 int file_out_open(file_out *out, const char *path, ia_err *err)
 {
+    static const cookie_io_functions_t tmp_io = {NULL, tmp_write, NULL, tmp_close};
+
     const char *slash;
     struct stat st;
     size_t dirlen;
@@ -180,7 +219,8 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
     }
     fchmod(fd, 0600);
     out->registered = register_tmp(out->tmp_path);
-    out->fp = fdopen(fd, "wb");
+    out->fd = fd;
+    out->fp = fopencookie((void *)(intptr_t)fd, "wb", tmp_io);
     if (!out->fp) {
         close(fd);
         err_set(err, IA_ERR_IO, "%s: %s", path, strerror(errno));
@@ -203,7 +243,7 @@ int file_out_commit(file_out *out, ia_err *err)
         rc = 0;
         goto out;
     }
-    if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(fileno(out->fp)) != 0) {
+    if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(out->fd) != 0) {
         err_set(err, IA_ERR_IO, "%s: write error: %s", out->path, strerror(errno));
         goto out;
     }
@@ -213,6 +253,11 @@ int file_out_commit(file_out *out, ia_err *err)
         goto out;
     }
     out->fp = NULL;
+    /* After a stop, nothing new replaces what was there. */
+    if (cancel_requested()) {
+        err_set(err, IA_ERR_CANCELLED, "%s: interrupted; left as it was", out->path);
+        goto out;
+    }
     if (rename(out->tmp_path, out->path) != 0) {
         err_set(err, IA_ERR_IO, "%s: cannot rename into place: %s", out->path, strerror(errno));
         goto out;

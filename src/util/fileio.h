@@ -20,13 +20,16 @@ int file_read_all(const char *path, buf *out, ia_err *err);
  * a FIFO) is written in place, never renamed over. A file_out that was neither committed nor aborted is
  * removed by file_out_abort_all, which the signal handling calls at exit. A run killed outright (SIGKILL)
  * leaves its temporary ".NAME.tmp-XXXXXX" behind: file_out_open removes those of its path that are
- * regular files of this user older than a day.
+ * regular files of this user older than a day. Once a stop is asked for (util/cancel.h), writes to the
+ * temporary file fail (ECANCELED), so a writer ends at its next flush, and commit renames nothing
+ * (IA_ERR_CANCELLED): what was at path stays as it was.
  */
 typedef struct file_out {
     FILE *fp;       /* borrowed by the writer until commit/abort */
     char *path;     /* owned */
     char *tmp_path; /* owned; NULL for stdout */
     int registered; /* internal: listed for file_out_abort_all */
+    int fd;         /* internal: the temporary file's descriptor */
 } file_out;
 
 int file_out_open(file_out *out, const char *path, ia_err *err);
