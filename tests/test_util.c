@@ -267,7 +267,44 @@ static void test_util__output_removes_stale_temporaries_of_its_own_name(void)
     CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
+static void test_util__durations(void)
+{
+    static const struct {
+        const char *text;
+        long seconds; /* 0: refused */
+    } cases[] = {
+        {"90s", 90},
+        {"30m", 1800},
+        {"2h", 7200},
+        {"1h30m", 5400},
+        {"1h0m5s", 3605},
+        {"168h", 604800},
+        {"", 0},
+        {"90", 0},
+        {"s", 0},
+        {"0s", 0},
+        {"1m1h", 0},
+        {"1h1h", 0},
+        {"-5s", 0},
+        {"1.5h", 0},
+        {"5 s", 0},
+        {"1d", 0},
+        {"169h", 0},
+        {"604801s", 0},
+        {"99999999999999999999s", 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        long got = -1;
+        bool ok = timefmt_duration_parse(cases[i].text, 7 * 24 * 3600, &got);
+
+        CU_ASSERT_EQUAL(ok, cases[i].seconds != 0);
+        CU_ASSERT_EQUAL(got, cases[i].seconds ? cases[i].seconds : -1);
+    }
+}
+
 static CU_TestInfo tests[] = {
+    {"durations: 90s, 30m, 2h, 1h30m; nothing else", test_util__durations},
     {"an output removes day-old temporaries of its own name, nothing else",
      test_util__output_removes_stale_temporaries_of_its_own_name},
     {"YAML trees are bounded in nodes, not just bytes", test_util__yaml_tree_is_bounded},

@@ -24,6 +24,7 @@ typedef struct collectopts {
     const char *regions_spec;
     const char *exclude; /* --exclude-accounts, comma-separated */
     int concurrency;
+    long deadline_s; /* --deadline; 0: none */
     bool no_progress;
     unsigned shard_index, shard_count; /* --shard K/N (collect only); shard_count 0: every account */
     collect_targets accounts;          /* owned; the --accounts file, read by collectopts_load */

@@ -170,6 +170,9 @@ int run_collect(collectopts *co, snapshot *snap, ia_err *err)
     int rc = -1;
 
     snap->started_at = time(NULL);
+    /* Counted from the start: learning the caller and listing the Organization's accounts count too. */
+    if (co->deadline_s)
+        opt.deadline = collect_clock_s() + (double)co->deadline_s;
     snap->shard_index = co->shard_index;
     snap->shard_count = co->shard_count;
     aws.default_attempts = RETRY_BATCH_MAX_ATTEMPTS;
