@@ -17,6 +17,7 @@
 #include "cli/run_collect.h"
 #include "cli/run_judge.h"
 #include "util/cancel.h"
+#include "util/fileio.h"
 
 typedef struct audit_cmd {
     collectopts co;
@@ -66,6 +67,7 @@ static int run(int argc, char **argv)
     audit_cmd c = {0};
     char path[4096] = "";
     bool temporary = false;
+    int temp_slot = -1;
     snapshot snap;
     ia_err err;
     int rc;
@@ -100,6 +102,10 @@ static int run(int argc, char **argv)
         goto out;
     }
     temporary = !c.snapshot_out;
+    /* A stop may end the process from the signal handler (while the snapshot is parsed): it removes this too.
+     */
+    if (temporary)
+        temp_slot = file_temp_register(path);
     if (snapshot_write(&snap, path, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
@@ -110,6 +116,7 @@ static int run(int argc, char **argv)
     snapshot_init(&snap);
     rc = run_judge(&c.ro, path, c.snapshot_out, c.co.aws.quiet);
 out:
+    file_temp_forget(temp_slot);
     if (temporary)
         unlink(path);
     snapshot_clean_up(&snap);

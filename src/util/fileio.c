@@ -61,7 +61,7 @@ enum { SLOT_FREE = 0, SLOT_BUSY, SLOT_READY };
 static char g_tmp_paths[MAX_OPEN_OUTPUTS][4096];
 static atomic_int g_tmp_state[MAX_OPEN_OUTPUTS];
 
-static int register_tmp(const char *tmp)
+int file_temp_register(const char *tmp)
 {
     for (int i = 0; i < MAX_OPEN_OUTPUTS; i++) {
         int expected = SLOT_FREE;
@@ -75,7 +75,7 @@ static int register_tmp(const char *tmp)
     return -1;
 }
 
-static void unregister_tmp(int slot)
+void file_temp_forget(int slot)
 {
     if (slot >= 0)
         atomic_store(&g_tmp_state[slot], SLOT_FREE);
@@ -218,7 +218,7 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
         return -1;
     }
     fchmod(fd, 0600);
-    out->registered = register_tmp(out->tmp_path);
+    out->registered = file_temp_register(out->tmp_path);
     out->fd = fd;
     out->fp = fopencookie((void *)(intptr_t)fd, "wb", tmp_io);
     if (!out->fp) {
@@ -277,7 +277,7 @@ void file_out_abort(file_out *out)
     out->fp = NULL;
     if (out->tmp_path)
         unlink(out->tmp_path);
-    unregister_tmp(out->registered);
+    file_temp_forget(out->registered);
     out->registered = -1;
     free(out->tmp_path);
     out->tmp_path = NULL;

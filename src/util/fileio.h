@@ -39,4 +39,15 @@ void file_out_abort(file_out *out);
 /* Removes every temporary file still open. Async-signal-safe (unlink only). */
 void file_out_abort_all(void);
 
+/*
+ * Lists a temporary file of the caller's (a path up to 4095 bytes) for
+ * file_out_abort_all, so that a stop removes it even when the process ends
+ * from the signal handler. Returns the slot for file_temp_forget, or -1 when
+ * the list (16 files, outputs included) is full.
+ */
+int file_temp_register(const char *path);
+
+/* Takes the file off that list (the caller removes it). Accepts -1. */
+void file_temp_forget(int slot);
+
 #endif
