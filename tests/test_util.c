@@ -236,32 +236,32 @@ static bool exists_in(const char *dir, const char *name)
 
 static void test_util__output_removes_stale_temporaries_of_its_own_name(void)
 {
+    static const struct {
+        const char *name;
+        long age_s;
+        bool stays;
+    } files[] = {
+        {".out.json.tmp-Ab12Cd", 2 * 24 * 3600, false},  /* ours, stale */
+        {".out.json.tmp-Zz99yy", 2 * 24 * 3600, false},  /* ours, stale */
+        {".out.json.tmp-Fresh1", 3600, true},            /* ours, an hour old: may be a live run's */
+        {".other.json.tmp-Ab12Cd", 2 * 24 * 3600, true}, /* another output's */
+        {".out.json.tmp-Ab12Cd7", 2 * 24 * 3600, true},  /* not mkstemp's six */
+        {"out.json", 2 * 24 * 3600, true},               /* the output itself */
+    };
     char dir[] = "/tmp/imgaudit-stale-XXXXXX", path[512];
-    const long two_days = 2 * 24 * 3600;
     file_out out;
     ia_err err;
 
     CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
-    touch_aged(dir, ".out.json.tmp-Ab12Cd", two_days);   /* ours, stale: goes */
-    touch_aged(dir, ".out.json.tmp-Zz99yy", two_days);   /* ours, stale: goes */
-    touch_aged(dir, ".out.json.tmp-Fresh1", 3600);       /* ours, an hour old: may be a live run's */
-    touch_aged(dir, ".other.json.tmp-Ab12Cd", two_days); /* another output's */
-    touch_aged(dir, ".out.json.tmp-Ab12Cd7", two_days);  /* not mkstemp's six */
-    touch_aged(dir, "out.json", two_days);               /* the output itself */
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        touch_aged(dir, files[i].name, files[i].age_s);
     snprintf(path, sizeof(path), "%s/out.json", dir);
     err_clear(&err);
     CU_ASSERT_EQUAL_FATAL(file_out_open(&out, path, &err), 0);
     file_out_abort(&out);
-    CU_ASSERT_FALSE(exists_in(dir, ".out.json.tmp-Ab12Cd"));
-    CU_ASSERT_FALSE(exists_in(dir, ".out.json.tmp-Zz99yy"));
-    CU_ASSERT_TRUE(exists_in(dir, ".out.json.tmp-Fresh1"));
-    CU_ASSERT_TRUE(exists_in(dir, ".other.json.tmp-Ab12Cd"));
-    CU_ASSERT_TRUE(exists_in(dir, ".out.json.tmp-Ab12Cd7"));
-    CU_ASSERT_TRUE(exists_in(dir, "out.json"));
-    for (const char *const *n = (const char *const[]){".out.json.tmp-Fresh1", ".other.json.tmp-Ab12Cd",
-                                                      ".out.json.tmp-Ab12Cd7", "out.json", NULL};
-         *n; n++) {
-        snprintf(path, sizeof(path), "%s/%s", dir, *n);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        CU_ASSERT_EQUAL(exists_in(dir, files[i].name), files[i].stays);
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
         unlink(path);
     }
     CU_ASSERT_EQUAL(rmdir(dir), 0);
