@@ -145,6 +145,10 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     else
         rc = CLI_EXIT_OK;
 out:
+    /* Stopped: the process ends now. Giving back the snapshot's and the results' memory would take seconds.
+     */
+    if (rc == CLI_EXIT_INTERRUPTED)
+        cancel_exit_now(rc);
     results_free(&res);
     snapshot_doc_free(snap);
     return rc;

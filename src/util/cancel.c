@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,4 +70,11 @@ bool cancel_sleep_ms(long ms)
         ms -= step;
     }
     return !cancel_requested();
+}
+
+void cancel_exit_now(int code)
+{
+    fflush(stdout);
+    fflush(stderr);
+    _exit(code);
 }

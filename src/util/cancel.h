@@ -28,6 +28,13 @@ int cancel_signal(void);
  */
 void cancel_exit_at_once(int code);
 
+/*
+ * Flushes stdout and stderr and ends the process with code, freeing nothing:
+ * after a stop, when all that is left is giving back memory, which for a
+ * large snapshot takes longer than a stop may.
+ */
+_Noreturn void cancel_exit_now(int code);
+
 /* Sleeps up to ms milliseconds, waking early on cancellation. Returns false if cancelled. */
 bool cancel_sleep_ms(long ms);
 
