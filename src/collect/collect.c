@@ -491,8 +491,8 @@ static void *watch_deadline(void *arg)
 {
     watch *w = arg;
 
-    while (!atomic_load(&w->over) && collect_clock_s() < w->deadline && cancel_sleep_ms(50))
-        ;
+    while (!atomic_load(&w->over) && collect_clock_s() < w->deadline && !cancel_requested())
+        cancel_sleep_ms(50);
     if (!atomic_load(&w->over) && !cancel_requested()) {
         atomic_store(&w->r->deadline_hit, true);
         http_pool_stop(aws_client_http_pool(w->r->client));
@@ -576,11 +576,6 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
         err_set(err, IA_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if (opt->progress) {
-        prog.r = &r;
-        log_set_before_hook(clear_line);
-        drawing = pthread_create(&prog.thread, NULL, draw, &prog) == 0;
-    }
     if (opt->deadline > 0) {
         wd.r = &r;
         wd.deadline = opt->deadline;
@@ -589,6 +584,11 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
             err_set(err, IA_ERR_INTERNAL, "cannot start the deadline's thread");
             goto out;
         }
+    }
+    if (opt->progress) {
+        prog.r = &r;
+        log_set_before_hook(clear_line);
+        drawing = pthread_create(&prog.thread, NULL, draw, &prog) == 0;
     }
     for (int i = 0; i < concurrency; i++) {
         if (pthread_create(&threads[n_threads], NULL, worker, &r) != 0)
