@@ -62,6 +62,17 @@ for mode in html truncated empty500; do
     "$IMGAUDIT_BIN" whoami --region us-east-1 --max-attempts 2
 done
 
+printf 'accounts:\n  - id: "12345"\n' >"$TEST_TMP/bad-accounts.yaml"
+check "bad accounts file: exit 2 before any AWS call (the endpoint is dead), its problem printed once" \
+  expect 2 "bad-accounts.yaml:2:[0-9]+: account id '12345'" "${KEYS[@]}" \
+  AWS_ENDPOINT_URL=http://127.0.0.1:$DEAD_PORT "$IMGAUDIT_BIN" collect --region us-east-1 \
+  --accounts "$TEST_TMP/bad-accounts.yaml" -o "$TEST_TMP/never.json"
+
+head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$TEST_TMP/big-config"
+check "config file over 1 MiB: exit 2 (a bad input file), one line" \
+  expect 2 "big-config: larger than 1048576 bytes" env AWS_CONFIG_FILE="$TEST_TMP/big-config" \
+  "$IMGAUDIT_BIN" whoami --region us-east-1
+
 secret_never_printed() {
   ! grep -q 'wJalrXUtnFEMI' "$TEST_TMP/err" "$TEST_TMP/out"
 }

@@ -1,11 +1,16 @@
 /* The small helpers everything else stands on: errors, bounded buffers, strings. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "testutil.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/fileio.h"
 #include "util/jsonfile.h"
 #include "util/str.h"
 #include "util/timefmt.h"
@@ -205,7 +210,103 @@ static void test_util__calendar_dates(void)
     CU_ASSERT_FALSE(timefmt_date_parse("", &d));
 }
 
+/* Makes dir/name, modified age_s seconds ago. */
+static void touch_aged(const char *dir, const char *name, long age_s)
+{
+    char path[512];
+    struct timeval tv[2] = {{time(NULL) - age_s, 0}, {time(NULL) - age_s, 0}};
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fp = fopen(path, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fputs("left by a killed run\n", fp);
+    fclose(fp);
+    CU_ASSERT_EQUAL(utimes(path, tv), 0);
+}
+
+static bool exists_in(const char *dir, const char *name)
+{
+    char path[512];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return lstat(path, &st) == 0;
+}
+
+static void test_util__output_removes_stale_temporaries_of_its_own_name(void)
+{
+    static const struct {
+        const char *name;
+        long age_s;
+        bool stays;
+    } files[] = {
+        {".out.json.tmp-Ab12Cd", 2 * 24 * 3600, false},  /* ours, stale */
+        {".out.json.tmp-Zz99yy", 2 * 24 * 3600, false},  /* ours, stale */
+        {".out.json.tmp-Fresh1", 3600, true},            /* ours, an hour old: may be a live run's */
+        {".other.json.tmp-Ab12Cd", 2 * 24 * 3600, true}, /* another output's */
+        {".out.json.tmp-Ab12Cd7", 2 * 24 * 3600, true},  /* not mkstemp's six */
+        {"out.json", 2 * 24 * 3600, true},               /* the output itself */
+    };
+    char dir[] = "/tmp/imgaudit-stale-XXXXXX", path[512];
+    file_out out;
+    ia_err err;
+
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        touch_aged(dir, files[i].name, files[i].age_s);
+    snprintf(path, sizeof(path), "%s/out.json", dir);
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(file_out_open(&out, path, &err), 0);
+    file_out_abort(&out);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        CU_ASSERT_EQUAL(exists_in(dir, files[i].name), files[i].stays);
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i].name);
+        unlink(path);
+    }
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
+static void test_util__durations(void)
+{
+    static const struct {
+        const char *text;
+        long seconds; /* 0: refused */
+    } cases[] = {
+        {"90s", 90},
+        {"30m", 1800},
+        {"2h", 7200},
+        {"1h30m", 5400},
+        {"1h0m5s", 3605},
+        {"168h", 604800},
+        {"", 0},
+        {"90", 0},
+        {"s", 0},
+        {"0s", 0},
+        {"1m1h", 0},
+        {"1h1h", 0},
+        {"-5s", 0},
+        {"1.5h", 0},
+        {"5 s", 0},
+        {"1d", 0},
+        {"169h", 0},
+        {"604801s", 0},
+        {"99999999999999999999s", 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        long got = -1;
+        bool ok = timefmt_duration_parse(cases[i].text, 7 * 24 * 3600, &got);
+
+        CU_ASSERT_EQUAL(ok, cases[i].seconds != 0);
+        CU_ASSERT_EQUAL(got, cases[i].seconds ? cases[i].seconds : -1);
+    }
+}
+
 static CU_TestInfo tests[] = {
+    {"durations: 90s, 30m, 2h, 1h30m; nothing else", test_util__durations},
+    {"an output removes day-old temporaries of its own name, nothing else",
+     test_util__output_removes_stale_temporaries_of_its_own_name},
     {"YAML trees are bounded in nodes, not just bytes", test_util__yaml_tree_is_bounded},
     {"error line: context, code, status, request id; file:line:column",
      test_util__err_format_with_context_and_position},

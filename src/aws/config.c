@@ -422,8 +422,13 @@ static int load_file(awscfg *cfg, const char *path, cfg_file file, ia_err *err)
     if (S_ISDIR(st.st_mode))
         return err_set(err, IA_ERR_IO, "%s: is a directory, not a file", path);
     buf_init(&text, CFG_MAX_FILE_BYTES);
-    if (file_read_all(path, &text, err) != 0)
+    if (file_read_all(path, &text, err) != 0) {
+        /* Too large is the file's fault (a bad input file, exit 2), not the machine's. */
+        if (err->kind == IA_ERR_NOMEM)
+            err_set(err, IA_ERR_INPUT, "%s: larger than %zu bytes, the limit for an AWS config file", path,
+                    CFG_MAX_FILE_BYTES);
         goto out;
+    }
     rc = parse_text(cfg, path, file, text.data, text.len, err);
 out:
     /* The credentials file holds secret keys: wipe the copy read from it. */

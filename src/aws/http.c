@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -9,6 +10,14 @@
 #include "util/cancel.h"
 #include "util/str.h"
 #include "version.h"
+
+/*
+ * A transfer slower than this for this long is given up (and retried, as a
+ * time-out is): an answer that drips in would otherwise hold a worker for the
+ * whole time-out. An AWS answer page is a few KB to a few hundred, sent at once.
+ */
+#define HTTP_LOW_SPEED_BYTES_PER_S 1024L
+#define HTTP_LOW_SPEED_S           10L
 
 /*
  * libcurl does not support sharing connections between threads that run at
@@ -22,6 +31,7 @@ struct http_pool {
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
     pthread_key_t handle_key; /* this thread's CURL easy handle */
     char *ca_bundle;          /* owned; from AWS_CA_BUNDLE */
+    atomic_bool stopped;      /* http_pool_stop */
 };
 
 static void handle_free(void *handle)
@@ -189,15 +199,24 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userp)
     return n;
 }
 
+static bool pool_stopped(http_pool *pool)
+{
+    return cancel_requested() || atomic_load(&pool->stopped);
+}
+
 static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
-    (void)userp;
     (void)dltotal;
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    return cancel_requested() ? 1 : 0;
+    return pool_stopped(userp) ? 1 : 0;
+}
+
+void http_pool_stop(http_pool *pool)
+{
+    atomic_store(&pool->stopped, true);
 }
 
 /* Transient transport failures: worth another attempt (the SDKs retry these too). */
@@ -246,7 +265,7 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     resp->request_id[0] = '\0';
     resp->error_type[0] = '\0';
     url_host(req->url, host, sizeof(host));
-    if (cancel_requested())
+    if (pool_stopped(pool))
         return err_set(err, IA_ERR_CANCELLED, "interrupted");
     curl = thread_handle(pool);
     if (!curl)
@@ -282,6 +301,7 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, pool);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -294,10 +314,12 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 60000L);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, HTTP_LOW_SPEED_BYTES_PER_S);
+    curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, HTTP_LOW_SPEED_S);
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
 
     rc = curl_easy_perform(curl);
-    if (rc == CURLE_ABORTED_BY_CALLBACK && cancel_requested()) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK && pool_stopped(pool)) {
         err_set(err, IA_ERR_CANCELLED, "interrupted");
         goto out;
     }

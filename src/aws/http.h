@@ -6,9 +6,11 @@
  * handle of its own, so its connections stay alive between requests, and all
  * threads share DNS answers and TLS sessions. TLS verification is
  * always on; AWS_CA_BUNDLE names a CA file. Transfers stop early when
- * cancel_requested() turns true.
+ * cancel_requested() turns true or the pool is stopped, and are given up
+ * (a retryable time-out) when slower than 1 KiB/s for 10 s.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/buf.h"
@@ -39,6 +41,13 @@ int http_pool_new(http_pool **out, ia_err *err);
 
 /* Frees the pool, after every thread that used it (but the caller) has ended. Accepts NULL. */
 void http_pool_free(http_pool *pool);
+
+/*
+ * Stops the pool for good: transfers in flight end at once and every later
+ * http_perform fails at once, each with IA_ERR_CANCELLED (a run's deadline).
+ * Thread-safe.
+ */
+void http_pool_stop(http_pool *pool);
 
 /* Prepares resp for http_perform; body bounded to max_body bytes (> 0). */
 void http_response_init(http_response *resp, size_t max_body);

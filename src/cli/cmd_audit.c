@@ -17,6 +17,7 @@
 #include "cli/run_collect.h"
 #include "cli/run_judge.h"
 #include "util/cancel.h"
+#include "util/fileio.h"
 #include "util/log.h"
 
 typedef struct audit_cmd {
@@ -67,6 +68,7 @@ static int run(int argc, char **argv)
     audit_cmd c = {0};
     char path[4096] = "";
     bool temporary = false;
+    int temp_slot = -1;
     snapshot snap;
     ia_err err;
     int rc;
@@ -86,6 +88,10 @@ static int run(int argc, char **argv)
         rc = cli_usage_error(name, "--snapshot-out needs a file (stdout is for a report)");
         goto out;
     }
+    if (collectopts_load(&c.co, &err) != 0) {
+        rc = cli_exit_for(&err);
+        goto out;
+    }
     if (reportopts_load(&c.ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
@@ -97,6 +103,10 @@ static int run(int argc, char **argv)
         goto out;
     }
     temporary = !c.snapshot_out;
+    /* A stop may end the process from the signal handler (while the snapshot is parsed): it removes this too.
+     */
+    if (temporary)
+        temp_slot = file_temp_register(path);
     if (snapshot_write(&snap, path, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
@@ -112,9 +122,11 @@ static int run(int argc, char **argv)
         temporary = false;
     }
 out:
+    file_temp_forget(temp_slot);
     if (temporary)
         unlink(path);
     snapshot_clean_up(&snap);
+    collectopts_clean_up(&c.co);
     reportopts_clean_up(&c.ro);
     return rc;
 }

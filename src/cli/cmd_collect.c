@@ -58,6 +58,10 @@ static int run(int argc, char **argv)
         rc = cli_usage_error(cmd_collect.name, "%s", err.msg);
         goto out;
     }
+    if (collectopts_load(&c.co, &err) != 0) {
+        rc = cli_exit_for(&err);
+        goto out;
+    }
     cancel_install_handlers();
     if (run_collect(&c.co, &snap, &err) != 0 || snapshot_write(&snap, c.output, &err) != 0) {
         rc = cli_fail(&err);
@@ -66,6 +70,7 @@ static int run(int argc, char **argv)
     run_collect_summary(&snap, c.co.aws.quiet, c.output);
     rc = snap.n_errors ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
 out:
+    collectopts_clean_up(&c.co);
     snapshot_clean_up(&snap);
     return rc;
 }

@@ -79,6 +79,7 @@ const cli_command cmd_evaluate = {
     .groups = evaluate_groups,
     .exit_status =
         "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"
-        "3 the snapshot's collection was incomplete (unless --allow-partial); 4 could not write a report.\n",
+        "3 the snapshot's collection was incomplete (unless --allow-partial); 4 could not write a report;\n"
+        "130 interrupted (no report is replaced).\n",
     .run = run,
 };

@@ -6,12 +6,25 @@
 #include "aws/sts.h"
 #include "snapshot/snapshot.h"
 #include "util/str.h"
+#include "util/timefmt.h"
 
 #define DEFAULT_CONCURRENCY 16
 
 static int set_concurrency(void *obj, const char *value, ia_err *err)
 {
     return cli_opt_whole_number("concurrency", value, 1, 256, &((collectopts *)obj)->concurrency, err);
+}
+
+/* A week: a run meant to take longer is a run without a deadline. */
+#define MAX_DEADLINE_S (7L * 24 * 3600)
+
+static int set_deadline(void *obj, const char *value, ia_err *err)
+{
+    if (!timefmt_duration_parse(value, MAX_DEADLINE_S, &((collectopts *)obj)->deadline_s))
+        return err_set(err, IA_ERR_USAGE,
+                       "--deadline: '%s' is not a duration such as 90s, 30m, 2h or 1h30m (up to %ldh)", value,
+                       MAX_DEADLINE_S / 3600);
+    return 0;
 }
 
 const cli_opt collectopts_options[] = {
@@ -31,6 +44,9 @@ const cli_opt collectopts_options[] = {
      "comma-separated regions, or every region offering WorkSpaces or AppStream\n"
      "(default: the configured region)"},
     {"concurrency", 0, "N", CLI_CALL(set_concurrency), 0, "requests in flight at once, 1-256 (default 16)"},
+    {"deadline", 0, "DURATION", CLI_CALL(set_deadline), 0,
+     "stop collecting DURATION after the start (90s, 30m, 2h, 1h30m): what is\n"
+     "not read by then is recorded as errors, the snapshot is still written (exit 3)"},
     {"no-progress", 0, NULL, CLI_BOOL(collectopts, no_progress), 0,
      "no live progress line (it is drawn only on a terminal anyway)"},
     {0},
@@ -101,4 +117,14 @@ int collectopts_check(const collectopts *co, ia_err *err)
         p += len + (p[len] == ',');
     }
     return 0;
+}
+
+int collectopts_load(collectopts *co, ia_err *err)
+{
+    return co->accounts_file ? targets_load_file(co->accounts_file, &co->accounts, err) : 0;
+}
+
+void collectopts_clean_up(collectopts *co)
+{
+    targets_free(&co->accounts);
 }

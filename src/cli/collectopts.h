@@ -11,6 +11,7 @@
 
 #include "cli/awsopts.h"
 #include "cli/opt.h"
+#include "collect/targets.h"
 #include "util/err.h"
 
 typedef struct collectopts {
@@ -23,8 +24,10 @@ typedef struct collectopts {
     const char *regions_spec;
     const char *exclude; /* --exclude-accounts, comma-separated */
     int concurrency;
+    long deadline_s; /* --deadline; 0: none */
     bool no_progress;
     unsigned shard_index, shard_count; /* --shard K/N (collect only); shard_count 0: every account */
+    collect_targets accounts;          /* owned; the --accounts file, read by collectopts_load */
 } collectopts;
 
 /* The options, storing into a collectopts (not its aws: awsopts_options does that). */
@@ -43,5 +46,16 @@ int collectopts_set_shard(collectopts *co, const char *spec, ia_err *err);
 
 /* Checks the options fit together (IA_ERR_USAGE). */
 int collectopts_check(const collectopts *co, ia_err *err);
+
+/*
+ * Reads the --accounts file, if one is given, into co->accounts: before
+ * anything is asked of AWS, so that a bad file costs no call. Every problem
+ * is printed on stderr (targets_load_file); -1 with the first in err,
+ * already printed.
+ */
+int collectopts_load(collectopts *co, ia_err *err);
+
+/* Frees what collectopts_load read. */
+void collectopts_clean_up(collectopts *co);
 
 #endif

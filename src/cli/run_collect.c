@@ -90,14 +90,14 @@ static bool excluded(const char *list, const char *id)
     return false;
 }
 
-static int decide_accounts(plan *p, const collectopts *co, const awsopts *aws, const char *caller,
-                           const char *home, ia_err *err)
+static int decide_accounts(plan *p, collectopts *co, const awsopts *aws, const char *caller, const char *home,
+                           ia_err *err)
 {
     size_t kept = 0, left = 0;
 
     if (co->accounts_file) {
-        if (targets_load_file(co->accounts_file, &p->targets, err) != 0)
-            return -1;
+        p->targets = co->accounts;
+        memset(&co->accounts, 0, sizeof(co->accounts));
     } else if (co->org) {
         if (targets_from_org(aws->client, aws->creds, home, &p->targets, err) != 0)
             return err_prefix(err, "cannot list the organization's accounts");
@@ -160,7 +160,7 @@ static int learn_caller(snapshot *snap, const awsopts *aws, const char *home, ia
     return 0;
 }
 
-int run_collect(const collectopts *co, snapshot *snap, ia_err *err)
+int run_collect(collectopts *co, snapshot *snap, ia_err *err)
 {
     awsopts aws = co->aws;
     collect_options opt = {0};
@@ -170,6 +170,9 @@ int run_collect(const collectopts *co, snapshot *snap, ia_err *err)
     int rc = -1;
 
     snap->started_at = time(NULL);
+    /* Counted from the start: learning the caller and listing the Organization's accounts count too. */
+    if (co->deadline_s)
+        opt.deadline = collect_clock_s() + (double)co->deadline_s;
     snap->shard_index = co->shard_index;
     snap->shard_count = co->shard_count;
     aws.default_attempts = RETRY_BATCH_MAX_ATTEMPTS;

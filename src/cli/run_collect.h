@@ -17,10 +17,10 @@
  * Collects what co describes into snap (snapshot_init'ed by the caller, who
  * keeps it: snapshot_clean_up). The session is opened and closed here.
  * What could not be read is in snap's errors, not a failure; -1 with err
- * when the run cannot start (no credentials, no region, a bad accounts file)
- * or was interrupted.
+ * when the run cannot start (no credentials, no region) or was interrupted.
+ * The accounts collectopts_load read are taken (co->accounts is left empty).
  */
-int run_collect(const collectopts *co, snapshot *snap, ia_err *err);
+int run_collect(collectopts *co, snapshot *snap, ia_err *err);
 
 /* One line on stderr, unless quiet: what was collected, what failed, where it went (path; "-": stdout). */
 void run_collect_summary(const snapshot *snap, bool quiet, const char *path);

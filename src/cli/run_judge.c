@@ -15,6 +15,12 @@
 
 typedef int (*writer_fn)(const results *r, const reportopts *ro, FILE *fp, ia_err *err);
 
+static int write_json(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+{
+    (void)ro;
+    return json_report_fwrite(r, fp, err);
+}
+
 static int write_junit(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
 {
     junit_options opt = {ro->group_by, NULL};
@@ -29,18 +35,46 @@ static int write_html(const results *r, const reportopts *ro, FILE *fp, ia_err *
     return html_write(r, &opt, fp, err);
 }
 
-/* Writes one report atomically: whole, or not at all. */
-static int write_report(const results *r, const reportopts *ro, const char *path, writer_fn fn, ia_err *err)
+/* IA_ERR_CANCELLED once SIGINT/SIGTERM came: checked between the stages, which each take seconds on a big
+ * fleet. */
+static int stopped(ia_err *err)
 {
-    file_out out;
+    return cancel_requested() ? err_set(err, IA_ERR_CANCELLED, "interrupted") : 0;
+}
 
-    if (file_out_open(&out, path, err) != 0)
-        return -1;
-    if (fn(r, ro, out.fp, err) != 0) {
-        file_out_abort(&out);
-        return -1;
+/*
+ * Writes the reports asked for, each whole or not at all: every one to its
+ * temporary file first, then all renamed into place together, so that a
+ * stop while any is written leaves every earlier report as it was.
+ */
+static int write_reports(const results *r, const reportopts *ro, ia_err *err)
+{
+    const struct {
+        const char *path;
+        writer_fn fn;
+    } wanted[] = {{ro->json, write_json}, {ro->junit, write_junit}, {ro->html, write_html}};
+    file_out outs[sizeof(wanted) / sizeof(wanted[0])];
+    size_t n = 0;
+    int rc = -1;
+
+    for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+        if (!wanted[i].path)
+            continue;
+        if (stopped(err) != 0 || file_out_open(&outs[n], wanted[i].path, err) != 0)
+            goto out;
+        if (wanted[i].fn(r, ro, outs[n++].fp, err) != 0)
+            goto out;
     }
-    return file_out_commit(&out, err);
+    for (size_t i = 0; i < n; i++) {
+        if (stopped(err) != 0 || file_out_commit(&outs[i], err) != 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    /* Those committed are already closed: aborting them again does nothing. */
+    for (size_t i = 0; i < n; i++)
+        file_out_abort(&outs[i]);
+    return rc;
 }
 
 /* A waiver that expired or matched nothing is worth a line each: someone has a file to edit. */
@@ -71,20 +105,19 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
 
     memset(&res, 0, sizeof(res));
     err_clear(&err);
-    if (snapshot_doc_read(snapshot_path, &snap, &err) != 0 ||
-        rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
-        (ro->baseline && baseline_apply(&res, ro->baseline, &err) != 0)) {
+    /* Parsing a large snapshot takes seconds in one library call that cannot look at the stop flag, and
+     * leaves nothing to finish: a stop then ends the process at once. */
+    cancel_exit_at_once(CLI_EXIT_INTERRUPTED);
+    rc = snapshot_doc_read(snapshot_path, &snap, &err);
+    cancel_exit_at_once(0);
+    if (rc != 0 || stopped(&err) != 0 || rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
+        (ro->baseline && (stopped(&err) != 0 || baseline_apply(&res, ro->baseline, &err) != 0)) ||
+        write_reports(&res, ro, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
     if (snapshot_label)
         files[n_files++] = (console_file){"snapshot", snapshot_label};
-    if ((ro->json && json_report_write(&res, ro->json, &err) != 0) ||
-        (ro->junit && write_report(&res, ro, ro->junit, write_junit, &err) != 0) ||
-        (ro->html && write_report(&res, ro, ro->html, write_html, &err) != 0)) {
-        rc = cli_fail(&err);
-        goto out;
-    }
     if (ro->json)
         files[n_files++] = (console_file){"json", ro->json};
     if (ro->junit)
@@ -112,6 +145,10 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     else
         rc = CLI_EXIT_OK;
 out:
+    /* Stopped: the process ends now. Giving back the snapshot's and the results' memory would take seconds.
+     */
+    if (rc == CLI_EXIT_INTERRUPTED)
+        cancel_exit_now(rc);
     results_free(&res);
     snapshot_doc_free(snap);
     return rc;

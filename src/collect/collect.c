@@ -14,8 +14,15 @@
 #include "util/log.h"
 #include "util/str.h"
 
-/* Guards against a service that keeps answering with a NextToken. */
-#define MAX_PAGES 100000
+/*
+ * A listing, or an image's permissions, that still answers with a fresh
+ * NextToken after this many pages is given up and recorded as an error. These
+ * APIs page at 25 (DescribeImagePermissions at 500), so this is 25,000 images
+ * of one kind in one account and region: WorkSpaces allows 40 images per
+ * region unless raised, and thousands would be an extreme fleet. At AWS's rate
+ * limits of a few requests a second it is a few minutes, not hours.
+ */
+#define MAX_PAGES 1000
 
 /*
  * One request to make, and what it needs to go on: a listing or a
@@ -64,6 +71,7 @@ typedef struct run {
     pthread_mutex_t lock; /* guards fatal and failed */
     ia_err fatal;         /* out of memory, say: stops the run */
     bool failed;
+    atomic_bool deadline_hit; /* --deadline passed: what is not done is recorded as not read */
 } run;
 
 /* What became of one attempt: how the scheduler should count it, and whether the task goes on. */
@@ -139,11 +147,20 @@ static void record(run *r, const account_state *a, const char *region, const aws
                    const char *resource, const ia_err *err)
 {
     char line[1536];
+    ia_err late;
 
-    if (err->kind == IA_ERR_CANCELLED)
-        return;
-    err_format(err, line, sizeof(line));
-    log_warn("account %s%s%s: %s", a->target->id, region ? " region " : "", region ? region : "", line);
+    if (err->kind == IA_ERR_CANCELLED) {
+        /* A signal writes no snapshot at all; the deadline writes one, which must say what it lacks. */
+        if (cancel_requested() || !atomic_load(&r->deadline_hit))
+            return;
+        err_clear(&late);
+        err_set(&late, IA_ERR_CANCELLED, "deadline reached (--deadline) before %s %s was read", svc->id, op);
+        err = &late;
+    } else {
+        /* One line each; those of the deadline are summed up in one line at the end. */
+        err_format(err, line, sizeof(line));
+        log_warn("account %s%s%s: %s", a->target->id, region ? " region " : "", region ? region : "", line);
+    }
     snapshot_add_error(r->snap, a->target->id, region, svc->id, op, resource, err);
 }
 
@@ -337,6 +354,26 @@ static step run_account(run *r, task *t)
     return st;
 }
 
+/* A task the deadline left unfinished (queued, or waiting out a retry's backoff): recorded as not read. */
+static void record_unfinished(run *r, const task *t)
+{
+    const account_state *a = &r->accounts[t->account];
+    ia_err err;
+
+    err_clear(&err);
+    err_set(&err, IA_ERR_CANCELLED, "deadline");
+    switch (t->kind) {
+    case TASK_ACCOUNT: record(r, a, NULL, &AWS_STS, "AssumeRole", NULL, &err); break;
+    case TASK_LIST:
+        record(r, a, t->region, listing_service(t->what), listing_operation(t->what), NULL, &err);
+        break;
+    case TASK_PERMISSIONS:
+        record(r, a, t->region, listing_service(t->what), listing_permissions_operation(t->what),
+               t->resource->id, &err);
+        break;
+    }
+}
+
 static void *worker(void *arg)
 {
     run *r = arg;
@@ -379,7 +416,7 @@ static void clear_line(void)
     fputs("\r\033[K", stderr);
 }
 
-static double mono_s(void)
+double collect_clock_s(void)
 {
     struct timespec ts;
 
@@ -406,14 +443,14 @@ static void *draw(void *arg)
 {
     progress *p = arg;
     run *r = p->r;
-    double started = mono_s(), last_t = started;
+    double started = collect_clock_s(), last_t = started;
     long last_throttles = 0;
     double rate = 0;
 
     while (!atomic_load(&p->stop)) {
         aws_client_stats stats;
         char line[320], left[48];
-        double now = mono_s();
+        double now = collect_clock_s();
         long done = atomic_load(&r->accounts_done);
 
         aws_client_stats_get(r->client, &stats);
@@ -437,6 +474,30 @@ static void *draw(void *arg)
         }
     }
     log_status(NULL);
+    return NULL;
+}
+
+/* ---- the deadline ---- */
+
+typedef struct watch {
+    run *r;
+    double deadline; /* collect_clock_s() */
+    pthread_t thread;
+    atomic_bool over; /* the run ended first */
+} watch;
+
+/* At the deadline: transfers in flight end, and no worker is handed more. */
+static void *watch_deadline(void *arg)
+{
+    watch *w = arg;
+
+    while (!atomic_load(&w->over) && collect_clock_s() < w->deadline && !cancel_requested())
+        cancel_sleep_ms(50);
+    if (!atomic_load(&w->over) && !cancel_requested()) {
+        atomic_store(&w->r->deadline_hit, true);
+        http_pool_stop(aws_client_http_pool(w->r->client));
+        sched_stop(w->r->sched);
+    }
     return NULL;
 }
 
@@ -492,7 +553,8 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
     pthread_t *threads = NULL;
     size_t n_threads = 0;
     progress prog = {0};
-    bool drawing = false;
+    watch wd = {0};
+    bool drawing = false, watching = false;
     sched_item *left;
     run r;
     int rc = -1;
@@ -514,6 +576,15 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
         err_set(err, IA_ERR_NOMEM, "out of memory");
         goto out;
     }
+    if (opt->deadline > 0) {
+        wd.r = &r;
+        wd.deadline = opt->deadline;
+        watching = pthread_create(&wd.thread, NULL, watch_deadline, &wd) == 0;
+        if (!watching) {
+            err_set(err, IA_ERR_INTERNAL, "cannot start the deadline's thread");
+            goto out;
+        }
+    }
     if (opt->progress) {
         prog.r = &r;
         log_set_before_hook(clear_line);
@@ -530,6 +601,10 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
     }
     for (size_t i = 0; i < n_threads; i++)
         pthread_join(threads[i], NULL);
+    if (watching) {
+        atomic_store(&wd.over, true);
+        pthread_join(wd.thread, NULL);
+    }
     if (drawing) {
         atomic_store(&prog.stop, true);
         pthread_join(prog.thread, NULL);
@@ -543,10 +618,16 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
         err_set(err, IA_ERR_CANCELLED, "interrupted by signal %d; no snapshot written", cancel_signal());
         goto out;
     }
+    if (atomic_load(&r.deadline_hit))
+        log_warn(
+            "the deadline (--deadline) was reached: what was not read by then is in the snapshot's errors");
     rc = 0;
 out:
-    while (r.sched && (left = sched_drain(r.sched)) != NULL)
+    while (r.sched && (left = sched_drain(r.sched)) != NULL) {
+        if (rc == 0)
+            record_unfinished(&r, (task *)left);
         task_free(&r, (task *)left);
+    }
     for (size_t i = 0; i < r.n_accounts; i++) {
         if (r.accounts[i].owns_creds)
             creds_provider_free(r.accounts[i].creds);

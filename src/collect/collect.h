@@ -29,13 +29,21 @@ typedef struct collect_options {
     const char *sts_region;         /* region for AssumeRole */
     int concurrency;                /* worker threads; >= 1 */
     bool progress;                  /* draw a live line on stderr */
+    double deadline;                /* collect_clock_s() at which the run stops; 0: none */
 } collect_options;
+
+/* Seconds on CLOCK_MONOTONIC, the clock of collect_options.deadline. */
+double collect_clock_s(void);
 
 /*
  * Runs the collection into snap (which holds the caller identity and
  * partition already). base is the caller's credentials. Returns 0 when the
  * run finished (errors, if any, are in snap->errors), -1 with err when it
- * could not run or was cancelled (IA_ERR_CANCELLED).
+ * could not run or was cancelled (IA_ERR_CANCELLED). At opt->deadline the
+ * requests in flight are stopped and the run ends: every account, listing
+ * and permissions read not finished by then is an error in snap ("deadline
+ * reached"), and the run counts as finished (0). The client cannot be used
+ * for requests after a run that reached its deadline.
  */
 int collect_run(aws_client *client, creds_provider *base, const collect_options *opt, snapshot *snap,
                 ia_err *err);

@@ -224,6 +224,13 @@ int targets_load_file(const char *path, collect_targets *out, ia_err *err)
     }
     rc = fc.problems ? -1 : 0;
 out:
+    /* A file that could not be read or parsed is its one problem: printed here too, as the others are. */
+    if (rc != 0 && fc.problems == 0) {
+        char line[1536];
+
+        err_format(err, line, sizeof(line));
+        log_error("%s", line);
+    }
     if (rc != 0)
         targets_free(out);
     ytree_free(doc);

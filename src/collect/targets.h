@@ -34,7 +34,9 @@ typedef struct collect_targets {
  *       external_id: abc-123         # optional
  *       regions: [eu-west-1]         # optional
  * Every problem is reported at once as IA_ERR_INPUT "file:line:column: ..."
- * (the first in err, all of them on stderr through log_error).
+ * on stderr through log_error, each once; err holds the first (already
+ * printed: the caller does not print it again). A file that cannot be read
+ * or is not YAML is printed and returned the same way.
  */
 int targets_load_file(const char *path, collect_targets *out, ia_err *err);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/cancel.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 
@@ -168,6 +169,12 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
         if (n_tr == 0)
             continue;
         for (size_t j = 0; j < bt.n[t]; j++) {
+            /* A stop must not wait for a million resources: an atomic load per resource is cheap. */
+            if (cancel_requested()) {
+                results_free(out);
+                err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
+                goto out;
+            }
             for (size_t q = 0; q < n_tr; q++) {
                 if (judge(set, w, snap, clock, plan, type_rules[q], j, bt.idx[t][j], out) != 0)
                     goto nomem;

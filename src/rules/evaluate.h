@@ -22,8 +22,9 @@
  *
  * out is filled from scratch (the caller frees it with results_free). It
  * borrows: rule strings from set, resources from snap, waiver strings from
- * w; all three must outlive it. Returns 0, or -1 when out of memory (out is
- * then empty).
+ * w; all three must outlive it. Returns 0, or -1 when out of memory or
+ * when a stop was asked for (IA_ERR_CANCELLED, util/cancel.h: checked at
+ * every resource); out is then empty.
  */
 int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
                    results *out, ia_err *err);

@@ -2,19 +2,38 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util/fileio.h"
 
 /* Written by the signal handler, read by every thread: a lock-free atomic is safe for both. */
 static atomic_int g_cancel_signal;
 
+/* Not 0: a stop ends the process at once with this code (cancel_exit_at_once). */
+static atomic_int g_exit_code;
+
 static void on_signal(int sig)
 {
+    static const char msg[] = "imgaudit: interrupted; nothing half-written was left\n";
+    int code = atomic_load(&g_exit_code);
+
     atomic_store(&g_cancel_signal, sig);
     /* No half-written file may survive a stop, even if the process is killed right after. */
     file_out_abort_all();
+    if (code) {
+        /* write and _exit are async-signal-safe; nothing else is needed: the step owns nothing to finish. */
+        if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+            code = 128 + sig;
+        _exit(code);
+    }
+}
+
+void cancel_exit_at_once(int code)
+{
+    atomic_store(&g_exit_code, code);
 }
 
 void cancel_install_handlers(void)
@@ -51,4 +70,11 @@ bool cancel_sleep_ms(long ms)
         ms -= step;
     }
     return !cancel_requested();
+}
+
+void cancel_exit_now(int code)
+{
+    fflush(stdout);
+    fflush(stderr);
+    _exit(code);
 }

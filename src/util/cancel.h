@@ -19,6 +19,22 @@ bool cancel_requested(void);
 /* The signal that asked, or 0. */
 int cancel_signal(void);
 
+/*
+ * While code is not 0, a stop ends the process from the handler at once with
+ * that exit code, after removing temporary output files and printing
+ * "interrupted" on stderr: for a step that cannot poll cancel_requested() (a
+ * library call parsing a large file, say) and leaves nothing to finish.
+ * 0 turns it off again.
+ */
+void cancel_exit_at_once(int code);
+
+/*
+ * Flushes stdout and stderr and ends the process with code, freeing nothing:
+ * after a stop, when all that is left is giving back memory, which for a
+ * large snapshot takes longer than a stop may.
+ */
+_Noreturn void cancel_exit_now(int code);
+
 /* Sleeps up to ms milliseconds, waking early on cancellation. Returns false if cancelled. */
 bool cancel_sleep_ms(long ms);
 

@@ -1,14 +1,25 @@
+/* fopencookie: the temporary file's stream stops writing once a stop is asked for. */
+#define _GNU_SOURCE
 #include "util/fileio.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "util/cancel.h"
 #include "util/str.h"
+
+/* A temporary file of ours this old is a leftover of a killed run (SIGKILL runs no handler), never a live
+ * one. */
+#define STALE_TMP_AGE_S (24 * 60 * 60)
 
 int file_read_all(const char *path, buf *out, ia_err *err)
 {
@@ -58,7 +69,7 @@ enum { SLOT_FREE = 0, SLOT_BUSY, SLOT_READY };
 static char g_tmp_paths[MAX_OPEN_OUTPUTS][4096];
 static atomic_int g_tmp_state[MAX_OPEN_OUTPUTS];
 
-static int register_tmp(const char *tmp)
+int file_temp_register(const char *tmp)
 {
     for (int i = 0; i < MAX_OPEN_OUTPUTS; i++) {
         int expected = SLOT_FREE;
@@ -72,7 +83,7 @@ static int register_tmp(const char *tmp)
     return -1;
 }
 
-static void unregister_tmp(int slot)
+void file_temp_forget(int slot)
 {
     if (slot >= 0)
         atomic_store(&g_tmp_state[slot], SLOT_FREE);
@@ -86,8 +97,91 @@ void file_out_abort_all(void)
     }
 }
 
+/* True when entry is "<prefix>XXXXXX", the six letters or digits mkstemp puts in. */
+static bool tmp_name_of(const char *entry, const char *prefix, size_t prefix_len)
+{
+    if (strncmp(entry, prefix, prefix_len) != 0 || strlen(entry) != prefix_len + 6)
+        return false;
+    for (const char *p = entry + prefix_len; *p; p++) {
+        if (!isalnum((unsigned char)*p))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Removes the temporaries that killed runs left beside path: files named as
+ * file_out_open names them for this very path, regular, ours, and older than
+ * STALE_TMP_AGE_S. Best effort: whatever cannot be read or removed stays.
+ */
+static void remove_stale_tmps(const char *path, size_t dirlen)
+{
+    char prefix[512], dir[4096], full[4096 + 512];
+    time_t too_old = time(NULL) - STALE_TMP_AGE_S;
+    size_t prefix_len;
+    struct dirent *e;
+    DIR *d;
+
+    if (dirlen >= sizeof(dir) ||
+        snprintf(prefix, sizeof(prefix), ".%s.tmp-", path + dirlen) >= (int)sizeof(prefix))
+        return;
+    prefix_len = strlen(prefix);
+    if (dirlen)
+        str_copy(dir, dirlen + 1, path);
+    else
+        str_copy(dir, sizeof(dir), ".");
+    d = opendir(dir);
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (!tmp_name_of(e->d_name, prefix, prefix_len))
+            continue;
+        snprintf(full, sizeof(full), "%s/%s", dir, e->d_name);
+        if (lstat(full, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && st.st_mtime < too_old)
+            unlink(full);
+    }
+    closedir(d);
+}
+
+/*
+ * The temporary file's stream writes through these, so that a stop (SIGINT,
+ * SIGTERM) ends every writer at its next flush: once a stop is asked for, the
+ * output is abandoned and a write fails (ECANCELED), which each writer takes
+ * as its end. The cookie is the descriptor.
+ */
+static ssize_t tmp_write(void *cookie, const char *data, size_t size)
+{
+    int fd = (int)(intptr_t)cookie;
+    size_t done = 0;
+
+    while (done < size) {
+        ssize_t n;
+
+        if (cancel_requested()) {
+            errno = ECANCELED;
+            return 0;
+        }
+        n = write(fd, data + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return 0; /* fopencookie: 0 is the error */
+        done += (size_t)n;
+    }
+    return (ssize_t)done;
+}
+
+static int tmp_close(void *cookie)
+{
+    return close((int)(intptr_t)cookie);
+}
+
 int file_out_open(file_out *out, const char *path, ia_err *err)
 {
+    static const cookie_io_functions_t tmp_io = {NULL, tmp_write, NULL, tmp_close};
+
     const char *slash;
     struct stat st;
     size_t dirlen;
@@ -115,6 +209,7 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
     }
     slash = strrchr(path, '/');
     dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    remove_stale_tmps(path, dirlen);
     out->tmp_path = malloc(dirlen + strlen(path) + 32);
     if (!out->tmp_path) {
         file_out_abort(out);
@@ -131,8 +226,9 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
         return -1;
     }
     fchmod(fd, 0600);
-    out->registered = register_tmp(out->tmp_path);
-    out->fp = fdopen(fd, "wb");
+    out->registered = file_temp_register(out->tmp_path);
+    out->fd = fd;
+    out->fp = fopencookie((void *)(intptr_t)fd, "wb", tmp_io);
     if (!out->fp) {
         close(fd);
         err_set(err, IA_ERR_IO, "%s: %s", path, strerror(errno));
@@ -155,7 +251,7 @@ int file_out_commit(file_out *out, ia_err *err)
         rc = 0;
         goto out;
     }
-    if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(fileno(out->fp)) != 0) {
+    if (fflush(out->fp) != 0 || ferror(out->fp) || fsync(out->fd) != 0) {
         err_set(err, IA_ERR_IO, "%s: write error: %s", out->path, strerror(errno));
         goto out;
     }
@@ -165,6 +261,11 @@ int file_out_commit(file_out *out, ia_err *err)
         goto out;
     }
     out->fp = NULL;
+    /* After a stop, nothing new replaces what was there. */
+    if (cancel_requested()) {
+        err_set(err, IA_ERR_CANCELLED, "%s: interrupted; left as it was", out->path);
+        goto out;
+    }
     if (rename(out->tmp_path, out->path) != 0) {
         err_set(err, IA_ERR_IO, "%s: cannot rename into place: %s", out->path, strerror(errno));
         goto out;
@@ -184,7 +285,7 @@ void file_out_abort(file_out *out)
     out->fp = NULL;
     if (out->tmp_path)
         unlink(out->tmp_path);
-    unregister_tmp(out->registered);
+    file_temp_forget(out->registered);
     out->registered = -1;
     free(out->tmp_path);
     out->tmp_path = NULL;

@@ -28,13 +28,18 @@ int file_read_checked(const char *path, buf *out,
  * it over path; file_out_abort removes it. The path "-" means stdout: commit
  * only flushes it. An existing path that is not a regular file (/dev/null,
  * a FIFO) is written in place, never renamed over. A file_out that was neither committed nor aborted is
- * removed by file_out_abort_all, which the signal handling calls at exit.
+ * removed by file_out_abort_all, which the signal handling calls at exit. A run killed outright (SIGKILL)
+ * leaves its temporary ".NAME.tmp-XXXXXX" behind: file_out_open removes those of its path that are
+ * regular files of this user older than a day. Once a stop is asked for (util/cancel.h), writes to the
+ * temporary file fail (ECANCELED), so a writer ends at its next flush, and commit renames nothing
+ * (IA_ERR_CANCELLED): what was at path stays as it was.
  */
 typedef struct file_out {
     FILE *fp;       /* borrowed by the writer until commit/abort */
     char *path;     /* owned */
     char *tmp_path; /* owned; NULL for stdout */
     int registered; /* internal: listed for file_out_abort_all */
+    int fd;         /* internal: the temporary file's descriptor */
 } file_out;
 
 int file_out_open(file_out *out, const char *path, ia_err *err);
@@ -43,5 +48,16 @@ void file_out_abort(file_out *out);
 
 /* Removes every temporary file still open. Async-signal-safe (unlink only). */
 void file_out_abort_all(void);
+
+/*
+ * Lists a temporary file of the caller's (a path up to 4095 bytes) for
+ * file_out_abort_all, so that a stop removes it even when the process ends
+ * from the signal handler. Returns the slot for file_temp_forget, or -1 when
+ * the list (16 files, outputs included) is full.
+ */
+int file_temp_register(const char *path);
+
+/* Takes the file off that list (the caller removes it). Accepts -1. */
+void file_temp_forget(int slot);
 
 #endif

@@ -186,3 +186,39 @@ bool timefmt_is_datetime(const char *s)
 
     return parse(s, &epoch, &has_time) && has_time;
 }
+
+bool timefmt_duration_parse(const char *s, long max_s, long *out)
+{
+    static const struct {
+        char unit;
+        long seconds;
+    } units[] = {{'h', 3600}, {'m', 60}, {'s', 1}};
+    size_t next_unit = 0; /* units come largest first, each at most once */
+    long total = 0;
+
+    if (!*s)
+        return false;
+    while (*s) {
+        long n = 0;
+        size_t u;
+
+        if (*s < '0' || *s > '9')
+            return false;
+        for (; *s >= '0' && *s <= '9'; s++) {
+            n = n * 10 + (*s - '0');
+            if (n > max_s)
+                return false;
+        }
+        for (u = next_unit; u < sizeof(units) / sizeof(units[0]) && units[u].unit != *s; u++)
+            ;
+        if (u == sizeof(units) / sizeof(units[0]) || n > (max_s - total) / units[u].seconds)
+            return false;
+        total += n * units[u].seconds;
+        next_unit = u + 1;
+        s++;
+    }
+    if (total == 0)
+        return false;
+    *out = total;
+    return true;
+}

@@ -42,6 +42,14 @@ int64_t timefmt_days_from_civil(int64_t year, unsigned month, unsigned day);
 /* Parses exactly "YYYY-MM-DD" (a real calendar date) into days since 1970-01-01. */
 bool timefmt_date_parse(const char *s, int64_t *days_out);
 
+/*
+ * Parses a duration: whole numbers each followed by a unit, h, m or s, the
+ * units largest first and each at most once ("90s", "30m", "2h", "1h30m").
+ * Writes the seconds; false, out untouched, on anything else, on zero, or
+ * on more than max_s seconds.
+ */
+bool timefmt_duration_parse(const char *s, long max_s, long *out);
+
 /* Writes days since 1970-01-01 as "YYYY-MM-DD" into out (at least 11 bytes; 16 is safe). */
 void timefmt_date_format(int64_t days, char *out, size_t size);
 

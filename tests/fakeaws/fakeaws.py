@@ -12,6 +12,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -91,6 +92,7 @@ class State:
     def __init__(self, args, fleet):
         self.fleet = fleet
         self.page_size = args.page_size
+        self.endless_tokens = itertools.count(1)  # the `endless` fault's tokens, never the same twice
         self.epoch_style = args.epoch_style
         self.session_ttl = args.session_ttl
         self.verbose = args.verbose
@@ -781,6 +783,14 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("x-amzn-RequestId", request_id)
         if self.close_connection:
             self.send_header("Connection", "close")
+        if fault and fault["kind"] == "drip":
+            # The answer trickles in a byte at a time: only a client's low-speed limit cuts it short.
+            self._end_headers_and_write(b"")
+            for i in range(len(body)):
+                self.wfile.write(body[i : i + 1])
+                self.wfile.flush()
+                time.sleep(fault["param"] / 1000.0)
+            return
         self._end_headers_and_write(body)
         self.wfile.flush()
 
@@ -927,8 +937,17 @@ class Handler(BaseHTTPRequestHandler):
                 denial.get("message") or f"User: {identity['arn']} is not authorized to perform: {service}:{operation} on resource: *",
                 status=denial.get("status", 400),
             )
+        endless = bool(fault and fault["kind"] == "endless")
         call = Call(self.state, identity, region, service, operation, params)
+        if endless:
+            call.params = {k: v for k, v in params.items() if k != "NextToken"}
         out = JSON_HANDLERS[operation](call)
+        if endless:
+            # A service that pages forever: the first page, then empty pages, each with a NextToken never
+            # seen before, so that only a client's page cap ends the listing.
+            if "NextToken" in params:
+                out = {k: ([] if isinstance(v, list) else v) for k, v in out.items()}
+            out["NextToken"] = base64.b64encode(f"endless|{next(self.state.endless_tokens)}".encode()).decode()
         if fault and fault["kind"] in ("deep", "bloat"):
             return Answer(200, faults.reshape(out, fault, fleetmod.render_json).encode("utf-8"), "application/x-amz-json-1.1")
         return Answer(200, fleetmod.render_json(out).encode("utf-8"), "application/x-amz-json-1.1")

@@ -4,13 +4,15 @@ A fault spec is a comma-separated list of rules:
 
     KIND[=RATE][:PARAM][/MAX][@FILTER[+FILTER...]]
 
-KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson | deep | bloat
+KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson | deep | bloat | endless |
+        drip
 RATE    probability in [0, 1] that a matching request gets the fault (default 1)
 PARAM   slow: delay in ms (default 1000); 5xx: status 500 or 503 (default 500);
         truncate/short: fraction of the body kept (default 0.5);
         nonjson: HTTP status of the non-JSON answer (default 200);
         deep: levels of the nested value added to a JSON answer (default 997);
-        bloat: bytes a JSON answer is grown to (default 33554432, 32 MiB)
+        bloat: bytes a JSON answer is grown to (default 33554432, 32 MiB);
+        drip: ms between the bytes of the answer (default 1000)
 MAX     inject at most this many times (default: no limit)
 FILTER  an operation (DescribeImages), a service (workspaces, appstream,
         organizations, sts), an account id (12 digits) or a region (eu-west-1).
@@ -28,7 +30,7 @@ import json
 import re
 import threading
 
-KINDS = ("throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson", "deep", "bloat")
+KINDS = ("throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson", "deep", "bloat", "endless", "drip")
 SERVICES = ("workspaces", "appstream", "organizations", "sts")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _OP_RE = re.compile(r"^[A-Z][A-Za-z0-9]+$")
@@ -63,10 +65,10 @@ def _normalize(rule, label):
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0.0 <= rate <= 1.0:
         raise FaultSpecError(f"{label}: rate {rate!r} must be a number in [0, 1]")
     param = rule.get("param")
-    if kind == "slow":
+    if kind in ("slow", "drip"):
         param = rule.get("delay_ms", param if param is not None else 1000)
         if isinstance(param, bool) or not isinstance(param, (int, float)) or not 0 <= param <= 600000:
-            raise FaultSpecError(f"{label}: slow needs a delay in ms between 0 and 600000")
+            raise FaultSpecError(f"{label}: {kind} needs a delay in ms between 0 and 600000")
     elif kind == "5xx":
         param = rule.get("status", param if param is not None else 500)
         if param not in (500, 503):
