@@ -368,6 +368,16 @@ static int duration_parse(const ytree_node *n, int64_t *seconds)
     return 0;
 }
 
+/* Strings first, in strcmp order; the other values after them, in any order. */
+static int rval_order(const void *pa, const void *pb)
+{
+    const rval *a = pa, *b = pb;
+
+    if (a->type != RV_STR || b->type != RV_STR)
+        return (a->type != RV_STR) - (b->type != RV_STR);
+    return strcmp(a->str, b->str);
+}
+
 /* Checks and converts a leaf's value for its op. */
 static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytree_node *valnode)
 {
@@ -433,7 +443,11 @@ static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytr
                                      ytree_describe(v->items[i]));
             scalar_to_val(v->items[i], &leaf->val.items[i]);
             leaf->val.n++;
+            leaf->val.n_str += leaf->val.items[i].type == RV_STR;
         }
+        /* Sorted, so that a value is looked up in log time: trusted_accounts may list a whole Organization.
+         */
+        qsort(leaf->val.items, leaf->val.n, sizeof(rval), rval_order);
         return 0;
     case OP_REGEX:
         if (!ytree_is_str(v))
