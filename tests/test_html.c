@@ -382,7 +382,7 @@ static void test_html__large_model_streams_every_row(void)
 
 /*
  * Coverage for 100,000 accounts, each with its own regions (every tenth without, so the run's regions
- * show): a scan of every account for each account takes minutes here; a linear page, seconds.
+ * show): a scan of every account for each account takes minutes of CPU here; the linear page, seconds.
  */
 static void test_html__coverage_of_many_accounts_is_not_quadratic(void)
 {
@@ -414,7 +414,8 @@ static void test_html__coverage_of_many_accounts_is_not_quadratic(void)
     page = write_page(&r, NULL, &len);
     secs = testutil_cpu_seconds() - t0;
     fprintf(stderr, "\n  %d accounts written in %.2f s of CPU\n", N, secs);
-    CU_ASSERT(secs < 30.0);
+    /* Linear: about 8 s of CPU, 25 s under AddressSanitizer; the scan of every account per account: 320 s. */
+    CU_ASSERT(secs < 90.0);
     doc = parse(page, len);
     assert_num(doc, "count(//table[@id='coverage-table']/tbody/tr)", N);
     /* Rows are sorted by account id: row k is account 100000000000 + k. */
