@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report/baseline.h"
 #include "report_fixture.h"
@@ -197,6 +198,80 @@ static void test_baseline__bad_files_are_refused_with_where_and_why(void)
     expect_refused("no_such_baseline.json", IA_ERR_INPUT, "no_such_baseline.json", 0, 0);
 }
 
+/* Accounts, baseline failures and collection errors in the run at scale: quadratic matching takes minutes. */
+#define SCALE_N 100000
+
+/*
+ * A run of SCALE_N accounts, each read in eu-west-1 with nothing failing now, against a baseline with
+ * one failure in each: every one is resolved, but for the accounts a collection error covers. Every
+ * account also has an error in another region, so that each failure is checked against a long list.
+ */
+static void test_baseline__matching_is_not_quadratic(void)
+{
+    cJSON *snap = cJSON_CreateObject(), *accounts = cJSON_AddArrayToObject(snap, "accounts");
+    cJSON *errors = cJSON_AddArrayToObject(snap, "errors"), *doc = cJSON_CreateObject();
+    cJSON *list = cJSON_AddArrayToObject(doc, "results");
+    rule_info rule = {.id = "ws-stale", .resource_type = "workspaces_image", .sev = SEV_HIGH};
+    results r;
+    ia_err err;
+    char *text, *path, id[16], res[32];
+    size_t unread = 0;
+    double t0, secs;
+
+    memset(&r, 0, sizeof(r));
+    cJSON_AddStringToObject(doc, "schema", "imgaudit.results");
+    cJSON_AddStringToObject(doc, "evaluated_at", "2026-11-24T02:04:00Z");
+    for (size_t i = 0; i < SCALE_N; i++) {
+        cJSON *a = cJSON_CreateObject(), *e = cJSON_CreateObject(), *f = cJSON_CreateObject();
+        const char *regions[] = {"eu-west-1"};
+
+        snprintf(id, sizeof(id), "%012zu", 100000000000 + i * 7919 % SCALE_N);
+        snprintf(res, sizeof(res), "wsi-%zu", i);
+        cJSON_AddStringToObject(a, "id", id);
+        cJSON_AddItemToObject(a, "regions", cJSON_CreateStringArray(regions, 1));
+        cJSON_AddItemToArray(accounts, a);
+        cJSON_AddStringToObject(e, "account", id);
+        /* One account in ten could not be read at all; the others lost only another region. */
+        if (i % 10 == 0)
+            unread++;
+        else
+            cJSON_AddStringToObject(e, "region", "us-east-1");
+        cJSON_AddItemToArray(errors, e);
+        cJSON_AddStringToObject(f, "rule", rule.id);
+        cJSON_AddStringToObject(f, "resource_type", rule.resource_type);
+        cJSON_AddStringToObject(f, "resource_id", res);
+        cJSON_AddStringToObject(f, "account", id);
+        cJSON_AddStringToObject(f, "region", "eu-west-1");
+        cJSON_AddStringToObject(f, "status", "fail");
+        cJSON_AddItemToArray(list, f);
+    }
+    text = cJSON_PrintUnformatted(doc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    path = testutil_write_temp(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    r.snapshot = snap;
+    r.errors = errors;
+    r.rules = &rule;
+    r.n_rules = 1;
+    str_copy(r.evaluated_at, sizeof(r.evaluated_at), "2026-11-25T02:04:00Z");
+    err_clear(&err);
+    t0 = testutil_cpu_seconds();
+    CU_ASSERT_EQUAL(baseline_apply(&r, path, &err), 0);
+    secs = testutil_cpu_seconds() - t0;
+    fprintf(stderr, "\n  %d baseline failures matched in %.2f s of CPU\n", SCALE_N, secs);
+    /* Linear or n log n: well under a second unloaded; quadratic: minutes. */
+    CU_ASSERT(secs < 20.0);
+    CU_ASSERT_EQUAL(r.n_resolved, SCALE_N - unread);
+    CU_ASSERT_EQUAL(r.has_baseline, 1);
+    unlink(path);
+    free(path);
+    free(text);
+    r.rules = NULL; /* borrowed from this frame */
+    results_free(&r);
+    cJSON_Delete(doc);
+    cJSON_Delete(snap);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -207,6 +282,7 @@ int main(void)
         {"run_time_fallbacks_for_first_seen", test_baseline__run_time_fallbacks_for_first_seen},
         {"applying_again_replaces_the_marks", test_baseline__applying_again_replaces_the_marks},
         {"bad_files_are_refused_with_where_and_why", test_baseline__bad_files_are_refused_with_where_and_why},
+        {"matching_is_not_quadratic", test_baseline__matching_is_not_quadratic},
         CU_TEST_INFO_NULL,
     };
 

@@ -1,5 +1,5 @@
 /* The collector's parts that need no network: accounts files, regions, timestamps, what is kept of an
- * answer (the scheduler: test_sched). */
+ * answer, taking an answer page apart (the scheduler: test_sched). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -223,6 +223,52 @@ static void test_collect__kept_answers_read_back(void)
     free(path);
 }
 
+static void no_image(void *ud, const snap_resource *res, cJSON *data)
+{
+    (void)ud;
+    (void)res;
+    (void)data;
+    CU_FAIL("image builders have no permissions to read");
+}
+
+/*
+ * One page of 200,000 image builders: each is taken off the page at the same cost however long the page
+ * is. Counting the list again for each item (as the collector once did) takes minutes at this size.
+ */
+static void test_collect__long_page_is_taken_in_linear_time(void)
+{
+    enum { N = 200000 };
+    cJSON *answer = cJSON_CreateObject(), *list = cJSON_AddArrayToObject(answer, "ImageBuilders");
+    snapshot snap;
+    ia_err err;
+    char name[32];
+    double t0, secs;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(list);
+    for (size_t i = 0; i < N; i++) {
+        cJSON *b = cJSON_CreateObject();
+
+        snprintf(name, sizeof(name), "builder-%zu", i);
+        cJSON_AddStringToObject(b, "Name", name);
+        cJSON_AddItemToArray(list, b);
+    }
+    snapshot_init(&snap);
+    err_clear(&err);
+    t0 = testutil_cpu_seconds();
+    CU_ASSERT_EQUAL(
+        listing_take_page(LIST_AS_BUILDERS, answer, &snap, "111122223333", "eu-west-1", no_image, NULL, &err),
+        0);
+    secs = testutil_cpu_seconds() - t0;
+    fprintf(stderr, "\n  %d builders taken in %.2f s of CPU\n", N, secs);
+    CU_ASSERT(secs < 20.0);
+    CU_ASSERT_EQUAL_FATAL(snap.n_resources, N);
+    CU_ASSERT_STRING_EQUAL(snap.resources[0]->id, "builder-0");
+    CU_ASSERT_STRING_EQUAL(snap.resources[N - 1]->id, "builder-199999");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(list), 0);
+    snapshot_clean_up(&snap);
+    cJSON_Delete(answer);
+}
+
 static CU_TestInfo tests[] = {
     {"accounts file", test_collect__accounts_file},
     {"accounts file errors with positions", test_collect__accounts_file_errors},
@@ -230,6 +276,7 @@ static CU_TestInfo tests[] = {
     {"regions offered", test_collect__regions},
     {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
     {"what is kept of an answer, a snapshot reader reads back", test_collect__kept_answers_read_back},
+    {"a long page is taken in linear time", test_collect__long_page_is_taken_in_linear_time},
     CU_TEST_INFO_NULL,
 };
 

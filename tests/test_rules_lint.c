@@ -137,6 +137,36 @@ static void test_rules_lint__regexes_that_do_not_compile(void)
     check_case("bad_regex", NULL, 0);
 }
 
+static void test_rules_lint__regexes_too_costly_to_compile(void)
+{
+    check_case("regex_cost", NULL, 0);
+}
+
+/* A pattern from a --vars file is refused where it stands in that file, not where a rule uses it. */
+static void test_rules_lint__costly_regex_from_a_vars_file(void)
+{
+    char rules_path[4200], vars_path[4200];
+    const char *rules_paths[] = {rules_path}, *vars_paths[] = {vars_path};
+    rules_set *set = NULL;
+    rules_diags diags;
+    ia_err err;
+
+    snprintf(rules_path, sizeof(rules_path), "%s", testutil_data_path("rules/lint/regex_cost_uses_var.yaml"));
+    snprintf(vars_path, sizeof(vars_path), "%s", testutil_data_path("rules/vars/costly_regex.yaml"));
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL(rules_load(rules_paths, 1, vars_paths, 1, &set, &diags, &err), -1);
+    CU_ASSERT_PTR_NULL(set);
+    CU_ASSERT_EQUAL_FATAL(diags.n, 1);
+    CU_ASSERT_STRING_EQUAL(diags.items[0].file, vars_path);
+    CU_ASSERT_EQUAL(diags.items[0].line, 3);
+    CU_ASSERT_EQUAL(diags.items[0].column, 18);
+    CU_ASSERT_PTR_NOT_NULL(strstr(diags.items[0].msg, "variable 'builder_names': regular expression"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(diags.items[0].msg, "nested counted repetitions are refused"));
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_STRING_EQUAL(err.file, vars_path);
+    rules_diags_free(&diags);
+}
+
 static void test_rules_lint__yaml_syntax_error(void)
 {
     check_case("syntax", NULL, 0);
@@ -282,6 +312,8 @@ int main(void)
         {"duplicate_ids_within_and_across_files", test_rules_lint__duplicate_ids_within_and_across_files},
         {"undefined_variables", test_rules_lint__undefined_variables},
         {"regexes_that_do_not_compile", test_rules_lint__regexes_that_do_not_compile},
+        {"regexes_too_costly_to_compile", test_rules_lint__regexes_too_costly_to_compile},
+        {"costly_regex_from_a_vars_file", test_rules_lint__costly_regex_from_a_vars_file},
         {"yaml_syntax_error", test_rules_lint__yaml_syntax_error},
         {"missing_fields", test_rules_lint__missing_fields},
         {"message_templates", test_rules_lint__message_templates},

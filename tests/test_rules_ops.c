@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rules/rules.h"
+#include "util/buf.h"
 #include "testutil.h"
 
 #define VERDICT_ERROR (-1)
@@ -494,6 +495,57 @@ static void test_rules_ops__yaml_scalar_typing(void)
     CU_ASSERT_EQUAL(judge("{N: 012}", "{\"N\":12}"), 1);
 }
 
+/*
+ * not-in over a list of 200,000 trusted accounts, for an image shared with all of them: each share is
+ * looked up in log time. A scan of the list for each share (as before) takes minutes at this size.
+ */
+static void test_rules_ops__long_in_list_is_not_scanned_per_value(void)
+{
+    enum { N = 200000 };
+    static const char rule[] =
+        "rules:\n- id: t\n  title: Test rule\n  severity: low\n  resource: workspaces_image\n"
+        "  when: {key: \"P[].A\", op: not-in, value: {var: trusted}}\n";
+    buf vars;
+    cJSON *data = cJSON_CreateObject(), *perms = cJSON_AddArrayToObject(data, "P");
+    rules_source rsrc = {"rule.yaml", rule, sizeof(rule) - 1}, vsrc;
+    rules_set *set = NULL;
+    rules_diags diags;
+    snap_resource ref;
+    ia_err err;
+    char id[16];
+    double t0, secs;
+    bool written = true;
+
+    set_clock();
+    buf_init(&vars, 0);
+    CU_ASSERT_EQUAL_FATAL(buf_puts(&vars, "vars:\n  trusted: [7, true"), 0);
+    for (size_t i = 0; i < N; i++) {
+        cJSON *p = cJSON_CreateObject();
+
+        snprintf(id, sizeof(id), "%012zu", 100000000000 + i * 7919 % N);
+        written = written && buf_printf(&vars, ", \"%s\"", id) == 0;
+        snprintf(id, sizeof(id), "%012zu", 100000000000 + i);
+        cJSON_AddStringToObject(p, "A", id);
+        cJSON_AddItemToArray(perms, p);
+    }
+    CU_ASSERT_FATAL(written && buf_puts(&vars, "]\n") == 0);
+    vsrc = (rules_source){"vars.yaml", buf_str(&vars), vars.len};
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL_FATAL(rules_load_sources(&rsrc, 1, &vsrc, 1, &set, &diags, &err), 0);
+    make_ref(&ref, data);
+    t0 = testutil_cpu_seconds();
+    CU_ASSERT_FALSE(rules_rule_fails(set, 0, &ref, &g_clock)); /* every share is to a trusted account */
+    cJSON_ReplaceItemInObject(cJSON_GetArrayItem(perms, N / 2), "A", cJSON_CreateString("999988887777"));
+    CU_ASSERT_TRUE(rules_rule_fails(set, 0, &ref, &g_clock)); /* one is not */
+    secs = testutil_cpu_seconds() - t0;
+    fprintf(stderr, "\n  %d shares judged against %d trusted accounts in %.2f s of CPU\n", N, N, secs);
+    CU_ASSERT(secs < 10.0);
+    rules_set_free(set);
+    rules_diags_free(&diags);
+    buf_free(&vars);
+    cJSON_Delete(data);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -501,6 +553,7 @@ int main(void)
         {"ne", test_rules_ops__ne},
         {"lt_le_gt_ge", test_rules_ops__ordering},
         {"in_and_not_in", test_rules_ops__in_and_not_in},
+        {"long_in_list_is_not_scanned_per_value", test_rules_ops__long_in_list_is_not_scanned_per_value},
         {"contains_and_not_contains", test_rules_ops__contains},
         {"regex", test_rules_ops__regex},
         {"present_and_absent", test_rules_ops__present_and_absent},

@@ -9,6 +9,7 @@
 
 #include "rules/evaluate.h"
 #include "testutil.h"
+#include "util/buf.h"
 #include "util/timefmt.h"
 
 /* What one evaluation of snapshots/waivers.json produced. */
@@ -344,6 +345,94 @@ static void test_waivers__empty_file_waives_nothing(void)
     rules_diags_free(&diags);
 }
 
+/*
+ * 50,000 failing images and a waiver for each, named by id (in another order), between two globs: each
+ * result finds its waiver by binary search. Trying every waiver for every result, as before, takes minutes.
+ */
+static void test_waivers__many_waivers_by_id_are_not_tried_in_turn(void)
+{
+    enum { N = 50000, FILES = 2 };
+    static const char rule[] =
+        "rules:\n- id: t\n  title: Test rule\n  severity: low\n  resource: workspaces_image\n"
+        "  when: {State: ERROR}\n";
+    rules_source rsrc = {"rule.yaml", rule, sizeof(rule) - 1}, wsrc[FILES];
+    buf text[FILES];
+    cJSON *doc = cJSON_CreateObject(), *list;
+    char *json;
+    run r;
+    rules_diags diags;
+    rules_clock clock;
+    ia_err err;
+    char id[32];
+    bool written = true;
+    size_t waived = 0;
+    double t0, secs;
+
+    memset(&r, 0, sizeof(r));
+    cJSON_AddStringToObject(doc, "schema", "imgaudit.snapshot");
+    cJSON_AddNumberToObject(doc, "schema_version", 1);
+    list = cJSON_AddArrayToObject(doc, "resources");
+    for (size_t f = 0; f < FILES; f++) {
+        buf_init(&text[f], 0);
+        written = written && buf_puts(&text[f], "waivers:\n") == 0;
+    }
+    written =
+        written &&
+        buf_puts(&text[0], "- {rule: t, resource: wsi-4?, reason: early glob, expires: 2099-01-01}\n") == 0;
+    for (size_t i = 0; i < N; i++) {
+        cJSON *res = cJSON_CreateObject(), *data = cJSON_AddObjectToObject(res, "data");
+        size_t k = i * 7919 % N;
+
+        snprintf(id, sizeof(id), "wsi-%zu", i);
+        cJSON_AddStringToObject(res, "type", "workspaces_image");
+        cJSON_AddStringToObject(res, "account", "111122223333");
+        cJSON_AddStringToObject(res, "region", "eu-west-1");
+        cJSON_AddStringToObject(res, "id", id);
+        cJSON_AddStringToObject(data, "ImageId", id);
+        cJSON_AddStringToObject(data, "State", "ERROR");
+        cJSON_AddItemToArray(list, res);
+        if (k != 7)
+            written = written &&
+                      buf_printf(&text[i % FILES],
+                                 "- {rule: t, resource: wsi-%zu, reason: exact %zu, expires: 2099-01-01}\n",
+                                 k, k) == 0;
+    }
+    written = written &&
+              buf_puts(&text[FILES - 1],
+                       "- {rule: t, resource: \"wsi-*\", reason: late glob, expires: 2099-01-01}\n") == 0;
+    CU_ASSERT_FATAL(written);
+    for (size_t f = 0; f < FILES; f++)
+        wsrc[f] = (rules_source){f ? "b.yaml" : "a.yaml", buf_str(&text[f]), text[f].len};
+    json = cJSON_PrintUnformatted(doc);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(json);
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL_FATAL(rules_clock_init(&clock, "2026-11-25", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_load_sources(&rsrc, 1, NULL, 0, &r.set, &diags, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(waivers_load_sources(wsrc, FILES, &r.w, &diags, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_parse("snap.json", json, strlen(json), &r.snap, &err), 0);
+    t0 = testutil_cpu_seconds();
+    CU_ASSERT_EQUAL_FATAL(rules_evaluate(r.set, r.w, r.snap, &clock, &r.res, &err), 0);
+    secs = testutil_cpu_seconds() - t0;
+    fprintf(stderr, "\n  %d failures against %d waivers in %.2f s of CPU\n", N, N, secs);
+    CU_ASSERT(secs < 10.0);
+    CU_ASSERT_EQUAL_FATAL(r.res.n_items, N);
+    for (size_t i = 0; i < N; i++)
+        waived += r.res.items[i].status == RESULT_WAIVED;
+    CU_ASSERT_EQUAL(waived, N);
+    /* The first waiver in file order wins: a glob before the id's own waiver, the id's before a later glob.
+     */
+    CU_ASSERT_STRING_EQUAL(waived_by(&r.res, "t", "wsi-45"), "early glob");
+    CU_ASSERT_STRING_EQUAL(waived_by(&r.res, "t", "wsi-4"), "exact 4");
+    CU_ASSERT_STRING_EQUAL(waived_by(&r.res, "t", "wsi-12345"), "exact 12345");
+    CU_ASSERT_STRING_EQUAL(waived_by(&r.res, "t", "wsi-7"), "late glob");
+    run_free(&r);
+    rules_diags_free(&diags);
+    for (size_t f = 0; f < FILES; f++)
+        buf_free(&text[f]);
+    free(json);
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -356,6 +445,7 @@ int main(void)
         {"errors_with_positions_all_at_once", test_waivers__errors_with_positions_all_at_once},
         {"structure_and_syntax_errors", test_waivers__structure_and_syntax_errors},
         {"empty_file_waives_nothing", test_waivers__empty_file_waives_nothing},
+        {"many_waivers_by_id_are_not_tried_in_turn", test_waivers__many_waivers_by_id_are_not_tried_in_turn},
         CU_TEST_INFO_NULL,
     };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int testutil_run(const char *suite, CU_TestInfo *tests)
@@ -35,6 +36,14 @@ static const char *env_or(const char *name, const char *fallback)
     const char *v = getenv(name);
 
     return v && *v ? v : fallback;
+}
+
+double testutil_cpu_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 const char *testutil_data_path(const char *rel)

@@ -22,6 +22,12 @@ char *testutil_read_file(const char *path, size_t *len_out);
 /* Writes text to a new temporary file and returns its path (owned: free()); the caller unlinks it. */
 char *testutil_write_temp(const char *text);
 
+/*
+ * The CPU time this process has used, in seconds: the bound of the tests that guard against quadratic
+ * loops, which other processes on a loaded machine do not stretch as they stretch the wall clock.
+ */
+double testutil_cpu_seconds(void);
+
 /* The number an XPath expression gives over doc (XML or HTML), or -1 when it cannot be evaluated. */
 double testutil_xpath_num(xmlDocPtr doc, const char *expr);
 

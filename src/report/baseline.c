@@ -199,39 +199,94 @@ static int load_failures(const cJSON *root, const char *path, baseline *b, ia_er
     return 0;
 }
 
-/* Whether the snapshot's accounts[] lists region for account (an account listed without regions: yes). */
-static int region_collected(const results *r, const char *account, const char *region)
+/* A place a collection error covers: a region of an account, or (region NULL) all of it. */
+typedef struct error_place {
+    const char *account, *region; /* borrowed from the results' errors */
+} error_place;
+
+/* What rechecked asks of the run, sorted once so that each baseline failure costs a few binary searches. */
+typedef struct run_index {
+    const char **rules; /* the loaded rules' ids, sorted; the strings borrowed */
+    size_t n_rules;
+    error_place *errors; /* sorted by account, then region with NULL first */
+    size_t n_errors;
+} run_index;
+
+static int cmp_str_ptr(const void *a, const void *b)
 {
-    const cJSON *accounts = r->snapshot ? cJSON_GetObjectItemCaseSensitive(r->snapshot, "accounts") : NULL;
-    const cJSON *a, *regions, *item;
-
-    cJSON_ArrayForEach(a, accounts)
-    {
-        const char *id = tally_json_str(a, "id");
-
-        if (!id || strcmp(id, account) != 0)
-            continue;
-        regions = cJSON_GetObjectItemCaseSensitive(a, "regions");
-        if (!cJSON_IsArray(regions))
-            return 1;
-        cJSON_ArrayForEach(item, regions)
-        {
-            if (cJSON_IsString(item) && region && strcmp(item->valuestring, region) == 0)
-                return 1;
-        }
-        return 0;
-    }
-    /* Not in accounts[] (a hand-made snapshot): its resources are what was read. */
-    return 1;
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int rule_loaded(const results *r, const char *rule)
+static int cmp_place(const void *a, const void *b)
 {
-    for (size_t i = 0; rule && i < r->n_rules; i++) {
-        if (strcmp(r->rules[i].id, rule) == 0)
-            return 1;
+    const error_place *x = a, *y = b;
+    int c = strcmp(x->account, y->account);
+
+    if (c || x->region == y->region)
+        return c;
+    if (!x->region || !y->region)
+        return x->region ? 1 : -1;
+    return strcmp(x->region, y->region);
+}
+
+static void run_index_free(run_index *ix)
+{
+    free(ix->rules);
+    free(ix->errors);
+}
+
+static int run_index_build(const results *r, run_index *ix, ia_err *err)
+{
+    const cJSON *e;
+
+    memset(ix, 0, sizeof(*ix));
+    ix->rules = malloc((r->n_rules ? r->n_rules : 1) * sizeof(*ix->rules));
+    ix->errors = malloc(((size_t)cJSON_GetArraySize(r->errors) + 1) * sizeof(*ix->errors));
+    if (!ix->rules || !ix->errors)
+        return err_set(err, IA_ERR_NOMEM, "out of memory applying the baseline");
+    for (size_t i = 0; i < r->n_rules; i++) {
+        if (r->rules[i].id)
+            ix->rules[ix->n_rules++] = r->rules[i].id;
     }
+    /* An error without an account (Organizations, say) does not hide an account this run did read. */
+    cJSON_ArrayForEach(e, r->errors)
+    {
+        const char *account = tally_json_str(e, "account");
+
+        if (account)
+            ix->errors[ix->n_errors++] = (error_place){account, tally_json_str(e, "region")};
+    }
+    if (ix->n_rules)
+        qsort(ix->rules, ix->n_rules, sizeof(*ix->rules), cmp_str_ptr);
+    if (ix->n_errors)
+        qsort(ix->errors, ix->n_errors, sizeof(*ix->errors), cmp_place);
     return 0;
+}
+
+static bool error_covers(const run_index *ix, const char *account, const char *region)
+{
+    error_place whole = {account, NULL}, one = {account, region};
+
+    if (!ix->n_errors)
+        return false;
+    return bsearch(&whole, ix->errors, ix->n_errors, sizeof(whole), cmp_place) ||
+           (region && bsearch(&one, ix->errors, ix->n_errors, sizeof(one), cmp_place));
+}
+
+/* Whether the account's entry in the snapshot lists region (an account listed without regions, or not
+ * listed at all, as in a hand-made snapshot: its resources are what was read). */
+static bool region_collected(const tally_account *a, const char *region)
+{
+    const cJSON *item;
+
+    if (!a->regions)
+        return true;
+    cJSON_ArrayForEach(item, a->regions)
+    {
+        if (cJSON_IsString(item) && region && strcmp(item->valuestring, region) == 0)
+            return true;
+    }
+    return false;
 }
 
 /*
@@ -240,23 +295,13 @@ static int rule_loaded(const results *r, const char *rule)
  * account, and no collection error covers the place. Only then can its
  * absence mean it was resolved.
  */
-static int rechecked(const results *r, const tally *t, const old_failure *f)
+static bool rechecked(const run_index *ix, const tally *t, const old_failure *f)
 {
-    const cJSON *e;
+    long a = f->account ? tally_account_index(t, f->account) : -1;
 
-    if (!f->account || tally_account_index(t, f->account) < 0 || !rule_loaded(r, f->rule) ||
-        !region_collected(r, f->account, f->region))
-        return 0;
-    cJSON_ArrayForEach(e, r->errors)
-    {
-        const char *account = tally_json_str(e, "account"), *region = tally_json_str(e, "region");
-
-        /* An error without an account (Organizations, say) does not hide an account this run did read. */
-        if (account && strcmp(account, f->account) == 0 &&
-            (!region || (f->region && strcmp(region, f->region) == 0)))
-            return 0;
-    }
-    return 1;
+    return a >= 0 && f->rule &&
+           bsearch(&f->rule, ix->rules, ix->n_rules, sizeof(*ix->rules), cmp_str_ptr) != NULL &&
+           region_collected(&t->accounts[a], f->region) && !error_covers(ix, f->account, f->region);
 }
 
 static void free_resolved(resolved_failure *list, size_t n)
@@ -294,6 +339,7 @@ int baseline_apply(results *r, const char *path, ia_err *err)
     cJSON *root = NULL;
     baseline b;
     tally t;
+    run_index ix;
     char now[TIME_MAX + 1];
     char **first_seen = NULL;
     result_change *change = NULL;
@@ -303,6 +349,7 @@ int baseline_apply(results *r, const char *path, ia_err *err)
 
     memset(&b, 0, sizeof(b));
     memset(&t, 0, sizeof(t));
+    memset(&ix, 0, sizeof(ix));
     /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
     if (json_read_file(path, BASELINE_MAX, "a results document", &root, err) != 0)
         goto out;
@@ -312,7 +359,7 @@ int baseline_apply(results *r, const char *path, ia_err *err)
     }
     if (baseline_time(root, path, b.default_time, err) != 0 || load_failures(root, path, &b, err) != 0)
         goto out;
-    if (tally_compute(r, &t, err) != 0)
+    if (tally_compute(r, &t, err) != 0 || run_index_build(r, &ix, err) != 0)
         goto out;
     if (r->evaluated_at[0] && is_iso_time(r->evaluated_at))
         str_copy(now, sizeof(now), r->evaluated_at);
@@ -354,7 +401,7 @@ int baseline_apply(results *r, const char *path, ia_err *err)
         /* A duplicate key in the baseline is listed once: only the entry in the table counts. */
         if (f->seen || lookup(&b, f->rule, f->type, f->account, f->region, f->id) != f)
             continue;
-        if (!rechecked(r, &t, f)) {
+        if (!rechecked(&ix, &t, f)) {
             unchecked++;
             continue;
         }
@@ -389,6 +436,7 @@ out:
     free(change);
     free_resolved(resolved, n_resolved);
     tally_free(&t);
+    run_index_free(&ix);
     free(b.fails);
     free(b.slots);
     cJSON_Delete(root);

@@ -352,40 +352,25 @@ void html_section_summary(html_writer *w, xmlNodePtr page)
     }
 }
 
-/* The regions an account was audited in: its own list in the snapshot, else the run's. */
-static const cJSON *account_regions(const html_writer *w, const char *id)
-{
-    const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(w->r->snapshot, "accounts"), *a;
-
-    cJSON_ArrayForEach(a, accounts)
-    {
-        const char *aid = json_str(a, "id");
-
-        if (aid && id && strcmp(aid, id) == 0 &&
-            cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(a, "regions")))
-            return cJSON_GetObjectItemCaseSensitive(a, "regions");
-    }
-    return cJSON_GetObjectItemCaseSensitive(w->r->snapshot, "regions");
-}
-
 void html_section_coverage(html_writer *w, xmlNodePtr page)
 {
     static const char *const cols[] = {"Account|text", "Regions|text", "Resources|num", "Collection|text"};
     htmldom *d = &w->dom;
     xmlNodePtr sec = htmldom_section(d, page, "coverage", "Coverage", NULL), body, tr, td, ul;
-    const cJSON *e;
+    const cJSON *e, *run_regions = cJSON_GetObjectItemCaseSensitive(w->r->snapshot, "regions");
 
     htmldom_el_text(d, sec, "p", "intro", "Accounts and regions this run read, and what it could not read.");
     body = htmldom_table(d, sec, "coverage-table", cols, 4);
     for (size_t a = 0; a < w->t.n_accounts; a++) {
         const tally_account *acc = &w->t.accounts[a];
-        const cJSON *region;
+        /* Its own list in the snapshot, else the run's. */
+        const cJSON *regions = acc->regions ? acc->regions : run_regions, *region;
         int first = 1;
 
         tr = htmldom_el(d, body, "tr", NULL);
         account_cell(w, tr, acc->id);
         td = htmldom_el(d, tr, "td", "small");
-        cJSON_ArrayForEach(region, account_regions(w, acc->id))
+        cJSON_ArrayForEach(region, regions)
         {
             if (!cJSON_IsString(region))
                 continue;

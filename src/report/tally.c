@@ -89,9 +89,12 @@ static int build_accounts(const results *r, tally *t, ia_err *err)
     cJSON_ArrayForEach(item, accounts)
     {
         long idx = tally_account_index(t, tally_json_str(item, "id"));
+        const cJSON *regions = cJSON_GetObjectItemCaseSensitive(item, "regions");
 
         if (idx >= 0 && !t->accounts[idx].name)
             t->accounts[idx].name = tally_json_str(item, "name");
+        if (idx >= 0 && !t->accounts[idx].regions && cJSON_IsArray(regions))
+            t->accounts[idx].regions = regions;
     }
     cJSON_ArrayForEach(item, r->errors)
     {

@@ -20,6 +20,9 @@
 typedef struct tally_account {
     const char *id;   /* borrowed from the results or snapshot */
     const char *name; /* from the snapshot's accounts[], borrowed, or NULL */
+    /* The regions it was audited in: the first regions array its entries in the snapshot's accounts[]
+     * have, borrowed; NULL when none has one (or it is not listed there). */
+    const cJSON *regions;
     size_t resources;
     size_t status[TALLY_N_STATUS];
     size_t fail_by_sev[TALLY_N_SEV];

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/regex_check.h"
 #include "rules/rules_int.h"
 #include "util/buf.h"
 #include "util/str.h"
@@ -272,15 +273,18 @@ static const ytree_node *var_ref(const ytree_node *node)
 
 /*
  * Resolves a value node: itself, or the variable it names. *label describes
- * it for messages ("value" or "variable 'x'"). Returns NULL after recording
+ * it for messages ("value" or "variable 'x'"); *file is the file the value
+ * stands in (the rule file, or the variable's). Returns NULL after recording
  * a problem.
  */
-static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *label, size_t label_size)
+static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *label, size_t label_size,
+                                       const char **file)
 {
     const ytree_node *name = var_ref(node);
     const rvar *v;
 
     snprintf(label, label_size, "the value");
+    *file = c->file;
     if (!name) {
         if (node->kind == YTREE_MAP) {
             rules_problem(c->ctx, c->file, node, "a value is a string, number, boolean, list or {var: NAME}");
@@ -299,6 +303,7 @@ static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *labe
         return NULL;
     }
     snprintf(label, label_size, "variable '%s'", name->text);
+    *file = v->file;
     return v->value;
 }
 
@@ -363,12 +368,23 @@ static int duration_parse(const ytree_node *n, int64_t *seconds)
     return 0;
 }
 
+/* Strings first, in strcmp order; the other values after them, in any order. */
+static int rval_order(const void *pa, const void *pb)
+{
+    const rval *a = pa, *b = pb;
+
+    if (a->type != RV_STR || b->type != RV_STR)
+        return (a->type != RV_STR) - (b->type != RV_STR);
+    return strcmp(a->str, b->str);
+}
+
 /* Checks and converts a leaf's value for its op. */
 static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytree_node *valnode)
 {
     const char *opn = op_name(leaf->op);
     const ytree_node *v;
-    char label[160];
+    char label[160], where[170], why[256];
+    const char *vfile = NULL;
     int rc;
 
     switch (leaf->op) {
@@ -383,7 +399,7 @@ static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytr
     }
     if (!valnode)
         return rules_problem(c->ctx, c->file, opnode, "op '%s' needs a value", opn);
-    v = value_resolve(c, valnode, label, sizeof(label));
+    v = value_resolve(c, valnode, label, sizeof(label), &vfile);
     if (!v)
         return -1;
     switch (leaf->op) {
@@ -427,7 +443,11 @@ static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytr
                                      ytree_describe(v->items[i]));
             scalar_to_val(v->items[i], &leaf->val.items[i]);
             leaf->val.n++;
+            leaf->val.n_str += leaf->val.items[i].type == RV_STR;
         }
+        /* Sorted, so that a value is looked up in log time: trusted_accounts may list a whole Organization.
+         */
+        qsort(leaf->val.items, leaf->val.n, sizeof(rval), rval_order);
         return 0;
     case OP_REGEX:
         if (!ytree_is_str(v))
@@ -435,12 +455,15 @@ static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytr
                                  ytree_describe(v));
         if (strlen(v->text) != v->len)
             return rules_problem(c->ctx, c->file, valnode, "regular expression holds a NUL character");
+        /* Problems of the pattern are shown where it stands: in the variable's file when it is one. */
+        snprintf(where, sizeof(where), "%s%s", v == valnode ? "" : label, v == valnode ? "" : ": ");
+        if (regex_check(v->text, v->len, why, sizeof(why)) != 0)
+            return rules_problem(c->ctx, vfile, v, "%sregular expression '%.40s%s' %s", where, v->text,
+                                 v->len > 40 ? "..." : "", why);
         rc = regcomp(&leaf->re, v->text, REG_EXTENDED | REG_NOSUB);
         if (rc != 0) {
-            char msg[256];
-
-            regerror(rc, &leaf->re, msg, sizeof(msg));
-            return rules_problem(c->ctx, c->file, valnode, "bad regular expression '%s': %s", v->text, msg);
+            regerror(rc, &leaf->re, why, sizeof(why));
+            return rules_problem(c->ctx, vfile, v, "%sbad regular expression '%s': %s", where, v->text, why);
         }
         leaf->has_re = true;
         scalar_to_val(v, &leaf->val);

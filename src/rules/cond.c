@@ -4,6 +4,7 @@
  * nothing and parses nothing but timestamps: keys were split at load time.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules/rules_int.h"
@@ -94,9 +95,17 @@ static bool val_eq(const cJSON *v, const rval *x)
     return false;
 }
 
+static int cmp_str_item(const void *key, const void *item)
+{
+    return strcmp(key, ((const rval *)item)->str);
+}
+
+/* A string is looked up among the list's strings (sorted at load); any other value among the rest. */
 static bool val_in(const cJSON *v, const rval *list)
 {
-    for (size_t i = 0; i < list->n; i++) {
+    if (cJSON_IsString(v) && v->valuestring)
+        return bsearch(v->valuestring, list->items, list->n_str, sizeof(rval), cmp_str_item) != NULL;
+    for (size_t i = list->n_str; i < list->n; i++) {
         if (val_eq(v, &list->items[i]))
             return true;
     }

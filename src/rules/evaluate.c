@@ -53,23 +53,86 @@ static int by_type_build(const snapshot_doc *snap, by_type *bt)
     return 0;
 }
 
-/* The first waiver among cand that covers res, or -1. */
-static int32_t waiver_for(const waivers *w, const uint32_t *cand, size_t n_cand, const snap_resource *res)
-{
-    for (size_t k = 0; k < n_cand; k++) {
-        if (waivers_match_resource(w, cand[k], res))
-            return (int32_t)cand[k];
-    }
-    return -1;
-}
+/* A waiver for one resource id, named without a glob: looked up by binary search rather than tried in turn.
+ */
+typedef struct exact_waiver {
+    const char *resource; /* borrowed from the waivers */
+    uint32_t k;           /* its index */
+} exact_waiver;
 
 /* Per rule: where its items start, and the waivers that could apply to it (decided once per rule). */
 typedef struct rule_plan {
     int type;
     size_t first_item;
-    uint32_t *cand; /* points into a shared array */
+    uint32_t *cand; /* the other candidates, in waiver order; points into a shared array */
     size_t n_cand;
+    exact_waiver *exact; /* sorted by resource, then index; points into a shared array */
+    size_t n_exact;
 } rule_plan;
+
+static bool names_one_resource(const waivers *w, size_t k)
+{
+    const char *resource = waivers_get(w, k)->resource;
+
+    return resource && !strpbrk(resource, "*?[\\");
+}
+
+static int exact_order(const void *pa, const void *pb)
+{
+    const exact_waiver *a = pa, *b = pb;
+    int c = strcmp(a->resource, b->resource);
+
+    return c ? c : (a->k > b->k) - (a->k < b->k);
+}
+
+/* Moves the plan's waivers that name one resource out of cand into exact (room for them), sorted. */
+static void plan_split(const waivers *w, rule_plan *p, exact_waiver *exact)
+{
+    size_t kept = 0;
+
+    p->exact = exact;
+    for (size_t i = 0; i < p->n_cand; i++) {
+        uint32_t k = p->cand[i];
+
+        if (names_one_resource(w, k))
+            p->exact[p->n_exact++] = (exact_waiver){waivers_get(w, k)->resource, k};
+        else
+            p->cand[kept++] = k;
+    }
+    p->n_cand = kept;
+    if (p->n_exact > 1)
+        qsort(p->exact, p->n_exact, sizeof(*p->exact), exact_order);
+}
+
+/*
+ * The first waiver of the plan (in waiver order) that covers res, or -1: the
+ * lowest of those naming res's id that match, unless a glob before it does.
+ */
+static int32_t waiver_for(const waivers *w, const rule_plan *p, const snap_resource *res)
+{
+    int64_t best = -1;
+    size_t lo = 0, hi = p->n_exact;
+
+    while (res->id && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(p->exact[mid].resource, res->id) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; res->id && lo < p->n_exact && strcmp(p->exact[lo].resource, res->id) == 0; lo++) {
+        if (waivers_match_resource(w, p->exact[lo].k, res)) {
+            best = p->exact[lo].k;
+            break;
+        }
+    }
+    for (size_t i = 0; i < p->n_cand && (best < 0 || p->cand[i] < best); i++) {
+        if (waivers_match_resource(w, p->cand[i], res))
+            return (int32_t)p->cand[i];
+    }
+    return (int32_t)best;
+}
 
 static int judge(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
                  const rule_plan *plan, size_t r, size_t j, uint32_t ri, results *out)
@@ -90,7 +153,7 @@ static int judge(const rules_set *set, const waivers *w, const snapshot_doc *sna
     if (!it->message)
         return -1;
     it->status = RESULT_FAIL;
-    it->waiver = plan[r].n_cand ? waiver_for(w, plan[r].cand, plan[r].n_cand, res) : -1;
+    it->waiver = plan[r].n_cand || plan[r].n_exact ? waiver_for(w, &plan[r], res) : -1;
     if (it->waiver >= 0) {
         it->status = RESULT_WAIVED;
         out->waivers[it->waiver].matched++;
@@ -104,6 +167,7 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
 {
     size_t n_rules = rules_set_count(set), n_waivers = waivers_count(w), n_items = 0, n_cand_all = 0;
     uint32_t *cand = NULL, *type_rules = NULL;
+    exact_waiver *exact = NULL;
     rule_plan *plan = NULL;
     by_type bt;
     int rc = -1;
@@ -148,6 +212,13 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
                 plan[r].cand[plan[r].n_cand++] = (uint32_t)k;
         }
         n_cand_all += plan[r].n_cand;
+    }
+    exact = malloc((n_cand_all + 1) * sizeof(*exact));
+    if (!exact)
+        goto nomem;
+    for (size_t r = 0, used = 0; r < n_rules; r++) {
+        plan_split(w, &plan[r], exact + used);
+        used += plan[r].n_exact;
     }
     /* Zeroed, so that a failure part-way frees exactly the messages made (large callocs cost no writes). */
     out->items = calloc(n_items ? n_items : 1, sizeof(*out->items));
@@ -196,6 +267,7 @@ nomem:
     err_set(err, IA_ERR_NOMEM, "out of memory while evaluating rules");
 out:
     free(cand);
+    free(exact);
     free(plan);
     free(type_rules);
     by_type_free(&bt);

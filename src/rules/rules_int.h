@@ -45,8 +45,9 @@ typedef struct rval {
     bool b;
     double num;
     const char *str;
-    struct rval *items; /* owned, RV_LIST only */
+    struct rval *items; /* owned, RV_LIST only: the strings first, sorted bytewise, then the rest */
     size_t n;
+    size_t n_str; /* RV_LIST: items[0..n_str) are the strings */
 } rval;
 
 typedef enum rpath_root { ROOT_DATA = 0, ROOT_ACCOUNT, ROOT_REGION } rpath_root;
