@@ -4,11 +4,14 @@ A fault spec is a comma-separated list of rules:
 
     KIND[=RATE][:PARAM][/MAX][@FILTER[+FILTER...]]
 
-KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson
+KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson |
+        ctlerror | ctlarn | sigecho
 RATE    probability in [0, 1] that a matching request gets the fault (default 1)
 PARAM   slow: delay in ms (default 1000); 5xx: status 500 or 503 (default 500);
         truncate/short: fraction of the body kept (default 0.5);
-        nonjson: HTTP status of the non-JSON answer (default 200)
+        nonjson: HTTP status of the non-JSON answer (default 200);
+        ctlerror: 0 = the control characters in the error document (default),
+        1 = in the x-amzn-ErrorType and x-amzn-RequestId headers (JSON services)
 MAX     inject at most this many times (default: no limit)
 FILTER  an operation (DescribeImages), a service (workspaces, appstream,
         organizations, sts), an account id (12 digits) or a region (eu-west-1).
@@ -26,7 +29,7 @@ import json
 import re
 import threading
 
-KINDS = ("throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson")
+KINDS = ("throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson", "ctlerror", "ctlarn", "sigecho")
 SERVICES = ("workspaces", "appstream", "organizations", "sts")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _OP_RE = re.compile(r"^[A-Z][A-Za-z0-9]+$")
@@ -77,6 +80,10 @@ def _normalize(rule, label):
         param = rule.get("status", param if param is not None else 200)
         if not isinstance(param, int) or not 200 <= param <= 599:
             raise FaultSpecError(f"{label}: nonjson status must be an HTTP status 200..599")
+    elif kind == "ctlerror":
+        param = 0 if param is None else param
+        if param not in (0, 1):
+            raise FaultSpecError(f"{label}: ctlerror takes 0 (in the document) or 1 (in the headers)")
     elif param is not None:
         raise FaultSpecError(f"{label}: {kind} takes no parameter")
     mx = rule.get("max")
