@@ -8,14 +8,6 @@ FA=$IMGAUDIT_SOURCE_DIR/tests/fakeaws
 COMPARE=$IMGAUDIT_SOURCE_DIR/tests/support/compare_snapshot.py
 export IMGAUDIT_RETRY_BASE_MS=5
 
-# fakeaws_start NAME [fakeaws options]: starts a server in $TEST_TMP/NAME, stopped when the test exits.
-fakeaws_start() {
-  local dir=$TEST_TMP/$1
-  shift
-  bash "$FA/run.sh" start "$dir" --owner $$ "$@" >/dev/null
-  _server_pids+=("$(cat "$dir/pid")")
-}
-
 fakeaws_start plain --fleet test
 source "$TEST_TMP/plain/env"
 python3 "$FA/expected.py" --fleet test --mode targets --write-accounts-yaml "$TEST_TMP/accounts.yaml" \

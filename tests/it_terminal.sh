@@ -5,16 +5,7 @@
 # snapshot, whoami --json) keep the strings exactly as AWS sent them.
 source "$(dirname "$0")/support/servers.sh"
 
-FA=$IMGAUDIT_SOURCE_DIR/tests/fakeaws
 export IMGAUDIT_RETRY_BASE_MS=5 IMGAUDIT_TODAY=2026-11-25
-
-# fakeaws_start NAME [fakeaws options]: starts a server in $TEST_TMP/NAME, stopped when the test exits.
-fakeaws_start() {
-  local dir=$TEST_TMP/$1
-  shift
-  bash "$FA/run.sh" start "$dir" --owner $$ "$@" >/dev/null
-  _server_pids+=("$(cat "$dir/pid")")
-}
 
 # inert FILE...: no control byte but LF, no DEL, no C1 control, only well-formed UTF-8; and not empty.
 inert() {

@@ -52,6 +52,15 @@ start_moto() {
   MOTO_URL=http://127.0.0.1:$MOTO_PORT
 }
 
+# fakeaws_start NAME [fakeaws options]: starts tests/fakeaws in $TEST_TMP/NAME (its env, url, port and request
+# log there), stopped when the test exits.
+fakeaws_start() {
+  local dir=$TEST_TMP/$1
+  shift
+  bash "$IMGAUDIT_SOURCE_DIR/tests/fakeaws/run.sh" start "$dir" --owner $$ "$@" >/dev/null
+  _server_pids+=("$(cat "$dir/pid")")
+}
+
 # start_background CMD...: starts a helper process that the test stops at exit.
 start_background() {
   "$@" &
