@@ -49,8 +49,9 @@ static void test_redact__named_fields_whatever_their_value(void)
     expect_redacted("authorization: AWS4-HMAC-SHA256 Credential=AKID/1, Signature=ab\r\nhost: h", NULL,
                     "authorization: <redacted>\r\nhost: h");
     /* Words that only start like a field are left alone. */
-    expect_redacted("SignatureDoesNotMatch: not authorized; Authorization header missing", NULL,
-                    "SignatureDoesNotMatch: not authorized; Authorization header missing");
+    expect_redacted("SignatureDoesNotMatch: not authorized; Authorization header missing; bad signature: x",
+                    NULL,
+                    "SignatureDoesNotMatch: not authorized; Authorization header missing; bad signature: x");
 }
 
 static void test_redact__error_fields_in_place(void)

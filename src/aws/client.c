@@ -307,45 +307,8 @@ static int split_url(request_plan *plan, ia_err *err)
     return 0;
 }
 
-/* Reads one answer: 0 with *json_out or *xml_out set, or -1 with err filled (AWS or protocol error). */
 static int read_answer(request_plan *plan, http_response *resp, const redact_secrets *secrets,
-                       cJSON **json_out, xmlDoc **xml_out, ia_err *err)
-{
-    const char *body = buf_str(&resp->body);
-    size_t len = resp->body.len;
-
-    if (resp->status < 200 || resp->status >= 300) {
-        if (plan->protocol == PROTO_JSON)
-            aws_parse_json_error(resp->status, body, len, resp->error_type, resp->request_id, secrets, err);
-        else
-            aws_parse_query_error(resp->status, body, len, resp->request_id, secrets, err);
-        return -1;
-    }
-    if (plan->protocol == PROTO_JSON) {
-        *json_out = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
-        if (!*json_out || !cJSON_IsObject(*json_out)) {
-            cJSON_Delete(*json_out);
-            *json_out = NULL;
-            err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes that are not a JSON object",
-                    plan->call->svc->id, plan->operation, len);
-            goto bad;
-        }
-        return 0;
-    }
-    *xml_out = parse_xml(body, len);
-    if (!*xml_out || !xmlDocGetRootElement(*xml_out)) {
-        xmlFreeDoc(*xml_out);
-        *xml_out = NULL;
-        err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes that are not XML", plan->call->svc->id,
-                plan->operation, len);
-        goto bad;
-    }
-    return 0;
-bad:
-    err->http_status = resp->status;
-    str_copy(err->request_id, sizeof(err->request_id), resp->request_id);
-    return -1;
-}
+                       cJSON **json_out, xmlDoc **xml_out, ia_err *err);
 
 /*
  * One signed attempt and its answer (as read_answer). Whatever err says on a
@@ -425,11 +388,51 @@ out:
     secrets = (redact_secrets){creds.secret_access_key, creds.session_token, sig.signature};
     if (rc == 0)
         rc = read_answer(plan, resp, &secrets, json_out, xml_out, err);
-    else
+    if (rc != 0)
         redact_err(err, &secrets);
     sigv4_ctx_clean_up(&sig);
     creds_clean_up(&creds);
     return rc;
+}
+
+/* Reads one answer: 0 with *json_out or *xml_out set, or -1 with err filled (AWS or protocol error). */
+static int read_answer(request_plan *plan, http_response *resp, const redact_secrets *secrets,
+                       cJSON **json_out, xmlDoc **xml_out, ia_err *err)
+{
+    const char *body = buf_str(&resp->body);
+    size_t len = resp->body.len;
+
+    if (resp->status < 200 || resp->status >= 300) {
+        if (plan->protocol == PROTO_JSON)
+            aws_parse_json_error(resp->status, body, len, resp->error_type, resp->request_id, secrets, err);
+        else
+            aws_parse_query_error(resp->status, body, len, resp->request_id, secrets, err);
+        return -1;
+    }
+    if (plan->protocol == PROTO_JSON) {
+        *json_out = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+        if (!*json_out || !cJSON_IsObject(*json_out)) {
+            cJSON_Delete(*json_out);
+            *json_out = NULL;
+            err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes that are not a JSON object",
+                    plan->call->svc->id, plan->operation, len);
+            goto bad;
+        }
+        return 0;
+    }
+    *xml_out = parse_xml(body, len);
+    if (!*xml_out || !xmlDocGetRootElement(*xml_out)) {
+        xmlFreeDoc(*xml_out);
+        *xml_out = NULL;
+        err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes that are not XML", plan->call->svc->id,
+                plan->operation, len);
+        goto bad;
+    }
+    return 0;
+bad:
+    err->http_status = resp->status;
+    str_copy(err->request_id, sizeof(err->request_id), resp->request_id);
+    return -1;
 }
 
 static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc **xml_out, ia_err *err)

@@ -12,13 +12,16 @@
 /* A name whose value is a secret whatever it is: a signature, a token, a whole Authorization header. */
 typedef struct secret_field {
     const char *name;
-    bool to_line_end; /* the value runs to the end of the line, spaces and all */
+    const char *separators; /* what stands between the name and the value (blanks aside) */
+    bool to_line_end;       /* the value runs to the end of the line, spaces and all */
 } secret_field;
 
 static const secret_field fields[] = {
-    {"Signature", false}, /* Signature= in the header, X-Amz-Signature= in a query string */
-    {"X-Amz-Security-Token", false},
-    {"Authorization", true},
+    /* Signature= in the header, X-Amz-Signature= in a query string; not "signature:" in prose. */
+    {"Signature", "=", false},
+    /* A header line (the canonical request has it lower-case) or a query parameter. */
+    {"X-Amz-Security-Token", ":=", false},
+    {"Authorization", ":", true},
 };
 
 /* Bytes that end a value that does not run to the line's end. */
@@ -41,8 +44,8 @@ static int replace_value(buf *out, const char *in, const char *needle)
     return buf_puts(out, in);
 }
 
-/* Where the value of a secret field starts at p ("Name", blanks, ':' or '=', blanks), or NULL when none does.
- */
+/* Where the value of a secret field starts at p ("Name", blanks, a separator, blanks), or NULL when none
+ * does. */
 static const char *field_value(const char *p, const secret_field *f)
 {
     size_t n = strlen(f->name);
@@ -51,7 +54,7 @@ static const char *field_value(const char *p, const secret_field *f)
         return NULL;
     p += n;
     p += strspn(p, " \t");
-    if (*p != ':' && *p != '=')
+    if (!*p || !strchr(f->separators, *p))
         return NULL;
     p++;
     return p + strspn(p, " \t");
