@@ -7,12 +7,6 @@ FA=$IMGAUDIT_SOURCE_DIR/tests/fakeaws
 XSD=$IMGAUDIT_SOURCE_DIR/tests/data/conformance/junit
 export IMGAUDIT_RETRY_BASE_MS=5 IMGAUDIT_TODAY=2026-11-25 NO_COLOR=1
 
-fakeaws_start() {
-  local dir=$TEST_TMP/$1
-  shift
-  bash "$FA/run.sh" start "$dir" --owner $$ "$@" >/dev/null
-  _server_pids+=("$(cat "$dir/pid")")
-}
 fakeaws_start test --fleet test
 fakeaws_start demo --fleet demo
 source "$TEST_TMP/test/env"

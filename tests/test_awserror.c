@@ -13,7 +13,7 @@ static void parse_json_file(const char *name, long status, const char *type_head
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(body);
     err_clear(err);
-    aws_parse_json_error(status, body, len, type_header, "req-1", err);
+    aws_parse_json_error(status, body, len, type_header, "req-1", NULL, err);
     free(body);
 }
 
@@ -24,7 +24,7 @@ static void parse_query_file(const char *name, long status, ia_err *err)
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(body);
     err_clear(err);
-    aws_parse_query_error(status, body, len, "header-id", err);
+    aws_parse_query_error(status, body, len, "header-id", NULL, err);
     free(body);
 }
 
@@ -100,7 +100,7 @@ static void test_awserror__json_empty_body(void)
     ia_err err;
 
     err_clear(&err);
-    aws_parse_json_error(403, "", 0, NULL, "", &err);
+    aws_parse_json_error(403, "", 0, NULL, "", NULL, &err);
     CU_ASSERT_STRING_EQUAL(err.aws_code, "HTTP403");
     CU_ASSERT_FALSE(retry_classify(&err));
 }

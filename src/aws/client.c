@@ -107,8 +107,9 @@ static long now_ms(void)
  * An AWS error message as it may be shown and stored: on one line, and
  * without what signature errors append. SignatureDoesNotMatch and
  * InvalidSignatureException answers echo "The Canonical String for this
- * request should have been ..." with every signed header, the session token
- * among them; that part is cut off, and control characters become spaces.
+ * request should have been ..." with every signed header; that part is noise
+ * to a reader and is cut off (the secrets in it were redacted before, by
+ * value), and control characters become spaces.
  */
 static void clean_message(char *msg)
 {
@@ -133,6 +134,16 @@ static void clean_message(char *msg)
     *w = '\0';
 }
 
+/* Sets err->msg to raw, redacted whole before it is cut to the field's size, then cleaned. */
+static void set_message(ia_err *err, const char *raw, const redact_secrets *secrets)
+{
+    char *redacted = redact_text(raw, secrets);
+
+    str_copy(err->msg, sizeof(err->msg), redacted ? redacted : REDACT_MARK);
+    free(redacted);
+    clean_message(err->msg);
+}
+
 /* "com.amazonaws.workspaces#ThrottlingException:http://..." -> "ThrottlingException" */
 static void set_code(ia_err *err, const char *raw)
 {
@@ -147,7 +158,7 @@ static void set_code(ia_err *err, const char *raw)
 }
 
 void aws_parse_json_error(long status, const char *body, size_t len, const char *error_type_header,
-                          const char *request_id, ia_err *err)
+                          const char *request_id, const redact_secrets *secrets, ia_err *err)
 {
     cJSON *doc = NULL;
     json_fault fault;
@@ -174,14 +185,14 @@ void aws_parse_json_error(long status, const char *body, size_t len, const char 
     else if (cJSON_IsString(code))
         set_code(err, code->valuestring);
     if (cJSON_IsString(msg))
-        snprintf(err->msg, sizeof(err->msg), "%s", msg->valuestring);
+        set_message(err, msg->valuestring, secrets);
     else if (!doc && len)
         snprintf(err->msg, sizeof(err->msg), "HTTP %ld with an answer that is not JSON", status);
     else
         snprintf(err->msg, sizeof(err->msg), "HTTP %ld", status);
     if (!err->aws_code[0])
         snprintf(err->aws_code, sizeof(err->aws_code), "HTTP%ld", status);
-    clean_message(err->msg);
+    redact_err(err, secrets);
     cJSON_Delete(doc);
 }
 
@@ -226,7 +237,8 @@ static xmlDoc *parse_xml(const char *body, size_t len)
                          XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
-void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id, ia_err *err)
+void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id,
+                           const redact_secrets *secrets, ia_err *err)
 {
     xmlDoc *doc = parse_xml(body, len);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
@@ -242,13 +254,13 @@ void aws_parse_query_error(long status, const char *body, size_t len, const char
     else
         snprintf(err->aws_code, sizeof(err->aws_code), "HTTP%ld", status);
     if (msg)
-        snprintf(err->msg, sizeof(err->msg), "%s", msg);
+        set_message(err, msg, secrets);
     else if (!doc && len)
         snprintf(err->msg, sizeof(err->msg), "HTTP %ld with an answer that is not XML", status);
     else
         snprintf(err->msg, sizeof(err->msg), "HTTP %ld", status);
     str_copy(err->request_id, sizeof(err->request_id), rid ? rid : (request_id ? request_id : ""));
-    clean_message(err->msg);
+    redact_err(err, secrets);
     free(code);
     free(msg);
     free(rid);
@@ -302,7 +314,16 @@ static int split_url(request_plan *plan, ia_err *err)
     return 0;
 }
 
-static int attempt(aws_client *c, request_plan *plan, http_response *resp, ia_err *err)
+static int read_answer(request_plan *plan, http_response *resp, const redact_secrets *secrets,
+                       cJSON **json_out, xmlDoc **xml_out, ia_err *err);
+
+/*
+ * One signed attempt and its answer (as read_answer). Whatever err says on a
+ * failure is redacted with the secrets the request was signed with, before it
+ * leaves: they are known here only.
+ */
+static int attempt(aws_client *c, request_plan *plan, http_response *resp, cJSON **json_out, xmlDoc **xml_out,
+                   ia_err *err)
 {
     const aws_service *svc = plan->call->svc;
     char target[256], target_header[300], host_header[600];
@@ -312,6 +333,7 @@ static int attempt(aws_client *c, request_plan *plan, http_response *resp, ia_er
     aws_creds creds = {0};
     sigv4_ctx sig;
     http_request req;
+    redact_secrets secrets;
     int rc = -1;
 
     sigv4_ctx_init(&sig);
@@ -370,23 +392,28 @@ static int attempt(aws_client *c, request_plan *plan, http_response *resp, ia_er
                          c->opt.timeout_ms};
     rc = http_perform(c->pool, &req, resp, err);
 out:
+    secrets = (redact_secrets){creds.secret_access_key, creds.session_token, sig.signature};
+    if (rc == 0)
+        rc = read_answer(plan, resp, &secrets, json_out, xml_out, err);
+    if (rc != 0)
+        redact_err(err, &secrets);
     sigv4_ctx_clean_up(&sig);
     creds_clean_up(&creds);
     return rc;
 }
 
 /* Reads one answer: 0 with *json_out or *xml_out set, or -1 with err filled (AWS or protocol error). */
-static int read_answer(request_plan *plan, http_response *resp, cJSON **json_out, xmlDoc **xml_out,
-                       ia_err *err)
+static int read_answer(request_plan *plan, http_response *resp, const redact_secrets *secrets,
+                       cJSON **json_out, xmlDoc **xml_out, ia_err *err)
 {
     const char *body = buf_str(&resp->body);
     size_t len = resp->body.len;
 
     if (resp->status < 200 || resp->status >= 300) {
         if (plan->protocol == PROTO_JSON)
-            aws_parse_json_error(resp->status, body, len, resp->error_type, resp->request_id, err);
+            aws_parse_json_error(resp->status, body, len, resp->error_type, resp->request_id, secrets, err);
         else
-            aws_parse_query_error(resp->status, body, len, resp->request_id, err);
+            aws_parse_query_error(resp->status, body, len, resp->request_id, secrets, err);
         return -1;
     }
     if (plan->protocol == PROTO_JSON) {
@@ -451,9 +478,7 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
         atomic_fetch_add(&c->stats.requests, 1);
         if (n > 1)
             atomic_fetch_add(&c->stats.retries, 1);
-        rc = attempt(c, plan, &resp, err);
-        if (rc == 0)
-            rc = read_answer(plan, &resp, json_out, xml_out, err);
+        rc = attempt(c, plan, &resp, json_out, xml_out, err);
         if (rc != 0 && err->kind != IA_ERR_CREDS && retry_is_throttle_code(err->aws_code))
             atomic_fetch_add(&c->stats.throttles, 1);
         log_debug("%s.%s region=%s endpoint=%s attempt=%d status=%ld%s%s latency=%ldms", svc->id,

@@ -20,6 +20,7 @@
 #include "aws/creds.h"
 #include "aws/endpoint.h"
 #include "aws/http.h"
+#include "aws/redact.h"
 #include "util/err.h"
 
 typedef struct awscfg awscfg;
@@ -111,13 +112,16 @@ int aws_query_call(aws_client *c, const aws_call *call, const char *action, cons
 /*
  * Turns an error answer into err (kind IA_ERR_AWS): for JSON 1.1 the code is
  * __type after any '#' (and before any ':'), or the x-amzn-ErrorType header;
- * the message is "message" or "Message". Exposed for tests.
+ * the message is "message" or "Message". Message, code and request id are
+ * redacted (aws/redact.h) with secrets, the values the request was signed
+ * with (NULL: none), before anything is cut to err's sizes. Exposed for tests.
  */
 void aws_parse_json_error(long status, const char *body, size_t len, const char *error_type_header,
-                          const char *request_id, ia_err *err);
+                          const char *request_id, const redact_secrets *secrets, ia_err *err);
 
 /* The same for the Query protocol's <ErrorResponse><Error><Code/><Message/></Error><RequestId/>. */
-void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id, ia_err *err);
+void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id,
+                           const redact_secrets *secrets, ia_err *err);
 
 /* Text of the first element named name (any namespace) under node, borrowed from a static-free copy:
  * owned result (free()), NULL if absent. */

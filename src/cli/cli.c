@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "util/cancel.h"
+#include "util/termtext.h"
 #include "version.h"
 
 const cli_exit_doc cli_exit_docs[] = {
@@ -52,7 +53,7 @@ int cli_main(int argc, char **argv)
         if (strcmp(argv[1], (*c)->name) == 0)
             return (*c)->run(argc - 1, argv + 1);
     }
-    fprintf(stderr, "imgaudit: error: unknown command '%s' (see 'imgaudit --help')\n", argv[1]);
+    termtext_printf(stderr, "imgaudit: error: unknown command '%s' (see 'imgaudit --help')\n", argv[1]);
     return CLI_EXIT_USAGE;
 }
 
@@ -81,7 +82,7 @@ int cli_fail(const ia_err *err)
         return CLI_EXIT_INTERRUPTED;
     }
     err_format(err, line, sizeof(line));
-    fprintf(stderr, "imgaudit: error: %s\n", line);
+    termtext_printf(stderr, "imgaudit: error: %s\n", line);
     return cli_exit_for(err);
 }
 
@@ -105,6 +106,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    fprintf(stderr, "imgaudit %s: error: %s (see 'imgaudit %s --help')\n", cmd, msg, cmd);
+    termtext_printf(stderr, "imgaudit %s: error: %s (see 'imgaudit %s --help')\n", cmd, msg, cmd);
     return CLI_EXIT_USAGE;
 }

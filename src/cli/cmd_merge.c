@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "snapshot/merge.h"
 #include "util/cancel.h"
+#include "util/termtext.h"
 
 typedef struct merge_cmd {
     const char *output;
@@ -38,7 +39,7 @@ static void summary(const snapshot *snap, size_t n_parts, const char *path)
 {
     bool to_stdout = strcmp(path, "-") == 0;
 
-    fprintf(
+    termtext_printf(
         stderr,
         "imgaudit: merged %zu snapshot%s: %zu resources from %zu account%s in %zu region%s; %zu error%s%s; "
         "%s %s\n",

@@ -13,6 +13,7 @@
 #include "cli/reportopts.h"
 #include "rules/rules.h"
 #include "rules/waivers.h"
+#include "util/termtext.h"
 
 typedef struct rules_cmd {
     reportopts ro; /* --rules and the PATHs, --vars, --waivers, --today */
@@ -93,8 +94,8 @@ static void print_list(const rules_set *set)
     for (size_t i = 0; i < n; i++) {
         const rule_info *ri = rules_set_info(set, i);
 
-        printf("%-*s  %-*s  %-*s  %s\n", w_id, ri->id, w_sev, severity_name(ri->sev), w_res,
-               ri->resource_type, ri->title);
+        termtext_printf(stdout, "%-*s  %-*s  %-*s  %s\n", w_id, ri->id, w_sev, severity_name(ri->sev), w_res,
+                        ri->resource_type, ri->title);
     }
 }
 

@@ -10,6 +10,7 @@
 #include "cli/awsopts.h"
 #include "cli/cli.h"
 #include "util/cancel.h"
+#include "util/termtext.h"
 
 typedef struct whoami_cmd {
     awsopts aws;
@@ -34,7 +35,10 @@ static void print_identity(const sts_identity *id, bool json)
     char *text;
 
     if (!json) {
-        printf("account  %s\narn      %s\nuser_id  %s\n", id->account, id->arn, id->user_id);
+        /* One line each, so that a line break inside a value is escaped, not taken as the line's end. */
+        termtext_printf(stdout, "account  %s\n", id->account);
+        termtext_printf(stdout, "arn      %s\n", id->arn);
+        termtext_printf(stdout, "user_id  %s\n", id->user_id);
         return;
     }
     doc = cJSON_CreateObject();

@@ -14,6 +14,7 @@
 #include "collect/targets.h"
 #include "snapshot/snapshot.h"
 #include "util/str.h"
+#include "util/termtext.h"
 
 #define MAX_REGIONS 64
 
@@ -210,10 +211,11 @@ void run_collect_summary(const snapshot *snap, bool quiet, const char *path)
         return;
     if (snap->shard_count)
         snprintf(shard, sizeof(shard), " (shard %u/%u)", snap->shard_index, snap->shard_count);
-    fprintf(stderr,
-            "imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s\n",
-            snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
-            snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
-            snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
-            to_stdout ? "stdout" : path);
+    termtext_printf(
+        stderr,
+        "imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s\n",
+        snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
+        snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
+        snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
+        to_stdout ? "stdout" : path);
 }

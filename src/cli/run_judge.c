@@ -12,6 +12,7 @@
 #include "snapshot/read.h"
 #include "util/cancel.h"
 #include "util/fileio.h"
+#include "util/termtext.h"
 
 typedef int (*writer_fn)(const results *r, const reportopts *ro, FILE *fp, ia_err *err);
 
@@ -84,11 +85,12 @@ static void warn_waivers(const results *r)
         const waiver_info *w = &r->waivers[i];
 
         if (w->state == WAIVER_EXPIRED)
-            fprintf(stderr, "imgaudit: warning: %s:%u: waiver for '%s' expired on %s and no longer applies\n",
-                    w->file, w->line, w->rule, w->expires);
+            termtext_printf(stderr,
+                            "imgaudit: warning: %s:%u: waiver for '%s' expired on %s and no longer applies\n",
+                            w->file, w->line, w->rule, w->expires);
         else if (w->state == WAIVER_UNUSED)
-            fprintf(stderr, "imgaudit: warning: %s:%u: waiver for '%s' matched nothing\n", w->file, w->line,
-                    w->rule);
+            termtext_printf(stderr, "imgaudit: warning: %s:%u: waiver for '%s' matched nothing\n", w->file,
+                            w->line, w->rule);
     }
 }
 

@@ -4,9 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "report/xmltext.h"
-#include "util/buf.h"
 #include "util/err.h"
+#include "util/termtext.h"
 
 /* Longest string from the results printed on one line. */
 #define FIELD_MAX ((size_t)160)
@@ -26,7 +25,7 @@ static const char *const sev_colors[SEV_COUNT] = {C_DIM, C_BLUE, C_YELL, C_RED, 
 typedef struct cw {
     FILE *out;
     int color;
-    buf clean[4]; /* one scratch per string cleaned in a single printf */
+    char clean[4][FIELD_MAX + 1]; /* one scratch per string escaped in a single printf */
 } cw;
 
 int console_color_wanted(FILE *out)
@@ -40,18 +39,10 @@ int console_color_wanted(FILE *out)
     return out && isatty(fileno(out));
 }
 
-/* A string safe for a terminal, cut at max bytes (0: whole); slot picks the scratch buffer. */
-static const char *safe_max(cw *c, int slot, const char *s, size_t max)
-{
-    const char *v = xmltext_clean(&c->clean[slot], s ? s : "", max);
-
-    return v ? v : "?";
-}
-
-/* A string from the results, safe for a terminal and cut to one line's worth. */
+/* A string from the results, escaped for a terminal and cut to one line's worth; slot picks the scratch. */
 static const char *safe(cw *c, int slot, const char *s)
 {
-    return safe_max(c, slot, s, FIELD_MAX);
+    return termtext_escape(c->clean[slot], sizeof(c->clean[slot]), s);
 }
 
 static const char *col(const cw *c, const char *code)
@@ -241,11 +232,9 @@ void console_summary(const results *r, const console_options *opt, FILE *out)
     memset(&c, 0, sizeof(c));
     c.out = out;
     c.color = opt->color;
-    for (int i = 0; i < 4; i++)
-        buf_init(&c.clean[i], 0);
     if (tally_compute(r, &t, &err) != 0) {
-        fprintf(out, "imgaudit: %zu results; no summary: %s\n", r->n_items, err.msg);
-        goto out;
+        termtext_printf(out, "imgaudit: %zu results; no summary: %s\n", r->n_items, err.msg);
+        return;
     }
     print_changes(&c, r, &t);
     fprintf(out,
@@ -273,12 +262,8 @@ void console_summary(const results *r, const console_options *opt, FILE *out)
     if (opt->n_files) {
         fprintf(out, "Reports written:\n");
         for (size_t i = 0; i < opt->n_files; i++)
-            fprintf(out, "  %-8s %s\n", safe(&c, 0, opt->files[i].kind),
-                    safe_max(&c, 1, opt->files[i].path, 0));
+            termtext_printf(out, "  %-8s %s\n", opt->files[i].kind, opt->files[i].path);
     }
     print_gate(&c, r, &opt->gate);
     tally_free(&t);
-out:
-    for (int i = 0; i < 4; i++)
-        buf_free(&c.clean[i]);
 }

@@ -5,9 +5,9 @@
  * The summary printed on stdout at the end of every evaluate/audit run: what
  * changed since the baseline (first, when one was applied), counts by status
  * and severity, the top failing rules, waivers, collection errors, the report
- * files written and whether the gate passed. Strings from the results are
- * cleaned of control characters first, so an image name cannot send escape
- * sequences to the terminal.
+ * files written and whether the gate passed. Strings from the results have
+ * their control characters escaped (util/termtext.h), so an image name cannot
+ * send escape sequences to the terminal or break a line.
  */
 
 #include <stddef.h>

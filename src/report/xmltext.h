@@ -6,9 +6,9 @@
  * descriptions are set by whoever owns an image, including accounts that share
  * into the audited ones, so every string from AWS may hold control characters
  * or bytes that are not UTF-8. XML 1.0 forbids most control characters even as
- * character references, and invalid UTF-8 makes a document not well-formed; on
- * a terminal, ESC starts an escape sequence. Escaping itself is the
- * serializer's job (libxml2); this module only makes the characters legal.
+ * character references, and invalid UTF-8 makes a document not well-formed.
+ * Escaping itself is the serializer's job (libxml2); this module only makes
+ * the characters legal. (Text for a terminal is util/termtext.h's.)
  */
 
 #include <libxml/xmlerror.h>
@@ -17,7 +17,7 @@
 #include "util/buf.h"
 
 /*
- * Cleans s for XML 1.0 / HTML text, attributes and terminal output: drops C0
+ * Cleans s for XML 1.0 / HTML text and attributes: drops C0
  * controls other than TAB, LF and CR, DEL and C1 controls (U+0080..U+009F),
  * drops U+FFFE and U+FFFF, and replaces each invalid UTF-8 sequence (stray
  * continuation bytes, overlong forms, surrogates, code points past U+10FFFF,

@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/str.h"
+#include "util/termtext.h"
 
 void rules_diags_init(rules_diags *diags)
 {
@@ -77,7 +78,7 @@ void rules_diags_print(const rules_diags *diags, FILE *fp, const char *prefix)
 
     for (size_t i = 0; i < diags->n; i++) {
         rules_diag_format(&diags->items[i], line, sizeof(line));
-        fprintf(fp, "%s%s\n", prefix ? prefix : "", line);
+        termtext_printf(fp, "%s%s\n", prefix ? prefix : "", line);
     }
     if (diags->dropped)
         fprintf(fp, "%s%zu more problems not shown\n", prefix ? prefix : "", diags->dropped);

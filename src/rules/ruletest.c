@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rules/rules_int.h"
+#include "util/termtext.h"
 
 static void report_example(FILE *report, const rrule *r, const rexample *ex, bool failed_now,
                            const rules_set *set, size_t i, const snap_resource *res)
@@ -14,11 +15,11 @@ static void report_example(FILE *report, const rrule *r, const rexample *ex, boo
 
     if (!report)
         return;
-    fprintf(report, "%s:%u:%u: rule %s: this example must %s, but it %s", r->info.file, ex->line, ex->column,
-            r->info.id, ex->must_fail ? "fail" : "pass", failed_now ? "fails" : "passes");
+    termtext_printf(report, "%s:%u:%u: rule %s: this example must %s, but it %s", r->info.file, ex->line,
+                    ex->column, r->info.id, ex->must_fail ? "fail" : "pass", failed_now ? "fails" : "passes");
     if (failed_now) {
         msg = rules_rule_message(set, i, res);
-        fprintf(report, " (\"%s\")", msg ? msg : "");
+        termtext_printf(report, " (\"%s\")", msg ? msg : "");
         free(msg);
     }
     fputc('\n', report);
@@ -59,11 +60,11 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
         } else {
             sum->untested++;
             if (report)
-                fprintf(report, "%s:%u:%u: rule %s has no example that must %s\n", r->info.file, r->line,
-                        r->column, r->info.id,
-                        n_fail   ? "pass"
-                        : n_pass ? "fail"
-                                 : "fail and none that must pass");
+                termtext_printf(report, "%s:%u:%u: rule %s has no example that must %s\n", r->info.file,
+                                r->line, r->column, r->info.id,
+                                n_fail   ? "pass"
+                                : n_pass ? "fail"
+                                         : "fail and none that must pass");
         }
     }
     return 0;

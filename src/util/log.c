@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "util/termtext.h"
+
 static log_level g_log_level = LOG_WARN;
 static pthread_mutex_t g_log_lock = PTHREAD_MUTEX_INITIALIZER;
 static void (*g_log_before)(void);
@@ -39,7 +41,7 @@ void log_msg(log_level level, const char *fmt, ...)
     pthread_mutex_lock(&g_log_lock);
     if (g_log_before)
         g_log_before();
-    fprintf(stderr, "imgaudit: %s: %s\n", names[level], line);
+    termtext_printf(stderr, "imgaudit: %s: %s\n", names[level], line);
     fflush(stderr);
     pthread_mutex_unlock(&g_log_lock);
 }
@@ -47,7 +49,8 @@ void log_msg(log_level level, const char *fmt, ...)
 void log_status(const char *line)
 {
     pthread_mutex_lock(&g_log_lock);
-    fprintf(stderr, "\r\033[K%s", line ? line : "");
+    fputs("\r\033[K", stderr);
+    termtext_printf(stderr, "%s", line ? line : "");
     fflush(stderr);
     pthread_mutex_unlock(&g_log_lock);
 }

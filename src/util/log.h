@@ -3,9 +3,9 @@
 
 /*
  * Logging to stderr, never stdout (stdout may be a snapshot or a report).
- * Safe to call from several threads; each line is written whole. Callers
- * never pass secrets: the AWS layer logs operations, endpoints, statuses and
- * latencies only, never headers or bodies.
+ * Safe to call from several threads; each line is written whole, control
+ * characters escaped (util/termtext.h). Callers never pass secrets: the AWS layer logs operations, endpoints,
+ * statuses and latencies only, never headers or bodies.
  */
 
 typedef enum log_level { LOG_QUIET = 0, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG } log_level;

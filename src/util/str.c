@@ -88,8 +88,7 @@ void str_free_secret(char *s)
     free(s);
 }
 
-/* Length of the well-formed UTF-8 sequence at p, or 0. */
-static size_t utf8_sequence(const unsigned char *p)
+size_t str_utf8_len(const unsigned char *p)
 {
     unsigned char c = p[0];
 
@@ -117,7 +116,7 @@ size_t str_utf8_scrub(char *s)
 
     /* A NUL ends the string, and no continuation byte is 0, so the look-ahead never runs past it. */
     while (*p) {
-        size_t n = utf8_sequence(p);
+        size_t n = str_utf8_len(p);
 
         if (n == 0) {
             *p++ = '?';

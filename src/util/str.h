@@ -28,6 +28,13 @@ bool str_starts_with(const char *s, const char *prefix);
 bool str_ieq(const char *a, const char *b);
 
 /*
+ * Length of the well-formed UTF-8 sequence (RFC 3629) that starts at p, or 0
+ * when none does. p is NUL-terminated: a NUL is never a continuation byte, so
+ * the look-ahead stops at it.
+ */
+size_t str_utf8_len(const unsigned char *p);
+
+/*
  * Replaces, in place, every byte of s that is not part of a well-formed
  * UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing past
  * U+10FFFF) with '?'. Returns how many bytes it replaced.

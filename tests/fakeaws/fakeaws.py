@@ -24,7 +24,7 @@ import time
 import traceback
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlsplit
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -67,8 +67,9 @@ class ApiError(Exception):
     """An error answer. status is the HTTP status; extra holds additional members
     (Reason, Type, ResourceId) for JSON answers; typename overrides __type."""
 
-    def __init__(self, code, message, status=400, extra=None, typename=None, sender=True):
+    def __init__(self, code, message, status=400, extra=None, typename=None, sender=True, headers=None):
         super().__init__(message)
+        self.headers = headers or {}  # answer headers; an x-amzn-RequestId here replaces the real one
         self.code = code
         self.message = message
         self.status = status
@@ -663,29 +664,68 @@ _STS_AUTH_CODES = {
 
 
 class Answer:
-    def __init__(self, status, body, content_type, code=None):
+    def __init__(self, status, body, content_type, code=None, headers=None):
         self.status = status
         self.body = body
         self.content_type = content_type
         self.code = code
+        self.headers = headers or {}
 
 
 def json_error(err, service):
     key, ns = ERROR_STYLE.get(service, ERROR_STYLE[None])
     doc = {"__type": err.typename or (ns + err.code), key: err.message}
     doc.update(err.extra)
-    return Answer(err.status, json.dumps(doc).encode(), "application/x-amz-json-1.1", err.code)
+    return Answer(err.status, json.dumps(doc).encode(), "application/x-amz-json-1.1", err.code, err.headers)
+
+
+def xml_text(s):
+    """Text for an XML element; a CR is a character reference, or the parser would read it as LF."""
+    return escape(s, {"\r": "&#13;"})
 
 
 def sts_error(err, request_id):
     kind = "Sender" if err.sender and err.status < 500 else "Receiver"
     body = (
         f'<ErrorResponse xmlns="{STS_NS}">\n'
-        f"  <Error>\n    <Type>{kind}</Type>\n    <Code>{escape(err.code)}</Code>\n"
-        f"    <Message>{escape(err.message)}</Message>\n  </Error>\n"
-        f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n"
+        f"  <Error>\n    <Type>{kind}</Type>\n    <Code>{xml_text(err.code)}</Code>\n"
+        f"    <Message>{xml_text(err.message)}</Message>\n  </Error>\n"
+        f"  <RequestId>{xml_text(err.headers.get('x-amzn-RequestId', request_id))}</RequestId>\n</ErrorResponse>\n"
     ).encode()
     return Answer(err.status, body, "text/xml", err.code)
+
+
+# What a hostile or broken endpoint may put where a client prints it (the ctlerror and ctlarn faults): ESC
+# sequences, line breaks that forge a line of output, TAB, DEL and C1's CSI (U+009B). XML 1.0 has no ESC.
+CTL_JSON = "Evil\x1b[31mCode\r\nimgaudit: error: forged\t\x7f\x9b"
+CTL_HEADER = "Evil\x1b[2JHeader\x7f"
+CTL_XML = "Evil\r\nimgaudit: error: forged\t\x7f\x9b"
+
+
+def ctl_error(service, in_headers):
+    """The ctlerror fault: an error whose code, message and request id hold control characters."""
+    if service == "sts":
+        return ApiError("Code" + CTL_XML, "Message " + CTL_XML, headers={"x-amzn-RequestId": "req-" + CTL_XML})
+    if in_headers:
+        return ApiError("Plain", "Message " + CTL_JSON, headers={"x-amzn-ErrorType": CTL_HEADER, "x-amzn-RequestId": "req-" + CTL_HEADER})
+    return ApiError("Plain", "Message " + CTL_JSON, typename=CTL_JSON, headers={"x-amzn-RequestId": "req-" + CTL_HEADER})
+
+
+def signature_echo(state, identity, headers, service):
+    """The sigecho fault: a signature error that quotes what the request was signed with, as a broken proxy
+    or a verbose endpoint might: the Authorization header, the session token (also URL-encoded) and the
+    secret key. A client must never pass any of it on."""
+    token = headers.get("X-Amz-Security-Token") or ""
+    secret = identify(state, identity["access_key"], token or None)[1]
+    message = (
+        f"The request signature we calculated does not match the signature you provided. "
+        f"Authorization: {headers.get('Authorization')}\nX-Amz-Security-Token: {token} "
+        f"(in the query: X-Amz-Security-Token={quote(token, safe='')}&X-Amz-Signature=0123abcd); "
+        f"token again {token}; the secret key in use is {secret}."
+    )
+    if service == "sts":
+        return ApiError("SignatureDoesNotMatch", message, status=403)
+    return ApiError("InvalidSignatureException", message, status=403)
 
 
 def fault_error(kind, status, service):
@@ -780,7 +820,10 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(answer.status)
         self.send_header("Content-Type", answer.content_type)
         self.send_header("Content-Length", str(declared))
-        self.send_header("x-amzn-RequestId", request_id)
+        self.send_header("x-amzn-RequestId", answer.headers.get("x-amzn-RequestId", request_id))
+        for name, value in answer.headers.items():
+            if name != "x-amzn-RequestId":
+                self.send_header(name, value)
         if self.close_connection:
             self.send_header("Connection", "close")
         if fault and fault["kind"] == "drip":
@@ -927,6 +970,10 @@ class Handler(BaseHTTPRequestHandler):
         fault = self._apply_faults(entry, request_id)
         if fault and fault["kind"] in ("throttle", "5xx"):
             raise fault_error(fault["kind"], fault["param"], service)
+        if fault and fault["kind"] == "ctlerror":
+            raise ctl_error(service, fault["param"] == 1)
+        if fault and fault["kind"] == "sigecho":
+            raise signature_echo(self.state, identity, self.headers, service)
         if fault and fault["kind"] == "drop":
             return None
         validate_input(service, operation, params)
@@ -1000,6 +1047,10 @@ class Handler(BaseHTTPRequestHandler):
         fault = self._apply_faults(entry, request_id)
         if fault and fault["kind"] in ("throttle", "5xx"):
             raise fault_error(fault["kind"], fault["param"], "sts")
+        if fault and fault["kind"] == "ctlerror":
+            raise ctl_error("sts", False)
+        if fault and fault["kind"] == "sigecho" and identity:
+            raise signature_echo(self.state, identity, self.headers, "sts")
         if fault and fault["kind"] == "drop":
             return None
         if identity:
@@ -1010,7 +1061,10 @@ class Handler(BaseHTTPRequestHandler):
             unknown = sorted(params)
             if unknown:
                 raise ApiError("InvalidParameterValue", f"The parameter {unknown[0]} is not recognized by GetCallerIdentity.")
-            inner = f"<Arn>{escape(identity['arn'])}</Arn><UserId>{escape(identity['user_id'])}</UserId><Account>{identity['account']}</Account>"
+            arn, user_id = identity["arn"], identity["user_id"]
+            if fault and fault["kind"] == "ctlarn":
+                arn, user_id = arn + CTL_XML, user_id + CTL_XML
+            inner = f"<Arn>{xml_text(arn)}</Arn><UserId>{xml_text(user_id)}</UserId><Account>{identity['account']}</Account>"
             doc = sts_document("GetCallerIdentity", inner, request_id)
         elif action == "AssumeRole":
             doc = sts_document(*sts_assume_role(self.state, identity, params), request_id)

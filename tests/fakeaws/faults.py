@@ -5,14 +5,16 @@ A fault spec is a comma-separated list of rules:
     KIND[=RATE][:PARAM][/MAX][@FILTER[+FILTER...]]
 
 KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson | deep | bloat | endless |
-        drip
+        drip | ctlerror | ctlarn | sigecho
 RATE    probability in [0, 1] that a matching request gets the fault (default 1)
 PARAM   slow: delay in ms (default 1000); 5xx: status 500 or 503 (default 500);
         truncate/short: fraction of the body kept (default 0.5);
         nonjson: HTTP status of the non-JSON answer (default 200);
         deep: levels of the nested value added to a JSON answer (default 997);
         bloat: bytes a JSON answer is grown to (default 33554432, 32 MiB);
-        drip: ms between the bytes of the answer (default 1000)
+        drip: ms between the bytes of the answer (default 1000);
+        ctlerror: 0 = the control characters in the error document (default),
+        1 = in the x-amzn-ErrorType and x-amzn-RequestId headers (JSON services)
 MAX     inject at most this many times (default: no limit)
 FILTER  an operation (DescribeImages), a service (workspaces, appstream,
         organizations, sts), an account id (12 digits) or a region (eu-west-1).
@@ -30,7 +32,10 @@ import json
 import re
 import threading
 
-KINDS = ("throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson", "deep", "bloat", "endless", "drip")
+KINDS = (
+    "throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson", "deep", "bloat", "endless", "drip",
+    "ctlerror", "ctlarn", "sigecho",
+)
 SERVICES = ("workspaces", "appstream", "organizations", "sts")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 _OP_RE = re.compile(r"^[A-Z][A-Za-z0-9]+$")
@@ -85,6 +90,10 @@ def _normalize(rule, label):
         param = int(param if param is not None else (997 if kind == "deep" else 32 << 20))
         if param < 1 or param > 1 << 30:
             raise FaultSpecError(f"{label}: {kind} takes a whole number from 1 to 2^30")
+    elif kind == "ctlerror":
+        param = 0 if param is None else param
+        if param not in (0, 1):
+            raise FaultSpecError(f"{label}: ctlerror takes 0 (in the document) or 1 (in the headers)")
     elif param is not None:
         raise FaultSpecError(f"{label}: {kind} takes no parameter")
     mx = rule.get("max")

@@ -52,7 +52,8 @@ start_moto() {
   MOTO_URL=http://127.0.0.1:$MOTO_PORT
 }
 
-# fakeaws_start NAME [fakeaws options]: starts tests/fakeaws in $TEST_TMP/NAME, stopped when the test exits.
+# fakeaws_start NAME [fakeaws options]: starts tests/fakeaws in $TEST_TMP/NAME (its env, url, port and request
+# log there), stopped when the test exits.
 fakeaws_start() {
   local dir=$TEST_TMP/$1
   shift
