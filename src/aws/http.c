@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <openssl/x509_vfy.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -227,11 +228,16 @@ static int transport_retryable(CURLcode rc)
  */
 static void tls_refused(CURL *curl, CURLcode rc, const char *ca_bundle, const char *host, ia_err *err)
 {
+    const char *system_store = NULL;
+    char store[300];
     long verify = X509_V_OK;
-    const char *store = NULL;
 
+    if (!ca_bundle)
+        curl_easy_getinfo(curl, CURLINFO_CAINFO, &system_store);
+    snprintf(store, sizeof(store), "%s %s", ca_bundle ? "the CA bundle" : "the system's CA store",
+             ca_bundle ? ca_bundle : (system_store ? system_store : "(libcurl's default)"));
     if (rc == CURLE_SSL_CACERT_BADFILE) {
-        err_set(err, IA_ERR_TRANSPORT, "TLS: cannot read the CA bundle %s", ca_bundle ? ca_bundle : "");
+        err_set(err, IA_ERR_TRANSPORT, "TLS: cannot read %s", store);
         return;
     }
     curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify);
@@ -253,12 +259,8 @@ static void tls_refused(CURL *curl, CURLcode rc, const char *ca_bundle, const ch
     case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
     case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
     case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-        if (!ca_bundle)
-            curl_easy_getinfo(curl, CURLINFO_CAINFO, &store);
-        err_set(err, IA_ERR_TRANSPORT, "TLS: certificate of %s not trusted (%s): its CA is not in %s%s", host,
-                X509_verify_cert_error_string(verify),
-                ca_bundle ? "the CA bundle " : "the system's CA store ",
-                ca_bundle ? ca_bundle : (store ? store : "(libcurl's default)"));
+        err_set(err, IA_ERR_TRANSPORT, "TLS: certificate of %s not trusted (%s): its CA is not in %s", host,
+                X509_verify_cert_error_string(verify), store);
         break;
     default:
         err_set(err, IA_ERR_TRANSPORT, "TLS: certificate of %s refused: %s", host,

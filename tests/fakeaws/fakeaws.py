@@ -714,6 +714,16 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
 
+    def parse_request(self):
+        ok = super().parse_request()
+        # A target in absolute form ("POST http://host:port/ HTTP/1.1", RFC 9112 3.2.2), as a client whose
+        # http_proxy names this server sends it, is served as its origin form: a test can then point a client
+        # at a host that exists nowhere but in the URL without anything leaving the machine.
+        if ok and self.path.lower().startswith(("http://", "https://")):
+            split = urlsplit(self.path)
+            self.path = (split.path or "/") + (f"?{split.query}" if split.query else "")
+        return ok
+
     def log_message(self, fmt, *args):
         if self.state.verbose:
             sys.stderr.write("fakeaws: " + (fmt % args) + "\n")
