@@ -204,13 +204,15 @@ static void warn_if_plain_http(const char *url, const char *source)
     static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
     static char warned[ENDPOINT_MAX_WARNED][ENDPOINT_MAX_URL_BYTES + 1];
     static size_t n_warned;
-    const char *host = url + 7;
-    size_t host_n = strcspn(host, "/");
-    size_t name_n = host_n;
+    const char *host;
+    size_t host_n, name_n;
     bool seen = false;
 
     if (strncasecmp(url, "http://", 7) != 0)
         return;
+    host = url + 7;
+    host_n = strcspn(host, "/");
+    name_n = host_n;
     /* The port goes; an IPv6 address keeps its brackets. */
     if (host[0] == '[')
         name_n = strcspn(host, "]") + 1;

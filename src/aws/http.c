@@ -361,6 +361,7 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     }
     if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
         tls_refused(curl, rc, pool->ca_bundle, host, err);
+        err->retryable = false;
         goto out;
     }
     if (rc != CURLE_OK) {
