@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs what imgaudit needs to build and test, idempotently: Debian's -dev packages, the test
-# servers' Python modules' Debian side, and headless Chromium for the HTML report test.
+# servers' Python modules' Debian side, the openssl command line (the TLS test makes its certificates with
+# it) and the system's CA store, and headless Chromium for the HTML report test.
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libxml2-dev libxml2-utils libcunit1-dev
   clang-format python3 groff-base
+  openssl ca-certificates
   chromium
 )
 

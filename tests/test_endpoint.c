@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "aws/config.h"
 #include "aws/endpoint.h"
@@ -390,6 +391,96 @@ static void test_endpoint__signing_region_with_override(void)
     awscfg_free(cfg);
 }
 
+/* Resolves svc in region (AWS_ENDPOINT_URL* as set) and returns what that wrote on stderr (owned: free()). */
+static char *stderr_of_resolving(const aws_service *svc, const char *region)
+{
+    char path[] = "/tmp/imgaudit-test-endpoint-XXXXXX";
+    int fd = mkstemp(path);
+    int saved = dup(STDERR_FILENO);
+    char *url = NULL;
+    char *signing = NULL;
+    char *out;
+    ia_err err;
+
+    CU_ASSERT_FATAL(fd >= 0 && saved >= 0);
+    fflush(stderr);
+    dup2(fd, STDERR_FILENO);
+    err_clear(&err);
+    CU_ASSERT_EQUAL(endpoint_resolve(svc, region, NULL, &url, &signing, &err), 0);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    out = testutil_read_file(path, NULL);
+    unlink(path);
+    free(url);
+    free(signing);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+    return out;
+}
+
+/* True when resolving svc in region wrote exactly want on stderr. */
+static bool resolving_writes(const aws_service *svc, const char *region, const char *want)
+{
+    char *got = stderr_of_resolving(svc, region);
+    bool ok = strcmp(got, want) == 0;
+
+    if (!ok)
+        fprintf(stderr, "\n    %s in %s wrote '%s', want '%s'\n", svc->id, region, got, want);
+    free(got);
+    return ok;
+}
+
+static void test_endpoint__plain_http_off_loopback_warned_once(void)
+{
+    clear_env();
+    setenv("AWS_ENDPOINT_URL", "http://10.9.8.7:8080/aws/", 1);
+    CU_ASSERT(
+        resolving_writes(&AWS_STS, "us-east-1",
+                         "imgaudit: warning: AWS_ENDPOINT_URL is plain http to 10.9.8.7:8080, not a loopback "
+                         "address: requests signed with your credentials cross the network unencrypted; "
+                         "use https\n"));
+    /* The same endpoint again, for other calls, regions and services: once is enough. */
+    CU_ASSERT(resolving_writes(&AWS_STS, "us-east-1", ""));
+    CU_ASSERT(resolving_writes(&AWS_WORKSPACES, "eu-west-1", ""));
+    CU_ASSERT(resolving_writes(&AWS_ORGANIZATIONS, NULL, ""));
+    /* Another endpoint has its own warning, naming where it came from. */
+    setenv("AWS_ENDPOINT_URL_APPSTREAM", "http://appstream.internal.example", 1);
+    CU_ASSERT(
+        resolving_writes(&AWS_APPSTREAM, "eu-west-1",
+                         "imgaudit: warning: AWS_ENDPOINT_URL_APPSTREAM is plain http to "
+                         "appstream.internal.example, not a loopback address: requests signed with your "
+                         "credentials cross the network unencrypted; use https\n"));
+    CU_ASSERT(resolving_writes(&AWS_APPSTREAM, "us-east-1", ""));
+    clear_env();
+}
+
+static void test_endpoint__https_or_loopback_not_warned(void)
+{
+    static const char *const quiet[] = {
+        "https://10.9.8.6:8443", "http://127.0.0.1:4566", "http://127.1",
+        "http://localhost:80",   "HTTP://LOCALHOST",      "http://[::1]:8080",
+    };
+    /* Names that only look like loopback, and other IPv6 addresses, are not. */
+    static const char *const loud[] = {"http://127.example.com", "http://[::2]:80",
+                                       "http://localhost.example.com"};
+
+    clear_env();
+    for (size_t i = 0; i < sizeof(quiet) / sizeof(quiet[0]); i++) {
+        setenv("AWS_ENDPOINT_URL", quiet[i], 1);
+        CU_ASSERT(resolving_writes(&AWS_STS, "us-east-1", ""));
+    }
+    for (size_t i = 0; i < sizeof(loud) / sizeof(loud[0]); i++) {
+        char *got;
+
+        setenv("AWS_ENDPOINT_URL", loud[i], 1);
+        got = stderr_of_resolving(&AWS_STS, "us-east-1");
+        CU_ASSERT_PTR_NOT_NULL(strstr(got, "is plain http to"));
+        free(got);
+    }
+    clear_env();
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -403,6 +494,8 @@ int main(void)
         {"invalid_override_names_its_source", test_endpoint__invalid_override_names_its_source},
         {"override_forms", test_endpoint__override_forms},
         {"signing_region_with_override", test_endpoint__signing_region_with_override},
+        {"plain_http_off_loopback_warned_once", test_endpoint__plain_http_off_loopback_warned_once},
+        {"https_or_loopback_not_warned", test_endpoint__https_or_loopback_not_warned},
         CU_TEST_INFO_NULL,
     };
 

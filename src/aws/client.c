@@ -49,7 +49,7 @@ int aws_client_new(aws_client **out, const aws_client_options *opt, ia_err *err)
         }
     }
     c->opt.profile = c->profile;
-    if (http_pool_new(&c->pool, err) != 0) {
+    if (http_pool_new(&c->pool, awscfg_ca_bundle(opt->cfg, c->profile), err) != 0) {
         aws_client_free(c);
         return -1;
     }

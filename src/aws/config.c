@@ -640,3 +640,12 @@ const char *awscfg_region(const awscfg *cfg, const char *profile, const char *fl
         v = awscfg_get(cfg, profile ? profile : awscfg_profile_name(NULL), "region");
     return v && *v ? v : NULL;
 }
+
+const char *awscfg_ca_bundle(const awscfg *cfg, const char *profile)
+{
+    const char *v = env_nonempty("AWS_CA_BUNDLE");
+
+    if (!v)
+        v = awscfg_get(cfg, profile ? profile : awscfg_profile_name(NULL), "ca_bundle");
+    return v && *v ? v : NULL;
+}

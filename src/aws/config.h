@@ -46,6 +46,13 @@ const char *awscfg_profile_name(const char *flag);
  */
 const char *awscfg_region(const awscfg *cfg, const char *profile, const char *flag);
 
+/*
+ * The file of CAs to trust instead of the system's store, as the SDKs pick
+ * it: AWS_CA_BUNDLE, then the profile's "ca_bundle". Borrowed; NULL when
+ * neither is set (the system's store).
+ */
+const char *awscfg_ca_bundle(const awscfg *cfg, const char *profile);
+
 /* Sections of the config file that are not profiles but are read too. */
 typedef enum awscfg_section_kind {
     AWSCFG_SSO_SESSION, /* [sso-session NAME] */

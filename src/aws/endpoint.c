@@ -1,6 +1,7 @@
 #include "aws/endpoint.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,8 @@ const aws_service AWS_ORGANIZATIONS = {
 
 #define ENDPOINT_MAX_URL_BYTES    ((size_t)2048)
 #define ENDPOINT_MAX_REGION_BYTES ((size_t)63)
+/* Overrides do not depend on the region, so a run has at most one per service and source. */
+#define ENDPOINT_MAX_WARNED 8
 
 typedef struct partition {
     const char *name;
@@ -176,6 +179,60 @@ static char *check_url(const char *url, const char *source, ia_err *err)
     return out;
 }
 
+/* True for a host that never leaves the machine: localhost, 127.0.0.0/8 (also as 127.1), [::1]. */
+static bool host_is_loopback(const char *host, size_t n)
+{
+    if ((n == 9 && strncasecmp(host, "localhost", 9) == 0) || (n == 5 && memcmp(host, "[::1]", 5) == 0))
+        return true;
+    if (n <= 4 || memcmp(host, "127.", 4) != 0)
+        return false;
+    for (size_t i = 4; i < n; i++) {
+        if (!isdigit((unsigned char)host[i]) && host[i] != '.')
+            return false;
+    }
+    return true;
+}
+
+/*
+ * Warns, once per URL and process, that an endpoint override is plain http
+ * to a host that is not loopback: every request to it, signed with the
+ * caller's credentials, crosses the network unencrypted (AssumeRole answers
+ * carry session credentials too). url is check_url's output.
+ */
+static void warn_if_plain_http(const char *url, const char *source)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static char warned[ENDPOINT_MAX_WARNED][ENDPOINT_MAX_URL_BYTES + 1];
+    static size_t n_warned;
+    const char *host;
+    size_t host_n, name_n;
+    bool seen = false;
+
+    if (strncasecmp(url, "http://", 7) != 0)
+        return;
+    host = url + 7;
+    host_n = strcspn(host, "/");
+    name_n = host_n;
+    /* The port goes; an IPv6 address keeps its brackets. */
+    if (host[0] == '[')
+        name_n = strcspn(host, "]") + 1;
+    else if (memchr(host, ':', host_n))
+        name_n = (size_t)((const char *)memchr(host, ':', host_n) - host);
+    if (host_is_loopback(host, name_n))
+        return;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < n_warned && !seen; i++)
+        seen = strcmp(warned[i], url) == 0;
+    /* A full table (more endpoints than a run can have) warns every time rather than never. */
+    if (!seen && n_warned < ENDPOINT_MAX_WARNED)
+        str_copy(warned[n_warned++], sizeof(warned[0]), url);
+    pthread_mutex_unlock(&lock);
+    if (!seen)
+        log_warn("%s is plain http to %.*s, not a loopback address: requests signed with your credentials "
+                 "cross the network unencrypted; use https",
+                 source, (int)host_n, host);
+}
+
 /* Where the overrides come from, in the SDKs' order; a NULL value is skipped. */
 typedef struct override_source {
     const awscfg *cfg;
@@ -288,6 +345,7 @@ static int resolve(const aws_service *svc, const char *region, const override_so
         if (!url)
             goto out;
         log_debug("%s endpoint from %s", svc->id, source);
+        warn_if_plain_http(url, source);
     } else {
         if (buf_printf(&b, "https://%s.%s.%s", svc->endpoint_prefix, host_region, part->dns_suffix) != 0) {
             err_set(err, IA_ERR_NOMEM, "out of memory");

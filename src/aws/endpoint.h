@@ -41,7 +41,10 @@ const char *endpoint_dns_suffix(const char *region);
  * is region, or the partition's global region for a global service:
  * signing always uses the service's signing name and this region, whatever
  * the endpoint. An override that is not an http:// or https:// URL is
- * IA_ERR_INPUT naming the variable it came from.
+ * IA_ERR_INPUT naming the variable it came from. An http:// override to a
+ * host that is not loopback (localhost, 127.0.0.0/8, [::1]) is warned about
+ * (log_warn), once per URL and process: requests signed with the caller's
+ * credentials would cross the network unencrypted.
  */
 int endpoint_resolve(const aws_service *svc, const char *region, const char *profile_endpoint, char **url_out,
                      char **signing_region_out, ia_err *err);

@@ -1,8 +1,10 @@
 #include "aws/http.h"
 
 #include <curl/curl.h>
+#include <openssl/x509_vfy.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,7 +32,7 @@ struct http_pool {
     CURLSH *share;
     pthread_mutex_t locks[CURL_LOCK_DATA_LAST];
     pthread_key_t handle_key; /* this thread's CURL easy handle */
-    char *ca_bundle;          /* owned; from AWS_CA_BUNDLE */
+    char *ca_bundle;          /* owned; NULL: the system's CA store */
     atomic_bool stopped;      /* http_pool_stop */
 };
 
@@ -78,10 +80,9 @@ static void global_init(void)
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-int http_pool_new(http_pool **out, ia_err *err)
+int http_pool_new(http_pool **out, const char *ca_bundle, ia_err *err)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    const char *ca = getenv("AWS_CA_BUNDLE");
     http_pool *pool;
 
     /* curl_global_init is not thread-safe; do it once, before any worker starts. */
@@ -105,8 +106,8 @@ int http_pool_new(http_pool **out, ia_err *err)
     curl_share_setopt(pool->share, CURLSHOPT_USERDATA, pool);
     curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(pool->share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    if (ca && *ca) {
-        pool->ca_bundle = str_dup(ca);
+    if (ca_bundle && *ca_bundle) {
+        pool->ca_bundle = str_dup(ca_bundle);
         if (!pool->ca_bundle) {
             http_pool_free(pool);
             return err_set(err, IA_ERR_NOMEM, "out of memory");
@@ -236,6 +237,54 @@ static int transport_retryable(CURLcode rc)
     }
 }
 
+/*
+ * A certificate libcurl refused, said so that the user knows what to fix: the
+ * host, why (its CA is not trusted, it has expired, it is for another host),
+ * and for an unknown CA which CAs were trusted. Never retried: another
+ * attempt meets the same certificate.
+ */
+static void tls_refused(CURL *curl, CURLcode rc, const char *ca_bundle, const char *host, ia_err *err)
+{
+    const char *system_store = NULL;
+    char store[300];
+    long verify = X509_V_OK;
+
+    if (!ca_bundle)
+        curl_easy_getinfo(curl, CURLINFO_CAINFO, &system_store);
+    snprintf(store, sizeof(store), "%s %s", ca_bundle ? "the CA bundle" : "the system's CA store",
+             ca_bundle ? ca_bundle : (system_store ? system_store : "(libcurl's default)"));
+    if (rc == CURLE_SSL_CACERT_BADFILE) {
+        err_set(err, IA_ERR_TRANSPORT, "TLS: cannot read %s", store);
+        return;
+    }
+    curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify);
+    switch (verify) {
+    /*
+     * OpenSSL accepted the chain, and libcurl's own name check, which runs
+     * after it, refused the certificate: that check leaves no code of its own
+     * (the result stays 0, or is 1 as libcurl 7.88 sets it).
+     */
+    case X509_V_OK:
+    case X509_V_ERR_UNSPECIFIED:
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        err_set(err, IA_ERR_TRANSPORT,
+                "TLS: certificate of %s refused: hostname mismatch (it is for other names)", host);
+        break;
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+    case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+    case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+        err_set(err, IA_ERR_TRANSPORT, "TLS: certificate of %s not trusted (%s): its CA is not in %s", host,
+                X509_verify_cert_error_string(verify), store);
+        break;
+    default:
+        err_set(err, IA_ERR_TRANSPORT, "TLS: certificate of %s refused: %s", host,
+                X509_verify_cert_error_string(verify));
+    }
+}
+
 /* "https://host:port/path" -> "host:port", for error messages that must not carry more. */
 static void url_host(const char *url, char *dst, size_t size)
 {
@@ -309,8 +358,11 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-    if (pool->ca_bundle)
+    if (pool->ca_bundle) {
+        /* That file alone, as the SDKs trust it: not also the system's hashed certificate directory. */
         curl_easy_setopt(curl, CURLOPT_CAINFO, pool->ca_bundle);
+        curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+    }
     curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                      req->connect_timeout_ms ? req->connect_timeout_ms : 10000L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : 60000L);
@@ -325,6 +377,11 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     }
     if (rc == CURLE_WRITE_ERROR && t.too_large) {
         err_set(err, IA_ERR_PROTOCOL, "%s: answer larger than %zu bytes", host, resp->body.max);
+        goto out;
+    }
+    if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE) {
+        tls_refused(curl, rc, pool->ca_bundle, host, err);
+        err->retryable = false;
         goto out;
     }
     if (rc != CURLE_OK) {

@@ -5,9 +5,9 @@
  * HTTP over libcurl. One http_pool per process: each thread reuses one easy
  * handle of its own, so its connections stay alive between requests, and all
  * threads share DNS answers and TLS sessions. TLS verification is
- * always on; AWS_CA_BUNDLE names a CA file. Transfers stop early when
- * cancel_requested() turns true or the pool is stopped, and are given up
- * (a retryable time-out) when slower than 1 KiB/s for 10 s.
+ * always on, against the system's CA store or one CA file. Transfers stop
+ * early when cancel_requested() turns true or the pool is stopped, and are
+ * given up (a retryable time-out) when slower than 1 KiB/s for 10 s.
  */
 
 #include <stdbool.h>
@@ -36,8 +36,12 @@ typedef struct http_response {
     char error_type[96]; /* x-amzn-ErrorType, if sent */
 } http_response;
 
-/* Makes the shared pool (owned: http_pool_free). Call once, before threads start. */
-int http_pool_new(http_pool **out, ia_err *err);
+/*
+ * Makes the shared pool (owned: http_pool_free). Call once, before threads
+ * start. ca_bundle (borrowed, copied; NULL or "": the system's CA store)
+ * names the only file of CAs that servers' certificates may chain to.
+ */
+int http_pool_new(http_pool **out, const char *ca_bundle, ia_err *err);
 
 /* Frees the pool, after every thread that used it (but the caller) has ended. Accepts NULL. */
 void http_pool_free(http_pool *pool);
@@ -60,7 +64,9 @@ void http_response_clean_up(http_response *resp);
  * resp->status set, whatever the status. On transport failure returns -1
  * with IA_ERR_TRANSPORT (retryable set for resets, refusals, time-outs and
  * DNS failures, not for TLS verification errors), or IA_ERR_CANCELLED.
- * The error names the host, never headers.
+ * The error names the host, never headers; a refused certificate says why
+ * ("TLS: certificate of HOST not trusted ...", "... refused: certificate has
+ * expired", "... refused: hostname mismatch").
  */
 int http_perform(http_pool *pool, const http_request *req, http_response *resp, ia_err *err);
 

@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -755,6 +756,16 @@ class Handler(BaseHTTPRequestHandler):
     def version_string(self):
         return self.server_version
 
+    def parse_request(self):
+        ok = super().parse_request()
+        # A target in absolute form ("POST http://host:port/ HTTP/1.1", RFC 9112 3.2.2), as a client whose
+        # http_proxy names this server sends it, is served as its origin form: a test can then point a client
+        # at a host that exists nowhere but in the URL without anything leaving the machine.
+        if ok and self.path.lower().startswith(("http://", "https://")):
+            split = urlsplit(self.path)
+            self.path = (split.path or "/") + (f"?{split.query}" if split.query else "")
+        return ok
+
     def log_message(self, fmt, *args):
         if self.state.verbose:
             sys.stderr.write("fakeaws: " + (fmt % args) + "\n")
@@ -1098,6 +1109,8 @@ class Handler(BaseHTTPRequestHandler):
                     "rate_limited": st.limiter.throttled,
                     "latency_ms": st.latency_s * 1000.0,
                     "throughput": st.throughput,
+                    "tls": self.server.tls_context is not None,
+                    "connections": self.server.connections,
                 }
             elif path == "/_fake/log" and self.command == "GET":
                 since = int(query.get("since", "0"))
@@ -1144,6 +1157,31 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
     allow_reuse_address = True
+    tls_context = None  # an ssl.SSLContext in HTTPS mode (--tls-cert/--tls-key)
+    handshake_timeout = 30
+
+    def __init__(self, *args, **kwargs):
+        self.connections = 0  # accepted so far; only the accept loop counts, so it is in arrival order
+        super().__init__(*args, **kwargs)
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        self.connections += 1
+        if self.tls_context:
+            # The handshake happens in the connection's own thread (finish_request), never in the accept loop.
+            sock = self.tls_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
+
+    def finish_request(self, request, client_address):
+        if self.tls_context:
+            request.settimeout(self.handshake_timeout)
+            try:
+                request.do_handshake()
+            except (ssl.SSLError, OSError) as exc:
+                # A client that refuses the certificate ends here, with the alert it sent.
+                sys.stderr.write(f"fakeaws: TLS handshake with {client_address[0]}:{client_address[1]} failed: {exc}\n")
+                return
+        super().finish_request(request, client_address)
 
     def handle_error(self, request, client_address):
         # A client that vanishes mid-request is normal under drop/short faults.
@@ -1188,6 +1226,8 @@ def main(argv=None):
     ap.add_argument("--latency-ms", type=float, default=0.0, help="delay every API answer by this many ms, as a network round trip would (other requests are served meanwhile)")
     ap.add_argument("--throughput", action="store_true", help="benchmarks only: do not check signatures (the caller is still told apart by its access key), so the endpoint is never the bottleneck")
     ap.add_argument("--session-ttl", type=int, default=0, help="cap the lifetime of issued temporary credentials, seconds (0: as requested)")
+    ap.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file; needs --tls-key")
+    ap.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     ap.add_argument("--parent-pid", type=int, default=0, help="stop when this process is gone")
     ap.add_argument("--max-lifetime", type=int, default=0, help="stop after this many seconds (0: never)")
     ap.add_argument("--verbose", action="store_true", help="print every request on stderr")
@@ -1198,6 +1238,8 @@ def main(argv=None):
         ap.error("--page-size must be at least 1")
     if not 0 <= args.latency_ms <= 600000:
         ap.error("--latency-ms must be between 0 and 600000")
+    if bool(args.tls_cert) != bool(args.tls_key):
+        ap.error("--tls-cert and --tls-key go together")
     try:
         fl = fleetmod.load(args.fleet)
         state = State(args, fl)
@@ -1213,6 +1255,16 @@ def main(argv=None):
     except OSError as exc:
         sys.stderr.write(f"fakeaws: cannot listen on {args.host}:{args.port}: {exc.strerror}\n")
         return 2
+    scheme = "http"
+    if args.tls_cert:
+        try:
+            server.tls_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            server.tls_context.load_cert_chain(args.tls_cert, args.tls_key)
+        except (ssl.SSLError, OSError) as exc:
+            sys.stderr.write(f"fakeaws: cannot load --tls-cert/--tls-key: {exc}\n")
+            server.server_close()
+            return 2
+        scheme = "https"
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"
@@ -1221,7 +1273,7 @@ def main(argv=None):
         os.replace(tmp, args.port_file)
     if args.parent_pid or args.max_lifetime:
         threading.Thread(target=_watchdog, args=(server, args.parent_pid, args.max_lifetime), daemon=True).start()
-    sys.stderr.write(f"fakeaws: fleet {fl.name} on http://{args.host}:{port} (pid {os.getpid()})\n")
+    sys.stderr.write(f"fakeaws: fleet {fl.name} on {scheme}://{args.host}:{port} (pid {os.getpid()})\n")
     if state.throughput:
         sys.stderr.write("fakeaws: throughput mode: signatures are NOT checked (benchmarks only)\n")
     if state.limiter.enabled:

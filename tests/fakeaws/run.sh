@@ -6,7 +6,7 @@
 #
 # start runs the server in the background on a free 127.0.0.1 port, waits until it
 # listens, prints the port and leaves in DIR:
-#   pid, port, url      the server's process id, port and base URL
+#   pid, port, url      the server's process id, port and base URL (https:// with --tls-cert)
 #   env                 a file to `source`: base credentials of the fleet's caller, AWS_ENDPOINT_URL,
 #                       and settings that keep any AWS SDK away from real configuration
 #   requests.jsonl      the request log (also at $url/_fake/log)
@@ -34,10 +34,11 @@ start() {
   fi
   mkdir -p "$dir"
   rm -f "$dir/port" "$dir/pid" "$dir/url" "$dir/env"
-  local fleet="test"
+  local fleet="test" scheme="http"
   local args=("$@")
   for ((i = 0; i < ${#args[@]}; i++)); do
     if [ "${args[$i]}" = "--fleet" ] && [ $((i + 1)) -lt ${#args[@]} ]; then fleet="${args[$((i + 1))]}"; fi
+    if [ "${args[$i]}" = "--tls-cert" ]; then scheme="https"; fi
   done
   "$python" "$here/fakeaws.py" --port 0 --port-file "$dir/port" --log "$dir/requests.jsonl" \
     --parent-pid "$owner" --max-lifetime "${FAKEAWS_MAX_LIFETIME:-1800}" "$@" \
@@ -61,11 +62,11 @@ start() {
   done
   local port
   port="$(cat "$dir/port")"
-  echo "http://127.0.0.1:$port" >"$dir/url"
+  echo "$scheme://127.0.0.1:$port" >"$dir/url"
   {
     "$python" "$here/expected.py" --fleet "$fleet" --print-env | sed 's/^/export /'
-    echo "export AWS_ENDPOINT_URL=http://127.0.0.1:$port"
-    echo "export FAKEAWS_URL=http://127.0.0.1:$port"
+    echo "export AWS_ENDPOINT_URL=$scheme://127.0.0.1:$port"
+    echo "export FAKEAWS_URL=$scheme://127.0.0.1:$port"
     echo "export FAKEAWS_PORT=$port"
     echo "export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_EC2_METADATA_DISABLED=true"
     echo "unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ROLE_ARN AWS_WEB_IDENTITY_TOKEN_FILE"
