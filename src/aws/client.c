@@ -210,7 +210,7 @@ char *aws_xml_text(xmlNode *node, const char *name)
     return out;
 }
 
-static xmlDoc *parse_xml(const char *body, size_t len)
+xmlDoc *aws_xml_answer(const char *body, size_t len)
 {
     if (len == 0 || len > (size_t)INT32_MAX)
         return NULL;
@@ -221,7 +221,7 @@ static xmlDoc *parse_xml(const char *body, size_t len)
 
 void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id, ia_err *err)
 {
-    xmlDoc *doc = parse_xml(body, len);
+    xmlDoc *doc = aws_xml_answer(body, len);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     char *code = root ? aws_xml_text(root, "Code") : NULL;
     char *msg = root ? aws_xml_text(root, "Message") : NULL;
@@ -368,6 +368,17 @@ out:
     return rc;
 }
 
+cJSON *aws_json_answer(const char *body, size_t len)
+{
+    cJSON *doc = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
+
+    if (doc && !cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        doc = NULL;
+    }
+    return doc;
+}
+
 /* Reads one answer: 0 with *json_out or *xml_out set, or -1 with err filled (AWS or protocol error). */
 static int read_answer(request_plan *plan, http_response *resp, cJSON **json_out, xmlDoc **xml_out,
                        ia_err *err)
@@ -383,17 +394,15 @@ static int read_answer(request_plan *plan, http_response *resp, cJSON **json_out
         return -1;
     }
     if (plan->protocol == PROTO_JSON) {
-        *json_out = len ? cJSON_ParseWithLength(body, len) : cJSON_CreateObject();
-        if (!*json_out || !cJSON_IsObject(*json_out)) {
-            cJSON_Delete(*json_out);
-            *json_out = NULL;
+        *json_out = aws_json_answer(body, len);
+        if (!*json_out) {
             err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes that are not a JSON object",
                     plan->call->svc->id, plan->operation, len);
             goto bad;
         }
         return 0;
     }
-    *xml_out = parse_xml(body, len);
+    *xml_out = aws_xml_answer(body, len);
     if (!*xml_out || !xmlDocGetRootElement(*xml_out)) {
         xmlFreeDoc(*xml_out);
         *xml_out = NULL;

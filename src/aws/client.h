@@ -110,6 +110,16 @@ void aws_parse_json_error(long status, const char *body, size_t len, const char 
 /* The same for the Query protocol's <ErrorResponse><Error><Code/><Message/></Error><RequestId/>. */
 void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id, ia_err *err);
 
+/*
+ * A 2xx answer's body decoded as the calls decode it, exposed for the
+ * fuzzers: aws_json_answer gives the JSON 1.1 object (an empty body is {};
+ * owned: cJSON_Delete), aws_xml_answer the Query protocol's XML document
+ * (network and entities off; owned: xmlFreeDoc). NULL when the body is not
+ * one (or out of memory).
+ */
+cJSON *aws_json_answer(const char *body, size_t len);
+xmlDoc *aws_xml_answer(const char *body, size_t len);
+
 /* Text of the first element named name (any namespace) under node, borrowed from a static-free copy:
  * owned result (free()), NULL if absent. */
 char *aws_xml_text(xmlNode *node, const char *name);
