@@ -45,6 +45,7 @@ for t in "${targets[@]}"; do
 done
 printf '%-10s %12s %10s  %s\n' target executions "execs/s" result
 printf '%s\n' "${summary[@]}"
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: findings in ${failed[*]}: the inputs are in build-fuzz/findings/; fix the cause, then add each" \
     "to tests/fuzz/corpus/<target>/ as a regression input" >&2

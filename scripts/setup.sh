@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what imgaudit needs to build and test, idempotently: Debian's -dev packages, the test
-# servers' Python modules' Debian side, and headless Chromium for the HTML report test.
+# servers' Python modules' Debian side, headless Chromium for the HTML report test, and clang with the
+# libFuzzer runtime for the fuzzers (Debian 12's clang is clang 14; libclang_rt.fuzzer is in
+# libclang-rt-14-dev, which clang only recommends).
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libxml2-dev libxml2-utils libcunit1-dev
   clang-format python3 groff-base
+  clang libclang-rt-14-dev
   chromium
 )
 
