@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what imgaudit needs to build and test, idempotently: Debian's -dev packages, the test
 # servers' Python modules' Debian side, the openssl command line (the TLS test makes its certificates with
-# it) and the system's CA store, and headless Chromium for the HTML report test.
+# it) and the system's CA store, headless Chromium for the HTML report test, and clang with the libFuzzer
+# runtime for the fuzzers (Debian 12's clang is clang 14; libclang_rt.fuzzer is in libclang-rt-14-dev,
+# which clang only recommends).
 set -euo pipefail
 
 packages=(
@@ -9,6 +11,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libcjson-dev libyaml-dev libxml2-dev libxml2-utils libcunit1-dev
   clang-format python3 groff-base
   openssl ca-certificates
+  clang libclang-rt-14-dev
   chromium
 )
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Does all set-up and runs every test: the normal build, then the same tests built with
-# AddressSanitizer + UndefinedBehaviorSanitizer (the integration tests then drive the sanitized binary).
+# AddressSanitizer + UndefinedBehaviorSanitizer (the integration tests then drive the sanitized binary),
+# then each libFuzzer harness for 20 s (scripts/fuzz.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -20,3 +21,5 @@ ctest --test-dir build --output-on-failure -j 2
 echo "== tests with ASan+UBSan (build-asan/): the unit suites, and the integration tests on the sanitized binary =="
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure -j 2
+echo "== fuzzers (build-fuzz/): each for 20 s from its corpus in tests/fuzz/corpus/ =="
+scripts/fuzz.sh 20

@@ -16,8 +16,13 @@ python3 "$FA/expected.py" --fleet test --mode targets --write-accounts-yaml "$TE
 R=$TEST_TMP/r
 mkdir -p "$R"
 
-audit() { # audit ARGS...: on the test fleet, every account of the accounts file, both regions
-  "$IMGAUDIT_BIN" audit --region us-east-1 --regions us-east-1,eu-west-1 --accounts "$TEST_TMP/accounts.yaml" "$@"
+audit_of() { # audit_of ACCOUNTS_FILE ARGS...: on the test fleet, those accounts, both regions
+  local accounts=$1
+  shift
+  "$IMGAUDIT_BIN" audit --region us-east-1 --regions us-east-1,eu-west-1 --accounts "$accounts" "$@"
+}
+audit() { # audit ARGS...: every account of the accounts file
+  audit_of "$TEST_TMP/accounts.yaml" "$@"
 }
 status_of() {
   local rc=0
@@ -69,6 +74,94 @@ exit_codes() {
   [ "$(status_of env AWS_ACCESS_KEY_ID=AKIAUNKNOWN00000000 "$IMGAUDIT_BIN" audit --region us-east-1)" = 4 ] || return 1
 }
 check "exit codes: 3 incomplete, 0 with --allow-partial, 1 gate, 0 clean fleet, 2 usage, 4 cannot run" exit_codes
+
+# Exit 3, exactly, from each command that judges a collection that is incomplete, and for each kind of gap.
+account_entry() { # account_entry ID [EXTERNAL_ID]: one account of the test fleet, reached through ImgAuditRole
+  printf '  - id: "%s"\n    role_arn: arn:aws:iam::%s:role/ImgAuditRole\n' "$1" "$1"
+  [ -z "${2:-}" ] || printf '    external_id: "%s"\n' "$2"
+}
+exit_3_incomplete() {
+  # 444444444444's role cannot be assumed; 333333333333 is denied AppStream in eu-west-1.
+  { echo accounts:; account_entry 222222222222; account_entry 444444444444; } >"$R/denied.yaml"
+  { echo accounts:; account_entry 333333333333 imgaudit-7f3a9c; } >"$R/region-denied.yaml"
+  [ "$(status_of audit_of "$R/denied.yaml" --fail-on none --snapshot-out "$R/denied-snap.json")" = 3 ] &&
+    [ "$(status_of audit_of "$R/region-denied.yaml" --fail-on none --snapshot-out "$R/region-snap.json")" = 3 ] ||
+    return 1
+  python3 - "$R/denied-snap.json" "$R/region-snap.json" <<'PY' || return 1
+import json, sys
+denied, region = (json.load(open(p))["errors"] for p in sys.argv[1:])
+assert denied and all(e["account"] == "444444444444" and e["operation"] == "AssumeRole" for e in denied), denied
+assert region and all((e["account"], e["region"], e["service"]) == ("333333333333", "eu-west-1", "appstream")
+                      for e in region), region
+PY
+  # evaluate gates on the snapshot's errors as audit does; --allow-partial lets them pass, a gate failure wins.
+  [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/denied-snap.json" --fail-on none)" = 3 ] &&
+    [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-snap.json" --fail-on none)" = 3 ] &&
+    [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-snap.json" --fail-on none --allow-partial)" = 0 ] &&
+    [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-snap.json" --fail-on low)" = 1 ] || return 1
+  # The same snapshot without its errors is complete: 0.
+  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["errors"]=[]; json.dump(d,open(sys.argv[2],"w"))' \
+    "$R/region-snap.json" "$R/region-complete.json" &&
+    [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-complete.json" --fail-on none)" = 0 ]
+}
+check "exit 3 exactly: audit with a denied account, audit with a denied region, evaluate of either snapshot" \
+  exit_3_incomplete
+
+# Reports replace the file they are written to (a new inode, by rename), never rewrite it in place: a run
+# that fails or is stopped leaves the old file as it was, and no temporary file.
+old_outputs() { # old_outputs DIR NAME...: files with old contents; prints nothing
+  local d=$1 f
+  shift
+  rm -rf "$d" && mkdir -p "$d" || return 1
+  for f in "$@"; do echo "old $f" >"$d/$f"; done
+}
+unchanged() { # unchanged DIR NAME...: each still holds its old contents, and nothing else is in DIR
+  local d=$1 f
+  shift
+  for f in "$@"; do [ "$(cat "$d/$f")" = "old $f" ] || { echo "$f was changed" >&2; return 1; }; done
+  [ "$(ls -A "$d" | wc -l)" = $# ] || { ls -A "$d" >&2; return 1; }
+}
+reports_replace_old_files() {
+  local d=$R/replace f
+  local -A inode
+  old_outputs "$d" results.json junit.xml report.html || return 1
+  for f in results.json junit.xml report.html; do inode[$f]=$(stat -c %i "$d/$f"); done
+  [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --fail-on none --allow-partial \
+    --json "$d/results.json" --junit "$d/junit.xml" --html "$d/report.html")" = 0 ] || return 1
+  for f in results.json junit.xml report.html; do
+    [ "$(stat -c %i "$d/$f")" != "${inode[$f]}" ] && ! grep -q '^old ' "$d/$f" || { echo "$f in place" >&2; return 1; }
+  done
+  [ "$(ls -A "$d" | wc -l)" = 3 ]
+}
+check "reports replace an existing file (new inode), no temporary file left" reports_replace_old_files
+
+failed_write_keeps_old_file() {
+  # The results document stops at 4 KiB (RLIMIT_FSIZE, SIGXFSZ ignored: writes fail with EFBIG): exit 4.
+  local d=$R/failed
+  old_outputs "$d" results.json || return 1
+  [ "$(status_of bash -c "trap '' XFSZ; ulimit -f 4; exec '$IMGAUDIT_BIN' evaluate '$R/snapshot.json' \
+    --fail-on none --allow-partial --json '$d/results.json'")" = 4 ] && grep -q 'File too large' "$TEST_TMP/err" &&
+    unchanged "$d" results.json
+}
+check "a report that fails midway (write error): exit 4, the old file intact, no temporary file" \
+  failed_write_keeps_old_file
+
+fakeaws_start slow --fleet test --faults 'slow=1:400'
+stopped_run_keeps_old_files() {
+  local d=$R/stopped pid rc=0
+  old_outputs "$d" results.json junit.xml report.html snapshot.json || return 1
+  # The program itself in the background (not a shell function, which would be a subshell to signal).
+  AWS_ENDPOINT_URL=$(cat "$TEST_TMP/slow/url") "$IMGAUDIT_BIN" audit --region us-east-1 \
+    --regions us-east-1,eu-west-1 --accounts "$TEST_TMP/accounts.yaml" --quiet --json "$d/results.json" \
+    --junit "$d/junit.xml" --html "$d/report.html" --snapshot-out "$d/snapshot.json" 2>/dev/null &
+  pid=$!
+  sleep 1.5
+  kill -TERM "$pid"
+  wait "$pid" || rc=$?
+  [ "$rc" = 130 ] && unchanged "$d" results.json junit.xml report.html snapshot.json
+}
+check "SIGTERM during an audit: exit 130, every old report and snapshot intact, no temporary file" \
+  stopped_run_keeps_old_files
 
 regions_all() {
   # Every region of the partition that offers WorkSpaces or AppStream; a service is only asked where it is offered.

@@ -230,6 +230,29 @@ PY
 }
 check "truncated and non-JSON answers: recorded as errors after retries, the rest collected" garbled_answers
 
+# Each image whose permissions could not be read is named by its own error, never folded into its
+# neighbours' (one error per region would leave most of them unexplained).
+image_errors_name_each_image() {
+  python3 - "$TEST_TMP/garbled.json" <<'PY'
+import json, sys
+snap = json.load(open(sys.argv[1]))
+reads_permissions = lambda r: (r["type"] == "workspaces_image" and r["data"].get("ImageType") == "OWNED") or \
+    (r["type"] == "appstream_image" and r["data"].get("Visibility") == "PRIVATE")
+unread = [r for r in snap["resources"] if reads_permissions(r) and "Permissions" not in r["data"]]
+assert len(unread) >= 10, len(unread)
+for r in unread:
+    named = [e for e in snap["errors"] if e.get("resource") == r["id"]
+             and (e["account"], e["region"]) == (r["account"], r["region"])]
+    assert len(named) == 1, (r["id"], named)
+    assert named[0]["operation"] in ("DescribeWorkspaceImagePermissions", "DescribeImagePermissions"), named
+ids = {(r["account"], r["region"], r["id"]) for r in unread}
+per_image = [e for e in snap["errors"] if e.get("resource")]
+assert all((e["account"], e["region"], e["resource"]) in ids for e in per_image), per_image
+PY
+}
+check "every owned image without Permissions has exactly one error naming it (resource), and no other" \
+  image_errors_name_each_image
+
 fakeaws_start shortlived --fleet test --session-ttl 301 --faults 'slow=1:150@workspaces'
 refresh_before_expiry() {
   # Sessions that live 301 s are inside the 5-minute refresh window at once: every account's role is

@@ -228,7 +228,7 @@ char *aws_xml_text(xmlNode *node, const char *name)
     return out;
 }
 
-static xmlDoc *parse_xml(const char *body, size_t len)
+xmlDoc *aws_xml_answer(const char *body, size_t len)
 {
     if (len == 0 || len > (size_t)INT32_MAX)
         return NULL;
@@ -240,7 +240,7 @@ static xmlDoc *parse_xml(const char *body, size_t len)
 void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id,
                            const redact_secrets *secrets, ia_err *err)
 {
-    xmlDoc *doc = parse_xml(body, len);
+    xmlDoc *doc = aws_xml_answer(body, len);
     xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
     char *code = root ? aws_xml_text(root, "Code") : NULL;
     char *msg = root ? aws_xml_text(root, "Message") : NULL;
@@ -402,6 +402,25 @@ out:
     return rc;
 }
 
+int aws_json_answer(const char *body, size_t len, cJSON **out, json_fault *fault)
+{
+    if (!len) {
+        *out = cJSON_CreateObject();
+    } else if (json_parse_bounded(body, len, JSON_MAX_DEPTH, out, fault) != 0) {
+        return -1;
+    } else if (!cJSON_IsObject(*out)) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    if (!*out) {
+        fault->status = JSON_INVALID;
+        str_copy(fault->msg, sizeof(fault->msg), "not a JSON object");
+        fault->offset = 0;
+        return -1;
+    }
+    return 0;
+}
+
 /* Reads one answer: 0 with *json_out or *xml_out set, or -1 with err filled (AWS or protocol error). */
 static int read_answer(request_plan *plan, http_response *resp, const redact_secrets *secrets,
                        cJSON **json_out, xmlDoc **xml_out, ia_err *err)
@@ -419,10 +438,7 @@ static int read_answer(request_plan *plan, http_response *resp, const redact_sec
     if (plan->protocol == PROTO_JSON) {
         json_fault fault;
 
-        if (!len)
-            *json_out = cJSON_CreateObject();
-        else if (json_parse_bounded(body, len, JSON_MAX_DEPTH, json_out, &fault) != 0 &&
-                 fault.status != JSON_INVALID) {
+        if (aws_json_answer(body, len, json_out, &fault) != 0 && fault.status != JSON_INVALID) {
             /* Whole, but past what is parsed: asking again brings the same answer, so it goes without the
              * status that would have it retried as a garbled one (retry.c). */
             err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes: %s", plan->call->svc->id,
@@ -430,16 +446,14 @@ static int read_answer(request_plan *plan, http_response *resp, const redact_sec
             str_copy(err->request_id, sizeof(err->request_id), resp->request_id);
             return -1;
         }
-        if (!*json_out || !cJSON_IsObject(*json_out)) {
-            cJSON_Delete(*json_out);
-            *json_out = NULL;
+        if (!*json_out) {
             err_set(err, IA_ERR_PROTOCOL, "%s answered %s with %zu bytes that are not a JSON object",
                     plan->call->svc->id, plan->operation, len);
             goto bad;
         }
         return 0;
     }
-    *xml_out = parse_xml(body, len);
+    *xml_out = aws_xml_answer(body, len);
     if (!*xml_out || !xmlDocGetRootElement(*xml_out)) {
         xmlFreeDoc(*xml_out);
         *xml_out = NULL;

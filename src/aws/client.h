@@ -22,6 +22,7 @@
 #include "aws/http.h"
 #include "aws/redact.h"
 #include "util/err.h"
+#include "util/jsonfile.h"
 
 typedef struct awscfg awscfg;
 
@@ -122,6 +123,17 @@ void aws_parse_json_error(long status, const char *body, size_t len, const char 
 /* The same for the Query protocol's <ErrorResponse><Error><Code/><Message/></Error><RequestId/>. */
 void aws_parse_query_error(long status, const char *body, size_t len, const char *request_id,
                            const redact_secrets *secrets, ia_err *err);
+
+/*
+ * A 2xx answer's body decoded as the calls decode it, exposed for the
+ * fuzzers. aws_json_answer: 0 with *out the JSON 1.1 object (an empty body is
+ * {}; owned: cJSON_Delete), or -1 with *out NULL and *fault saying why (not
+ * an object, or past the parse bounds of util/jsonfile.h). aws_xml_answer:
+ * the Query protocol's XML document (network and entities off; owned:
+ * xmlFreeDoc), NULL when the body is not one (or out of memory).
+ */
+int aws_json_answer(const char *body, size_t len, cJSON **out, json_fault *fault);
+xmlDoc *aws_xml_answer(const char *body, size_t len);
 
 /* Text of the first element named name (any namespace) under node, borrowed from a static-free copy:
  * owned result (free()), NULL if absent. */

@@ -516,6 +516,24 @@ out:
     return rc;
 }
 
+int awscfg_parse(awscfg **out, const char *config_text, size_t config_len, const char *credentials_text,
+                 size_t credentials_len, ia_err *err)
+{
+    awscfg *cfg = calloc(1, sizeof(*cfg));
+
+    *out = NULL;
+    if (!cfg)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    if ((config_text && parse_text(cfg, "config", CFG_FILE_CONFIG, config_text, config_len, err) != 0) ||
+        (credentials_text &&
+         parse_text(cfg, "credentials", CFG_FILE_CREDENTIALS, credentials_text, credentials_len, err) != 0)) {
+        awscfg_free(cfg);
+        return -1;
+    }
+    *out = cfg;
+    return 0;
+}
+
 void awscfg_free(awscfg *cfg)
 {
     if (!cfg)

@@ -9,6 +9,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "util/err.h"
 
@@ -24,6 +25,13 @@ typedef struct awscfg awscfg;
  * "key.sub".
  */
 int awscfg_load(awscfg **out, const char *config_path, const char *credentials_path, ia_err *err);
+
+/*
+ * The same over texts in memory (each NUL-terminated at its length; NULL:
+ * no such file), named "config" and "credentials" in errors. For the fuzzers.
+ */
+int awscfg_parse(awscfg **out, const char *config_text, size_t config_len, const char *credentials_text,
+                 size_t credentials_len, ia_err *err);
 
 /* Frees cfg. Accepts NULL. */
 void awscfg_free(awscfg *cfg);

@@ -40,15 +40,25 @@ int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *re
 {
     aws_call call = {&AWS_STS, region, creds, 0};
     xmlDoc *doc = NULL;
-    char *account = NULL, *arn = NULL, *user = NULL;
-    int rc = -1;
+    int rc;
 
     memset(out, 0, sizeof(*out));
     if (aws_query_call(c, &call, "GetCallerIdentity", STS_VERSION, NULL, 0, &doc, err) != 0)
         return -1;
-    account = aws_xml_text(xmlDocGetRootElement(doc), "Account");
-    arn = aws_xml_text(xmlDocGetRootElement(doc), "Arn");
-    user = aws_xml_text(xmlDocGetRootElement(doc), "UserId");
+    rc = sts_identity_from_answer(doc, region, out, err);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int sts_identity_from_answer(xmlDoc *doc, const char *region, sts_identity *out, ia_err *err)
+{
+    xmlNode *root = xmlDocGetRootElement(doc);
+    char *account = aws_xml_text(root, "Account");
+    char *arn = aws_xml_text(root, "Arn");
+    char *user = aws_xml_text(root, "UserId");
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
     if (!account || !arn) {
         err_set(err, IA_ERR_PROTOCOL, "sts GetCallerIdentity (%s): answer lacks Account or Arn", region);
         goto out;
@@ -61,7 +71,6 @@ out:
     free(account);
     free(arn);
     free(user);
-    xmlFreeDoc(doc);
     return rc;
 }
 
@@ -76,8 +85,8 @@ static void wipe_text(xmlDoc *doc, xmlNode *node)
     }
 }
 
-/* Reads <Credentials> of an AssumeRole* answer into out. */
-static int take_credentials(xmlDoc *doc, const char *action, const char *region, aws_creds *out, ia_err *err)
+int sts_credentials_from_answer(xmlDoc *doc, const char *action, const char *region, aws_creds *out,
+                                ia_err *err)
 {
     xmlNode *root = xmlDocGetRootElement(doc);
     char *expiration = aws_xml_text(root, "Expiration");
@@ -121,7 +130,7 @@ static int assume(aws_client *c, creds_provider *creds, const char *region, cons
     params[3] = extra;
     if (aws_query_call(c, &call, action, STS_VERSION, params, 4, &doc, err) != 0)
         return err_prefix(err, "cannot assume %s", role_arn);
-    rc = take_credentials(doc, action, region, out, err);
+    rc = sts_credentials_from_answer(doc, action, region, out, err);
     wipe_text(doc, xmlDocGetRootElement(doc));
     xmlFreeDoc(doc);
     return rc;

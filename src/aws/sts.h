@@ -38,4 +38,17 @@ int sts_assume_role_with_web_identity(aws_client *c, const char *region, const c
                                       const char *session_name, const char *token, int duration_seconds,
                                       aws_creds *out, ia_err *err);
 
+/*
+ * Decoding the answers (a parsed Query answer, aws_xml_answer), apart from
+ * the calls so that the fuzzers reach them; region and action only name the
+ * call in errors. sts_identity_from_answer fills out from a
+ * GetCallerIdentity answer; sts_credentials_from_answer fills out (owned:
+ * creds_clean_up; left empty on failure) from the <Credentials> of an
+ * AssumeRole* answer. Both return 0, or -1 (IA_ERR_PROTOCOL) when the answer
+ * lacks what they need. doc is only read.
+ */
+int sts_identity_from_answer(xmlDoc *doc, const char *region, sts_identity *out, ia_err *err);
+int sts_credentials_from_answer(xmlDoc *doc, const char *action, const char *region, aws_creds *out,
+                                ia_err *err);
+
 #endif

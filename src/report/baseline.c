@@ -334,9 +334,9 @@ static int copy_resolved(resolved_failure *out, const old_failure *f, const char
                : -1;
 }
 
-int baseline_apply(results *r, const char *path, ia_err *err)
+/* baseline_apply over the parsed document root (taken: freed here), read from path. */
+static int apply_root(results *r, cJSON *root, const char *path, ia_err *err)
 {
-    cJSON *root = NULL;
     baseline b;
     tally t;
     run_index ix;
@@ -350,9 +350,6 @@ int baseline_apply(results *r, const char *path, ia_err *err)
     memset(&b, 0, sizeof(b));
     memset(&t, 0, sizeof(t));
     memset(&ix, 0, sizeof(ix));
-    /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
-    if (json_read_file(path, BASELINE_MAX, "a results document", &root, err) != 0)
-        goto out;
     if (!cJSON_IsObject(root)) {
         err_set_at(err, path, 0, 0, "not a results document: the top level is not an object");
         goto out;
@@ -441,4 +438,23 @@ out:
     free(b.slots);
     cJSON_Delete(root);
     return rc;
+}
+
+int baseline_apply(results *r, const char *path, ia_err *err)
+{
+    cJSON *root;
+
+    /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
+    if (json_read_file(path, BASELINE_MAX, "a results document", &root, err) != 0)
+        return -1;
+    return apply_root(r, root, path, err);
+}
+
+int baseline_apply_text(results *r, const char *name, const char *text, size_t len, ia_err *err)
+{
+    cJSON *root;
+
+    if (json_parse_text(name, text, len, "a results document", &root, err) != 0)
+        return -1;
+    return apply_root(r, root, name, err);
 }

@@ -7,6 +7,8 @@
  * what changed and a CI gate can count only new failures.
  */
 
+#include <stddef.h>
+
 #include "rules/results.h"
 #include "util/err.h"
 
@@ -36,5 +38,8 @@
  * a results document, IA_ERR_NOMEM.
  */
 int baseline_apply(results *r, const char *path, ia_err *err);
+
+/* The same over a results document already in memory; name stands for the path in errors. */
+int baseline_apply_text(results *r, const char *name, const char *text, size_t len, ia_err *err);
 
 #endif

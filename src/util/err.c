@@ -12,6 +12,8 @@ void err_clear(ia_err *err)
         memset(err, 0, sizeof(*err));
 }
 
+static void set_msg(ia_err *err, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void set_msg(ia_err *err, const char *fmt, va_list ap)
 {
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
