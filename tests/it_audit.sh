@@ -99,10 +99,18 @@ PY
     [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-snap.json" --fail-on none)" = 3 ] &&
     [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-snap.json" --fail-on none --allow-partial)" = 0 ] &&
     [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-snap.json" --fail-on low)" = 1 ] || return 1
-  # The same snapshot without its errors is complete: 0.
-  python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); d["errors"]=[]; json.dump(d,open(sys.argv[2],"w"))' \
-    "$R/region-snap.json" "$R/region-complete.json" &&
-    [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-complete.json" --fail-on none)" = 0 ]
+  # The same snapshot without its errors and marked complete: 0. Marked incomplete (a merge of a part that
+  # was), with no errors: still 3, as merge itself says.
+  python3 - "$R/region-snap.json" "$R" <<'PY' || return 1
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["errors"] = []
+for name, complete in (("region-complete.json", True), ("region-marked.json", False)):
+    d["complete"] = complete
+    json.dump(d, open(f"{sys.argv[2]}/{name}", "w"))
+PY
+  [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-complete.json" --fail-on none)" = 0 ] &&
+    [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/region-marked.json" --fail-on none)" = 3 ]
 }
 check "exit 3 exactly: audit with a denied account, audit with a denied region, evaluate of either snapshot" \
   exit_3_incomplete
@@ -140,7 +148,8 @@ failed_write_keeps_old_file() {
   local d=$R/failed
   old_outputs "$d" results.json || return 1
   [ "$(status_of bash -c "trap '' XFSZ; ulimit -f 4; exec '$IMGAUDIT_BIN' evaluate '$R/snapshot.json' \
-    --fail-on none --allow-partial --json '$d/results.json'")" = 4 ] && grep -q 'File too large' "$TEST_TMP/err" &&
+    --fail-on none --allow-partial --json '$d/results.json'")" = 4 ] &&
+    grep -q "$d/results.json: .*File too large" "$TEST_TMP/err" &&
     unchanged "$d" results.json
 }
 check "a report that fails midway (write error): exit 4, the old file intact, no temporary file" \

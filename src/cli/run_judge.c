@@ -63,8 +63,10 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
             continue;
         if (stopped(err) != 0 || file_out_open(&outs[n], wanted[i].path, err) != 0)
             goto out;
-        if (wanted[i].fn(r, ro, outs[n++].fp, err) != 0)
+        if (wanted[i].fn(r, ro, outs[n++].fp, err) != 0) {
+            err_prefix(err, "%s", strcmp(wanted[i].path, "-") ? wanted[i].path : "stdout");
             goto out;
+        }
     }
     for (size_t i = 0; i < n; i++) {
         if (stopped(err) != 0 || file_out_commit(&outs[i], err) != 0)
@@ -76,6 +78,13 @@ out:
     for (size_t i = 0; i < n; i++)
         file_out_abort(&outs[i]);
     return rc;
+}
+
+/* Whether the snapshot misses something: errors recorded, or marked so (a merge of a part that was). */
+static bool snapshot_incomplete(const snapshot_doc *snap, const results *res)
+{
+    return (res->errors && cJSON_GetArraySize(res->errors) > 0) ||
+           cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(snap->root, "complete"));
 }
 
 /* A waiver that expired or matched nothing is worth a line each: someone has a file to edit. */
@@ -142,7 +151,7 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
         rc = CLI_EXIT_INTERRUPTED;
     else if (tally_gate_count(&res, &ro->gate) > 0)
         rc = CLI_EXIT_GATE;
-    else if (res.errors && cJSON_GetArraySize(res.errors) > 0 && !ro->allow_partial)
+    else if (snapshot_incomplete(snap, &res) && !ro->allow_partial)
         rc = CLI_EXIT_INCOMPLETE;
     else
         rc = CLI_EXIT_OK;

@@ -145,6 +145,31 @@ static int check_kept(const cJSON *list, int max_depth, const char *what, ia_err
     return 0;
 }
 
+/*
+ * Whether a page's items can be kept in a snapshot that evaluate reads back:
+ * each nests at most SNAPSHOT_DATA_MAX_DEPTH deep, and the page, charged
+ * against the snapshot's parse budget (snapshot_charge_parse), fits. Else
+ * IA_ERR_PROTOCOL: the page is refused whole, as one that could not be read.
+ */
+static int check_page(const cJSON *items, snapshot *snap, const char *what, ia_err *err)
+{
+    const cJSON *entry;
+    size_t i = 0, cost = 0, bytes = 0;
+
+    cJSON_ArrayForEach(entry, items)
+    {
+        if (json_value_cost(entry, SNAPSHOT_DATA_MAX_DEPTH, &cost, &bytes) != JSON_OK)
+            return err_set(err, IA_ERR_PROTOCOL, "%s[%zu] nests deeper than the %d levels a snapshot keeps",
+                           what, i, SNAPSHOT_DATA_MAX_DEPTH);
+        i++;
+    }
+    if (snapshot_charge_parse(snap, cost, bytes) != 0)
+        return err_set(err, IA_ERR_PROTOCOL,
+                       "%s has more values than a snapshot keeps (%d bytes parsed per byte written)", what,
+                       JSON_PARSE_RATIO);
+    return 0;
+}
+
 int listing_take_page(listing what, cJSON *answer, snapshot *snap, const char *account, const char *region,
                       void (*on_image)(void *ud, const snap_resource *res, cJSON *data), void *ud,
                       ia_err *err)
@@ -157,7 +182,7 @@ int listing_take_page(listing what, cJSON *answer, snapshot *snap, const char *a
     if (items && !cJSON_IsArray(items))
         return err_set(err, IA_ERR_PROTOCOL, "%s %s (%s): '%s' is not a list", listing_service(what)->id,
                        type->listing, region, type->items);
-    if (check_kept(items, SNAPSHOT_DATA_MAX_DEPTH, type->items, err) != 0)
+    if (check_page(items, snap, type->items, err) != 0)
         return err_prefix(err, "%s %s (%s)", listing_service(what)->id, type->listing, region);
     /* Detach rather than copy: the page is freed right after, the resource lives on. From the head, so that
      * each item costs the same however long the page. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "util/fileio.h"
+#include "util/jsonfile.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 #include "version.h"
@@ -13,6 +14,21 @@ void snapshot_init(snapshot *s)
 {
     memset(s, 0, sizeof(*s));
     pthread_mutex_init(&s->lock, NULL);
+    s->parse_credit = (long long)(JSON_PARSE_FLOOR / 2);
+}
+
+int snapshot_charge_parse(snapshot *s, size_t cost, size_t bytes)
+{
+    long long change = (long long)bytes * JSON_PARSE_RATIO - (long long)cost;
+    int rc = 0;
+
+    pthread_mutex_lock(&s->lock);
+    if (s->parse_credit + change < 0)
+        rc = -1;
+    else
+        s->parse_credit += change;
+    pthread_mutex_unlock(&s->lock);
+    return rc;
 }
 
 static void free_strings(char **v, size_t n)

@@ -40,6 +40,8 @@ typedef struct snapshot {
     size_t n_accounts;
     char **regions;
     size_t n_regions;
+    /* What a reader's parse budget has left over the resources' data (snapshot_charge_parse); under lock. */
+    long long parse_credit;
     /* Run metadata */
     time_t started_at, finished_at;
     char caller_account[32], caller_arn[2048], caller_user_id[512];
@@ -56,6 +58,16 @@ void snapshot_init(snapshot *s);
 
 /* Frees everything it holds. */
 void snapshot_clean_up(snapshot *s);
+
+/*
+ * Charges a page of resource data that costs cost bytes to parse back and
+ * prints as bytes, against what the snapshot reader's parse budget
+ * (util/jsonfile.h: JSON_PARSE_RATIO times the text, plus JSON_PARSE_FLOOR)
+ * allows: data cheaper than the ratio leaves credit for data dearer than it,
+ * and half the floor is there from the start. -1 (nothing charged) when the
+ * page would leave the whole past the budget. Thread-safe.
+ */
+int snapshot_charge_parse(snapshot *s, size_t cost, size_t bytes);
 
 /*
  * Adds a resource of type t, copying account, region and id and taking

@@ -166,14 +166,24 @@ static json_status fit_walk(const cJSON *v, int depth_left, json_fit *f)
     return JSON_OK;
 }
 
-json_status json_value_fits(const cJSON *v, int max_depth)
+json_status json_value_cost(const cJSON *v, int max_depth, size_t *cost, size_t *bytes)
 {
     json_fit f = {0, 0};
     json_status st = fit_walk(v, max_depth, &f);
 
+    *cost += f.cost;
+    *bytes += f.bytes;
+    return st;
+}
+
+json_status json_value_fits(const cJSON *v, int max_depth)
+{
+    size_t cost = 0, bytes = 0;
+    json_status st = json_value_cost(v, max_depth, &cost, &bytes);
+
     if (st != JSON_OK)
         return st;
-    return f.cost <= f.bytes * JSON_PARSE_RATIO ? JSON_OK : JSON_TOO_LARGE;
+    return cost <= bytes * JSON_PARSE_RATIO ? JSON_OK : JSON_TOO_LARGE;
 }
 
 /* ---- documents ---- */

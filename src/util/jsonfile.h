@@ -63,6 +63,13 @@ int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out,
 json_status json_value_fits(const cJSON *v, int max_depth);
 
 /*
+ * What v, printed by cJSON, costs read back: adds to *cost the bytes a parse
+ * of it allocates and to *bytes the fewest bytes it prints as.
+ * JSON_TOO_DEEP when it nests deeper than max_depth levels, else JSON_OK.
+ */
+json_status json_value_cost(const cJSON *v, int max_depth, size_t *cost, size_t *bytes);
+
+/*
  * Reads path (at most limit bytes) and parses it as a JSON object.
  * what names the document a reader expects ("a snapshot"), for the
  * messages. Bytes that cannot be such a document (a NUL byte, a first
