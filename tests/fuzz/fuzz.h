@@ -32,8 +32,9 @@ char *fuzz_text(const uint8_t *data, size_t size);
 extern const redact_secrets fuzz_secrets;
 
 /*
- * Aborts when what is kept of an AWS error (message, code, request id) has a
- * control character (it is printed as one line) or a secret of fuzz_secrets.
+ * Aborts when what is kept of an AWS error has a secret of fuzz_secrets (in
+ * its message, code or request id) or its message a control character (it
+ * is one line).
  */
 void fuzz_check_error(const ia_err *err);
 
