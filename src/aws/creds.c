@@ -23,6 +23,9 @@
 /* Credentials this close to expiring are not used even when a refresh failed: a request signed with them
  * could arrive after they expired. */
 #define EXPIRY_MARGIN_S 60
+/* Within the refresh window, usable credentials are asked for again at most this often: a source that hands
+ * out short-lived ones (or fails) is not run on every request. */
+#define REFRESH_RETRY_S 30
 
 struct creds_provider {
     pthread_mutex_t lock;
@@ -32,6 +35,7 @@ struct creds_provider {
      * says why. */
     bool is_spent;
     ia_err spent;
+    time_t next_try;   /* usable credentials in the refresh window are refreshed no sooner than this */
     char *description; /* owned */
     creds_fetch_fn fetch;
     void (*free_ctx)(void *ctx);
@@ -143,13 +147,17 @@ static int refresh(creds_provider *p, time_t now, ia_err *why)
 int creds_get(creds_provider *p, aws_creds *out, ia_err *err)
 {
     time_t now = time(NULL);
+    bool usable;
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
     pthread_mutex_lock(&p->lock);
-    if (!p->have || expires_within(&p->cached, now, REFRESH_BEFORE_S)) {
-        bool usable = p->have && !expires_within(&p->cached, now, EXPIRY_MARGIN_S);
+    usable = p->have && !expires_within(&p->cached, now, EXPIRY_MARGIN_S);
+    if (!usable || (expires_within(&p->cached, now, REFRESH_BEFORE_S) && now >= p->next_try)) {
         ia_err why;
+
+        if (usable)
+            p->next_try = now + REFRESH_RETRY_S;
 
         /* A spent source is not asked again: its current credentials serve until they expire. */
         if (!(usable && p->is_spent) && refresh(p, now, &why) != 0) {

@@ -41,7 +41,8 @@ static int http_get(aws_client *c, const char *method, const char *url, const ch
     if (http_perform(aws_client_http_pool(c), &req, &resp, err) != 0)
         goto out;
     if (resp.status != 200) {
-        err_set(err, IA_ERR_CREDS, "%s %s answered HTTP %ld", method, url, resp.status);
+        /* Not the URL: a full URI may carry a token in its path or query. */
+        err_set(err, IA_ERR_CREDS, "%s answered HTTP %ld", method, resp.status);
         err->http_status = resp.status;
         goto out;
     }

@@ -68,8 +68,12 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
             goto out;
         }
     }
+    /* The renames take microseconds: a stop is looked for once before them (and file_out_commit refuses to
+     * rename after one). */
+    if (stopped(err) != 0)
+        goto out;
     for (size_t i = 0; i < n; i++) {
-        if (stopped(err) != 0 || file_out_commit(&outs[i], err) != 0)
+        if (file_out_commit(&outs[i], err) != 0)
             goto out;
     }
     rc = 0;
