@@ -72,6 +72,7 @@ typedef struct run {
     ia_err fatal;         /* out of memory, say: stops the run */
     bool failed;
     atomic_bool deadline_hit; /* --deadline passed: what is not done is recorded as not read */
+    atomic_long n_late;       /* what the deadline left unread, recorded (record_late) */
 } run;
 
 /* What became of one attempt: how the scheduler should count it, and whether the task goes on. */
@@ -143,24 +144,32 @@ static void push(run *r, task_kind kind, size_t account, const char *region, lis
 
 /* ---- recording failures ---- */
 
+/* What the deadline left unread, recorded as such (the snapshot must say what it lacks). */
+static void record_late(run *r, const account_state *a, const char *region, const aws_service *svc,
+                        const char *op, const char *resource)
+{
+    ia_err late;
+
+    err_clear(&late);
+    err_set(&late, IA_ERR_CANCELLED, "deadline reached (--deadline) before %s %s was read", svc->id, op);
+    snapshot_add_error(r->snap, a->target->id, region, svc->id, op, resource, &late);
+    atomic_fetch_add(&r->n_late, 1);
+}
+
 static void record(run *r, const account_state *a, const char *region, const aws_service *svc, const char *op,
                    const char *resource, const ia_err *err)
 {
     char line[1536];
-    ia_err late;
 
     if (err->kind == IA_ERR_CANCELLED) {
-        /* A signal writes no snapshot at all; the deadline writes one, which must say what it lacks. */
-        if (cancel_requested() || !atomic_load(&r->deadline_hit))
-            return;
-        err_clear(&late);
-        err_set(&late, IA_ERR_CANCELLED, "deadline reached (--deadline) before %s %s was read", svc->id, op);
-        err = &late;
-    } else {
-        /* One line each; those of the deadline are summed up in one line at the end. */
-        err_format(err, line, sizeof(line));
-        log_warn("account %s%s%s: %s", a->target->id, region ? " region " : "", region ? region : "", line);
+        /* A signal writes no snapshot at all; the deadline writes one. */
+        if (!cancel_requested() && atomic_load(&r->deadline_hit))
+            record_late(r, a, region, svc, op, resource);
+        return;
     }
+    /* One line each; those of the deadline are summed up in one line at the end. */
+    err_format(err, line, sizeof(line));
+    log_warn("account %s%s%s: %s", a->target->id, region ? " region " : "", region ? region : "", line);
     snapshot_add_error(r->snap, a->target->id, region, svc->id, op, resource, err);
 }
 
@@ -358,18 +367,15 @@ static step run_account(run *r, task *t)
 static void record_unfinished(run *r, const task *t)
 {
     const account_state *a = &r->accounts[t->account];
-    ia_err err;
 
-    err_clear(&err);
-    err_set(&err, IA_ERR_CANCELLED, "deadline");
     switch (t->kind) {
-    case TASK_ACCOUNT: record(r, a, NULL, &AWS_STS, "AssumeRole", NULL, &err); break;
+    case TASK_ACCOUNT: record_late(r, a, NULL, &AWS_STS, "AssumeRole", NULL); break;
     case TASK_LIST:
-        record(r, a, t->region, listing_service(t->what), listing_operation(t->what), NULL, &err);
+        record_late(r, a, t->region, listing_service(t->what), listing_operation(t->what), NULL);
         break;
     case TASK_PERMISSIONS:
-        record(r, a, t->region, listing_service(t->what), listing_permissions_operation(t->what),
-               t->resource->id, &err);
+        record_late(r, a, t->region, listing_service(t->what), listing_permissions_operation(t->what),
+                    t->resource->id);
         break;
     }
 }
@@ -618,9 +624,6 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
         err_set(err, IA_ERR_CANCELLED, "interrupted by signal %d; no snapshot written", cancel_signal());
         goto out;
     }
-    if (atomic_load(&r.deadline_hit))
-        log_warn(
-            "the deadline (--deadline) was reached: what was not read by then is in the snapshot's errors");
     rc = 0;
 out:
     while (r.sched && (left = sched_drain(r.sched)) != NULL) {
@@ -628,6 +631,10 @@ out:
             record_unfinished(&r, (task *)left);
         task_free(&r, (task *)left);
     }
+    /* Said only when something was left unread: the deadline may pass just as the last answer came. */
+    if (rc == 0 && atomic_load(&r.n_late) > 0)
+        log_warn(
+            "the deadline (--deadline) was reached: what was not read by then is in the snapshot's errors");
     for (size_t i = 0; i < r.n_accounts; i++) {
         if (r.accounts[i].owns_creds)
             creds_provider_free(r.accounts[i].creds);
