@@ -78,6 +78,15 @@ typedef struct results {
     size_t n_resolved;
     const cJSON *snapshot; /* the whole snapshot, borrowed: run metadata, accounts, regions, errors */
     const cJSON *errors;   /* snapshot's "errors" array, borrowed */
+    /* The Organization's members (snapshot_doc's, borrowed), sorted by id; has_organization as there. */
+    const snap_org_account *org_accounts;
+    size_t n_org_accounts;
+    int has_organization;
+    /* The accounts the sharing rules trust (variable RULES_VAR_TRUSTED_SHARING, resolved), sorted
+     * bytewise, borrowed from the rule set; trust_known is 0 when the rules define no such list. */
+    const char *const *trusted;
+    size_t n_trusted;
+    int trust_known;
     char evaluated_at[32]; /* ISO-8601 UTC */
     int has_baseline;
 } results;

@@ -101,6 +101,21 @@ size_t rules_set_file_count(const rules_set *set);
 /* A rule's description, borrowed from the set. i < rules_set_count. */
 const rule_info *rules_set_info(const rules_set *set, size_t i);
 
+/*
+ * The variable naming every account that images may be shared with and come
+ * from (trusted_accounts, plus the Organization's members when
+ * trust_organization is true): what reports mark as trusted.
+ */
+#define RULES_VAR_TRUSTED_SHARING "trusted_sharing_accounts"
+
+/*
+ * The strings of list variable name as the rules see it (a derived
+ * variable worked out), sorted bytewise, borrowed from the set. Returns 0
+ * and sets *items, *n; -1 when the variable is undefined or is not a list
+ * of strings.
+ */
+int rules_set_var_strings(const rules_set *set, const char *name, const char *const **items, size_t *n);
+
 /* Index of the rule with this id, or -1. */
 long rules_set_find(const rules_set *set, const char *id);
 

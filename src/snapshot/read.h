@@ -8,6 +8,7 @@
  * JSON syntax, line:column; for a bad resource, its index and account/region.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cjson/cJSON.h>
@@ -20,6 +21,11 @@ typedef struct snapshot_doc {
     snap_resource *resources; /* owned array; strings and data borrowed from root */
     size_t n_resources;
     const cJSON *errors; /* the "errors" array, borrowed from root; NULL when absent */
+    /* The members of every Organization the snapshot records, sorted by id, each once (owned array,
+     * strings borrowed from root); none when it has no "organizations" (not collected with --org). */
+    snap_org_account *org_accounts;
+    size_t n_org_accounts;
+    bool has_organization; /* the snapshot records at least one Organization */
 } snapshot_doc;
 
 /* Reads and checks the snapshot at path ("-" for stdin is not supported). *out owned: snapshot_doc_free. */

@@ -48,6 +48,17 @@ typedef struct snap_resource {
 } snap_resource;
 
 /*
+ * A member account of an Organization the snapshot records (`collect --org`,
+ * the "organizations" member). Borrowed from the snapshot that holds it.
+ */
+typedef struct snap_org_account {
+    const char *id;           /* 12 digits */
+    const char *name;         /* or NULL */
+    const char *state;        /* ACTIVE, SUSPENDED, PENDING_CLOSURE...: State, else Status, as listed */
+    const char *organization; /* the Organization's id, o-... */
+} snap_org_account;
+
+/*
  * Who a resource is shared with: its "Permissions" array, which the
  * collector adds to each image whose owner may read its grants. Borrowed
  * from data; NULL when it is absent (the permissions call failed, or the
