@@ -8,6 +8,7 @@
 #include <cjson/cJSON.h>
 
 #include "collect/listings.h"
+#include "collect/org.h"
 #include "collect/regions.h"
 #include "collect/targets.h"
 #include "snapshot/read.h"
@@ -294,6 +295,130 @@ static void test_collect__long_page_is_taken_in_linear_time(void)
     cJSON_Delete(answer);
 }
 
+/* An Organizations account ARN names the Organization, its management account and the member. */
+static void test_collect__org_account_arn(void)
+{
+    static const char *const bad[] = {
+        "arn:aws:organizations::111111111111:account/333333333333", /* no Organization */
+        "arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/33333333333",
+        "arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/3333333333333",
+        "arn:aws:organizations::11111111111:account/o-a1b2c3d4e5/333333333333",
+        "arn:aws:organizations::111111111111:account/o-a1b2c/333333333333", /* id too short */
+        "arn:aws:organizations::111111111111:account/o-A1B2C3D4E5/333333333333",
+        "arn:aws:organizations::111111111111:root/o-a1b2c3d4e5/r-ab12",
+        "arn:aws:iam::111111111111:account/o-a1b2c3d4e5/333333333333",
+        "arn::organizations::111111111111:account/o-a1b2c3d4e5/333333333333",
+        "arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/333333333333/x",
+        "",
+    };
+    org_account_arn a;
+
+    CU_ASSERT_TRUE_FATAL(
+        org_parse_account_arn("arn:aws:organizations::111111111111:account/o-a1b2c3d4e5/333333333333", &a));
+    CU_ASSERT_STRING_EQUAL(a.organization, "o-a1b2c3d4e5");
+    CU_ASSERT_STRING_EQUAL(a.management, "111111111111");
+    CU_ASSERT_STRING_EQUAL(a.account, "333333333333");
+    CU_ASSERT_TRUE_FATAL(org_parse_account_arn(
+        "arn:aws-us-gov:organizations::444444444444:account/o-abcdefghijklmnopqrstuvwxyz012345/555555555555",
+        &a));
+    CU_ASSERT_STRING_EQUAL(a.organization, "o-abcdefghijklmnopqrstuvwxyz012345");
+    CU_ASSERT_STRING_EQUAL(a.management, "444444444444");
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (org_parse_account_arn(bad[i], &a))
+            CU_FAIL(bad[i]);
+    }
+    CU_ASSERT_FALSE(org_parse_account_arn(NULL, &a));
+    CU_ASSERT_TRUE(org_valid_parent_id("ou-ab12-cdefgh12"));
+    CU_ASSERT_TRUE(org_valid_parent_id("r-ab12"));
+    CU_ASSERT_FALSE(org_valid_parent_id("ou-ab1-cdefgh12"));
+    CU_ASSERT_FALSE(org_valid_parent_id("ou-ab12-cdefgh1"));
+    CU_ASSERT_FALSE(org_valid_parent_id("ou-AB12-cdefgh12"));
+    CU_ASSERT_FALSE(org_valid_parent_id("r-ab1"));
+    CU_ASSERT_FALSE(org_valid_parent_id("o-a1b2c3d4e5"));
+    CU_ASSERT_FALSE(org_valid_parent_id("ou-ab12-cdefgh12 "));
+}
+
+/*
+ * A ListAccounts page: every member recorded under its Organization with State, else Status; only the
+ * ACTIVE ones are to be collected. An Arn that names no Organization fails the call, naming it.
+ */
+static void test_collect__org_accounts_page(void)
+{
+    char *text = testutil_read_file(testutil_data_path("collect/org/list-accounts.json"), NULL);
+    cJSON *answer = cJSON_Parse(text), *orgs = cJSON_CreateArray(), *org, *accounts;
+    collect_targets active = {0};
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(org_take_accounts_page(answer, orgs, &active, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(orgs), 1);
+    org = cJSON_GetArrayItem(orgs, 0);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(org, "id")->valuestring, "o-a1b2c3d4e5");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(org, "management_account")->valuestring, "111111111111");
+    accounts = cJSON_GetObjectItem(org, "accounts");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(accounts), 5);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(accounts, 1), "state")->valuestring,
+                           "SUSPENDED");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(accounts, 2), "state")->valuestring,
+                           "PENDING_CLOSURE");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(cJSON_GetArrayItem(accounts, 3), "state")->valuestring,
+                           "CLOSED");
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(accounts, 4), "name")));
+    CU_ASSERT_EQUAL_FATAL(active.n, 2);
+    CU_ASSERT_STRING_EQUAL(active.items[0].id, "222222222222");
+    CU_ASSERT_STRING_EQUAL(active.items[0].name, "acct-222");
+    CU_ASSERT_STRING_EQUAL(active.items[1].id, "111111111111");
+    targets_free(&active);
+    cJSON_Delete(orgs);
+    cJSON_Delete(answer);
+    free(text);
+
+    text = testutil_read_file(testutil_data_path("collect/org/list-accounts-bad-arn.json"), NULL);
+    answer = cJSON_Parse(text);
+    orgs = cJSON_CreateArray();
+    CU_ASSERT_EQUAL(org_take_accounts_page(answer, orgs, &active, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_PROTOCOL);
+    CU_ASSERT_STRING_EQUAL(err.msg, "organizations ListAccounts: account 333333333333 has Arn "
+                                    "'arn:aws:organizations::111111111111:account/333333333333', not "
+                                    "arn:PARTITION:organizations::MANAGEMENT:account/o-ID/333333333333");
+    targets_free(&active);
+    cJSON_Delete(orgs);
+    cJSON_Delete(answer);
+    free(text);
+}
+
+/* AppStream images carry OwnerAccountId from their Arn; AWS's base images (no account there) get none. */
+static void test_collect__appstream_owner_from_arn(void)
+{
+    cJSON *answer =
+        cJSON_Parse("{\"Images\": ["
+                    "{\"Name\": \"mine\", \"Arn\": \"arn:aws:appstream:eu-west-1:222222222222:image/mine\"},"
+                    "{\"Name\": \"base\", \"Arn\": \"arn:aws:appstream:eu-west-1::image/base\"},"
+                    "{\"Name\": \"odd\", \"Arn\": \"arn:aws:appstream:eu-west-1:2222:image/odd\"}]}");
+    cJSON *data = NULL;
+    snapshot snap;
+    ia_err err;
+
+    snapshot_init(&snap);
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(
+        listing_take_page(LIST_AS_SHARED, answer, &snap, "111122223333", "eu-west-1", keep_data, &data, &err),
+        0);
+    CU_ASSERT_EQUAL_FATAL(snap.n_resources, 3);
+    for (size_t i = 0; i < 3; i++) {
+        const snap_resource *r = snap.resources[i];
+        const cJSON *owner = cJSON_GetObjectItem(r->data, "OwnerAccountId");
+
+        if (strcmp(r->id, "mine") == 0) {
+            CU_ASSERT_TRUE(cJSON_IsString(owner) && strcmp(owner->valuestring, "222222222222") == 0);
+        } else {
+            CU_ASSERT_PTR_NULL(owner);
+        }
+    }
+    snapshot_clean_up(&snap);
+    cJSON_Delete(answer);
+}
+
 static CU_TestInfo tests[] = {
     {"accounts file", test_collect__accounts_file},
     {"accounts file errors with positions", test_collect__accounts_file_errors},
@@ -301,6 +426,9 @@ static CU_TestInfo tests[] = {
     {"regions offered", test_collect__regions},
     {"timestamps: epoch to ISO-8601 and back", test_collect__timestamps},
     {"what is kept of an answer, a snapshot reader reads back", test_collect__kept_answers_read_back},
+    {"Organizations account ARN: Organization, management account, member", test_collect__org_account_arn},
+    {"ListAccounts page: every member recorded, ACTIVE ones collected", test_collect__org_accounts_page},
+    {"AppStream images: OwnerAccountId from the Arn", test_collect__appstream_owner_from_arn},
     {"a long page is taken in linear time", test_collect__long_page_is_taken_in_linear_time},
     CU_TEST_INFO_NULL,
 };

@@ -269,6 +269,123 @@ static void test_snapshot__shard_of_is_fnv1a_64_mod_n(void)
     CU_ASSERT_EQUAL(snapshot_shard_of("444444444444", 1), 0);
 }
 
+/*
+ * Every member of every Organization, sorted by id, each once: an account two Organizations list is the
+ * one the file lists first (o-zzzzzzzzzz's "moved", though o-aaaaaaaaaa sorts first).
+ */
+static void test_snapshot__reader_lists_organization_members(void)
+{
+    static const char *const ids[] = {"111111111111", "222222222222", "333333333333", "999999999999"};
+    snapshot_doc *doc = NULL;
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(
+        snapshot_doc_read(testutil_data_path("snapshot/org/two-organizations.json"), &doc, &err), 0);
+    CU_ASSERT_TRUE(doc->has_organization);
+    CU_ASSERT_EQUAL_FATAL(doc->n_org_accounts, 4);
+    for (size_t i = 0; i < 4; i++)
+        CU_ASSERT_STRING_EQUAL(doc->org_accounts[i].id, ids[i]);
+    CU_ASSERT_STRING_EQUAL(doc->org_accounts[0].name, "mgmt");
+    CU_ASSERT_STRING_EQUAL(doc->org_accounts[0].organization, "o-aaaaaaaaaa");
+    CU_ASSERT_STRING_EQUAL(doc->org_accounts[1].name, "moved");
+    CU_ASSERT_STRING_EQUAL(doc->org_accounts[1].organization, "o-zzzzzzzzzz");
+    CU_ASSERT_PTR_NULL(doc->org_accounts[2].name);
+    CU_ASSERT_STRING_EQUAL(doc->org_accounts[2].state, "PENDING_CLOSURE");
+    snapshot_doc_free(doc);
+}
+
+/* A malformed "organizations" is an input error naming the file and the place. */
+static void test_snapshot__reader_refuses_malformed_organizations(void)
+{
+    static const struct {
+        const char *file, *says;
+    } cases[] = {
+        {"bad-member-id.json", "organizations[1].accounts[2] (o-aaaaaaaaaa): missing or malformed 'id'"},
+        {"bad-member-state.json",
+         "organizations[1].accounts[0] (o-aaaaaaaaaa): missing or malformed 'state'"},
+        {"bad-organization-id.json", "organizations[0]: missing or malformed 'id'"},
+        {"not-a-list.json", "\"organizations\" is not a list"},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char rel[128];
+        snapshot_doc *doc = NULL;
+        ia_err err;
+
+        snprintf(rel, sizeof(rel), "snapshot/org/%s", cases[i].file);
+        err_clear(&err);
+        CU_ASSERT_EQUAL(snapshot_doc_read(testutil_data_path(rel), &doc, &err), -1);
+        CU_ASSERT_PTR_NULL(doc);
+        CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.file, cases[i].file));
+        if (!strstr(err.msg, cases[i].says))
+            fprintf(stderr, "\n%s: got '%s'\n", cases[i].file, err.msg);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].says));
+    }
+}
+
+/* The writer puts "organizations" after "accounts", sorted, each member once; without one, none. */
+static void test_snapshot__organizations_round_trip(void)
+{
+    char *path = testutil_write_temp(""), *text;
+    snapshot_doc *doc = NULL;
+    cJSON *org, *accounts, *m = NULL;
+    snapshot s;
+    ia_err err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    snapshot_init(&s);
+    err_clear(&err);
+    s.organizations = cJSON_CreateArray();
+    org = cJSON_CreateObject();
+    cJSON_AddItemToArray(s.organizations, org);
+    cJSON_AddStringToObject(org, "id", "o-a1b2c3d4e5");
+    cJSON_AddStringToObject(org, "management_account", "111111111111");
+    accounts = cJSON_AddArrayToObject(org, "accounts");
+    for (int i = 3; i >= 1; i--) {
+        char id[13];
+
+        snprintf(id, sizeof(id), "%d%d%d%d%d%d%d%d%d%d%d%d", i, i, i, i, i, i, i, i, i, i, i, i);
+        m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "id", id);
+        cJSON_AddNullToObject(m, "name");
+        cJSON_AddStringToObject(m, "state", i == 2 ? "SUSPENDED" : "ACTIVE");
+        cJSON_AddItemToArray(accounts, m);
+    }
+    cJSON_AddItemToArray(accounts, cJSON_Duplicate(m, true)); /* 111111111111 again */
+    CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
+    text = testutil_read_file(path, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text,
+                                  "  \"accounts\": [],\n"
+                                  "  \"organizations\": [{\"id\":\"o-a1b2c3d4e5\",\"management_account\":"
+                                  "\"111111111111\",\"accounts\":[{\"id\":\"111111111111\""));
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_read(path, &doc, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(doc->n_org_accounts, 3);
+    CU_ASSERT_STRING_EQUAL(doc->org_accounts[1].id, "222222222222");
+    CU_ASSERT_STRING_EQUAL(doc->org_accounts[1].state, "SUSPENDED");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(
+                        cJSON_GetArrayItem(cJSON_GetObjectItem(doc->root, "organizations"), 0), "accounts")),
+                    3);
+    snapshot_doc_free(doc);
+    free(text);
+    snapshot_clean_up(&s);
+    /* Without --org: no "organizations", nothing read. */
+    snapshot_init(&s);
+    CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
+    text = testutil_read_file(path, NULL);
+    CU_ASSERT_PTR_NULL(strstr(text, "organizations"));
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_read(path, &doc, &err), 0);
+    CU_ASSERT_FALSE(doc->has_organization);
+    CU_ASSERT_EQUAL(doc->n_org_accounts, 0);
+    snapshot_doc_free(doc);
+    free(text);
+    snapshot_clean_up(&s);
+    unlink(path);
+    free(path);
+}
+
 static CU_TestInfo tests[] = {
     {"resource types: one table, names round-trip", test_snapshot__resource_types_one_table},
     {"permissions: the account each entry names", test_snapshot__permission_account},
@@ -278,6 +395,9 @@ static CU_TestInfo tests[] = {
      test_snapshot__snapshot_to_a_device_writes_in_place},
     {"reader reads what the writer wrote", test_snapshot__reader_reads_what_the_writer_wrote},
     {"writer: a shard says which it is, nothing else does", test_snapshot__shard_written_only_for_a_shard},
+    {"reader: every Organization member, sorted, once", test_snapshot__reader_lists_organization_members},
+    {"reader: malformed organizations named by place", test_snapshot__reader_refuses_malformed_organizations},
+    {"writer: organizations after accounts, sorted, round trip", test_snapshot__organizations_round_trip},
     {"shards: FNV-1a 64 of the account id, modulo N", test_snapshot__shard_of_is_fnv1a_64_mod_n},
     CU_TEST_INFO_NULL,
 };

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "snapshot/merge.h"
+#include "snapshot/read.h"
 #include "testutil.h"
 #include "version.h"
 
@@ -230,6 +231,105 @@ static void test_snapshot_merge__malformed_parts_refused_by_file(void)
     }
 }
 
+/* organizations[i].key, or "(none)" when it is not a string. */
+static const char *org_str(const cJSON *orgs, int i, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(orgs, i), key);
+
+    return cJSON_IsString(v) ? v->valuestring : "(none)";
+}
+
+/* organizations[i].accounts[j].key, or "(none)". */
+static const char *member_str(const cJSON *orgs, int i, int j, const char *key)
+{
+    const cJSON *accounts = cJSON_GetObjectItem(cJSON_GetArrayItem(orgs, i), "accounts");
+    const cJSON *v = cJSON_GetObjectItem(cJSON_GetArrayItem(accounts, j), key);
+
+    return cJSON_IsString(v) ? v->valuestring : "(none)";
+}
+
+/*
+ * Organizations are unioned by id, their members by account id (the first part's name and state kept),
+ * their org_units unioned; a part without "organizations" adds none; the merged snapshot reads back with
+ * every member once.
+ */
+static void test_snapshot_merge__organizations_unioned(void)
+{
+    static const char *const parts[] = {"org-part-a.json", "org-part-none.json", "org-part-b.json"};
+    const cJSON *orgs, *units;
+    char *path = testutil_write_temp("");
+    snapshot_doc *doc = NULL;
+    snapshot s;
+    ia_err err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    CU_ASSERT_EQUAL_FATAL(merge_parts(&s, &err, parts, 3), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
+    orgs = s.organizations;
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(orgs), 2);
+    CU_ASSERT_STRING_EQUAL(org_str(orgs, 0, "id"), "o-aaaaaaaaaa");
+    CU_ASSERT_STRING_EQUAL(org_str(orgs, 0, "management_account"), "111111111111");
+    CU_ASSERT_STRING_EQUAL(org_str(orgs, 1, "id"), "o-bbbbbbbbbb");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetArrayItem(orgs, 0), "accounts")),
+                          3);
+    CU_ASSERT_STRING_EQUAL(member_str(orgs, 0, 0, "id"), "111111111111");
+    CU_ASSERT_STRING_EQUAL(member_str(orgs, 0, 1, "id"), "222222222222");
+    CU_ASSERT_STRING_EQUAL(member_str(orgs, 0, 1, "name"), "legacy");
+    CU_ASSERT_STRING_EQUAL(member_str(orgs, 0, 1, "state"), "SUSPENDED");
+    CU_ASSERT_STRING_EQUAL(member_str(orgs, 0, 2, "id"), "333333333333");
+    units = cJSON_GetObjectItem(cJSON_GetArrayItem(orgs, 0), "org_units");
+    CU_ASSERT_EQUAL_FATAL(cJSON_GetArraySize(units), 2);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetArrayItem(units, 0)->valuestring, "ou-ab12-aaaaaaa9");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetArrayItem(units, 1)->valuestring, "ou-ab12-cdefgh12");
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_read(path, &doc, &err), 0);
+    CU_ASSERT_TRUE(doc->has_organization);
+    CU_ASSERT_EQUAL(doc->n_org_accounts, 4);
+    snapshot_doc_free(doc);
+    snapshot_clean_up(&s);
+    unlink(path);
+    free(path);
+}
+
+/* A part that collected the whole Organization (no org_units) makes the merged one whole; none: none. */
+static void test_snapshot_merge__whole_organization_wins_none_stays_none(void)
+{
+    static const char *const whole[] = {"org-part-b.json", "org-part-none.json"};
+    static const char *const none[] = {"shard-0-of-3.json", "shard-1-of-3.json"};
+    cJSON *b = NULL;
+    char *text = testutil_read_file(testutil_data_path("snapshot/merge/org-part-a.json"), NULL), *path,
+         *printed;
+    const char *paths[2];
+    snapshot s;
+    ia_err err;
+
+    CU_ASSERT_EQUAL_FATAL(merge_parts(&s, &err, none, 2), 0);
+    CU_ASSERT_PTR_NULL(s.organizations);
+    snapshot_clean_up(&s);
+    CU_ASSERT_EQUAL_FATAL(merge_parts(&s, &err, whole, 2), 0);
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetObjectItem(cJSON_GetArrayItem(s.organizations, 0), "org_units"));
+    snapshot_clean_up(&s);
+    /* Part a without its org_units: merged with b, o-aaaaaaaaaa has none. */
+    b = cJSON_Parse(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+    cJSON_DeleteItemFromObject(cJSON_GetArrayItem(cJSON_GetObjectItem(b, "organizations"), 0), "org_units");
+    printed = cJSON_Print(b);
+    path = testutil_write_temp(printed);
+    cJSON_free(printed);
+    paths[0] = path;
+    paths[1] = strdup(testutil_data_path("snapshot/merge/org-part-b.json"));
+    snapshot_init(&s);
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(snapshot_merge(paths, 2, &s, &err), 0);
+    CU_ASSERT_STRING_EQUAL(org_str(s.organizations, 0, "id"), "o-aaaaaaaaaa");
+    CU_ASSERT_PTR_NULL(cJSON_GetObjectItem(cJSON_GetArrayItem(s.organizations, 0), "org_units"));
+    snapshot_clean_up(&s);
+    unlink(path);
+    free(path);
+    free((char *)paths[1]);
+    free(text);
+    cJSON_Delete(b);
+}
+
 static CU_TestInfo tests[] = {
     {"parts collected apart make one snapshot", test_snapshot_merge__parts_collected_apart_make_one},
     {"a merged snapshot merges again", test_snapshot_merge__a_merged_snapshot_merges_again},
@@ -238,6 +338,9 @@ static CU_TestInfo tests[] = {
      test_snapshot_merge__every_shard_makes_an_unsharded_snapshot},
     {"a missing shard is an error of the snapshot",
      test_snapshot_merge__missing_shard_is_an_error_of_the_snapshot},
+    {"organizations unioned by id, members by account id", test_snapshot_merge__organizations_unioned},
+    {"a whole Organization wins over OUs; none stays none",
+     test_snapshot_merge__whole_organization_wins_none_stays_none},
     {"malformed parts refused, by file", test_snapshot_merge__malformed_parts_refused_by_file},
     CU_TEST_INFO_NULL,
 };

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "aws/sts.h"
+#include "collect/org.h"
 #include "snapshot/snapshot.h"
 #include "util/str.h"
 #include "util/timefmt.h"
@@ -32,6 +33,9 @@ const cli_opt collectopts_options[] = {
      "accounts to audit (YAML: accounts: [{id, name, role_arn, external_id,\nregions}])"},
     {"org", 0, NULL, CLI_BOOL(collectopts, org), 0,
      "every ACTIVE account of the AWS Organization (Organizations ListAccounts)"},
+    {"org-unit", 0, "ID", CLI_LIST(collectopts, org_units), 0,
+     "with --org: only the accounts under this OU (ou-...) or root (r-...), at any\n"
+     "depth; repeatable"},
     {"exclude-accounts", 0, "LIST", CLI_STRING(collectopts, exclude), 0,
      "comma-separated account ids to leave out (sandboxes, say)"},
     {"role-name", 0, "NAME", CLI_STRING(collectopts, role_name), 0,
@@ -101,6 +105,16 @@ int collectopts_check(const collectopts *co, ia_err *err)
 {
     if (co->org && co->accounts_file)
         return err_set(err, IA_ERR_USAGE, "--org and --accounts cannot be used together");
+    if (co->org_units.n && !co->org)
+        return err_set(err, IA_ERR_USAGE, "--org-unit needs --org");
+    for (size_t i = 0; i < co->org_units.n; i++) {
+        if (!org_valid_parent_id(co->org_units.items[i]))
+            return err_set(
+                err, IA_ERR_USAGE,
+                "--org-unit: '%.100s' is not an OU id (ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}) or a root id "
+                "(r-[0-9a-z]{4,32})",
+                co->org_units.items[i]);
+    }
     if (co->role_name && (!co->role_name[0] || strchr(co->role_name, ':')))
         return err_set(err, IA_ERR_USAGE, "--role-name takes a role name, not an ARN");
     /* The STS model's limits: AWS would refuse every AssumeRole otherwise. */
@@ -127,4 +141,5 @@ int collectopts_load(collectopts *co, ia_err *err)
 void collectopts_clean_up(collectopts *co)
 {
     targets_free(&co->accounts);
+    cli_list_free(&co->org_units);
 }

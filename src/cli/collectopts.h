@@ -18,6 +18,7 @@ typedef struct collectopts {
     awsopts aws;               /* its options are a group of their own (awsopts_options) */
     const char *accounts_file; /* the strings are borrowed from argv */
     bool org;
+    cli_list org_units; /* --org-unit, repeatable: OU or root ids (owned array, strings borrowed from argv) */
     const char *role_name;
     const char *external_id;
     const char *session_name;
@@ -55,7 +56,7 @@ int collectopts_check(const collectopts *co, ia_err *err);
  */
 int collectopts_load(collectopts *co, ia_err *err);
 
-/* Frees what collectopts_load read. */
+/* Frees what collectopts_load read, and the lists of repeatable options. */
 void collectopts_clean_up(collectopts *co);
 
 #endif

@@ -10,6 +10,7 @@
 #include "aws/endpoint.h"
 #include "aws/sts.h"
 #include "collect/collect.h"
+#include "collect/org.h"
 #include "collect/regions.h"
 #include "collect/targets.h"
 #include "snapshot/snapshot.h"
@@ -91,7 +92,27 @@ static bool excluded(const char *list, const char *id)
     return false;
 }
 
-static int decide_accounts(plan *p, collectopts *co, const awsopts *aws, const char *caller, const char *home,
+/*
+ * --org: the Organization's ACTIVE accounts, or only those under --org-unit;
+ * the whole Organization, every member, is recorded in snap whichever are
+ * collected (and by every shard).
+ */
+static int decide_org_accounts(plan *p, const collectopts *co, const awsopts *aws, const char *home,
+                               snapshot *snap, ia_err *err)
+{
+    if (org_list(aws->client, aws->creds, home, &p->targets, &snap->organizations, err) != 0)
+        return err_prefix(err, "cannot list the organization's accounts");
+    if (!co->org_units.n)
+        return 0;
+    if (org_keep_under(aws->client, aws->creds, home, co->org_units.items, co->org_units.n,
+                       snap->organizations, &p->targets, err) != 0)
+        return -1;
+    if (p->targets.n == 0)
+        return err_set(err, IA_ERR_USAGE, "no ACTIVE account under the --org-unit OUs");
+    return 0;
+}
+
+static int decide_accounts(plan *p, collectopts *co, const awsopts *aws, snapshot *snap, const char *home,
                            ia_err *err)
 {
     size_t kept = 0, left = 0;
@@ -100,9 +121,9 @@ static int decide_accounts(plan *p, collectopts *co, const awsopts *aws, const c
         p->targets = co->accounts;
         memset(&co->accounts, 0, sizeof(co->accounts));
     } else if (co->org) {
-        if (targets_from_org(aws->client, aws->creds, home, &p->targets, err) != 0)
-            return err_prefix(err, "cannot list the organization's accounts");
-    } else if (targets_add(&p->targets, caller, NULL, err) != 0) {
+        if (decide_org_accounts(p, co, aws, home, snap, err) != 0)
+            return -1;
+    } else if (targets_add(&p->targets, snap->caller_account, NULL, err) != 0) {
         return -1;
     }
     /* Left-out accounts, and those of the other shards, are not attempted at all, so they appear nowhere in
@@ -178,8 +199,7 @@ int run_collect(collectopts *co, snapshot *snap, ia_err *err)
     snap->shard_count = co->shard_count;
     aws.default_attempts = RETRY_BATCH_MAX_ATTEMPTS;
     if (awsopts_open(&aws, false, err) != 0 || decide_home(&p, co, &aws, &home, err) != 0 ||
-        learn_caller(snap, &aws, home, err) != 0 ||
-        decide_accounts(&p, co, &aws, snap->caller_account, home, err) != 0 ||
+        learn_caller(snap, &aws, home, err) != 0 || decide_accounts(&p, co, &aws, snap, home, err) != 0 ||
         snapshot_set_regions(snap, (const char *const *)p.regions, p.n_regions, err) != 0)
         goto out;
 

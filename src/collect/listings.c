@@ -170,6 +170,30 @@ static int check_page(const cJSON *items, snapshot *snap, const char *what, ia_e
     return 0;
 }
 
+/*
+ * An AppStream image's owner, as WorkSpaces images carry it: OwnerAccountId,
+ * the account field of its Arn (arn:PARTITION:appstream:REGION:ACCOUNT:image/NAME).
+ * AWS's public base images have none there; they get nothing.
+ */
+static void add_owner(cJSON *data)
+{
+    const cJSON *arn = cJSON_GetObjectItemCaseSensitive(data, "Arn");
+    const char *p = cJSON_IsString(arn) ? arn->valuestring : NULL;
+    char owner[13];
+
+    for (int field = 0; p && field < 4; field++) {
+        p = strchr(p, ':');
+        if (p)
+            p++;
+    }
+    if (!p || strspn(p, "0123456789") != 12 || p[12] != ':')
+        return;
+    memcpy(owner, p, 12);
+    owner[12] = '\0';
+    cJSON_DeleteItemFromObjectCaseSensitive(data, "OwnerAccountId");
+    cJSON_AddStringToObject(data, "OwnerAccountId", owner);
+}
+
 int listing_take_page(listing what, cJSON *answer, snapshot *snap, const char *account, const char *region,
                       void (*on_image)(void *ud, const snap_resource *res, cJSON *data), void *ud,
                       ia_err *err)
@@ -200,10 +224,12 @@ int listing_take_page(listing what, cJSON *answer, snapshot *snap, const char *a
         }
         iso_timestamps(data, timestamps[def->type]);
         if (def->type == RESTYPE_WORKSPACES_IMAGE) {
-            /* Which listing it came from, OWNED or SHARED. AppStream images need nothing added: their
+            /* Which listing it came from, OWNED or SHARED. AppStream images need no such thing: their
              * Visibility says PRIVATE or SHARED, and their ImageType (CUSTOM/NATIVE) is the API's own. */
             cJSON_DeleteItemFromObjectCaseSensitive(data, "ImageType");
             cJSON_AddStringToObject(data, "ImageType", def->type_value);
+        } else if (def->type == RESTYPE_APPSTREAM_IMAGE) {
+            add_owner(data);
         }
         if (snapshot_add_resource(snap, def->type, account, region, id->valuestring, data, &res, err) != 0)
             return -1;

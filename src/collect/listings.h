@@ -40,11 +40,13 @@ cJSON *listing_request(listing what);
 
 /*
  * Takes the resources of one answer page of the listing into snap, moving
- * (not copying) each out of answer, with timestamps as ISO-8601 and, for
- * WorkSpaces, the listing's ImageType. An item without its id is skipped
- * with a warning. For each image whose permissions are to be read,
- * on_image(ud, res, data) is called with the new record and its data
- * (owned by snap). A list that is not a list is IA_ERR_PROTOCOL.
+ * (not copying) each out of answer, with timestamps as ISO-8601, for
+ * WorkSpaces the listing's ImageType, and for AppStream images
+ * OwnerAccountId (the account of their Arn, when it names one). An item
+ * without its id is skipped with a warning. For each image whose
+ * permissions are to be read, on_image(ud, res, data) is called with the
+ * new record and its data (owned by snap). A list that is not a list is
+ * IA_ERR_PROTOCOL.
  */
 int listing_take_page(listing what, cJSON *answer, snapshot *snap, const char *account, const char *region,
                       void (*on_image)(void *ud, const snap_resource *res, cJSON *data), void *ud,

@@ -3,12 +3,12 @@
 
 /*
  * Which accounts a collection reaches: from an --accounts YAML file, or
- * discovered with Organizations ListAccounts (--org).
+ * discovered with Organizations ListAccounts (--org: collect/org.h).
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
-#include "aws/client.h"
 #include "util/err.h"
 
 typedef struct collect_target {
@@ -39,13 +39,6 @@ typedef struct collect_targets {
  * or is not YAML is printed and returned the same way.
  */
 int targets_load_file(const char *path, collect_targets *out, ia_err *err);
-
-/*
- * Lists the organization's ACTIVE accounts (Organizations ListAccounts, every
- * page), signed with creds. region selects the partition.
- */
-int targets_from_org(aws_client *c, creds_provider *creds, const char *region, collect_targets *out,
-                     ia_err *err);
 
 /* Adds one account (copies). */
 int targets_add(collect_targets *t, const char *id, const char *name, ia_err *err);

@@ -523,6 +523,83 @@ static int add_who(merge *m, const part *p, ia_err *err)
     return 0;
 }
 
+/* The entry of list whose "id" is id (borrowed), or NULL. */
+static cJSON *find_by_id(const cJSON *list, const char *id)
+{
+    cJSON *item;
+
+    cJSON_ArrayForEach(item, list)
+    {
+        if (strcmp(str_member(item, "id"), id) == 0)
+            return item;
+    }
+    return NULL;
+}
+
+/* Appends a copy of every item of from to to. */
+static int append_copies(cJSON *to, const cJSON *from, ia_err *err)
+{
+    const cJSON *item;
+
+    cJSON_ArrayForEach(item, from)
+    {
+        cJSON *copy = cJSON_Duplicate(item, true);
+
+        if (!copy || !cJSON_AddItemToArray(to, copy)) {
+            cJSON_Delete(copy);
+            return nomem(err);
+        }
+    }
+    return 0;
+}
+
+/*
+ * Unions the part's "organizations" (checked by the reader) into out's: by
+ * Organization id, its management_account the first part's; members by
+ * account id, the first part's name and state kept; org_units unioned, or
+ * none (the whole Organization was collected) when a part recorded none.
+ */
+static int add_organizations(merge *m, const part *p, ia_err *err)
+{
+    const cJSON *orgs = cJSON_GetObjectItemCaseSensitive(p->doc->root, "organizations"), *org;
+
+    if (!orgs)
+        return 0;
+    if (!m->out->organizations) {
+        m->out->organizations = cJSON_CreateArray();
+        if (!m->out->organizations)
+            return nomem(err);
+    }
+    cJSON_ArrayForEach(org, orgs)
+    {
+        cJSON *have = find_by_id(m->out->organizations, str_member(org, "id")), *units;
+        const cJSON *more = cJSON_GetObjectItemCaseSensitive(org, "org_units");
+
+        /* The shards of one collection each record the same Organization: nothing to union. */
+        if (have && cJSON_Compare(have, org, true))
+            continue;
+        if (!have) {
+            cJSON *copy = cJSON_Duplicate(org, true);
+
+            if (!copy || !cJSON_AddItemToArray(m->out->organizations, copy)) {
+                cJSON_Delete(copy);
+                return nomem(err);
+            }
+            continue;
+        }
+        if (append_copies(cJSON_GetObjectItemCaseSensitive(have, "accounts"),
+                          cJSON_GetObjectItemCaseSensitive(org, "accounts"), err) != 0)
+            return -1;
+        units = cJSON_GetObjectItemCaseSensitive(have, "org_units");
+        if (units && !more)
+            cJSON_DeleteItemFromObjectCaseSensitive(have, "org_units");
+        else if (units && append_copies(units, more, err) != 0)
+            return -1;
+    }
+    /* Sorting keeps the first of equal ids: the earlier part's member. */
+    return snapshot_sort_organizations(m->out->organizations) != 0 ? nomem(err) : 0;
+}
+
 static int add_part(merge *m, part *p, ia_err *err)
 {
     snapshot *out = m->out;
@@ -548,7 +625,7 @@ static int add_part(merge *m, part *p, ia_err *err)
     }
     if (out->n_regions > MAX_REGIONS)
         return bad(p, err, "the snapshots list more than %d regions between them", MAX_REGIONS);
-    if (p->shard_count && add_to_split(m, p, err) != 0)
+    if ((p->shard_count && add_to_split(m, p, err) != 0) || add_organizations(m, p, err) != 0)
         return -1;
     return add_accounts(m, p, err) != 0 ? -1 : add_findings(m, p, err);
 }

@@ -13,6 +13,7 @@ void snapshot_doc_free(snapshot_doc *snap)
         return;
     cJSON_Delete(snap->root);
     free(snap->resources);
+    free(snap->org_accounts);
     free(snap);
 }
 
@@ -54,6 +55,142 @@ static int check_resource(const char *name, size_t i, const cJSON *item, snap_re
     ref->region = region;
     ref->data = data;
     ref->name = restype_display_name(ref->type, data);
+    return 0;
+}
+
+/* ---- organizations ---- */
+
+/* True when s is n to m of the characters in set, nothing else. */
+static bool all_of(const char *s, const char *set, size_t n, size_t m)
+{
+    size_t len = strlen(s);
+
+    return len >= n && len <= m && strspn(s, set) == len;
+}
+
+static bool account_id(const char *s)
+{
+    return s && all_of(s, "0123456789", 12, 12);
+}
+
+static bool organization_id(const char *s)
+{
+    return s && str_starts_with(s, "o-") && all_of(s + 2, "abcdefghijklmnopqrstuvwxyz0123456789", 10, 32);
+}
+
+/* A member account, and where it stood in the file (ties between Organizations go to the first). */
+typedef struct placed_member {
+    snap_org_account a;
+    size_t at;
+} placed_member;
+
+static int cmp_member(const void *pa, const void *pb)
+{
+    const placed_member *a = pa, *b = pb;
+    int c = strcmp(a->a.id, b->a.id);
+
+    return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+/* The problem with organizations[i].accounts[j], or NULL when it is a member as the collector writes them. */
+static const char *bad_member(const cJSON *m)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
+    const char *state = str_member(m, "state");
+
+    if (!cJSON_IsObject(m))
+        return "not an object";
+    if (!account_id(str_member(m, "id")))
+        return "missing or malformed 'id' (12 digits)";
+    if (name && !cJSON_IsString(name) && !cJSON_IsNull(name))
+        return "malformed 'name' (a string or null)";
+    if (!state || !state[0])
+        return "missing or malformed 'state' (a string)";
+    return NULL;
+}
+
+/* The problem with organizations[i] itself (not its members), or NULL. */
+static const char *bad_organization(const cJSON *org)
+{
+    const cJSON *units = cJSON_GetObjectItemCaseSensitive(org, "org_units"), *u;
+
+    if (!cJSON_IsObject(org))
+        return "not an object";
+    if (!organization_id(str_member(org, "id")))
+        return "missing or malformed 'id' (o- and 10 to 32 of a-z, 0-9)";
+    if (!account_id(str_member(org, "management_account")))
+        return "missing or malformed 'management_account' (12 digits)";
+    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(org, "accounts")))
+        return "missing or malformed 'accounts' (a list)";
+    if (units && !cJSON_IsArray(units))
+        return "malformed 'org_units' (a list of OU and root ids)";
+    cJSON_ArrayForEach(u, units)
+    {
+        if (!cJSON_IsString(u) || !u->valuestring[0])
+            return "malformed 'org_units' (a list of OU and root ids)";
+    }
+    return NULL;
+}
+
+/*
+ * Checks "organizations" (absent when not collected with --org) and makes
+ * the table of every member: sorted by id, each once (the first listed).
+ */
+static int check_organizations(const char *name, snapshot_doc *snap, ia_err *err)
+{
+    const cJSON *orgs = cJSON_GetObjectItemCaseSensitive(snap->root, "organizations"), *org, *m;
+    placed_member *v = NULL;
+    size_t n = 0, i = 0, kept = 0;
+
+    if (!orgs)
+        return 0;
+    if (!cJSON_IsArray(orgs))
+        return err_set_at(err, name, 0, 0, "snapshot \"organizations\" is not a list");
+    cJSON_ArrayForEach(org, orgs)
+    {
+        const char *problem = bad_organization(org);
+        size_t j = 0;
+
+        if (problem)
+            return err_set_at(err, name, 0, 0, "organizations[%zu]: %s", i, problem);
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(org, "accounts"))
+        {
+            problem = bad_member(m);
+            if (problem)
+                return err_set_at(err, name, 0, 0, "organizations[%zu].accounts[%zu] (%s): %s", i, j,
+                                  str_member(org, "id"), problem);
+            j++;
+            n++;
+        }
+        i++;
+    }
+    snap->has_organization = i > 0;
+    if (n == 0)
+        return 0;
+    v = calloc(n, sizeof(*v));
+    snap->org_accounts = calloc(n, sizeof(*snap->org_accounts));
+    if (!v || !snap->org_accounts) {
+        free(v);
+        return err_set(err, IA_ERR_NOMEM, "%s: out of memory for %zu Organization members", name, n);
+    }
+    i = 0;
+    cJSON_ArrayForEach(org, orgs)
+    {
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(org, "accounts"))
+        {
+            v[i].a = (snap_org_account){str_member(m, "id"), str_member(m, "name"), str_member(m, "state"),
+                                        str_member(org, "id")};
+            v[i].at = i;
+            i++;
+        }
+    }
+    qsort(v, n, sizeof(*v), cmp_member);
+    for (i = 0; i < n; i++) {
+        if (kept == 0 || strcmp(snap->org_accounts[kept - 1].id, v[i].a.id) != 0)
+            snap->org_accounts[kept++] = v[i].a;
+    }
+    snap->n_org_accounts = kept;
+    free(v);
     return 0;
 }
 
@@ -109,7 +246,7 @@ static int check(const char *name, snapshot_doc *snap, ia_err *err)
         i++;
     }
     snap->n_resources = n;
-    return 0;
+    return check_organizations(name, snap, err);
 }
 
 /* Takes root (also on failure) and checks it into *out. */

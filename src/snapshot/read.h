@@ -5,7 +5,8 @@
  * Reading a snapshot (docs/snapshot.md) back for evaluation: one bounded
  * read, one cJSON parse, then a table of resources that evaluation walks.
  * A malformed snapshot is one IA_ERR_INPUT error naming the file and, for
- * JSON syntax, line:column; for a bad resource, its index and account/region.
+ * JSON syntax, line:column; for a bad resource, its index and account/region;
+ * for a bad Organization member, organizations[i].accounts[j].
  */
 
 #include <stdbool.h>

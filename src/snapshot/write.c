@@ -97,6 +97,7 @@ void snapshot_clean_up(snapshot *s)
     free_strings(s->regions, s->n_regions);
     cJSON_Delete(s->callers);
     cJSON_Delete(s->partitions);
+    cJSON_Delete(s->organizations);
     pthread_mutex_destroy(&s->lock);
     memset(s, 0, sizeof(*s));
 }
@@ -367,6 +368,71 @@ static cJSON *shard_object(const snapshot *s)
     return o;
 }
 
+/* An item of a list being sorted, and where it stood. */
+typedef struct placed_item {
+    cJSON *item;
+    const char *key; /* the item's "id", or the item itself when it is a string; "" when neither */
+    size_t at;
+} placed_item;
+
+static int cmp_placed_item(const void *pa, const void *pb)
+{
+    const placed_item *a = pa, *b = pb;
+    int c = strcmp(a->key, b->key);
+
+    return c ? c : (a->at > b->at) - (a->at < b->at);
+}
+
+/*
+ * Sorts the items of list by their key (an object's "id", a string's text)
+ * and drops each whose key the one before it has: the first given stays.
+ * -1 when out of memory (list untouched).
+ */
+static int sort_unique(cJSON *list)
+{
+    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+    placed_item *v;
+    cJSON *item;
+
+    if (n < 2)
+        return 0;
+    v = calloc(n, sizeof(*v));
+    if (!v)
+        return -1;
+    while ((item = cJSON_DetachItemFromArray(list, 0)) != NULL) {
+        const char *key = cJSON_IsString(item) ? item->valuestring : data_string(item, "id");
+
+        v[i] = (placed_item){item, key, i};
+        i++;
+    }
+    qsort(v, n, sizeof(*v), cmp_placed_item);
+    for (i = 0; i < n; i++) {
+        if (i > 0 && strcmp(v[i - 1].key, v[i].key) == 0)
+            cJSON_Delete(v[i].item);
+        else
+            cJSON_AddItemToArray(list, v[i].item);
+    }
+    free(v);
+    return 0;
+}
+
+int snapshot_sort_organizations(cJSON *organizations)
+{
+    cJSON *org;
+
+    if (sort_unique(organizations) != 0)
+        return -1;
+    cJSON_ArrayForEach(org, organizations)
+    {
+        cJSON *units = cJSON_GetObjectItemCaseSensitive(org, "org_units");
+
+        if (sort_unique(cJSON_GetObjectItemCaseSensitive(org, "accounts")) != 0 ||
+            (units && sort_unique(units) != 0))
+            return -1;
+    }
+    return 0;
+}
+
 static int write_body(snapshot *s, FILE *fp)
 {
     char started[TIMEFMT_ISO_SIZE], finished[TIMEFMT_ISO_SIZE];
@@ -402,7 +468,8 @@ static int write_body(snapshot *s, FILE *fp)
         (s->partitions && write_member(fp, "partitions", cJSON_Duplicate(s->partitions, true), ",")) ||
         write_member(fp, "regions", strings_array(s->regions, s->n_regions), ",") ||
         (s->shard_count && write_member(fp, "shard", shard_object(s), ",")) ||
-        write_member(fp, "accounts", accounts, ","))
+        write_member(fp, "accounts", accounts, ",") ||
+        (s->organizations && write_member(fp, "organizations", cJSON_Duplicate(s->organizations, true), ",")))
         return -1;
     if (fprintf(fp, "  \"resources\": [\n") < 0)
         return -1;
@@ -475,6 +542,8 @@ int snapshot_write(snapshot *s, const char *path, ia_err *err)
     drop_repeated_errors(s);
     if (s->n_accounts)
         qsort(s->accounts, s->n_accounts, sizeof(*s->accounts), cmp_account);
+    if (s->organizations && snapshot_sort_organizations(s->organizations) != 0)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
     if (file_out_open(&out, path, err) != 0)
         return -1;
     if (write_body(s, out.fp) != 0) {

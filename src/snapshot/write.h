@@ -47,6 +47,12 @@ typedef struct snapshot {
     char caller_account[32], caller_arn[2048], caller_user_id[512];
     char partition[16];
     unsigned shard_index, shard_count; /* `collect --shard K/N`; shard_count 0: not a shard */
+    /*
+     * Owned: the "organizations" array (docs/snapshot.md), as `collect --org`
+     * lists it (collect/org.h) or a merge unions it; NULL: none is written.
+     * snapshot_write sorts it (by id, members by id, each once).
+     */
+    cJSON *organizations;
     /* Set by a merge only (snapshot/merge.h): */
     bool parts_incomplete; /* a part said it was incomplete: "complete" is false even without errors */
     cJSON *callers;        /* owned: every caller, when the parts' callers differ; else NULL */
@@ -112,6 +118,14 @@ int snapshot_add_account(snapshot *s, const char *id, const char *name, const ch
 
 /* Records the run's regions (copies). Not thread-safe. */
 int snapshot_set_regions(snapshot *s, const char *const *regions, size_t n, ia_err *err);
+
+/*
+ * Sorts an "organizations" array (docs/snapshot.md) in place: the
+ * Organizations by id, each one's accounts by id and its org_units, and
+ * drops every entry whose id (or unit) one before it has: the first given
+ * stays. -1 when out of memory (what was not sorted yet is left as it was).
+ */
+int snapshot_sort_organizations(cJSON *organizations);
 
 /* Sorts and writes the snapshot to path ("-" for stdout), atomically, mode 0600. */
 int snapshot_write(snapshot *s, const char *path, ia_err *err);
