@@ -8,12 +8,14 @@ Output (JSON on stdout):
   {"fleet", "caller": {account, arn, user_id}, "regions": [...],
    "accounts": [{id, name, role_arn, external_id}],          (attempted)
    "resources": [{type, account, region, id, data}],          (sorted by account, region, type, id)
-   "errors": [{account, region, service, operation, code, message, http_status}]}
+   "errors": [{account, region, service, operation, code, message, http_status}],
+   "organizations": [...]}                                   (--mode org only: every member, its state)
 
 Resources follow docs/snapshot.md: workspaces_image (id ImageId; data carries ImageType
 OWNED|SHARED and, for OWNED, Permissions [{SharedAccountId}]), appstream_image_builder
 (id Name), appstream_image (id Name; data carries the API's Visibility PRIVATE|SHARED and, for
-PRIVATE, Permissions = the SharedImagePermissionsList entries). Timestamps are the
+PRIVATE, Permissions = the SharedImagePermissionsList entries; OwnerAccountId = the account of its
+Arn). Timestamps are the
 ISO-8601 strings of the fleet file (UTC, "Z", milliseconds where the fixture has them).
 
 Errors: one per (account, region, service, operation) that fails. An account whose role
@@ -43,7 +45,17 @@ def _error(account, region, service, operation, code, message, status):
     return {"account": account, "region": region, "service": service, "operation": operation, "code": code, "message": message, "http_status": status}
 
 
-def targets_for(fl, mode, caller, role_name, external_id, errors):
+def organizations_of(fl, org_units=None):
+    """The snapshot's "organizations" for a collection with --org (docs/snapshot.md): every member, sorted."""
+    members = sorted(fl.org_accounts(), key=lambda a: a["Id"])
+    org = {"id": fl.org["id"], "management_account": fl.management_account(),
+           "accounts": [{"id": a["Id"], "name": a["Name"], "state": a["State"]} for a in members]}
+    if org_units:
+        org["org_units"] = sorted(set(org_units))
+    return [org]
+
+
+def targets_for(fl, mode, caller, role_name, external_id, errors, org_units=None):
     """The accounts a collector attempts, as dicts: id, name, role_arn, external_id."""
     if mode == "self":
         return [{"id": caller["account"], "name": fl.accounts[caller["account"]].get("name"), "role_arn": None, "external_id": None}]
@@ -65,8 +77,9 @@ def targets_for(fl, mode, caller, role_name, external_id, errors):
     if not role_name:
         raise TargetError("--mode org needs --role-name")
     out = []
+    under = fl.org_accounts_under(org_units) if org_units else None
     for a in fl.org_accounts():
-        if a["Status"] != "ACTIVE":
+        if a["State"] != "ACTIVE" or (under is not None and a["Id"] not in under):
             continue
         own = a["Id"] == caller["account"]
         out.append(
@@ -131,6 +144,10 @@ def gather(fl, account, region, identity, errors):
                 # The API's Visibility (PRIVATE/SHARED) says which listing it came from; ImageType is the
                 # API's own field (CUSTOM/NATIVE) and passes through untouched.
                 data = copy.deepcopy(img)
+                # The collector adds the owner named in the Arn (arn:aws:appstream:REGION:ACCOUNT:image/NAME).
+                owner = img["Arn"].split(":")[4]
+                if owner:
+                    data["OwnerAccountId"] = owner
                 if visibility == "PRIVATE":
                     if perms_ok is None:
                         perms_ok = not denied("appstream", "DescribeImagePermissions")
@@ -140,7 +157,7 @@ def gather(fl, account, region, identity, errors):
     return out
 
 
-def compute(fl, mode="targets", caller_key=None, role_name=None, external_id=None, session_name="imgaudit", regions=None, assume_errors="account"):
+def compute(fl, mode="targets", caller_key=None, role_name=None, external_id=None, session_name="imgaudit", regions=None, assume_errors="account", org_units=None):
     """The full expectation as a dict (see the module comment)."""
     principal = fl.principals.get(caller_key) if caller_key else fl.default_principal
     if principal is None:
@@ -148,7 +165,7 @@ def compute(fl, mode="targets", caller_key=None, role_name=None, external_id=Non
     caller = {"account": principal["account"], "arn": fl.user_arn(principal), "user_id": fl.user_id(principal)}
     regions = list(regions or fl.regions)
     errors = []
-    targets = targets_for(fl, mode, caller, role_name, external_id, errors)
+    targets = targets_for(fl, mode, caller, role_name, external_id, errors, org_units)
     resources = []
     for t in targets:
         if t["role_arn"]:
@@ -165,7 +182,10 @@ def compute(fl, mode="targets", caller_key=None, role_name=None, external_id=Non
             resources += gather(fl, t["id"], r, identity, errors)
     resources.sort(key=lambda x: (x["account"], x["region"], x["type"], x["id"]))
     errors.sort(key=lambda e: (e["account"] or "", e["region"] or "", e["service"], e["operation"]))
-    return {"fleet": fl.name, "caller": caller, "regions": regions, "accounts": targets, "resources": resources, "errors": errors}
+    out = {"fleet": fl.name, "caller": caller, "regions": regions, "accounts": targets, "resources": resources, "errors": errors}
+    if mode == "org" and targets:
+        out["organizations"] = organizations_of(fl, org_units)
+    return out
 
 
 def accounts_yaml(targets):
@@ -205,6 +225,7 @@ def main(argv=None):
     ap.add_argument("--caller", help="access key id of the base credentials (default: the fleet's first principal)")
     ap.add_argument("--role-name", help="role assumed in each account (--mode org)")
     ap.add_argument("--external-id", help="ExternalId sent with every AssumeRole (--mode org)")
+    ap.add_argument("--org-unit", action="append", help="only the accounts under this OU or root, at any depth (--mode org; repeatable)")
     ap.add_argument("--session-name", default="imgaudit", help="RoleSessionName the collector uses (appears in denial messages)")
     ap.add_argument("--regions", help="comma-separated regions (default: the fleet's regions)")
     ap.add_argument("--assume-errors", choices=("account", "region"), default="account", help="one AssumeRole error per account (region null) or per account and region")
@@ -224,7 +245,7 @@ def main(argv=None):
             print(f"FAKEAWS_REGIONS={','.join(fl.regions)}")
             return 0
         regions = [r for r in args.regions.split(",") if r] if args.regions else None
-        exp = compute(fl, args.mode, args.caller, args.role_name, args.external_id, args.session_name, regions, args.assume_errors)
+        exp = compute(fl, args.mode, args.caller, args.role_name, args.external_id, args.session_name, regions, args.assume_errors, args.org_unit)
     except (fleetmod.FleetError, TargetError) as exc:
         sys.stderr.write(f"expected: {exc}\n")
         return 2

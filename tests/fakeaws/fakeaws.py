@@ -48,7 +48,7 @@ TARGETS = {
 JSON_OPERATIONS = {
     "workspaces": ("DescribeWorkspaceImages", "DescribeWorkspaceImagePermissions"),
     "appstream": ("DescribeImageBuilders", "DescribeImages", "DescribeImagePermissions"),
-    "organizations": ("ListAccounts",),
+    "organizations": ("ListAccounts", "ListChildren", "ListAccountsForParent"),
 }
 STS_OPERATIONS = ("GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity")
 # How each service spells its errors on the wire, following its model: the key of the
@@ -387,7 +387,8 @@ def op_describe_image_permissions(call):
     return out
 
 
-def op_list_accounts(call):
+def org_caller_allowed(call):
+    """Organizations answers its listings to the management account and delegated administrators only."""
     f = call.fleet
     me = f.accounts.get(call.account, {})
     if not f.org or not me.get("in_org", True):
@@ -395,6 +396,45 @@ def op_list_accounts(call):
     allowed = [f.management_account()] + list(f.org.get("delegated_administrators", []))
     if call.account not in allowed:
         raise ApiError("AccessDeniedException", "You don't have permissions to access this resource.")
+
+
+def org_parent(call):
+    """The request's ParentId, which must be the root or an OU of the organization."""
+    parent = call.params["ParentId"]
+    if not call.fleet.org_parent_exists(parent):
+        raise ApiError("ParentNotFoundException", "We can't find a root or OU with the ParentId that you specified.")
+    return parent
+
+
+def op_list_children(call):
+    org_caller_allowed(call)
+    parent = org_parent(call)
+    kind = call.params["ChildType"]
+    if kind == "ORGANIZATIONAL_UNIT":
+        children = call.fleet.org_child_units(parent)
+    else:
+        children = [{"Id": a["Id"], "Type": "ACCOUNT"} for a in call.fleet.org_accounts_for_parent(parent)]
+    page, nxt = call.page(children, call.ctx(p=parent, t=kind), call.params.get("MaxResults"))
+    out = {"Children": page}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+def op_list_accounts_for_parent(call):
+    org_caller_allowed(call)
+    parent = org_parent(call)
+    accounts = call.fleet.org_accounts_for_parent(parent)
+    page, nxt = call.page(accounts, call.ctx(p=parent), call.params.get("MaxResults"))
+    out = {"Accounts": [call.state.wire("account", "organizations", a, cache=False) for a in page]}
+    if nxt:
+        out["NextToken"] = nxt
+    return out
+
+
+def op_list_accounts(call):
+    org_caller_allowed(call)
+    f = call.fleet
     accounts = f.org_accounts()
     page, nxt = call.page(accounts, call.ctx(), call.params.get("MaxResults"))
     out = {"Accounts": [call.state.wire("account", "organizations", a, cache=False) for a in page]}
@@ -410,6 +450,8 @@ JSON_HANDLERS = {
     "DescribeImages": op_describe_images,
     "DescribeImagePermissions": op_describe_image_permissions,
     "ListAccounts": op_list_accounts,
+    "ListChildren": op_list_children,
+    "ListAccountsForParent": op_list_accounts_for_parent,
 }
 
 

@@ -25,6 +25,13 @@ FLEET_DIR = os.path.join(HERE, "fleets")
 SERVICES = ("workspaces", "appstream", "organizations", "sts")
 REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
 ACCOUNT_RE = re.compile(r"^\d{12}$")
+ORG_ID_RE = re.compile(r"^o-[a-z0-9]{10,32}$")
+ROOT_ID_RE = re.compile(r"^r-[0-9a-z]{4,32}$")
+OU_ID_RE = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+# Account states: Status is the older field (ACTIVE, SUSPENDED, PENDING_CLOSURE); State the newer one, which
+# AWS returns beside it, with two more values.
+STATUSES = ("ACTIVE", "SUSPENDED", "PENDING_CLOSURE")
+STATES = ("ACTIVE", "SUSPENDED", "PENDING_ACTIVATION", "PENDING_CLOSURE", "CLOSED")
 ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$")
 
 # The operations a collector calls, per service: used to expand a service-wide denial
@@ -213,14 +220,15 @@ class Fleet:
             self.account_order.append(aid)
             if "joined" in a:
                 parse_iso(a["joined"], f"{self.path}: {where}.joined")
-            if a.get("status", "ACTIVE") not in ("ACTIVE", "SUSPENDED", "PENDING_CLOSURE"):
-                raise self._err(where, f"status {a.get('status')!r} is not ACTIVE, SUSPENDED or PENDING_CLOSURE")
-            if self.org and a.get("in_org", True):
-                check_shape(acct_shape, self.org_account(aid), f"{self.path}: {where}")
+            if a.get("status", "ACTIVE") not in STATUSES:
+                raise self._err(where, f"status {a.get('status')!r} is not one of {', '.join(STATUSES)}")
+            if a.get("state", a.get("status", "ACTIVE")) not in STATES:
+                raise self._err(where, f"state {a.get('state')!r} is not one of {', '.join(STATES)}")
         if self.org:
-            mgmt = self.org.get("management_account")
-            if mgmt not in self.accounts:
-                raise self._err("organization.management_account", f"{mgmt!r} is not one of the accounts")
+            self._load_org()
+            for i, aid in enumerate(self.account_order):
+                if self.accounts[aid].get("in_org", True):
+                    check_shape(acct_shape, self.org_account(aid), f"{self.path}: accounts[{i}]")
         self._load_principals(raw)
         self._load_roles()
         self._load_resources()
@@ -230,6 +238,32 @@ class Fleet:
         for i, t in enumerate(self.audit_targets):
             if t.get("id") not in self.accounts:
                 raise self._err(f"audit_targets[{i}]", f"{t.get('id')!r} is not one of the accounts")
+
+    def _load_org(self):
+        """The Organization's tree: its root, its OUs (each under the root or another OU) and where each
+        member account sits (its "parent", the root when it names none)."""
+        org = self.org
+        if not ORG_ID_RE.match(org.get("id", "")):
+            raise self._err("organization.id", f"{org.get('id')!r} is not o- and 10 to 32 of [a-z0-9]")
+        mgmt = org.get("management_account")
+        if mgmt not in self.accounts:
+            raise self._err("organization.management_account", f"{mgmt!r} is not one of the accounts")
+        self.org_root = org.get("root") or "r-" + org["id"][2:6]
+        if not ROOT_ID_RE.match(self.org_root):
+            raise self._err("organization.root", f"{self.org_root!r} is not r- and 4 to 32 of [0-9a-z]")
+        self.org_units = {}  # OU id -> its entry (id, name, parent)
+        for i, u in enumerate(org.get("units", [])):
+            if not OU_ID_RE.match(u.get("id", "")):
+                raise self._err(f"organization.units[{i}]", f"{u.get('id')!r} is not an OU id")
+            if u["id"] in self.org_units:
+                raise self._err(f"organization.units[{i}]", f"{u['id']} listed twice")
+            if u.get("parent", self.org_root) not in self.org_units and u.get("parent", self.org_root) != self.org_root:
+                raise self._err(f"organization.units[{i}]", f"parent {u.get('parent')!r} is not the root or an OU listed before it")
+            self.org_units[u["id"]] = u
+        for aid in self.account_order:
+            parent = self.accounts[aid].get("parent", self.org_root)
+            if parent != self.org_root and parent not in self.org_units:
+                raise self._err(f"accounts[{aid}].parent", f"{parent!r} is not the root or an OU of the organization")
 
     def _load_principals(self, raw):
         self.principals = {}
@@ -385,6 +419,7 @@ class Fleet:
             "Email": a.get("email", f"aws+{aid}@example.com"),
             "Name": a.get("name", aid),
             "Status": a.get("status", "ACTIVE"),
+            "State": a.get("state", a.get("status", "ACTIVE")),
             "JoinedMethod": a.get("joined_method", "INVITED"),
             "JoinedTimestamp": a.get("joined", "2020-01-01T00:00:00Z"),
         }
@@ -395,6 +430,31 @@ class Fleet:
         if not self.org:
             return []
         return [self.org_account(a) for a in self.account_order if self.accounts[a].get("in_org", True)]
+
+    def org_parent_exists(self, parent):
+        return bool(self.org) and (parent == self.org_root or parent in self.org_units)
+
+    def org_child_units(self, parent):
+        """The OUs directly under a parent (the root or an OU), in fleet order, as ListChildren's Children."""
+        return [{"Id": u["id"], "Type": "ORGANIZATIONAL_UNIT"} for u in self.org_units.values()
+                if u.get("parent", self.org_root) == parent]
+
+    def org_accounts_for_parent(self, parent):
+        """The ListAccounts entries of the members directly under a parent, in fleet order."""
+        return [self.org_account(a) for a in self.account_order
+                if self.accounts[a].get("in_org", True) and self.accounts[a].get("parent", self.org_root) == parent]
+
+    def org_accounts_under(self, parents):
+        """The ids of the members under any of parents, at any depth."""
+        todo, seen, out = list(parents), set(), set()
+        while todo:
+            p = todo.pop()
+            if p in seen:
+                continue
+            seen.add(p)
+            out.update(a["Id"] for a in self.org_accounts_for_parent(p))
+            todo.extend(c["Id"] for c in self.org_child_units(p))
+        return out
 
     # ---- what an account sees -------------------------------------------------------
 

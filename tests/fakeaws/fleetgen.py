@@ -5,8 +5,8 @@ The generated files are committed so a reader can see the data; this script is h
 they are made and changed. `fleetgen.py --check` fails if a committed file differs from
 what the script makes (the self-test runs it).
 
-test: 5 reachable accounts in an Organization plus suspended/closing ones and an
-outside vendor, two regions, 100+ WorkSpaces images (one account has 32 OWNED in one
+test: 5 reachable accounts in an Organization (root, nested OUs) plus suspended/closing
+ones and an outside vendor, two regions, 100+ WorkSpaces images (one account has 32 OWNED in one
 region, so MaxResults=25 paging matters), permissions over several pages, AppStream
 builders and images, one account whose AssumeRole is denied, one that needs an
 ExternalId, and one region where AppStream answers AccessDenied.
@@ -222,16 +222,27 @@ def make_test():
         a.setdefault("regions", {})
         return a
 
+    # The Organization's tree: root r-a1b2 holds the management account and the partner; Workloads holds Prod
+    # and Dev (nested OUs); Labs and Suspended hang off the root.
+    root, workloads, prod_ou, dev_ou = "r-a1b2", "ou-a1b2-wrkloads", "ou-a1b2-prodacct", "ou-a1b2-devaccts"
+    labs_ou, suspended_ou = "ou-a1b2-labsaccts", "ou-a1b2-suspendd1"
+    units = [
+        {"id": workloads, "name": "Workloads", "parent": root},
+        {"id": prod_ou, "name": "Prod", "parent": workloads},
+        {"id": dev_ou, "name": "Dev", "parent": workloads},
+        {"id": labs_ou, "name": "Labs", "parent": root},
+        {"id": suspended_ou, "name": "Suspended", "parent": root},
+    ]
     accounts = {
         mgmt: acct(mgmt, "imgaudit-mgmt", "2018-02-01T09:00:00Z", joined_method="CREATED",
                    roles=[{"name": "ImgAuditWebRole", "trusted_accounts": [mgmt], "web_identity_tokens": ["oidc-token-for-imgaudit-ci"]}]),
-        prod: acct(prod, "desktops-prod", "2019-05-14T12:30:00.250Z", roles=[{"name": ROLE}]),
-        dev: acct(dev, "desktops-dev", "2020-01-20T08:15:00Z", roles=[{"name": ROLE, "external_id": "imgaudit-7f3a9c"}],
+        prod: acct(prod, "desktops-prod", "2019-05-14T12:30:00.250Z", roles=[{"name": ROLE}], parent=prod_ou),
+        dev: acct(dev, "desktops-dev", "2020-01-20T08:15:00Z", roles=[{"name": ROLE, "external_id": "imgaudit-7f3a9c"}], parent=dev_ou,
                   denials=[{"service": "appstream", "region": "eu-west-1", "code": "AccessDeniedException"}]),
         partner: acct(partner, "partner-sandbox", "2021-07-07T07:07:07Z", joined_method="INVITED", roles=[{"name": ROLE, "deny": True}]),
-        labs: acct(labs, "streaming-labs", "2022-03-03T03:03:03.003Z", roles=[{"name": ROLE}]),
-        suspended: acct(suspended, "legacy-suspended", "2018-11-11T11:11:11Z", status="SUSPENDED", roles=[{"name": ROLE}]),
-        closing: acct(closing, "retiring-closing", "2019-09-09T09:09:09Z", status="PENDING_CLOSURE", roles=[{"name": ROLE}]),
+        labs: acct(labs, "streaming-labs", "2022-03-03T03:03:03.003Z", roles=[{"name": ROLE}], parent=labs_ou),
+        suspended: acct(suspended, "legacy-suspended", "2018-11-11T11:11:11Z", status="SUSPENDED", roles=[{"name": ROLE}], parent=suspended_ou),
+        closing: acct(closing, "retiring-closing", "2019-09-09T09:09:09Z", status="PENDING_CLOSURE", roles=[{"name": ROLE}], parent=prod_ou),
         vendor: acct(vendor, "vendor-golden-images", "2020-06-06T06:06:06Z", in_org=False),
     }
 
@@ -340,7 +351,7 @@ def make_test():
         "description": "Collector test fleet: 5 reachable accounts, 2 regions, paging everywhere, every failure kind.",
         "partition": "aws",
         "regions": regions,
-        "organization": {"id": "o-a1b2c3d4e5", "management_account": mgmt},
+        "organization": {"id": "o-a1b2c3d4e5", "management_account": mgmt, "root": root, "units": units},
         "principals": [
             {"access_key_id": "AKIAFAKEIMGAUDITCI01", "secret_access_key": "fakeSecretKeyForImgauditCI/0000000000000", "account": mgmt, "user": "imgaudit-ci"},
             {"access_key_id": "AKIAFAKEMEMBERUSER02", "secret_access_key": "fakeSecretKeyForMemberUser/0000000000000", "account": prod, "user": "member-auditor"},

@@ -550,6 +550,38 @@ def list_accounts_limits_and_permissions():
 
 
 @check
+def org_tree_listings():
+    org = client("organizations")
+    states = {a["Id"]: (a["Status"], a["State"]) for p in org.get_paginator("list_accounts").paginate() for a in p["Accounts"]}
+    expect_eq(states["666666666666"], ("SUSPENDED", "SUSPENDED"), "Status and State of a suspended member")
+    root = FL.org_root
+    ous = [c for p in org.get_paginator("list_children").paginate(ParentId=root, ChildType="ORGANIZATIONAL_UNIT") for c in p["Children"]]
+    expect_eq([c["Id"] for c in ous], ["ou-a1b2-wrkloads", "ou-a1b2-labsaccts", "ou-a1b2-suspendd1"], "OUs under the root")
+    expect_eq({c["Type"] for c in ous}, {"ORGANIZATIONAL_UNIT"}, "child types")
+    nested = org.list_children(ParentId="ou-a1b2-wrkloads", ChildType="ORGANIZATIONAL_UNIT", MaxResults=1)
+    expect_eq([c["Id"] for c in nested["Children"]], ["ou-a1b2-prodacct"], "first page of one")
+    expect("NextToken" in nested, "ListChildren pages")
+    more = org.list_children(ParentId="ou-a1b2-wrkloads", ChildType="ORGANIZATIONAL_UNIT", MaxResults=1, NextToken=nested["NextToken"])
+    expect_eq([c["Id"] for c in more["Children"]], ["ou-a1b2-devaccts"], "second page")
+    code, _, _ = error_of(org.list_children, ParentId="ou-a1b2-labsaccts", ChildType="ORGANIZATIONAL_UNIT", NextToken=nested["NextToken"])
+    expect_eq(code, "InvalidInputException", "a token of another parent")
+    under = [a for p in org.get_paginator("list_accounts_for_parent").paginate(ParentId="ou-a1b2-prodacct") for a in p["Accounts"]]
+    expect_eq([(a["Id"], a["State"]) for a in under], [("222222222222", "ACTIVE"), ("777777777777", "PENDING_CLOSURE")], "accounts under Prod")
+    expect_eq(plain(under)[0], FL.org_account("222222222222"), "ListAccountsForParent entry")
+    accts = org.list_children(ParentId=root, ChildType="ACCOUNT")["Children"]
+    expect_eq({c["Id"] for c in accts}, {"111111111111", "444444444444"}, "accounts under the root")
+    code, status, _ = error_of(org.list_accounts_for_parent, ParentId="ou-a1b2-nosuchou1")
+    expect_eq((code, status), ("ParentNotFoundException", 400), "an OU that does not exist")
+    code, _, _ = error_of(org.list_children, ParentId="r-zzzz", ChildType="ORGANIZATIONAL_UNIT")
+    expect_eq(code, "ParentNotFoundException", "a root that does not exist")
+    code, _, _ = error_of(client("organizations", config=NO_VALIDATION).list_children, ParentId="ou-bad", ChildType="ORGANIZATIONAL_UNIT")
+    expect_eq(code, "InvalidInputException", "a ParentId off the model's pattern")
+    code, _, _ = error_of(client("organizations", creds=creds_of(MEMBER)).list_accounts_for_parent, ParentId=root)
+    expect_eq(code, "AccessDeniedException", "member account lists an OU")
+    expect_eq(FL.org_accounts_under(["ou-a1b2-wrkloads"]), {"222222222222", "333333333333", "777777777777"}, "accounts under Workloads")
+
+
+@check
 def wrong_secret_and_unknown_key_are_rejected():
     bad = {"aws_access_key_id": BASE["access_key_id"], "aws_secret_access_key": "x" * 40}
     code, status, msg = error_of(client("workspaces", creds=bad).describe_workspace_images)

@@ -2,7 +2,8 @@
 
 Usage: compare_snapshot.py SNAPSHOT EXPECTED
 Checks: schema fields; the resources, envelope and data, exactly and in order; the errors (account,
-region, service, operation, code, http_status, message), exactly and in order; the accounts attempted.
+region, service, operation, code, http_status, message), exactly and in order; the accounts attempted; the
+Organization recorded (with --org), exactly.
 Prints what differs and exits 1 on any difference.
 """
 import json
@@ -59,6 +60,11 @@ for r in got:
         break
 if [(r["account"], r["region"], r["type"], r["id"]) for r in got] != sorted(got_keys):
     problems.append("resources are not in (account, region, type, id) order")
+
+if "organizations" in exp and snap.get("organizations") != exp["organizations"]:
+    problems.append(f"organizations differ:\n  got  {snap.get('organizations')}\n  want {exp['organizations']}")
+if "organizations" not in exp and "organizations" in snap:
+    problems.append("the snapshot has 'organizations' though not collected with --org")
 
 fields = ("account", "region", "service", "operation", "code", "http_status", "message")
 got_errors = [tuple(e.get(f) for f in fields) for e in snap.get("errors", [])]
