@@ -405,12 +405,14 @@ int org_keep_under(aws_client *c, creds_provider *creds, const char *region, con
 {
     aws_call call = {&AWS_ORGANIZATIONS, region, creds, 0};
     org_walk w = {0};
+    size_t given;
     int rc = -1;
 
     for (size_t i = 0; i < n; i++) {
         if (add_unit(&w, units[i], err) != 0)
             goto out;
     }
+    given = w.n_units; /* the units asked for, each once; those found under them follow */
     /* Breadth first: w.units grows as children are found, and each is read once. */
     for (size_t i = 0; i < w.n_units; i++) {
         const char *parent = w.units[i];
@@ -420,7 +422,7 @@ int org_keep_under(aws_client *c, creds_provider *creds, const char *region, con
             continue;
         if (strcmp(err->aws_code, "ParentNotFoundException") == 0 ||
             strcmp(err->aws_code, "ChildNotFoundException") == 0) {
-            if (i < n)
+            if (i < given)
                 err_prefix(err, "--org-unit %s: no such OU or root in the Organization", parent);
             else
                 err_prefix(err, "OU %s (found under --org-unit) is no longer in the Organization", parent);
