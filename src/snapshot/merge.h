@@ -20,7 +20,10 @@
  * span the parts; regions are unioned in the order the parts list them; the
  * caller and partition are the parts' common ones, else the first part's
  * caller and "mixed", with every one of them in out->callers and
- * out->partitions. One part at a time is held in memory besides out.
+ * out->partitions; "organizations" are unioned by Organization id, their
+ * members by account id (the first part to list one gives its name and
+ * state), into out->organizations (NULL when no part has one). One part at
+ * a time is held in memory besides out.
  *
  * Refused (-1, IA_ERR_INPUT naming the file): a part that is not a snapshot
  * or whose metadata is malformed; an (account, region) pair two parts both
