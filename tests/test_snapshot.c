@@ -357,10 +357,18 @@ static void test_snapshot__organizations_round_trip(void)
     CU_ASSERT_EQUAL_FATAL(snapshot_write(&s, path, &err), 0);
     text = testutil_read_file(path, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    /* One member a line, as resources are. */
     CU_ASSERT_PTR_NOT_NULL(strstr(text,
                                   "  \"accounts\": [],\n"
-                                  "  \"organizations\": [{\"id\":\"o-a1b2c3d4e5\",\"management_account\":"
-                                  "\"111111111111\",\"accounts\":[{\"id\":\"111111111111\""));
+                                  "  \"organizations\": [\n"
+                                  "    {\"id\":\"o-a1b2c3d4e5\",\"management_account\":\"111111111111\","
+                                  "\"accounts\":[\n"
+                                  "      {\"id\":\"111111111111\",\"name\":null,\"state\":\"ACTIVE\"},\n"
+                                  "      {\"id\":\"222222222222\",\"name\":null,\"state\":\"SUSPENDED\"},\n"
+                                  "      {\"id\":\"333333333333\",\"name\":null,\"state\":\"ACTIVE\"}\n"
+                                  "    ]}\n"
+                                  "  ],\n"
+                                  "  \"resources\": [\n"));
     CU_ASSERT_EQUAL_FATAL(snapshot_doc_read(path, &doc, &err), 0);
     CU_ASSERT_EQUAL_FATAL(doc->n_org_accounts, 3);
     CU_ASSERT_STRING_EQUAL(doc->org_accounts[1].id, "222222222222");

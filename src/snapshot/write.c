@@ -433,6 +433,52 @@ int snapshot_sort_organizations(cJSON *organizations)
     return 0;
 }
 
+/* Prints item compactly, then line_end, on a line of its own at indent. */
+static int write_line(FILE *fp, const char *indent, const cJSON *item, const char *line_end)
+{
+    char *text = cJSON_PrintUnformatted(item);
+    int ok = text && fprintf(fp, "%s%s%s\n", indent, text, line_end) >= 0;
+
+    cJSON_free(text);
+    return ok ? 0 : -1;
+}
+
+/*
+ * "organizations", one member a line (as resources are), so that two
+ * snapshots of an Organization diff by member: each Organization's other
+ * members on its first line, its "accounts" last.
+ */
+static int write_organizations(FILE *fp, const cJSON *organizations)
+{
+    const cJSON *org;
+
+    if (fprintf(fp, "  \"organizations\": [\n") < 0)
+        return -1;
+    cJSON_ArrayForEach(org, organizations)
+    {
+        cJSON *head = cJSON_Duplicate(org, true), *accounts, *member;
+        char *text = NULL;
+        int ok;
+
+        accounts = head ? cJSON_DetachItemFromObjectCaseSensitive(head, "accounts") : NULL;
+        if (head)
+            text = cJSON_PrintUnformatted(head);
+        /* text is an object with at least its id: "{...}"; "accounts" goes in before its closing brace. */
+        ok = text && fprintf(fp, "    %.*s,\"accounts\":[\n", (int)strlen(text) - 1, text) >= 0;
+        cJSON_free(text);
+        cJSON_Delete(head);
+        cJSON_ArrayForEach(member, accounts)
+        {
+            if (ok && write_line(fp, "      ", member, member->next ? "," : "") != 0)
+                ok = 0;
+        }
+        cJSON_Delete(accounts);
+        if (!ok || fprintf(fp, "    ]}%s\n", org->next ? "," : "") < 0)
+            return -1;
+    }
+    return fprintf(fp, "  ],\n") < 0 ? -1 : 0;
+}
+
 static int write_body(snapshot *s, FILE *fp)
 {
     char started[TIMEFMT_ISO_SIZE], finished[TIMEFMT_ISO_SIZE];
@@ -469,7 +515,7 @@ static int write_body(snapshot *s, FILE *fp)
         write_member(fp, "regions", strings_array(s->regions, s->n_regions), ",") ||
         (s->shard_count && write_member(fp, "shard", shard_object(s), ",")) ||
         write_member(fp, "accounts", accounts, ",") ||
-        (s->organizations && write_member(fp, "organizations", cJSON_Duplicate(s->organizations, true), ",")))
+        (s->organizations && write_organizations(fp, s->organizations) != 0))
         return -1;
     if (fprintf(fp, "  \"resources\": [\n") < 0)
         return -1;
