@@ -385,6 +385,17 @@ static void test_collect__org_accounts_page(void)
     cJSON_Delete(orgs);
     cJSON_Delete(answer);
     free(text);
+
+    text = testutil_read_file(testutil_data_path("collect/org/list-accounts-two-managements.json"), NULL);
+    answer = cJSON_Parse(text);
+    orgs = cJSON_CreateArray();
+    CU_ASSERT_EQUAL(org_take_accounts_page(answer, orgs, &active, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_PROTOCOL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "o-a1b2c3d4e5 has two management accounts"));
+    targets_free(&active);
+    cJSON_Delete(orgs);
+    cJSON_Delete(answer);
+    free(text);
 }
 
 /* AppStream images carry OwnerAccountId from their Arn; AWS's base images (no account there) get none. */

@@ -392,6 +392,7 @@ static int sort_unique(cJSON *list)
 {
     size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
     placed_item *v;
+    const placed_item *kept = NULL;
     cJSON *item;
 
     if (n < 2)
@@ -407,10 +408,13 @@ static int sort_unique(cJSON *list)
     }
     qsort(v, n, sizeof(*v), cmp_placed_item);
     for (i = 0; i < n; i++) {
-        if (i > 0 && strcmp(v[i - 1].key, v[i].key) == 0)
+        /* Equal keys are adjacent: compared with the one kept, which is still alive. */
+        if (kept && strcmp(kept->key, v[i].key) == 0) {
             cJSON_Delete(v[i].item);
-        else
-            cJSON_AddItemToArray(list, v[i].item);
+            continue;
+        }
+        cJSON_AddItemToArray(list, v[i].item);
+        kept = &v[i];
     }
     free(v);
     return 0;
