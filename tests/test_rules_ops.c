@@ -97,7 +97,7 @@ static char *render(const char *message, const char *json)
 
     if (set && data) {
         make_ref(&ref, data);
-        out = rules_rule_message(set, 0, &ref);
+        out = rules_rule_message(set, 0, &ref, &g_clock);
     }
     cJSON_Delete(data);
     rules_set_free(set);
@@ -474,7 +474,7 @@ static void test_rules_ops__message_defaults_to_title(void)
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);
     make_ref(&ref, data);
-    msg = rules_rule_message(set, 0, &ref);
+    msg = rules_rule_message(set, 0, &ref, &g_clock);
     CU_ASSERT_STRING_EQUAL(msg, "Test rule");
     free(msg);
     cJSON_Delete(data);

@@ -148,12 +148,15 @@ static void test_rules_pack__every_rule_is_documented_and_named(void)
     rules_set *set = load_pack(NULL);
     cJSON *data = cJSON_Parse("{\"ImageId\":\"wsi-probe\",\"Name\":\"probe-name\"}");
     snap_resource ref = {"workspaces_image", "wsi-probe", NULL, "111122223333", "eu-west-1", NULL};
+    rules_clock clock;
+    ia_err err;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    CU_ASSERT_EQUAL_FATAL(rules_clock_init(&clock, "2026-11-25", &err), 0);
     ref.data = data;
     for (size_t i = 0; i < rules_set_count(set); i++) {
         const rule_info *ri = rules_set_info(set, i);
-        char *msg = rules_rule_message(set, i, &ref);
+        char *msg = rules_rule_message(set, i, &ref, &clock);
 
         CU_ASSERT_PTR_NOT_NULL(ri->description);
         CU_ASSERT_PTR_NOT_NULL(ri->remediation);

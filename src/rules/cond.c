@@ -343,7 +343,105 @@ static bool render_visit(const cJSON *v, void *p)
     return false;
 }
 
-char *rules_tmpl_render(const rtmpl *t, const snap_resource *res)
+/* ---- {matched}: worked out again for a failure only, so a pass costs nothing more ---- */
+
+typedef struct match_arg {
+    const rcond *leaf;
+    const rules_clock *clock;
+    const char *key; /* only leaves on this key; NULL: every leaf */
+    buf *out;
+    size_t count;
+    buf seen; /* each value written, followed by a NUL: each is written once */
+} match_arg;
+
+static void match_one(match_arg *m, const cJSON *v)
+{
+    buf one;
+    const char *text;
+    size_t len;
+
+    buf_init(&one, MESSAGE_MAX_BYTES);
+    render_value(&one, v);
+    text = buf_str(&one);
+    len = strlen(text);
+    for (size_t at = 0; at < m->seen.len; at += strlen(m->seen.data + at) + 1) {
+        if (strcmp(m->seen.data + at, text) == 0)
+            goto out;
+    }
+    if (buf_append(&m->seen, text, len + 1) != 0)
+        goto out;
+    if (m->count++)
+        buf_puts(m->out, ", ");
+    buf_puts(m->out, text);
+out:
+    buf_free(&one);
+}
+
+/* A value that made a leaf hold; a list stands for its elements, as {path} shows it. */
+static void match_add(match_arg *m, const cJSON *v)
+{
+    if (!cJSON_IsArray(v)) {
+        match_one(m, v);
+        return;
+    }
+    for (const cJSON *el = v->child; el; el = el->next) {
+        if (!cJSON_IsNull(el))
+            match_one(m, el);
+    }
+}
+
+/* Each walked element the leaf's op holds for (all of them, not just the first). */
+static bool match_visit(const cJSON *v, void *p)
+{
+    match_arg *m = p;
+    leaf_arg a = {m->leaf, m->clock};
+    bool take;
+
+    switch (m->leaf->op) {
+    case OP_PRESENT:
+    case OP_NOT_EMPTY:
+    case OP_NOT_CONTAINS: take = true; break;
+    case OP_CONTAINS: take = val_eq(v, &m->leaf->val); break;
+    default: take = compare_one(v, &a); break;
+    }
+    if (take)
+        match_add(m, v);
+    return false;
+}
+
+/* The values of c, which holds for res: a leaf's, and for and/or those of the branches that hold. */
+static void match_cond(const rcond *c, const snap_resource *res, match_arg *m)
+{
+    cJSON scratch;
+    const cJSON *v;
+
+    switch (c->kind) {
+    case COND_AND:
+        for (size_t i = 0; i < c->n; i++)
+            match_cond(c->kids[i], res, m);
+        return;
+    case COND_OR:
+        for (size_t i = 0; i < c->n; i++) {
+            if (rules_cond_eval(c->kids[i], res, m->clock))
+                match_cond(c->kids[i], res, m);
+        }
+        return;
+    case COND_NOT: return; /* what does not hold names no value */
+    case COND_LEAF: break;
+    }
+    if (c->op == OP_ABSENT || c->op == OP_EMPTY || (m->key && strcmp(c->key, m->key) != 0))
+        return;
+    m->leaf = c;
+    if (c->path.walks) {
+        walk(c->path.segs, c->path.n, res->data, match_visit, m);
+        return;
+    }
+    v = path_get(&c->path, res, &scratch);
+    if (v)
+        match_add(m, v);
+}
+
+char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *res, const rules_clock *clock)
 {
     buf out;
     cJSON scratch;
@@ -357,7 +455,15 @@ char *rules_tmpl_render(const rtmpl *t, const snap_resource *res)
             buf_puts(&out, part->lit);
             continue;
         }
-        if (part->path.walks) {
+        if (part->matched) {
+            match_arg m = {NULL, clock, part->matched_key, &out, 0, {0}};
+
+            buf_init(&m.seen, MESSAGE_MAX_BYTES);
+            if (when && rules_cond_eval(when, res, clock))
+                match_cond(when, res, &m);
+            buf_free(&m.seen);
+            a.count = m.count;
+        } else if (part->path.walks) {
             walk(part->path.segs, part->path.n, res->data, render_visit, &a);
         } else {
             const cJSON *v = path_get(&part->path, res, &scratch);
@@ -377,7 +483,7 @@ bool rules_rule_fails(const rules_set *set, size_t i, const snap_resource *res, 
     return rules_cond_eval(set->rules[i].when, res, clock);
 }
 
-char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res)
+char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock)
 {
-    return rules_tmpl_render(&set->rules[i].msg, res);
+    return rules_tmpl_render(&set->rules[i].msg, set->rules[i].when, res, clock);
 }
