@@ -112,6 +112,7 @@ void rules_rule_clean(rrule *r)
     tmpl_clean(&r->msg);
     for (size_t i = 0; i < r->n_examples; i++) {
         cJSON_Delete(r->examples[i].data);
+        rules_cond_free(r->examples[i].when);
         free(r->examples[i].account);
         free(r->examples[i].region);
     }
@@ -812,7 +813,26 @@ cJSON *rules_ytree_to_json(const ytree_node *node)
     return out;
 }
 
-/* One example: the resource's data, except lower-case account and region, which say where it was. */
+/* A tests: block's vars: definitions laid over the set's for this rule's examples. */
+static int compile_tests_vars(cc *c, const ytree_node *vars)
+{
+    int bad = 0;
+
+    if (vars->kind != YTREE_MAP)
+        return rules_problem(c->ctx, c->file, vars,
+                             "tests 'vars' must be a mapping of names to values, not %s",
+                             ytree_describe(vars));
+    for (size_t i = 0; i + 1 < vars->n && !c->ctx->fatal; i += 2) {
+        if (rules_var_form(c->ctx, c->file, vars->items[i], vars->items[i + 1], true) != 0)
+            bad = -1;
+    }
+    return bad;
+}
+
+/*
+ * One example: the resource's data, except lower-case account and region,
+ * which say where it was, and vars, laid over the tests' vars for it alone.
+ */
 static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexample *ex)
 {
     ex->must_fail = must_fail;
@@ -830,6 +850,12 @@ static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexamp
         bool env = strcmp(k->text, "account") == 0 || strcmp(k->text, "region") == 0;
         cJSON *item;
 
+        if (strcmp(k->text, "vars") == 0) {
+            ex->vars = v;
+            if (compile_tests_vars(c, v) != 0)
+                return -1;
+            continue;
+        }
         if (env) {
             if (!ytree_is_str(v))
                 return rules_problem(c->ctx, c->file, v, "example '%s' must be a string, not %s", k->text,
@@ -851,22 +877,6 @@ static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexamp
     if ((!ex->account && !(ex->account = str_dup(""))) || (!ex->region && !(ex->region = str_dup(""))))
         return rules_nomem(c->ctx);
     return 0;
-}
-
-/* A tests: block's vars: definitions laid over the set's for this rule's examples. */
-static int compile_tests_vars(cc *c, const ytree_node *vars)
-{
-    int bad = 0;
-
-    if (vars->kind != YTREE_MAP)
-        return rules_problem(c->ctx, c->file, vars,
-                             "tests 'vars' must be a mapping of names to values, not %s",
-                             ytree_describe(vars));
-    for (size_t i = 0; i + 1 < vars->n && !c->ctx->fatal; i += 2) {
-        if (rules_var_form(c->ctx, c->file, vars->items[i], vars->items[i + 1], true) != 0)
-            bad = -1;
-    }
-    return bad;
 }
 
 static int compile_tests(cc *c, const ytree_node *tests, rrule *r, const ytree_node **vars)
@@ -954,31 +964,55 @@ static int check_matched(cc *c, const ytree_node *msg, const rrule *r)
     return bad;
 }
 
-/* r->test_when: `when` compiled again with the tests' vars laid over the set's variables. */
-static int compile_test_when(cc *c, const rules_set *set, const ytree_node *vars, rrule *r)
+/*
+ * `when` compiled again with the set's variables and over them the tests'
+ * vars (block, then example, each may be NULL). NULL after a problem.
+ */
+static rcond *compile_with_vars(cc *c, const rules_set *set, const rrule *r, const ytree_node *block,
+                                const ytree_node *example)
 {
-    rvar *all = calloc(set->n_vars + vars->n / 2 + 1, sizeof(*all));
+    const ytree_node *layers[2] = {block, example};
+    const ytree_node *at = example ? example : block;
+    rvar *all = calloc(set->n_vars + (block ? block->n : 0) + (example ? example->n : 0) + 1, sizeof(*all));
     size_t n = set->n_vars;
     char context[256];
     rvenv env;
     cc sub = {c->ctx, &env, c->file};
-    int rc = -1;
+    rcond *out = NULL;
 
-    if (!all)
-        return rules_nomem(c->ctx);
+    if (!all) {
+        rules_nomem(c->ctx);
+        return NULL;
+    }
     if (set->n_vars)
         memcpy(all, set->vars, set->n_vars * sizeof(*all));
-    for (size_t i = 0; i + 1 < vars->n; i += 2)
-        all[n++] = (rvar){vars->items[i]->text, vars->items[i + 1], c->file};
-    snprintf(context, sizeof(context), " (with the tests' vars of rule %s at %s:%u:%u)", r->info.id, c->file,
-             vars->line, vars->column);
-    if (rules_env_build(c->ctx, &env, all, n, (const char *const *)set->org, set->n_org, context) == 0) {
-        r->test_when = compile_cond(&sub, r->when_node);
-        rc = r->test_when ? 0 : -1;
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; layers[l] && i + 1 < layers[l]->n; i += 2)
+            all[n++] = (rvar){layers[l]->items[i]->text, layers[l]->items[i + 1], c->file};
     }
+    snprintf(context, sizeof(context), " (with the tests' vars of rule %s at %s:%u:%u)", r->info.id, c->file,
+             at->line, at->column);
+    if (rules_env_build(c->ctx, &env, all, n, (const char *const *)set->org, set->n_org, context) == 0)
+        out = compile_cond(&sub, r->when_node);
     rules_env_free(&env);
     free(all);
-    return rc;
+    return out;
+}
+
+/* The conditions the examples are judged with, when the tests or an example carry vars. */
+static int compile_test_whens(cc *c, const rules_set *set, const ytree_node *block, rrule *r)
+{
+    int bad = 0;
+
+    if (block && !(r->test_when = compile_with_vars(c, set, r, block, NULL)))
+        bad = -1;
+    for (size_t i = 0; i < r->n_examples && !c->ctx->fatal; i++) {
+        rexample *ex = &r->examples[i];
+
+        if (ex->vars && !(ex->when = compile_with_vars(c, set, r, block, ex->vars)))
+            bad = -1;
+    }
+    return bad;
 }
 
 int rules_recompile_when(rules_ctx *ctx, const rvenv *env, const rrule *r, rcond **out)
@@ -1052,7 +1086,7 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
     if (tests && compile_tests(&c, tests, r, &test_vars) != 0)
         bad = -1;
     /* Problems of the set's variables were reported once already: the tests' vars are tried only without. */
-    if (!bad && test_vars && !set->vars_bad && compile_test_when(&c, set, test_vars, r) != 0)
+    if (!bad && !set->vars_bad && compile_test_whens(&c, set, test_vars, r) != 0)
         bad = -1;
     if (!msg && r->info.title && !bad) {
         /* Without a message, a failure says the title: literal text, no placeholders. */

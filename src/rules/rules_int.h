@@ -100,6 +100,8 @@ typedef struct rexample {
     char *region;   /* owned; "" when the example names none */
     bool must_fail; /* from fail: rather than pass: */
     unsigned line, column;
+    const ytree_node *vars; /* borrowed: the example's own vars, or NULL */
+    struct rcond *when;     /* owned: `when` compiled with the example's vars, or NULL (the rule's) */
 } rexample;
 
 typedef struct rrule {

@@ -32,11 +32,12 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
     for (size_t i = 0; i < set->n_rules; i++) {
         const rrule *r = &set->rules[i];
         /* Examples judge the rule as its tests' vars make it, when it has some. */
-        const rcond *when = r->test_when ? r->test_when : r->when;
+        const rcond *rule_when = r->test_when ? r->test_when : r->when;
         size_t n_fail = 0, n_pass = 0;
 
         for (size_t k = 0; k < r->n_examples; k++) {
             const rexample *ex = &r->examples[k];
+            const rcond *when = ex->when ? ex->when : rule_when;
             snap_resource res;
             bool fails;
 
