@@ -1027,6 +1027,7 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
 {
     cc c = {ctx, &set->env, r->info.file};
     const ytree_node *when, *msg, *tests, *v, *test_vars = NULL;
+    bool msg_ok = false;
     restype type;
     int bad = 0;
 
@@ -1073,6 +1074,8 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
             bad = rules_problem(ctx, c.file, msg, "'message' must be a string, not %s", ytree_describe(msg));
         else if (compile_template(&c, msg, &r->msg) != 0)
             bad = -1;
+        else
+            msg_ok = true;
     }
     when = ytree_get(node, "when");
     r->when_node = when;
@@ -1080,7 +1083,7 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
         bad = rules_problem(ctx, c.file, node, "rule is missing 'when'");
     else if (!(r->when = compile_cond(&c, when)))
         bad = -1;
-    if (r->when && msg && r->msg.n && check_matched(&c, msg, r) != 0)
+    if (r->when && msg_ok && check_matched(&c, msg, r) != 0)
         bad = -1;
     tests = ytree_get(node, "tests");
     if (tests && compile_tests(&c, tests, r, &test_vars) != 0)
