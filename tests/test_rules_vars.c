@@ -10,6 +10,7 @@
 
 #include "rules/evaluate.h"
 #include "rules/rules.h"
+#include "util/buf.h"
 #include "testutil.h"
 
 static rules_clock g_clock;
@@ -482,6 +483,72 @@ static void test_rules_vars__matched_problems(void)
         "rules.yaml:18:12: message: '{matched:}' names no key\n");
 }
 
+/* Lists of a whole fleet: a union is sorted once, and {matched} looks each value up once. */
+static void test_rules_vars__long_lists_stay_cheap(void)
+{
+    enum { N = 100000 };
+    static const char rule[] = "rules:\n- id: t\n  title: T\n  severity: low\n  resource: workspaces_image\n"
+                               "  message: '{matched}'\n"
+                               "  when: {key: \"P[].A\", op: not-in, value: {var: trusted}}\n";
+    buf vars;
+    cJSON *data = cJSON_CreateObject(), *perms = cJSON_AddArrayToObject(data, "P");
+    rules_source rsrc = {"rule.yaml", rule, sizeof(rule) - 1}, vsrc;
+    snap_resource ref = {"workspaces_image", "wsi-1", NULL, "111111111111", "eu-west-1", NULL};
+    rules_set *set = NULL;
+    rules_diags diags;
+    const char *const *items;
+    size_t n = 0;
+    char *msg;
+    ia_err err;
+    double t0, secs;
+    bool written = true;
+
+    set_clock();
+    buf_init(&vars, 0);
+    written = buf_puts(&vars, "vars:\n  nums: [") == 0;
+    for (size_t i = 0; i < N; i++)
+        written = written && buf_printf(&vars, "%s%zu", i ? ", " : "", i % (N / 2)) == 0;
+    written = written && buf_puts(&vars, "]\n  ids: [") == 0;
+    for (size_t i = 0; i < N; i++)
+        written = written && buf_printf(&vars, "%s\"%012zu\"", i ? ", " : "", i % (N / 2)) == 0;
+    written =
+        written && buf_puts(&vars, "]\n  trusted: {union: [{var: nums}, {var: ids}, {var: nums}]}\n") == 0;
+    for (size_t i = 0; i < 4 * N; i++) {
+        cJSON *p = cJSON_CreateObject();
+        char id[16];
+
+        /* Distinct untrusted accounts, then each of them again. */
+        snprintf(id, sizeof(id), "9%011zu", i % N);
+        cJSON_AddStringToObject(p, "A", id);
+        cJSON_AddItemToArray(perms, p);
+    }
+    CU_ASSERT_FATAL(written);
+    vsrc = (rules_source){"vars.yaml", buf_str(&vars), vars.len};
+    rules_diags_init(&diags);
+    t0 = testutil_cpu_seconds();
+    CU_ASSERT_EQUAL_FATAL(rules_load_sources(&rsrc, 1, &vsrc, 1, &set, &diags, &err), 0);
+    /* Numbers are not strings: the union is no list of strings, but each value is kept once. */
+    CU_ASSERT_EQUAL(rules_set_var_strings(set, "trusted", &items, &n), -1);
+    CU_ASSERT_EQUAL(rules_set_var_strings(set, "ids", &items, &n), 0);
+    CU_ASSERT_EQUAL(n, N / 2);
+    ref.data = data;
+    CU_ASSERT_TRUE(rules_rule_fails(set, 0, &ref, &g_clock));
+    msg = rules_rule_message(set, 0, &ref, &g_clock);
+    secs = testutil_cpu_seconds() - t0;
+    fprintf(stderr, "\n  union of %d values and {matched} over %d shares in %.2f s of CPU\n", 3 * N, 4 * N,
+            secs);
+    CU_ASSERT(secs < 10.0);
+    CU_ASSERT_PTR_NOT_NULL(msg);
+    /* The message is capped; it starts with the first accounts, each once. */
+    CU_ASSERT(msg && strncmp(msg, "900000000000, 900000000001, ", 28) == 0);
+    CU_ASSERT(msg && strlen(msg) <= 16384);
+    free(msg);
+    rules_set_free(set);
+    rules_diags_free(&diags);
+    buf_free(&vars);
+    cJSON_Delete(data);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -496,6 +563,7 @@ int main(void)
         {"tests_vars_apply_to_that_rule_only", test_rules_vars__tests_vars_apply_to_that_rule_only},
         {"tests_vars_are_checked", test_rules_vars__tests_vars_are_checked},
         {"matched_problems", test_rules_vars__matched_problems},
+        {"long_lists_stay_cheap", test_rules_vars__long_lists_stay_cheap},
         CU_TEST_INFO_NULL,
     };
 

@@ -351,28 +351,83 @@ typedef struct match_arg {
     const char *key; /* only leaves on this key; NULL: every leaf */
     buf *out;
     size_t count;
-    buf seen; /* each value written, followed by a NUL: each is written once */
+    bool full; /* the message reached its cap: nothing more is looked at */
+    /* The values written, each followed by a NUL, and a hash set of their offsets (+1; 0 is free), so that a
+     * list of a million shares costs a million lookups, not a million scans. */
+    buf seen;
+    uint32_t *slots;
+    size_t cap, used;
 } match_arg;
+
+static uint32_t text_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot holding text, or the free slot where it belongs. */
+static size_t seen_slot(const match_arg *m, const char *text)
+{
+    size_t i = text_hash(text) & (m->cap - 1);
+
+    while (m->slots[i] && strcmp(m->seen.data + m->slots[i] - 1, text) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+/* Keeps the set at most half full. Returns -1 when out of memory. */
+static int seen_grow(match_arg *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    uint32_t *old = m->slots;
+    size_t old_cap = m->cap;
+
+    m->slots = calloc(cap, sizeof(*m->slots));
+    if (!m->slots) {
+        m->slots = old;
+        return -1;
+    }
+    m->cap = cap;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i])
+            m->slots[seen_slot(m, m->seen.data + old[i] - 1)] = old[i];
+    }
+    free(old);
+    return 0;
+}
 
 static void match_one(match_arg *m, const cJSON *v)
 {
     buf one;
     const char *text;
-    size_t len;
+    size_t len, slot, at;
 
+    if (m->full)
+        return;
     buf_init(&one, MESSAGE_MAX_BYTES);
     render_value(&one, v);
     text = buf_str(&one);
     len = strlen(text);
-    for (size_t at = 0; at < m->seen.len; at += strlen(m->seen.data + at) + 1) {
-        if (strcmp(m->seen.data + at, text) == 0)
-            goto out;
-    }
-    if (buf_append(&m->seen, text, len + 1) != 0)
+    if ((m->used + 1) * 2 > m->cap && seen_grow(m) != 0)
+        goto full;
+    slot = seen_slot(m, text);
+    if (m->slots[slot])
         goto out;
-    if (m->count++)
-        buf_puts(m->out, ", ");
-    buf_puts(m->out, text);
+    at = m->seen.len;
+    /* seen is bounded as the message is, so offsets fit. */
+    if (buf_append(&m->seen, text, len + 1) != 0)
+        goto full;
+    m->slots[slot] = (uint32_t)at + 1;
+    m->used++;
+    if ((m->count && buf_puts(m->out, ", ") != 0) || buf_puts(m->out, text) != 0)
+        goto full;
+    m->count++;
+    goto out;
+full:
+    m->full = true;
 out:
     buf_free(&one);
 }
@@ -406,7 +461,7 @@ static bool match_visit(const cJSON *v, void *p)
     }
     if (take)
         match_add(m, v);
-    return false;
+    return m->full;
 }
 
 /* The values of c, which holds for res: a leaf's, and for and/or those of the branches that hold. */
@@ -456,12 +511,17 @@ char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *
             continue;
         }
         if (part->matched) {
-            match_arg m = {NULL, clock, part->matched_key, &out, 0, {0}};
+            match_arg m;
 
+            memset(&m, 0, sizeof(m));
+            m.clock = clock;
+            m.key = part->matched_key;
+            m.out = &out;
             buf_init(&m.seen, MESSAGE_MAX_BYTES);
             if (when && rules_cond_eval(when, res, clock))
                 match_cond(when, res, &m);
             buf_free(&m.seen);
+            free(m.slots);
             a.count = m.count;
         } else if (part->path.walks) {
             walk(part->path.segs, part->path.n, res->data, render_visit, &a);

@@ -247,28 +247,21 @@ static ytree_node *org_list(rvenv *env, const char *const *ids, size_t n)
     return list;
 }
 
-/* Strings first, bytewise; the rest after them, as they came. */
+/* Strings first, bytewise; then booleans (false first), then numbers in order: equal values are neighbours.
+ */
 static int node_order(const void *pa, const void *pb)
 {
     const ytree_node *a = *(const ytree_node *const *)pa, *b = *(const ytree_node *const *)pb;
-    bool as = a->type == YTREE_STR, bs = b->type == YTREE_STR;
 
-    if (!as || !bs)
-        return (int)!as - (int)!bs;
-    return strcmp(a->text, b->text);
-}
-
-static bool same_scalar(const ytree_node *a, const ytree_node *b)
-{
     if (a->type != b->type)
-        return false;
+        return a->type == YTREE_STR ? -1 : b->type == YTREE_STR ? 1 : (a->type < b->type ? -1 : 1);
     switch (a->type) {
-    case YTREE_STR: return strcmp(a->text, b->text) == 0;
-    case YTREE_BOOL: return a->boolean == b->boolean;
-    case YTREE_NUM: return a->number == b->number;
-    case YTREE_NULL: return true;
+    case YTREE_STR: return strcmp(a->text, b->text);
+    case YTREE_BOOL: return (int)a->boolean - (int)b->boolean;
+    case YTREE_NUM: return a->number < b->number ? -1 : a->number > b->number;
+    case YTREE_NULL: return 0;
     }
-    return false;
+    return 0;
 }
 
 typedef struct rsv {
@@ -339,23 +332,11 @@ static const ytree_node *eval_union(rsv *r, const ytree_node *val)
             out->items[out->n++] = parts[i]->items[j];
     }
     qsort(out->items, out->n, sizeof(*out->items), node_order);
-    {
-        size_t kept = 0;
-
-        /* Sorted, so equal strings are neighbours; the few other values are compared with every one kept. */
-        for (size_t i = 0; i < out->n; i++) {
-            bool dup = false;
-
-            for (size_t k = kept; k > 0 && !dup; k--) {
-                if (same_scalar(out->items[k - 1], out->items[i]))
-                    dup = true;
-                else if (out->items[i]->type == YTREE_STR)
-                    break;
-            }
-            if (!dup)
-                out->items[kept++] = out->items[i];
-        }
-        out->n = kept;
+    for (size_t i = 0, kept = 0; i < out->n; i++) {
+        if (kept == 0 || node_order(&out->items[kept - 1], &out->items[i]) != 0)
+            out->items[kept++] = out->items[i];
+        if (i + 1 == out->n)
+            out->n = kept;
     }
 out:
     free(parts);
