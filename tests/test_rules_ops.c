@@ -104,17 +104,19 @@ static char *render(const char *message, const char *json)
     return out;
 }
 
-#define RENDERS(message, json, expected)                                                                     \
-    do {                                                                                                     \
-        char *got_ = render(message, json);                                                                  \
-        CU_ASSERT_PTR_NOT_NULL(got_);                                                                        \
-        if (got_) {                                                                                          \
-            CU_ASSERT_STRING_EQUAL(got_, expected);                                                          \
-            if (strcmp(got_, expected) != 0)                                                                 \
-                fprintf(stderr, "\n    rendered '%s', expected '%s'\n", got_, expected);                     \
-        }                                                                                                    \
-        free(got_);                                                                                          \
-    } while (0)
+/* Checks a filled message (owned, freed here) against what is expected. */
+static void check_rendered(char *got, const char *expected)
+{
+    CU_ASSERT_PTR_NOT_NULL(got);
+    if (got) {
+        CU_ASSERT_STRING_EQUAL(got, expected);
+        if (strcmp(got, expected) != 0)
+            fprintf(stderr, "\n    rendered '%s', expected '%s'\n", got, expected);
+    }
+    free(got);
+}
+
+#define RENDERS(message, json, expected) check_rendered(render(message, json), expected)
 
 static void test_rules_ops__eq(void)
 {
@@ -565,16 +567,7 @@ static char *render_failure(const char *vars, const char *cond, const char *mess
 }
 
 #define MATCHED(vars, cond, message, json, expected)                                                         \
-    do {                                                                                                     \
-        char *got_ = render_failure(vars, cond, message, json);                                              \
-        CU_ASSERT_PTR_NOT_NULL(got_);                                                                        \
-        if (got_) {                                                                                          \
-            CU_ASSERT_STRING_EQUAL(got_, expected);                                                          \
-            if (strcmp(got_, expected) != 0)                                                                 \
-                fprintf(stderr, "\n    rendered '%s', expected '%s'\n", got_, expected);                     \
-        }                                                                                                    \
-        free(got_);                                                                                          \
-    } while (0)
+    check_rendered(render_failure(vars, cond, message, json), expected)
 
 #define SHARES                                                                                               \
     "{\"Name\":\"golden\",\"State\":\"ERROR\",\"Permissions\":[{\"SharedAccountId\":\"111122223333\"},"      \
