@@ -110,9 +110,10 @@ const rule_info *rules_set_info(const rules_set *set, size_t i);
 
 /*
  * The strings of list variable name as the rules see it (a derived
- * variable worked out), sorted bytewise, borrowed from the set. Returns 0
- * and sets *items, *n; -1 when the variable is undefined or is not a list
- * of strings.
+ * variable worked out), sorted bytewise, each once, borrowed from the set
+ * (valid until it is freed or given other accounts by
+ * rules_set_org_accounts). Returns 0 and sets *items, *n; -1 when the
+ * variable is undefined or is not a list of strings.
  */
 int rules_set_var_strings(const rules_set *set, const char *name, const char *const **items, size_t *n);
 
@@ -122,8 +123,10 @@ int rules_set_var_strings(const rules_set *set, const char *name, const char *co
  * `rules lint`, `list` and `test`) becomes ids[0..n) (any order, copied),
  * and every rule is compiled again with it, so the variables derived from it
  * (trusted_sharing_accounts) follow. Called once the snapshot is read,
- * before rules_evaluate; calling it again replaces the list. Returns 0, or
- * -1 when out of memory (IA_ERR_NOMEM in err; the set is unchanged).
+ * before rules_evaluate; calling it again replaces the list, and ends the
+ * life of what rules_set_var_strings gave before (results' trusted list
+ * included). Returns 0, or -1 when out of memory (IA_ERR_NOMEM in err; the
+ * set is unchanged).
  */
 int rules_set_org_accounts(rules_set *set, const char *const *ids, size_t n, ia_err *err);
 
