@@ -964,6 +964,14 @@ static int check_matched(cc *c, const ytree_node *msg, const rrule *r)
     return bad;
 }
 
+int rules_recompile_when(rules_ctx *ctx, const rvenv *env, const rrule *r, rcond **out)
+{
+    cc c = {ctx, env, r->info.file};
+
+    *out = compile_cond(&c, r->when_node);
+    return *out ? 0 : -1;
+}
+
 /*
  * `when` compiled again with the set's variables and over them the tests'
  * vars (block, then example, each may be NULL). NULL after a problem.
@@ -977,7 +985,6 @@ static rcond *compile_with_vars(cc *c, const rules_set *set, const rrule *r, con
     size_t n = set->n_vars;
     char context[256];
     rvenv env;
-    cc sub = {c->ctx, &env, c->file};
     rcond *out = NULL;
 
     if (!all) {
@@ -993,7 +1000,7 @@ static rcond *compile_with_vars(cc *c, const rules_set *set, const rrule *r, con
     snprintf(context, sizeof(context), " (with the tests' vars of rule %s at %s:%u:%u)", r->info.id, c->file,
              at->line, at->column);
     if (rules_env_build(c->ctx, &env, all, n, (const char *const *)set->org, set->n_org, context) == 0)
-        out = compile_cond(&sub, r->when_node);
+        rules_recompile_when(c->ctx, &env, r, &out);
     rules_env_free(&env);
     free(all);
     return out;
@@ -1013,14 +1020,6 @@ static int compile_test_whens(cc *c, const rules_set *set, const ytree_node *blo
             bad = -1;
     }
     return bad;
-}
-
-int rules_recompile_when(rules_ctx *ctx, const rvenv *env, const rrule *r, rcond **out)
-{
-    cc c = {ctx, env, r->info.file};
-
-    *out = compile_cond(&c, r->when_node);
-    return *out ? 0 : -1;
 }
 
 int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *node, rrule *r)
