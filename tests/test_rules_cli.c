@@ -128,14 +128,14 @@ static void test_rules_cli__evaluate_writes_json(void)
     CU_ASSERT_EQUAL(r.status, 0);
     /* The summary goes to stdout; the waiver warnings, one per waiver with its position, to stderr. */
     CU_ASSERT_PTR_NOT_NULL(
-        strstr(r.out, "Results: 75 judged: 10 failed, 1 waived, 64 passed (11 rules, 15 resources"));
+        strstr(r.out, "Results: 78 judged: 10 failed, 1 waived, 67 passed (12 rules, 15 resources"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "Collection incomplete: 1 error"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "waiver for 'appstream-builder-*' expired on 2026-01-01"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "waiver for 'workspaces-image-error-state' matched nothing"));
     text = testutil_read_file(json_path, NULL);
     doc = text ? cJSON_Parse(text) : NULL;
     CU_ASSERT_PTR_NOT_NULL(doc);
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "results")), 75);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "results")), 78);
     cJSON_Delete(doc);
     free(text);
     unlink(json_path);
@@ -169,7 +169,7 @@ static void test_rules_cli__built_in_pack_without_rules_option(void)
     /* Beside the program: <build dir>/../rules. */
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
     CU_ASSERT_EQUAL(r.status, 1);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(11 rules, 15 resources"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(12 rules, 15 resources"));
     cli_run_free(&r);
     /* IMGAUDIT_RULES_DIR wins. */
     {
@@ -281,7 +281,7 @@ static void test_rules_cli__lint(void)
 
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, ok), 0);
     CU_ASSERT_EQUAL(r.status, 0);
-    CU_ASSERT_STRING_EQUAL(r.out, "ok: 11 rules in 3 files\n");
+    CU_ASSERT_STRING_EQUAL(r.out, "ok: 12 rules in 3 files\n");
     cli_run_free(&r);
     /* 7 + 3 rule problems and 11 waiver problems, all in one run, on stdout. */
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, bad), 0);
@@ -296,7 +296,7 @@ static void test_rules_cli__lint(void)
     cli_run_free(&r);
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, ok_waivers), 0);
     CU_ASSERT_EQUAL(r.status, 0);
-    CU_ASSERT_STRING_EQUAL(r.out, "ok: 11 rules in 3 files, 3 waivers\n");
+    CU_ASSERT_STRING_EQUAL(r.out, "ok: 12 rules in 3 files, 3 waivers\n");
     cli_run_free(&r);
 }
 
@@ -327,7 +327,7 @@ static void test_rules_cli__test(void)
 
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, ok), 0);
     CU_ASSERT_EQUAL(r.status, 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "11 rules: 11 tested, 0 untested;"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "12 rules: 12 tested, 0 untested;"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ", 0 failed\n"));
     cli_run_free(&r);
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, failing), 0);

@@ -217,7 +217,7 @@ static void exercise(const rules_set *set)
 
         for (size_t i = 0; i < rules_set_count(set); i++) {
             if (rules_rule_fails(set, i, &ref, &clock)) {
-                char *msg = rules_rule_message(set, i, &ref);
+                char *msg = rules_rule_message(set, i, &ref, &clock);
 
                 CU_ASSERT_PTR_NOT_NULL(msg);
                 free(msg);

@@ -222,7 +222,7 @@ static void test_rules_json__summary_matches_results(void)
     }
     summary = cJSON_GetObjectItemCaseSensitive(doc, "summary");
     CU_ASSERT_EQUAL(num_of(summary, "total"), counted[0] + counted[1] + counted[2]);
-    CU_ASSERT_EQUAL(num_of(summary, "rules"), 11);
+    CU_ASSERT_EQUAL(num_of(summary, "rules"), 12);
     CU_ASSERT_EQUAL(num_of(summary, "resources"), 15);
     for (int i = 0; i < 3; i++)
         CU_ASSERT_EQUAL(num_of(summary, st_names[i]), counted[i]);
@@ -270,7 +270,7 @@ static void test_rules_json__waivers_rules_and_errors(void)
     CU_ASSERT_STRING_EQUAL(str_of(cJSON_GetArrayItem(waivers_arr, 2), "state"), "unused");
     CU_ASSERT_STRING_EQUAL(str_of(cJSON_GetArrayItem(waivers_arr, 2), "account"), "999999999999");
     rules_arr = cJSON_GetObjectItemCaseSensitive(doc, "rules");
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(rules_arr), 11);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(rules_arr), 12);
     CU_ASSERT_PTR_NOT_NULL(str_of(cJSON_GetArrayItem(rules_arr, 0), "remediation"));
     CU_ASSERT_PTR_NOT_NULL(str_of(cJSON_GetArrayItem(rules_arr, 0), "description"));
     cJSON_Delete(doc);

@@ -97,24 +97,26 @@ static char *render(const char *message, const char *json)
 
     if (set && data) {
         make_ref(&ref, data);
-        out = rules_rule_message(set, 0, &ref);
+        out = rules_rule_message(set, 0, &ref, &g_clock);
     }
     cJSON_Delete(data);
     rules_set_free(set);
     return out;
 }
 
-#define RENDERS(message, json, expected)                                                                     \
-    do {                                                                                                     \
-        char *got_ = render(message, json);                                                                  \
-        CU_ASSERT_PTR_NOT_NULL(got_);                                                                        \
-        if (got_) {                                                                                          \
-            CU_ASSERT_STRING_EQUAL(got_, expected);                                                          \
-            if (strcmp(got_, expected) != 0)                                                                 \
-                fprintf(stderr, "\n    rendered '%s', expected '%s'\n", got_, expected);                     \
-        }                                                                                                    \
-        free(got_);                                                                                          \
-    } while (0)
+/* Checks a filled message (owned, freed here) against what is expected. */
+static void check_rendered(char *got, const char *expected)
+{
+    CU_ASSERT_PTR_NOT_NULL(got);
+    if (got) {
+        CU_ASSERT_STRING_EQUAL(got, expected);
+        if (strcmp(got, expected) != 0)
+            fprintf(stderr, "\n    rendered '%s', expected '%s'\n", got, expected);
+    }
+    free(got);
+}
+
+#define RENDERS(message, json, expected) check_rendered(render(message, json), expected)
 
 static void test_rules_ops__eq(void)
 {
@@ -474,7 +476,7 @@ static void test_rules_ops__message_defaults_to_title(void)
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);
     make_ref(&ref, data);
-    msg = rules_rule_message(set, 0, &ref);
+    msg = rules_rule_message(set, 0, &ref, &g_clock);
     CU_ASSERT_STRING_EQUAL(msg, "Test rule");
     free(msg);
     cJSON_Delete(data);
@@ -546,6 +548,94 @@ static void test_rules_ops__long_in_list_is_not_scanned_per_value(void)
     cJSON_Delete(data);
 }
 
+/* The message of a rule with this vars block and condition, filled for a resource that fails it; owned. */
+static char *render_failure(const char *vars, const char *cond, const char *message, const char *json)
+{
+    rules_set *set = load_rule(vars, cond, message);
+    cJSON *data = cJSON_Parse(json);
+    snap_resource ref;
+    char *out = NULL;
+
+    if (set && data) {
+        make_ref(&ref, data);
+        CU_ASSERT(rules_rule_fails(set, 0, &ref, &g_clock));
+        out = rules_rule_message(set, 0, &ref, &g_clock);
+    }
+    cJSON_Delete(data);
+    rules_set_free(set);
+    return out;
+}
+
+#define MATCHED(vars, cond, message, json, expected)                                                         \
+    check_rendered(render_failure(vars, cond, message, json), expected)
+
+#define SHARES                                                                                               \
+    "{\"Name\":\"golden\",\"State\":\"ERROR\",\"Permissions\":[{\"SharedAccountId\":\"111122223333\"},"      \
+    "{\"SharedAccountId\":\"999999999999\"},{\"SharedAccountId\":\"444455556666\"},"                         \
+    "{\"SharedAccountId\":\"888888888888\"}]}"
+
+static void test_rules_ops__matched_walk_names_only_the_elements_that_hold(void)
+{
+    const char *vars = "vars:\n  trusted: [\"111122223333\", \"444455556666\"]\n";
+
+    set_clock();
+    /* not-in over a walk: the untrusted accounts only, in the resource's order. */
+    MATCHED(vars, "{key: \"Permissions[].SharedAccountId\", op: not-in, value: {var: trusted}}",
+            "shared with {matched}", SHARES, "shared with 999999999999, 888888888888");
+    /* The placeholder for the key names every account, trusted or not. */
+    MATCHED(vars, "{key: \"Permissions[].SharedAccountId\", op: not-in, value: {var: trusted}}",
+            "{Permissions[].SharedAccountId}", SHARES,
+            "111122223333, 999999999999, 444455556666, 888888888888");
+    MATCHED(NULL, "{key: \"Permissions[].SharedAccountId\", op: in, value: [\"444455556666\", \"1\"]}",
+            "{matched}", SHARES, "444455556666");
+    MATCHED(NULL, "{key: \"Permissions[].SharedAccountId\", op: regex, value: \"^(9|8)\"}", "{matched}",
+            SHARES, "999999999999, 888888888888");
+    MATCHED(NULL, "{key: \"Permissions[].SharedAccountId\", op: eq, value: \"444455556666\"}", "{matched}",
+            SHARES, "444455556666");
+    /* contains over a walk: the elements equal to the value. */
+    MATCHED(NULL, "{key: \"Permissions[].SharedAccountId\", op: contains, value: \"111122223333\"}",
+            "{matched}", SHARES, "111122223333");
+}
+
+static void test_rules_ops__matched_plain_key_is_its_value(void)
+{
+    set_clock();
+    MATCHED(NULL, "{State: ERROR}", "{matched}", SHARES, "ERROR");
+    MATCHED(NULL, "{key: Size, op: gt, value: 5}", "size {matched}", "{\"Size\": 7.5}", "size 7.5");
+    /* A plain key holding a list shows its elements, as {path} does. */
+    MATCHED(NULL, "{key: Tags, op: not-empty}", "{matched}", "{\"Tags\": [\"a\", \"b\"]}", "a, b");
+    /* A missing key holds ne, but names nothing. */
+    MATCHED(NULL, "{key: State, op: ne, value: AVAILABLE}", "[{matched}]", "{}", "[(none)]");
+}
+
+static void test_rules_ops__matched_and_or_not(void)
+{
+    set_clock();
+    /* and: every branch, in order, each value once. */
+    MATCHED(NULL, "{and: [{State: ERROR}, {Name: golden}, {State: ERROR}]}", "{matched}", SHARES,
+            "ERROR, golden");
+    /* or: only the branches that hold. */
+    MATCHED(NULL, "{or: [{State: AVAILABLE}, {Name: golden}, {State: ERROR}]}", "{matched}", SHARES,
+            "golden, ERROR");
+    /* not: what does not hold names nothing. */
+    MATCHED(NULL, "{and: [{not: {Name: other}}, {State: ERROR}]}", "{matched}", SHARES, "ERROR");
+    MATCHED(NULL, "{and: [{State: ERROR}, {key: Missing, op: absent}]}", "{matched}", SHARES, "ERROR");
+}
+
+static void test_rules_ops__matched_key_takes_only_that_key(void)
+{
+    const char *cond =
+        "{and: [{Name: golden}, {key: \"Permissions[].SharedAccountId\", op: regex, value: \"^9\"}]}";
+
+    set_clock();
+    MATCHED(NULL, cond, "{matched:Permissions[].SharedAccountId} ({matched:Name})", SHARES,
+            "999999999999 (golden)");
+    /* The key's branch of an or did not hold: nothing matched. */
+    MATCHED(NULL, "{or: [{State: ERROR}, {Name: other}]}", "{matched:Name}", SHARES, "(none)");
+    /* Spaces around the key are allowed, as around a path. */
+    MATCHED(NULL, "{State: ERROR}", "{ matched: State }", SHARES, "ERROR");
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -567,6 +657,11 @@ int main(void)
         {"templates", test_rules_ops__templates},
         {"message_defaults_to_title", test_rules_ops__message_defaults_to_title},
         {"yaml_scalar_typing", test_rules_ops__yaml_scalar_typing},
+        {"matched_walk_names_only_the_elements_that_hold",
+         test_rules_ops__matched_walk_names_only_the_elements_that_hold},
+        {"matched_plain_key_is_its_value", test_rules_ops__matched_plain_key_is_its_value},
+        {"matched_and_or_not", test_rules_ops__matched_and_or_not},
+        {"matched_key_takes_only_that_key", test_rules_ops__matched_key_takes_only_that_key},
         CU_TEST_INFO_NULL,
     };
 

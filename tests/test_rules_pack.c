@@ -48,7 +48,9 @@ typedef struct pack_run {
     results res;
 } pack_run;
 
-static int pack_eval(pack_run *r, const char *vars_rel, int with_waivers)
+/* Judges the fixture snapshot as if collected with --org, its Organization's members being org[0..n_org). */
+static int pack_eval_org(pack_run *r, const char *vars_rel, int with_waivers, const char *const *org,
+                         size_t n_org)
 {
     char wpath[4096];
     const char *wp = wpath;
@@ -69,11 +71,17 @@ static int pack_eval(pack_run *r, const char *vars_rel, int with_waivers)
     rules_diags_free(&diags);
     if (rules_clock_init(&clock, "2026-11-25", &err) != 0 ||
         snapshot_doc_read(testutil_data_path("rules/snapshots/pack.json"), &r->snap, &err) != 0 ||
+        rules_set_org_accounts(r->set, org, n_org, &err) != 0 ||
         rules_evaluate(r->set, r->w, r->snap, &clock, &r->res, &err) != 0) {
         fprintf(stderr, "\n    %s\n", err.msg);
         return -1;
     }
     return 0;
+}
+
+static int pack_eval(pack_run *r, const char *vars_rel, int with_waivers)
+{
+    return pack_eval_org(r, vars_rel, with_waivers, NULL, 0);
 }
 
 static void pack_run_free(pack_run *r)
@@ -121,6 +129,7 @@ static void test_rules_pack__required_rules(void)
         {"appstream-builder-failed", "appstream_image_builder", SEV_MEDIUM},
         {"appstream-builder-no-access-endpoints", "appstream_image_builder", SEV_LOW},
         {"appstream-image-shared-untrusted", "appstream_image", SEV_HIGH},
+        {"appstream-image-from-untrusted-owner", "appstream_image", SEV_HIGH},
     };
     rules_set *set = load_pack(NULL);
     long i;
@@ -148,12 +157,15 @@ static void test_rules_pack__every_rule_is_documented_and_named(void)
     rules_set *set = load_pack(NULL);
     cJSON *data = cJSON_Parse("{\"ImageId\":\"wsi-probe\",\"Name\":\"probe-name\"}");
     snap_resource ref = {"workspaces_image", "wsi-probe", NULL, "111122223333", "eu-west-1", NULL};
+    rules_clock clock;
+    ia_err err;
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    CU_ASSERT_EQUAL_FATAL(rules_clock_init(&clock, "2026-11-25", &err), 0);
     ref.data = data;
     for (size_t i = 0; i < rules_set_count(set); i++) {
         const rule_info *ri = rules_set_info(set, i);
-        char *msg = rules_rule_message(set, i, &ref);
+        char *msg = rules_rule_message(set, i, &ref, &clock);
 
         CU_ASSERT_PTR_NOT_NULL(ri->description);
         CU_ASSERT_PTR_NOT_NULL(ri->remediation);
@@ -203,8 +215,8 @@ static void test_rules_pack__fixture_snapshot(void)
         free(expected);
         return;
     }
-    /* 15 resources: 9 WorkSpaces images x 7 rules, 3 builders x 3, 3 AppStream images x 1. */
-    CU_ASSERT_EQUAL(r.res.n_items, 9 * 7 + 3 * 3 + 3 * 1);
+    /* 15 resources: 9 WorkSpaces images x 7 rules, 3 builders x 3, 3 AppStream images x 2. */
+    CU_ASSERT_EQUAL(r.res.n_items, 9 * 7 + 3 * 3 + 3 * 2);
     for (line = expected; line && *line; line = next) {
         char rule[128], resource[128], status[16];
 
@@ -244,7 +256,7 @@ static void test_rules_pack__fixture_snapshot(void)
     CU_ASSERT_EQUAL(non_pass, listed);
     CU_ASSERT_STRING_EQUAL(find(&r.res, "workspaces-image-shared-untrusted", "wsi-00000005")->message,
                            "Image shared-out (wsi-00000005) in 111122223333/eu-west-1 is shared with "
-                           "444455556666, 999988887777");
+                           "untrusted 999988887777");
     pack_run_free(&r);
     free(expected);
 }
@@ -268,6 +280,40 @@ static void test_rules_pack__defaults_trust_no_account(void)
     CU_ASSERT_EQUAL(
         status_of(&r.res, "appstream-image-shared-untrusted", "AppStream-WinServer2019-06-17-2024"),
         RESULT_PASS);
+    pack_run_free(&r);
+}
+
+static void test_rules_pack__organization_members_are_trusted_unless_turned_off(void)
+{
+    const char *org[] = {"444455556666"};
+    pack_run r;
+
+    if (pack_eval_org(&r, NULL, 0, org, 1) != 0) {
+        CU_FAIL("evaluation failed");
+        return;
+    }
+    /* Shared with a member only: trusted. Shared with a member and an outsider: the outsider is named. */
+    CU_ASSERT_EQUAL(status_of(&r.res, "workspaces-image-shared-untrusted", "wsi-00000002"), RESULT_PASS);
+    CU_ASSERT_EQUAL(status_of(&r.res, "workspaces-image-from-untrusted-owner", "wsi-00000007"), RESULT_PASS);
+    CU_ASSERT_EQUAL(status_of(&r.res, "appstream-image-shared-untrusted", "app-partner"), RESULT_PASS);
+    CU_ASSERT_STRING_EQUAL(find(&r.res, "workspaces-image-shared-untrusted", "wsi-00000005")->message,
+                           "Image shared-out (wsi-00000005) in 111122223333/eu-west-1 is shared with "
+                           "untrusted 999988887777");
+    /* What the reports mark as trusted. */
+    CU_ASSERT_EQUAL(r.res.trust_known, 1);
+    CU_ASSERT_EQUAL_FATAL(r.res.n_trusted, 1);
+    CU_ASSERT_STRING_EQUAL(r.res.trusted[0], "444455556666");
+    pack_run_free(&r);
+    /* trust_organization: false in a vars file: members are judged like any account. */
+    if (pack_eval_org(&r, "rules/vars/no_org_trust.yaml", 0, org, 1) != 0) {
+        CU_FAIL("evaluation failed");
+        return;
+    }
+    CU_ASSERT_EQUAL(status_of(&r.res, "workspaces-image-shared-untrusted", "wsi-00000002"), RESULT_FAIL);
+    CU_ASSERT_EQUAL(status_of(&r.res, "workspaces-image-from-untrusted-owner", "wsi-00000007"), RESULT_FAIL);
+    CU_ASSERT_EQUAL(status_of(&r.res, "appstream-image-shared-untrusted", "app-partner"), RESULT_FAIL);
+    CU_ASSERT_EQUAL(r.res.trust_known, 1);
+    CU_ASSERT_EQUAL(r.res.n_trusted, 0);
     pack_run_free(&r);
 }
 
@@ -327,6 +373,8 @@ int main(void)
         {"examples_pass", test_rules_pack__examples_pass},
         {"fixture_snapshot", test_rules_pack__fixture_snapshot},
         {"defaults_trust_no_account", test_rules_pack__defaults_trust_no_account},
+        {"organization_members_are_trusted_unless_turned_off",
+         test_rules_pack__organization_members_are_trusted_unless_turned_off},
         {"error_codes_come_from_a_variable", test_rules_pack__error_codes_come_from_a_variable},
         {"stale_threshold_comes_from_a_variable", test_rules_pack__stale_threshold_comes_from_a_variable},
         {"located_by_environment_or_program", test_rules_pack__located_by_environment_or_program},

@@ -125,7 +125,9 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     cancel_exit_at_once(CLI_EXIT_INTERRUPTED);
     rc = snapshot_doc_read(snapshot_path, &snap, &err);
     cancel_exit_at_once(0);
-    if (rc != 0 || stopped(&err) != 0 || rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
+    /* The rules learn the snapshot's Organization (organization_accounts) before they judge it. */
+    if (rc != 0 || stopped(&err) != 0 || rules_bind_snapshot(ro->set, snap, &err) != 0 ||
+        rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
         (ro->baseline && (stopped(&err) != 0 || baseline_apply(&res, ro->baseline, &err) != 0)) ||
         write_reports(&res, ro, &err) != 0) {
         rc = cli_fail(&err);

@@ -51,7 +51,7 @@ static const char *const rule_keys[] = {"id",          "title",   "severity", "r
 /* What a compile step needs to say where a problem is. */
 typedef struct cc {
     rules_ctx *ctx;
-    const rules_set *set;
+    const rvenv *env; /* the variables values may name */
     const char *file;
 } cc;
 
@@ -80,12 +80,12 @@ static void val_clean(rval *v)
     memset(v, 0, sizeof(*v));
 }
 
-static void cond_free(rcond *c)
+void rules_cond_free(rcond *c)
 {
     if (!c)
         return;
     for (size_t i = 0; i < c->n; i++)
-        cond_free(c->kids[i]);
+        rules_cond_free(c->kids[i]);
     free(c->kids);
     path_clean(&c->path);
     val_clean(&c->val);
@@ -98,6 +98,7 @@ static void tmpl_clean(rtmpl *t)
 {
     for (size_t i = 0; i < t->n; i++) {
         free(t->parts[i].lit);
+        free(t->parts[i].matched_key);
         path_clean(&t->parts[i].path);
     }
     free(t->parts);
@@ -106,10 +107,12 @@ static void tmpl_clean(rtmpl *t)
 
 void rules_rule_clean(rrule *r)
 {
-    cond_free(r->when);
+    rules_cond_free(r->when);
+    rules_cond_free(r->test_when);
     tmpl_clean(&r->msg);
     for (size_t i = 0; i < r->n_examples; i++) {
         cJSON_Delete(r->examples[i].data);
+        rules_cond_free(r->examples[i].when);
         free(r->examples[i].account);
         free(r->examples[i].region);
     }
@@ -214,55 +217,6 @@ static int compile_path(cc *c, const ytree_node *node, const char *what, rpath *
 
 /* ---- values ---- */
 
-static int var_key_compare(const void *pa, const void *pb)
-{
-    const struct rvar_key *a = pa, *b = pb;
-    int c = strcmp(a->name, b->name);
-
-    return c ? c : (a->index < b->index ? -1 : (a->index > b->index ? 1 : 0));
-}
-
-int rules_index_vars(rules_set *set)
-{
-    free(set->var_order);
-    set->var_order = NULL;
-    if (set->n_vars == 0)
-        return 0;
-    set->var_order = malloc(set->n_vars * sizeof(*set->var_order));
-    if (!set->var_order)
-        return -1;
-    for (size_t i = 0; i < set->n_vars; i++)
-        set->var_order[i] = (struct rvar_key){set->vars[i].name, i};
-    qsort(set->var_order, set->n_vars, sizeof(*set->var_order), var_key_compare);
-    return 0;
-}
-
-static const rvar *var_find(const rules_set *set, const char *name)
-{
-    size_t lo = 0, hi = set->n_vars;
-
-    if (!set->var_order) {
-        /* Searched from the end: a later definition replaces an earlier one. */
-        for (size_t i = set->n_vars; i > 0; i--) {
-            if (strcmp(set->vars[i - 1].name, name) == 0)
-                return &set->vars[i - 1];
-        }
-        return NULL;
-    }
-    /* The last of the entries named name, in index order, is the definition that wins. */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (strcmp(set->var_order[mid].name, name) <= 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == 0 || strcmp(set->var_order[lo - 1].name, name) != 0)
-        return NULL;
-    return &set->vars[set->var_order[lo - 1].index];
-}
-
 /* A `{var: NAME}` mapping, or NULL when node is not one. */
 static const ytree_node *var_ref(const ytree_node *node)
 {
@@ -281,7 +235,7 @@ static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *labe
                                        const char **file)
 {
     const ytree_node *name = var_ref(node);
-    const rvar *v;
+    const rvdef *v;
 
     snprintf(label, label_size, "the value");
     *file = c->file;
@@ -297,13 +251,14 @@ static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *labe
                       ytree_describe(name));
         return NULL;
     }
-    v = var_find(c->set, name->text);
+    v = rules_env_find(c->env, name->text);
     if (!v) {
         rules_problem(c->ctx, c->file, name, "undefined variable '%s'", name->text);
         return NULL;
     }
     snprintf(label, label_size, "variable '%s'", name->text);
-    *file = v->file;
+    *file = v->file ? v->file : c->file;
+    /* A variable that could not be worked out was reported where it is defined. */
     return v->value;
 }
 
@@ -545,7 +500,7 @@ static rcond *compile_combinator(cc *c, const ytree_node *key, const ytree_node 
         goto fail;
     return r;
 fail:
-    cond_free(r);
+    rules_cond_free(r);
     return NULL;
 }
 
@@ -585,6 +540,8 @@ static rcond *compile_leaf(cc *c, const ytree_node *node)
         bad = rules_problem(c->ctx, c->file, node, "condition is missing 'key'");
     else if (compile_path(c, keyn, "'key'", &r->path) != 0)
         bad = -1;
+    else
+        r->key = keyn->text;
     if (!opn) {
         bad = rules_problem(c->ctx, c->file, node, "condition is missing 'op'");
     } else if (!ytree_is_str(opn) || op_lookup(opn->text, &r->op) != 0) {
@@ -594,7 +551,7 @@ static rcond *compile_leaf(cc *c, const ytree_node *node)
         bad = -1;
     }
     if (bad) {
-        cond_free(r);
+        rules_cond_free(r);
         return NULL;
     }
     return r;
@@ -608,8 +565,9 @@ static rcond *compile_shorthand(cc *c, const ytree_node *key, const ytree_node *
     if (!r)
         return NULL;
     r->op = OP_EQ;
+    r->key = key->text;
     if (compile_path(c, key, "a key", &r->path) != 0 || compile_value(c, r, key, val) != 0) {
-        cond_free(r);
+        rules_cond_free(r);
         return NULL;
     }
     return r;
@@ -653,6 +611,7 @@ static int tmpl_push(rtmpl *t, char *lit, const rpath *path)
     if (!parts)
         return -1;
     t->parts = parts;
+    memset(&t->parts[t->n], 0, sizeof(t->parts[t->n]));
     t->parts[t->n].lit = lit;
     if (path)
         t->parts[t->n].path = *path;
@@ -717,6 +676,26 @@ static int compile_template(cc *c, const ytree_node *node, rtmpl *t)
         if (!inner)
             goto nomem;
         str_trim(inner);
+        if (strcmp(inner, "matched") == 0 || strncmp(inner, "matched:", 8) == 0) {
+            if (tmpl_flush(t, &lit) != 0 || tmpl_push(t, NULL, NULL) != 0) {
+                free(inner);
+                goto nomem;
+            }
+            t->parts[t->n - 1].matched = true;
+            if (inner[7] == ':') {
+                memmove(inner, inner + 8, strlen(inner + 8) + 1);
+                str_trim(inner);
+                t->parts[t->n - 1].matched_key = inner;
+                if (!*inner) {
+                    rules_problem(c->ctx, c->file, node, "message: '{matched:}' names no key");
+                    goto out;
+                }
+            } else {
+                free(inner);
+            }
+            s = close + 1;
+            continue;
+        }
         prc = path_parse(inner, strlen(inner), &path, why, sizeof(why));
         if (prc != 0) {
             if (prc == -2) {
@@ -834,7 +813,26 @@ cJSON *rules_ytree_to_json(const ytree_node *node)
     return out;
 }
 
-/* One example: the resource's data, except lower-case account and region, which say where it was. */
+/* A tests: block's vars: definitions laid over the set's for this rule's examples. */
+static int compile_tests_vars(cc *c, const ytree_node *vars)
+{
+    int bad = 0;
+
+    if (vars->kind != YTREE_MAP)
+        return rules_problem(c->ctx, c->file, vars,
+                             "tests 'vars' must be a mapping of names to values, not %s",
+                             ytree_describe(vars));
+    for (size_t i = 0; i + 1 < vars->n && !c->ctx->fatal; i += 2) {
+        if (rules_var_form(c->ctx, c->file, vars->items[i], vars->items[i + 1], true) != 0)
+            bad = -1;
+    }
+    return bad;
+}
+
+/*
+ * One example: the resource's data, except lower-case account and region,
+ * which say where it was, and vars, laid over the tests' vars for it alone.
+ */
 static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexample *ex)
 {
     ex->must_fail = must_fail;
@@ -852,6 +850,12 @@ static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexamp
         bool env = strcmp(k->text, "account") == 0 || strcmp(k->text, "region") == 0;
         cJSON *item;
 
+        if (strcmp(k->text, "vars") == 0) {
+            ex->vars = v;
+            if (compile_tests_vars(c, v) != 0)
+                return -1;
+            continue;
+        }
         if (env) {
             if (!ytree_is_str(v))
                 return rules_problem(c->ctx, c->file, v, "example '%s' must be a string, not %s", k->text,
@@ -875,7 +879,7 @@ static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexamp
     return 0;
 }
 
-static int compile_tests(cc *c, const ytree_node *tests, rrule *r)
+static int compile_tests(cc *c, const ytree_node *tests, rrule *r, const ytree_node **vars)
 {
     size_t total = 0;
     int bad = 0;
@@ -896,9 +900,15 @@ static int compile_tests(cc *c, const ytree_node *tests, rrule *r)
         const ytree_node *k = tests->items[i], *v = tests->items[i + 1];
         bool must_fail = strcmp(k->text, "fail") == 0;
 
+        if (strcmp(k->text, "vars") == 0) {
+            *vars = v;
+            if (compile_tests_vars(c, v) != 0)
+                bad = -1;
+            continue;
+        }
         if (!must_fail && strcmp(k->text, "pass") != 0) {
-            bad =
-                rules_problem(c->ctx, c->file, k, "unknown key '%s' in tests (expected fail, pass)", k->text);
+            bad = rules_problem(c->ctx, c->file, k, "unknown key '%s' in tests (expected fail, pass, vars)",
+                                k->text);
             continue;
         }
         if (v->kind != YTREE_SEQ) {
@@ -914,10 +924,109 @@ static int compile_tests(cc *c, const ytree_node *tests, rrule *r)
     return bad;
 }
 
+/* Whether c can hold through a leaf that names values (not only through not, absent or empty). */
+static bool cond_can_match(const rcond *c, const char *key)
+{
+    switch (c->kind) {
+    case COND_LEAF: return c->op != OP_ABSENT && c->op != OP_EMPTY && (!key || strcmp(c->key, key) == 0);
+    case COND_AND:
+    case COND_OR:
+        for (size_t i = 0; i < c->n; i++) {
+            if (cond_can_match(c->kids[i], key))
+                return true;
+        }
+        return false;
+    case COND_NOT: return false;
+    }
+    return false;
+}
+
+/* {matched} must be able to name something, {matched:KEY} must name a key of `when`. */
+static int check_matched(cc *c, const ytree_node *msg, const rrule *r)
+{
+    int bad = 0;
+
+    for (size_t i = 0; i < r->msg.n; i++) {
+        const rtmpl_part *p = &r->msg.parts[i];
+
+        if (!p->matched || cond_can_match(r->when, p->matched_key))
+            continue;
+        if (p->matched_key)
+            bad = rules_problem(c->ctx, c->file, msg,
+                                "message: '{matched:%s}': no condition of 'when' on key '%s' can name values "
+                                "(outside 'not', 'absent' and 'empty')",
+                                p->matched_key, p->matched_key);
+        else
+            bad = rules_problem(c->ctx, c->file, msg,
+                                "message: '{matched}' would always be '(none)': 'when' holds only through "
+                                "'not', 'absent' or 'empty'");
+    }
+    return bad;
+}
+
+int rules_recompile_when(rules_ctx *ctx, const rvenv *env, const rrule *r, rcond **out)
+{
+    cc c = {ctx, env, r->info.file};
+
+    *out = compile_cond(&c, r->when_node);
+    return *out ? 0 : -1;
+}
+
+/*
+ * `when` compiled again with the set's variables and over them the tests'
+ * vars (block, then example, each may be NULL). NULL after a problem.
+ */
+static rcond *compile_with_vars(cc *c, const rules_set *set, const rrule *r, const ytree_node *block,
+                                const ytree_node *example)
+{
+    const ytree_node *layers[2] = {block, example};
+    const ytree_node *at = example ? example : block;
+    rvar *all = calloc(set->n_vars + (block ? block->n : 0) + (example ? example->n : 0) + 1, sizeof(*all));
+    size_t n = set->n_vars;
+    char context[256];
+    rvenv env;
+    rcond *out = NULL;
+
+    if (!all) {
+        rules_nomem(c->ctx);
+        return NULL;
+    }
+    if (set->n_vars)
+        memcpy(all, set->vars, set->n_vars * sizeof(*all));
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t i = 0; layers[l] && i + 1 < layers[l]->n; i += 2)
+            all[n++] = (rvar){layers[l]->items[i]->text, layers[l]->items[i + 1], c->file};
+    }
+    snprintf(context, sizeof(context), " (with the tests' vars of rule %s at %s:%u:%u)", r->info.id, c->file,
+             at->line, at->column);
+    if (rules_env_build(c->ctx, &env, all, n, (const char *const *)set->org, set->n_org, context) == 0)
+        rules_recompile_when(c->ctx, &env, r, &out);
+    rules_env_free(&env);
+    free(all);
+    return out;
+}
+
+/* The conditions the examples are judged with, when the tests or an example carry vars. */
+static int compile_test_whens(cc *c, const rules_set *set, const ytree_node *block, rrule *r)
+{
+    int bad = 0;
+
+    if (block && !(r->test_when = compile_with_vars(c, set, r, block, NULL)))
+        bad = -1;
+    for (size_t i = 0; i < r->n_examples && !c->ctx->fatal; i++) {
+        rexample *ex = &r->examples[i];
+
+        if (ex->vars && !(ex->when = compile_with_vars(c, set, r, block, ex->vars)))
+            bad = -1;
+    }
+    return bad;
+}
+
 int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *node, rrule *r)
 {
-    cc c = {ctx, set, r->info.file};
-    const ytree_node *when, *msg, *tests, *v;
+    cc c = {ctx, &set->env, r->info.file};
+    const ytree_node *when, *msg, *tests, *v, *test_vars = NULL;
+    bool msg_ok = false;
     restype type;
     int bad = 0;
 
@@ -964,14 +1073,22 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
             bad = rules_problem(ctx, c.file, msg, "'message' must be a string, not %s", ytree_describe(msg));
         else if (compile_template(&c, msg, &r->msg) != 0)
             bad = -1;
+        else
+            msg_ok = true;
     }
     when = ytree_get(node, "when");
+    r->when_node = when;
     if (!when)
         bad = rules_problem(ctx, c.file, node, "rule is missing 'when'");
     else if (!(r->when = compile_cond(&c, when)))
         bad = -1;
+    if (r->when && msg_ok && check_matched(&c, msg, r) != 0)
+        bad = -1;
     tests = ytree_get(node, "tests");
-    if (tests && compile_tests(&c, tests, r) != 0)
+    if (tests && compile_tests(&c, tests, r, &test_vars) != 0)
+        bad = -1;
+    /* Problems of the set's variables were reported once already: the tests' vars are tried only without. */
+    if (!bad && !set->vars_bad && compile_test_whens(&c, set, test_vars, r) != 0)
         bad = -1;
     if (!msg && r->info.title && !bad) {
         /* Without a message, a failure says the title: literal text, no placeholders. */

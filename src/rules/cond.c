@@ -343,7 +343,160 @@ static bool render_visit(const cJSON *v, void *p)
     return false;
 }
 
-char *rules_tmpl_render(const rtmpl *t, const snap_resource *res)
+/* ---- {matched}: worked out again for a failure only, so a pass costs nothing more ---- */
+
+typedef struct match_arg {
+    const rcond *leaf;
+    const rules_clock *clock;
+    const char *key; /* only leaves on this key; NULL: every leaf */
+    buf *out;
+    size_t count;
+    bool full; /* the message reached its cap: nothing more is looked at */
+    /* The values written, each followed by a NUL, and a hash set of their offsets (+1; 0 is free), so that a
+     * list of a million shares costs a million lookups, not a million scans. */
+    buf seen;
+    uint32_t *slots;
+    size_t cap, used;
+} match_arg;
+
+static uint32_t text_hash(const char *s)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot holding text, or the free slot where it belongs. */
+static size_t seen_slot(const match_arg *m, const char *text)
+{
+    size_t i = text_hash(text) & (m->cap - 1);
+
+    while (m->slots[i] && strcmp(m->seen.data + m->slots[i] - 1, text) != 0)
+        i = (i + 1) & (m->cap - 1);
+    return i;
+}
+
+/* Keeps the set at most half full. Returns -1 when out of memory. */
+static int seen_grow(match_arg *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 64;
+    uint32_t *old = m->slots;
+    size_t old_cap = m->cap;
+
+    m->slots = calloc(cap, sizeof(*m->slots));
+    if (!m->slots) {
+        m->slots = old;
+        return -1;
+    }
+    m->cap = cap;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i])
+            m->slots[seen_slot(m, m->seen.data + old[i] - 1)] = old[i];
+    }
+    free(old);
+    return 0;
+}
+
+static void match_one(match_arg *m, const cJSON *v)
+{
+    buf one;
+    const char *text;
+    size_t len, slot, at;
+
+    if (m->full)
+        return;
+    buf_init(&one, MESSAGE_MAX_BYTES);
+    render_value(&one, v);
+    text = buf_str(&one);
+    len = strlen(text);
+    if ((m->used + 1) * 2 > m->cap && seen_grow(m) != 0)
+        goto full;
+    slot = seen_slot(m, text);
+    if (m->slots[slot])
+        goto out;
+    at = m->seen.len;
+    /* seen is bounded as the message is, so offsets fit. */
+    if (buf_append(&m->seen, text, len + 1) != 0)
+        goto full;
+    m->slots[slot] = (uint32_t)at + 1;
+    m->used++;
+    if ((m->count && buf_puts(m->out, ", ") != 0) || buf_puts(m->out, text) != 0)
+        goto full;
+    m->count++;
+    goto out;
+full:
+    m->full = true;
+out:
+    buf_free(&one);
+}
+
+/* A value that made a leaf hold; a list stands for its elements, as {path} shows it. */
+static void match_add(match_arg *m, const cJSON *v)
+{
+    if (!cJSON_IsArray(v)) {
+        match_one(m, v);
+        return;
+    }
+    for (const cJSON *el = v->child; el; el = el->next) {
+        if (!cJSON_IsNull(el))
+            match_one(m, el);
+    }
+}
+
+/* Each walked element the leaf's op holds for (all of them, not just the first). */
+static bool match_visit(const cJSON *v, void *p)
+{
+    match_arg *m = p;
+    leaf_arg a = {m->leaf, m->clock};
+    bool take;
+
+    switch (m->leaf->op) {
+    case OP_PRESENT:
+    case OP_NOT_EMPTY:
+    case OP_NOT_CONTAINS: take = true; break;
+    case OP_CONTAINS: take = val_eq(v, &m->leaf->val); break;
+    default: take = compare_one(v, &a); break;
+    }
+    if (take)
+        match_add(m, v);
+    return m->full;
+}
+
+/* The values of c, which holds for res: a leaf's, and for and/or those of the branches that hold. */
+static void match_cond(const rcond *c, const snap_resource *res, match_arg *m)
+{
+    cJSON scratch;
+    const cJSON *v;
+
+    switch (c->kind) {
+    case COND_AND:
+        for (size_t i = 0; i < c->n; i++)
+            match_cond(c->kids[i], res, m);
+        return;
+    case COND_OR:
+        for (size_t i = 0; i < c->n; i++) {
+            if (rules_cond_eval(c->kids[i], res, m->clock))
+                match_cond(c->kids[i], res, m);
+        }
+        return;
+    case COND_NOT: return; /* what does not hold names no value */
+    case COND_LEAF: break;
+    }
+    if (c->op == OP_ABSENT || c->op == OP_EMPTY || (m->key && strcmp(c->key, m->key) != 0))
+        return;
+    m->leaf = c;
+    if (c->path.walks) {
+        walk(c->path.segs, c->path.n, res->data, match_visit, m);
+        return;
+    }
+    v = path_get(&c->path, res, &scratch);
+    if (v)
+        match_add(m, v);
+}
+
+char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *res, const rules_clock *clock)
 {
     buf out;
     cJSON scratch;
@@ -357,7 +510,20 @@ char *rules_tmpl_render(const rtmpl *t, const snap_resource *res)
             buf_puts(&out, part->lit);
             continue;
         }
-        if (part->path.walks) {
+        if (part->matched) {
+            match_arg m;
+
+            memset(&m, 0, sizeof(m));
+            m.clock = clock;
+            m.key = part->matched_key;
+            m.out = &out;
+            buf_init(&m.seen, MESSAGE_MAX_BYTES);
+            if (when && rules_cond_eval(when, res, clock))
+                match_cond(when, res, &m);
+            buf_free(&m.seen);
+            free(m.slots);
+            a.count = m.count;
+        } else if (part->path.walks) {
             walk(part->path.segs, part->path.n, res->data, render_visit, &a);
         } else {
             const cJSON *v = path_get(&part->path, res, &scratch);
@@ -377,7 +543,7 @@ bool rules_rule_fails(const rules_set *set, size_t i, const snap_resource *res, 
     return rules_cond_eval(set->rules[i].when, res, clock);
 }
 
-char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res)
+char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock)
 {
-    return rules_tmpl_render(&set->rules[i].msg, res);
+    return rules_tmpl_render(&set->rules[i].msg, set->rules[i].when, res, clock);
 }

@@ -149,7 +149,7 @@ static int judge(const rules_set *set, const waivers *w, const snapshot_doc *sna
     it->first_seen = NULL;
     if (!rules_rule_fails(set, r, res, clock))
         return 0;
-    it->message = rules_rule_message(set, r, res);
+    it->message = rules_rule_message(set, r, res, clock);
     if (!it->message)
         return -1;
     it->status = RESULT_FAIL;
@@ -160,6 +160,21 @@ static int judge(const rules_set *set, const waivers *w, const snapshot_doc *sna
         out->waivers[it->waiver].state = WAIVER_APPLIED;
     }
     return 0;
+}
+
+int rules_bind_snapshot(rules_set *set, const snapshot_doc *snap, ia_err *err)
+{
+    size_t n = snap->has_organization ? snap->n_org_accounts : 0;
+    const char **ids = malloc((n ? n : 1) * sizeof(*ids));
+    int rc;
+
+    if (!ids)
+        return err_set(err, IA_ERR_NOMEM, "out of memory while reading the Organization's accounts");
+    for (size_t i = 0; i < n; i++)
+        ids[i] = snap->org_accounts[i].id;
+    rc = rules_set_org_accounts(set, ids, n, err);
+    free(ids);
+    return rc;
 }
 
 int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
@@ -254,6 +269,11 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
     }
     out->snapshot = snap->root;
     out->errors = snap->errors;
+    out->org_accounts = snap->org_accounts;
+    out->n_org_accounts = snap->n_org_accounts;
+    out->has_organization = snap->has_organization;
+    out->trust_known =
+        rules_set_var_strings(set, RULES_VAR_TRUSTED_SHARING, &out->trusted, &out->n_trusted) == 0;
     {
         char iso[TIMEFMT_ISO_SIZE];
 

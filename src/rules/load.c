@@ -136,7 +136,10 @@ void rules_set_free(rules_set *set)
         free(set->files[i]);
     free(set->files);
     free(set->vars);
-    free(set->var_order);
+    rules_env_free(&set->env);
+    for (size_t i = 0; i < set->n_org; i++)
+        free(set->org[i]);
+    free(set->org);
     free(set);
 }
 
@@ -164,6 +167,91 @@ long rules_set_find(const rules_set *set, const char *id)
     return -1;
 }
 
+int rules_set_var_strings(const rules_set *set, const char *name, const char *const **items, size_t *n)
+{
+    const rvdef *d = set ? rules_env_find(&set->env, name) : NULL;
+
+    if (!d || !d->value || !d->strs_ok)
+        return -1;
+    *items = d->strs;
+    *n = d->n_strs;
+    return 0;
+}
+
+static int id_order(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int rules_set_org_accounts(rules_set *set, const char *const *ids, size_t n, ia_err *err)
+{
+    char **org = calloc(n ? n : 1, sizeof(*org));
+    rcond **whens = calloc(set->n_rules ? set->n_rules : 1, sizeof(*whens));
+    rules_diags diags;
+    rules_ctx ctx;
+    rvenv env;
+    size_t kept = 0;
+    int rc = -1;
+
+    rules_diags_init(&diags);
+    ctx = (rules_ctx){&diags, err, 0, 0};
+    memset(&env, 0, sizeof(env));
+    err_clear(err);
+    if (!org || !whens)
+        goto nomem;
+    for (size_t i = 0; i < n; i++) {
+        if (!(org[i] = str_dup(ids[i])))
+            goto nomem;
+    }
+    qsort(org, n, sizeof(*org), id_order);
+    for (size_t i = 0; i < n; i++) {
+        if (kept && strcmp(org[kept - 1], org[i]) == 0)
+            free(org[i]);
+        else
+            org[kept++] = org[i];
+    }
+    n = kept;
+    /* Everything is made anew beside the old, and swapped in only once all of it compiled. */
+    if (rules_env_build(&ctx, &env, set->vars, set->n_vars, (const char *const *)org, n, NULL) != 0)
+        goto fail;
+    for (size_t i = 0; i < set->n_rules; i++) {
+        if (rules_recompile_when(&ctx, &env, &set->rules[i], &whens[i]) != 0)
+            goto fail;
+    }
+    for (size_t i = 0; i < set->n_rules; i++) {
+        rules_cond_free(set->rules[i].when);
+        set->rules[i].when = whens[i];
+        whens[i] = NULL;
+    }
+    rules_env_free(&set->env);
+    set->env = env;
+    memset(&env, 0, sizeof(env));
+    for (size_t i = 0; i < set->n_org; i++)
+        free(set->org[i]);
+    free(set->org);
+    set->org = org;
+    set->n_org = n;
+    org = NULL;
+    n = 0;
+    rc = 0;
+    goto out;
+nomem:
+    rules_nomem(&ctx);
+fail:
+    /* The variables compiled once already: a problem now can only be running out of memory. */
+    rules_diags_first(&diags, 0, err);
+out:
+    for (size_t i = 0; org && i < n; i++)
+        free(org[i]);
+    free(org);
+    for (size_t i = 0; whens && i < set->n_rules; i++)
+        rules_cond_free(whens[i]);
+    free(whens);
+    rules_env_free(&env);
+    rules_diags_free(&diags);
+    return rc;
+}
+
 /* Grows an array of elem-sized items by one slot; returns the new slot or NULL. */
 static void *grow(void **arr, size_t *n, size_t elem)
 {
@@ -178,23 +266,6 @@ static void *grow(void **arr, size_t *n, size_t elem)
 
 /* ---- pass 1: documents and variables ---- */
 
-static bool var_name_ok(const char *s)
-{
-    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
-        return false;
-    for (s++; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' ||
-              *s == '-'))
-            return false;
-    }
-    return true;
-}
-
-static bool is_plain_value(const ytree_node *n)
-{
-    return n->kind == YTREE_SCALAR && n->type != YTREE_NULL;
-}
-
 static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const ytree_node *vars)
 {
     if (vars->kind != YTREE_MAP) {
@@ -204,29 +275,10 @@ static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const yt
     }
     for (size_t i = 0; i + 1 < vars->n && !ctx->fatal; i += 2) {
         const ytree_node *key = vars->items[i], *val = vars->items[i + 1];
-        bool ok = true;
         rvar *v;
 
-        if (!var_name_ok(key->text)) {
-            rules_problem(ctx, file, key, "bad variable name '%s' (letters, digits, '_' and '-')", key->text);
-            continue;
-        }
-        if (val->kind == YTREE_SEQ) {
-            for (size_t j = 0; j < val->n; j++) {
-                if (!is_plain_value(val->items[j])) {
-                    rules_problem(ctx, file, val->items[j],
-                                  "variable '%s': list items must be strings, numbers or booleans, not %s",
-                                  key->text, ytree_describe(val->items[j]));
-                    ok = false;
-                }
-            }
-        } else if (!is_plain_value(val)) {
-            rules_problem(ctx, file, val,
-                          "variable '%s' must be a string, number, boolean or a list of them, not %s",
-                          key->text, ytree_describe(val));
-            ok = false;
-        }
-        if (!ok)
+        /* A definition of the wrong form is left out: what names it then finds it undefined. */
+        if (rules_var_form(ctx, file, key, val, false) != 0)
             continue;
         v = grow((void **)&set->vars, &set->n_vars, sizeof(*v));
         if (!v) {
@@ -491,8 +543,12 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
             load_top(&ctx, set, file, root, true);
         }
     }
-    if (set && rules_index_vars(set) != 0)
-        rules_nomem(&ctx);
+    if (set && !ctx.fatal) {
+        size_t before = ctx.bad;
+
+        rules_env_build(&ctx, &set->env, set->vars, set->n_vars, NULL, 0, NULL);
+        set->vars_bad = ctx.bad > before;
+    }
     for (size_t i = 0; i < n_rule_srcs && !ctx.fatal; i++) {
         if (lists[i])
             compile_rules(&ctx, set, list_files[i], lists[i], &ids, &n_ids);

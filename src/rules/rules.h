@@ -110,11 +110,25 @@ const rule_info *rules_set_info(const rules_set *set, size_t i);
 
 /*
  * The strings of list variable name as the rules see it (a derived
- * variable worked out), sorted bytewise, borrowed from the set. Returns 0
- * and sets *items, *n; -1 when the variable is undefined or is not a list
- * of strings.
+ * variable worked out), sorted bytewise, each once, borrowed from the set
+ * (valid until it is freed or given other accounts by
+ * rules_set_org_accounts). Returns 0 and sets *items, *n; -1 when the
+ * variable is undefined or is not a list of strings.
  */
 int rules_set_var_strings(const rules_set *set, const char *name, const char *const **items, size_t *n);
+
+/*
+ * Gives the rules the members of the snapshot's Organization(s): the
+ * built-in variable organization_accounts (an empty list until then, as for
+ * `rules lint`, `list` and `test`) becomes ids[0..n) (any order, copied),
+ * and every rule is compiled again with it, so the variables derived from it
+ * (trusted_sharing_accounts) follow. Called once the snapshot is read,
+ * before rules_evaluate; calling it again replaces the list, and ends the
+ * life of what rules_set_var_strings gave before (results' trusted list
+ * included). Returns 0, or -1 when out of memory (IA_ERR_NOMEM in err; the
+ * set is unchanged).
+ */
+int rules_set_org_accounts(rules_set *set, const char *const *ids, size_t n, ia_err *err);
 
 /* Index of the rule with this id, or -1. */
 long rules_set_find(const rules_set *set, const char *id);
@@ -129,9 +143,10 @@ bool rules_rule_fails(const rules_set *set, size_t i, const snap_resource *res, 
 /*
  * Rule i's message filled in for res: {path} from the resource's data (list
  * values joined with ", ", a missing value as "(none)"), {account} and
- * {region} from where it was collected. Owned: free(). NULL when out of memory.
+ * {region} from where it was collected, {matched} the values that made the
+ * rule's `when` hold (judged at clock). Owned: free(). NULL when out of memory.
  */
-char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res);
+char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock);
 
 /* What `rules test` found. */
 typedef struct rules_test_summary {

@@ -71,6 +71,7 @@ typedef struct rcond {
     rcond_kind kind;
     struct rcond **kids; /* owned; AND/OR: n, NOT: 1 */
     size_t n;
+    const char *key; /* a leaf's key as written, borrowed: what {matched:KEY} names */
     rpath path;
     rop op;
     rval val;
@@ -79,10 +80,12 @@ typedef struct rcond {
     int64_t dur_s; /* older-than/newer-than */
 } rcond;
 
-/* A message template: literal text and paths, alternating as parsed. */
+/* A message template: literal text, paths and {matched}, in the order parsed. */
 typedef struct rtmpl_part {
-    char *lit; /* owned, or NULL for a path part */
+    char *lit; /* owned, or NULL for a placeholder */
     rpath path;
+    bool matched;      /* {matched} or {matched:KEY}: the values that made `when` hold */
+    char *matched_key; /* owned: KEY, or NULL for every leaf */
 } rtmpl_part;
 
 typedef struct rtmpl {
@@ -97,32 +100,59 @@ typedef struct rexample {
     char *region;   /* owned; "" when the example names none */
     bool must_fail; /* from fail: rather than pass: */
     unsigned line, column;
+    const ytree_node *vars; /* borrowed: the example's own vars, or NULL */
+    struct rcond *when;     /* owned: `when` compiled with the example's vars, or NULL (the rule's) */
 } rexample;
 
 typedef struct rrule {
-    rule_info info; /* strings borrowed from the YAML documents, file from the set's file list */
-    rcond *when;    /* owned */
+    rule_info info;              /* strings borrowed from the YAML documents, file from the set's file list */
+    rcond *when;                 /* owned */
+    const ytree_node *when_node; /* borrowed: compiled again when the Organization is known */
+    rcond *test_when;            /* owned: `when` compiled with the tests' vars, or NULL (the same as when) */
     rtmpl msg;
     rexample *examples; /* owned */
     size_t n_examples;
     unsigned line, column;
 } rrule;
 
-/* A variable: the last definition wins. */
+/* A variable's definition as written; several may share a name (the last one wins). */
 typedef struct rvar {
     const char *name;        /* borrowed from a document */
     const ytree_node *value; /* borrowed */
     const char *file;
 } rvar;
 
+/* The built-in variable holding the snapshot's Organization's members. */
+#define RULES_VAR_ORGANIZATION "organization_accounts"
+
+/* How deep variables may be derived from one another. */
+#define RULES_VARS_MAX_DEPTH 64
+
+/* A variable as the rules see it: the definition that won, and its value once worked out. */
+typedef struct rvdef {
+    const char *name;
+    const ytree_node *def; /* as written (borrowed), or the environment's list for organization_accounts */
+    const char *file;      /* where def is; NULL for organization_accounts from the snapshot */
+    size_t order;
+    const ytree_node *value; /* a scalar or a list of scalars (maybe the environment's); NULL when bad */
+    int state;
+    const char **strs; /* a list of strings only: its strings sorted bytewise, each once (environment's) */
+    size_t n_strs;
+    bool strs_ok;
+} rvdef;
+
+/* The variables one compilation sees: one definition per name, sorted by name, values worked out. */
+typedef struct rvenv {
+    rvdef *defs; /* owned */
+    size_t n;
+    struct rvmem *mem; /* owned: lists made while working values out */
+    rvdef **stack;     /* owned: the definitions being worked out, to name a cycle */
+    size_t depth;
+    const char *context; /* said after each problem (e.g. which rule's tests), or NULL */
+} rvenv;
+
 /* Values in all rule and variable files of one run together: each file alone may hold YTREE_MAX_NODES. */
 #define RULES_MAX_TOTAL_NODES 1000000
-
-/* A variable's name and its place in rules_set.vars, for the sorted index. */
-struct rvar_key {
-    const char *name;
-    size_t index;
-};
 
 struct rules_set {
     rrule *rules;
@@ -132,10 +162,12 @@ struct rules_set {
     size_t n_nodes; /* in all of docs, bounded by RULES_MAX_TOTAL_NODES */
     char **files;   /* owned names of the files read */
     size_t n_files;
-    rvar *vars;
+    rvar *vars; /* owned array: every definition, in load order */
     size_t n_vars;
-    struct rvar_key
-        *var_order; /* owned; the vars sorted by name, then index (rules_index_vars); may be NULL */
+    rvenv env;     /* the variables the rules were compiled with */
+    bool vars_bad; /* some variable could not be worked out: the tests' vars are not tried */
+    char **org;    /* owned: the Organization's account ids given by rules_set_org_accounts, sorted */
+    size_t n_org;
 };
 
 /* Loader state shared with the compiler: where problems go. */
@@ -159,15 +191,42 @@ void rules_file_problem(rules_ctx *ctx, const char *path, const char *msg);
 /* Records running out of memory; stops the load. Always returns -1. */
 int rules_nomem(rules_ctx *ctx);
 
-/* Compiles one rule's mapping into r (whose info.file is set). Problems go to ctx. Returns 0 or -1. */
+/*
+ * Compiles one rule's mapping into r (whose info.file is set) with the set's
+ * variables (set->env); its tests' vars, when it has some, with those laid
+ * over them. Problems go to ctx. Returns 0 or -1.
+ */
 int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *node, rrule *r);
 
+/* Compiles r's `when` again with env into *out (owned, free with rules_cond_free). Returns 0 or -1. */
+int rules_recompile_when(rules_ctx *ctx, const rvenv *env, const rrule *r, rcond **out);
+
+/* Frees a compiled condition. Accepts NULL. */
+void rules_cond_free(rcond *c);
+
 /*
- * Indexes the variables by name, once all are loaded and before rules are
- * compiled, so that each {var: NAME} is found in log time. Without the index
- * (out of memory) lookups scan. Returns 0, or -1 when the index could not be made.
+ * Checks the form of the definition key: val where it is written (name,
+ * value, and the union/if/var forms); in_tests allows organization_accounts
+ * (a rule's tests: vars). Problems go to ctx. Returns 0 or -1.
  */
-int rules_index_vars(rules_set *set);
+int rules_var_form(rules_ctx *ctx, const char *file, const ytree_node *key, const ytree_node *val,
+                   bool in_tests);
+
+/*
+ * Builds env from the definitions vars[0..n) (a later one of a name replacing
+ * an earlier one) and organization_accounts = org[0..n_org) (borrowed: they
+ * must outlive env and what is compiled with it), then works out every
+ * value. Problems go to ctx, each followed by context when not NULL. Returns
+ * 0, or -1 when there were problems (env must still be freed).
+ */
+int rules_env_build(rules_ctx *ctx, rvenv *env, const rvar *vars, size_t n_vars, const char *const *org,
+                    size_t n_org, const char *context);
+
+/* Frees what env owns. Accepts NULL. */
+void rules_env_free(rvenv *env);
+
+/* The definition of name, or NULL. */
+const rvdef *rules_env_find(const rvenv *env, const char *name);
 
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
@@ -175,8 +234,12 @@ void rules_rule_clean(rrule *r);
 /* Evaluates a compiled condition. */
 bool rules_cond_eval(const rcond *c, const snap_resource *res, const rules_clock *clock);
 
-/* Fills a template for res into a new string (owned), NULL when out of memory. */
-char *rules_tmpl_render(const rtmpl *t, const snap_resource *res);
+/*
+ * Fills a template for res into a new string (owned), NULL when out of
+ * memory. when (the condition that held) and clock serve {matched}.
+ */
+char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *res,
+                        const rules_clock *clock);
 
 /* Converts a YAML node into JSON (owned), typed as YAML typed it. NULL when out of memory. */
 cJSON *rules_ytree_to_json(const ytree_node *node);

@@ -9,7 +9,7 @@
 #include "util/termtext.h"
 
 static void report_example(FILE *report, const rrule *r, const rexample *ex, bool failed_now,
-                           const rules_set *set, size_t i, const snap_resource *res)
+                           const rcond *when, const snap_resource *res, const rules_clock *clock)
 {
     char *msg;
 
@@ -18,7 +18,7 @@ static void report_example(FILE *report, const rrule *r, const rexample *ex, boo
     termtext_printf(report, "%s:%u:%u: rule %s: this example must %s, but it %s", r->info.file, ex->line,
                     ex->column, r->info.id, ex->must_fail ? "fail" : "pass", failed_now ? "fails" : "passes");
     if (failed_now) {
-        msg = rules_rule_message(set, i, res);
+        msg = rules_tmpl_render(&r->msg, when, res, clock);
         termtext_printf(report, " (\"%s\")", msg ? msg : "");
         free(msg);
     }
@@ -31,10 +31,13 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
     sum->rules = set->n_rules;
     for (size_t i = 0; i < set->n_rules; i++) {
         const rrule *r = &set->rules[i];
+        /* Examples judge the rule as its tests' vars make it, when it has some. */
+        const rcond *rule_when = r->test_when ? r->test_when : r->when;
         size_t n_fail = 0, n_pass = 0;
 
         for (size_t k = 0; k < r->n_examples; k++) {
             const rexample *ex = &r->examples[k];
+            const rcond *when = ex->when ? ex->when : rule_when;
             snap_resource res;
             bool fails;
 
@@ -44,7 +47,7 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
             res.account = ex->account;
             res.region = ex->region;
             res.data = ex->data;
-            fails = rules_rule_fails(set, i, &res, clock);
+            fails = rules_cond_eval(when, &res, clock);
             sum->examples++;
             if (ex->must_fail)
                 n_fail++;
@@ -52,7 +55,7 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
                 n_pass++;
             if (fails != ex->must_fail) {
                 sum->failed++;
-                report_example(report, r, ex, fails, set, i, &res);
+                report_example(report, r, ex, fails, when, &res, clock);
             }
         }
         if (n_fail && n_pass) {
