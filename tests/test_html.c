@@ -308,7 +308,9 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     assert_str(doc, "//table[@id='error-table']/tbody/tr/td[4]", "Weird\"><img src=x onerror=alert(1)>");
     /* Attributes too: the resource id (an AppStream name) went into data- attributes and option values. */
     assert_num(doc, "count(//select[@data-filter='account']/option[contains(., '<script>')])", 1);
-    assert_num(doc, "count(//table[@id='sharing-table']//span[contains(., '<script>')])", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']//td/div[1][contains(., '<script>')])", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[contains(@data-target, '<script>')])", 1);
+    assert_num(doc, "count(//select[@data-filter='target']/option[contains(@value, '<script>')])", 1);
     assert_num(doc, "count(//table[@id='resolved']//div[.='wsi-<script>alert(\"pwned\")</script>'])", 1);
     /* The long unicode name is cut on a character boundary, with an ellipsis, to the cell limit. */
     s = testutil_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/td[6]/div[2]");
