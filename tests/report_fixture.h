@@ -255,6 +255,17 @@ static void fixture_load_sharing_context(report_fixture *f)
     }
 }
 
+/* Makes r what a snapshot without an Organization and rules without trusted accounts leave. */
+static FIXTURE_UNUSED void fixture_forget_sharing_context(results *r)
+{
+    r->org_accounts = NULL;
+    r->n_org_accounts = 0;
+    r->has_organization = 0;
+    r->trusted = NULL;
+    r->n_trusted = 0;
+    r->trust_known = 0;
+}
+
 /* Loads tests/data/reports/<rel> into f; fails the running test when the file is missing or malformed. */
 static FIXTURE_UNUSED void fixture_load(report_fixture *f, const char *rel)
 {

@@ -384,10 +384,7 @@ static void test_rules_json__sharing_lists_each_share_once_with_what_is_known(vo
     cJSON_Delete(doc);
     cJSON_Delete(want);
     /* Without an Organization and trusted accounts, membership and trust are null, never false. */
-    f.r.has_organization = 0;
-    f.r.org_accounts = NULL;
-    f.r.n_org_accounts = 0;
-    f.r.trust_known = 0;
+    fixture_forget_sharing_context(&f.r);
     doc = write_and_read(&f.r, "sharing-unknown.json");
     cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "sharing"))
     {

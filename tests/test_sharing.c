@@ -188,17 +188,6 @@ static void test_sharing__membership_trust_and_names_with_an_organization(void)
     done(&f, &t, &s);
 }
 
-/* The results as a snapshot without an Organization and rules without trusted accounts leave them. */
-static void forget_organization_and_trust(results *r)
-{
-    r->org_accounts = NULL;
-    r->n_org_accounts = 0;
-    r->has_organization = 0;
-    r->trusted = NULL;
-    r->n_trusted = 0;
-    r->trust_known = 0;
-}
-
 static void test_sharing__without_an_organization_or_trusted_accounts_nothing_is_claimed(void)
 {
     report_fixture f;
@@ -206,7 +195,7 @@ static void test_sharing__without_an_organization_or_trusted_accounts_nothing_is
     sharing s;
 
     fixture_load(&f, "sharing.json");
-    forget_organization_and_trust(&f.r);
+    fixture_forget_sharing_context(&f.r);
     compute(&f, &t, &s);
     CU_ASSERT_FALSE(s.has_organization || s.trust_known);
     CU_ASSERT_EQUAL_FATAL(s.n_edges, 8);

@@ -606,10 +606,12 @@ void html_section_accounts(html_writer *w, xmlNodePtr page)
 static void heading_count(htmldom *d, xmlNodePtr h2, const char *cls, size_t n, const char *what,
                           const char *flag)
 {
-    xmlNodePtr a = htmldom_el(d, h2, "a", cls);
+    xmlNodePtr a;
 
+    htmldom_text(d, h2, " "); /* the heading reads as words without its stylesheet too */
+    a = htmldom_el(d, h2, "a", cls);
     htmldom_attr(d, a, "href", "#sharing");
-    htmldom_attr(d, a, "data-filters", flag ? htmldom_format(d, "flag=%s", flag) : "");
+    htmldom_attr(d, a, "data-filters", flag ? htmldom_format(d, "flags=%s", flag) : "");
     htmldom_textf(d, a, "%zu %s", n, what);
 }
 
