@@ -223,6 +223,10 @@ static void test_html__sharing_badges_say_what_the_run_knows(void)
     doc = parse(page, len);
     assert_inert(doc);
     assert_sharing(doc, "//table/tbody/tr", 8);
+    /* Without JavaScript every row shows (report.js hides rows; the page hides only the filter bar). */
+    assert_sharing(doc, "//tr[@hidden]", 0);
+    assert_sharing(doc, "/div[@class='filters']", 1);
+    assert_num(doc, "count(/html/body[@data-js='off'])", 1);
     assert_str(doc, "normalize-space(//div[@id='sharing']/h2)",
                "Cross-account sharing 8 shares 3 outside the Organization 3 untrusted 2 BYOL");
     assert_str(doc, "//div[@id='sharing']/h2/a[contains(@class, 'outside')]/@data-filters", "flags=outside");
