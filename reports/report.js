@@ -1,7 +1,7 @@
 /* imgaudit HTML report: sorting and filtering, without a server. Inlined into every report.
  * It reads text and data- attributes only and never writes markup, so strings
  * from the report's data stay text. It records on <body> that it ran (data-js="ok") and how many
- * findings it shows, which the report's browser test reads back. */
+ * findings and shares it shows, which the report's browser test reads back. */
 (function () {
   "use strict";
   var body = document.body;
@@ -78,32 +78,48 @@
     });
   }
 
-  function setupFilters() {
-    var table = document.getElementById("findings-table");
-    if (!table) {
+  /* The filter sets by section id: each filters the table "<id>-table" with the controls in its section. */
+  var filterSets = {};
+
+  /* Sets up the filters of one section. A select[data-filter=NAME] keeps the rows whose data-NAME is its
+   * value; with data-match="word", the rows whose data-NAME has it as one of its space-separated words.
+   * It records on <body> how many rows there are and how many show (data-ID-total, data-ID-shown). */
+  function setupFilters(id) {
+    var section = document.getElementById(id);
+    var table = document.getElementById(id + "-table");
+    if (!section || !table) {
       return;
     }
     var rows = dataRows(table);
     var texts = rows.map(function (row) {
       return row.textContent.toLowerCase();
     });
-    var selects = slice.call(document.querySelectorAll("select[data-filter]"));
-    var search = document.getElementById("q");
-    var shown = document.getElementById("shown");
-    var none = document.getElementById("no-match");
+    var selects = slice.call(section.querySelectorAll("select[data-filter]"));
+    var search = section.querySelector("input[type=search]");
+    var shown = section.querySelector(".shown");
+    var none = section.querySelector(".no-match");
+
+    function matches(row, w) {
+      var v = row.getAttribute(w.attr);
+      if (w.word) {
+        return (" " + (v || "") + " ").indexOf(" " + w.value + " ") >= 0;
+      }
+      return v === w.value;
+    }
 
     function apply() {
       var want = [];
       selects.forEach(function (s) {
         if (s.value) {
-          want.push(["data-" + s.getAttribute("data-filter"), s.value]);
+          want.push({ attr: "data-" + s.getAttribute("data-filter"), value: s.value,
+                      word: s.getAttribute("data-match") === "word" });
         }
       });
       var needle = search ? search.value.trim().toLowerCase() : "";
       var n = 0;
       rows.forEach(function (row, i) {
         var ok = want.every(function (w) {
-          return row.getAttribute(w[0]) === w[1];
+          return matches(row, w);
         });
         if (ok && needle && texts[i].indexOf(needle) < 0) {
           ok = false;
@@ -119,7 +135,7 @@
       if (none) {
         none.hidden = n !== 0 || rows.length === 0;
       }
-      body.setAttribute("data-findings-shown", String(n));
+      body.setAttribute("data-" + id + "-shown", String(n));
     }
 
     selects.forEach(function (s) {
@@ -150,29 +166,40 @@
       }
     }
 
-    /* Summary cards and rule names jump to the table with filters set. */
-    slice.call(document.querySelectorAll("[data-filters], [data-set-filter]")).forEach(function (link) {
-      link.addEventListener("click", function () {
-        if (link.hasAttribute("data-filters")) {
-          setFilters(link.getAttribute("data-filters"));
-        } else {
-          setFilters(encodeURIComponent(link.getAttribute("data-set-filter")) + "=" +
-                     encodeURIComponent(link.getAttribute("data-value")));
-        }
-        apply();
-      });
-    });
+    filterSets[id] = { set: setFilters, apply: apply };
     /* A link can carry a filtered view: report.html#findings:sev=high&account=111122223333 */
-    var preset = /^#findings:(.+)$/.exec(window.location.hash);
-    if (preset) {
-      setFilters(preset[1]);
+    var hash = window.location.hash;
+    var prefix = "#" + id + ":";
+    if (hash.indexOf(prefix) === 0 && hash.length > prefix.length) {
+      setFilters(hash.slice(prefix.length));
     }
-    body.setAttribute("data-findings-total", String(rows.length));
+    body.setAttribute("data-" + id + "-total", String(rows.length));
     apply();
   }
 
+  /* Summary cards, rule names and the sharing counts jump to their table (the link's #id) with filters set. */
+  function setupFilterLinks() {
+    slice.call(document.querySelectorAll("[data-filters], [data-set-filter]")).forEach(function (link) {
+      var target = filterSets[(link.getAttribute("href") || "").slice(1)];
+      if (!target) {
+        return;
+      }
+      link.addEventListener("click", function () {
+        if (link.hasAttribute("data-filters")) {
+          target.set(link.getAttribute("data-filters"));
+        } else {
+          target.set(encodeURIComponent(link.getAttribute("data-set-filter")) + "=" +
+                     encodeURIComponent(link.getAttribute("data-value")));
+        }
+        target.apply();
+      });
+    });
+  }
+
   slice.call(document.querySelectorAll("table.sortable")).forEach(makeSortable);
-  setupFilters();
+  setupFilters("findings");
+  setupFilters("sharing");
+  setupFilterLinks();
   if (body.getAttribute("data-js") !== "error") {
     body.setAttribute("data-js", "ok");
   }

@@ -1,8 +1,9 @@
 #!/bin/bash
 # The HTML report as a person sees it: headless Chromium opens the demo page from disk, takes a
 # screenshot and dumps the DOM after the page's script ran. Asserts the script ran without errors,
-# the page shows the expected counts, a filtered link works, the screenshot has content, and the
-# page's Content-Security-Policy stops a script that is not its own. Nothing leaves the machine:
+# the page shows the expected counts, filtered links work (findings and shares), the sharing table
+# shows its "outside the Organization" badges, the screenshot has content, and the page's
+# Content-Security-Policy stops a script that is not its own. Nothing leaves the machine:
 # the page is a file, and Chromium's background networking is off.
 set -u
 
@@ -48,7 +49,11 @@ grep -q 'id="gate">Gate failed: 3 failures at or above high<' "$work/dom.html" |
 grep -q 'Collection incomplete: 2 errors' "$work/dom.html" || fail "collection verdict missing"
 rows=$(grep -o '<tr data-sev=' "$work/dom.html" | wc -l)
 [ "$rows" -eq 7 ] || fail "expected 7 finding rows, saw $rows"
-grep -q '<tr class="byol">' "$work/dom.html" || fail "no BYOL share highlighted"
+grep -q '<tr class="byol"' "$work/dom.html" || fail "no BYOL share highlighted"
+grep -q 'data-sharing-total="5" data-sharing-shown="5"' "$work/dom.html" ||
+    { grep -o '<body[^>]*>' "$work/dom.html"; fail "the sharing table's script did not run over 5 shares"; }
+outside=$(grep -o '<span class="badge outside">outside the Organization</span>' "$work/dom.html" | wc -l)
+[ "$outside" -eq 3 ] || fail "expected 3 \"outside the Organization\" badges, saw $outside"
 
 # 2. A link to a filtered view: only the two high findings show.
 chrome --dump-dom "$url#findings:sev=high" >"$work/high.html" 2>"$work/high.log" || fail "chromium failed"
@@ -64,6 +69,25 @@ grep -q 'data-js="ok" data-findings-total="7" data-findings-shown="4"' "$work/tw
 chrome --dump-dom "$url#findings:sev=%E0%A4%A&rule" >"$work/bad.html" 2>"$work/bad.log" || fail "chromium failed"
 grep -q 'data-js="ok" data-findings-total="7" data-findings-shown="7"' "$work/bad.html" ||
     fail "a malformed filter link broke the page"
+
+# The sharing table's filters: by badge (a word of the row's badges), by owner, and both at once; the
+# findings table is left alone.
+chrome --dump-dom "$url#sharing:flags=outside" >"$work/outside.html" 2>"$work/outside.log" || fail "chromium failed"
+grep -q 'data-findings-shown="7" data-sharing-total="5" data-sharing-shown="3"' "$work/outside.html" ||
+    { grep -o '<body[^>]*>' "$work/outside.html"; fail "filtering shares outside the Organization did not leave 3"; }
+grep -E 'CONSOLE|Uncaught|Refused to' "$work/outside.log" && fail "the filtered page logged console errors"
+shown=$(grep -o '<tr [^>]*data-flags="[^"]*outside[^"]*"[^>]*>' "$work/outside.html" | grep -vc hidden)
+[ "$shown" -eq 3 ] || fail "expected the 3 shares outside the Organization to show, saw $shown"
+grep -o '<tr [^>]*data-flags="[^"]*"[^>]*>' "$work/outside.html" | grep -v 'outside' | grep -vq hidden &&
+    fail "a share inside the Organization still shows"
+chrome --dump-dom "$url#sharing:owner=111122223333&flags=byol" >"$work/owner.html" 2>/dev/null || fail "chromium failed"
+grep -q 'data-sharing-total="5" data-sharing-shown="2"' "$work/owner.html" ||
+    fail "filtering shares by owner and badge did not leave the 2 BYOL shares of 111122223333"
+chrome --dump-dom "$url#sharing:target=999988887777&flags=trusted" >"$work/none.html" 2>/dev/null ||
+    fail "chromium failed"
+grep -q 'data-sharing-total="5" data-sharing-shown="0"' "$work/none.html" || fail "an empty share filter showed rows"
+grep -q '<p class="note no-match">No share matches these filters.</p>' "$work/none.html" ||
+    fail "no note when no share matches"
 
 # 3. The screenshot: the right size and far more detailed than a blank page of the same size.
 chrome --window-size=1280,2400 --screenshot="$work/shot.png" "$url" >/dev/null 2>"$work/shot.log" ||

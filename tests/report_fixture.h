@@ -14,6 +14,9 @@
  *                  message, waiver (index), change (new|existing), first_seen
  *   resolved[]     rule, resource_type, resource_id, account, region, message, first_seen
  *   has_baseline   true when the run was compared with a baseline
+ *   org_accounts[] id, name, state, organization: the Organization's members, sorted by id, as the
+ *                  snapshot reader leaves them; present means the snapshot has an Organization
+ *   trusted[]      the accounts the sharing rules trust, sorted; present means they are known
  *
  * Items are laid out rule by rule in rule order, as the engine does. A
  * resource's display name is its Name (WorkSpaces) or DisplayName (AppStream).
@@ -31,6 +34,8 @@
 typedef struct report_fixture {
     cJSON *doc; /* owns every string the model borrows */
     results r;
+    snap_org_account *org; /* owned: what r.org_accounts points at */
+    const char **trusted;  /* owned array: what r.trusted points at */
 } report_fixture;
 
 #define FIXTURE_UNUSED __attribute__((unused))
@@ -62,6 +67,8 @@ static char *fixture_dup(const char *s)
 static FIXTURE_UNUSED void fixture_free(report_fixture *f)
 {
     results_free(&f->r);
+    free(f->org);
+    free(f->trusted);
     cJSON_Delete(f->doc);
     memset(f, 0, sizeof(*f));
 }
@@ -211,6 +218,54 @@ static void fixture_load_resolved(report_fixture *f)
     f->r.n_resolved = n;
 }
 
+/* The Organization's members and the trusted accounts, when the fixture names them; both must be sorted. */
+static void fixture_load_sharing_context(report_fixture *f)
+{
+    const cJSON *members = cJSON_GetObjectItemCaseSensitive(f->doc, "org_accounts");
+    const cJSON *trusted = cJSON_GetObjectItemCaseSensitive(f->doc, "trusted"), *it;
+    size_t n = 0;
+
+    if (cJSON_IsArray(members)) {
+        f->org = calloc((size_t)cJSON_GetArraySize(members) + 1, sizeof(*f->org));
+        CU_ASSERT_FATAL(f->org != NULL);
+        cJSON_ArrayForEach(it, members)
+        {
+            f->org[n] = (snap_org_account){fixture_str(it, "id"), fixture_str(it, "name"),
+                                           fixture_str(it, "state"), fixture_str(it, "organization")};
+            CU_ASSERT_FATAL(f->org[n].id && (!n || strcmp(f->org[n - 1].id, f->org[n].id) < 0));
+            n++;
+        }
+        f->r.org_accounts = f->org;
+        f->r.n_org_accounts = n;
+        f->r.has_organization = 1;
+    }
+    n = 0;
+    if (cJSON_IsArray(trusted)) {
+        f->trusted = calloc((size_t)cJSON_GetArraySize(trusted) + 1, sizeof(*f->trusted));
+        CU_ASSERT_FATAL(f->trusted != NULL);
+        cJSON_ArrayForEach(it, trusted)
+        {
+            f->trusted[n] = cJSON_GetStringValue(it);
+            CU_ASSERT_FATAL(f->trusted[n] && (!n || strcmp(f->trusted[n - 1], f->trusted[n]) < 0));
+            n++;
+        }
+        f->r.trusted = f->trusted;
+        f->r.n_trusted = n;
+        f->r.trust_known = 1;
+    }
+}
+
+/* Makes r what a snapshot without an Organization and rules without trusted accounts leave. */
+static FIXTURE_UNUSED void fixture_forget_sharing_context(results *r)
+{
+    r->org_accounts = NULL;
+    r->n_org_accounts = 0;
+    r->has_organization = 0;
+    r->trusted = NULL;
+    r->n_trusted = 0;
+    r->trust_known = 0;
+}
+
 /* Loads tests/data/reports/<rel> into f; fails the running test when the file is missing or malformed. */
 static FIXTURE_UNUSED void fixture_load(report_fixture *f, const char *rel)
 {
@@ -237,6 +292,7 @@ static FIXTURE_UNUSED void fixture_load(report_fixture *f, const char *rel)
     fixture_load_waivers(f);
     fixture_load_items(f);
     fixture_load_resolved(f);
+    fixture_load_sharing_context(f);
 }
 
 #endif

@@ -185,12 +185,93 @@ static void test_html__fleet_page_parses_and_shows_every_section(void)
     assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr)", 5);
     assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[@class='byol'])", 2);
     assert_num(doc, "count(//table[@id='sharing-table']//span[.='not audited'])", 4);
+    assert_num(doc, "count(//table[@id='sharing-table']//span[@class='badge outside'])", 3);
     assert_num(doc, "count(//div[@class='rule'])", 6);
     assert_num(doc, "count(//div[@class='rule'][contains(., 'Remediation: Share BYOL images only')])", 1);
     assert_num(doc, "count(//div[@id='waivers']//table)", 3);
     assert_str(doc, "//div[@id='waivers']//table[1]/tbody/tr/td[1]", "as-builder-internet");
     assert_num(doc, "count(//table[@id='error-table']/tbody/tr)", 2);
     assert_str(doc, "//table[@id='error-table']/tbody/tr[2]/td[4]", "AccessDenied");
+    xmlFreeDoc(doc);
+    free(page);
+    fixture_free(&f);
+}
+
+/* The number of elements matching a path in the sharing section (prefix //div[@id='sharing']). */
+static void assert_sharing(htmlDocPtr doc, const char *path, double want)
+{
+    char expr[512];
+
+    snprintf(expr, sizeof(expr), "count(//div[@id='sharing']%s)", path);
+    assert_num(doc, expr, want);
+}
+
+/*
+ * The sharing section of tests/data/reports/sharing.json: badges for what is known of each account, the
+ * counts in its heading, the filters' options and the words they match. Without an Organization there is
+ * no "outside the Organization" anywhere; without trusted accounts, no trusted or untrusted.
+ */
+static void test_html__sharing_badges_say_what_the_run_knows(void)
+{
+    report_fixture f;
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+
+    fixture_load(&f, "sharing.json");
+    page = write_page(&f.r, NULL, &len);
+    doc = parse(page, len);
+    assert_inert(doc);
+    assert_sharing(doc, "//table/tbody/tr", 8);
+    /* Without JavaScript every row shows (report.js hides rows; the page hides only the filter bar). */
+    assert_sharing(doc, "//tr[@hidden]", 0);
+    assert_sharing(doc, "/div[@class='filters']", 1);
+    assert_num(doc, "count(/html/body[@data-js='off'])", 1);
+    assert_str(doc, "normalize-space(//div[@id='sharing']/h2)",
+               "Cross-account sharing 8 shares 3 outside the Organization 3 untrusted 2 BYOL");
+    assert_str(doc, "//div[@id='sharing']/h2/a[contains(@class, 'outside')]/@data-filters", "flags=outside");
+    /* Outside the Organization: the two shares to 999988887777 and the image from 777766665555. */
+    assert_sharing(doc, "//span[@class='badge outside'][.='outside the Organization']", 3);
+    assert_sharing(doc, "//tr[contains(concat(' ', @data-flags, ' '), ' outside ')]", 3);
+    assert_sharing(
+        doc, "//tr[contains(concat(' ', @data-flags, ' '), ' outside ')]//span[@class='badge outside']", 3);
+    /* Not audited is its own badge: a member that was not audited (333344445555) is not outside. */
+    assert_str(doc,
+               "//div[@id='sharing']//tr[@data-owner='333344445555']/td[3]//span[@class='badge external']",
+               "not audited");
+    assert_sharing(doc, "//tr[@data-owner='333344445555']//span[@class='badge outside']", 0);
+    assert_str(doc, "//div[@id='sharing']//tr[@data-owner='333344445555']/td[3]/div[2]", "partners");
+    assert_sharing(doc, "//span[@class='badge untrusted']", 3);
+    assert_sharing(doc, "//span[@class='badge trusted']", 11); /* 16 accounts, 2 unknown, 3 untrusted */
+    assert_sharing(doc, "//tr[@data-flags='untrusted not-audited']", 1);
+    /* BYOL still highlighted; the share seen from both sides is one row that says so. */
+    assert_sharing(doc, "//tr[@class='byol']", 2);
+    assert_sharing(doc, "//tr[@class='byol'][td[6]='both']", 1);
+    assert_sharing(doc, "//tr[td[6]='both']", 2);
+    /* Filters: every owner and every account shared with, and the badges this run can tell. */
+    assert_sharing(doc, "//select[@data-filter='owner']/option", 4);
+    assert_str(doc, "//select[@data-filter='owner']/option[2]", "111122223333 desktops-prod");
+    assert_sharing(doc, "//select[@data-filter='target']/option", 3);
+    assert_str(doc, "//select[@data-filter='flags']/@data-match", "word");
+    assert_sharing(doc, "//select[@data-filter='flags']/option", 6);
+    assert_sharing(doc, "//select[@data-filter='flags']/option[@value='outside']", 1);
+    xmlFreeDoc(doc);
+    free(page);
+    /* No Organization, no trusted accounts: nothing claimed either way. */
+    fixture_forget_sharing_context(&f.r);
+    page = write_page(&f.r, NULL, &len);
+    doc = parse(page, len);
+    assert_sharing(doc, "//table/tbody/tr", 8);
+    assert_sharing(doc, "/h2/a", 2);
+    assert_str(doc, "//div[@id='sharing']/h2/a[2]", "2 BYOL");
+    assert_sharing(doc, "//span[contains(@class, 'outside')]", 0);
+    assert_sharing(doc, "//*[contains(., 'outside the Organization')][not(*)]", 0);
+    assert_sharing(doc, "//tr[contains(@data-flags, 'outside')]", 0);
+    assert_sharing(doc, "//span[contains(@class, 'trusted')]", 0);
+    assert_sharing(doc, "//select[@data-filter='flags']/option", 3);
+    assert_sharing(doc, "//span[@class='badge external']", 6);
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "The snapshot records no Organization"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(page, "The rules define no trusted accounts"));
     xmlFreeDoc(doc);
     free(page);
     fixture_free(&f);
@@ -308,7 +389,9 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     assert_str(doc, "//table[@id='error-table']/tbody/tr/td[4]", "Weird\"><img src=x onerror=alert(1)>");
     /* Attributes too: the resource id (an AppStream name) went into data- attributes and option values. */
     assert_num(doc, "count(//select[@data-filter='account']/option[contains(., '<script>')])", 1);
-    assert_num(doc, "count(//table[@id='sharing-table']//span[contains(., '<script>')])", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']//td/div[1][contains(., '<script>')])", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[contains(@data-target, '<script>')])", 1);
+    assert_num(doc, "count(//select[@data-filter='target']/option[contains(@value, '<script>')])", 1);
     assert_num(doc, "count(//table[@id='resolved']//div[.='wsi-<script>alert(\"pwned\")</script>'])", 1);
     /* The long unicode name is cut on a character boundary, with an ellipsis, to the cell limit. */
     s = testutil_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/td[6]/div[2]");
@@ -465,6 +548,7 @@ int main(void)
     CU_TestInfo demo[] = {{"write_demo", write_demo}, CU_TEST_INFO_NULL};
     CU_TestInfo tests[] = {
         {"fleet_page_parses_and_shows_every_section", test_html__fleet_page_parses_and_shows_every_section},
+        {"sharing_badges_say_what_the_run_knows", test_html__sharing_badges_say_what_the_run_knows},
         {"page_allows_only_its_own_script_and_style_by_hash",
          test_html__page_allows_only_its_own_script_and_style_by_hash},
         {"gate_counts_new_failures_only_when_asked", test_html__gate_counts_new_failures_only_when_asked},

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "report/json.h"
+#include "report_fixture.h"
 #include "rules/evaluate.h"
 #include "testutil.h"
 
@@ -333,6 +334,84 @@ static void test_rules_json__hand_built_results_with_baseline(void)
     unlink(path);
 }
 
+/* Writes r with json_report_fwrite and reads the document back; owned (cJSON_Delete). */
+static cJSON *write_and_read(const results *r, const char *name)
+{
+    char path[4200];
+    FILE *fp;
+    ia_err err;
+    cJSON *doc;
+
+    snprintf(path, sizeof(path), "%s/%s", g_dir, name);
+    fp = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    CU_ASSERT_EQUAL(json_report_fwrite(r, fp, &err), 0);
+    fclose(fp);
+    doc = read_json(path);
+    unlink(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    return doc;
+}
+
+/* The shares of tests/data/reports/sharing.json, exactly as sharing.expected.json lists them. */
+static void test_rules_json__sharing_lists_each_share_once_with_what_is_known(void)
+{
+    report_fixture f;
+    cJSON *doc, *want, *sharing, *item;
+    char *text = testutil_read_file(testutil_data_path("reports/sharing.expected.json"), NULL);
+    int found_sharing = 0;
+
+    fixture_load(&f, "sharing.json");
+    doc = write_and_read(&f.r, "sharing.json");
+    want = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    sharing = cJSON_GetObjectItemCaseSensitive(doc, "sharing");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(sharing), 8);
+    if (!cJSON_Compare(sharing, want, 1)) {
+        char *got = cJSON_Print(sharing);
+
+        fprintf(stderr, "\n  sharing differs from sharing.expected.json:\n%s\n", got);
+        cJSON_free(got);
+        CU_FAIL("sharing differs from tests/data/reports/sharing.expected.json");
+    }
+    /* Before the results, which stay last. */
+    for (item = doc->child; item; item = item->next) {
+        found_sharing |= strcmp(item->string, "sharing") == 0;
+        if (strcmp(item->string, "results") == 0)
+            CU_ASSERT_TRUE(found_sharing && !item->next);
+    }
+    cJSON_Delete(doc);
+    cJSON_Delete(want);
+    /* Without an Organization and trusted accounts, membership and trust are null, never false. */
+    fixture_forget_sharing_context(&f.r);
+    doc = write_and_read(&f.r, "sharing-unknown.json");
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "sharing"))
+    {
+        const cJSON *owner = cJSON_GetObjectItemCaseSensitive(item, "owner");
+        const cJSON *with = cJSON_GetObjectItemCaseSensitive(item, "shared_with");
+
+        CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(owner, "in_organization")));
+        CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(owner, "trusted")));
+        CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(with, "in_organization")));
+        CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(with, "trusted")));
+        CU_ASSERT_TRUE(cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(with, "audited")));
+    }
+    /* The partner's name came from the Organization's members only. */
+    item = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "sharing"), 6);
+    CU_ASSERT_TRUE(cJSON_IsNull(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(item, "owner"), "name")));
+    cJSON_Delete(doc);
+    /* Nothing shared: an empty list, still there. */
+    fixture_free(&f);
+    fixture_load(&f, "empty.json");
+    doc = write_and_read(&f.r, "sharing-empty.json");
+    sharing = cJSON_GetObjectItemCaseSensitive(doc, "sharing");
+    CU_ASSERT_TRUE(cJSON_IsArray(sharing) && cJSON_GetArraySize(sharing) == 0);
+    cJSON_Delete(doc);
+    fixture_free(&f);
+}
+
 static void test_rules_json__unwritable_path_leaves_nothing(void)
 {
     char path[4200];
@@ -366,6 +445,8 @@ int main(void)
         {"summary_matches_results", test_rules_json__summary_matches_results},
         {"waivers_rules_and_errors", test_rules_json__waivers_rules_and_errors},
         {"hand_built_results_with_baseline", test_rules_json__hand_built_results_with_baseline},
+        {"sharing_lists_each_share_once_with_what_is_known",
+         test_rules_json__sharing_lists_each_share_once_with_what_is_known},
         {"unwritable_path_leaves_nothing", test_rules_json__unwritable_path_leaves_nothing},
         {"device_is_written_in_place", test_rules_json__device_is_written_in_place},
         CU_TEST_INFO_NULL,

@@ -427,6 +427,30 @@ static void option(htmldom *d, xmlNodePtr sel, const char *value, const char *te
     htmldom_attr(d, htmldom_el_text(d, sel, "option", NULL, text), "value", value);
 }
 
+/* The end of a filter bar: a search box (id), and "Showing N of total", N kept up to date by report.js. */
+static void filter_search(htmldom *d, xmlNodePtr bar, const char *id, const char *placeholder, size_t total)
+{
+    xmlNodePtr l = htmldom_el_text(d, bar, "label", NULL, "Search"), in, p;
+
+    htmldom_attr(d, l, "for", id);
+    in = htmldom_el(d, l, "input", NULL);
+    htmldom_attr(d, in, "id", id);
+    htmldom_attr(d, in, "type", "search");
+    htmldom_attr(d, in, "placeholder", placeholder);
+    p = htmldom_el(d, bar, "span", "count");
+    htmldom_text(d, p, "Showing ");
+    htmldom_textf(d, htmldom_el(d, p, "span", "shown"), "%zu", total);
+    htmldom_textf(d, p, " of %zu", total);
+}
+
+/* The note report.js shows when the filters hide every row. */
+static void filter_no_match(htmldom *d, xmlNodePtr sec, const char *text)
+{
+    xmlNodePtr p = htmldom_el_text(d, sec, "p", "note no-match", text);
+
+    htmldom_attr(d, p, "hidden", "hidden");
+}
+
 void html_section_findings(html_writer *w, xmlNodePtr page)
 {
     static const char *const cols[] = {"Severity|rank", "Status|text", "Rule|text",
@@ -434,7 +458,7 @@ void html_section_findings(html_writer *w, xmlNodePtr page)
                                        "Message|text",  "Change|text", "First seen|text"};
     htmldom *d = &w->dom;
     size_t n_cols = w->r->has_baseline ? 9 : 7;
-    xmlNodePtr sec = htmldom_section(d, page, "findings", "Findings", NULL), bar, sel, l, body, p;
+    xmlNodePtr sec = htmldom_section(d, page, "findings", "Findings", NULL), bar, sel, body;
 
     htmldom_textf(d, htmldom_el(d, sec, "p", "intro"),
                   "Every failure and waived result (%zu). Sort by a column heading; filter below.",
@@ -466,24 +490,12 @@ void html_section_findings(html_writer *w, xmlNodePtr page)
         option(d, sel, "new", "new");
         option(d, sel, "existing", "existing");
     }
-    l = htmldom_el_text(d, bar, "label", NULL, "Search");
-    htmldom_attr(d, l, "for", "q");
-    sel = htmldom_el(d, l, "input", NULL);
-    htmldom_attr(d, sel, "id", "q");
-    htmldom_attr(d, sel, "type", "search");
-    htmldom_attr(d, sel, "placeholder", "image, message, account...");
-    p = htmldom_el(d, bar, "span", "count");
-    htmldom_text(d, p, "Showing ");
-    htmldom_textf(d, htmldom_el(d, p, "span", NULL), "%zu", w->n_findings);
-    htmldom_attr(d, xmlGetLastChild(p), "id", "shown");
-    htmldom_textf(d, p, " of %zu", w->n_findings);
+    filter_search(d, bar, "q", "image, message, account...", w->n_findings);
     body = htmldom_table(d, sec, "findings-table", cols, n_cols);
     htmldom_mark(d, body, HTML_MARK_FINDINGS);
     if (!w->n_findings)
         htmldom_empty_row(d, body, n_cols, "No failures and nothing waived.");
-    p = htmldom_el_text(d, sec, "p", "note", "No finding matches these filters.");
-    htmldom_attr(d, p, "id", "no-match");
-    htmldom_attr(d, p, "hidden", "hidden");
+    filter_no_match(d, sec, "No finding matches these filters.");
 }
 
 static xmlNodePtr finding_row(html_writer *w, const result *it)
@@ -590,39 +602,100 @@ void html_section_accounts(html_writer *w, xmlNodePtr page)
         htmldom_empty_row(d, body, 10, "No accounts were read.");
 }
 
-void html_section_sharing(html_writer *w, xmlNodePtr page)
+/* A count in the sharing section's heading; a link that filters the table by badge where flag is set. */
+static void heading_count(htmldom *d, xmlNodePtr h2, const char *cls, size_t n, const char *what,
+                          const char *flag)
 {
-    static const char *const cols[] = {"Image|text",       "Region|text", "Owner|text",
-                                       "Shared with|text", "Use|text",    "BYOL|num"};
-    htmldom *d = &w->dom;
-    size_t n = w->shares.n_edges;
-    xmlNodePtr sec = htmldom_section(d, page, "sharing", "Cross-account sharing", NULL), body;
+    xmlNodePtr a;
 
-    htmldom_textf(
-        d, htmldom_el(d, sec, "p", "intro"),
-        "Which account shares which image with whom: %zu share%s, %zu of BYOL images (RequiredTenancy "
-        "DEDICATED, highlighted). Images shared in by accounts that were not audited are listed too.",
-        n, n == 1 ? "" : "s", w->shares.n_byol);
-    body = htmldom_table(d, sec, "sharing-table", cols, 6);
-    htmldom_mark(d, body, HTML_MARK_SHARING);
-    if (!n)
-        htmldom_empty_row(d, body, 6, "No image is shared across accounts.");
+    htmldom_text(d, h2, " "); /* the heading reads as words without its stylesheet too */
+    a = htmldom_el(d, h2, "a", cls);
+    htmldom_attr(d, a, "href", "#sharing");
+    htmldom_attr(d, a, "data-filters", flag ? htmldom_format(d, "flags=%s", flag) : "");
+    htmldom_textf(d, a, "%zu %s", n, what);
 }
 
-/* One side of a share: the account id, with its name, or a badge when it was not audited. */
-static void party_cell(html_writer *w, xmlNodePtr tr, const char *id, bool audited)
+/* A filter of the sharing table by one side's account: every account that side names, with its name. */
+static void party_filter(htmldom *d, xmlNodePtr bar, const char *label, const char *filter, const char *all,
+                         const sharing_party *const *parties, size_t n)
 {
-    htmldom *d = &w->dom;
-    xmlNodePtr td = htmldom_el(d, tr, "td", NULL);
-    const char *name = account_name(w, id);
+    xmlNodePtr sel;
 
-    htmldom_el_text(d, td, "span", "mono", id && *id ? id : "unknown");
-    if (!audited) {
-        htmldom_text(d, td, " ");
-        htmldom_badge(d, td, "external", "not audited");
-    } else if (name && *name) {
-        htmldom_el_text(d, td, "div", "muted small", name);
+    filter_select(d, bar, label, filter, all);
+    sel = last_select(bar);
+    for (size_t i = 0; i < n; i++) {
+        const sharing_party *p = parties[i];
+
+        option(d, sel, p->account,
+               htmldom_format(d, "%s%s%s", p->account, p->name ? " " : "", p->name ? p->name : ""));
     }
+}
+
+void html_section_sharing(html_writer *w, xmlNodePtr page)
+{
+    static const char *const cols[] = {"Image|text", "Region|text",    "Owner|text", "Shared with|text",
+                                       "Use|text",   "Seen from|text", "BYOL|num"};
+    htmldom *d = &w->dom;
+    const sharing *sh = &w->shares;
+    size_t n = sh->n_edges;
+    xmlNodePtr sec = htmldom_section(d, page, "sharing", "Cross-account sharing", NULL), h2, p, bar, sel,
+               body;
+
+    h2 = sec ? xmlGetLastChild(sec) : NULL;
+    heading_count(d, h2, "hcount", n, n == 1 ? "share" : "shares", NULL);
+    if (sh->has_organization)
+        heading_count(d, h2, "hcount outside", sh->n_outside_org, "outside the Organization", "outside");
+    if (sh->trust_known)
+        heading_count(d, h2, "hcount untrusted", sh->n_untrusted, "untrusted", "untrusted");
+    heading_count(d, h2, "hcount byol", sh->n_byol, "BYOL", "byol");
+    p = htmldom_el_text(
+        d, sec, "p", "intro",
+        "Which account shares which image with whom, once per share: from the owner's grants, "
+        "from an audited account the image is shared into, or both. BYOL images (RequiredTenancy "
+        "DEDICATED) are highlighted.");
+    if (!sh->has_organization)
+        htmldom_text(d, p,
+                     " The snapshot records no Organization (collect --org), so membership is not shown.");
+    if (!sh->trust_known)
+        htmldom_text(d, p, " The rules define no trusted accounts, so trust is not shown.");
+    bar = htmldom_el(d, sec, "div", "filters");
+    party_filter(d, bar, "Owner", "owner", "All owners", sh->owners, sh->n_owners);
+    party_filter(d, bar, "Shared with", "target", "All accounts", sh->targets, sh->n_targets);
+    filter_select(d, bar, "Badge", "flags", "Any");
+    sel = last_select(bar);
+    htmldom_attr(d, sel, "data-match", "word");
+    if (sh->has_organization)
+        option(d, sel, "outside", "outside the Organization");
+    if (sh->trust_known) {
+        option(d, sel, "untrusted", "untrusted");
+        option(d, sel, "trusted", "trusted");
+    }
+    option(d, sel, "not-audited", "not audited");
+    option(d, sel, "byol", "BYOL");
+    filter_search(d, bar, "sharing-q", "image, account, name...", n);
+    body = htmldom_table(d, sec, "sharing-table", cols, 7);
+    htmldom_mark(d, body, HTML_MARK_SHARING);
+    if (!n)
+        htmldom_empty_row(d, body, 7, "No image is shared across accounts.");
+    filter_no_match(d, sec, "No share matches these filters.");
+}
+
+/* One side of a share: the account id, its name, and what is known of it as badges. */
+static void party_cell(htmldom *d, xmlNodePtr tr, const sharing_party *p)
+{
+    xmlNodePtr td = htmldom_el(d, tr, "td", NULL), badges;
+
+    htmldom_el_text(d, td, "div", "mono nowrap", p->account[0] ? p->account : "unknown");
+    if (p->name)
+        htmldom_el_text(d, td, "div", "muted small", p->name);
+    badges = htmldom_el(d, td, "div", "badges");
+    if (!p->audited)
+        htmldom_badge(d, badges, "external", "not audited");
+    if (p->in_org == SHARING_NO)
+        htmldom_badge(d, badges, "outside", "outside the Organization");
+    if (p->trusted != SHARING_UNKNOWN)
+        htmldom_badge(d, badges, p->trusted == SHARING_YES ? "trusted" : "untrusted",
+                      p->trusted == SHARING_YES ? "trusted" : "untrusted");
 }
 
 /* What the share lets the receiving account do. */
@@ -632,7 +705,7 @@ static void use_cell(htmldom *d, xmlNodePtr tr, const sharing_edge *e)
     bool fleet = e->allow_fleet, builder = e->allow_image_builder;
 
     switch (e->grant) {
-    case SHARING_GRANT_UNSEEN: htmldom_text(d, td, "shared in; seen from the receiving account"); break;
+    case SHARING_GRANT_UNSEEN: htmldom_text(d, td, "not seen: only the owner can read the grant"); break;
     case SHARING_GRANT_LAUNCH_COPY: htmldom_text(d, td, "launch and copy"); break;
     case SHARING_GRANT_OPTIONS:
         htmldom_textf(d, td, "%s%s%s", fleet ? "fleets" : "", fleet && builder ? ", " : "",
@@ -641,17 +714,34 @@ static void use_cell(htmldom *d, xmlNodePtr tr, const sharing_edge *e)
     }
 }
 
+/* The row's badges as words, for the badge filter (report.js matches one word of data-flags). */
+static const char *share_flags(htmldom *d, const sharing *sh, const sharing_edge *e)
+{
+    bool trusted = e->owner.trusted == SHARING_YES && e->target.trusted == SHARING_YES;
+
+    return htmldom_format(d, "%s%s%s%s%s", e->byol ? " byol" : "", e->outside_org ? " outside" : "",
+                          e->untrusted ? " untrusted" : "", sh->trust_known && trusted ? " trusted" : "",
+                          e->not_audited ? " not-audited" : "");
+}
+
 static xmlNodePtr share_row(html_writer *w, const sharing_edge *e)
 {
+    static const char *const seen[] = {"", "owner", "recipient", "both"};
     htmldom *d = &w->dom;
     const snap_resource *res = e->res;
     xmlNodePtr tr = htmldom_new(d, "tr", e->byol ? "byol" : NULL), td;
+    const char *flags;
 
+    htmldom_attr(d, tr, "data-owner", e->owner.account);
+    htmldom_attr(d, tr, "data-target", e->target.account);
+    flags = share_flags(d, &w->shares, e); /* the builder's scratch: used at once */
+    htmldom_attr(d, tr, "data-flags", flags && *flags ? flags + 1 : "");
     resource_cell(d, tr, res);
     htmldom_el_text(d, tr, "td", "nowrap", res->region);
-    party_cell(w, tr, e->owner, e->owner_audited);
-    party_cell(w, tr, e->target, e->target_audited);
+    party_cell(d, tr, &e->owner);
+    party_cell(d, tr, &e->target);
     use_cell(d, tr, e);
+    htmldom_el_text(d, tr, "td", "small", seen[e->seen_from & 3u]);
     td = htmldom_el(d, tr, "td", NULL);
     htmldom_attr(d, td, "data-v", e->byol ? "1" : "0");
     if (e->byol)

@@ -6,6 +6,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "report/sharing.h"
+#include "report/tally.h"
 #include "util/fileio.h"
 #include "version.h"
 
@@ -26,9 +28,13 @@ static cJSON *sref(const char *s)
     return s ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
 }
 
+/* Adds value to object obj under key, or to array obj when key is NULL; frees value on failure. */
 static void add(jw *w, cJSON *obj, const char *key, cJSON *value)
 {
-    if (!obj || !value || !cJSON_AddItemToObjectCS(obj, key, value)) {
+    cJSON_bool ok =
+        obj && value && (key ? cJSON_AddItemToObjectCS(obj, key, value) : cJSON_AddItemToArray(obj, value));
+
+    if (!ok) {
         cJSON_Delete(value);
         w->nomem = 1;
     }
@@ -277,6 +283,51 @@ static cJSON *baseline_obj(jw *w, const results *r)
     return o;
 }
 
+/* A fact the run may not know: true, false or null. */
+static cJSON *fact(sharing_fact f)
+{
+    return f == SHARING_UNKNOWN ? cJSON_CreateNull() : cJSON_CreateBool(f == SHARING_YES);
+}
+
+static cJSON *party_obj(jw *w, const sharing_party *p)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    add(w, o, "account", sref(p->account[0] ? p->account : NULL));
+    add(w, o, "name", sref(p->name));
+    add(w, o, "audited", cJSON_CreateBool(p->audited));
+    add(w, o, "in_organization", fact(p->in_org));
+    add(w, o, "trusted", fact(p->trusted));
+    return o;
+}
+
+/* One share, as docs/rules.md describes it. */
+static cJSON *share_obj(jw *w, const sharing_edge *e)
+{
+    static const char *const grants[] = {[SHARING_GRANT_UNSEEN] = NULL,
+                                         [SHARING_GRANT_LAUNCH_COPY] = "launch_copy",
+                                         [SHARING_GRANT_OPTIONS] = "image_permissions"};
+    bool options = e->grant == SHARING_GRANT_OPTIONS;
+    cJSON *o = cJSON_CreateObject(), *seen = cJSON_CreateArray();
+
+    add(w, o, "resource_type", sref(e->res->type));
+    add(w, o, "resource_id", sref(e->res->id));
+    add(w, o, "image_name", sref(e->res->name));
+    add(w, o, "region", sref(e->res->region));
+    add(w, o, "byol", cJSON_CreateBool(e->byol));
+    add(w, o, "owner", party_obj(w, &e->owner));
+    add(w, o, "shared_with", party_obj(w, &e->target));
+    if (e->seen_from & SHARING_SEEN_OWNER)
+        add(w, seen, NULL, sref("owner"));
+    if (e->seen_from & SHARING_SEEN_RECIPIENT)
+        add(w, seen, NULL, sref("recipient"));
+    add(w, o, "seen_from", seen);
+    add(w, o, "grant", sref(grants[e->grant]));
+    add(w, o, "allow_fleet", options ? cJSON_CreateBool(e->allow_fleet) : cJSON_CreateNull());
+    add(w, o, "allow_image_builder", options ? cJSON_CreateBool(e->allow_image_builder) : cJSON_CreateNull());
+    return o;
+}
+
 static cJSON *errors_list(const results *r)
 {
     /* A reference array: the snapshot keeps ownership of its errors. */
@@ -286,8 +337,12 @@ static cJSON *errors_list(const results *r)
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 {
     jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0};
+    tally t;
+    sharing shares;
     int rc = -1;
 
+    memset(&t, 0, sizeof(t));
+    memset(&shares, 0, sizeof(shares));
     if (!w.scratch)
         return err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
     for (size_t i = 0; i < r->n_items; i++) {
@@ -296,6 +351,8 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
             goto out;
         }
     }
+    if (tally_compute(r, &t, err) != 0 || sharing_compute(r, &t, &shares, err) != 0)
+        goto out;
     put(&w, "{\n");
     member(&w, "schema", cJSON_CreateString(JSON_REPORT_SCHEMA));
     member(&w, "schema_version", cJSON_CreateNumber(JSON_REPORT_SCHEMA_VERSION));
@@ -308,6 +365,13 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     member(&w, "errors", errors_list(r));
     if (r->has_baseline)
         member(&w, "baseline", baseline_obj(&w, r));
+    /* One share per line, streamed as the results are. */
+    put(&w, ",\n\t\"sharing\": [");
+    for (size_t i = 0; i < shares.n_edges && !w.nomem && !w.io_failed; i++) {
+        put(&w, i ? ",\n\t\t" : "\n\t\t");
+        put_value(&w, share_obj(&w, &shares.edges[i]), 0);
+    }
+    put(&w, "\n\t]");
     /* One result per line, streamed: a document of millions of results is never built in memory. */
     put(&w, ",\n\t\"results\": [");
     for (size_t i = 0; i < r->n_items && !w.nomem && !w.io_failed; i++) {
@@ -325,6 +389,8 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     }
     rc = 0;
 out:
+    sharing_free(&shares);
+    tally_free(&t);
     free(w.scratch);
     return rc;
 }

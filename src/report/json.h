@@ -7,7 +7,8 @@
  * schema, schema_version, tool_version, evaluated_at, snapshot (run
  * metadata), summary (counts by status and by severity), rules, waivers
  * (each with its state: applied, expired, unused), errors (the snapshot's
- * collection errors, carried through) and results, one per rule and
+ * collection errors, carried through), baseline (with --baseline), sharing
+ * (one per share, report/sharing.h) and results, one per rule and
  * resource, last because it is by far the largest.
  */
 
@@ -27,8 +28,9 @@
 int json_report_write(const results *r, const char *path, ia_err *err);
 
 /*
- * Writes r to an open stream. Each value is serialised by cJSON; results
- * are streamed one at a time, so memory stays flat however many there are.
+ * Writes r to an open stream. Each value is serialised by cJSON; shares and
+ * results are streamed one at a time, so memory stays flat however many
+ * results there are (the shares are worked out once, sharing_compute).
  * Returns 0, or -1 with err set (write error or out of memory).
  */
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err);

@@ -44,8 +44,17 @@ void sharing_image_read(const snap_resource *res, sharing_image *out)
     else
         arn_account(tally_json_str(res->data, "Arn"), out->owner, sizeof(out->owner));
     out->byol = json_is(res->data, "RequiredTenancy", "DEDICATED");
-    out->shared_in = json_is(res->data, "ImageType", "SHARED");
+    /* WorkSpaces: the collector's ImageType (the listing it came from). AppStream: the API's Visibility;
+     * its own ImageType says CUSTOM or NATIVE. */
+    out->shared_in = json_is(res->data, "ImageType", "SHARED") || json_is(res->data, "Visibility", "SHARED");
     out->permissions = snap_permissions(res->data);
+}
+
+/* The types whose images are shared between accounts. */
+static bool is_image(const snap_resource *res)
+{
+    return res->type &&
+           (strcmp(res->type, "workspaces_image") == 0 || strcmp(res->type, "appstream_image") == 0);
 }
 
 /* A new edge at the end of s, zeroed, or NULL when memory runs out. */
@@ -64,14 +73,8 @@ static sharing_edge *push_edge(sharing *s, size_t *cap)
     return &s->edges[s->n_edges++];
 }
 
-static bool audited(const tally *t, const char *account)
-{
-    return tally_account_index(t, account) >= 0;
-}
-
-/* The grants one image makes, from its Permissions. */
-static int add_grants(sharing *s, size_t *cap, const tally *t, const snap_resource *res,
-                      const sharing_image *img)
+/* The grants one of an account's own images makes, from its Permissions: seen from the owner. */
+static int add_grants(sharing *s, size_t *cap, const snap_resource *res, const sharing_image *img)
 {
     const cJSON *perm;
 
@@ -87,10 +90,9 @@ static int add_grants(sharing *s, size_t *cap, const tally *t, const snap_resour
         if (!e)
             return -1;
         e->res = res;
-        e->owner = res->account;
-        e->target = target;
-        e->owner_audited = audited(t, res->account);
-        e->target_audited = audited(t, target);
+        e->owner.account = res->account ? res->account : "";
+        e->target.account = target;
+        e->seen_from = SHARING_SEEN_OWNER;
         e->byol = img->byol;
         e->grant = options ? SHARING_GRANT_OPTIONS : SHARING_GRANT_LAUNCH_COPY;
         e->allow_fleet = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "allowFleet"));
@@ -99,29 +101,157 @@ static int add_grants(sharing *s, size_t *cap, const tally *t, const snap_resour
     return 0;
 }
 
-/* An image shared into an audited account by an owner that is not audited (or not named). */
-static int add_shared_in(sharing *s, size_t *cap, const tally *t, const snap_resource *res,
-                         const sharing_image *img)
+/* An image shared into the account that lists it: seen from the recipient. */
+static int add_shared_in(sharing *s, size_t *cap, const snap_resource *res, const sharing_image *img)
 {
+    const char *owner = tally_json_str(res->data, "OwnerAccountId");
+    char *copy = NULL;
     sharing_edge *e;
-    char *owner;
 
-    if (!img->shared_in || (img->owner[0] && audited(t, img->owner)))
-        return 0;
-    owner = str_dup(img->owner);
-    e = owner ? push_edge(s, cap) : NULL;
+    /* An owner read from the ARN lives in img, on the caller's stack: the edge keeps a copy. */
+    if (!owner && img->owner[0]) {
+        copy = str_dup(img->owner);
+        if (!copy)
+            return -1;
+    }
+    e = push_edge(s, cap);
     if (!e) {
-        free(owner);
+        free(copy);
         return -1;
     }
     e->res = res;
-    e->owner = owner;
-    e->target = res->account;
-    e->owner_audited = audited(t, owner);
-    e->target_audited = audited(t, res->account);
-    e->shared_in = true;
+    e->owned = copy;
+    e->owner.account = owner ? owner : copy ? copy : "";
+    e->target.account = res->account ? res->account : "";
+    e->seen_from = SHARING_SEEN_RECIPIENT;
     e->byol = img->byol;
     e->grant = SHARING_GRANT_UNSEEN;
+    return 0;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "");
+}
+
+/* The order of the shares, and what makes two edges one share: owner, region, type, image, target. */
+static int cmp_share(const sharing_edge *a, const sharing_edge *b)
+{
+    int c = cmp_str(a->owner.account, b->owner.account);
+
+    if (!c)
+        c = cmp_str(a->res->region, b->res->region);
+    if (!c)
+        c = cmp_str(a->res->type, b->res->type);
+    if (!c)
+        c = cmp_str(a->res->id, b->res->id);
+    if (!c)
+        c = cmp_str(a->target.account, b->target.account);
+    return c;
+}
+
+/* Inside one share, the owner's side first (it holds the grant), then snapshot order: deterministic. */
+static int cmp_edge(const void *pa, const void *pb)
+{
+    const sharing_edge *a = pa, *b = pb;
+    int c = cmp_share(a, b);
+
+    if (c)
+        return c;
+    if (a->seen_from != b->seen_from)
+        return a->seen_from < b->seen_from ? -1 : 1;
+    return a->res < b->res ? -1 : a->res > b->res;
+}
+
+/* Folds the edges of one share (sorted next to each other) into its first. */
+static void merge_duplicates(sharing *s)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < s->n_edges; i++) {
+        sharing_edge *e = &s->edges[i], *prev = kept ? &s->edges[kept - 1] : NULL;
+
+        if (prev && cmp_share(prev, e) == 0) {
+            /* The first is the owner's side when there is one: its record and grant stay. */
+            prev->seen_from |= e->seen_from;
+            prev->byol = prev->byol || e->byol;
+            free(e->owned);
+            continue;
+        }
+        s->edges[kept++] = *e;
+    }
+    s->n_edges = kept;
+}
+
+static int cmp_member(const void *key, const void *elem)
+{
+    return strcmp(key, ((const snap_org_account *)elem)->id);
+}
+
+static int cmp_trusted(const void *key, const void *elem)
+{
+    return strcmp(key, *(const char *const *)elem);
+}
+
+/* What is known of one account: audited, its name, membership and trust, each by binary search. */
+static void know_party(sharing_party *p, const results *r, const tally *t)
+{
+    const snap_org_account *member = NULL;
+    long idx;
+
+    if (!p->account[0])
+        return; /* unknown: nothing can be said of it */
+    idx = tally_account_index(t, p->account);
+    p->audited = idx >= 0;
+    if (idx >= 0 && t->accounts[idx].name && t->accounts[idx].name[0])
+        p->name = t->accounts[idx].name;
+    if (r->n_org_accounts)
+        member =
+            bsearch(p->account, r->org_accounts, r->n_org_accounts, sizeof(*r->org_accounts), cmp_member);
+    if (!p->name && member && member->name && member->name[0])
+        p->name = member->name;
+    if (r->has_organization)
+        p->in_org = member ? SHARING_YES : SHARING_NO;
+    if (r->trust_known)
+        p->trusted =
+            r->n_trusted && bsearch(p->account, r->trusted, r->n_trusted, sizeof(*r->trusted), cmp_trusted)
+                ? SHARING_YES
+                : SHARING_NO;
+}
+
+static int cmp_party(const void *pa, const void *pb)
+{
+    return strcmp((*(const sharing_party *const *)pa)->account, (*(const sharing_party *const *)pb)->account);
+}
+
+/* The distinct accounts on one side (owner or target), sorted; unknown ones ("") left out. */
+static int list_parties(sharing *s, bool owners)
+{
+    const sharing_party **list = calloc(s->n_edges ? s->n_edges : 1, sizeof(*list));
+    size_t n = 0, kept = 0;
+
+    if (!list)
+        return -1;
+    for (size_t i = 0; i < s->n_edges; i++) {
+        const sharing_party *p = owners ? &s->edges[i].owner : &s->edges[i].target;
+
+        if (p->account[0])
+            list[n++] = p;
+    }
+    /* Owners are already in order (the edges are sorted by owner first); targets are not. */
+    if (!owners)
+        qsort(list, n, sizeof(*list), cmp_party);
+    for (size_t i = 0; i < n; i++) {
+        if (!kept || strcmp(list[kept - 1]->account, list[i]->account) != 0)
+            list[kept++] = list[i];
+    }
+    if (owners) {
+        s->owners = list;
+        s->n_owners = kept;
+    } else {
+        s->targets = list;
+        s->n_targets = kept;
+    }
     return 0;
 }
 
@@ -133,28 +263,48 @@ int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err)
     for (size_t i = 0; i < r->n_resources; i++) {
         const snap_resource *res = &r->resources[i];
         sharing_image img;
+        int rc;
 
+        if (!is_image(res))
+            continue;
         sharing_image_read(res, &img);
-        if (add_grants(s, &cap, t, res, &img) != 0 || add_shared_in(s, &cap, t, res, &img) != 0) {
-            sharing_free(s);
-            return err_set(err, IA_ERR_NOMEM, "out of memory listing the shared images");
-        }
+        /* Grants are the owner's to read: a shared-in image's Permissions would not be its lister's. */
+        rc = img.shared_in ? add_shared_in(s, &cap, res, &img) : add_grants(s, &cap, res, &img);
+        if (rc != 0)
+            goto nomem;
     }
+    qsort(s->edges, s->n_edges, sizeof(*s->edges), cmp_edge);
+    merge_duplicates(s);
+    s->has_organization = r->has_organization != 0;
+    s->trust_known = r->trust_known != 0;
     for (size_t i = 0; i < s->n_edges; i++) {
-        if (s->edges[i].byol)
-            s->n_byol++;
+        sharing_edge *e = &s->edges[i];
+
+        know_party(&e->owner, r, t);
+        know_party(&e->target, r, t);
+        e->outside_org = e->owner.in_org == SHARING_NO || e->target.in_org == SHARING_NO;
+        e->untrusted = e->owner.trusted == SHARING_NO || e->target.trusted == SHARING_NO;
+        e->not_audited = !e->owner.audited || !e->target.audited;
+        s->n_byol += e->byol;
+        s->n_outside_org += e->outside_org;
+        s->n_untrusted += e->untrusted;
     }
+    if (list_parties(s, true) != 0 || list_parties(s, false) != 0)
+        goto nomem;
     return 0;
+nomem:
+    sharing_free(s);
+    return err_set(err, IA_ERR_NOMEM, "out of memory listing the shared images");
 }
 
 void sharing_free(sharing *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_edges; i++) {
-        if (s->edges[i].shared_in)
-            free((char *)s->edges[i].owner); /* the copy add_shared_in made */
-    }
+    for (size_t i = 0; i < s->n_edges; i++)
+        free(s->edges[i].owned);
     free(s->edges);
+    free(s->owners);
+    free(s->targets);
     memset(s, 0, sizeof(*s));
 }

@@ -5,7 +5,9 @@
  * Cross-account sharing, worked out once from the results for every writer
  * that shows it: what each image's record says about who owns it and who it
  * is shared with, and the shares themselves (who shares which image with
- * whom). Writers only present these facts; none reads the AWS fields again.
+ * whom), with what is known of each account (audited, a member of the
+ * Organization, trusted). Writers only present these facts; none reads the
+ * AWS fields, the Organization or the trusted accounts again.
  */
 
 #include <stdbool.h>
@@ -22,11 +24,13 @@
 
 /* What one image's record says about its sharing. */
 typedef struct sharing_image {
-    /* The owning account: OwnerAccountId (WorkSpaces), else the account field of the Arn (AppStream);
-     * "" when neither names one. */
+    /* The owning account: OwnerAccountId, else the account field of the Arn (AppStream); "" when neither
+     * names one. */
     char owner[SHARING_ACCOUNT_MAX];
-    bool byol;      /* RequiredTenancy DEDICATED: a Bring Your Own License image */
-    bool shared_in; /* ImageType SHARED: another account's image, seen from one it is shared with */
+    bool byol; /* RequiredTenancy DEDICATED: a Bring Your Own License image */
+    /* Another account's image, seen from one it is shared with: ImageType SHARED (WorkSpaces, the
+     * collector's listing) or Visibility SHARED (AppStream). */
+    bool shared_in;
     /* The accounts it is shared with (snap_permissions, read them with snap_permission_account),
      * borrowed from the record; NULL when they were not read. */
     const cJSON *permissions;
@@ -37,43 +41,76 @@ void sharing_image_read(const snap_resource *res, sharing_image *out);
 
 /* What a share lets the receiving account do with the image. */
 typedef enum sharing_grant {
-    SHARING_GRANT_UNSEEN = 0,  /* seen from the receiving account: only the owner can read the grant */
+    SHARING_GRANT_UNSEEN = 0,  /* seen only from the receiving account: only the owner can read the grant */
     SHARING_GRANT_LAUNCH_COPY, /* a grant without options (WorkSpaces): launch WorkSpaces from it, copy it */
     SHARING_GRANT_OPTIONS, /* a grant with imagePermissions (AppStream): allow_fleet, allow_image_builder */
 } sharing_grant;
 
+/* A yes or no that the run may not know (no Organization recorded, no trusted list defined). */
+typedef enum sharing_fact { SHARING_UNKNOWN = 0, SHARING_NO, SHARING_YES } sharing_fact;
+
+/* One side of a share. */
+typedef struct sharing_party {
+    /* Borrowed from the results, or a copy the sharing owns (an owner read from an ARN); "" when the
+     * record does not say (then every fact below is unknown, and audited false). */
+    const char *account;
+    /* From the snapshot's accounts[], else from the Organization's members; borrowed, or NULL. */
+    const char *name;
+    bool audited;         /* one of the run's accounts (tally_account_index finds it) */
+    sharing_fact in_org;  /* a member of the Organization; unknown without one (has_organization 0) */
+    sharing_fact trusted; /* among results.trusted; unknown when trust_known is 0 */
+} sharing_party;
+
+/* Which side a share was seen from: the owner's grants, the receiving account's listing, or both. */
+#define SHARING_SEEN_OWNER     1u
+#define SHARING_SEEN_RECIPIENT 2u
+
 /* One share: owner shares res with target. */
 typedef struct sharing_edge {
-    const snap_resource *res; /* borrowed from the results */
-    /* Borrowed from the results, except owner where shared_in is set: then a copy that the sharing owns.
-     * "" when the record does not say (an image without an owner, a grant naming ""). */
-    const char *owner;
-    const char *target;
-    bool owner_audited;  /* the account is one of the run's (tally_account_index finds it) */
-    bool target_audited; /* likewise */
-    bool shared_in;      /* seen only from the receiving account: the owner was not audited */
-    bool byol;           /* of the image, as in sharing_image */
+    /* Borrowed from the results: the owner's record when the owner's side was seen, else the receiving
+     * account's. Its type, id and region are the share's. */
+    const snap_resource *res;
+    sharing_party owner, target;
+    unsigned seen_from; /* SHARING_SEEN_OWNER and/or SHARING_SEEN_RECIPIENT */
+    bool byol;          /* of the image, as in sharing_image, on either side */
     sharing_grant grant;
     bool allow_fleet, allow_image_builder; /* for SHARING_GRANT_OPTIONS */
+    /* Either account is known not to be a member of the Organization (the snapshot has one). */
+    bool outside_org;
+    /* Either account is known not to be trusted (the rules define the trusted accounts). */
+    bool untrusted;
+    bool not_audited; /* either account was not audited (or is unknown) */
+    char *owned;      /* the copy owner.account points at, or NULL; the sharing frees it */
 } sharing_edge;
 
-/* Every share of a run, in snapshot order. */
+/* Every share of a run, and the accounts on each side. */
 typedef struct sharing {
-    sharing_edge *edges; /* owned */
+    /* Owned; one per (owner, region, type, image id, target), sorted in that order (bytewise). */
+    sharing_edge *edges;
     size_t n_edges;
-    size_t n_byol; /* edges whose image is BYOL */
+    size_t n_byol;        /* edges whose image is BYOL */
+    size_t n_outside_org; /* edges with outside_org */
+    size_t n_untrusted;   /* edges with untrusted */
+    /* The distinct owners and targets, sorted by account id: each points at the party of one edge that
+     * names it (for its name). Owned arrays of borrowed pointers. */
+    const sharing_party **owners, **targets;
+    size_t n_owners, n_targets;
+    bool has_organization; /* results.has_organization: in_org is known */
+    bool trust_known;      /* results.trust_known: trusted is known */
 } sharing;
 
 /*
- * Fills s with the shares in r: each grant an image makes (an entry of its
- * Permissions that names an account), and each image shared into an
- * account by an owner that is not among t's accounts (a share between two
- * audited accounts is listed once, from the owner's side). t is the tally
- * of r and says which accounts were audited. An image's grants come before
- * its shared-in edge; images come in snapshot order. On failure (out of
- * memory) returns -1 with err set and s empty. s borrows from r (and from the
- * snapshot behind it) and must not outlive it; the caller frees s with
- * sharing_free.
+ * Fills s with the shares in r, from both sides: each grant an image makes
+ * (an entry of its Permissions that names an account; images of type
+ * workspaces_image and appstream_image that are the account's own), and each
+ * image seen shared into an audited account. A share seen from both sides
+ * (owner and recipient audited) is one edge. t is the tally of r and says
+ * which accounts were audited and their names. Membership of the
+ * Organization and trust are looked up by binary search in r->org_accounts
+ * and r->trusted, which must be sorted by id (bytewise) as results.h says:
+ * O(n log n) in the number of shares. On failure (out of memory) returns -1
+ * with err set and s empty. s borrows from r (and from the snapshot behind
+ * it) and must not outlive them; the caller frees s with sharing_free.
  */
 int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err);
 
