@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -302,13 +303,14 @@ out:
  * the code from x-amzn-ErrorType or __type). What AWS says is redacted with
  * secrets, the values the request carried.
  */
-static int sso_call(aws_client *c, const http_request *req, const redact_secrets *secrets, buf *body,
-                    ia_err *err)
+static int sso_call(aws_client *c, const char *operation, const char *region, const http_request *req,
+                    const redact_secrets *secrets, buf *body, ia_err *err)
 {
     int max_attempts = aws_client_max_attempts(c);
     int rc = -1;
 
     for (int n = 1;; n++) {
+        struct timespec t0, t1;
         http_response resp;
 
         err_clear(err);
@@ -317,12 +319,20 @@ static int sso_call(aws_client *c, const http_request *req, const redact_secrets
             break;
         }
         http_response_init(&resp, SSO_ANSWER_MAX_BYTES);
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         rc = http_perform(aws_client_http_pool(c), req, &resp, err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
         if (rc == 0 && (resp.status < 200 || resp.status >= 300)) {
             aws_parse_json_error(resp.status, buf_str(&resp.body), resp.body.len, resp.error_type,
                                  resp.request_id, secrets, err);
             rc = -1;
-        } else if (rc == 0) {
+        }
+        /* As the client logs its calls; never the URL's query or a header. */
+        log_debug("%s region=%s attempt=%d status=%ld%s%s latency=%ldms", operation, region, n,
+                  rc == 0 ? resp.status : err->http_status, rc == 0 ? "" : " error=",
+                  rc == 0 ? "" : (err->aws_code[0] ? err->aws_code : err_kind_name(err->kind)),
+                  (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+        if (rc == 0) {
             buf_reset(body);
             if (buf_append(body, buf_str(&resp.body), resp.body.len) != 0) {
                 err_set(err, IA_ERR_NOMEM, "out of memory");
@@ -457,7 +467,7 @@ static int refresh_token(const sso_ctx *s, const buf *text, sso_token *tok, time
         goto out;
     }
     req = (http_request){"POST", buf_str(&url), headers, 1, body, strlen(body), 0, 0};
-    if (sso_call(s->client, &req, &secrets, &answer, err) != 0 ||
+    if (sso_call(s->client, "sso-oidc.CreateToken", s->region, &req, &secrets, &answer, err) != 0 ||
         sso_create_token_parse(buf_str(&answer), answer.len, now, tok, err) != 0)
         goto out;
     log_debug("profile '%s': IAM Identity Center token refreshed", s->profile);
@@ -501,14 +511,12 @@ static int get_role_credentials(const sso_ctx *s, const char *token, aws_creds *
     }
     headers[0] = buf_str(&header);
     req = (http_request){"GET", buf_str(&url), headers, 1, NULL, 0, 0, 0};
-    if (sso_call(s->client, &req, &secrets, &answer, err) != 0) {
+    if (sso_call(s->client, "sso.GetRoleCredentials", s->region, &req, &secrets, &answer, err) != 0) {
         /* The token was refused (expired early, or the session was ended): only a new login helps. */
         if (err->kind == IA_ERR_AWS &&
             (err->http_status == 401 || strcmp(err->aws_code, "UnauthorizedException") == 0)) {
-            char why[256];
-
-            snprintf(why, sizeof(why), "IAM Identity Center refused the cached token (%s)", err->aws_code);
-            login_error(s, err, why);
+            /* The code, status and request id stay: err_format shows them after the message. */
+            login_error(s, err, "IAM Identity Center refused the cached token");
         } else if (err->kind != IA_ERR_CANCELLED) {
             err_prefix(err, "sso GetRoleCredentials (%s, account %s, role %s)", s->region, s->account_id,
                        s->role_name);
