@@ -153,7 +153,8 @@ int sso_token_parse(const char *text, size_t len, sso_token *out, ia_err *err)
         goto out;
     }
     reg_expires = get_string(doc, "registrationExpiresAt");
-    if (reg_expires && !parse_time(reg_expires, &out->registration_expires_at)) {
+    if (cJSON_GetObjectItemCaseSensitive(doc, "registrationExpiresAt") &&
+        (!reg_expires || !parse_time(reg_expires, &out->registration_expires_at))) {
         err_set(err, IA_ERR_CREDS, "the cached token's registrationExpiresAt is not an ISO-8601 time");
         goto out;
     }
