@@ -13,10 +13,15 @@ CLIENT_ID=client-id-imgaudit-test
 CLIENT_SECRET=client-secret-$RANDOM$RANDOM-never-shown
 START_URL=https://d-9067example.awsapps.com/start
 
-fakeaws_start sso --sso-token "$TOKEN" --sso-assignment 111111111111:AuditorAccess \
-  --sso-client "$CLIENT_ID:$CLIENT_SECRET" --sso-refresh-token "$REFRESH" --sso-refresh-token "$REFRESH2" \
+SSO_OPTIONS=(--sso-token "$TOKEN" --sso-assignment 111111111111:AuditorAccess --sso-client "$CLIENT_ID:$CLIENT_SECRET")
+fakeaws_start sso "${SSO_OPTIONS[@]}" --sso-refresh-token "$REFRESH" --sso-refresh-token "$REFRESH2" \
   --sso-refresh-token "$REFRESH3"
+# The same over HTTPS, with a test CA (tests/fakeaws/mkcerts.sh).
+bash "$IMGAUDIT_SOURCE_DIR/tests/fakeaws/mkcerts.sh" "$TEST_TMP/certs"
+fakeaws_start tls "${SSO_OPTIONS[@]}" --tls-cert "$TEST_TMP/certs/server.pem" --tls-key "$TEST_TMP/certs/server.key"
+TLS_URL=$(cat "$TEST_TMP/tls/url")
 source "$TEST_TMP/sso/env"
+unset AWS_CA_BUNDLE http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY no_proxy NO_PROXY
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION \
   AWS_DEFAULT_REGION AWS_ENDPOINT_URL_SSO AWS_ENDPOINT_URL_SSO_OIDC AWS_ENDPOINT_URL_STS
 export IMGAUDIT_RETRY_BASE_MS=1
@@ -268,6 +273,35 @@ endpoint_overrides() {
   [ "$RC" -eq 0 ] && grep -q "$sso_arn" "$TEST_TMP/out"
 }
 check "AWS_ENDPOINT_URL_SSO and AWS_ENDPOINT_URL_SSO_OIDC outrank AWS_ENDPOINT_URL" endpoint_overrides
+
+over_https() {
+  session_token '+2 hours'
+  RC=0
+  AWS_ENDPOINT_URL=$TLS_URL AWS_CA_BUNDLE=$TEST_TMP/certs/ca.pem "$IMGAUDIT_BIN" whoami --profile sso-dev \
+    >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
+  [ "$RC" -eq 0 ] && grep -q "$sso_arn" "$TEST_TMP/out" || return 1
+  # Without the test CA the portal's certificate is refused, before the token is sent.
+  local before
+  before=$(wc -l <"$TEST_TMP/tls/requests.jsonl")
+  RC=0
+  AWS_ENDPOINT_URL=$TLS_URL "$IMGAUDIT_BIN" whoami --profile sso-dev >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
+  cat "$TEST_TMP/out" "$TEST_TMP/err" >>"$TEST_TMP/all-output"
+  [ "$RC" -eq 4 ] && one_line "$TEST_TMP/err" && grep -q 'sso GetRoleCredentials (us-east-1' "$TEST_TMP/err" &&
+    grep -q 'TLS: certificate of 127.0.0.1:[0-9]* not trusted' "$TEST_TMP/err" &&
+    [ "$(wc -l <"$TEST_TMP/tls/requests.jsonl")" -eq "$before" ]
+}
+check "over HTTPS: AWS_CA_BUNDLE is used for the portal; an untrusted certificate is refused, one line, exit 4" over_https
+
+plain_http_warned() {
+  # fakeaws stands, through http_proxy, for a portal elsewhere: nothing leaves the machine.
+  session_token '+2 hours'
+  RC=0
+  http_proxy=$FAKEAWS_URL AWS_ENDPOINT_URL_SSO=http://sso.example.invalid:8080 "$IMGAUDIT_BIN" whoami \
+    --profile sso-dev >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
+  [ "$RC" -eq 0 ] && grep -q "$sso_arn" "$TEST_TMP/out" && one_line "$TEST_TMP/err" &&
+    grep -q '^imgaudit: warning: AWS_ENDPOINT_URL_SSO is plain http to sso.example.invalid:8080' "$TEST_TMP/err"
+}
+check "a plain-http portal that is not loopback is warned about" plain_http_warned
 
 # config_error PROFILE MESSAGE: exit 2, one line naming the profile and saying MESSAGE; nothing sent.
 config_error() {
