@@ -198,7 +198,7 @@ check "token the portal refuses (401 UnauthorizedException): exit 4, login asked
 forbidden() {
   session_token '+2 hours'
   run --profile sso-forbidden
-  [ "$RC" -eq 4 ] && one_line "$TEST_TMP/err" && grep -q 'GetRoleCredentials (us-east-1, account 222222222222, role AdministratorAccess)' "$TEST_TMP/err" &&
+  [ "$RC" -eq 4 ] && one_line "$TEST_TMP/err" && grep -q "IAM Identity Center profile 'sso-forbidden': sso GetRoleCredentials (us-east-1, account 222222222222, role AdministratorAccess): No access (ForbiddenException, HTTP 403" "$TEST_TMP/err" &&
     grep -q 'ForbiddenException' "$TEST_TMP/err"
 }
 check "role not assigned (403 ForbiddenException): exit 4, one line" forbidden

@@ -521,6 +521,10 @@ static int get_role_credentials(const sso_ctx *s, const char *token, aws_creds *
         } else if (err->kind != IA_ERR_CANCELLED) {
             err_prefix(err, "sso GetRoleCredentials (%s, account %s, role %s)", s->region, s->account_id,
                        s->role_name);
+            /* creds_get names the provider in front of any failure but AWS's answers: those are named here.
+             */
+            if (err->kind == IA_ERR_AWS)
+                err_prefix(err, "IAM Identity Center profile '%s'", s->profile);
         }
         goto out;
     }
