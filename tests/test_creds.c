@@ -533,7 +533,7 @@ static void sso_home(void)
     char path[256];
 
     g_saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
-    strcpy(g_home, "/tmp/imgaudit-sso-XXXXXX");
+    snprintf(g_home, sizeof(g_home), "/tmp/imgaudit-sso-XXXXXX");
     CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(g_home));
     snprintf(path, sizeof(path), "mkdir -p %s/.aws/sso/cache", g_home);
     CU_ASSERT_EQUAL_FATAL(system(path), 0);

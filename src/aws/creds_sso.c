@@ -631,19 +631,19 @@ static int resolve_session(const awscfg *cfg, const char *profile, const char *s
 static int check_required(const char *profile, const char *const values[4], ia_err *err)
 {
     static const char *const names[4] = {"sso_role_name", "sso_account_id", "sso_start_url", "sso_region"};
-    char missing[128] = "";
+    buf missing;
+    int rc = 0;
 
-    for (size_t i = 0; i < 4; i++) {
-        if (!values[i]) {
-            if (missing[0])
-                strncat(missing, ", ", sizeof(missing) - strlen(missing) - 1);
-            strncat(missing, names[i], sizeof(missing) - strlen(missing) - 1);
-        }
+    buf_init(&missing, 256);
+    for (size_t i = 0; i < 4 && rc == 0; i++) {
+        if (!values[i] && buf_printf(&missing, "%s%s", missing.len ? ", " : "", names[i]) != 0)
+            rc = err_set(err, IA_ERR_NOMEM, "out of memory");
     }
-    if (missing[0])
-        return err_set(err, IA_ERR_INPUT, "profile '%s' is set up for IAM Identity Center but has no %s",
-                       profile, missing);
-    return 0;
+    if (rc == 0 && missing.len)
+        rc = err_set(err, IA_ERR_INPUT, "profile '%s' is set up for IAM Identity Center but has no %s",
+                     profile, buf_str(&missing));
+    buf_free(&missing);
+    return rc;
 }
 
 /* ~/.aws/sso/cache/<name>, HOME from the environment (as the CLI expands "~"). Owned or NULL with err. */
