@@ -105,9 +105,18 @@ run() {
   cat "$TEST_TMP/out" "$TEST_TMP/err" >>"$TEST_TMP/all-output"
 }
 
-requests() { curl -s "$FAKEAWS_URL/_fake/log" >"$TEST_TMP/log"; }
+# control METHOD PATH [JSON]: a request to fakeaws's control endpoints; the answer on stdout.
+control() {
+  python3 - "$FAKEAWS_URL$2" "$1" "${3:-}" <<'PY'
+import sys, urllib.request
+url, method, body = sys.argv[1:]
+req = urllib.request.Request(url, data=body.encode() if body else None, method=method)
+sys.stdout.write(urllib.request.urlopen(req, timeout=30).read().decode())
+PY
+}
+requests() { control GET /_fake/log >"$TEST_TMP/log"; }
 logged() { grep -c "$1" "$TEST_TMP/log" || true; }
-reset_log() { curl -s -X POST "$FAKEAWS_URL/_fake/reset" >/dev/null; }
+reset_log() { control POST /_fake/reset >/dev/null; }
 
 sso_arn='^arn      arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AuditorAccess_[0-9a-f]*/imgaudit-sso-user$'
 
@@ -206,10 +215,10 @@ check "role not assigned (403 ForbiddenException): exit 4, one line" forbidden
 throttled() {
   session_token '+2 hours'
   reset_log
-  curl -s -X POST -d '{"spec": "throttle/2@GetRoleCredentials"}' "$FAKEAWS_URL/_fake/faults" >/dev/null
+  control POST /_fake/faults '{"spec": "throttle/2@GetRoleCredentials"}' >/dev/null
   run --profile sso-dev
   requests
-  curl -s -X POST -d '{"spec": ""}' "$FAKEAWS_URL/_fake/faults" >/dev/null
+  control POST /_fake/faults '{"spec": ""}' >/dev/null
   [ "$RC" -eq 0 ] && [ "$(logged '"operation": "GetRoleCredentials".*"status": 429')" -eq 2 ] &&
     [ "$(logged '"operation": "GetRoleCredentials".*"status": 200')" -eq 1 ]
 }
