@@ -10,7 +10,8 @@
 #include "util/str.h"
 
 static const char *const ENV_VARS[] = {
-    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
+    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",      "AWS_DEFAULT_REGION",
 };
 
 /* Each test starts from an environment without the variables under test. */
@@ -499,8 +500,11 @@ static void test_config__profile_name_precedence(void)
     CU_ASSERT_STRING_EQUAL(awscfg_profile_name(""), "default");
     setenv("AWS_PROFILE", "", 1);
     CU_ASSERT_STRING_EQUAL(awscfg_profile_name(NULL), "default");
+    setenv("AWS_DEFAULT_PROFILE", "older", 1);
+    CU_ASSERT_STRING_EQUAL(awscfg_profile_name(NULL), "older");
     setenv("AWS_PROFILE", "dev", 1);
     CU_ASSERT_STRING_EQUAL(awscfg_profile_name(NULL), "dev");
+    unsetenv("AWS_DEFAULT_PROFILE");
     CU_ASSERT_STRING_EQUAL(awscfg_profile_name("flagged"), "flagged");
     clear_env();
 }

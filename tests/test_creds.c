@@ -8,6 +8,7 @@
 #include "aws/client.h"
 #include "aws/config.h"
 #include "aws/creds.h"
+#include "aws/creds_sso.h"
 #include "testutil.h"
 #include "util/timefmt.h"
 
@@ -16,6 +17,7 @@ static const char *const env_names[] = {
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_ROLE_ARN",
     "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
@@ -504,6 +506,176 @@ static void test_creds__role_profile_resolves_without_calling(void)
     creds_provider_free(p);
 }
 
+/* IAM Identity Center profiles: the two forms, and what the chain makes of them without a network. */
+static const char sso_config[] =
+    "[profile dev]\nsso_session = my-sso\nsso_account_id = 111111111111\n"
+    "sso_role_name = Auditor\n"
+    "[sso-session my-sso]\nsso_start_url = https://d-1.awsapps.com/start\n"
+    "sso_region = eu-west-1\n"
+    "[profile legacy]\nsso_start_url = https://d-1.awsapps.com/start\n"
+    "sso_region = eu-west-1\nsso_account_id = 111111111111\nsso_role_name = Auditor\n"
+    "[profile chained]\nrole_arn = arn:aws:iam::222222222222:role/Auditor\n"
+    "source_profile = dev\n"
+    "[profile empty]\nregion = us-east-1\n"
+    "[profile chained-empty]\nrole_arn = arn:aws:iam::222222222222:role/Auditor\n"
+    "source_profile = empty\n"
+    "[profile no-section]\nsso_session = gone\nsso_account_id = 1\nsso_role_name = r\n"
+    "[profile contradicts]\nsso_session = my-sso\nsso_region = us-east-1\n"
+    "sso_account_id = 1\nsso_role_name = r\n"
+    "[profile incomplete]\nsso_session = my-sso\nsso_role_name = r\n";
+
+/* A HOME of the test's own, with ~/.aws/sso/cache; the old HOME goes back in sso_home_done. */
+static char g_home[64];
+static char *g_saved_home;
+
+static void sso_home(void)
+{
+    char path[256];
+
+    g_saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+    snprintf(g_home, sizeof(g_home), "/tmp/imgaudit-sso-XXXXXX");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(g_home));
+    snprintf(path, sizeof(path), "mkdir -p %s/.aws/sso/cache", g_home);
+    CU_ASSERT_EQUAL_FATAL(system(path), 0);
+    setenv("HOME", g_home, 1);
+}
+
+/* Writes the cached token of key (session name or start URL). */
+static void sso_cache_write(const char *key, const char *text)
+{
+    char name[SSO_CACHE_NAME_SIZE], path[256];
+    FILE *f;
+
+    sso_cache_name(key, name);
+    snprintf(path, sizeof(path), "%s/.aws/sso/cache/%s", g_home, name);
+    f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void sso_home_done(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", g_home);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+    if (g_saved_home)
+        setenv("HOME", g_saved_home, 1);
+    else
+        unsetenv("HOME");
+    free(g_saved_home);
+}
+
+/* creds_get fails with IA_ERR_CREDS saying says and asking for a login with profile. */
+static void expect_login(creds_provider *p, const char *profile, const char *says)
+{
+    char want[128];
+    aws_creds c;
+    ia_err err;
+
+    err_clear(&err);
+    snprintf(want, sizeof(want), "run 'aws sso login --profile %s'", profile);
+    CU_ASSERT_EQUAL(creds_get(p, &c, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_CREDS);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, says));
+    CU_ASSERT_PTR_NULL(strstr(err.msg, "aoa-"));
+}
+
+static void test_creds__sso_profiles(void)
+{
+    creds_provider *p = NULL;
+    ia_err err;
+
+    clean_env();
+    sso_home();
+    /* sso_session form, not logged in. */
+    CU_ASSERT_EQUAL_FATAL(resolve(sso_config, "", "dev", &p, &err), 0);
+    CU_ASSERT_STRING_EQUAL(creds_describe(p), "IAM Identity Center profile 'dev'");
+    expect_login(p, "dev", "no IAM Identity Center login cached for sso-session 'my-sso'");
+    creds_provider_free(p);
+    /* Legacy form: the token is cached under the start URL's name; this one has expired. */
+    sso_cache_write("https://d-1.awsapps.com/start",
+                    "{\"accessToken\": \"aoa-old\", \"expiresAt\": \"2020-01-02T03:04:05Z\"}");
+    CU_ASSERT_EQUAL_FATAL(resolve(sso_config, "", "legacy", &p, &err), 0);
+    expect_login(p, "legacy", "expired at 2020-01-02T03:04:05Z");
+    creds_provider_free(p);
+    /* The session's token is under the session's name: a broken one asks for a login too. */
+    sso_cache_write("my-sso", "{\"accessToken\": \"aoa-x\"}");
+    CU_ASSERT_EQUAL_FATAL(resolve(sso_config, "", "dev", &p, &err), 0);
+    expect_login(p, "dev", "has no expiresAt");
+    creds_provider_free(p);
+    /* A role whose source is the SSO profile: the login asked for is the source's. */
+    CU_ASSERT_EQUAL_FATAL(resolve(sso_config, "", "chained", &p, &err), 0);
+    CU_ASSERT_STRING_EQUAL(creds_describe(p), "assume role arn:aws:iam::222222222222:role/Auditor");
+    creds_provider_free(p);
+    sso_home_done();
+}
+
+static void expect_config_error(const char *config, const char *profile, const char *says)
+{
+    creds_provider *p = NULL;
+    ia_err err;
+
+    CU_ASSERT_EQUAL(resolve(config, "", profile, &p, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, says));
+    CU_ASSERT_PTR_NULL(p);
+}
+
+static void test_creds__sso_config_errors(void)
+{
+    clean_env();
+    expect_config_error(sso_config, "no-section",
+                        "profile 'no-section': sso_session 'gone' has no [sso-session gone]");
+    expect_config_error(sso_config, "contradicts",
+                        "profile 'contradicts': sso_region 'us-east-1' differs from the one of [sso-session "
+                        "my-sso] ('eu-west-1')");
+    expect_config_error(sso_config, "incomplete",
+                        "profile 'incomplete' is set up for IAM Identity Center but has no sso_account_id");
+    expect_config_error("[profile x]\nsso_start_url = u\nsso_region = Not A Region\nsso_account_id = 1\n"
+                        "sso_role_name = r\n",
+                        "x", "profile 'x': sso_region is not a region name");
+}
+
+/* botocore: "The source profile ... must have credentials". Never an AssumeRole sent unsigned. */
+static void test_creds__source_profile_without_credentials(void)
+{
+    clean_env();
+    expect_config_error(sso_config, "chained-empty",
+                        "the source profile 'empty' of profile 'chained-empty' has no credentials");
+}
+
+static void test_creds__aws_default_profile(void)
+{
+    creds_provider *p = NULL;
+    ia_err err;
+    const char *files = "[a]\naws_access_key_id = AKIDA\naws_secret_access_key = s\n"
+                        "[b]\naws_access_key_id = AKIDB\naws_secret_access_key = s\n";
+
+    clean_env();
+    setenv("AWS_DEFAULT_PROFILE", "a", 1);
+    CU_ASSERT_EQUAL_FATAL(resolve("", files, NULL, &p, &err), 0);
+    expect_key(p, "AKIDA", NULL);
+    creds_provider_free(p);
+    /* AWS_PROFILE, then --profile, outrank it. */
+    setenv("AWS_PROFILE", "b", 1);
+    CU_ASSERT_EQUAL_FATAL(resolve("", files, NULL, &p, &err), 0);
+    expect_key(p, "AKIDB", NULL);
+    creds_provider_free(p);
+    CU_ASSERT_EQUAL_FATAL(resolve("", files, "a", &p, &err), 0);
+    expect_key(p, "AKIDA", NULL);
+    creds_provider_free(p);
+    /* Named there, a profile that does not exist is an error, as when AWS_PROFILE names it. */
+    unsetenv("AWS_PROFILE");
+    setenv("AWS_DEFAULT_PROFILE", "ghost", 1);
+    CU_ASSERT_EQUAL(resolve("", files, NULL, &p, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "profile 'ghost' not found"));
+    unsetenv("AWS_DEFAULT_PROFILE");
+}
+
 static void test_creds__copy_and_clean_up(void)
 {
     aws_creds a = {"AKID", "secret", "token", 42}, b;
@@ -547,6 +719,10 @@ static CU_TestInfo tests[] = {
     {"key id without secret", test_creds__half_set_environment},
     {"role chain errors: loop, missing source, no source, bad duration", test_creds__role_chain_errors},
     {"role profile resolves without calling STS", test_creds__role_profile_resolves_without_calling},
+    {"IAM Identity Center profiles: both forms, login asked for", test_creds__sso_profiles},
+    {"IAM Identity Center config errors name the profile", test_creds__sso_config_errors},
+    {"source profile without credentials is an error", test_creds__source_profile_without_credentials},
+    {"AWS_DEFAULT_PROFILE after AWS_PROFILE and --profile", test_creds__aws_default_profile},
     {"copy and clean up", test_creds__copy_and_clean_up},
     CU_TEST_INFO_NULL,
 };

@@ -46,6 +46,8 @@ static void test_redact__named_fields_whatever_their_value(void)
         "GET /?X-Amz-Credential=AKID%2Fx&X-Amz-Signature=<redacted>&X-Amz-Security-Token=<redacted>&a=b");
     expect_redacted("x-amz-security-token:IQo+/=\nx-amz-target:X", NULL,
                     "x-amz-security-token:<redacted>\nx-amz-target:X");
+    expect_redacted("x-amz-sso_bearer_token: aoa+/=token\nhost: h", NULL,
+                    "x-amz-sso_bearer_token: <redacted>\nhost: h");
     expect_redacted("authorization: AWS4-HMAC-SHA256 Credential=AKID/1, Signature=ab\r\nhost: h", NULL,
                     "authorization: <redacted>\r\nhost: h");
     /* Words that only start like a field are left alone. */

@@ -642,6 +642,8 @@ const char *awscfg_profile_name(const char *flag)
     if (flag && *flag)
         return flag;
     v = env_nonempty("AWS_PROFILE");
+    if (!v)
+        v = env_nonempty("AWS_DEFAULT_PROFILE");
     return v ? v : "default";
 }
 

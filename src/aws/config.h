@@ -45,7 +45,11 @@ bool awscfg_has_profile(const awscfg *cfg, const char *profile);
  */
 const char *awscfg_get(const awscfg *cfg, const char *profile, const char *key);
 
-/* The profile to use: flag, then AWS_PROFILE, then "default". Borrowed or static. */
+/*
+ * The profile to use: flag, then AWS_PROFILE, then AWS_DEFAULT_PROFILE (the
+ * AWS CLI v1's name, which the SDKs still read), then "default". Borrowed or
+ * static.
+ */
 const char *awscfg_profile_name(const char *flag);
 
 /*

@@ -60,14 +60,20 @@ int creds_static_new(creds_provider **out, const aws_creds *c, const char *descr
  *      or credential_source, external_id, role_session_name, duration_seconds
  *   3. web identity: AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN
  *      (+ AWS_ROLE_SESSION_NAME), or the profile's web_identity_token_file
- *   4. the profile's static keys (credentials file, then config file)
- *   5. the profile's credential_process
- *   6. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI, with
+ *   4. the profile's IAM Identity Center (SSO) role: sso_account_id and
+ *      sso_role_name, with sso_session or the legacy sso_start_url/sso_region
+ *   5. the profile's static keys (credentials file, then config file)
+ *   6. the profile's credential_process
+ *   7. container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI or _FULL_URI, with
  *      AWS_CONTAINER_AUTHORIZATION_TOKEN(_FILE)
- *   7. EC2 instance metadata (IMDSv2: token PUT, then GET), unless
+ *   8. EC2 instance metadata (IMDSv2: token PUT, then GET), unless
  *      AWS_EC2_METADATA_DISABLED=true; AWS_EC2_METADATA_SERVICE_ENDPOINT.
+ * A role's source_profile may name credentials in any of these ways (4 to 6,
+ * or another role); one that names none is IA_ERR_INPUT naming both profiles,
+ * never an unsigned AssumeRole.
  * profile_flag is the --profile value or NULL; an explicitly named profile
- * (flag or AWS_PROFILE) that neither file has is IA_ERR_INPUT. region is used
+ * (flag, AWS_PROFILE or AWS_DEFAULT_PROFILE) that neither file has is
+ * IA_ERR_INPUT. region is used
  * for STS calls the chain makes. client and cfg are borrowed and must outlive
  * the provider. Nothing found is IA_ERR_CREDS, listing what was tried.
  */

@@ -2,7 +2,8 @@
  * The SDKs' default credential chain (creds.h lists its order) and what a
  * profile can name: static keys, role_arn with source_profile or
  * credential_source (AssumeRole, also for the accounts an audit reaches),
- * web identity, credential_process; and the environment's keys.
+ * web identity, IAM Identity Center (creds_sso.c), credential_process; and the
+ * environment's keys.
  *
  * Each source is a row of chain_steps or profile_sources, tried in order; the
  * first that makes a provider wins. A row that does not apply leaves *out NULL
@@ -60,9 +61,13 @@ static void role_free(void *ctx)
 static int role_new(creds_provider **out, aws_client *client, creds_provider *source, bool owns_source,
                     const creds_role_options *opt, ia_err *err)
 {
-    role_ctx *r = calloc(1, sizeof(*r));
+    role_ctx *r = NULL;
     char desc[2200];
 
+    /* An AssumeRole without credentials would go out unsigned: never. */
+    if (!source)
+        return err_set(err, IA_ERR_INTERNAL, "assume role %s: no source of credentials", opt->role_arn);
+    r = calloc(1, sizeof(*r));
     if (!r) {
         if (owns_source)
             creds_provider_free(source);
@@ -297,6 +302,10 @@ static int role_from_profile(const chain_req *q, const char *profile, int depth,
         } else if (profile_provider(q, source_profile, depth + 1, &src, err) != 0) {
             return -1;
         }
+        /* botocore: "The source profile ... must have credentials". */
+        if (!src)
+            return err_set(err, IA_ERR_INPUT, "the source profile '%s' of profile '%s' has no credentials",
+                           source_profile, profile);
     } else if (source) {
         if (credential_source(q, profile, source, &src, err) != 0)
             return -1;
@@ -319,6 +328,13 @@ static int role_from_profile(const chain_req *q, const char *profile, int depth,
     return role_new(out, q->client, src, true, &opt, err);
 }
 
+static int sso_from_profile(const chain_req *q, const char *profile, int depth, creds_provider **out,
+                            ia_err *err)
+{
+    (void)depth;
+    return creds_sso_new(out, q->client, q->cfg, profile, q->profile, err);
+}
+
 static int process_from_profile(const chain_req *q, const char *profile, int depth, creds_provider **out,
                                 ia_err *err)
 {
@@ -331,12 +347,10 @@ static int process_from_profile(const chain_req *q, const char *profile, int dep
     return creds_process_new(out, process, profile, err);
 }
 
-/* In the order the SDKs look: a profile with role_arn is used for that, whatever else it holds. */
+/* In the order the SDKs look: a profile with role_arn is used for that, whatever else it holds; IAM Identity
+ * Center comes before static keys (botocore's ProfileProviderBuilder). */
 static const profile_source_fn profile_sources[] = {
-    web_identity_from_profile,
-    role_from_profile,
-    static_from_profile,
-    process_from_profile,
+    web_identity_from_profile, role_from_profile, sso_from_profile, static_from_profile, process_from_profile,
 };
 
 /* The credentials a profile names, or *out NULL if it names none. */
@@ -418,7 +432,8 @@ int creds_chain_new(creds_provider **out, aws_client *client, const awscfg *cfg,
 {
     chain_req q = {client, cfg, region ? region : "us-east-1", awscfg_profile_name(profile_flag),
                    profile_flag};
-    bool explicit_profile = (profile_flag && *profile_flag) || env_set("AWS_PROFILE");
+    bool explicit_profile =
+        (profile_flag && *profile_flag) || env_set("AWS_PROFILE") || env_set("AWS_DEFAULT_PROFILE");
     ia_err imds_err;
     aws_creds probe = {0};
 

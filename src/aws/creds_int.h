@@ -11,6 +11,7 @@
  *                    static keys, role_arn (AssumeRole), web identity
  *   creds_process.c  credential_process
  *   creds_remote.c   container credentials and EC2 instance metadata
+ *   creds_sso.c      IAM Identity Center (the pieces: creds_sso.h)
  *
  * A new provider is one file that makes its provider with
  * creds_provider_new, declared here, plus a row in creds_chain.c's tables.
@@ -72,5 +73,22 @@ int creds_container_new(creds_provider **out, aws_client *client, ia_err *err);
  * borrowed. Owned: creds_provider_free.
  */
 int creds_imds_new(creds_provider **out, aws_client *client, ia_err *err);
+
+/*
+ * IAM Identity Center (SSO) role credentials for profile, when it has
+ * sso_account_id or sso_role_name (else *out NULL and 0): the sso_session
+ * form (sso_start_url and sso_region from its [sso-session NAME] section) or
+ * the legacy one (both in the profile). A missing setting, a missing section
+ * or a value the profile and its section disagree on is IA_ERR_INPUT naming
+ * the profile. Nothing is read or asked until the first creds_get: then the
+ * token cached by `aws sso login` (refreshed through SSO-OIDC when it can be
+ * and is within 15 minutes of expiring), then GetRoleCredentials. A missing,
+ * expired or refused token is IA_ERR_CREDS telling to run
+ * `aws sso login --profile PROFILE`. endpoint_profile is the profile whose
+ * endpoint settings apply (the one in use). client and cfg are borrowed.
+ * Owned: creds_provider_free.
+ */
+int creds_sso_new(creds_provider **out, aws_client *client, const awscfg *cfg, const char *profile,
+                  const char *endpoint_profile, ia_err *err);
 
 #endif

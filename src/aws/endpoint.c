@@ -24,6 +24,12 @@ const aws_service AWS_STS = {"sts", "STS", "sts", "sts", NULL, false};
 const aws_service AWS_ORGANIZATIONS = {
     "organizations", "ORGANIZATIONS", "organizations", "organizations", "AWSOrganizationsV20161128", true};
 
+/* The portal is portal.sso.<region> (botocore's endpoint rules for "sso"); SSO-OIDC is oidc.<region>, and its
+ * [services] key and AWS_ENDPOINT_URL_ suffix come from its service id "SSO OIDC". Neither request is signed.
+ */
+const aws_service AWS_SSO = {"sso", "SSO", "portal.sso", "awsssoportal", NULL, false};
+const aws_service AWS_SSO_OIDC = {"sso_oidc", "SSO_OIDC", "oidc", "sso-oauth", NULL, false};
+
 #define ENDPOINT_MAX_URL_BYTES    ((size_t)2048)
 #define ENDPOINT_MAX_REGION_BYTES ((size_t)63)
 /* Overrides do not depend on the region, so a run has at most one per service and source. */

@@ -20,6 +20,9 @@ extern const aws_service AWS_WORKSPACES;
 extern const aws_service AWS_APPSTREAM;
 extern const aws_service AWS_STS;
 extern const aws_service AWS_ORGANIZATIONS;
+/* IAM Identity Center's portal (GetRoleCredentials) and SSO-OIDC (CreateToken): called unsigned. */
+extern const aws_service AWS_SSO;
+extern const aws_service AWS_SSO_OIDC;
 
 /* "aws", "aws-cn" (cn-*) or "aws-us-gov" (us-gov-*). */
 const char *endpoint_partition(const char *region);

@@ -22,6 +22,8 @@ static const secret_field fields[] = {
     /* A header line (the canonical request has it lower-case) or a query parameter. */
     {"X-Amz-Security-Token", ":=", false},
     {"Authorization", ":", true},
+    /* IAM Identity Center's bearer token, as the portal takes it (creds_sso.c). */
+    {"x-amz-sso_bearer_token", ":=", false},
 };
 
 /* Bytes that end a value that does not run to the line's end. */

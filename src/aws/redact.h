@@ -8,8 +8,9 @@
  * proxy or a verbose endpoint may quote the Authorization header or the
  * secret key itself. So redaction is by value, with the credentials the
  * request was signed with (each as it is and URI-encoded), and by name for
- * whatever follows "Signature=", "X-Amz-Security-Token:" or "=", and
- * "Authorization:" (the rest of that line), whoever's it is. The access key
+ * whatever follows "Signature=", "X-Amz-Security-Token:" or "=",
+ * "x-amz-sso_bearer_token:" or "=", and "Authorization:" (the rest of that
+ * line), whoever's it is. The access key
  * id is not a secret and stays, so that a message still says which key failed.
  */
 

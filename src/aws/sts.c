@@ -142,6 +142,11 @@ int sts_assume_role(aws_client *c, creds_provider *source, const char *region, c
 {
     aws_param extra = {"ExternalId", external_id && *external_id ? external_id : NULL};
 
+    /* assume() sends a request without credentials unsigned, as AssumeRoleWithWebIdentity is: AssumeRole
+     * never is. */
+    if (!source)
+        return err_set(err, IA_ERR_INTERNAL, "cannot assume %s: no credentials to sign AssumeRole with",
+                       role_arn);
     return assume(c, source, region, "AssumeRole", role_arn, session_name, duration_seconds, extra, out, err);
 }
 

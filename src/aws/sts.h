@@ -25,7 +25,8 @@ int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *re
                             ia_err *err);
 
 /*
- * AssumeRole, signed with source's credentials. out receives the temporary
+ * AssumeRole, signed with source's credentials (NULL is IA_ERR_INTERNAL:
+ * AssumeRole is never sent unsigned). out receives the temporary
  * credentials (owned: creds_clean_up). session_name NULL means "imgaudit";
  * external_id may be NULL; duration_seconds 0 means 3600.
  */

@@ -36,7 +36,7 @@ static int set_quiet(void *obj, const char *value, ia_err *err)
 
 const cli_opt awsopts_options[] = {
     {"profile", 0, "NAME", CLI_STRING(awsopts, profile_flag), 0,
-     "shared config profile (default: AWS_PROFILE, then 'default')"},
+     "shared config profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,\nthen 'default')"},
     {"region", 0, "REGION", CLI_STRING(awsopts, region_flag), 0,
      "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)"},
     {"max-attempts", 0, "N", CLI_CALL(set_max_attempts), 0,

@@ -82,7 +82,9 @@ const cli_command cmd_whoami = {
     .name = "whoami",
     .summary = "print the caller's account and ARN (STS GetCallerIdentity)",
     .synopsis = "[options]",
-    .description = "Prints the caller's account, ARN and user id (STS GetCallerIdentity).\n",
+    .description = "Prints the caller's account, ARN and user id (STS GetCallerIdentity): a check of the\n"
+                   "credentials that collect and audit would use. For an IAM Identity Center (SSO)\n"
+                   "profile, run 'aws sso login --profile NAME' first.\n",
     .groups = whoami_groups,
     .run = run,
 };

@@ -11,14 +11,15 @@
 static const struct {
     const char *names, *meaning;
 } environment[] = {
-    {"AWS_PROFILE", "the shared config profile, when --profile is not given"},
+    {"AWS_PROFILE, AWS_DEFAULT_PROFILE",
+     "the shared config profile, when --profile is not given (in this order)"},
     {"AWS_REGION, AWS_DEFAULT_REGION", "the region, when --region is not given"},
     {"AWS_MAX_ATTEMPTS", "attempts per call, when --max-attempts is not given"},
     {"AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE", "the shared config and credentials files"},
     {"AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN",
      "credentials, first in the chain (not with --profile)"},
     {"AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>",
-     "endpoint overrides (WORKSPACES, APPSTREAM, STS, ORGANIZATIONS)"},
+     "endpoint overrides (WORKSPACES, APPSTREAM, STS, ORGANIZATIONS, SSO, SSO_OIDC)"},
     {"AWS_CA_BUNDLE", "a CA file for TLS verification"},
     {"IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT", "seconds a credential_process may run (default 60)"},
     {"IMGAUDIT_RULES_DIR", "where the built-in rule pack is"},

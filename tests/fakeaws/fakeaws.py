@@ -51,6 +51,16 @@ JSON_OPERATIONS = {
     "organizations": ("ListAccounts", "ListChildren", "ListAccountsForParent"),
 }
 STS_OPERATIONS = ("GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity")
+# IAM Identity Center: the portal's GetRoleCredentials and SSO-OIDC's CreateToken, both REST-JSON and unsigned.
+SSO_PORTAL_PATH = "/federation/credentials"
+SSO_OIDC_PATH = "/token"
+SSO_USER = "imgaudit-sso-user"
+# How the two spell their errors: the portal {"message"}, SSO-OIDC OAuth's {"error", "error_description"};
+# both name the code in x-amzn-ErrorType.
+SSO_ERROR_NAMESPACE = {
+    "sso": "com.amazonaws.switchboard.portal",
+    "sso-oidc": "com.amazonaws.awsssooidc",
+}
 # How each service spells its errors on the wire, following its model: the key of the
 # message member, and whether __type carries a namespace. Real answers mix both forms,
 # so clients must strip anything up to '#' and accept "message" or "Message".
@@ -105,6 +115,13 @@ class State:
         self.token_key = hashlib.sha256(f"fakeaws-token|{args.seed}|{fleet.name}".encode()).digest()
         self.lock = threading.Lock()
         self.temp_creds = {}
+        # IAM Identity Center: access tokens the portal accepts, refresh tokens CreateToken accepts (each used
+        # once: a refresh hands out a new one), the registered client, and the permission sets assigned.
+        self.sso_tokens = set(args.sso_token or [])
+        self.sso_refresh_tokens = set(args.sso_refresh_token or [])
+        self.sso_client = tuple(args.sso_client.split(":", 1)) if args.sso_client else None
+        self.sso_assignments = set(tuple(a.split(":", 1)) for a in (args.sso_assignment or []))
+        self.sso_token_ttl = args.sso_token_ttl
         self.log_entries = []
         self.seq = 0
         self.log_path = args.log
@@ -722,6 +739,19 @@ def json_error(err, service):
     return Answer(err.status, json.dumps(doc).encode(), "application/x-amz-json-1.1", err.code, err.headers)
 
 
+def sso_error(err, service):
+    """An IAM Identity Center error: the code in x-amzn-ErrorType (with the service's namespace, as AWS sends
+    it), the portal's {"message"}, SSO-OIDC's OAuth {"error", "error_description"}."""
+    ns = SSO_ERROR_NAMESPACE.get(service, SSO_ERROR_NAMESPACE["sso"])
+    if service == "sso-oidc":
+        doc = {"error": err.extra.get("error", "invalid_request"), "error_description": err.message}
+    else:
+        doc = {"message": err.message}
+    headers = dict(err.headers)
+    headers["x-amzn-ErrorType"] = f"{err.code}:http://internal.amazon.com/coral/{ns}/"
+    return Answer(err.status, json.dumps(doc).encode(), "application/json", err.code, headers)
+
+
 def xml_text(s):
     """Text for an XML element; a CR is a character reference, or the parser would read it as LF."""
     return escape(s, {"\r": "&#13;"})
@@ -773,6 +803,8 @@ def signature_echo(state, identity, headers, service):
 
 def fault_error(kind, status, service):
     """The error a throttle or 5xx fault answers with, in the service's own words."""
+    if kind == "throttle" and service in SSO_ERROR_NAMESPACE:
+        return ApiError("TooManyRequestsException", "Too many requests", status=429)
     if kind == "throttle":
         if service == "organizations":
             return ApiError("TooManyRequestsException", "AWS Organizations can't complete your request because another request is already in progress. Try again later.", extra={"Type": "ThrottlingException"})
@@ -931,17 +963,21 @@ class Handler(BaseHTTPRequestHandler):
                 self._control(body, request_id)
                 return
             target = self.headers.get("X-Amz-Target")
-            if target is not None:
+            path = urlsplit(self.path).path
+            if target is None and path in (SSO_PORTAL_PATH, SSO_OIDC_PATH):
+                protocol = "sso"
+                answer = self._sso_call(path, body, request_id, entry)
+            elif target is not None:
                 answer = self._json_call(target, body, request_id, entry)
             else:
                 protocol = "sts"
                 answer = self._sts_call(body, request_id, entry)
         except ApiError as err:
-            answer = json_error(err, entry["service"]) if protocol == "json" else sts_error(err, request_id)
+            answer = self._error_answer(protocol, err, entry, request_id)
         except Exception:  # the server must answer, whatever went wrong in it
             traceback.print_exc(file=sys.stderr)
             err = ApiError("InternalFailure", "fakeaws hit an internal error; see its stderr.", status=500, sender=False)
-            answer = json_error(err, entry["service"]) if protocol == "json" else sts_error(err, request_id)
+            answer = self._error_answer(protocol, err, entry, request_id)
         fault = self._fault
         if fault and fault["kind"] == "nonjson":
             # What a proxy or load balancer in the path answers: not the service's format.
@@ -974,6 +1010,14 @@ class Handler(BaseHTTPRequestHandler):
             self._send(answer, request_id, fault)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+
+    @staticmethod
+    def _error_answer(protocol, err, entry, request_id):
+        if protocol == "json":
+            return json_error(err, entry["service"])
+        if protocol == "sso":
+            return sso_error(err, entry["service"])
+        return sts_error(err, request_id)
 
     def _rate_limit(self, entry, service, account, region):
         """--rate-limit: throttle the request, as AWS does, when its lane's bucket is empty.
@@ -1051,6 +1095,91 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["kind"] in ("deep", "bloat"):
             return Answer(200, faults.reshape(out, fault, fleetmod.render_json).encode("utf-8"), "application/x-amz-json-1.1")
         return Answer(200, fleetmod.render_json(out).encode("utf-8"), "application/x-amz-json-1.1")
+
+    # -- IAM Identity Center (REST-JSON, unsigned) --
+
+    def _sso_call(self, path, body, request_id, entry):
+        if path == SSO_PORTAL_PATH:
+            entry["service"], entry["operation"] = "sso", "GetRoleCredentials"
+            if self.command != "GET":
+                raise ApiError("InvalidRequestException", f"{self.command} is not supported on {path}.")
+            return self._sso_get_role_credentials(request_id, entry)
+        entry["service"], entry["operation"] = "sso-oidc", "CreateToken"
+        if self.command != "POST":
+            raise ApiError("InvalidRequestException", f"{self.command} is not supported on {path}.", extra={"error": "invalid_request"})
+        return self._sso_create_token(body, entry)
+
+    def _sso_get_role_credentials(self, request_id, entry):
+        """GetRoleCredentials: the bearer token in x-amz-sso_bearer_token, account_id and role_name in the query.
+        Credentials for an assigned permission set are a session of the role Identity Center made for it."""
+        st = self.state
+        query = {}
+        for k, v in parse_qsl(urlsplit(self.path).query, keep_blank_values=True):
+            if k in query:
+                raise ApiError("InvalidRequestException", f"Parameter {k} appears more than once.")
+            query[k] = v
+        entry["params"] = {k: query.get(k) for k in ("account_id", "role_name")}
+        token = self.headers.get("x-amz-sso_bearer_token")
+        if not token:
+            raise ApiError("UnauthorizedException", "Session token not found or invalid", status=401)
+        with st.lock:
+            known = any(hmac.compare_digest(token.encode(), t.encode()) for t in st.sso_tokens)
+        if not known:
+            raise ApiError("UnauthorizedException", "Session token not found or invalid", status=401)
+        for name in ("role_name", "account_id"):
+            if not query.get(name):
+                raise ApiError("InvalidRequestException", f"1 validation error detected: Value null at '{lower_first(name.title().replace('_', ''))}' failed to satisfy constraint: Member must not be null")
+        account, permission_set = query["account_id"], query["role_name"]
+        entry["account"] = account
+        fault = self._apply_faults(entry, request_id)
+        if fault and fault["kind"] in ("throttle", "5xx"):
+            raise fault_error(fault["kind"], fault["param"], "sso")
+        if (account, permission_set) not in st.sso_assignments:
+            raise ApiError("ForbiddenException", "No access", status=403)
+        digest = hashlib.sha256(f"{account}|{permission_set}".encode()).hexdigest()[:16]
+        role = {"name": f"AWSReservedSSO_{permission_set}_{digest}"}
+        creds, _ = _issue(st, account, role, SSO_USER, 3600)
+        entry["role"] = role["name"]
+        doc = {
+            "roleCredentials": {
+                "accessKeyId": creds["access_key"],
+                "secretAccessKey": creds["secret"],
+                "sessionToken": creds["token"],
+                "expiration": int(creds["expires"] * 1000),
+            }
+        }
+        return Answer(200, json.dumps(doc).encode(), "application/json")
+
+    def _sso_create_token(self, body, entry):
+        """CreateToken with grantType refresh_token (the only grant a client refreshing a cached token uses):
+        the registered client, and a refresh token not used before. Hands out a new access token and a new
+        refresh token; the one used is spent."""
+        st = self.state
+        try:
+            req = json.loads(body.decode("utf-8") or "null")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError("InvalidRequestException", "The request body is not JSON.", extra={"error": "invalid_request"}) from None
+        if not isinstance(req, dict):
+            raise ApiError("InvalidRequestException", "The request body is not a JSON object.", extra={"error": "invalid_request"})
+        entry["params"] = {k: req.get(k) for k in ("grantType", "clientId")}
+        for name in ("clientId", "clientSecret", "grantType"):
+            if not isinstance(req.get(name), str) or not req[name]:
+                raise ApiError("InvalidRequestException", f"{name} is required", extra={"error": "invalid_request"})
+        if st.sso_client is None or req["clientId"] != st.sso_client[0] or not hmac.compare_digest(req["clientSecret"].encode(), st.sso_client[1].encode()):
+            raise ApiError("InvalidClientException", "Invalid client provided", status=401, extra={"error": "invalid_client"})
+        if req["grantType"] != "refresh_token":
+            raise ApiError("UnsupportedGrantTypeException", "Unsupported grant type", extra={"error": "unsupported_grant_type"})
+        refresh = req.get("refreshToken")
+        with st.lock:
+            if not isinstance(refresh, str) or refresh not in st.sso_refresh_tokens:
+                raise ApiError("InvalidGrantException", "Invalid refresh token provided", extra={"error": "invalid_grant"})
+            st.sso_refresh_tokens.discard(refresh)
+            access = "aoa" + secrets.token_urlsafe(48)
+            new_refresh = "aor" + secrets.token_urlsafe(48)
+            st.sso_tokens.add(access)
+            st.sso_refresh_tokens.add(new_refresh)
+        doc = {"accessToken": access, "tokenType": "Bearer", "expiresIn": st.sso_token_ttl, "refreshToken": new_refresh}
+        return Answer(200, json.dumps(doc).encode(), "application/json")
 
     # -- STS Query --
 
@@ -1268,6 +1397,11 @@ def main(argv=None):
     ap.add_argument("--latency-ms", type=float, default=0.0, help="delay every API answer by this many ms, as a network round trip would (other requests are served meanwhile)")
     ap.add_argument("--throughput", action="store_true", help="benchmarks only: do not check signatures (the caller is still told apart by its access key), so the endpoint is never the bottleneck")
     ap.add_argument("--session-ttl", type=int, default=0, help="cap the lifetime of issued temporary credentials, seconds (0: as requested)")
+    ap.add_argument("--sso-token", action="append", metavar="TOKEN", help="an IAM Identity Center access token the portal accepts (repeatable)")
+    ap.add_argument("--sso-assignment", action="append", metavar="ACCOUNT:PERMISSION_SET", help="a permission set the token's user may get credentials for with GetRoleCredentials (repeatable)")
+    ap.add_argument("--sso-client", metavar="ID:SECRET", help="the client registered with SSO-OIDC, for CreateToken")
+    ap.add_argument("--sso-refresh-token", action="append", metavar="TOKEN", help="a refresh token CreateToken accepts once (repeatable)")
+    ap.add_argument("--sso-token-ttl", type=int, default=28800, help="expiresIn of the access tokens CreateToken hands out, seconds (default 28800)")
     ap.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file; needs --tls-key")
     ap.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
     ap.add_argument("--parent-pid", type=int, default=0, help="stop when this process is gone")

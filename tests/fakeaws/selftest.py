@@ -13,6 +13,7 @@ import contextlib
 import datetime
 import http.client
 import json
+import re
 import os
 import shutil
 import socket
@@ -1009,6 +1010,35 @@ def second_server(*args):
             p.wait()
         p.stderr.close()
         shutil.rmtree(d, ignore_errors=True)
+
+
+@check
+def sso_portal_and_oidc_as_boto3_sees_them():
+    """IAM Identity Center through boto3's own sso and sso-oidc clients (unsigned): GetRoleCredentials checks the
+    bearer token and the assignment, its credentials sign STS calls, CreateToken spends refresh tokens."""
+    global URL
+    saved = URL
+    unsigned = Config(signature_version=botocore.UNSIGNED, retries={"total_max_attempts": 1})
+    with second_server("--sso-token", "tok-1", "--sso-assignment", "111111111111:AuditorAccess", "--sso-client", "cid:csecret", "--sso-refresh-token", "ref-1") as url:
+        URL = url
+        try:
+            sso = boto3.client("sso", region_name="eu-west-1", endpoint_url=url, config=unsigned)
+            oidc = boto3.client("sso-oidc", region_name="eu-west-1", endpoint_url=url, config=unsigned)
+            rc = sso.get_role_credentials(roleName="AuditorAccess", accountId="111111111111", accessToken="tok-1")["roleCredentials"]
+            expect(rc["expiration"] > time.time() * 1000 + 3000 * 1000, f"expiration is not epoch ms an hour ahead: {rc['expiration']}")
+            who = client("sts", creds={"aws_access_key_id": rc["accessKeyId"], "aws_secret_access_key": rc["secretAccessKey"], "aws_session_token": rc["sessionToken"]}).get_caller_identity()
+            expect(re.fullmatch(r"arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_AuditorAccess_[0-9a-f]{16}/imgaudit-sso-user", who["Arn"]), who["Arn"])
+            expect_eq(error_of(sso.get_role_credentials, roleName="AuditorAccess", accountId="111111111111", accessToken="tok-2")[:2], ("UnauthorizedException", 401), "unknown token")
+            expect_eq(error_of(sso.get_role_credentials, roleName="Admin", accountId="111111111111", accessToken="tok-1")[:2], ("ForbiddenException", 403), "permission set not assigned")
+            code, status, msg = error_of(oidc.create_token, clientId="cid", clientSecret="wrong", grantType="refresh_token", refreshToken="ref-1")
+            expect_eq((code, status), ("InvalidClientException", 401), "wrong client secret")
+            new = oidc.create_token(clientId="cid", clientSecret="csecret", grantType="refresh_token", refreshToken="ref-1")
+            expect(new["accessToken"] and new["refreshToken"] and new["expiresIn"] > 0, f"CreateToken answer: {new}")
+            expect_eq(error_of(oidc.create_token, clientId="cid", clientSecret="csecret", grantType="refresh_token", refreshToken="ref-1")[:2], ("InvalidGrantException", 400), "spent refresh token")
+            sso.get_role_credentials(roleName="AuditorAccess", accountId="111111111111", accessToken=new["accessToken"])
+            oidc.create_token(clientId="cid", clientSecret="csecret", grantType="refresh_token", refreshToken=new["refreshToken"])
+        finally:
+            URL = saved
 
 
 @check
