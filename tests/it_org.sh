@@ -109,4 +109,82 @@ PY
 }
 check "every shard records the whole Organization; merging them keeps it once" shards
 
+org_trust() {
+  local rc=0
+  collect --regions us-east-1,eu-west-1 -o "$TEST_TMP/trust.json" 2>"$TEST_TMP/err" || rc=$?
+  [ "$rc" -eq 3 ] || return 1
+  printf 'vars:\n  trust_organization: false\n' >"$TEST_TMP/no-org-trust.yaml"
+  python3 - "$TEST_TMP/trust.json" "$TEST_TMP/no-org.json" <<'PY' || return 1
+import json, sys
+snap = json.load(open(sys.argv[1]))
+del snap["organizations"]
+json.dump(snap, open(sys.argv[2], "w"))
+PY
+  for run in org no-trust no-org; do
+    local snap=$TEST_TMP/trust.json extra=()
+    [ "$run" = no-trust ] && extra=(--vars "$TEST_TMP/no-org-trust.yaml")
+    [ "$run" = no-org ] && snap=$TEST_TMP/no-org.json
+    rc=0
+    "$IMGAUDIT_BIN" evaluate "$snap" --allow-partial --quiet --json "$TEST_TMP/res-$run.json" \
+      "${extra[@]}" || rc=$?
+    [ "$rc" -eq 1 ] || return 1
+  done
+  python3 - "$TEST_TMP/trust.json" "$TEST_TMP"/res-{org,no-trust,no-org}.json <<'PY'
+import json, sys
+snap, org, no_trust, no_org = (json.load(open(p)) for p in sys.argv[1:])
+members = {m["id"] for o in snap["organizations"] for m in o["accounts"]}
+assert "666666666666" in members and "444444444444" in members
+
+def shared_untrusted(res):
+    # The images below are desktops-prod's: a shared-in copy of one is listed in the receiving account too.
+    return {r["resource_id"]: r for r in res["results"] if r["account"] == "222222222222"
+            if r["rule"] in ("workspaces-image-shared-untrusted", "appstream-image-shared-untrusted")}
+
+# wsi-efc63a464 is shared with an outside account and with a SUSPENDED member: only the outsider is named.
+# wsi-47d98b386 (to three members), wsi-2d9940177 (to a member) and prod-apps-02 (AppStream, to members) pass.
+got = shared_untrusted(org)
+assert got["wsi-efc63a464"]["status"] == "fail", got["wsi-efc63a464"]
+assert got["wsi-efc63a464"]["message"].endswith("is shared with untrusted 123456789012"), got["wsi-efc63a464"]
+for rid in ("wsi-47d98b386", "wsi-2d9940177", "prod-apps-02"):
+    assert got[rid]["status"] == "pass", got[rid]
+assert got["prod-apps-01"]["message"].endswith("is shared with untrusted 999999999999"), got["prod-apps-01"]
+
+# trust_organization: false, or a snapshot without the Organization: member shares fail, members named.
+for res in (no_trust, no_org):
+    got = shared_untrusted(res)
+    assert got["wsi-47d98b386"]["status"] == "fail", got["wsi-47d98b386"]
+    assert got["wsi-47d98b386"]["message"].endswith("111111111111, 333333333333, 555555555555"), got["wsi-47d98b386"]
+    assert got["wsi-efc63a464"]["message"].endswith("123456789012, 666666666666"), got["wsi-efc63a464"]
+    assert got["prod-apps-02"]["status"] == "fail", got["prod-apps-02"]
+
+# sharing: exactly one entry per share, from the owners' grants and from images seen shared in.
+want = set()
+for r in snap["resources"]:
+    if r["type"] not in ("workspaces_image", "appstream_image"):
+        continue
+    d = r["data"]
+    for p in d.get("Permissions") or []:
+        want.add((r["type"], r["region"], r["id"], r["account"], p.get("SharedAccountId") or p.get("sharedAccountId")))
+    if d.get("ImageType") == "SHARED" or d.get("Visibility") == "SHARED":
+        if d.get("OwnerAccountId"):
+            want.add((r["type"], r["region"], r["id"], d["OwnerAccountId"], r["account"]))
+entries = [(e["resource_type"], e["region"], e["resource_id"], e["owner"]["account"], e["shared_with"]["account"])
+           for e in org["sharing"]]
+assert len(entries) == len(set(entries)), "a share is listed twice"
+assert set(entries) == want, (set(entries) ^ want)
+
+def entry(res, rid, target):
+    (e,) = [e for e in res["sharing"] if e["resource_id"] == rid and e["shared_with"]["account"] == target]
+    return e["shared_with"]
+
+assert entry(org, "wsi-efc63a464", "666666666666") == {"account": "666666666666", "name": "legacy-suspended",
+    "audited": False, "in_organization": True, "trusted": True}, entry(org, "wsi-efc63a464", "666666666666")
+assert entry(org, "wsi-efc63a464", "123456789012")["in_organization"] is False
+assert entry(org, "wsi-efc63a464", "123456789012")["trusted"] is False
+assert entry(no_trust, "wsi-efc63a464", "666666666666")["trusted"] is False
+assert entry(no_org, "wsi-efc63a464", "666666666666")["in_organization"] is None
+PY
+}
+check "org trust: member shares pass (a SUSPENDED member too), an outside share fails naming only that account; trust_organization false and a snapshot without the Organization fail member shares; sharing has one entry per share" org_trust
+
 finish

@@ -281,7 +281,7 @@ def make_test():
         imgs[0]["ImageId"]: many,  # permissions over several pages
         imgs[1]["ImageId"]: [dev, untrusted],  # BYOL DEDICATED shared to a fleet account and an outsider
         imgs[7]["ImageId"]: [dev, labs, mgmt],
-        imgs[10]["ImageId"]: [outsider],
+        imgs[10]["ImageId"]: [outsider, suspended],  # a member that is SUSPENDED is still a member
         imgs[11]["ImageId"]: [partner],
     }
     add_ws(prod, "eu-west-1", imgs, perms)
