@@ -273,7 +273,8 @@ int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err)
         if (rc != 0)
             goto nomem;
     }
-    qsort(s->edges, s->n_edges, sizeof(*s->edges), cmp_edge);
+    if (s->n_edges > 1) /* edges is NULL when nothing is shared */
+        qsort(s->edges, s->n_edges, sizeof(*s->edges), cmp_edge);
     merge_duplicates(s);
     s->has_organization = r->has_organization != 0;
     s->trust_known = r->trust_known != 0;
