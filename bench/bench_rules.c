@@ -193,7 +193,7 @@ int main(int argc, char **argv)
     rules_diags_init(&diags);
     buf_init(&text, (size_t)8 * 1024 * 1024 * 1024);
     if (rules_load_sources(&src, 1, NULL, 0, &set, &diags, &err) != 0) {
-        rules_diags_print(&diags, stderr, "bench_rules: ");
+        rules_diags_print(&diags, stderr, "bench_rules: ", NULL, false);
         goto out;
     }
     rules_clock_init(&clock, "2026-11-25", &err);

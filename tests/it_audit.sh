@@ -192,7 +192,7 @@ bad_rules_fail_fast() {
   local before after
   printf 'rules:\n  - id: Bad_Id\n    severity: urgent\n' >"$TEST_TMP/bad-rules.yaml"
   before=$(wc -l <"$TEST_TMP/test/requests.jsonl")
-  [ "$(status_of audit --rules "$TEST_TMP/bad-rules.yaml")" = 2 ] || return 1
+  [ "$(status_of audit --no-builtin-rules --rules "$TEST_TMP/bad-rules.yaml")" = 2 ] || return 1
   after=$(wc -l <"$TEST_TMP/test/requests.jsonl")
   # Every problem, with its position, and not one request made.
   grep -q 'bad-rules.yaml:2:[0-9]*: ' "$TEST_TMP/err" && grep -q 'bad-rules.yaml:3:[0-9]*: ' "$TEST_TMP/err" &&
@@ -259,7 +259,7 @@ json.dump(snap, open(sys.argv[2], "w"))
 PY
   "$IMGAUDIT_BIN" evaluate "$R/us-only.json" --baseline "$R/results.json" --json "$R/us-only-results.json" \
     --fail-on none --allow-partial --quiet &&
-    "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --rules "$IMGAUDIT_SOURCE_DIR/rules/00-vars.yaml" \
+    "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --no-builtin-rules --rules "$IMGAUDIT_SOURCE_DIR/rules/00-vars.yaml" \
       --rules "$IMGAUDIT_SOURCE_DIR/rules/appstream.yaml" --baseline "$R/results.json" \
       --json "$R/as-only-results.json" --fail-on none --allow-partial --quiet &&
     python3 - "$R/us-only-results.json" "$R/as-only-results.json" <<'PY'

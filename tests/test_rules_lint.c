@@ -81,6 +81,7 @@ static void check_case(const char *cas, const char *more_rules, int as_vars)
     }
     CU_ASSERT_EQUAL(rc, -1);
     CU_ASSERT_PTR_NULL(set);
+    testutil_diags_errors_only(&diags);
     /* The first problem is also the error returned, with its position. */
     CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
     if (diags.n) {
@@ -293,7 +294,8 @@ static void test_rules_lint__empty_directory_and_empty_file(void)
 
 static void test_rules_lint__diagnostic_format(void)
 {
-    rules_diag with = {"r.yaml", 3, 7, "unknown op 'x'"}, without = {"gone.yaml", 0, 0, "No such file"};
+    rules_diag with = {"r.yaml", 3, 7, "unknown op 'x'", RULES_DIAG_ERROR},
+               without = {"gone.yaml", 0, 0, "No such file", RULES_DIAG_ERROR};
     char out[256];
 
     rules_diag_format(&with, out, sizeof(out));

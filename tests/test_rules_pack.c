@@ -34,7 +34,7 @@ static rules_set *load_pack(const char *vars_rel)
         snprintf(vars_path, sizeof(vars_path), "%s", testutil_data_path(vars_rel));
     rules_diags_init(&diags);
     if (rules_load(&dir, 1, &vp, vars_rel ? 1 : 0, &set, &diags, &err) != 0) {
-        rules_diags_print(&diags, stderr, "    pack: ");
+        rules_diags_print(&diags, stderr, "    pack: ", NULL, false);
         set = NULL;
     }
     rules_diags_free(&diags);

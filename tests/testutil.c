@@ -120,3 +120,18 @@ char *testutil_xpath_str(xmlDocPtr doc, const char *expr)
     xmlXPathFreeContext(ctx);
     return out;
 }
+
+void testutil_diags_errors_only(rules_diags *diags)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < diags->n; i++) {
+        if (diags->items[i].level != RULES_DIAG_ERROR) {
+            free(diags->items[i].file);
+            free(diags->items[i].msg);
+            continue;
+        }
+        diags->items[kept++] = diags->items[i];
+    }
+    diags->n = kept;
+}

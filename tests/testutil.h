@@ -6,6 +6,8 @@
 #include <CUnit/CUnit.h>
 #include <libxml/tree.h>
 
+#include "rules/rules.h"
+
 /*
  * Runs one suite of tests with CUnit's basic interface in verbose mode, so
  * the run prints CUnit's summary lines. Returns the process exit status: 0
@@ -33,5 +35,8 @@ double testutil_xpath_num(xmlDocPtr doc, const char *expr);
 
 /* The string value of an XPath expression over doc; owned (free()), "" when it cannot be evaluated. */
 char *testutil_xpath_str(xmlDocPtr doc, const char *expr);
+
+/* Removes the warnings from diags (frees them), keeping the errors in order: for tests about errors. */
+void testutil_diags_errors_only(rules_diags *diags);
 
 #endif

@@ -7,7 +7,10 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "cli/cli.h"
 #include "cli/reportopts.h"
@@ -16,12 +19,18 @@
 #include "util/termtext.h"
 
 typedef struct rules_cmd {
-    reportopts ro; /* --rules and the PATHs, --vars, --waivers, --today */
+    reportopts ro; /* --rules and the PATHs, --vars, --waivers, --today, the selection */
     bool allow_untested;
+    bool json;
 } rules_cmd;
 
 static const cli_opt path_operands[] = {
     {NULL, 0, "PATH", CLI_LIST(reportopts, rules), 0, "a rule file or a directory of *.yaml/*.yml files"},
+    {0},
+};
+
+static const cli_opt list_options[] = {
+    {"json", 0, NULL, CLI_BOOL(rules_cmd, json), 0, "the rules as a JSON array (docs/rules.md)"},
     {0},
 };
 
@@ -42,7 +51,7 @@ static const cli_group lint_groups[] = {
 };
 
 static const cli_group list_groups[] = {
-    {NULL, reportopts_rule_options, RO},
+    {NULL, reportopts_rule_options, RO}, {NULL, reportopts_select_options, RO}, {NULL, list_options, 0},
     {NULL, path_operands, RO},
     {NULL, cli_help_options, 0},
     {0},
@@ -62,7 +71,8 @@ static const cli_command rules_lint = {
 
 static const cli_command rules_list = {
     .name = "rules list",
-    .summary = "prints the loaded rules: id, severity, resource type, title",
+    .summary = "prints the rules that would run (the built-in pack and PATHs): id, severity,\n"
+               "resource type, title; --json: every field",
     .groups = list_groups,
     .parent = &cmd_rules,
 };
@@ -99,6 +109,85 @@ static void print_list(const rules_set *set)
     }
 }
 
+/* A rule's file as the user knows it: relative to the pack for the pack's own rules, else as given. */
+static const char *rule_file(const char *file, const char *pack_dir, bool *builtin)
+{
+    size_t len = strlen(pack_dir);
+
+    *builtin = len && strncmp(file, pack_dir, len) == 0 && file[len] == '/';
+    return *builtin ? file + len + 1 : file;
+}
+
+static int add_string(cJSON *obj, const char *name, const char *value)
+{
+    cJSON *item = value ? cJSON_CreateString(value) : cJSON_CreateNull();
+
+    if (!item || !cJSON_AddItemToObject(obj, name, item)) {
+        cJSON_Delete(item);
+        return -1;
+    }
+    return 0;
+}
+
+static cJSON *rule_json(const rules_set *set, size_t i, const char *pack_dir)
+{
+    const rule_info *ri = rules_set_info(set, i);
+    const char *vars[64];
+    size_t n_vars = rules_rule_vars(set, i, vars, sizeof(vars) / sizeof(vars[0]));
+    cJSON *obj = cJSON_CreateObject(), *list = NULL;
+    bool builtin;
+    const char *file = rule_file(ri->file, pack_dir, &builtin);
+
+    if (!obj || add_string(obj, "id", ri->id) != 0 || add_string(obj, "title", ri->title) != 0 ||
+        add_string(obj, "severity", severity_name(ri->sev)) != 0 ||
+        add_string(obj, "resource_type", ri->resource_type) != 0 ||
+        add_string(obj, "description", ri->description) != 0 ||
+        add_string(obj, "remediation", ri->remediation) != 0 || add_string(obj, "file", file) != 0 ||
+        !cJSON_AddBoolToObject(obj, "builtin", builtin) || !(list = cJSON_AddArrayToObject(obj, "variables")))
+        goto fail;
+    for (size_t k = 0; k < n_vars; k++) {
+        cJSON *name = cJSON_CreateString(vars[k]);
+
+        if (!name || !cJSON_AddItemToArray(list, name)) {
+            cJSON_Delete(name);
+            goto fail;
+        }
+    }
+    return obj;
+fail:
+    cJSON_Delete(obj);
+    return NULL;
+}
+
+static int print_json(const rules_set *set, const char *pack_dir)
+{
+    cJSON *arr = cJSON_CreateArray();
+    char *text = NULL;
+    ia_err err;
+    int rc = CLI_EXIT_OK;
+
+    for (size_t i = 0; arr && i < rules_set_count(set); i++) {
+        cJSON *obj = rule_json(set, i, pack_dir);
+
+        if (!obj || !cJSON_AddItemToArray(arr, obj)) {
+            cJSON_Delete(obj);
+            cJSON_Delete(arr);
+            arr = NULL;
+        }
+    }
+    text = arr ? cJSON_Print(arr) : NULL;
+    if (!text) {
+        err_clear(&err);
+        err_set(&err, IA_ERR_NOMEM, "out of memory");
+        rc = cli_fail(&err);
+    } else {
+        printf("%s\n", text);
+    }
+    cJSON_free(text);
+    cJSON_Delete(arr);
+    return rc;
+}
+
 static int run_test(const rules_set *set, const rules_cmd *c)
 {
     rules_test_summary sum;
@@ -116,59 +205,84 @@ static int run_test(const rules_set *set, const rules_cmd *c)
     return CLI_EXIT_OK;
 }
 
+/* lint's last line: the rules read and the problems counted. Returns the exit status. */
+static int lint_verdict(const rules_set *set, const waivers *wv, const rules_cmd *c, const rules_diags *diags)
+{
+    size_t errors, warnings;
+
+    rules_diags_count(diags, true, &errors, &warnings);
+    if (errors || !set) {
+        printf("%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+        return CLI_EXIT_USAGE;
+    }
+    printf("ok: %zu rules in %zu files", rules_set_count(set), rules_set_file_count(set));
+    if (c->ro.waivers.n)
+        printf(", %zu waivers", waivers_count(wv));
+    printf("; 0 errors, %zu warning%s\n", warnings, warnings == 1 ? "" : "s");
+    return CLI_EXIT_OK;
+}
+
 static int run_verb(const cli_command *verb, int argc, char **argv)
 {
     rules_cmd c = {0};
     reportopts *ro = &c.ro;
     rules_set *set = NULL;
     waivers *wv = NULL;
+    cli_list paths = {0};
     rules_diags diags;
-    ia_err err;
-    int rc, bad = 0;
+    rules_selection sel;
+    size_t errors, warnings;
+    bool lint = verb == &rules_lint, with_pack;
+    ia_err err, werr;
+    int rc, lrc, wrc = 0;
 
     reportopts_init(ro);
     err_clear(&err);
+    err_clear(&werr);
     rules_diags_init(&diags);
     rc = cli_parse(verb, &c, argc, argv);
     if (rc >= 0)
         goto out;
-    if (ro->rules.n == 0 && (rules_pack_dir(ro->pack_dir, sizeof(ro->pack_dir), &err) != 0 ||
-                             cli_list_append(&ro->rules, ro->pack_dir, &err) != 0)) {
+    /* list shows what evaluate would run: the pack and the PATHs; lint and test check the PATHs alone. */
+    with_pack = verb == &rules_list ? !ro->no_builtin_rules : ro->rules.n == 0;
+    if (!with_pack && ro->rules.n == 0) {
+        rc = cli_usage_error(verb->name, "--no-builtin-rules needs a PATH (which rules, then?)");
+        goto out;
+    }
+    if (reportopts_rule_paths(ro, with_pack, &paths, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
-    if (rules_load(ro->rules.items, ro->rules.n, ro->vars.items, ro->vars.n, &set, &diags, &err) != 0) {
-        if (!diags.n) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        bad = 1;
-    }
+    lrc = rules_load(paths.items, paths.n, ro->vars.items, ro->vars.n, &set, &diags, &err);
     /* Lint reads the waivers even when a rule file is bad: one run shows every problem. */
-    if (ro->waivers.n && waivers_load(ro->waivers.items, ro->waivers.n, &wv, &diags, &err) != 0) {
-        if (!diags.n) {
-            rc = cli_fail(&err);
-            goto out;
-        }
-        bad = 1;
+    if (ro->waivers.n && err.kind != IA_ERR_NOMEM)
+        wrc = waivers_load_checked(ro->waivers.items, ro->waivers.n, set, &wv, &diags, &werr);
+    rules_diags_count(&diags, lint, &errors, &warnings);
+    if ((lrc != 0 || wrc != 0) && errors == 0) {
+        rc = cli_fail(lrc != 0 ? &err : &werr);
+        goto out;
     }
-    if (bad) {
-        rules_diags_print(&diags, verb == &rules_lint ? stdout : stderr,
-                          verb == &rules_lint ? "" : "imgaudit: error: ");
-        fprintf(stderr, "imgaudit %s: %zu problem%s found\n", verb->name, diags.n + diags.dropped,
-                diags.n + diags.dropped == 1 ? "" : "s");
+    if (lint) {
+        rules_diags_print(&diags, stdout, "", NULL, true);
+        rc = lint_verdict(set, wv, &c, &diags);
+        goto out;
+    }
+    rules_diags_print(&diags, stderr, "imgaudit: error: ", "imgaudit: warning: ", false);
+    if (errors) {
+        fprintf(stderr, "imgaudit %s: %zu problem%s found\n", verb->name, errors, errors == 1 ? "" : "s");
         rc = CLI_EXIT_USAGE;
         goto out;
     }
-    if (verb == &rules_lint) {
-        printf("ok: %zu rules in %zu files", rules_set_count(set), rules_set_file_count(set));
-        if (ro->waivers.n)
-            printf(", %zu waivers", waivers_count(wv));
-        printf("\n");
-        rc = CLI_EXIT_OK;
-    } else if (verb == &rules_list) {
-        print_list(set);
-        rc = CLI_EXIT_OK;
+    if (verb == &rules_list) {
+        sel = reportopts_selection(ro);
+        if (rules_set_select(set, &sel, &err) != 0)
+            rc = cli_fail(&err);
+        else if (c.json)
+            rc = print_json(set, with_pack ? ro->pack_dir : "");
+        else {
+            print_list(set);
+            rc = CLI_EXIT_OK;
+        }
     } else {
         rc = run_test(set, &c);
     }
@@ -176,6 +290,7 @@ out:
     waivers_free(wv);
     rules_set_free(set);
     rules_diags_free(&diags);
+    cli_list_free(&paths);
     reportopts_clean_up(ro);
     return rc;
 }
@@ -201,11 +316,12 @@ const cli_command cmd_rules = {
     .name = "rules",
     .summary = "lint, list or test rule files (rules lint|list|test [PATH...])",
     .description =
-        "PATH is a rule file or a directory of *.yaml/*.yml files (also --rules PATH); without one,\n"
-        "the built-in pack ($IMGAUDIT_RULES_DIR, else <program dir>/../rules, else the install\n"
-        "data directory).\n",
+        "PATH is a rule file or a directory of *.yaml/*.yml files (also --rules PATH). lint and\n"
+        "test check the PATHs alone, or without one the built-in pack ($IMGAUDIT_RULES_DIR, else\n"
+        "<program dir>/../rules, else the install data directory); list shows what evaluate would\n"
+        "run: the pack and the PATHs (--no-builtin-rules: the PATHs alone).\n",
     .verbs = rules_verbs,
-    .exit_status = "exit status: 0 all good, 1 a rule test failed or a rule is untested,\n"
-                   "             2 bad command line or a problem in a file\n",
+    .exit_status = "exit status: 0 all good (lint: warnings only), 1 a rule test failed or a rule is\n"
+                   "             untested, 2 bad command line or an error in a file\n",
     .run = run,
 };

@@ -44,9 +44,31 @@ static int set_fail_on_new(void *obj, const char *value, ia_err *err)
 const cli_opt reportopts_rule_options[] = {
     /* `rules` takes its PATH operands the same way; its usage line shows those. */
     {"rules", 0, "PATH", CLI_LIST(reportopts, rules), CLI_OPT_NO_SYNOPSIS,
-     "rule file or directory of *.yaml/*.yml (repeatable; default: the built-in\n"
-     "pack: $IMGAUDIT_RULES_DIR, <program dir>/../rules, the install data dir)"},
+     "rule file or directory of *.yaml/*.yml, added to the built-in pack\n"
+     "($IMGAUDIT_RULES_DIR, <program dir>/../rules, the install data dir) (repeatable)"},
     {"vars", 0, "FILE", CLI_LIST(reportopts, vars), 0, "variables file (repeatable; later definitions win)"},
+    {0},
+};
+
+static int set_severity(void *obj, const char *value, ia_err *err)
+{
+    reportopts *ro = obj;
+
+    if (severity_parse(value, &ro->min_severity) != 0)
+        return err_set(err, IA_ERR_USAGE, "--severity: '%s' is not one of %s", value, severity_choices());
+    ro->has_min_severity = true;
+    return 0;
+}
+
+const cli_opt reportopts_select_options[] = {
+    {"no-builtin-rules", 0, NULL, CLI_BOOL(reportopts, no_builtin_rules), 0,
+     "only the rules given with --rules, not the built-in pack too"},
+    {"rule", 0, "ID", CLI_LIST(reportopts, only_rules), 0,
+     "run only this rule (an id or a glob; repeatable; an id matching\nno rule is an error)"},
+    {"exclude-rule", 0, "ID", CLI_LIST(reportopts, exclude_rules), 0,
+     "leave this rule out (an id or a glob; repeatable)"},
+    {"severity", 0, "SEVERITY", CLI_CALL(set_severity), 0,
+     "only rules at least this severe (info, low, medium, high, critical)"},
     {0},
 };
 
@@ -119,28 +141,82 @@ int reportopts_check(const reportopts *ro, ia_err *err)
     return 0;
 }
 
+/* Whether path is the directory dir (already made absolute by rules_pack_dir). */
+static bool same_dir(const char *path, const char *dir)
+{
+    struct stat a, b;
+
+    return stat(path, &a) == 0 && stat(dir, &b) == 0 && S_ISDIR(a.st_mode) && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
+int reportopts_rule_paths(reportopts *ro, bool with_pack, cli_list *out, ia_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (with_pack && (rules_pack_dir(ro->pack_dir, sizeof(ro->pack_dir), err) != 0 ||
+                      cli_list_append(out, ro->pack_dir, err) != 0))
+        goto fail;
+    for (size_t i = 0; i < ro->rules.n; i++) {
+        /* `--rules rules/` named the pack itself before --rules added to it: it is not loaded twice. */
+        if (with_pack && same_dir(ro->rules.items[i], ro->pack_dir))
+            continue;
+        if (cli_list_append(out, ro->rules.items[i], err) != 0)
+            goto fail;
+    }
+    return 0;
+fail:
+    cli_list_free(out);
+    return -1;
+}
+
+rules_selection reportopts_selection(const reportopts *ro)
+{
+    rules_selection sel = {ro->only_rules.items, ro->only_rules.n, ro->exclude_rules.items,
+                           ro->exclude_rules.n, ro->has_min_severity, ro->min_severity};
+
+    return sel;
+}
+
 int reportopts_load(reportopts *ro, ia_err *err)
 {
+    rules_selection sel = reportopts_selection(ro);
+    cli_list paths = {0};
     rules_diags diags;
-    int rc = -1;
+    size_t errors, warnings;
+    ia_err werr;
+    int rc = -1, lrc;
 
     rules_diags_init(&diags);
+    err_clear(&werr);
     if (rules_clock_init(&ro->clock, ro->today, err) != 0)
         goto out;
-    if (ro->rules.n == 0 && (rules_pack_dir(ro->pack_dir, sizeof(ro->pack_dir), err) != 0 ||
-                             cli_list_append(&ro->rules, ro->pack_dir, err) != 0))
+    if (ro->no_builtin_rules && ro->rules.n == 0) {
+        err_set(err, IA_ERR_USAGE, "--no-builtin-rules needs --rules PATH (which rules, then?)");
         goto out;
-    if (rules_load(ro->rules.items, ro->rules.n, ro->vars.items, ro->vars.n, &ro->set, &diags, err) != 0)
+    }
+    if (reportopts_rule_paths(ro, !ro->no_builtin_rules, &paths, err) != 0)
         goto out;
-    if (ro->waivers.n && waivers_load(ro->waivers.items, ro->waivers.n, &ro->wv, &diags, err) != 0)
+    lrc = rules_load(paths.items, paths.n, ro->vars.items, ro->vars.n, &ro->set, &diags, err);
+    if (lrc != 0 && err->kind == IA_ERR_NOMEM)
+        goto out;
+    /* The waivers are read even when a rule file is bad: a user fixes every file in one go. */
+    if (ro->waivers.n &&
+        waivers_load_checked(ro->waivers.items, ro->waivers.n, ro->set, &ro->wv, &diags, &werr) != 0 &&
+        (lrc == 0 || werr.kind == IA_ERR_NOMEM))
+        *err = werr;
+    if (lrc != 0 || (ro->waivers.n && !ro->wv))
+        goto out;
+    if (rules_set_select(ro->set, &sel, err) != 0)
         goto out;
     rc = 0;
 out:
-    /* Every problem, not just the first: a user fixes a rule file in one go. */
-    if (rc != 0 && diags.n)
-        rules_diags_print(&diags, stderr, "imgaudit: error: ");
-    else if (rc != 0)
+    /* Every problem, not just the first, and every warning. */
+    rules_diags_count(&diags, false, &errors, &warnings);
+    if (diags.n)
+        rules_diags_print(&diags, stderr, "imgaudit: error: ", "imgaudit: warning: ", false);
+    if (rc != 0 && errors == 0)
         cli_fail(err);
+    cli_list_free(&paths);
     rules_diags_free(&diags);
     return rc;
 }
@@ -152,5 +228,7 @@ void reportopts_clean_up(reportopts *ro)
     cli_list_free(&ro->rules);
     cli_list_free(&ro->vars);
     cli_list_free(&ro->waivers);
+    cli_list_free(&ro->only_rules);
+    cli_list_free(&ro->exclude_rules);
     memset(ro, 0, sizeof(*ro));
 }

@@ -19,6 +19,11 @@
 
 typedef struct reportopts {
     cli_list rules, vars, waivers; /* paths borrowed from argv; the lists owned */
+    /* Which rules run: --no-builtin-rules, --rule, --exclude-rule, --severity */
+    bool no_builtin_rules;
+    cli_list only_rules, exclude_rules;
+    bool has_min_severity;
+    severity min_severity;
     const char *today, *json, *junit, *html, *baseline;
     junit_group group_by;
     tally_gate gate;
@@ -32,6 +37,7 @@ typedef struct reportopts {
 
 /* The option groups, each storing into a reportopts. */
 extern const cli_opt reportopts_rule_options[];   /* --rules, --vars */
+extern const cli_opt reportopts_select_options[]; /* --no-builtin-rules, --rule, --exclude-rule, --severity */
 extern const cli_opt reportopts_waiver_options[]; /* --waivers */
 extern const cli_opt reportopts_today_options[];  /* --today */
 extern const cli_opt reportopts_report_options[]; /* the reports, the baseline, the gate */
@@ -46,9 +52,22 @@ int reportopts_check(const reportopts *ro, ia_err *err);
 bool reportopts_report_on_stdout(const reportopts *ro);
 
 /*
- * Loads the rules (the built-in pack without --rules), variables and
- * waivers, and sets the clock. Every problem in those files is printed
- * (file:line:column); err holds the first.
+ * The rule files and directories to load into *out (owned list, free with
+ * cli_list_free; the strings borrowed from ro): the built-in pack first when
+ * with_pack (its directory is found into ro->pack_dir), then every --rules
+ * PATH. IA_ERR_INPUT when the pack is wanted and cannot be found.
+ */
+int reportopts_rule_paths(reportopts *ro, bool with_pack, cli_list *out, ia_err *err);
+
+/* The selection --rule, --exclude-rule and --severity ask for (borrowing ro's lists). */
+rules_selection reportopts_selection(const reportopts *ro);
+
+/*
+ * Loads the rules (the built-in pack, unless --no-builtin-rules, and every
+ * --rules PATH), variables and waivers (each waiver's rule must be one of
+ * them), keeps the rules --rule, --exclude-rule and --severity choose, and
+ * sets the clock. Every problem in those files is printed (file:line:column)
+ * and so is every warning; err holds the first error.
  */
 int reportopts_load(reportopts *ro, ia_err *err);
 

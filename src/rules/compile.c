@@ -995,10 +995,10 @@ static rcond *compile_with_vars(cc *c, const rules_set *set, const rrule *r, con
         memcpy(all, set->vars, set->n_vars * sizeof(*all));
     for (size_t l = 0; l < 2; l++) {
         for (size_t i = 0; layers[l] && i + 1 < layers[l]->n; i += 2)
-            all[n++] = (rvar){layers[l]->items[i]->text, layers[l]->items[i + 1], c->file};
+            all[n++] = (rvar){layers[l]->items[i]->text, layers[l]->items[i + 1], c->file, NULL};
     }
-    snprintf(context, sizeof(context), " (with the tests' vars of rule %s at %s:%u:%u)", r->info.id, c->file,
-             at->line, at->column);
+    snprintf(context, sizeof(context), " (with the tests' vars of rule %s at %s:%u:%u)",
+             r->info.id ? r->info.id : "(no id)", c->file, at->line, at->column);
     if (rules_env_build(c->ctx, &env, all, n, (const char *const *)set->org, set->n_org, context) == 0)
         rules_recompile_when(c->ctx, &env, r, &out);
     rules_env_free(&env);
@@ -1026,7 +1026,7 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
 {
     cc c = {ctx, &set->env, r->info.file};
     const ytree_node *when, *msg, *tests, *v, *test_vars = NULL;
-    bool msg_ok = false;
+    bool msg_ok = false, tests_bad = false;
     restype type;
     int bad = 0;
 
@@ -1086,9 +1086,13 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
         bad = -1;
     tests = ytree_get(node, "tests");
     if (tests && compile_tests(&c, tests, r, &test_vars) != 0)
-        bad = -1;
-    /* Problems of the set's variables were reported once already: the tests' vars are tried only without. */
-    if (!bad && !set->vars_bad && compile_test_whens(&c, set, test_vars, r) != 0)
+        tests_bad = true;
+    /*
+     * Problems of the set's variables were reported once already: the tests' vars are tried only without.
+     * The rule's other problems (an unknown key, a bad title) do not hide those of its tests' vars: they are
+     * tried whenever `when` and the tests themselves are good.
+     */
+    if (tests_bad || (r->when && !set->vars_bad && compile_test_whens(&c, set, test_vars, r) != 0))
         bad = -1;
     if (!msg && r->info.title && !bad) {
         /* Without a message, a failure says the title: literal text, no placeholders. */

@@ -35,6 +35,11 @@ void rules_diags_free(rules_diags *diags)
 
 int rules_diags_add(rules_diags *diags, const ia_err *err)
 {
+    return rules_diags_add_level(diags, err, RULES_DIAG_ERROR);
+}
+
+int rules_diags_add_level(rules_diags *diags, const ia_err *err, rules_diag_level level)
+{
     rules_diag *d;
 
     if (diags->n >= RULES_DIAGS_MAX) {
@@ -60,8 +65,26 @@ int rules_diags_add(rules_diags *diags, const ia_err *err)
     }
     d->line = err->line;
     d->column = err->column;
+    d->level = level;
     diags->n++;
     return 0;
+}
+
+static bool diag_is_error(const rules_diag *d, bool strict)
+{
+    return d->level == RULES_DIAG_ERROR || (strict && d->level == RULES_DIAG_STRICT);
+}
+
+void rules_diags_count(const rules_diags *diags, bool strict, size_t *errors, size_t *warnings)
+{
+    *errors = diags->dropped;
+    *warnings = 0;
+    for (size_t i = 0; i < diags->n; i++) {
+        if (diag_is_error(&diags->items[i], strict))
+            (*errors)++;
+        else
+            (*warnings)++;
+    }
 }
 
 void rules_diag_format(const rules_diag *diag, char *out, size_t size)
@@ -72,16 +95,48 @@ void rules_diag_format(const rules_diag *diag, char *out, size_t size)
         snprintf(out, size, "%s: %s", diag->file, diag->msg);
 }
 
-void rules_diags_print(const rules_diags *diags, FILE *fp, const char *prefix)
+void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix, const char *warning_prefix,
+                       bool strict)
 {
     char line[2048];
 
+    error_prefix = error_prefix ? error_prefix : "";
     for (size_t i = 0; i < diags->n; i++) {
-        rules_diag_format(&diags->items[i], line, sizeof(line));
-        termtext_printf(fp, "%s%s\n", prefix ? prefix : "", line);
+        const rules_diag *d = &diags->items[i];
+        rules_diag label = *d;
+        char msg[1100];
+
+        if (diag_is_error(d, strict)) {
+            rules_diag_format(d, line, sizeof(line));
+            termtext_printf(fp, "%s%s\n", error_prefix, line);
+        } else if (warning_prefix) {
+            rules_diag_format(d, line, sizeof(line));
+            termtext_printf(fp, "%s%s\n", warning_prefix, line);
+        } else {
+            snprintf(msg, sizeof(msg), "warning: %s", d->msg);
+            label.msg = msg;
+            rules_diag_format(&label, line, sizeof(line));
+            termtext_printf(fp, "%s%s\n", error_prefix, line);
+        }
     }
     if (diags->dropped)
-        fprintf(fp, "%s%zu more problems not shown\n", prefix ? prefix : "", diags->dropped);
+        fprintf(fp, "%s%zu more problems not shown\n", error_prefix, diags->dropped);
+}
+
+int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at, const char *fmt,
+               ...)
+{
+    ia_err e;
+    va_list ap;
+
+    err_clear(&e);
+    err_set_at(&e, file, at ? at->line : 1, at ? at->column : 1, "%s", "");
+    va_start(ap, fmt);
+    vsnprintf(e.msg, sizeof(e.msg), fmt, ap);
+    va_end(ap);
+    if (rules_diags_add_level(ctx->diags, &e, level) != 0)
+        rules_nomem(ctx);
+    return 0;
 }
 
 void rules_add_err(rules_ctx *ctx, const ia_err *e)
@@ -288,6 +343,7 @@ static void load_vars(rules_ctx *ctx, rules_set *set, const char *file, const yt
         v->name = key->text;
         v->value = val;
         v->file = file;
+        v->key = key;
     }
 }
 
@@ -499,6 +555,8 @@ void rules_diags_first(const rules_diags *diags, size_t from, ia_err *err)
 {
     const rules_diag *d;
 
+    while (from < diags->n && diags->items[from].level != RULES_DIAG_ERROR)
+        from++;
     if (diags->n <= from || err->kind == IA_ERR_NOMEM)
         return;
     d = &diags->items[from];
@@ -555,6 +613,8 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
     }
     if (!ctx.fatal)
         check_duplicate_ids(&ctx, ids, n_ids);
+    if (set && !ctx.fatal)
+        rules_lint_set(&ctx, set);
     if (set) {
         rules_diags_sort(diags, first_diag, (const char *const *)set->files, set->n_files);
         rules_diags_first(diags, first_diag, err);

@@ -24,11 +24,20 @@
 #define RULES_MAX_FILES 4096
 #define RULES_DIAGS_MAX 500
 
+/*
+ * How bad a problem is. An error stops the load; a warning does not. A
+ * strict warning is an error for `rules lint` and a warning elsewhere: a
+ * mistake that loads but makes a rule silently wrong (an account id that YAML
+ * reads as a number).
+ */
+typedef enum rules_diag_level { RULES_DIAG_ERROR = 0, RULES_DIAG_WARNING, RULES_DIAG_STRICT } rules_diag_level;
+
 /* One problem in an input file. line and column are 0 when the problem has no position (file unreadable). */
 typedef struct rules_diag {
     char *file; /* owned */
     unsigned line, column;
     char *msg; /* owned */
+    rules_diag_level level;
 } rules_diag;
 
 /* Problems found while loading, in the order they were found. */
@@ -47,6 +56,15 @@ void rules_diags_free(rules_diags *diags);
 /* Adds the problem held in err (its file, line, column and message). Returns 0, or -1 when out of memory. */
 int rules_diags_add(rules_diags *diags, const ia_err *err);
 
+/* The same at another level than RULES_DIAG_ERROR. */
+int rules_diags_add_level(rules_diags *diags, const ia_err *err, rules_diag_level level);
+
+/*
+ * Counts the errors and the warnings (strict: RULES_DIAG_STRICT counts as an
+ * error). Problems dropped past RULES_DIAGS_MAX count as errors.
+ */
+void rules_diags_count(const rules_diags *diags, bool strict, size_t *errors, size_t *warnings);
+
 /*
  * Orders the problems from index from on by file (in the order of files[],
  * then files not in it in the order they first appear), then line and
@@ -54,14 +72,22 @@ int rules_diags_add(rules_diags *diags, const ia_err *err);
  */
 void rules_diags_sort(rules_diags *diags, size_t from, const char *const *files, size_t n_files);
 
-/* Sets err to the problem at index from (as IA_ERR_INPUT with its position), unless err is out of memory. */
+/* Sets err to the first error from index from on (as IA_ERR_INPUT with its position), unless err is out of
+ * memory. Warnings are passed over. */
 void rules_diags_first(const rules_diags *diags, size_t from, ia_err *err);
 
 /* "file:line:column: msg" (or "file: msg" without a position) into out. */
 void rules_diag_format(const rules_diag *diag, char *out, size_t size);
 
-/* Prints each problem as "<prefix>file:line:column: msg" on its own line, then a count of dropped ones. */
-void rules_diags_print(const rules_diags *diags, FILE *fp, const char *prefix);
+/*
+ * Prints each problem on its own line, then a count of dropped ones: an error
+ * as "<error_prefix>file:line:column: msg", a warning as
+ * "<warning_prefix>file:line:column: msg", or, when warning_prefix is NULL, as
+ * "<error_prefix>file:line:column: warning: msg". strict: RULES_DIAG_STRICT is
+ * printed as an error.
+ */
+void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix, const char *warning_prefix,
+                       bool strict);
 
 /* A rule or vars file held in memory. name is what positions name. */
 typedef struct rules_source {
@@ -129,6 +155,32 @@ int rules_set_var_strings(const rules_set *set, const char *name, const char *co
  * set is unchanged).
  */
 int rules_set_org_accounts(rules_set *set, const char *const *ids, size_t n, ia_err *err);
+
+/*
+ * The variables rule i's `when` names ({var: NAME}), each once, in the order
+ * written: up to max of them into out (borrowed from the set). Returns how
+ * many were written.
+ */
+size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max);
+
+/* Which rules run; every field empty or false: all of them. */
+typedef struct rules_selection {
+    const char *const *only; /* ids or globs (fnmatch) of the rules to run; none: every rule */
+    size_t n_only;
+    const char *const *exclude; /* ids or globs of rules left out */
+    size_t n_exclude;
+    bool has_min_severity;
+    severity min_severity; /* with has_min_severity: rules at least this severe */
+} rules_selection;
+
+/*
+ * Keeps only the rules sel chooses (in their order), freeing the others, so
+ * that evaluation, the reports and the gate see only those. Every id or glob
+ * in only and exclude must match some rule of the set: otherwise returns -1
+ * with IA_ERR_USAGE in err naming it and the closest id, and the set is
+ * unchanged. Returns 0 (even when no rule is left), or -1 (IA_ERR_NOMEM).
+ */
+int rules_set_select(rules_set *set, const rules_selection *sel, ia_err *err);
 
 /* Index of the rule with this id, or -1. */
 long rules_set_find(const rules_set *set, const char *id);

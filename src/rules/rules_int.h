@@ -120,6 +120,7 @@ typedef struct rvar {
     const char *name;        /* borrowed from a document */
     const ytree_node *value; /* borrowed */
     const char *file;
+    const ytree_node *key; /* borrowed: where the name is written; NULL for a rule's tests' vars */
 } rvar;
 
 /* The built-in variable holding the snapshot's Organization's members. */
@@ -182,6 +183,11 @@ typedef struct rules_ctx {
 int rules_problem(rules_ctx *ctx, const char *file, const ytree_node *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Records a warning (level RULES_DIAG_WARNING or RULES_DIAG_STRICT) at a node of file: the load goes on. Returns
+ * 0. */
+int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at, const char *fmt,
+               ...) __attribute__((format(printf, 5, 6)));
+
 /* Records a problem already held in an ia_err (a YAML syntax error); out of memory stops the load. */
 void rules_add_err(rules_ctx *ctx, const ia_err *e);
 
@@ -227,6 +233,14 @@ void rules_env_free(rvenv *env);
 
 /* The definition of name, or NULL. */
 const rvdef *rules_env_find(const rvenv *env, const char *name);
+
+/*
+ * Warns about what loads but is likely wrong (src/rules/lint.c): a variable
+ * that no rule or variable reads, and an account id written as a number in
+ * what holds account ids (RULES_DIAG_STRICT). Works on the files as written:
+ * called whether the rules compiled or not.
+ */
+void rules_lint_set(rules_ctx *ctx, const rules_set *set);
 
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);

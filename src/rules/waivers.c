@@ -6,6 +6,7 @@
 
 #include "rules/clock.h"
 #include "rules/rules_int.h"
+#include "rules/suggest.h"
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/str.h"
@@ -99,7 +100,37 @@ static int str_field(rules_ctx *ctx, const char *file, const ytree_node *node, c
     return 0;
 }
 
-static int load_waiver(rules_ctx *ctx, const char *file, const ytree_node *node, waiver *w)
+/* A waiver's rule must name a rule that exists: a typo would waive nothing, silently. */
+static int check_rule(rules_ctx *ctx, const rules_set *set, const char *file, const ytree_node *at,
+                      const char *pattern)
+{
+    size_t n = rules_set_count(set);
+    const char **ids = calloc(n + 1, sizeof(*ids));
+    const char *close;
+    int rc = 0;
+
+    if (!ids)
+        return rules_nomem(ctx);
+    for (size_t i = 0; i < n; i++) {
+        ids[i] = rules_set_info(set, i)->id;
+        if (fnmatch(pattern, ids[i], 0) == 0)
+            goto out;
+    }
+    close = suggest_closest(pattern, ids, n);
+    if (strpbrk(pattern, "*?["))
+        rc = rules_problem(ctx, file, at, "waiver's rule glob '%s' matches no loaded rule", pattern);
+    else if (close)
+        rc = rules_problem(ctx, file, at, "waiver names rule '%s', which is not loaded (did you mean '%s'?)",
+                           pattern, close);
+    else
+        rc = rules_problem(ctx, file, at, "waiver names rule '%s', which is not loaded", pattern);
+out:
+    free(ids);
+    return rc;
+}
+
+static int load_waiver(rules_ctx *ctx, const rules_set *set, const char *file, const ytree_node *node,
+                       waiver *w)
 {
     int bad = 0;
 
@@ -123,6 +154,8 @@ static int load_waiver(rules_ctx *ctx, const char *file, const ytree_node *node,
     w->info.state = WAIVER_UNUSED;
     if (str_field(ctx, file, node, "rule", true, &w->info.rule) != 0)
         bad = -1;
+    else if (set && check_rule(ctx, set, file, ytree_get(node, "rule"), w->info.rule) != 0)
+        bad = -1;
     if (str_field(ctx, file, node, "resource", false, &w->info.resource) != 0)
         bad = -1;
     if (str_field(ctx, file, node, "account", false, &w->info.account) != 0)
@@ -142,7 +175,8 @@ static int load_waiver(rules_ctx *ctx, const char *file, const ytree_node *node,
     return bad;
 }
 
-static void load_file(rules_ctx *ctx, waivers *w, const char *file, const ytree_node *root)
+static void load_file(rules_ctx *ctx, const rules_set *set, waivers *w, const char *file,
+                      const ytree_node *root)
 {
     const ytree_node *list = NULL;
     waiver *items;
@@ -175,13 +209,13 @@ static void load_file(rules_ctx *ctx, waivers *w, const char *file, const ytree_
     w->items = items;
     for (size_t i = 0; i < list->n; i++) {
         memset(&w->items[w->n], 0, sizeof(w->items[w->n]));
-        if (load_waiver(ctx, file, list->items[i], &w->items[w->n]) == 0)
+        if (load_waiver(ctx, set, file, list->items[i], &w->items[w->n]) == 0)
             w->n++;
     }
 }
 
-int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out, rules_diags *diags,
-                         ia_err *err)
+static int load_sources(const rules_source *srcs, size_t n_srcs, const rules_set *set, waivers **out,
+                        rules_diags *diags, ia_err *err)
 {
     waivers *w = calloc(1, sizeof(*w));
     rules_ctx ctx = {diags, err, 0, 0};
@@ -220,7 +254,7 @@ int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out,
             break;
         }
         w->docs[w->n_docs++] = doc;
-        load_file(&ctx, w, file, ytree_root(doc));
+        load_file(&ctx, set, w, file, ytree_root(doc));
     }
     if (w) {
         rules_diags_sort(diags, first_diag, (const char *const *)w->files, w->n_files);
@@ -236,7 +270,19 @@ out:
     return rc;
 }
 
+int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out, rules_diags *diags,
+                         ia_err *err)
+{
+    return load_sources(srcs, n_srcs, NULL, out, diags, err);
+}
+
 int waivers_load(const char *const *paths, size_t n_paths, waivers **out, rules_diags *diags, ia_err *err)
+{
+    return waivers_load_checked(paths, n_paths, NULL, out, diags, err);
+}
+
+int waivers_load_checked(const char *const *paths, size_t n_paths, const rules_set *set, waivers **out,
+                         rules_diags *diags, ia_err *err)
 {
     rules_source *srcs = calloc(n_paths + 1, sizeof(*srcs));
     buf *texts = calloc(n_paths + 1, sizeof(*texts));
@@ -267,7 +313,7 @@ int waivers_load(const char *const *paths, size_t n_paths, waivers **out, rules_
         n++;
     }
     err_clear(&e2);
-    rc = waivers_load_sources(srcs, n, out, diags, &e2);
+    rc = load_sources(srcs, n, set, out, diags, &e2);
     if (rc != 0 && (ctx.bad == 0 || e2.kind == IA_ERR_NOMEM))
         *err = e2;
     if (rc == 0 && ctx.bad) {

@@ -24,7 +24,15 @@ typedef struct waivers waivers;
  */
 int waivers_load(const char *const *paths, size_t n_paths, waivers **out, rules_diags *diags, ia_err *err);
 
-/* The same over files already in memory (only read during the call). */
+/*
+ * The same, and every waiver's rule (id or glob) must match a rule of set:
+ * one that matches none is a problem at its `rule` (naming the closest id).
+ * set NULL: not checked (waivers_load).
+ */
+int waivers_load_checked(const char *const *paths, size_t n_paths, const rules_set *set, waivers **out,
+                         rules_diags *diags, ia_err *err);
+
+/* The same as waivers_load over files already in memory (only read during the call). */
 int waivers_load_sources(const rules_source *srcs, size_t n_srcs, waivers **out, rules_diags *diags,
                          ia_err *err);
 

@@ -1,0 +1,314 @@
+/*
+ * Warnings about rule and variable files that load but are likely wrong:
+ * a variable that nothing reads (a misspelt name, so the pack's default is
+ * still the one used) and an account id that YAML reads as a number (it
+ * never equals the string the API returns, so the rule silently never
+ * matches it). Both are worked out from the files as written, so they show
+ * even when other problems stop the load.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules_int.h"
+#include "rules/suggest.h"
+
+/* The variables imgaudit itself and the built-in pack's rules read: never unused, and suggested for a typo. */
+static const char *const known_vars[] = {
+    RULES_VAR_ORGANIZATION, RULES_VAR_TRUSTED_SHARING,     "trusted_accounts",
+    "trust_organization",   "disallowed_image_error_codes", "image_max_age_days",
+};
+
+#define N_KNOWN (sizeof(known_vars) / sizeof(known_vars[0]))
+
+/* A set of names borrowed from the documents. */
+typedef struct names {
+    const char **items;
+    size_t n, cap;
+    int nomem;
+} names;
+
+static bool names_has(const names *s, const char *name)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        if (strcmp(s->items[i], name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Adds name unless it is there; returns whether it was added. */
+static bool names_add(names *s, const char *name)
+{
+    if (names_has(s, name))
+        return false;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        const char **items = realloc(s->items, cap * sizeof(*items));
+
+        if (!items) {
+            s->nomem = 1;
+            return false;
+        }
+        s->items = items;
+        s->cap = cap;
+    }
+    s->items[s->n++] = name;
+    return true;
+}
+
+/* The name of a {var: NAME} mapping, or NULL. */
+static const char *var_name(const ytree_node *n)
+{
+    if (!n || n->kind != YTREE_MAP || n->n != 2 || strcmp(n->items[0]->text, "var") != 0 ||
+        !ytree_is_str(n->items[1]))
+        return NULL;
+    return n->items[1]->text;
+}
+
+/* Every {var: NAME} anywhere in a value (a variable's definition: var, union, if). */
+static void value_refs(const ytree_node *n, names *out, unsigned depth)
+{
+    const char *name = var_name(n);
+
+    if (!n || depth > YTREE_MAX_DEPTH)
+        return;
+    if (name) {
+        names_add(out, name);
+        return;
+    }
+    if (n->kind == YTREE_SCALAR)
+        return;
+    for (size_t i = 0; i < n->n; i++)
+        value_refs(n->items[i], out, depth + 1);
+}
+
+typedef void (*leaf_fn)(const char *key, const ytree_node *value, void *arg);
+
+/* Calls fn for each leaf of a `when` as written: its key (NULL when not a string) and its value (or NULL). */
+static void when_leaves(const ytree_node *c, leaf_fn fn, void *arg, unsigned depth)
+{
+    const ytree_node *key, *v;
+    const char *first;
+
+    if (!c || c->kind != YTREE_MAP || c->n < 2 || depth > YTREE_MAX_DEPTH)
+        return;
+    key = ytree_get(c, "key");
+    if (key || ytree_get(c, "op")) {
+        fn(key && ytree_is_str(key) ? key->text : NULL, ytree_get(c, "value"), arg);
+        return;
+    }
+    first = c->items[0]->text;
+    v = c->items[1];
+    if (strcmp(first, "and") == 0 || strcmp(first, "or") == 0) {
+        for (size_t i = 0; v->kind == YTREE_SEQ && i < v->n; i++)
+            when_leaves(v->items[i], fn, arg, depth + 1);
+    } else if (strcmp(first, "not") == 0) {
+        when_leaves(v, fn, arg, depth + 1);
+    } else {
+        fn(first, v, arg);
+    }
+}
+
+/*
+ * Whether a key names an account id: `account` (where the resource was
+ * collected) or a field whose name ends in AccountId or AccountIds, in any
+ * case (SharedAccountId, sharedAccountId, OwnerAccountId, SharedAccountIds).
+ */
+static bool account_key(const char *key)
+{
+    const char *last = strrchr(key, '.');
+    char seg[128];
+    size_t len;
+
+    if (strcmp(key, "account") == 0)
+        return true;
+    last = last ? last + 1 : key;
+    len = strlen(last);
+    if (len >= 2 && strcmp(last + len - 2, "[]") == 0)
+        len -= 2;
+    if (len >= sizeof(seg))
+        return false;
+    for (size_t i = 0; i < len; i++)
+        seg[i] = (char)tolower((unsigned char)last[i]);
+    seg[len] = '\0';
+    return (len >= 9 && strcmp(seg + len - 9, "accountid") == 0) ||
+           (len >= 10 && strcmp(seg + len - 10, "accountids") == 0);
+}
+
+/* Whether a variable's name says it holds account ids: ..._accounts, ...account_ids. */
+static bool account_name(const char *name)
+{
+    size_t len = strlen(name);
+
+    return (len >= 8 && strcmp(name + len - 8, "accounts") == 0) ||
+           (len >= 11 && strcmp(name + len - 11, "account_ids") == 0);
+}
+
+static bool twelve_digit_string(const ytree_node *n)
+{
+    if (!ytree_is_str(n) || n->len != 12)
+        return false;
+    for (size_t i = 0; i < 12; i++) {
+        if (!isdigit((unsigned char)n->text[i]))
+            return false;
+    }
+    return true;
+}
+
+/* A number where an account id is wanted: a strict warning saying what YAML made of it. */
+static void account_number(rules_ctx *ctx, const char *file, const ytree_node *item, const char *where)
+{
+    bool digits = item->len > 0;
+
+    for (size_t i = 0; i < item->len; i++)
+        digits = digits && isdigit((unsigned char)item->text[i]);
+    if (digits && item->text[0] == '0' && item->len > 1)
+        rules_warn(ctx, RULES_DIAG_STRICT, file, item,
+                   "%s: account id %s is a number to YAML, which drops its leading zero (%.0f); account ids are "
+                   "strings: quote it: \"%s\"",
+                   where, item->text, item->number, item->text);
+    else
+        rules_warn(ctx, RULES_DIAG_STRICT, file, item,
+                   "%s: account id %s is a number to YAML and never equals the string an account id is; "
+                   "quote it: \"%s\"",
+                   where, item->text, item->text);
+}
+
+/*
+ * The numbers in the lists of a value that holds account ids (a list, or a
+ * union's or if's lists). all: every list; else only a list holding a
+ * 12-digit string (then its numbers are account ids too).
+ */
+static void account_lists(rules_ctx *ctx, const char *file, const ytree_node *n, const char *where, bool all,
+                          unsigned depth)
+{
+    bool ids = all;
+
+    if (!n || n->kind == YTREE_SCALAR || depth > YTREE_MAX_DEPTH || var_name(n))
+        return;
+    if (n->kind == YTREE_MAP) {
+        for (size_t i = 1; i < n->n; i += 2)
+            account_lists(ctx, file, n->items[i], where, all, depth + 1);
+        return;
+    }
+    for (size_t i = 0; i < n->n && !ids; i++)
+        ids = twelve_digit_string(n->items[i]);
+    for (size_t i = 0; i < n->n; i++) {
+        const ytree_node *item = n->items[i];
+
+        if (item->kind == YTREE_SCALAR && item->type == YTREE_NUM && ids)
+            account_number(ctx, file, item, where);
+        else if (item->kind != YTREE_SCALAR)
+            account_lists(ctx, file, item, where, all, depth + 1);
+    }
+}
+
+typedef struct lint_arg {
+    rules_ctx *ctx;
+    const char *file;
+    names *used;
+    names *accounts; /* variables compared with an account id */
+} lint_arg;
+
+static void lint_leaf(const char *key, const ytree_node *value, void *p)
+{
+    lint_arg *a = p;
+    const char *name = var_name(value);
+
+    if (name)
+        names_add(a->used, name);
+    if (!a->ctx || !key || !value || !account_key(key))
+        return;
+    if (name)
+        names_add(a->accounts, name);
+    else if (value->kind == YTREE_SEQ)
+        account_lists(a->ctx, a->file, value, "a list of account ids", true, 0);
+    else if (value->kind == YTREE_SCALAR && value->type == YTREE_NUM)
+        account_number(a->ctx, a->file, value, "an account id");
+}
+
+static void unused_vars(rules_ctx *ctx, const rules_set *set, const names *used)
+{
+    names reported = {0}, cands = {0};
+
+    for (size_t i = 0; i < used->n; i++)
+        names_add(&cands, used->items[i]);
+    for (size_t i = 0; i < N_KNOWN; i++)
+        names_add(&cands, known_vars[i]);
+    for (size_t i = set->n_vars; i-- > 0 && !cands.nomem && !reported.nomem;) {
+        const rvar *v = &set->vars[i];
+        const char *close;
+
+        if (names_has(used, v->name) || names_has(&cands, v->name) || !names_add(&reported, v->name))
+            continue;
+        close = suggest_closest(v->name, cands.items, cands.n);
+        if (close)
+            rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
+                       "variable '%s' is defined but no rule or variable uses it (did you mean '%s'?)", v->name,
+                       close);
+        else
+            rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
+                       "variable '%s' is defined but no rule or variable uses it", v->name);
+    }
+    if (cands.nomem || reported.nomem)
+        rules_nomem(ctx);
+    free(cands.items);
+    free(reported.items);
+}
+
+void rules_lint_set(rules_ctx *ctx, const rules_set *set)
+{
+    names used = {0}, accounts = {0};
+    lint_arg a = {ctx, NULL, &used, &accounts};
+    char where[160];
+    bool grew = true;
+
+    for (size_t i = 0; i < set->n_rules; i++) {
+        a.file = set->rules[i].info.file;
+        when_leaves(set->rules[i].when_node, lint_leaf, &a, 0);
+    }
+    for (size_t i = 0; i < set->n_vars; i++) {
+        value_refs(set->vars[i].value, &used, 0);
+        if (account_name(set->vars[i].name))
+            names_add(&accounts, set->vars[i].name);
+    }
+    /* What an account list is made of holds account ids too: trusted_sharing_accounts' union parts. */
+    for (unsigned round = 0; grew && round < RULES_VARS_MAX_DEPTH; round++) {
+        grew = false;
+        for (size_t i = 0; i < set->n_vars; i++) {
+            names refs = {0};
+
+            if (!names_has(&accounts, set->vars[i].name))
+                continue;
+            value_refs(set->vars[i].value, &refs, 0);
+            for (size_t j = 0; j < refs.n; j++)
+                grew = names_add(&accounts, refs.items[j]) || grew;
+            free(refs.items);
+        }
+    }
+    for (size_t i = 0; i < set->n_vars; i++) {
+        const rvar *v = &set->vars[i];
+
+        snprintf(where, sizeof(where), "variable '%.100s'", v->name);
+        account_lists(ctx, v->file, v->value, where, names_has(&accounts, v->name), 0);
+    }
+    unused_vars(ctx, set, &used);
+    if (used.nomem || accounts.nomem)
+        rules_nomem(ctx);
+    free(used.items);
+    free(accounts.items);
+}
+
+size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max)
+{
+    names used = {0};
+    lint_arg a = {NULL, NULL, &used, NULL};
+    size_t n = 0;
+
+    when_leaves(set->rules[i].when_node, lint_leaf, &a, 0);
+    for (; n < used.n && n < max; n++)
+        out[n] = used.items[n];
+    free(used.items);
+    return n;
+}

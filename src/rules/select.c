@@ -1,0 +1,81 @@
+/*
+ * Choosing which rules run (--rule, --exclude-rule, --severity): the rules
+ * left out are dropped from the set, so evaluation, every report and the
+ * gate see only the ones chosen.
+ */
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rules/rules_int.h"
+#include "rules/suggest.h"
+
+static bool matches(const char *pattern, const char *id)
+{
+    return fnmatch(pattern, id, 0) == 0;
+}
+
+static bool matches_any(const char *const *patterns, size_t n, const char *id)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (matches(patterns[i], id))
+            return true;
+    }
+    return false;
+}
+
+/* Every pattern must match a rule of the set: an id that matches none is a typo, not an empty selection. */
+static int check_patterns(const rules_set *set, const char *option, const char *const *patterns, size_t n,
+                          ia_err *err)
+{
+    const char **ids = calloc(set->n_rules + 1, sizeof(*ids));
+    int rc = 0;
+
+    if (!ids)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < set->n_rules; i++)
+        ids[i] = set->rules[i].info.id;
+    for (size_t p = 0; p < n && rc == 0; p++) {
+        bool found = false;
+        const char *close;
+
+        for (size_t i = 0; i < set->n_rules && !found; i++)
+            found = matches(patterns[p], ids[i]);
+        if (found)
+            continue;
+        close = suggest_closest(patterns[p], ids, set->n_rules);
+        if (close)
+            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule (did you mean '%s'?)", option, patterns[p],
+                         close);
+        else
+            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule ('imgaudit rules list' lists them)", option,
+                         patterns[p]);
+    }
+    free(ids);
+    return rc;
+}
+
+int rules_set_select(rules_set *set, const rules_selection *sel, ia_err *err)
+{
+    size_t kept = 0;
+
+    if (check_patterns(set, "--rule", sel->only, sel->n_only, err) != 0 ||
+        check_patterns(set, "--exclude-rule", sel->exclude, sel->n_exclude, err) != 0)
+        return -1;
+    for (size_t i = 0; i < set->n_rules; i++) {
+        rrule *r = &set->rules[i];
+        bool keep = (sel->n_only == 0 || matches_any(sel->only, sel->n_only, r->info.id)) &&
+                    !matches_any(sel->exclude, sel->n_exclude, r->info.id) &&
+                    (!sel->has_min_severity || r->info.sev >= sel->min_severity);
+
+        if (!keep) {
+            rules_rule_clean(r);
+            continue;
+        }
+        if (kept != i)
+            set->rules[kept] = *r;
+        kept++;
+    }
+    set->n_rules = kept;
+    return 0;
+}
