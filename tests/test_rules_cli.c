@@ -333,8 +333,10 @@ static void test_rules_cli__test(void)
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, failing), 0);
     CU_ASSERT_EQUAL(r.status, 1);
     snprintf(expected, sizeof(expected),
-             "%s:12:11: rule builder-running: this example must fail, but it passes\n"
-             "%s:15:11: rule builder-running: this example must pass, but it fails (\"b4 is RUNNING\")\n"
+             "%s:12:11: rule builder-running: example 2: expected fail, got pass: condition 1 (State eq "
+             "\"RUNNING\") was false: found \"STOPPED\" (string), wanted equal to \"RUNNING\" (string)\n"
+             "%s:15:11: rule builder-running: example 4: expected pass, got fail: condition 1 (State eq "
+             "\"RUNNING\") was true: found \"RUNNING\" (string), wanted equal to \"RUNNING\" (string)\n"
              "1 rules: 1 tested, 0 untested; 4 examples, 2 failed\n",
              g_paths[0], g_paths[0]);
     CU_ASSERT_STRING_EQUAL(r.out, expected);

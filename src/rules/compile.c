@@ -55,7 +55,7 @@ typedef struct cc {
     const char *file;
 } cc;
 
-static const char *op_name(rop op)
+const char *rules_op_name(rop op)
 {
     for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
         if (ops[i].op == op)
@@ -336,7 +336,7 @@ static int rval_order(const void *pa, const void *pb)
 /* Checks and converts a leaf's value for its op. */
 static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytree_node *valnode)
 {
-    const char *opn = op_name(leaf->op);
+    const char *opn = rules_op_name(leaf->op);
     const ytree_node *v;
     char label[160], where[170], why[256];
     const char *vfile = NULL;
@@ -550,6 +550,7 @@ static rcond *compile_leaf(cc *c, const ytree_node *node)
     } else if (compile_value(c, r, opn, valn) != 0) {
         bad = -1;
     }
+    r->val_node = valn;
     if (bad) {
         rules_cond_free(r);
         return NULL;
@@ -566,6 +567,7 @@ static rcond *compile_shorthand(cc *c, const ytree_node *key, const ytree_node *
         return NULL;
     r->op = OP_EQ;
     r->key = key->text;
+    r->val_node = val;
     if (compile_path(c, key, "a key", &r->path) != 0 || compile_value(c, r, key, val) != 0) {
         rules_cond_free(r);
         return NULL;
@@ -850,6 +852,13 @@ static int compile_example(cc *c, const ytree_node *node, bool must_fail, rexamp
         bool env = strcmp(k->text, "account") == 0 || strcmp(k->text, "region") == 0;
         cJSON *item;
 
+        if (strcmp(k->text, "name") == 0) {
+            if (!ytree_is_str(v))
+                return rules_problem(c->ctx, c->file, v, "example 'name' must be a string, not %s",
+                                     ytree_describe(v));
+            ex->name = v->text;
+            continue;
+        }
         if (strcmp(k->text, "vars") == 0) {
             ex->vars = v;
             if (compile_tests_vars(c, v) != 0)

@@ -269,6 +269,42 @@ static bool leaf_eval(const rcond *c, const snap_resource *res, const rules_cloc
     }
 }
 
+static bool collect_visit(const cJSON *v, void *p)
+{
+    cJSON *copy = cJSON_Duplicate(v, true);
+
+    if (!copy || !cJSON_AddItemToArray(p, copy)) {
+        cJSON_Delete(copy);
+        return true; /* stops the walk; the caller sees the copy missing */
+    }
+    return false;
+}
+
+int rules_leaf_found(const rcond *leaf, const snap_resource *res, cJSON **out)
+{
+    cJSON scratch;
+    const cJSON *v;
+
+    *out = NULL;
+    if (leaf->path.walks) {
+        cJSON *list = cJSON_CreateArray();
+
+        if (!list)
+            return -1;
+        if (walk(leaf->path.segs, leaf->path.n, res->data, collect_visit, list)) {
+            cJSON_Delete(list);
+            return -1;
+        }
+        *out = list;
+        return 0;
+    }
+    v = path_get(&leaf->path, res, &scratch);
+    if (!v)
+        return 0;
+    *out = v == &scratch ? cJSON_CreateString(scratch.valuestring) : cJSON_Duplicate(v, true);
+    return *out ? 0 : -1;
+}
+
 bool rules_cond_eval(const rcond *c, const snap_resource *res, const rules_clock *clock)
 {
     switch (c->kind) {

@@ -75,6 +75,7 @@ typedef struct rcond {
     rpath path;
     rop op;
     rval val;
+    const ytree_node *val_node; /* borrowed: the value as written ({var: NAME} or a constant), or NULL */
     regex_t re;
     bool has_re;
     int64_t dur_s; /* older-than/newer-than */
@@ -98,6 +99,7 @@ typedef struct rexample {
     cJSON *data;    /* owned */
     char *account;  /* owned; "" when the example names none */
     char *region;   /* owned; "" when the example names none */
+    const char *name; /* borrowed: the example's `name`, or NULL */
     bool must_fail; /* from fail: rather than pass: */
     unsigned line, column;
     const ytree_node *vars; /* borrowed: the example's own vars, or NULL */
@@ -244,6 +246,29 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set);
 
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
+
+/* An op's name as rules write it ("not-in"). Static. */
+const char *rules_op_name(rop op);
+
+/*
+ * What leaf's key yields for res, for explaining an outcome: *out is owned
+ * (cJSON_Delete), a list of the walked values for a key that walks, else the
+ * value; NULL when the key yields nothing. Returns 0, or -1 when out of
+ * memory.
+ */
+int rules_leaf_found(const rcond *leaf, const snap_resource *res, cJSON **out);
+
+/*
+ * Why c holds or not for res, in one line (owned: free(); NULL when out of
+ * memory): the leaf that decided it, numbered in the order written, with the
+ * value found and the value wanted and their types: "condition 2
+ * (Permissions[].SharedAccountId not-in {var: trusted}) was false: found
+ * [\"111111111111\"] (list of string), wanted not in [\"111111111111\"] (list of
+ * string)". The deciding leaf: for `and`, the first branch that does not hold
+ * (or the last, when all do); for `or`, the first that holds (or the first,
+ * when none does); `not` looks through to its condition.
+ */
+char *rules_cond_explain(const rcond *c, const snap_resource *res, const rules_clock *clock);
 
 /* Evaluates a compiled condition. */
 bool rules_cond_eval(const rcond *c, const snap_resource *res, const rules_clock *clock);

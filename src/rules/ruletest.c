@@ -8,21 +8,25 @@
 #include "rules/rules_int.h"
 #include "util/termtext.h"
 
-static void report_example(FILE *report, const rrule *r, const rexample *ex, bool failed_now,
+/*
+ * One wrong outcome: "file:line:col: rule ID: example N 'name': expected
+ * fail, got pass: condition 2 (...) was false: found ..., wanted ...".
+ */
+static void report_example(FILE *report, const rrule *r, const rexample *ex, size_t number, bool failed_now,
                            const rcond *when, const snap_resource *res, const rules_clock *clock)
 {
-    char *msg;
+    char *why;
 
     if (!report)
         return;
-    termtext_printf(report, "%s:%u:%u: rule %s: this example must %s, but it %s", r->info.file, ex->line,
-                    ex->column, r->info.id, ex->must_fail ? "fail" : "pass", failed_now ? "fails" : "passes");
-    if (failed_now) {
-        msg = rules_tmpl_render(&r->msg, when, res, clock);
-        termtext_printf(report, " (\"%s\")", msg ? msg : "");
-        free(msg);
-    }
-    fputc('\n', report);
+    why = rules_cond_explain(when, res, clock);
+    termtext_printf(report, "%s:%u:%u: rule %s: example %zu", r->info.file, ex->line, ex->column, r->info.id,
+                    number);
+    if (ex->name)
+        termtext_printf(report, " '%s'", ex->name);
+    termtext_printf(report, ": expected %s, got %s: %s\n", ex->must_fail ? "fail" : "pass",
+                    failed_now ? "fail" : "pass", why ? why : "(out of memory)");
+    free(why);
 }
 
 int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report, rules_test_summary *sum)
@@ -55,7 +59,7 @@ int rules_run_tests(const rules_set *set, const rules_clock *clock, FILE *report
                 n_pass++;
             if (fails != ex->must_fail) {
                 sum->failed++;
-                report_example(report, r, ex, fails, when, &res, clock);
+                report_example(report, r, ex, k + 1, fails, when, &res, clock);
             }
         }
         if (n_fail && n_pass) {
