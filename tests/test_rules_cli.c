@@ -205,8 +205,8 @@ static void test_rules_cli__bad_snapshot_is_one_line_and_exit_2(void)
 
 static void test_rules_cli__bad_rules_and_waivers_exit_2_with_every_problem(void)
 {
-    const char *args[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--no-builtin-rules", "--rules",
-                          data(1, "rules/lint/value_types.yaml"), NULL};
+    const char *args[] = {"evaluate", data(0, "rules/snapshots/pack.json"),   "--no-builtin-rules",
+                          "--rules",  data(1, "rules/lint/value_types.yaml"), NULL};
     const char *wargs[] = {"evaluate",  data(0, "rules/snapshots/pack.json"), "--rules", pack(),
                            "--waivers", data(2, "rules/waivers/bad.yaml"),    NULL};
     cli_run r;
@@ -355,6 +355,200 @@ static void test_rules_cli__test(void)
     cli_run_free(&r);
 }
 
+static void test_rules_cli__rules_add_to_the_pack(void)
+{
+    const char *added[] = {"evaluate",        data(0, "rules/snapshots/pack.json"),
+                           "--rules",         data(1, "rules/cli/extra.yaml"),
+                           "--today",         "2026-11-25",
+                           "--fail-on",       "none",
+                           "--allow-partial", NULL};
+    const char *alone[] = {"evaluate",
+                           data(0, "rules/snapshots/pack.json"),
+                           "--no-builtin-rules",
+                           "--rules",
+                           data(1, "rules/cli/extra.yaml"),
+                           "--fail-on",
+                           "none",
+                           "--allow-partial",
+                           NULL};
+    const char *same_id[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--rules",
+                             data(2, "rules/cli/same_id.yaml"), NULL};
+    const char *pack_again[] = {"evaluate",        data(0, "rules/snapshots/pack.json"),
+                                "--rules",         pack(),
+                                "--fail-on",       "none",
+                                "--allow-partial", NULL};
+    const char *no_rules[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--no-builtin-rules", NULL};
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, added), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(13 rules, 15 resources"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, alone), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(1 rules, 15 resources"));
+    cli_run_free(&r);
+    /* A user rule with a built-in rule's id: an error naming both files. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, same_id), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err,
+                                  "same_id.yaml:3:9: duplicate rule id 'workspaces-image-stale' (first "
+                                  "defined at "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "/rules/workspaces.yaml:"));
+    cli_run_free(&r);
+    /* Naming the pack itself does not load it twice. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, pack_again), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(12 rules, 15 resources"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, no_rules), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--no-builtin-rules needs --rules PATH"));
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__rule_and_severity_filters(void)
+{
+    const char *one[] = {"evaluate",        data(0, "rules/snapshots/pack.json"),
+                         "--rule",          "workspaces-image-stale",
+                         "--today",         "2026-11-25",
+                         "--json",          "-",
+                         "--fail-on",       "low",
+                         "--allow-partial", NULL};
+    const char *typo[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--rule",
+                          "workspaces-image-stael", NULL};
+    const char *sev[] = {"evaluate",        data(0, "rules/snapshots/pack.json"),
+                         "--severity",      "high",
+                         "--exclude-rule",  "appstream-*",
+                         "--fail-on",       "none",
+                         "--allow-partial", NULL};
+    const char *bad_sev[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--severity", "urgent", NULL};
+    const char *list[] = {"rules", "list", "--severity", "critical", NULL};
+    cJSON *doc, *item;
+    cli_run r;
+
+    /* Results, reports and the gate see only the rule chosen. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, one), 0);
+    doc = cJSON_Parse(r.out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "rules")), 1);
+    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "results"))
+    {
+        CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "rule")),
+                               "workspaces-image-stale");
+    }
+    cJSON_Delete(doc);
+    CU_ASSERT_EQUAL(r.status, 1); /* the stale images fail the gate at low */
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, typo), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--rule 'workspaces-image-stael' matches no rule (did you mean "
+                                         "'workspaces-image-stale'?)"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, sev), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    /* critical and high, without AppStream's: byol-shared, error-code, shared-untrusted,
+     * from-untrusted-owner. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "(4 rules, 15 resources"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, bad_sev), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "--severity: 'urgent' is not one of"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, list), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(count_lines(r.out), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "workspaces-image-byol-shared"));
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__list_json(void)
+{
+    const char *args[] = {"rules", "list", "--json", "--rules", data(0, "rules/cli/extra.yaml"), NULL};
+    cJSON *doc, *first, *vars, *last;
+    cli_run r;
+
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    doc = cJSON_Parse(r.out);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(doc), 13);
+    first = cJSON_GetArrayItem(doc, 0);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "id")),
+                           "appstream-builder-internet-access");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "severity")),
+                           "medium");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "resource_type")),
+                           "appstream_image_builder");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "file")),
+                           "appstream.yaml");
+    CU_ASSERT_TRUE(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(first, "builtin")));
+    CU_ASSERT_PTR_NOT_NULL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "remediation")));
+    vars = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(doc, 3), "variables");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(vars), 1);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetArrayItem(vars, 0)), "trusted_sharing_accounts");
+    last = cJSON_GetArrayItem(doc, 12);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "file")), g_paths[0]);
+    CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(last, "builtin")));
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(last, "description")));
+    cJSON_Delete(doc);
+    cli_run_free(&r);
+}
+
+static void test_rules_cli__lint_warnings_and_account_numbers(void)
+{
+    const char *lint[] = {"rules", "lint", pack(), "--vars", data(0, "rules/cli/typo_vars.yaml"), NULL};
+    const char *evaluate[] = {"evaluate",
+                              data(1, "rules/snapshots/pack.json"),
+                              "--vars",
+                              data(0, "rules/cli/typo_vars.yaml"),
+                              "--fail-on",
+                              "none",
+                              "--allow-partial",
+                              "--quiet",
+                              NULL};
+    const char *waived[] = {"evaluate", data(1, "rules/snapshots/pack.json"), "--waivers",
+                            data(2, "rules/cli/unknown_rule_waivers.yaml"), NULL};
+    const char *lint_waived[] = {"rules", "lint", "--waivers", data(2, "rules/cli/unknown_rule_waivers.yaml"),
+                                 NULL};
+    char want[9000];
+    cli_run r;
+
+    /* The account id is an error for lint, the typo a warning: both in one run, counted in the last line. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, lint), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    snprintf(want, sizeof(want),
+             "%s:4:3: warning: variable 'trusted_acounts' is defined but no rule or variable uses it (did "
+             "you mean "
+             "'trusted_accounts'?)\n"
+             "%s:6:7: variable 'trusted_accounts': account id 444455556666 is a number to YAML and never "
+             "equals the "
+             "string an account id is; quote it: \"444455556666\"\n"
+             "1 error, 1 warning\n",
+             g_paths[0], g_paths[0]);
+    CU_ASSERT_STRING_EQUAL(r.out, want);
+    cli_run_free(&r);
+    /* evaluate loads the same vars: both are warnings there. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, evaluate), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_EQUAL(count_lines(r.err), 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "imgaudit: warning: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.err, "account id 444455556666 is a number to YAML"));
+    cli_run_free(&r);
+    /* A waiver naming no rule: exit 2 before anything is judged. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, waived), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(r.err, "unknown_rule_waivers.yaml:2:11: waiver names rule 'workspaces-image-stael', "
+                      "which is not loaded (did you mean 'workspaces-image-stale'?)"));
+    CU_ASSERT_STRING_EQUAL(r.out, "");
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, lint_waived), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n1 error, 0 warnings\n"));
+    cli_run_free(&r);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -368,6 +562,10 @@ int main(void)
         {"lint", test_rules_cli__lint},
         {"list", test_rules_cli__list},
         {"test", test_rules_cli__test},
+        {"rules_add_to_the_pack", test_rules_cli__rules_add_to_the_pack},
+        {"rule_and_severity_filters", test_rules_cli__rule_and_severity_filters},
+        {"list_json", test_rules_cli__list_json},
+        {"lint_warnings_and_account_numbers", test_rules_cli__lint_warnings_and_account_numbers},
         CU_TEST_INFO_NULL,
     };
     char path[256];

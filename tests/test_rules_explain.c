@@ -57,13 +57,16 @@ static char *report_of(const char *vars, const char *when, const char *example, 
 
 static void test_rules_explain__not_in_a_variable(void)
 {
-    char *r = report_of("  trusted: [\"111111111111\"]",
-                        "{key: \"Permissions[].SharedAccountId\", op: not-in, value: {var: trusted}}",
-                        "{name: shared with outsider, Permissions: [{SharedAccountId: \"111111111111\"}]}", true);
+    char *r =
+        report_of("  trusted: [\"111111111111\"]",
+                  "{key: \"Permissions[].SharedAccountId\", op: not-in, value: {var: trusted}}",
+                  "{name: shared with outsider, Permissions: [{SharedAccountId: \"111111111111\"}]}", true);
 
-    HOLDS(r, "r.yaml:11:9: rule t: example 1 'shared with outsider': expected fail, got pass: condition 1 "
-             "(Permissions[].SharedAccountId not-in {var: trusted}) was false: found [\"111111111111\"] (list of "
-             "string), wanted not in [\"111111111111\"] (list of string)\n");
+    HOLDS(
+        r,
+        "r.yaml:11:9: rule t: example 1 'shared with outsider': expected fail, got pass: condition 1 "
+        "(Permissions[].SharedAccountId not-in {var: trusted}) was false: found [\"111111111111\"] (list of "
+        "string), wanted not in [\"111111111111\"] (list of string)\n");
     free(r);
 }
 
@@ -71,8 +74,10 @@ static void test_rules_explain__number_against_a_string(void)
 {
     char *r = report_of("  x: 1", "{key: Count, op: eq, value: \"5\"}", "{Count: 5}", true);
 
-    HOLDS(r, "condition 1 (Count eq \"5\") was false: found 5 (number), wanted equal to \"5\" (string); the types "
-             "differ");
+    HOLDS(
+        r,
+        "condition 1 (Count eq \"5\") was false: found 5 (number), wanted equal to \"5\" (string); the types "
+        "differ");
     free(r);
     /* The other way round: an account id written as a number in the rule. */
     r = report_of("  ids: [111122223333]", "{key: OwnerAccountId, op: in, value: {var: ids}}",
@@ -94,14 +99,16 @@ static void test_rules_explain__and_names_the_first_that_failed_it(void)
     char *r = report_of("  x: 1", "{and: [{State: AVAILABLE}, {key: Tags, op: contains, value: prod}]}",
                         "{State: AVAILABLE, Tags: [dev, test]}", true);
 
-    HOLDS(r, "condition 2 (Tags contains \"prod\") was false: found [\"dev\",\"test\"] (list of string), wanted "
-             "containing \"prod\" (string)\n");
+    HOLDS(r,
+          "condition 2 (Tags contains \"prod\") was false: found [\"dev\",\"test\"] (list of string), wanted "
+          "containing \"prod\" (string)\n");
     free(r);
     /* Every branch held (the example must pass): the last one is named. */
     r = report_of("  x: 1", "{and: [{State: AVAILABLE}, {key: Name, op: regex, value: \"^gold\"}]}",
                   "{State: AVAILABLE, Name: golden}", false);
-    HOLDS(r, "expected pass, got fail: condition 2 (Name regex \"^gold\") was true: found \"golden\" (string), "
-             "wanted matching \"^gold\" (string)\n");
+    HOLDS(r,
+          "expected pass, got fail: condition 2 (Name regex \"^gold\") was true: found \"golden\" (string), "
+          "wanted matching \"^gold\" (string)\n");
     free(r);
 }
 
@@ -113,9 +120,11 @@ static void test_rules_explain__or_and_not(void)
     /* No branch held: the first is named; numbering runs through the whole condition. */
     HOLDS(r, "condition 1 (State eq \"ERROR\") was false: found \"AVAILABLE\" (string)");
     free(r);
-    r = report_of("  x: 1", "{or: [{State: ERROR}, {not: {key: Updates, op: present}}]}", "{State: AVAILABLE}",
-                  false);
-    HOLDS(r, "condition 2 (Updates present) was false: found nothing (the key yields no value), wanted present\n");
+    r = report_of("  x: 1", "{or: [{State: ERROR}, {not: {key: Updates, op: present}}]}",
+                  "{State: AVAILABLE}", false);
+    HOLDS(
+        r,
+        "condition 2 (Updates present) was false: found nothing (the key yields no value), wanted present\n");
     free(r);
 }
 
@@ -123,8 +132,10 @@ static void test_rules_explain__missing_key_and_durations(void)
 {
     char *r = report_of("  x: 1", "{key: Created, op: older-than, value: 90d}", "{Name: x}", true);
 
-    HOLDS(r, "condition 1 (Created older-than \"90d\") was false: found nothing (the key yields no value), wanted "
-             "older than 90 days\n");
+    HOLDS(
+        r,
+        "condition 1 (Created older-than \"90d\") was false: found nothing (the key yields no value), wanted "
+        "older than 90 days\n");
     free(r);
 }
 

@@ -11,13 +11,14 @@
 #include "rules/waivers.h"
 #include "testutil.h"
 
-static const char g_rules[] = "rules:\n"
-                              "- {id: ws-stale, title: a, severity: low, resource: workspaces_image, when: {A: 1}}\n"
-                              "- {id: ws-shared, title: b, severity: high, resource: workspaces_image, when: {A: 2}}\n"
-                              "- {id: as-shared, title: c, severity: critical, resource: appstream_image, when: "
-                              "{A: 3}}\n"
-                              "- {id: as-builder, title: d, severity: medium, resource: appstream_image_builder, "
-                              "when: {A: 4}}\n";
+static const char g_rules[] =
+    "rules:\n"
+    "- {id: ws-stale, title: a, severity: low, resource: workspaces_image, when: {A: 1}}\n"
+    "- {id: ws-shared, title: b, severity: high, resource: workspaces_image, when: {A: 2}}\n"
+    "- {id: as-shared, title: c, severity: critical, resource: appstream_image, when: "
+    "{A: 3}}\n"
+    "- {id: as-builder, title: d, severity: medium, resource: appstream_image_builder, "
+    "when: {A: 4}}\n";
 
 static rules_set *load(void)
 {
@@ -68,7 +69,8 @@ static void test_rules_select__ids_globs_and_exclusions(void)
 {
     const char *only[] = {"ws-shared", "as-*"};
     const char *excl[] = {"as-builder"};
-    rules_selection all = {0}, some = {only, 2, NULL, 0, false, SEV_INFO}, less = {only, 2, excl, 1, false, SEV_INFO},
+    rules_selection all = {0}, some = {only, 2, NULL, 0, false, SEV_INFO},
+                    less = {only, 2, excl, 1, false, SEV_INFO},
                     none_but = {NULL, 0, excl, 1, false, SEV_INFO};
 
     SELECTS(all, "ws-stale,ws-shared,as-shared,as-builder");
@@ -124,8 +126,9 @@ static void test_rules_select__waivers_must_name_a_loaded_rule(void)
     CU_ASSERT_PTR_NULL(w);
     CU_ASSERT_EQUAL_FATAL(diags.n, 2);
     rules_diag_format(&diags.items[0], line, sizeof(line));
-    CU_ASSERT_PTR_NOT_NULL(strstr(line, ":3:12: waiver names rule 'ws-stael', which is not loaded (did you mean "
-                                        "'ws-stale'?)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(line,
+                                  ":3:12: waiver names rule 'ws-stael', which is not loaded (did you mean "
+                                  "'ws-stale'?)"));
     rules_diag_format(&diags.items[1], line, sizeof(line));
     CU_ASSERT_PTR_NOT_NULL(strstr(line, ":4:12: waiver's rule glob 'zz-*' matches no loaded rule"));
     /* Unchecked, the same file loads. */
@@ -145,7 +148,8 @@ int main(void)
     CU_TestInfo tests[] = {
         {"ids_globs_and_exclusions", test_rules_select__ids_globs_and_exclusions},
         {"at_least_a_severity", test_rules_select__at_least_a_severity},
-        {"unknown_ids_are_errors_with_the_closest", test_rules_select__unknown_ids_are_errors_with_the_closest},
+        {"unknown_ids_are_errors_with_the_closest",
+         test_rules_select__unknown_ids_are_errors_with_the_closest},
         {"waivers_must_name_a_loaded_rule", test_rules_select__waivers_must_name_a_loaded_rule},
         CU_TEST_INFO_NULL,
     };

@@ -11,7 +11,7 @@
 #include "rules/rules.h"
 #include "testutil.h"
 
-#define RULE(when)                                                                                          \
+#define RULE(when)                                                                                           \
     "rules:\n- id: t\n  title: Test rule\n  severity: low\n  resource: workspaces_image\n  when: " when "\n"
 
 /* Loads text as "r.yaml"; returns the load's status, diags filled. */
@@ -53,18 +53,21 @@ static void test_rules_warnings__unused_variable_names_the_closest(void)
     const rules_diag *d;
     ia_err err;
 
-    CU_ASSERT_EQUAL(load("vars:\n  trusted_acounts: [\"111122223333\"]\n  zzz_unrelated_name: 1\n" RULE(
-                             "{key: \"Permissions[].SharedAccountId\", op: not-in, value: {var: trusted_accounts}}"),
-                         &diags, &err),
-                    -1); /* trusted_accounts is not defined here: an error beside the warnings */
+    CU_ASSERT_EQUAL(
+        load("vars:\n  trusted_acounts: [\"111122223333\"]\n  zzz_unrelated_name: 1\n" RULE(
+                 "{key: \"Permissions[].SharedAccountId\", op: not-in, value: {var: trusted_accounts}}"),
+             &diags, &err),
+        -1); /* trusted_accounts is not defined here: an error beside the warnings */
     d = at(&diags, 2, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
     CU_ASSERT_EQUAL(d->level, RULES_DIAG_WARNING);
-    CU_ASSERT_STRING_EQUAL(d->msg, "variable 'trusted_acounts' is defined but no rule or variable uses it (did you "
-                                   "mean 'trusted_accounts'?)");
+    CU_ASSERT_STRING_EQUAL(d->msg,
+                           "variable 'trusted_acounts' is defined but no rule or variable uses it (did you "
+                           "mean 'trusted_accounts'?)");
     d = at(&diags, 3, 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    CU_ASSERT_STRING_EQUAL(d->msg, "variable 'zzz_unrelated_name' is defined but no rule or variable uses it");
+    CU_ASSERT_STRING_EQUAL(d->msg,
+                           "variable 'zzz_unrelated_name' is defined but no rule or variable uses it");
     /* The error returned is the error, not a warning before it. */
     CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "undefined variable 'trusted_accounts'"));
@@ -76,12 +79,13 @@ static void test_rules_warnings__derived_and_built_in_variables_count_as_used(vo
     rules_diags diags;
     ia_err err;
 
-    CU_ASSERT_EQUAL(load("vars:\n  base_list: [\"111122223333\"]\n  flag: true\n"
-                         "  combined: {union: [{var: base_list}, {if: {var: flag}, then: [\"444455556666\"]}]}\n"
-                         "  trust_organization: false\n  image_max_age_days: 3\n" RULE(
-                             "{key: OwnerAccountId, op: not-in, value: {var: combined}}"),
-                         &diags, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        load("vars:\n  base_list: [\"111122223333\"]\n  flag: true\n"
+             "  combined: {union: [{var: base_list}, {if: {var: flag}, then: [\"444455556666\"]}]}\n"
+             "  trust_organization: false\n  image_max_age_days: 3\n" RULE(
+                 "{key: OwnerAccountId, op: not-in, value: {var: combined}}"),
+             &diags, &err),
+        0);
     CU_ASSERT_EQUAL(diags.n, 0);
     if (diags.n)
         show(&diags);
@@ -95,19 +99,20 @@ static void test_rules_warnings__account_ids_written_as_numbers(void)
     size_t errors, warnings;
     ia_err err;
 
-    CU_ASSERT_EQUAL(load("vars:\n"
-                         "  owners: [\"111122223333\", 123456789012]\n"           /* 2: compared below */
-                         "  partner_accounts: [1234]\n"                           /* 3: by its name */
-                         "  misc: [\"111122223333\", 444455556666, true]\n"       /* 4: beside a 12-digit id */
-                         "  sizes: [1, 2]\n"                                      /* 5: no account ids */
-                         "  trusted_accounts: [012345678901]\n"                   /* 6: the leading zero */
-                         "  extra: [5]\n"                                         /* 7: part of an account list */
-                         "  trusted_sharing_accounts: {union: [{var: extra}]}\n" /* 8 */
-                         RULE("{or: [{key: SharedAccountIds, op: in, value: {var: owners}}, "
-                              "{key: OwnerAccountId, op: in, value: [123456789012]}, "
-                              "{key: Size, op: in, value: {var: sizes}}, {key: X, op: in, value: {var: misc}}]}"),
-                         &diags, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        load("vars:\n"
+             "  owners: [\"111122223333\", 123456789012]\n"          /* 2: compared below */
+             "  partner_accounts: [1234]\n"                          /* 3: by its name */
+             "  misc: [\"111122223333\", 444455556666, true]\n"      /* 4: beside a 12-digit id */
+             "  sizes: [1, 2]\n"                                     /* 5: no account ids */
+             "  trusted_accounts: [012345678901]\n"                  /* 6: the leading zero */
+             "  extra: [5]\n"                                        /* 7: part of an account list */
+             "  trusted_sharing_accounts: {union: [{var: extra}]}\n" /* 8 */
+             RULE("{or: [{key: SharedAccountIds, op: in, value: {var: owners}}, "
+                  "{key: OwnerAccountId, op: in, value: [123456789012]}, "
+                  "{key: Size, op: in, value: {var: sizes}}, {key: X, op: in, value: {var: misc}}]}"),
+             &diags, &err),
+        0);
     rules_diags_count(&diags, false, &errors, &warnings);
     CU_ASSERT_EQUAL(errors, 0);
     rules_diags_count(&diags, true, &errors, &warnings);
@@ -122,8 +127,9 @@ static void test_rules_warnings__account_ids_written_as_numbers(void)
     CU_ASSERT_PTR_NOT_NULL(at(&diags, 4, 26));
     d = at(&diags, 6, 22);
     CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    CU_ASSERT_PTR_NOT_NULL(strstr(d->msg, "account id 012345678901 is a number to YAML, which drops its leading "
-                                          "zero (12345678901); account ids are strings: quote it: \"012345678901\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d->msg,
+                                  "account id 012345678901 is a number to YAML, which drops its leading "
+                                  "zero (12345678901); account ids are strings: quote it: \"012345678901\""));
     CU_ASSERT_PTR_NOT_NULL(at(&diags, 7, 11));
     if (errors != 6)
         show(&diags);
@@ -136,9 +142,9 @@ static void test_rules_warnings__inline_account_list_in_a_rule(void)
     const rules_diag *d = NULL;
     ia_err err;
 
-    CU_ASSERT_EQUAL(load(RULE("{key: OwnerAccountId, op: in, value: [\"111122223333\", 123456789012]}"), &diags,
-                         &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        load(RULE("{key: OwnerAccountId, op: in, value: [\"111122223333\", 123456789012]}"), &diags, &err),
+        0);
     CU_ASSERT_EQUAL(diags.n, 1);
     if (diags.n)
         d = &diags.items[0];
@@ -157,22 +163,24 @@ static void test_rules_warnings__printed_as_warnings_or_errors(void)
     FILE *fp;
     ia_err err;
 
-    CU_ASSERT_EQUAL(load("vars:\n  unused_thing: 1\n" RULE("{key: OwnerAccountId, op: in, value: [123456789012]}"),
-                         &diags, &err),
-                    0);
+    CU_ASSERT_EQUAL(
+        load("vars:\n  unused_thing: 1\n" RULE("{key: OwnerAccountId, op: in, value: [123456789012]}"),
+             &diags, &err),
+        0);
     fp = open_memstream(&out, &len);
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     rules_diags_print(&diags, fp, "", NULL, true);
     rules_diags_print(&diags, fp, "x: error: ", "x: warning: ", false);
     fclose(fp);
-    CU_ASSERT_STRING_EQUAL(out, "r.yaml:2:3: warning: variable 'unused_thing' is defined but no rule or variable "
-                                "uses it\n"
-                                "r.yaml:8:47: a list of account ids: account id 123456789012 is a number to YAML "
-                                "and never equals the string an account id is; quote it: \"123456789012\"\n"
-                                "x: warning: r.yaml:2:3: variable 'unused_thing' is defined but no rule or variable "
-                                "uses it\n"
-                                "x: warning: r.yaml:8:47: a list of account ids: account id 123456789012 is a number "
-                                "to YAML and never equals the string an account id is; quote it: \"123456789012\"\n");
+    CU_ASSERT_STRING_EQUAL(
+        out, "r.yaml:2:3: warning: variable 'unused_thing' is defined but no rule or variable "
+             "uses it\n"
+             "r.yaml:8:47: a list of account ids: account id 123456789012 is a number to YAML "
+             "and never equals the string an account id is; quote it: \"123456789012\"\n"
+             "x: warning: r.yaml:2:3: variable 'unused_thing' is defined but no rule or variable "
+             "uses it\n"
+             "x: warning: r.yaml:8:47: a list of account ids: account id 123456789012 is a number "
+             "to YAML and never equals the string an account id is; quote it: \"123456789012\"\n");
     free(out);
     rules_diags_free(&diags);
 }

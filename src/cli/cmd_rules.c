@@ -52,9 +52,7 @@ static const cli_group lint_groups[] = {
 
 static const cli_group list_groups[] = {
     {NULL, reportopts_rule_options, RO}, {NULL, reportopts_select_options, RO}, {NULL, list_options, 0},
-    {NULL, path_operands, RO},
-    {NULL, cli_help_options, 0},
-    {0},
+    {NULL, path_operands, RO},           {NULL, cli_help_options, 0},           {0},
 };
 
 static const cli_group test_groups[] = {
@@ -212,7 +210,8 @@ static int lint_verdict(const rules_set *set, const waivers *wv, const rules_cmd
 
     rules_diags_count(diags, true, &errors, &warnings);
     if (errors || !set) {
-        printf("%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+        printf("%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s", warnings,
+               warnings == 1 ? "" : "s");
         return CLI_EXIT_USAGE;
     }
     printf("ok: %zu rules in %zu files", rules_set_count(set), rules_set_file_count(set));

@@ -171,8 +171,8 @@ fail:
 
 rules_selection reportopts_selection(const reportopts *ro)
 {
-    rules_selection sel = {ro->only_rules.items, ro->only_rules.n, ro->exclude_rules.items,
-                           ro->exclude_rules.n, ro->has_min_severity, ro->min_severity};
+    rules_selection sel = {ro->only_rules.items, ro->only_rules.n,     ro->exclude_rules.items,
+                           ro->exclude_rules.n,  ro->has_min_severity, ro->min_severity};
 
     return sel;
 }

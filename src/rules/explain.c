@@ -125,7 +125,8 @@ static cJSON *rval_json(const rval *v)
     return list;
 }
 
-/* The bit of each type a value is or holds (a list: its elements'), for spotting a number against a string. */
+/* The bit of each type a value is or holds (a list: its elements'), for spotting a number against a string.
+ */
 static unsigned type_bits(const cJSON *v, bool look_inside)
 {
     unsigned bits = 0;

@@ -13,9 +13,10 @@
 #include "rules/rules_int.h"
 #include "rules/suggest.h"
 
-/* The variables imgaudit itself and the built-in pack's rules read: never unused, and suggested for a typo. */
+/* The variables imgaudit itself and the built-in pack's rules read: never unused, and suggested for a typo.
+ */
 static const char *const known_vars[] = {
-    RULES_VAR_ORGANIZATION, RULES_VAR_TRUSTED_SHARING,     "trusted_accounts",
+    RULES_VAR_ORGANIZATION, RULES_VAR_TRUSTED_SHARING,      "trusted_accounts",
     "trust_organization",   "disallowed_image_error_codes", "image_max_age_days",
 };
 
@@ -164,10 +165,11 @@ static void account_number(rules_ctx *ctx, const char *file, const ytree_node *i
     for (size_t i = 0; i < item->len; i++)
         digits = digits && isdigit((unsigned char)item->text[i]);
     if (digits && item->text[0] == '0' && item->len > 1)
-        rules_warn(ctx, RULES_DIAG_STRICT, file, item,
-                   "%s: account id %s is a number to YAML, which drops its leading zero (%.0f); account ids are "
-                   "strings: quote it: \"%s\"",
-                   where, item->text, item->number, item->text);
+        rules_warn(
+            ctx, RULES_DIAG_STRICT, file, item,
+            "%s: account id %s is a number to YAML, which drops its leading zero (%.0f); account ids are "
+            "strings: quote it: \"%s\"",
+            where, item->text, item->number, item->text);
     else
         rules_warn(ctx, RULES_DIAG_STRICT, file, item,
                    "%s: account id %s is a number to YAML and never equals the string an account id is; "
@@ -245,8 +247,8 @@ static void unused_vars(rules_ctx *ctx, const rules_set *set, const names *used)
         close = suggest_closest(v->name, cands.items, cands.n);
         if (close)
             rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
-                       "variable '%s' is defined but no rule or variable uses it (did you mean '%s'?)", v->name,
-                       close);
+                       "variable '%s' is defined but no rule or variable uses it (did you mean '%s'?)",
+                       v->name, close);
         else
             rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
                        "variable '%s' is defined but no rule or variable uses it", v->name);

@@ -95,8 +95,8 @@ void rules_diag_format(const rules_diag *diag, char *out, size_t size)
         snprintf(out, size, "%s: %s", diag->file, diag->msg);
 }
 
-void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix, const char *warning_prefix,
-                       bool strict)
+void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix,
+                       const char *warning_prefix, bool strict)
 {
     char line[2048];
 
@@ -123,8 +123,8 @@ void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_pre
         fprintf(fp, "%s%zu more problems not shown\n", error_prefix, diags->dropped);
 }
 
-int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at, const char *fmt,
-               ...)
+int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
+               const char *fmt, ...)
 {
     ia_err e;
     va_list ap;

@@ -30,7 +30,11 @@
  * mistake that loads but makes a rule silently wrong (an account id that YAML
  * reads as a number).
  */
-typedef enum rules_diag_level { RULES_DIAG_ERROR = 0, RULES_DIAG_WARNING, RULES_DIAG_STRICT } rules_diag_level;
+typedef enum rules_diag_level {
+    RULES_DIAG_ERROR = 0,
+    RULES_DIAG_WARNING,
+    RULES_DIAG_STRICT
+} rules_diag_level;
 
 /* One problem in an input file. line and column are 0 when the problem has no position (file unreadable). */
 typedef struct rules_diag {
@@ -86,8 +90,8 @@ void rules_diag_format(const rules_diag *diag, char *out, size_t size);
  * "<error_prefix>file:line:column: warning: msg". strict: RULES_DIAG_STRICT is
  * printed as an error.
  */
-void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix, const char *warning_prefix,
-                       bool strict);
+void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix,
+                       const char *warning_prefix, bool strict);
 
 /* A rule or vars file held in memory. name is what positions name. */
 typedef struct rules_source {

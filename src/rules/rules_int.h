@@ -96,11 +96,11 @@ typedef struct rtmpl {
 
 /* One example resource from a rule's tests: block. */
 typedef struct rexample {
-    cJSON *data;    /* owned */
-    char *account;  /* owned; "" when the example names none */
-    char *region;   /* owned; "" when the example names none */
+    cJSON *data;      /* owned */
+    char *account;    /* owned; "" when the example names none */
+    char *region;     /* owned; "" when the example names none */
     const char *name; /* borrowed: the example's `name`, or NULL */
-    bool must_fail; /* from fail: rather than pass: */
+    bool must_fail;   /* from fail: rather than pass: */
     unsigned line, column;
     const ytree_node *vars; /* borrowed: the example's own vars, or NULL */
     struct rcond *when;     /* owned: `when` compiled with the example's vars, or NULL (the rule's) */
@@ -185,10 +185,10 @@ typedef struct rules_ctx {
 int rules_problem(rules_ctx *ctx, const char *file, const ytree_node *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Records a warning (level RULES_DIAG_WARNING or RULES_DIAG_STRICT) at a node of file: the load goes on. Returns
- * 0. */
-int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at, const char *fmt,
-               ...) __attribute__((format(printf, 5, 6)));
+/* Records a warning (level RULES_DIAG_WARNING or RULES_DIAG_STRICT) at a node of file: the load goes on.
+ * Returns 0. */
+int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
+               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Records a problem already held in an ia_err (a YAML syntax error); out of memory stops the load. */
 void rules_add_err(rules_ctx *ctx, const ia_err *e);

@@ -45,11 +45,11 @@ static int check_patterns(const rules_set *set, const char *option, const char *
             continue;
         close = suggest_closest(patterns[p], ids, set->n_rules);
         if (close)
-            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule (did you mean '%s'?)", option, patterns[p],
-                         close);
+            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule (did you mean '%s'?)", option,
+                         patterns[p], close);
         else
-            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule ('imgaudit rules list' lists them)", option,
-                         patterns[p]);
+            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule ('imgaudit rules list' lists them)",
+                         option, patterns[p]);
     }
     free(ids);
     return rc;
