@@ -44,8 +44,8 @@ static int set_fail_on_new(void *obj, const char *value, ia_err *err)
 const cli_opt reportopts_rule_options[] = {
     /* `rules` takes its PATH operands the same way; its usage line shows those. */
     {"rules", 0, "PATH", CLI_LIST(reportopts, rules), CLI_OPT_NO_SYNOPSIS,
-     "rule file or directory of *.yaml/*.yml, added to the built-in pack\n"
-     "($IMGAUDIT_RULES_DIR, <program dir>/../rules, the install data dir) (repeatable)"},
+     "rule file or directory of *.yaml/*.yml (repeatable), added to the built-in\n"
+     "pack ($IMGAUDIT_RULES_DIR, <program dir>/../rules, the install data dir)"},
     {"vars", 0, "FILE", CLI_LIST(reportopts, vars), 0, "variables file (repeatable; later definitions win)"},
     {0},
 };
