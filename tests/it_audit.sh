@@ -200,6 +200,20 @@ bad_rules_fail_fast() {
 }
 check "bad rules: every problem as file:line:column, exit 2, before any AWS call" bad_rules_fail_fast
 
+unknown_rule_fail_fast() {
+  local before after
+  printf 'waivers:\n  - {rule: workspaces-image-stael, reason: typo, expires: 2099-01-01}\n' >"$TEST_TMP/typo-waivers.yaml"
+  before=$(wc -l <"$TEST_TMP/test/requests.jsonl")
+  [ "$(status_of audit --waivers "$TEST_TMP/typo-waivers.yaml")" = 2 ] || return 1
+  grep -q "typo-waivers.yaml:2:12: waiver names rule 'workspaces-image-stael', which is not loaded (did you mean 'workspaces-image-stale'?)" \
+    "$TEST_TMP/err" || return 1
+  [ "$(status_of audit --rule workspaces-image-stael)" = 2 ] || return 1
+  grep -q "did you mean 'workspaces-image-stale'" "$TEST_TMP/err" || return 1
+  after=$(wc -l <"$TEST_TMP/test/requests.jsonl")
+  [ "$before" = "$after" ]
+}
+check "a waiver or --rule naming no rule: exit 2 with the closest id, before any AWS call" unknown_rule_fail_fast
+
 json_on_stdout() {
   [ "$(status_of "$IMGAUDIT_BIN" evaluate "$R/snapshot.json" --json - --fail-on none --allow-partial)" = 0 ] &&
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["schema"]=="imgaudit.results"' \
