@@ -304,6 +304,45 @@ static void test_rules_lint__diagnostic_format(void)
     CU_ASSERT_STRING_EQUAL(out, "gone.yaml: No such file");
 }
 
+/* An undefined variable shows in the same run as the other problems of its condition or rule. */
+static void test_rules_lint__undefined_variable_beside_other_problems(void)
+{
+    static const char text[] =
+        "vars: {codes: [1]}\nrules:\n"
+        "- id: a\n  title: t\n  severity: low\n  resource: workspaces_image\n"
+        "  when: {key: A, op: equals, value: {var: nowhere}}\n"
+        "- id: b\n  title: t\n  severity: low\n  resource: workspaces_image\n"
+        "  when: {\"A..B\": {var: nowhere2}}\n"
+        "- id: c\n  title: t\n  severity: low\n  resource: workspaces_image\n  colour: red\n"
+        "  when: {key: A, op: in, value: {var: codes}}\n"
+        "  tests:\n    vars: {codes: {var: nowhere3}}\n    fail: [{A: 1}]\n    pass: [{A: 2}]\n";
+    const char *want[] = {
+        "r.yaml:7:22: unknown op 'equals'",
+        "r.yaml:7:43: undefined variable 'nowhere'",
+        "r.yaml:12:10: bad key 'A..B': expected a field name at offset 2",
+        "r.yaml:12:24: undefined variable 'nowhere2'",
+        "r.yaml:17:3: unknown key 'colour' in rule",
+        "r.yaml:20:25: variable 'codes': undefined variable 'nowhere3' (with the tests' vars of rule c",
+    };
+    rules_source src = {"r.yaml", text, sizeof(text) - 1};
+    rules_set *set = NULL;
+    rules_diags diags;
+    char line[1200];
+    ia_err err;
+
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL(rules_load_sources(&src, 1, NULL, 0, &set, &diags, &err), -1);
+    testutil_diags_errors_only(&diags);
+    CU_ASSERT_EQUAL(diags.n, sizeof(want) / sizeof(want[0]));
+    for (size_t i = 0; i < diags.n && i < sizeof(want) / sizeof(want[0]); i++) {
+        rules_diag_format(&diags.items[i], line, sizeof(line));
+        CU_ASSERT_PTR_NOT_NULL(strstr(line, want[i]));
+        if (!strstr(line, want[i]))
+            fprintf(stderr, "\n    got %s\n    wanted %s", line, want[i]);
+    }
+    rules_diags_free(&diags);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -329,6 +368,8 @@ int main(void)
         {"directory_in_name_order", test_rules_lint__directory_in_name_order},
         {"empty_directory_and_empty_file", test_rules_lint__empty_directory_and_empty_file},
         {"diagnostic_format", test_rules_lint__diagnostic_format},
+        {"undefined_variable_beside_other_problems",
+         test_rules_lint__undefined_variable_beside_other_problems},
         CU_TEST_INFO_NULL,
     };
 

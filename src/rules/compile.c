@@ -262,6 +262,19 @@ static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *labe
     return v->value;
 }
 
+/*
+ * A value that cannot be compiled for another problem of its condition (an
+ * unknown op, a bad key) is still looked at for an undefined variable, so
+ * that one run shows that too.
+ */
+static void value_check_only(cc *c, const ytree_node *node)
+{
+    const ytree_node *name = node ? var_ref(node) : NULL;
+
+    if (name && ytree_is_str(name) && !rules_env_find(c->env, name->text))
+        rules_problem(c->ctx, c->file, name, "undefined variable '%s'", name->text);
+}
+
 static void scalar_to_val(const ytree_node *n, rval *out)
 {
     memset(out, 0, sizeof(*out));
@@ -544,9 +557,11 @@ static rcond *compile_leaf(cc *c, const ytree_node *node)
         r->key = keyn->text;
     if (!opn) {
         bad = rules_problem(c->ctx, c->file, node, "condition is missing 'op'");
+        value_check_only(c, valn);
     } else if (!ytree_is_str(opn) || op_lookup(opn->text, &r->op) != 0) {
         bad = rules_problem(c->ctx, c->file, opn, "unknown op '%s' (expected one of " OP_LIST ")",
                             opn->kind == YTREE_SCALAR ? opn->text : ytree_describe(opn));
+        value_check_only(c, valn);
     } else if (compile_value(c, r, opn, valn) != 0) {
         bad = -1;
     }
@@ -568,7 +583,12 @@ static rcond *compile_shorthand(cc *c, const ytree_node *key, const ytree_node *
     r->op = OP_EQ;
     r->key = key->text;
     r->val_node = val;
-    if (compile_path(c, key, "a key", &r->path) != 0 || compile_value(c, r, key, val) != 0) {
+    if (compile_path(c, key, "a key", &r->path) != 0) {
+        value_check_only(c, val);
+        rules_cond_free(r);
+        return NULL;
+    }
+    if (compile_value(c, r, key, val) != 0) {
         rules_cond_free(r);
         return NULL;
     }
