@@ -10,6 +10,7 @@
 
 #include "rules/rules.h"
 #include "testutil.h"
+#include "util/buf.h"
 
 #define RULE(when)                                                                                           \
     "rules:\n- id: t\n  title: Test rule\n  severity: low\n  resource: workspaces_image\n  when: " when "\n"
@@ -185,6 +186,43 @@ static void test_rules_warnings__printed_as_warnings_or_errors(void)
     rules_diags_free(&diags);
 }
 
+/* A huge file of mistakes: quick, warnings bounded (errors keep their room), every one counted. */
+static void test_rules_warnings__many_are_bounded_and_counted(void)
+{
+    enum { N = 50000 };
+    buf text;
+    rules_diags diags;
+    size_t errors, warnings;
+    double t0, secs;
+    bool written;
+    ia_err err;
+
+    buf_init(&text, 0);
+    written = buf_puts(&text, "vars:\n  trusted_accounts: [") == 0;
+    for (size_t i = 0; i < N; i++)
+        written = written && buf_printf(&text, "%s%zu", i ? ", " : "", 100000000000 + i) == 0;
+    written = written && buf_puts(&text, "]\n") == 0;
+    for (size_t i = 0; i < N; i++)
+        written = written && buf_printf(&text, "  unused_variable_%zu: 1\n", i) == 0;
+    written = written && buf_puts(&text, RULE("{key: A, op: eq, value: {var: nowhere}}")) == 0;
+    CU_ASSERT_FATAL(written);
+    t0 = testutil_cpu_seconds();
+    CU_ASSERT_EQUAL(load(buf_str(&text), &diags, &err), -1);
+    secs = testutil_cpu_seconds() - t0;
+    fprintf(stderr, "\n  %d account numbers and %d unused variables linted in %.2f s of CPU\n", N, N, secs);
+    CU_ASSERT(secs < 10.0);
+    CU_ASSERT_EQUAL(diags.n_warnings, RULES_WARNINGS_MAX);
+    rules_diags_count(&diags, false, &errors, &warnings);
+    CU_ASSERT_EQUAL(errors, 1); /* the undefined variable, kept whatever the warnings */
+    CU_ASSERT_EQUAL(warnings, 2 * N);
+    rules_diags_count(&diags, true, &errors, &warnings);
+    CU_ASSERT_EQUAL(errors, N + 1);
+    CU_ASSERT_EQUAL(warnings, N);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "undefined variable 'nowhere'"));
+    rules_diags_free(&diags);
+    buf_free(&text);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -194,6 +232,7 @@ int main(void)
         {"account_ids_written_as_numbers", test_rules_warnings__account_ids_written_as_numbers},
         {"inline_account_list_in_a_rule", test_rules_warnings__inline_account_list_in_a_rule},
         {"printed_as_warnings_or_errors", test_rules_warnings__printed_as_warnings_or_errors},
+        {"many_are_bounded_and_counted", test_rules_warnings__many_are_bounded_and_counted},
         CU_TEST_INFO_NULL,
     };
 

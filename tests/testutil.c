@@ -134,4 +134,5 @@ void testutil_diags_errors_only(rules_diags *diags)
         diags->items[kept++] = diags->items[i];
     }
     diags->n = kept;
+    diags->n_warnings = 0;
 }

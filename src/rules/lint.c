@@ -22,20 +22,66 @@ static const char *const known_vars[] = {
 
 #define N_KNOWN (sizeof(known_vars) / sizeof(known_vars[0]))
 
-/* A set of names borrowed from the documents. */
+/*
+ * A set of names borrowed from the documents, in the order added, with a hash
+ * index: a file may define a hundred thousand variables.
+ */
 typedef struct names {
     const char **items;
     size_t n, cap;
+    size_t *slots; /* index + 1 into items; 0 is free; cap * 2 of them */
     int nomem;
 } names;
 
+static void names_free(names *s)
+{
+    free(s->items);
+    free(s->slots);
+    memset(s, 0, sizeof(*s));
+}
+
+static size_t name_hash(const char *s)
+{
+    size_t h = 2166136261u; /* FNV-1a */
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* The slot holding name, or the free slot where it belongs. The table is never more than half full. */
+static size_t names_slot(const names *s, const char *name)
+{
+    size_t mask = 2 * s->cap - 1, i = name_hash(name) & mask;
+
+    while (s->slots[i] && strcmp(s->items[s->slots[i] - 1], name) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
 static bool names_has(const names *s, const char *name)
 {
-    for (size_t i = 0; i < s->n; i++) {
-        if (strcmp(s->items[i], name) == 0)
-            return true;
-    }
-    return false;
+    return s->cap && s->slots[names_slot(s, name)] != 0;
+}
+
+static int names_grow(names *s)
+{
+    size_t cap = s->cap ? s->cap * 2 : 16;
+    const char **items = realloc(s->items, cap * sizeof(*items));
+    size_t *slots;
+
+    if (!items)
+        return -1;
+    s->items = items;
+    slots = calloc(2 * cap, sizeof(*slots));
+    if (!slots)
+        return -1;
+    free(s->slots);
+    s->slots = slots;
+    s->cap = cap;
+    for (size_t i = 0; i < s->n; i++)
+        s->slots[names_slot(s, s->items[i])] = i + 1;
+    return 0;
 }
 
 /* Adds name unless it is there; returns whether it was added. */
@@ -43,17 +89,11 @@ static bool names_add(names *s, const char *name)
 {
     if (names_has(s, name))
         return false;
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        const char **items = realloc(s->items, cap * sizeof(*items));
-
-        if (!items) {
-            s->nomem = 1;
-            return false;
-        }
-        s->items = items;
-        s->cap = cap;
+    if (s->n == s->cap && names_grow(s) != 0) {
+        s->nomem = 1;
+        return false;
     }
+    s->slots[names_slot(s, name)] = s->n + 1;
     s->items[s->n++] = name;
     return true;
 }
@@ -244,7 +284,9 @@ static void unused_vars(rules_ctx *ctx, const rules_set *set, const names *used)
 
         if (names_has(used, v->name) || names_has(&cands, v->name) || !names_add(&reported, v->name))
             continue;
-        close = suggest_closest(v->name, cands.items, cands.n);
+        /* A warning past the bound is only counted: no guess is worked out for it. */
+        close = ctx->diags->n_warnings < RULES_WARNINGS_MAX ? suggest_closest(v->name, cands.items, cands.n)
+                                                            : NULL;
         if (close)
             rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
                        "variable '%s' is defined but no rule or variable uses it (did you mean '%s'?)",
@@ -255,8 +297,8 @@ static void unused_vars(rules_ctx *ctx, const rules_set *set, const names *used)
     }
     if (cands.nomem || reported.nomem)
         rules_nomem(ctx);
-    free(cands.items);
-    free(reported.items);
+    names_free(&cands);
+    names_free(&reported);
 }
 
 void rules_lint_set(rules_ctx *ctx, const rules_set *set)
@@ -286,7 +328,7 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
             value_refs(set->vars[i].value, &refs, 0);
             for (size_t j = 0; j < refs.n; j++)
                 grew = names_add(&accounts, refs.items[j]) || grew;
-            free(refs.items);
+            names_free(&refs);
         }
     }
     for (size_t i = 0; i < set->n_vars; i++) {
@@ -298,8 +340,8 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
     unused_vars(ctx, set, &used);
     if (used.nomem || accounts.nomem)
         rules_nomem(ctx);
-    free(used.items);
-    free(accounts.items);
+    names_free(&used);
+    names_free(&accounts);
 }
 
 size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max)
@@ -311,6 +353,6 @@ size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t 
     when_leaves(set->rules[i].when_node, lint_leaf, &a, 0);
     for (; n < used.n && n < max; n++)
         out[n] = used.items[n];
-    free(used.items);
+    names_free(&used);
     return n;
 }

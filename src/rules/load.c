@@ -42,8 +42,14 @@ int rules_diags_add_level(rules_diags *diags, const ia_err *err, rules_diag_leve
 {
     rules_diag *d;
 
-    if (diags->n >= RULES_DIAGS_MAX) {
-        diags->dropped++;
+    if (diags->n >= RULES_DIAGS_MAX ||
+        (level != RULES_DIAG_ERROR && diags->n_warnings >= RULES_WARNINGS_MAX)) {
+        if (level == RULES_DIAG_ERROR)
+            diags->dropped++;
+        else if (level == RULES_DIAG_WARNING)
+            diags->dropped_warnings++;
+        else
+            diags->dropped_strict++;
         return 0;
     }
     if (diags->n == diags->cap) {
@@ -66,6 +72,7 @@ int rules_diags_add_level(rules_diags *diags, const ia_err *err, rules_diag_leve
     d->line = err->line;
     d->column = err->column;
     d->level = level;
+    diags->n_warnings += level != RULES_DIAG_ERROR;
     diags->n++;
     return 0;
 }
@@ -77,8 +84,8 @@ static bool diag_is_error(const rules_diag *d, bool strict)
 
 void rules_diags_count(const rules_diags *diags, bool strict, size_t *errors, size_t *warnings)
 {
-    *errors = diags->dropped;
-    *warnings = 0;
+    *errors = diags->dropped + (strict ? diags->dropped_strict : 0);
+    *warnings = diags->dropped_warnings + (strict ? 0 : diags->dropped_strict);
     for (size_t i = 0; i < diags->n; i++) {
         if (diag_is_error(&diags->items[i], strict))
             (*errors)++;
@@ -119,8 +126,9 @@ void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_pre
             termtext_printf(fp, "%s%s\n", error_prefix, line);
         }
     }
-    if (diags->dropped)
-        fprintf(fp, "%s%zu more problems not shown\n", error_prefix, diags->dropped);
+    if (diags->dropped + diags->dropped_warnings + diags->dropped_strict)
+        fprintf(fp, "%s%zu more problems not shown\n", error_prefix,
+                diags->dropped + diags->dropped_warnings + diags->dropped_strict);
 }
 
 int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,

@@ -20,9 +20,11 @@
 #include "rules/results.h"
 #include "util/err.h"
 
-/* The most rule/vars files a directory may hold and the most problems kept in one rules_diags. */
-#define RULES_MAX_FILES 4096
-#define RULES_DIAGS_MAX 500
+/* The most rule/vars files a directory may hold, the most problems kept in one rules_diags, and the most of
+ * them that may be warnings (so that errors always have room). */
+#define RULES_MAX_FILES    4096
+#define RULES_DIAGS_MAX    500
+#define RULES_WARNINGS_MAX 100
 
 /*
  * How bad a problem is. An error stops the load; a warning does not. A
@@ -48,7 +50,9 @@ typedef struct rules_diag {
 typedef struct rules_diags {
     rules_diag *items;
     size_t n, cap;
-    size_t dropped; /* problems past RULES_DIAGS_MAX, counted but not kept */
+    size_t dropped;                          /* errors past RULES_DIAGS_MAX, counted but not kept */
+    size_t n_warnings;                       /* warnings kept, at most RULES_WARNINGS_MAX */
+    size_t dropped_warnings, dropped_strict; /* warnings (RULES_DIAG_WARNING, RULES_DIAG_STRICT) not kept */
 } rules_diags;
 
 /* Starts an empty list. */
@@ -65,7 +69,7 @@ int rules_diags_add_level(rules_diags *diags, const ia_err *err, rules_diag_leve
 
 /*
  * Counts the errors and the warnings (strict: RULES_DIAG_STRICT counts as an
- * error). Problems dropped past RULES_DIAGS_MAX count as errors.
+ * error), those dropped past the bounds included.
  */
 void rules_diags_count(const rules_diags *diags, bool strict, size_t *errors, size_t *warnings);
 

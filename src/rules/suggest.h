@@ -13,6 +13,7 @@
  * when none is close: at most a quarter of name's length in edits (insert,
  * delete, replace, swap two neighbours), at least 1. name itself is never
  * suggested; a name shorter than 4 or longer than 128 bytes gets none.
+ * Only the first 10000 names are looked at.
  */
 const char *suggest_closest(const char *name, const char *const *names, size_t n);
 
