@@ -395,7 +395,7 @@ typedef struct match_arg {
     size_t cap, used;
 } match_arg;
 
-static uint32_t text_hash(const char *s)
+uint32_t rules_text_hash(const char *s)
 {
     uint32_t h = 2166136261u; /* FNV-1a */
 
@@ -407,7 +407,7 @@ static uint32_t text_hash(const char *s)
 /* The slot holding text, or the free slot where it belongs. */
 static size_t seen_slot(const match_arg *m, const char *text)
 {
-    size_t i = text_hash(text) & (m->cap - 1);
+    size_t i = rules_text_hash(text) & (m->cap - 1);
 
     while (m->slots[i] && strcmp(m->seen.data + m->slots[i] - 1, text) != 0)
         i = (i + 1) & (m->cap - 1);

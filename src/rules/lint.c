@@ -40,19 +40,10 @@ static void names_free(names *s)
     memset(s, 0, sizeof(*s));
 }
 
-static size_t name_hash(const char *s)
-{
-    size_t h = 2166136261u; /* FNV-1a */
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 /* The slot holding name, or the free slot where it belongs. The table is never more than half full. */
 static size_t names_slot(const names *s, const char *name)
 {
-    size_t mask = 2 * s->cap - 1, i = name_hash(name) & mask;
+    size_t mask = 2 * s->cap - 1, i = rules_text_hash(name) & mask;
 
     while (s->slots[i] && strcmp(s->items[s->slots[i] - 1], name) != 0)
         i = (i + 1) & mask;

@@ -247,6 +247,9 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set);
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
 
+/* FNV-1a of a string, for the hash sets of {matched} and of lint's names. */
+uint32_t rules_text_hash(const char *s);
+
 /* An op's name as rules write it ("not-in"). Static. */
 const char *rules_op_name(rop op);
 
