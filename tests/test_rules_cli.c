@@ -283,14 +283,18 @@ static void test_rules_cli__lint(void)
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_STRING_EQUAL(r.out, "ok: 12 rules in 3 files; 0 errors, 0 warnings\n");
     cli_run_free(&r);
-    /* 7 + 3 rule problems and 11 waiver problems, all in one run, on stdout, then the count. */
+    /* 7 + 3 rule problems and 11 waiver problems, and 3 waivers naming a rule that these files do not have,
+     * all in one run, on stdout, then the count. */
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, bad), 0);
     CU_ASSERT_EQUAL(r.status, 2);
-    CU_ASSERT_EQUAL(count_lines(r.out), 22);
+    CU_ASSERT_EQUAL(count_lines(r.out), 25);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out,
+                                  "bad.yaml:10:11: waiver names rule 'workspaces-image-stale', which is not "
+                                  "loaded\n"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "keys.yaml:8:17: bad key 'A..B'"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "templates.yaml:6:14: message:"));
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "bad.yaml:19:1: unknown key 'notes'"));
-    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n21 errors, 0 warnings\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n24 errors, 0 warnings\n"));
     /* In the order the files were given. */
     CU_ASSERT(strstr(r.out, "keys.yaml") < strstr(r.out, "templates.yaml"));
     cli_run_free(&r);
@@ -511,6 +515,12 @@ static void test_rules_cli__lint_warnings_and_account_numbers(void)
                             data(2, "rules/cli/unknown_rule_waivers.yaml"), NULL};
     const char *lint_waived[] = {"rules", "lint", "--waivers", data(2, "rules/cli/unknown_rule_waivers.yaml"),
                                  NULL};
+    const char *lint_both[] = {"rules",
+                               "lint",
+                               data(3, "rules/cli/bad_severity.yaml"),
+                               "--waivers",
+                               data(4, "rules/cli/stael_waivers.yaml"),
+                               NULL};
     char want[9000];
     cli_run r;
 
@@ -546,6 +556,14 @@ static void test_rules_cli__lint_warnings_and_account_numbers(void)
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, lint_waived), 0);
     CU_ASSERT_EQUAL(r.status, 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "\n1 error, 0 warnings\n"));
+    cli_run_free(&r);
+    /* A rule file with an error: its rules still name what the waivers may waive, in the same run. */
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, lint_both), 0);
+    CU_ASSERT_EQUAL(r.status, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "bad_severity.yaml:5:15: severity 'urgent' is not one of"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out,
+                                  "stael_waivers.yaml:2:11: waiver names rule 'image-stael', which is not "
+                                  "loaded (did you mean 'image-stale'?)\n2 errors, 0 warnings\n"));
     cli_run_free(&r);
 }
 

@@ -204,12 +204,13 @@ static int run_test(const rules_set *set, const rules_cmd *c)
 }
 
 /* lint's last line: the rules read and the problems counted. Returns the exit status. */
-static int lint_verdict(const rules_set *set, const waivers *wv, const rules_cmd *c, const rules_diags *diags)
+static int lint_verdict(const rules_set *set, bool valid, const waivers *wv, const rules_cmd *c,
+                        const rules_diags *diags)
 {
     size_t errors, warnings;
 
     rules_diags_count(diags, true, &errors, &warnings);
-    if (errors || !set) {
+    if (errors || !set || !valid) {
         printf("%zu error%s, %zu warning%s\n", errors, errors == 1 ? "" : "s", warnings,
                warnings == 1 ? "" : "s");
         return CLI_EXIT_USAGE;
@@ -252,10 +253,13 @@ static int run_verb(const cli_command *verb, int argc, char **argv)
         rc = cli_fail(&err);
         goto out;
     }
-    lrc = rules_load(paths.items, paths.n, ro->vars.items, ro->vars.n, &set, &diags, &err);
-    /* Lint reads the waivers even when a rule file is bad: one run shows every problem. */
+    /* Lint checks the waivers against the rules that loaded even when a rule file is bad: one run shows every
+     * problem. */
+    lrc = lint ? rules_load_partial(paths.items, paths.n, ro->vars.items, ro->vars.n, &set, &diags, &err)
+               : rules_load(paths.items, paths.n, ro->vars.items, ro->vars.n, &set, &diags, &err);
     if (ro->waivers.n && err.kind != IA_ERR_NOMEM)
-        wrc = waivers_load_checked(ro->waivers.items, ro->waivers.n, set, &wv, &diags, &werr);
+        wrc = waivers_load_checked(ro->waivers.items, ro->waivers.n, rules_set_ids_complete(set) ? set : NULL,
+                                   &wv, &diags, &werr);
     rules_diags_count(&diags, lint, &errors, &warnings);
     if ((lrc != 0 || wrc != 0) && errors == 0) {
         rc = cli_fail(lrc != 0 ? &err : &werr);
@@ -263,7 +267,7 @@ static int run_verb(const cli_command *verb, int argc, char **argv)
     }
     if (lint) {
         rules_diags_print(&diags, stdout, "", NULL, true);
-        rc = lint_verdict(set, wv, &c, &diags);
+        rc = lint_verdict(set, lrc == 0, wv, &c, &diags);
         goto out;
     }
     rules_diags_print(&diags, stderr, "imgaudit: error: ", "imgaudit: warning: ", false);

@@ -221,6 +221,11 @@ const rule_info *rules_set_info(const rules_set *set, size_t i)
     return &set->rules[i].info;
 }
 
+bool rules_set_ids_complete(const rules_set *set)
+{
+    return set && !set->ids_missing;
+}
+
 long rules_set_find(const rules_set *set, const char *id)
 {
     for (size_t i = 0; i < set->n_rules; i++) {
@@ -486,6 +491,7 @@ static void compile_rules(rules_ctx *ctx, rules_set *set, const char *file, cons
         r->column = node->column;
         rules_compile_rule(ctx, set, node, r);
         idn = ytree_get(node, "id");
+        set->ids_missing |= !r->info.id;
         if (!r->info.id || !idn)
             continue;
         ref = grow((void **)ids, n_ids, sizeof(*ref));
@@ -572,8 +578,10 @@ void rules_diags_first(const rules_diags *diags, size_t from, ia_err *err)
     err_set_at(err, d->file, d->line, d->column, "%s", d->msg);
 }
 
-int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const rules_source *var_srcs,
-                       size_t n_var_srcs, rules_set **out, rules_diags *diags, ia_err *err)
+/* rules_load_sources; partial: on a problem, *out is still what loaded (but never after running out of
+ * memory). */
+static int load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const rules_source *var_srcs,
+                        size_t n_var_srcs, bool partial, rules_set **out, rules_diags *diags, ia_err *err)
 {
     rules_set *set = calloc(1, sizeof(*set));
     const ytree_node **lists = NULL;
@@ -599,12 +607,18 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
         const char *file;
         bool parsed;
 
+        size_t before = ctx.bad;
+
         file = load_doc(&ctx, set, src, &root, &parsed);
-        if (!parsed)
+        /* A rule file not read whole may hide rules: a partial set then cannot say a rule does not exist. */
+        if (!parsed) {
+            set->ids_missing |= !vars_only;
             continue;
+        }
         if (!vars_only) {
             lists[i] = load_top(&ctx, set, file, root, false);
             list_files[i] = file;
+            set->ids_missing |= ctx.bad > before;
         } else {
             load_top(&ctx, set, file, root, true);
         }
@@ -626,6 +640,10 @@ int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const 
     if (set) {
         rules_diags_sort(diags, first_diag, (const char *const *)set->files, set->n_files);
         rules_diags_first(diags, first_diag, err);
+    }
+    if (ctx.bad && partial && !ctx.fatal) {
+        *out = set;
+        set = NULL;
     }
     if (ctx.bad)
         goto out;
@@ -817,8 +835,14 @@ static int src_list_add_path(src_list *l, const char *path, bool dirs_ok, rules_
     return src_list_add_file(l, path, ctx);
 }
 
-int rules_load(const char *const *paths, size_t n_paths, const char *const *var_paths, size_t n_var_paths,
-               rules_set **out, rules_diags *diags, ia_err *err)
+int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const rules_source *var_srcs,
+                       size_t n_var_srcs, rules_set **out, rules_diags *diags, ia_err *err)
+{
+    return load_sources(rule_srcs, n_rule_srcs, var_srcs, n_var_srcs, false, out, diags, err);
+}
+
+static int load_paths(const char *const *paths, size_t n_paths, const char *const *var_paths,
+                      size_t n_var_paths, bool partial, rules_set **out, rules_diags *diags, ia_err *err)
 {
     src_list rules_l = {0}, vars_l = {0};
     rules_ctx ctx = {diags, err, 0, 0};
@@ -836,14 +860,19 @@ int rules_load(const char *const *paths, size_t n_paths, const char *const *var_
         goto out;
     /* Parse what could be read even when some file could not, so one run shows every problem. */
     err_clear(&e2);
-    rc = rules_load_sources(rules_l.items, rules_l.n, vars_l.items, vars_l.n, out, diags, &e2);
+    rc = load_sources(rules_l.items, rules_l.n, vars_l.items, vars_l.n, partial, out, diags, &e2);
     if (rc != 0 && (ctx.bad == 0 || e2.kind == IA_ERR_NOMEM))
         *err = e2;
     if (rc == 0 && ctx.bad) {
-        rules_set_free(*out);
-        *out = NULL;
+        if (!partial) {
+            rules_set_free(*out);
+            *out = NULL;
+        }
         rc = -1;
     }
+    /* A file that could not be read may hold rules too. */
+    if (*out && ctx.bad)
+        (*out)->ids_missing = true;
     if (rc != 0) {
         char **order = calloc(rules_l.n_order + vars_l.n_order + 1, sizeof(*order));
 
@@ -861,4 +890,16 @@ out:
     src_list_free(&rules_l);
     src_list_free(&vars_l);
     return rc;
+}
+
+int rules_load(const char *const *paths, size_t n_paths, const char *const *var_paths, size_t n_var_paths,
+               rules_set **out, rules_diags *diags, ia_err *err)
+{
+    return load_paths(paths, n_paths, var_paths, n_var_paths, false, out, diags, err);
+}
+
+int rules_load_partial(const char *const *paths, size_t n_paths, const char *const *var_paths,
+                       size_t n_var_paths, rules_set **out, rules_diags *diags, ia_err *err)
+{
+    return load_paths(paths, n_paths, var_paths, n_var_paths, true, out, diags, err);
 }

@@ -119,6 +119,15 @@ typedef struct rules_set rules_set;
 int rules_load(const char *const *paths, size_t n_paths, const char *const *var_paths, size_t n_var_paths,
                rules_set **out, rules_diags *diags, ia_err *err);
 
+/*
+ * The same as rules_load, except that on a problem (-1) *out is still the
+ * rules that could be read, some of them incomplete (an id may be NULL), or
+ * NULL after running out of memory. Such a set serves only to name its rules
+ * (`rules lint` checks the waivers against it); it must never be evaluated.
+ */
+int rules_load_partial(const char *const *paths, size_t n_paths, const char *const *var_paths,
+                       size_t n_var_paths, rules_set **out, rules_diags *diags, ia_err *err);
+
 /* The same as rules_load over files already in memory (the texts are copied). */
 int rules_load_sources(const rules_source *rule_srcs, size_t n_rule_srcs, const rules_source *var_srcs,
                        size_t n_var_srcs, rules_set **out, rules_diags *diags, ia_err *err);
@@ -189,6 +198,13 @@ typedef struct rules_selection {
  * unchanged. Returns 0 (even when no rule is left), or -1 (IA_ERR_NOMEM).
  */
 int rules_set_select(rules_set *set, const rules_selection *sel, ia_err *err);
+
+/*
+ * Whether set names every rule its files hold: always for a set loaded
+ * without a problem; for one from rules_load_partial, false when a rule file
+ * could not be read or parsed whole, or a rule has no valid id.
+ */
+bool rules_set_ids_complete(const rules_set *set);
 
 /* Index of the rule with this id, or -1. */
 long rules_set_find(const rules_set *set, const char *id);

@@ -167,9 +167,10 @@ struct rules_set {
     size_t n_files;
     rvar *vars; /* owned array: every definition, in load order */
     size_t n_vars;
-    rvenv env;     /* the variables the rules were compiled with */
-    bool vars_bad; /* some variable could not be worked out: the tests' vars are not tried */
-    char **org;    /* owned: the Organization's account ids given by rules_set_org_accounts, sorted */
+    rvenv env;        /* the variables the rules were compiled with */
+    bool vars_bad;    /* some variable could not be worked out: the tests' vars are not tried */
+    bool ids_missing; /* a rule file was not read whole, or a rule has no valid id (rules_load_partial) */
+    char **org;       /* owned: the Organization's account ids given by rules_set_org_accounts, sorted */
     size_t n_org;
 };
 

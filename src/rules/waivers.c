@@ -104,17 +104,22 @@ static int str_field(rules_ctx *ctx, const char *file, const ytree_node *node, c
 static int check_rule(rules_ctx *ctx, const rules_set *set, const char *file, const ytree_node *at,
                       const char *pattern)
 {
-    size_t n = rules_set_count(set);
-    const char **ids = calloc(n + 1, sizeof(*ids));
+    size_t n = 0;
+    const char **ids = calloc(rules_set_count(set) + 1, sizeof(*ids));
     const char *close;
     int rc = 0;
 
     if (!ids)
         return rules_nomem(ctx);
-    for (size_t i = 0; i < n; i++) {
-        ids[i] = rules_set_info(set, i)->id;
-        if (fnmatch(pattern, ids[i], 0) == 0)
+    /* A set loaded in part for lint may hold rules without an id. */
+    for (size_t i = 0; i < rules_set_count(set); i++) {
+        const char *id = rules_set_info(set, i)->id;
+
+        if (!id)
+            continue;
+        if (fnmatch(pattern, id, 0) == 0)
             goto out;
+        ids[n++] = id;
     }
     close = suggest_closest(pattern, ids, n);
     if (strpbrk(pattern, "*?["))

@@ -27,7 +27,7 @@ int waivers_load(const char *const *paths, size_t n_paths, waivers **out, rules_
 /*
  * The same, and every waiver's rule (id or glob) must match a rule of set:
  * one that matches none is a problem at its `rule` (naming the closest id).
- * set NULL: not checked (waivers_load).
+ * set NULL: not checked (waivers_load). set may be one rules_load_partial gave.
  */
 int waivers_load_checked(const char *const *paths, size_t n_paths, const rules_set *set, waivers **out,
                          rules_diags *diags, ia_err *err);
