@@ -143,6 +143,57 @@ static void test_rules_select__waivers_must_name_a_loaded_rule(void)
     free(path);
 }
 
+/* For lint: what loaded of files with errors still names the rules, and says when it cannot name them all. */
+static void test_rules_select__partial_load_names_what_loaded(void)
+{
+    char *bad_rule = testutil_write_temp("rules:\n- {id: ok-rule, title: a, severity: urgent, resource: "
+                                         "workspaces_image, when: {A: 1}}\n");
+    char *no_id = testutil_write_temp("rules:\n- {id: Bad_Id, title: a, severity: low, resource: "
+                                      "workspaces_image, when: {A: 1}}\n");
+    char *broken = testutil_write_temp("rules: [\n");
+    const char *paths[2];
+    rules_set *set = NULL;
+    rules_diags diags;
+    ia_err err;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bad_rule);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(no_id);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(broken);
+    paths[0] = bad_rule;
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL(rules_load_partial(paths, 1, NULL, 0, &set, &diags, &err), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    CU_ASSERT_EQUAL(rules_set_count(set), 1);
+    CU_ASSERT_STRING_EQUAL(rules_set_info(set, 0)->id, "ok-rule");
+    CU_ASSERT_TRUE(rules_set_ids_complete(set));
+    rules_set_free(set);
+    /* The same files through rules_load: nothing. */
+    CU_ASSERT_EQUAL(rules_load(paths, 1, NULL, 0, &set, &diags, &err), -1);
+    CU_ASSERT_PTR_NULL(set);
+    /* A rule without a valid id, or a file not parsed: some rule cannot be named. */
+    paths[1] = no_id;
+    CU_ASSERT_EQUAL(rules_load_partial(paths, 2, NULL, 0, &set, &diags, &err), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    CU_ASSERT_FALSE(rules_set_ids_complete(set));
+    rules_set_free(set);
+    paths[1] = broken;
+    CU_ASSERT_EQUAL(rules_load_partial(paths, 2, NULL, 0, &set, &diags, &err), -1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(set);
+    CU_ASSERT_FALSE(rules_set_ids_complete(set));
+    rules_set_free(set);
+    paths[1] = "/nonexistent/rules.yaml";
+    CU_ASSERT_EQUAL(rules_load_partial(paths, 2, NULL, 0, &set, &diags, &err), -1);
+    CU_ASSERT_FALSE(rules_set_ids_complete(set));
+    rules_set_free(set);
+    rules_diags_free(&diags);
+    unlink(bad_rule);
+    unlink(no_id);
+    unlink(broken);
+    free(bad_rule);
+    free(no_id);
+    free(broken);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -151,6 +202,7 @@ int main(void)
         {"unknown_ids_are_errors_with_the_closest",
          test_rules_select__unknown_ids_are_errors_with_the_closest},
         {"waivers_must_name_a_loaded_rule", test_rules_select__waivers_must_name_a_loaded_rule},
+        {"partial_load_names_what_loaded", test_rules_select__partial_load_names_what_loaded},
         CU_TEST_INFO_NULL,
     };
 
