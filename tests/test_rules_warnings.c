@@ -83,8 +83,10 @@ static void test_rules_warnings__derived_and_built_in_variables_count_as_used(vo
     CU_ASSERT_EQUAL(
         load("vars:\n  base_list: [\"111122223333\"]\n  flag: true\n"
              "  combined: {union: [{var: base_list}, {if: {var: flag}, then: [\"444455556666\"]}]}\n"
-             "  trust_organization: false\n  image_max_age_days: 3\n" RULE(
-                 "{key: OwnerAccountId, op: not-in, value: {var: combined}}"),
+             "  trust_organization: false\n  image_max_age_days: 3\n  other_list: [\"1\"]\n" RULE(
+                 "{key: OwnerAccountId, op: not-in, value: {var: combined}}") "  tests:\n    vars: "
+                                                                              "{base_list: "
+                                                                              "{var: other_list}}\n",
              &diags, &err),
         0);
     CU_ASSERT_EQUAL(diags.n, 0);

@@ -1114,6 +1114,7 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
     if (r->when && msg_ok && check_matched(&c, msg, r) != 0)
         bad = -1;
     tests = ytree_get(node, "tests");
+    r->tests_node = tests;
     if (tests && compile_tests(&c, tests, r, &test_vars) != 0)
         tests_bad = true;
     /*

@@ -237,6 +237,24 @@ static void account_lists(rules_ctx *ctx, const char *file, const ytree_node *n,
     }
 }
 
+/* The variables a rule's tests' vars name: in its `vars:` and in each example's. */
+static void tests_refs(const ytree_node *tests, names *used)
+{
+    const ytree_node *vars = ytree_get(tests, "vars");
+
+    if (vars && vars->kind == YTREE_MAP)
+        value_refs(vars, used, 0);
+    for (size_t i = 1; tests && tests->kind == YTREE_MAP && i < tests->n; i += 2) {
+        const ytree_node *list = tests->items[i];
+
+        for (size_t j = 0; list->kind == YTREE_SEQ && j < list->n; j++) {
+            vars = ytree_get(list->items[j], "vars");
+            if (vars && vars->kind == YTREE_MAP)
+                value_refs(vars, used, 0);
+        }
+    }
+}
+
 typedef struct lint_arg {
     rules_ctx *ctx;
     const char *file;
@@ -302,6 +320,7 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
     for (size_t i = 0; i < set->n_rules; i++) {
         a.file = set->rules[i].info.file;
         when_leaves(set->rules[i].when_node, lint_leaf, &a, 0);
+        tests_refs(set->rules[i].tests_node, &used);
     }
     for (size_t i = 0; i < set->n_vars; i++) {
         value_refs(set->vars[i].value, &used, 0);

@@ -110,7 +110,8 @@ typedef struct rrule {
     rule_info info;              /* strings borrowed from the YAML documents, file from the set's file list */
     rcond *when;                 /* owned */
     const ytree_node *when_node; /* borrowed: compiled again when the Organization is known */
-    rcond *test_when;            /* owned: `when` compiled with the tests' vars, or NULL (the same as when) */
+    const ytree_node *tests_node; /* borrowed: the `tests:` block as written, or NULL */
+    rcond *test_when; /* owned: `when` compiled with the tests' vars, or NULL (the same as when) */
     rtmpl msg;
     rexample *examples; /* owned */
     size_t n_examples;
