@@ -8,11 +8,14 @@ set(CPACK_PACKAGE_NAME imgaudit)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT ${IMGAUDIT_PACKAGE_MAINTAINER})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "audit Amazon WorkSpaces and AppStream 2.0 images across AWS accounts")
+# One string (no ';': CMake would take it for a list), lines for `dpkg -s`.
 set(CPACK_PACKAGE_DESCRIPTION
-    "imgaudit collects the WorkSpaces images, their sharing and the AppStream 2.0 image builders and images of "
-    "many AWS accounts and regions into one snapshot, judges it against YAML rules (a built-in pack or your "
-    "own) and writes JUnit XML, HTML and JSON reports with an exit status for CI gates.")
+    "imgaudit collects the WorkSpaces images, their sharing and the AppStream 2.0 image\n\
+builders and images of many AWS accounts and regions into one snapshot, judges it\n\
+against YAML rules (a built-in pack or your own) and writes JUnit XML, HTML and JSON\n\
+reports, with an exit status for CI gates.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
