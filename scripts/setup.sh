@@ -8,7 +8,8 @@
 #
 # Building: the compiler, CMake (with cpack), pkg-config and the -dev packages; python3 runs the test
 # endpoint. Packaging: dpkg-dev (dpkg-shlibdeps, which writes the .deb's Depends) and file (CPack's DEB
-# generator finds the programs with it). The tests besides: clang-format, groff (the man page is rendered),
+# generator finds the programs with it); dpkg-deb comes with dpkg. The tests besides: bash-completion (the
+# installed completion is loaded as it loads it), clang-format, groff (the man page is rendered),
 # the openssl command line (the TLS test makes its certificates with it) and the system's CA store,
 # headless Chromium for the HTML report test, and clang with the libFuzzer runtime for the fuzzers (Debian
 # 12's clang is clang 14; libclang_rt.fuzzer is in libclang-rt-14-dev, which clang only recommends).
@@ -23,7 +24,7 @@ case ${1:-test} in
 demo) ;;
 test)
   packages+=(
-    dpkg-dev file
+    dpkg-dev file bash-completion
     libxml2-utils clang-format groff-base
     openssl ca-certificates
     clang libclang-rt-14-dev

@@ -117,6 +117,19 @@ completion() {
 }
 check "the installed completion: commands, verbs, options (every one --help lists), values, files" completion
 
+# The bash-completion package loads it on demand from where it was installed: share/bash-completion/completions
+# under each of XDG_DATA_DIRS (/usr/local/share:/usr/share by default; here the prefix's share).
+loads_on_demand() {
+  local bc=/usr/share/bash-completion/bash_completion
+  [ -f "$bc" ] || {
+    echo "  $bc is missing (package bash-completion, which scripts/setup.sh installs)" >&2
+    return 1
+  }
+  same "complete -p imgaudit" "$(bash -c 'source "$1"; XDG_DATA_DIRS=$2/share
+    __load_completion imgaudit && complete -p imgaudit' _ "$bc" "$PREFIX")" "complete -F _imgaudit imgaudit"
+}
+check "bash-completion finds the installed completion on demand (XDG_DATA_DIRS)" loads_on_demand
+
 # The program copied alone, beside nothing: one line naming IMGAUDIT_RULES_DIR and where it looked, exit 2.
 alone() {
   local rc=0 datadir
