@@ -120,9 +120,13 @@ static void test_cli_man__is_well_formed_roff(void)
 {
     static const char *const macros[] = {".TH ", ".SH ", ".SS ", ".TP",   ".PP",
                                          ".B ",  ".br",  ".nh",  ".ad l", NULL};
-    static const char *const sections[] = {"\n.SH NAME\n",        "\n.SH SYNOPSIS\n",
-                                           "\n.SH DESCRIPTION\n", "\n.SH \"EXIT STATUS\"\n",
-                                           "\n.SH ENVIRONMENT\n", NULL};
+    static const char *const sections[] = {"\n.SH NAME\n",
+                                           "\n.SH SYNOPSIS\n",
+                                           "\n.SH DESCRIPTION\n",
+                                           "\n.SH \"EXIT STATUS\"\n",
+                                           "\n.SH ENVIRONMENT\n",
+                                           "\n.SH FILES\n",
+                                           NULL};
     const char *line = g_page;
     size_t n_th = 0;
 

@@ -28,6 +28,17 @@ static const struct {
     {"TMPDIR", "where audit keeps its snapshot without --snapshot-out"},
 };
 
+/* What an install puts beside the program (README, Installing); <prefix> is /usr for the Debian package. */
+static const struct {
+    const char *path, *meaning;
+} files[] = {
+    {"<prefix>/share/imgaudit/rules/",
+     "the built-in rule pack, which the program finds relative to itself (../share/imgaudit/rules from its\n"
+     "directory), so an install can be moved whole; IMGAUDIT_RULES_DIR names another"},
+    {"<prefix>/share/bash-completion/completions/imgaudit",
+     "bash completion, written from the same tables as this page"},
+};
+
 /* Writes one character of text, escaped for roff: '-' as \- (a hyphen that copies as one), '\' as \e. */
 static void put_escaped(char c, FILE *fp)
 {
@@ -186,6 +197,13 @@ int cli_man_write(FILE *fp, ia_err *err)
         put_text(environment[i].names, strlen(environment[i].names), fp);
         fputc('\n', fp);
         put_lines(environment[i].meaning, fp);
+    }
+    fputs(".SH FILES\n", fp);
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        fputs(".TP\n\\fI", fp);
+        put_text(files[i].path, strlen(files[i].path), fp);
+        fputs("\\fR\n", fp);
+        put_lines(files[i].meaning, fp);
     }
     if (fflush(fp) != 0 || ferror(fp))
         return err_set(err, IA_ERR_IO, "cannot write the man page");
