@@ -118,8 +118,8 @@ static void test_cli_man__lists_the_exit_codes(void)
 /* What man(7) needs and nothing it warns about, whatever renders the page. */
 static void test_cli_man__is_well_formed_roff(void)
 {
-    static const char *const macros[] = {".TH ", ".SH ", ".SS ", ".TP",   ".PP",
-                                         ".B ",  ".br",  ".nh",  ".ad l", NULL};
+    static const char *const macros[] = {".TH ", ".SH ", ".SS ", ".TP",   ".PP", ".B ",
+                                         ".I ",  ".br",  ".nh",  ".ad l", NULL};
     static const char *const sections[] = {"\n.SH NAME\n",
                                            "\n.SH SYNOPSIS\n",
                                            "\n.SH DESCRIPTION\n",
