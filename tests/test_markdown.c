@@ -150,6 +150,8 @@ static void test_markdown__snapshot_strings_cannot_make_markup(void)
 
     fixture_load(&f, "hostile.json");
     f.r.rules[0].title = "pipe | star *x* [link](http://evil.example) `code` $math$ :smile: \\ back";
+    f.r.rules[0].id = "cc @all and @org/team \xE2\x80\xAE"
+                      "exe.txt";
     md = write_md(&f.r, &gated_high);
     CU_ASSERT_PTR_NULL(strchr(md, '<'));
     CU_ASSERT_PTR_NULL(strchr(md, '\x1b'));
@@ -158,6 +160,10 @@ static void test_markdown__snapshot_strings_cannot_make_markup(void)
                "pipe \\| star \\*x\\* \\[link\\](http\\://evil.example) \\`code\\` \\$math\\$ \\:smile\\: "
                "\\\\ back");
     assert_has(md, "&lt;script&gt;");
+    /* No one is mentioned, nothing is reversed. */
+    assert_has(md, "cc @\xE2\x80\x8B"
+                   "all and @\xE2\x80\x8Borg/team  exe.txt");
+    CU_ASSERT_PTR_NULL(strstr(md, "\xE2\x80\xAE"));
     assert_has(md, "Weird\"&gt;&lt;img src=x onerror=alert(1)&gt;");
     /* Every table row keeps its header's cell count: no bar from the data splits a cell. */
     for (const char *line = md; *line; line = strchr(line, '\n') + 1) {

@@ -22,6 +22,21 @@ typedef struct mw {
 static const char md_specials[] = "\\`*_[]#|~$:";
 
 /*
+ * Whether p starts a bidirectional control (U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069), which
+ * would reorder the text around it as it is shown. p is well-formed UTF-8.
+ */
+static int bidi_control(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    if (u[0] != 0xE2 || (u[1] != 0x80 && u[1] != 0x81))
+        return 0;
+    if (u[1] == 0x80)
+        return u[2] == 0x8E || u[2] == 0x8F || (u[2] >= 0xAA && u[2] <= 0xAE);
+    return u[2] >= 0xA6 && u[2] <= 0xA9;
+}
+
+/*
  * The string s made safe for Markdown text and table cells, in the slot's
  * scratch: at most MARKDOWN_FIELD_MAX characters (then "..."), one line, no
  * HTML, no emphasis, link, heading or cell break. NULL and "" are "-".
@@ -53,6 +68,11 @@ static const char *esc(mw *m, int slot, const char *s)
         }
         if (ch < 0x20 || ch == 0x7f)
             rc = buf_putc(e, ' ');
+        else if (bidi_control(p)) {
+            rc = buf_putc(e, ' ');
+            p += 2; /* the rest of the three-byte character */
+        } else if (ch == '@')
+            rc = buf_puts(e, "@\xE2\x80\x8B");
         else if (ch == '<')
             rc = buf_puts(e, "&lt;");
         else if (ch == '>')

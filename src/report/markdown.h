@@ -15,7 +15,9 @@
  * characters and line breaks become spaces, '<', '>' and '&' character
  * references (no HTML runs), and the ASCII punctuation Markdown gives a
  * meaning to inside a line ('\\', '`', '*', '_', '[', ']', '#', '|', '~', '$',
- * ':') a backslash escape.
+ * ':') a backslash escape. Bidirectional controls become spaces, and an '@' is
+ * followed by a zero-width space (U+200B), so that a name such as "@all" or
+ * "@org/team" mentions no one on GitHub or GitLab.
  */
 
 #include <stdio.h>
