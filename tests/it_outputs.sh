@@ -12,6 +12,9 @@ S=$IMGAUDIT_SOURCE_DIR/tests/support/outputs_fleet.py
 # named only in the Organization, a waiver and a collection error.
 python3 "$S" small "$TEST_TMP/snap.json" "$TEST_TMP/waivers.yaml"
 python3 "$S" small-reversed "$TEST_TMP/snap-rev.json"
+python3 "$S" small-empty "$TEST_TMP/snap-empty.json"
+"$IMGAUDIT_BIN" evaluate "$TEST_TMP/snap-empty.json" --json "$TEST_TMP/base.json" --quiet --fail-on none \
+  --allow-partial --today 2026-11-20
 
 run() {
   local rc=0
@@ -20,8 +23,8 @@ run() {
 }
 
 all_reports() {
-  [ "$(run "$TEST_TMP/snap.json" --waivers "$TEST_TMP/waivers.yaml" --json "$TEST_TMP/r.json" \
-    --csv "$TEST_TMP/r.csv" --markdown "$TEST_TMP/r.md" --junit "$TEST_TMP/r.xml")" = 1 ] &&
+  [ "$(run "$TEST_TMP/snap.json" --waivers "$TEST_TMP/waivers.yaml" --baseline "$TEST_TMP/base.json" \
+    --json "$TEST_TMP/r.json" --csv "$TEST_TMP/r.csv" --markdown "$TEST_TMP/r.md" --junit "$TEST_TMP/r.xml")" = 1 ] &&
     grep -q '^  csv      .*r\.csv$' "$TEST_TMP/out" && grep -q '^  markdown .*r\.md$' "$TEST_TMP/out"
 }
 check "evaluate writes JSON, CSV, Markdown and JUnit together; the summary lists csv and markdown" all_reports
@@ -121,8 +124,14 @@ fails = {}
 for r in doc["results"]:
     if r["status"] == "fail":
         fails[r["rule"]] = fails.get(r["rule"], 0) + 1
-listed = re.findall(r"^\| ([^|]+) \| \w+ \| (\d+) \| ", md.split("### Top failing rules")[1], re.M)
-assert listed and all(fails[rule.replace("\\", "")] == int(n) for rule, n in listed), listed
+top = md.split("### Top failing rules")[1].split("###")[0]
+listed = re.findall(r"^\| ([^|]+) \| \w+ \| (\d+) \| ", top, re.M)
+assert len(listed) == len(fails) and all(fails[rule] == int(n) for rule, n in listed), listed
+b = doc["baseline"]
+assert f"{b['new']} new, {b['existing']} still failing, {b['resolved_count']} resolved." in md
+new_rows = md.split("| New failure |")[1].split("\n\n")[0].splitlines()[2:]
+assert len(new_rows) == min(10, b["new"]) and b["new"] == s["fail"], new_rows
+assert f"and {b['new'] - 10} more new failures." in md
 assert "### Collection gaps" in md and "1 error:" in md
 PY
 }
@@ -134,13 +143,15 @@ import re, sys
 md = open(sys.argv[1], encoding="utf-8").read()
 assert "<" not in md and "\r" not in md, "raw markup or CR from data"
 assert "&lt;script&gt;" in md or "&lt;b&gt;" in md
+# The hostile image names are listed among the new failures, escaped.
+assert "| pipe \\| &lt;b&gt;bold&lt;/b&gt; &amp; \\*star\\* \\[link\\](http\\://x) \\# heading" in md, md
+assert '=HYPERLINK("http\\://evil.example/","click")' in md and "a,b \"quoted\"  second line" in md
+assert "@\u200bSUM(A1)" in md
 for line in md.splitlines():
     if line.startswith("|"):
         # Cells split only at unescaped pipes: every row of a table has its header's cell count.
         cells = re.split(r"(?<!\\)\|", line)
         assert len(cells) in (5, 6, 7), line
-for bad in ("&amp;&lt;", "<b>", "*star*", "[link](", "# heading"):
-    assert bad not in md or bad == "&amp;&lt;", bad
 PY
 }
 check "Markdown: strings from the snapshot cannot open HTML, links, emphasis, headings or table cells" \
@@ -155,14 +166,16 @@ junit_totals_and_names() {
 import json, sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 doc = json.load(open(sys.argv[2]))
+suite_kind = "account" if sys.argv[1].endswith("acc.xml") else "rule"
 assert int(root.get("tests")) == len(doc["results"]) + len(doc["errors"])
 assert int(root.get("failures")) == doc["summary"]["fail"] and int(root.get("skipped")) == doc["summary"]["waived"]
 assert int(root.get("errors")) == len(doc["errors"])
 for suite in root.findall("testsuite"):
     names = [c.get("name") for c in suite.findall("testcase")]
     assert len(names) == len(set(names)), (suite.get("name"), names)
-for p in root.iter("property"):
-    assert not p.get("value").startswith("/") and "/" not in (p.get("value") if p.get("name") == "file" else ""), p.attrib
+# No build path: the rule file is named without its folders.
+files = {p.get("value") for p in root.iter("property") if p.get("name") == "file"}
+assert files == ({"workspaces.yaml", "appstream.yaml"} if suite_kind == "rule" else set()), files
 PY
   done
 }

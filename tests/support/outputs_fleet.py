@@ -3,6 +3,8 @@
 small SNAP WAIVERS   two accounts, two regions, the image id wsi-0000000001 in three places, hostile names,
                      one account named only in the Organization, a waiver file, one collection error
 small-reversed SNAP  the same resources in the opposite order (no waiver file)
+small-empty SNAP     the same accounts without resources: its results are a baseline against which every
+                     failure of small is new
 big SNAP BASE        thousands of failing images over 40 accounts and 3 regions, 25 collection errors;
                      BASE holds a third of them, so that most failures are new against its results
 """
@@ -89,6 +91,10 @@ def main():
     elif mode == "small-reversed":
         snap = small()
         snap["resources"].reverse()
+        json.dump(snap, open(sys.argv[2], "w"))
+    elif mode == "small-empty":
+        snap = small()
+        snap["resources"] = []
         json.dump(snap, open(sys.argv[2], "w"))
     elif mode == "big":
         json.dump(big(1), open(sys.argv[2], "w"))
