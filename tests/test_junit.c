@@ -427,6 +427,9 @@ static void test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and
                "ws-byol-shared wsi-0123456789 golden (us-east-1)");
     assert_str(doc, "/testsuites/@tests", "10");
     assert_str(doc, "/testsuites/@skipped", "1");
+    /* An account named only among the Organization's members. */
+    assert_str(doc, "//testsuite[@name='444455556666']/properties/property[@name='account_name']/@value",
+               "desktops-dev");
     xmlFreeDoc(doc);
     free(xml);
     fixture_free(&f);
