@@ -24,7 +24,7 @@ typedef struct reportopts {
     cli_list only_rules, exclude_rules;
     bool has_min_severity;
     severity min_severity;
-    const char *today, *json, *junit, *html, *baseline;
+    const char *today, *json, *junit, *html, *csv, *markdown, *baseline;
     junit_group group_by;
     tally_gate gate;
     bool allow_partial;
