@@ -72,9 +72,8 @@ int rules_pack_dir(char *out, size_t size, ia_err *err)
     if (is_dir(IMGAUDIT_DATADIR "/rules"))
         return take(IMGAUDIT_DATADIR "/rules", out, size, err);
     /* A program copied alone: say where the pack may be, and every place that was tried. */
-    return err_set(
-        err, IA_ERR_INPUT,
-        "cannot find the built-in rule pack: set IMGAUDIT_RULES_DIR to its directory or pass "
-        "--no-builtin-rules --rules PATH (looked in %s%s%s%s" IMGAUDIT_DATADIR "/rules)",
-        beside, *beside ? ", " : "", installed, *installed ? ", " : "");
+    return err_set(err, IA_ERR_INPUT,
+                   "cannot find the built-in rule pack: set IMGAUDIT_RULES_DIR to its directory or pass "
+                   "--no-builtin-rules --rules PATH (looked in %s%s%s%s" IMGAUDIT_DATADIR "/rules)",
+                   beside, *beside ? ", " : "", installed, *installed ? ", " : "");
 }
