@@ -428,6 +428,8 @@ static void test_rules_cli__rule_and_severity_filters(void)
                          "--allow-partial", NULL};
     const char *bad_sev[] = {"evaluate", data(0, "rules/snapshots/pack.json"), "--severity", "urgent", NULL};
     const char *list[] = {"rules", "list", "--severity", "critical", NULL};
+    const char *test[] = {
+        "rules", "test", "--rule", "workspaces-image-stale", "--rule", "appstream-builder-*", NULL};
     cJSON *doc, *item;
     cli_run r;
 
@@ -463,6 +465,10 @@ static void test_rules_cli__rule_and_severity_filters(void)
     CU_ASSERT_EQUAL(r.status, 0);
     CU_ASSERT_EQUAL(count_lines(r.out), 2);
     CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "workspaces-image-byol-shared"));
+    cli_run_free(&r);
+    CU_ASSERT_EQUAL_FATAL(run(&r, NULL, test), 0);
+    CU_ASSERT_EQUAL(r.status, 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "4 rules: 4 tested, 0 untested;"));
     cli_run_free(&r);
 }
 

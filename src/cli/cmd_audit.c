@@ -36,6 +36,7 @@ static const cli_group audit_groups[] = {
     {"collection", collectopts_options, offsetof(audit_cmd, co)},
     {NULL, audit_options, 0},
     {"evaluation and reports", reportopts_rule_options, offsetof(audit_cmd, ro)},
+    {NULL, reportopts_pack_options, offsetof(audit_cmd, ro)},
     {NULL, reportopts_select_options, offsetof(audit_cmd, ro)},
     {NULL, reportopts_waiver_options, offsetof(audit_cmd, ro)},
     {NULL, reportopts_today_options, offsetof(audit_cmd, ro)},

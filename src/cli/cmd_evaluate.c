@@ -25,6 +25,7 @@ static const cli_opt evaluate_options[] = {
 
 static const cli_group evaluate_groups[] = {
     {"options", reportopts_rule_options, offsetof(evaluate_cmd, ro)},
+    {NULL, reportopts_pack_options, offsetof(evaluate_cmd, ro)},
     {NULL, reportopts_select_options, offsetof(evaluate_cmd, ro)},
     {NULL, reportopts_waiver_options, offsetof(evaluate_cmd, ro)},
     {NULL, reportopts_today_options, offsetof(evaluate_cmd, ro)},

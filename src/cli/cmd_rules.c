@@ -51,13 +51,23 @@ static const cli_group lint_groups[] = {
 };
 
 static const cli_group list_groups[] = {
-    {NULL, reportopts_rule_options, RO}, {NULL, reportopts_select_options, RO}, {NULL, list_options, 0},
-    {NULL, path_operands, RO},           {NULL, cli_help_options, 0},           {0},
+    {NULL, reportopts_rule_options, RO},
+    {NULL, reportopts_pack_options, RO},
+    {NULL, reportopts_select_options, RO},
+    {NULL, list_options, 0},
+    {NULL, path_operands, RO},
+    {NULL, cli_help_options, 0},
+    {0},
 };
 
 static const cli_group test_groups[] = {
-    {NULL, reportopts_rule_options, RO}, {NULL, reportopts_today_options, RO}, {NULL, test_options, 0},
-    {NULL, path_operands, RO},           {NULL, cli_help_options, 0},          {0},
+    {NULL, reportopts_rule_options, RO},
+    {NULL, reportopts_select_options, RO},
+    {NULL, reportopts_today_options, RO},
+    {NULL, test_options, 0},
+    {NULL, path_operands, RO},
+    {NULL, cli_help_options, 0},
+    {0},
 };
 
 static const cli_command rules_lint = {
@@ -77,8 +87,8 @@ static const cli_command rules_list = {
 
 static const cli_command rules_test = {
     .name = "rules test",
-    .summary = "runs each rule's examples (tests: fail/pass); a rule needs at least one\n"
-               "example of each unless --allow-untested",
+    .summary = "runs each rule's examples (tests: fail/pass; --rule, --exclude-rule, --severity:\n"
+               "some rules' only); a rule needs at least one example of each unless --allow-untested",
     .groups = test_groups,
     .parent = &cmd_rules,
 };
@@ -276,11 +286,13 @@ static int run_verb(const cli_command *verb, int argc, char **argv)
         rc = CLI_EXIT_USAGE;
         goto out;
     }
+    sel = reportopts_selection(ro);
+    if (rules_set_select(set, &sel, &err) != 0) {
+        rc = cli_fail(&err);
+        goto out;
+    }
     if (verb == &rules_list) {
-        sel = reportopts_selection(ro);
-        if (rules_set_select(set, &sel, &err) != 0)
-            rc = cli_fail(&err);
-        else if (c.json)
+        if (c.json)
             rc = print_json(set, with_pack ? ro->pack_dir : "");
         else {
             print_list(set);

@@ -60,9 +60,13 @@ static int set_severity(void *obj, const char *value, ia_err *err)
     return 0;
 }
 
-const cli_opt reportopts_select_options[] = {
+const cli_opt reportopts_pack_options[] = {
     {"no-builtin-rules", 0, NULL, CLI_BOOL(reportopts, no_builtin_rules), 0,
      "only the rules given with --rules, not the built-in pack too"},
+    {0},
+};
+
+const cli_opt reportopts_select_options[] = {
     {"rule", 0, "ID", CLI_LIST(reportopts, only_rules), 0,
      "run only this rule (an id or a glob; repeatable; an id matching\nno rule is an error)"},
     {"exclude-rule", 0, "ID", CLI_LIST(reportopts, exclude_rules), 0,

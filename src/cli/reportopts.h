@@ -37,7 +37,8 @@ typedef struct reportopts {
 
 /* The option groups, each storing into a reportopts. */
 extern const cli_opt reportopts_rule_options[];   /* --rules, --vars */
-extern const cli_opt reportopts_select_options[]; /* --no-builtin-rules, --rule, --exclude-rule, --severity */
+extern const cli_opt reportopts_pack_options[];   /* --no-builtin-rules */
+extern const cli_opt reportopts_select_options[]; /* --rule, --exclude-rule, --severity */
 extern const cli_opt reportopts_waiver_options[]; /* --waivers */
 extern const cli_opt reportopts_today_options[];  /* --today */
 extern const cli_opt reportopts_report_options[]; /* the reports, the baseline, the gate */
