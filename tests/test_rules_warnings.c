@@ -158,6 +158,25 @@ static void test_rules_warnings__inline_account_list_in_a_rule(void)
     rules_diags_free(&diags);
 }
 
+static void test_rules_warnings__one_account_id_variable(void)
+{
+    rules_diags diags;
+    ia_err err;
+
+    CU_ASSERT_EQUAL(
+        load("vars:\n  owner: 123456789012\n  limit: 5\n" RULE(
+                 "{and: [{OwnerAccountId: {var: owner}}, {key: Count, op: gt, value: {var: limit}}]}"),
+             &diags, &err),
+        0);
+    CU_ASSERT_EQUAL_FATAL(diags.n, 1);
+    CU_ASSERT_EQUAL(diags.items[0].line, 2);
+    CU_ASSERT_EQUAL(diags.items[0].column, 10);
+    CU_ASSERT_EQUAL(diags.items[0].level, RULES_DIAG_STRICT);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(diags.items[0].msg, "variable 'owner': account id 123456789012 is a number"));
+    rules_diags_free(&diags);
+}
+
 static void test_rules_warnings__printed_as_warnings_or_errors(void)
 {
     rules_diags diags;
@@ -233,6 +252,7 @@ int main(void)
          test_rules_warnings__derived_and_built_in_variables_count_as_used},
         {"account_ids_written_as_numbers", test_rules_warnings__account_ids_written_as_numbers},
         {"inline_account_list_in_a_rule", test_rules_warnings__inline_account_list_in_a_rule},
+        {"one_account_id_variable", test_rules_warnings__one_account_id_variable},
         {"printed_as_warnings_or_errors", test_rules_warnings__printed_as_warnings_or_errors},
         {"many_are_bounded_and_counted", test_rules_warnings__many_are_bounded_and_counted},
         CU_TEST_INFO_NULL,

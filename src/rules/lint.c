@@ -345,7 +345,10 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
         const rvar *v = &set->vars[i];
 
         snprintf(where, sizeof(where), "variable '%.100s'", v->name);
-        account_lists(ctx, v->file, v->value, where, names_has(&accounts, v->name), 0);
+        if (v->value->kind == YTREE_SCALAR && v->value->type == YTREE_NUM && names_has(&accounts, v->name))
+            account_number(ctx, v->file, v->value, where);
+        else
+            account_lists(ctx, v->file, v->value, where, names_has(&accounts, v->name), 0);
     }
     unused_vars(ctx, set, &used);
     if (used.nomem || accounts.nomem)
