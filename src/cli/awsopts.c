@@ -4,12 +4,21 @@
 #include <string.h>
 
 #include "aws/retry.h"
+#include "collect/regions.h"
 #include "util/log.h"
 #include "util/str.h"
 
 static int set_max_attempts(void *obj, const char *value, ia_err *err)
 {
     return cli_opt_whole_number("max-attempts", value, 1, 100, &((awsopts *)obj)->max_attempts_flag, err);
+}
+
+static int set_region(void *obj, const char *value, ia_err *err)
+{
+    if (regions_check("--region", value, strlen(value), err) != 0)
+        return -1;
+    ((awsopts *)obj)->region_flag = value;
+    return 0;
 }
 
 static int set_debug(void *obj, const char *value, ia_err *err)
@@ -37,7 +46,7 @@ static int set_quiet(void *obj, const char *value, ia_err *err)
 const cli_opt awsopts_options[] = {
     {"profile", 0, "NAME", CLI_STRING(awsopts, profile_flag), 0,
      "shared config profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,\nthen 'default')"},
-    {"region", 0, "REGION", CLI_STRING(awsopts, region_flag), 0,
+    {"region", 0, "REGION", CLI_CALL(set_region), 0,
      "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)"},
     {"max-attempts", 0, "N", CLI_CALL(set_max_attempts), 0,
      "attempts per call, 1-100 (default: AWS_MAX_ATTEMPTS, the profile's\nmax_attempts, else 10 for collect "

@@ -30,7 +30,8 @@ void cli_help(FILE *fp)
 {
     fprintf(fp, "usage: imgaudit <command> [options]\n\n%s\ncommands:\n", cli_description);
     cli_opt_print_names(cli_commands, fp);
-    fprintf(fp, "\n'imgaudit <command> --help' describes a command's options.\n\nexit status:\n");
+    fprintf(fp, "\n'imgaudit <command> --help' describes a command's options; 'imgaudit --version' (-v)\n"
+                "prints the version.\n\nexit status:\n");
     for (const cli_exit_doc *d = cli_exit_docs; d->meaning; d++)
         fprintf(fp, "  %-4d %s\n", d->code, d->meaning);
 }
@@ -45,7 +46,7 @@ int cli_main(int argc, char **argv)
         cli_help(stdout);
         return CLI_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "version") == 0) {
         printf("imgaudit %s\n", IMGAUDIT_VERSION);
         return CLI_EXIT_OK;
     }

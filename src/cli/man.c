@@ -172,7 +172,9 @@ int cli_man_write(FILE *fp, ia_err *err)
         fprintf(fp, ".TP\n\\fB%s\\fR\n", (*c)->name);
         put_lines((*c)->summary, fp);
     }
-    fputs(".PP\n\\fBimgaudit\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR describes a command's options.\n", fp);
+    fputs(".PP\n\\fBimgaudit\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR describes a command's options;\n"
+          "\\fBimgaudit \\-\\-version\\fR (\\fB\\-v\\fR) prints the version.\n",
+          fp);
     for (const cli_command *const *c = cli_commands; *c; c++)
         put_command(*c, fp);
     fputs(".SH \"EXIT STATUS\"\n", fp);

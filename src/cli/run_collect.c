@@ -53,10 +53,10 @@ static int add_region(plan *p, const char *name, size_t len, ia_err *err)
     return 0;
 }
 
-/* The run's regions: --regions LIST, --regions all (the partition's), or the configured region. */
-static int decide_regions(plan *p, const char *spec, const char *home, ia_err *err)
+/* The run's regions from one --regions value: a list, or "all" (the partition's). */
+static int add_regions(plan *p, const char *spec, const char *home, ia_err *err)
 {
-    if (spec && strcmp(spec, "all") == 0) {
+    if (strcmp(spec, "all") == 0) {
         size_t n;
         const char *const *all = regions_all(endpoint_partition(home), &n);
 
@@ -66,8 +66,6 @@ static int decide_regions(plan *p, const char *spec, const char *home, ia_err *e
         }
         return 0;
     }
-    if (!spec)
-        return add_region(p, home, strlen(home), err);
     while (*spec) {
         size_t len = strcspn(spec, ",");
 
@@ -76,6 +74,18 @@ static int decide_regions(plan *p, const char *spec, const char *home, ia_err *e
         spec += len;
         if (*spec == ',')
             spec++;
+    }
+    return 0;
+}
+
+/* The run's regions: those of every --regions, or the configured region. */
+static int decide_regions(plan *p, const cli_list *specs, const char *home, ia_err *err)
+{
+    if (specs->n == 0)
+        return add_region(p, home, strlen(home), err);
+    for (size_t i = 0; i < specs->n; i++) {
+        if (add_regions(p, specs->items[i], home, err) != 0)
+            return -1;
     }
     return 0;
 }
@@ -157,16 +167,20 @@ static int decide_accounts(plan *p, collectopts *co, const awsopts *aws, snapsho
 static int decide_home(plan *p, const collectopts *co, const awsopts *aws, const char **home, ia_err *err)
 {
     *home = aws->region;
-    if (!*home && co->regions_spec && strcmp(co->regions_spec, "all") != 0) {
-        if (decide_regions(p, co->regions_spec, NULL, err) != 0)
+    if (!*home && co->regions.n && strcmp(co->regions.items[0], "all") != 0) {
+        if (add_regions(p, co->regions.items[0], NULL, err) != 0)
             return -1;
         *home = p->regions[0];
+        for (size_t i = 1; i < co->regions.n; i++) {
+            if (add_regions(p, co->regions.items[i], *home, err) != 0)
+                return -1;
+        }
         return 0;
     }
     if (!*home)
         return err_set(err, IA_ERR_USAGE,
                        "no region: use --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region");
-    return decide_regions(p, co->regions_spec, *home, err);
+    return decide_regions(p, &co->regions, *home, err);
 }
 
 static int learn_caller(snapshot *snap, const awsopts *aws, const char *home, ia_err *err)
