@@ -129,8 +129,9 @@ static void test_cli_opt__one_value_options_are_given_once(void)
     CU_ASSERT_EQUAL(parse(&cmd_with, "-f", "--flag", "-ff", NULL), CLI_OPT_DONE);
     CU_ASSERT(g_c.flag);
     /* Lists and accumulating setters take every value. */
-    CU_ASSERT_EQUAL(parse(&cmd_with, "--tag", "a", "--vars", "1", "--tag=b", "--vars", "2", "--tag", "c", NULL),
-                    CLI_OPT_DONE);
+    CU_ASSERT_EQUAL(
+        parse(&cmd_with, "--tag", "a", "--vars", "1", "--tag=b", "--vars", "2", "--tag", "c", NULL),
+        CLI_OPT_DONE);
     CU_ASSERT_EQUAL(g_c.in.n_tags, 3);
     CU_ASSERT_EQUAL(g_c.vars.n, 2);
     /* Each parse starts afresh. */

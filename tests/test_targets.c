@@ -133,10 +133,11 @@ static void test_targets__an_unknown_region_in_the_file(void)
 
 static void test_targets__every_partitions_regions_are_known(void)
 {
-    static const char *const known[] = {"us-east-1",     "ap-southeast-5", "ap-southeast-7", "mx-central-1",
-                                        "ca-west-1",     "il-central-1",   "ap-east-2",      "eu-central-2",
-                                        "cn-north-1",    "cn-northwest-1", "us-gov-east-1",  "us-gov-west-1"};
-    static const char *const unknown[] = {"eu-centrl-1", "us-east-1a", "us-east", "", "EU-WEST-1", "aws-global"};
+    static const char *const known[] = {"us-east-1",  "ap-southeast-5", "ap-southeast-7", "mx-central-1",
+                                        "ca-west-1",  "il-central-1",   "ap-east-2",      "eu-central-2",
+                                        "cn-north-1", "cn-northwest-1", "us-gov-east-1",  "us-gov-west-1"};
+    static const char *const unknown[] = {"eu-centrl-1", "us-east-1a", "us-east", "",
+                                          "EU-WEST-1",   "aws-global"};
 
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         CU_ASSERT(regions_known(known[i], strlen(known[i])));
@@ -162,7 +163,8 @@ static void test_targets__an_unknown_region_names_the_closest(void)
     CU_ASSERT_EQUAL(err.kind, IA_ERR_USAGE);
     CU_ASSERT_STRING_EQUAL(err.msg, "--regions: unknown region 'eu-centrl-1' (did you mean 'eu-central-1'?)");
     CU_ASSERT_EQUAL(regions_check("--region", "us-gov-wst-1", 12, &err), -1);
-    CU_ASSERT_STRING_EQUAL(err.msg, "--region: unknown region 'us-gov-wst-1' (did you mean 'us-gov-west-1'?)");
+    CU_ASSERT_STRING_EQUAL(err.msg,
+                           "--region: unknown region 'us-gov-wst-1' (did you mean 'us-gov-west-1'?)");
     CU_ASSERT_EQUAL(regions_check("--region", "mars-north-9", 12, &err), -1);
     CU_ASSERT_STRING_EQUAL(err.msg, "--region: unknown region 'mars-north-9'");
 }

@@ -174,7 +174,15 @@ static void check_tags(file_check *fc, const ytree_node *v)
 typedef enum file_form { FORM_NATIVE, FORM_C7N_ORG } file_form;
 
 /* What a key of an account entry is, in one form. */
-typedef enum account_key { KEY_ID, KEY_NAME, KEY_ROLE_ARN, KEY_EXTERNAL_ID, KEY_REGIONS, KEY_TAGS, KEY_IGNORED } account_key;
+typedef enum account_key {
+    KEY_ID,
+    KEY_NAME,
+    KEY_ROLE_ARN,
+    KEY_EXTERNAL_ID,
+    KEY_REGIONS,
+    KEY_TAGS,
+    KEY_IGNORED
+} account_key;
 
 typedef struct key_row {
     const char *name;
@@ -182,15 +190,19 @@ typedef struct key_row {
 } key_row;
 
 static const key_row native_keys[] = {
-    {"id", KEY_ID},         {"name", KEY_NAME},       {"role_arn", KEY_ROLE_ARN},
-    {"external_id", KEY_EXTERNAL_ID}, {"regions", KEY_REGIONS}, {NULL, KEY_IGNORED},
+    {"id", KEY_ID},
+    {"name", KEY_NAME},
+    {"role_arn", KEY_ROLE_ARN},
+    {"external_id", KEY_EXTERNAL_ID},
+    {"regions", KEY_REGIONS},
+    {NULL, KEY_IGNORED},
 };
 
 /* Cloud Custodian's c7n-org accounts file (its CONFIG_SCHEMA): email and vars mean nothing here. */
 static const key_row c7n_keys[] = {
-    {"account_id", KEY_ID},    {"name", KEY_NAME},   {"role", KEY_ROLE_ARN}, {"external_id", KEY_EXTERNAL_ID},
-    {"regions", KEY_REGIONS},  {"tags", KEY_TAGS},   {"email", KEY_IGNORED}, {"vars", KEY_IGNORED},
-    {NULL, KEY_IGNORED},
+    {"account_id", KEY_ID},           {"name", KEY_NAME},       {"role", KEY_ROLE_ARN},
+    {"external_id", KEY_EXTERNAL_ID}, {"regions", KEY_REGIONS}, {"tags", KEY_TAGS},
+    {"email", KEY_IGNORED},           {"vars", KEY_IGNORED},    {NULL, KEY_IGNORED},
 };
 
 static const char *const expected_keys[] = {

@@ -52,7 +52,8 @@ void nearest_offer(nearest *n, const char *candidate)
     d = distance(n->word, n->word_len, candidate, len);
     /* Scores are doubled so that an abbreviation (a prefix) ranks between a one-step and a
      * two-step typo. A word changed whole ("q" for "n") is no typo of it. */
-    if (n->word_len >= NEAREST_MIN_PREFIX && len > n->word_len && strncmp(candidate, n->word, n->word_len) == 0)
+    if (n->word_len >= NEAREST_MIN_PREFIX && len > n->word_len &&
+        strncmp(candidate, n->word, n->word_len) == 0)
         score = 3;
     else if (d <= allowed && d < n->word_len)
         score = 2 * d;
