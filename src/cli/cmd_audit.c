@@ -66,6 +66,7 @@ static int run(int argc, char **argv)
 {
     const char *name = cmd_audit.name;
     audit_cmd c = {0};
+    cli_paths outputs = {0}, inputs = {0};
     char path[4096] = "";
     bool temporary = false;
     int temp_slot = -1;
@@ -86,6 +87,13 @@ static int run(int argc, char **argv)
     }
     if (c.snapshot_out && strcmp(c.snapshot_out, "-") == 0) {
         rc = cli_usage_error(name, "--snapshot-out needs a file (stdout is for a report)");
+        goto out;
+    }
+    if (reportopts_paths(&c.ro, &outputs, &inputs, &err) != 0 ||
+        cli_paths_add(&outputs, "--snapshot-out", c.snapshot_out, &err) != 0 ||
+        cli_paths_add(&inputs, "--accounts", c.co.accounts_file, &err) != 0 ||
+        cli_paths_check(&outputs, &inputs, &err) != 0) {
+        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(name, "%s", err.msg) : cli_fail(&err);
         goto out;
     }
     if (collectopts_load(&c.co, &err) != 0) {
@@ -122,6 +130,8 @@ static int run(int argc, char **argv)
         temporary = false;
     }
 out:
+    cli_paths_free(&outputs);
+    cli_paths_free(&inputs);
     file_temp_forget(temp_slot);
     if (temporary)
         unlink(path);

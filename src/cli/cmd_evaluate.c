@@ -37,6 +37,7 @@ static int run(int argc, char **argv)
 {
     const char *name = cmd_evaluate.name;
     evaluate_cmd c = {0};
+    cli_paths outputs = {0}, inputs = {0};
     ia_err err;
     int rc;
 
@@ -58,6 +59,13 @@ static int run(int argc, char **argv)
         rc = cli_usage_error(name, "%s", err.msg);
         goto out;
     }
+    /* Before anything is read: a report written over the snapshot would destroy it. */
+    if (reportopts_paths(&c.ro, &outputs, &inputs, &err) != 0 ||
+        cli_paths_add(&inputs, "the snapshot", c.snapshots.items[0], &err) != 0 ||
+        cli_paths_check(&outputs, &inputs, &err) != 0) {
+        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(name, "%s", err.msg) : cli_fail(&err);
+        goto out;
+    }
     if (reportopts_load(&c.ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
@@ -65,6 +73,8 @@ static int run(int argc, char **argv)
     cancel_install_handlers();
     rc = run_judge(&c.ro, c.snapshots.items[0], NULL, c.quiet);
 out:
+    cli_paths_free(&outputs);
+    cli_paths_free(&inputs);
     cli_list_free(&c.snapshots);
     reportopts_clean_up(&c.ro);
     return rc;

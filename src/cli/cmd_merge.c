@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/paths.h"
 #include "snapshot/merge.h"
 #include "util/cancel.h"
 #include "util/termtext.h"
@@ -53,6 +54,7 @@ static void summary(const snapshot *snap, size_t n_parts, const char *path)
 static int run(int argc, char **argv)
 {
     merge_cmd c = {.output = "-"};
+    cli_paths outputs = {0}, inputs = {0};
     snapshot snap;
     ia_err err;
     int rc;
@@ -66,6 +68,14 @@ static int run(int argc, char **argv)
         rc = cli_usage_error(cmd_merge.name, "which snapshots? (imgaudit merge SNAPSHOT... -o FILE)");
         goto out;
     }
+    if (cli_paths_add(&outputs, "--output", c.output, &err) != 0)
+        goto fail;
+    for (size_t i = 0; i < c.parts.n; i++) {
+        if (cli_paths_add(&inputs, "a snapshot to merge", c.parts.items[i], &err) != 0)
+            goto fail;
+    }
+    if (cli_paths_check(&outputs, &inputs, &err) != 0)
+        goto fail;
     cancel_install_handlers();
     if (snapshot_merge(c.parts.items, c.parts.n, &snap, &err) != 0 ||
         snapshot_write(&snap, c.output, &err) != 0) {
@@ -75,7 +85,12 @@ static int run(int argc, char **argv)
     if (!c.quiet)
         summary(&snap, c.parts.n, c.output);
     rc = snap.n_errors || snap.parts_incomplete ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+    goto out;
+fail:
+    rc = err.kind == IA_ERR_USAGE ? cli_usage_error(cmd_merge.name, "%s", err.msg) : cli_fail(&err);
 out:
+    cli_paths_free(&outputs);
+    cli_paths_free(&inputs);
     cli_list_free(&c.parts);
     snapshot_clean_up(&snap);
     return rc;

@@ -6,6 +6,11 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "report/baseline.h"
+#include "util/fileio.h"
+
+/* The largest --baseline read, as report/baseline.c bounds it: a results document of a very large fleet. */
+#define REPORTOPTS_BASELINE_MAX ((size_t)256 * 1024 * 1024)
 
 static int set_group_by(void *obj, const char *value, ia_err *err)
 {
@@ -85,6 +90,7 @@ void reportopts_init(reportopts *ro)
     ro->gate.enabled = 1;
     ro->gate.min = SEV_HIGH;
     ro->group_by = JUNIT_GROUP_RULE;
+    buf_init(&ro->baseline_text, REPORTOPTS_BASELINE_MAX);
 }
 
 /* "-", or a path that is this process's stdout under another name (/dev/stdout, /proc/self/fd/1). */
@@ -100,23 +106,99 @@ static bool goes_to_stdout(const char *path)
            a.st_ino == b.st_ino;
 }
 
+size_t reportopts_outputs(const reportopts *ro, cli_path out[REPORTOPTS_OUTPUTS_MAX])
+{
+    const cli_path all[] = {{"--json", ro->json}, {"--junit", ro->junit}, {"--html", ro->html}};
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && n < REPORTOPTS_OUTPUTS_MAX; i++) {
+        if (all[i].path)
+            out[n++] = all[i];
+    }
+    return n;
+}
+
+int reportopts_paths(const reportopts *ro, cli_paths *outputs, cli_paths *inputs, ia_err *err)
+{
+    const struct {
+        const char *what;
+        const cli_list *files;
+    } lists[] = {{"--rules", &ro->rules}, {"--vars", &ro->vars}, {"--waivers", &ro->waivers}};
+    cli_path out[REPORTOPTS_OUTPUTS_MAX];
+    size_t n = reportopts_outputs(ro, out);
+
+    for (size_t i = 0; i < n; i++) {
+        if (cli_paths_add(outputs, out[i].what, out[i].path, err) != 0)
+            return -1;
+    }
+    if (cli_paths_add(inputs, "--baseline", ro->baseline, err) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        for (size_t j = 0; j < lists[i].files->n; j++) {
+            if (cli_paths_add(inputs, lists[i].what, lists[i].files->items[j], err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 bool reportopts_report_on_stdout(const reportopts *ro)
 {
-    return goes_to_stdout(ro->json) || goes_to_stdout(ro->junit) || goes_to_stdout(ro->html);
+    cli_path out[REPORTOPTS_OUTPUTS_MAX];
+    size_t n = reportopts_outputs(ro, out);
+
+    for (size_t i = 0; i < n; i++) {
+        if (goes_to_stdout(out[i].path))
+            return true;
+    }
+    return false;
 }
 
 int reportopts_check(const reportopts *ro, ia_err *err)
 {
-    int on_stdout = 0;
+    cli_path out[REPORTOPTS_OUTPUTS_MAX];
+    size_t n = reportopts_outputs(ro, out);
+    const char *first = NULL;
 
-    on_stdout += goes_to_stdout(ro->json);
-    on_stdout += goes_to_stdout(ro->junit);
-    on_stdout += goes_to_stdout(ro->html);
-    if (on_stdout > 1)
-        return err_set(err, IA_ERR_USAGE, "only one of --json, --junit and --html can be '-' (stdout)");
+    for (size_t i = 0; i < n; i++) {
+        if (!goes_to_stdout(out[i].path))
+            continue;
+        if (first)
+            return err_set(err, IA_ERR_USAGE, "only one report can go to stdout ('-'): %s and %s both do",
+                           first, out[i].what);
+        first = out[i].what;
+    }
     if (ro->gate.new_only && !ro->baseline)
         return err_set(err, IA_ERR_USAGE, "--fail-on-new needs --baseline (new since when?)");
     return 0;
+}
+
+/*
+ * Reads --baseline into ro->baseline_text and checks it as a results
+ * document (the judging applies the same text): a baseline that is missing
+ * or malformed is found before a collection that would be thrown away.
+ */
+static int load_baseline(reportopts *ro, ia_err *err)
+{
+    results none;
+    int rc;
+
+    if (file_read_all(ro->baseline, &ro->baseline_text, err) != 0) {
+        char msg[sizeof(err->msg)];
+        size_t plen = strlen(ro->baseline);
+        const char *m = err->msg;
+
+        /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot; named once. */
+        if (strncmp(m, ro->baseline, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
+            m += plen + 2;
+        snprintf(msg, sizeof(msg), "%s", m);
+        return err_set_at(err, ro->baseline, 0, 0, "%s", msg);
+    }
+    /* Applied to no results, the document is read whole and checked field by field; nothing is kept. */
+    memset(&none, 0, sizeof(none));
+    rc = baseline_apply_text(&none, ro->baseline, buf_str(&ro->baseline_text), ro->baseline_text.len, err);
+    results_free(&none);
+    return rc;
 }
 
 int reportopts_load(reportopts *ro, ia_err *err)
@@ -125,6 +207,8 @@ int reportopts_load(reportopts *ro, ia_err *err)
     int rc = -1;
 
     rules_diags_init(&diags);
+    if (ro->baseline && load_baseline(ro, err) != 0)
+        goto out;
     if (rules_clock_init(&ro->clock, ro->today, err) != 0)
         goto out;
     if (ro->rules.n == 0 && (rules_pack_dir(ro->pack_dir, sizeof(ro->pack_dir), err) != 0 ||
@@ -152,5 +236,6 @@ void reportopts_clean_up(reportopts *ro)
     cli_list_free(&ro->rules);
     cli_list_free(&ro->vars);
     cli_list_free(&ro->waivers);
+    buf_free(&ro->baseline_text);
     memset(ro, 0, sizeof(*ro));
 }

@@ -11,11 +11,13 @@
 #include <stdbool.h>
 
 #include "cli/opt.h"
+#include "cli/paths.h"
 #include "report/junit.h"
 #include "report/tally.h"
 #include "rules/clock.h"
 #include "rules/rules.h"
 #include "rules/waivers.h"
+#include "util/buf.h"
 
 typedef struct reportopts {
     cli_list rules, vars, waivers; /* paths borrowed from argv; the lists owned */
@@ -28,7 +30,11 @@ typedef struct reportopts {
     rules_set *set;
     waivers *wv;
     rules_clock clock;
+    buf baseline_text; /* --baseline's results document, read and checked; empty without one */
 } reportopts;
+
+/* The most report files one run writes. */
+#define REPORTOPTS_OUTPUTS_MAX 8
 
 /* The option groups, each storing into a reportopts. */
 extern const cli_opt reportopts_rule_options[];   /* --rules, --vars */
@@ -39,6 +45,21 @@ extern const cli_opt reportopts_report_options[]; /* the reports, the baseline, 
 /* Sets the defaults. */
 void reportopts_init(reportopts *ro);
 
+/*
+ * The report files asked for, each with its option ("--json", path as
+ * given, "-" included), in the order they are written; returns how many.
+ * Every check of the outputs walks this one list: a new report is added
+ * here and nowhere else.
+ */
+size_t reportopts_outputs(const reportopts *ro, cli_path out[REPORTOPTS_OUTPUTS_MAX]);
+
+/*
+ * Adds the reports (reportopts_outputs, "-" included) to outputs, and the
+ * files read to inputs: --baseline, --rules, --vars, --waivers (each of
+ * those given, not the built-in pack). For cli_paths_check.
+ */
+int reportopts_paths(const reportopts *ro, cli_paths *outputs, cli_paths *inputs, ia_err *err);
+
 /* Checks the options fit together: at most one report on stdout, --fail-on-new with --baseline. */
 int reportopts_check(const reportopts *ro, ia_err *err);
 
@@ -46,9 +67,11 @@ int reportopts_check(const reportopts *ro, ia_err *err);
 bool reportopts_report_on_stdout(const reportopts *ro);
 
 /*
- * Loads the rules (the built-in pack without --rules), variables and
- * waivers, and sets the clock. Every problem in those files is printed
- * (file:line:column); err holds the first.
+ * Reads and checks the --baseline document (into ro->baseline_text, so that
+ * a missing or malformed baseline ends the run before any collection), loads
+ * the rules (the built-in pack without --rules), variables and waivers, and
+ * sets the clock. Every problem in those files is printed (file:line:column);
+ * err holds the first.
  */
 int reportopts_load(reportopts *ro, ia_err *err);
 
