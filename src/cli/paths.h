@@ -21,7 +21,8 @@ typedef struct cli_paths {
     size_t n, cap;
 } cli_paths;
 
-/* Appends (what, path) when path is not NULL; what and path are borrowed. IA_ERR_NOMEM when it cannot grow. */
+/* Appends (what, path) when path is not NULL; what and path are borrowed. IA_ERR_NOMEM when it cannot grow.
+ */
 int cli_paths_add(cli_paths *p, const char *what, const char *path, ia_err *err);
 
 /* Frees the array (not the strings) and empties the list. */
