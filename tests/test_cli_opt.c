@@ -263,6 +263,9 @@ static void check_rows(const cli_command *cmd)
             if (o->store == CLI_STORE_STRING || o->store == CLI_STORE_LIST)
                 CU_ASSERT_PTR_NOT_NULL(o->value_name);
             CU_ASSERT((o->store == CLI_STORE_CALL) == (o->set != NULL));
+            /* Only a setter that takes a value can accumulate; a list row repeats by its store. */
+            if (o->flags & CLI_OPT_REPEATABLE)
+                CU_ASSERT(o->store == CLI_STORE_CALL && o->value_name);
             for (size_t i = 0; o->name && i < n_names; i++)
                 CU_ASSERT(strcmp(names[i], o->name) != 0);
             for (size_t i = 0; o->letter && i < n_letters; i++)

@@ -19,7 +19,8 @@ typedef struct evaluate_cmd {
 
 static const cli_opt evaluate_options[] = {
     {"quiet", 'q', NULL, CLI_BOOL(evaluate_cmd, quiet), 0, "no summary"},
-    {NULL, 0, "SNAPSHOT", CLI_LIST(evaluate_cmd, snapshots), 0, "a snapshot file from 'imgaudit collect'"},
+    {NULL, 0, "SNAPSHOT", CLI_LIST(evaluate_cmd, snapshots), 0,
+     "a snapshot file from 'imgaudit collect'; '-' for stdin"},
     {0},
 };
 
@@ -84,8 +85,9 @@ const cli_command cmd_evaluate = {
     .name = "evaluate",
     .summary = "judge a snapshot against YAML rules and waivers (--json FILE)",
     .synopsis = "SNAPSHOT [options]",
-    .description = "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
-                   "reports. A summary goes to stdout (to stderr when a report does).\n",
+    .description =
+        "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
+        "reports. A summary goes to stdout (to stderr when a report does). SNAPSHOT '-' is stdin.\n",
     .groups = evaluate_groups,
     .exit_status =
         "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"

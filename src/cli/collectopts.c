@@ -50,7 +50,8 @@ static int add_regions(void *obj, const char *value, ia_err *err)
 
 const cli_opt collectopts_options[] = {
     {"accounts", 0, "FILE", CLI_STRING(collectopts, accounts_file), 0,
-     "accounts to audit (YAML: accounts: [{id, name, role_arn, external_id,\nregions}])"},
+     "accounts to audit (YAML: accounts: [{id, name, role_arn, external_id,\nregions}], or c7n-org's "
+     "[{account_id, name, role, ...}])"},
     {"org", 0, NULL, CLI_BOOL(collectopts, org), 0,
      "every ACTIVE account of the AWS Organization (Organizations ListAccounts)"},
     {"org-unit", 0, "ID", CLI_LIST(collectopts, org_units), 0,
