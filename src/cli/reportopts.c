@@ -7,10 +7,6 @@
 
 #include "cli/cli.h"
 #include "report/baseline.h"
-#include "util/fileio.h"
-
-/* The largest --baseline read, as report/baseline.c bounds it: a results document of a very large fleet. */
-#define REPORTOPTS_BASELINE_MAX ((size_t)256 * 1024 * 1024)
 
 static int set_group_by(void *obj, const char *value, ia_err *err)
 {
@@ -90,7 +86,6 @@ void reportopts_init(reportopts *ro)
     ro->gate.enabled = 1;
     ro->gate.min = SEV_HIGH;
     ro->group_by = JUNIT_GROUP_RULE;
-    buf_init(&ro->baseline_text, REPORTOPTS_BASELINE_MAX);
 }
 
 /* "-", or a path that is this process's stdout under another name (/dev/stdout, /proc/self/fd/1). */
@@ -173,41 +168,15 @@ int reportopts_check(const reportopts *ro, ia_err *err)
     return 0;
 }
 
-/*
- * Reads --baseline into ro->baseline_text and checks it as a results
- * document (the judging applies the same text): a baseline that is missing
- * or malformed is found before a collection that would be thrown away.
- */
-static int load_baseline(reportopts *ro, ia_err *err)
-{
-    results none;
-    int rc;
-
-    if (file_read_all(ro->baseline, &ro->baseline_text, err) != 0) {
-        char msg[sizeof(err->msg)];
-        size_t plen = strlen(ro->baseline);
-        const char *m = err->msg;
-
-        /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot; named once. */
-        if (strncmp(m, ro->baseline, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
-            m += plen + 2;
-        snprintf(msg, sizeof(msg), "%s", m);
-        return err_set_at(err, ro->baseline, 0, 0, "%s", msg);
-    }
-    /* Applied to no results, the document is read whole and checked field by field; nothing is kept. */
-    memset(&none, 0, sizeof(none));
-    rc = baseline_apply_text(&none, ro->baseline, buf_str(&ro->baseline_text), ro->baseline_text.len, err);
-    results_free(&none);
-    return rc;
-}
-
 int reportopts_load(reportopts *ro, ia_err *err)
 {
     rules_diags diags;
     int rc = -1;
 
     rules_diags_init(&diags);
-    if (ro->baseline && load_baseline(ro, err) != 0)
+    /* First: a baseline that is missing or malformed is found before a collection that would be thrown away.
+     */
+    if (ro->baseline && baseline_read(ro->baseline, &ro->baseline_doc, err) != 0)
         goto out;
     if (rules_clock_init(&ro->clock, ro->today, err) != 0)
         goto out;
@@ -236,6 +205,6 @@ void reportopts_clean_up(reportopts *ro)
     cli_list_free(&ro->rules);
     cli_list_free(&ro->vars);
     cli_list_free(&ro->waivers);
-    buf_free(&ro->baseline_text);
+    cJSON_Delete(ro->baseline_doc);
     memset(ro, 0, sizeof(*ro));
 }

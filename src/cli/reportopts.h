@@ -17,7 +17,6 @@
 #include "rules/clock.h"
 #include "rules/rules.h"
 #include "rules/waivers.h"
-#include "util/buf.h"
 
 typedef struct reportopts {
     cli_list rules, vars, waivers; /* paths borrowed from argv; the lists owned */
@@ -30,7 +29,7 @@ typedef struct reportopts {
     rules_set *set;
     waivers *wv;
     rules_clock clock;
-    buf baseline_text; /* --baseline's results document, read and checked; empty without one */
+    cJSON *baseline_doc; /* owned: --baseline's results document, read and checked; NULL without one */
 } reportopts;
 
 /* The most report files one run writes. */
@@ -67,7 +66,7 @@ int reportopts_check(const reportopts *ro, ia_err *err);
 bool reportopts_report_on_stdout(const reportopts *ro);
 
 /*
- * Reads and checks the --baseline document (into ro->baseline_text, so that
+ * Reads and checks the --baseline document (into ro->baseline_doc, so that
  * a missing or malformed baseline ends the run before any collection), loads
  * the rules (the built-in pack without --rules), variables and waivers, and
  * sets the clock. Every problem in those files is printed (file:line:column);
