@@ -118,6 +118,10 @@ check "a symlink to the snapshot is the snapshot" \
 check "...and the snapshot is as it was" kept
 check "two reports to one new file (./x and x): exit 2" \
   refused 2 "--json and --junit name the same file" "$IMGAUDIT_BIN" evaluate s.json --json r.json --junit ./r.json
+check "--csv over the snapshot: exit 2" \
+  refused 2 "--csv and the snapshot name the same file" "$IMGAUDIT_BIN" evaluate s.json --csv s.json
+check "--markdown over --csv: exit 2" \
+  refused 2 "--csv and --markdown name the same file" "$IMGAUDIT_BIN" evaluate s.json --csv f.txt --markdown ./f.txt
 check "a report over --rules: exit 2" \
   refused 2 "--json and --rules name the same file" "$IMGAUDIT_BIN" evaluate s.json --rules "$TEST_TMP/bad-rules.yaml" --json "$TEST_TMP/bad-rules.yaml"
 check "audit --snapshot-out over a report: exit 2, no AWS call" \

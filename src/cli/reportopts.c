@@ -66,6 +66,10 @@ const cli_opt reportopts_report_options[] = {
     {"json", 0, "FILE", CLI_STRING(reportopts, json), 0, "results as JSON (docs/rules.md); '-' for stdout"},
     {"junit", 0, "FILE", CLI_STRING(reportopts, junit), 0, "JUnit XML for CI; '-' for stdout"},
     {"html", 0, "FILE", CLI_STRING(reportopts, html), 0, "one self-contained HTML page; '-' for stdout"},
+    {"csv", 0, "FILE", CLI_STRING(reportopts, csv), 0,
+     "failures and waived results as CSV, one row each; '-' for stdout"},
+    {"markdown", 0, "FILE", CLI_STRING(reportopts, markdown), 0,
+     "a short Markdown summary for a CI job's page\n($GITHUB_STEP_SUMMARY); '-' for stdout"},
     {"junit-group-by", 0, "rule|account", CLI_CALL(set_group_by), 0,
      "one <testsuite> per rule (default) or per account"},
     {"fail-on", 0, "SEVERITY", CLI_CALL(set_fail_on), 0,
@@ -103,7 +107,11 @@ static bool goes_to_stdout(const char *path)
 
 size_t reportopts_outputs(const reportopts *ro, cli_path out[REPORTOPTS_OUTPUTS_MAX])
 {
-    const cli_path all[] = {{"--json", ro->json}, {"--junit", ro->junit}, {"--html", ro->html}};
+    const cli_path all[] = {{"--json", ro->json},
+                            {"--junit", ro->junit},
+                            {"--html", ro->html},
+                            {"--csv", ro->csv},
+                            {"--markdown", ro->markdown}};
     size_t n = 0;
 
     for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && n < REPORTOPTS_OUTPUTS_MAX; i++) {
