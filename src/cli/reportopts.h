@@ -10,6 +10,8 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli/opt.h"
 #include "cli/paths.h"
 #include "report/junit.h"
@@ -47,8 +49,8 @@ void reportopts_init(reportopts *ro);
 /*
  * The report files asked for, each with its option ("--json", path as
  * given, "-" included), in the order they are written; returns how many.
- * Every check of the outputs walks this one list: a new report is added
- * here and nowhere else.
+ * Every check of the outputs (at most one on stdout, no two on one file)
+ * walks this one list, so a new report joins those checks here.
  */
 size_t reportopts_outputs(const reportopts *ro, cli_path out[REPORTOPTS_OUTPUTS_MAX]);
 
