@@ -169,7 +169,7 @@ address: requests signed with your credentials cross the network unencrypted; us
     --regions us-east-1,eu-west-1 --org --role-name ImgAuditRole --no-progress -o "$TEST_TMP/plain.json" \
     2>"$TEST_TMP/err" || rc=$?
   [ "$rc" -eq 3 ] || show "$TEST_TMP/err" || return 1
-  [ "$(grep -cxF "$warning" "$TEST_TMP/err")" -eq 1 ] && [ "$(grep -c 'plain http' "$TEST_TMP/err")" -eq 1 ] &&
+  [ "$(untimed "$TEST_TMP/err" | grep -cxF "$warning")" -eq 1 ] && [ "$(grep -c 'plain http' "$TEST_TMP/err")" -eq 1 ] &&
     [ "$(wc -l <"$TEST_TMP/plain/requests.jsonl")" -gt 100 ]
 }
 check "a plain-http endpoint that is not loopback: one warning for a run of 100+ requests" plain_http_warned_once

@@ -7,6 +7,7 @@
 #include "cli/collectopts.h"
 #include "cli/run_collect.h"
 #include "util/cancel.h"
+#include "util/log.h"
 
 typedef struct collect_cmd {
     collectopts co;
@@ -20,7 +21,7 @@ static int set_shard(void *obj, const char *value, ia_err *err)
 
 static const cli_opt collect_options[] = {
     {"output", 'o', "FILE", CLI_STRING(collect_cmd, output), 0,
-     "where the snapshot goes, written whole or not at all, mode 0600\n(default '-': stdout)"},
+     "where the snapshot goes, written whole or not at all, mode 0666 less\nthe umask (default '-': stdout)"},
     {0},
 };
 
@@ -69,6 +70,10 @@ static int run(int argc, char **argv)
     }
     run_collect_summary(&snap, c.co.aws.quiet, c.output);
     rc = snap.n_errors ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+    /* Quiet: the summary's news in one line when the run does not pass. */
+    if (rc == CLI_EXIT_INCOMPLETE && c.co.aws.quiet)
+        log_line("imgaudit: INCOMPLETE: the collection is incomplete (%zu error%s, in the snapshot's errors)",
+                 snap.n_errors, snap.n_errors == 1 ? "" : "s");
 out:
     collectopts_clean_up(&c.co);
     snapshot_clean_up(&snap);

@@ -4,6 +4,7 @@
 /* Reading whole files with a bound, and writing files atomically. */
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "util/buf.h"
 #include "util/err.h"
@@ -23,8 +24,9 @@ int file_read_checked(const char *path, buf *out,
 
 /*
  * An output file that appears whole or not at all. file_out_open creates a
- * temporary file beside path (same folder, so rename is atomic), mode 0600;
- * the caller writes to out->fp; file_out_commit flushes, fsyncs and renames
+ * temporary file beside path (same folder, so rename is atomic), mode 0666
+ * less the umask, as other Unix tools create their outputs (0644 with umask
+ * 022; a file it replaces does not pass on its mode); the caller writes to out->fp; file_out_commit flushes, fsyncs and renames
  * it over path; file_out_abort removes it. The path "-" means stdout: commit
  * only flushes it. An existing path that is not a regular file (/dev/null,
  * a FIFO) is written in place, never renamed over. A file_out that was neither committed nor aborted is
@@ -43,6 +45,13 @@ typedef struct file_out {
 } file_out;
 
 int file_out_open(file_out *out, const char *path, ia_err *err);
+
+/*
+ * The same with the mode the file is created with (less the umask): 0600
+ * for a file that holds a secret (the SSO token cache) or stays private (a
+ * temporary snapshot). A device or FIFO written in place keeps its own.
+ */
+int file_out_open_mode(file_out *out, const char *path, mode_t mode, ia_err *err);
 int file_out_commit(file_out *out, ia_err *err);
 void file_out_abort(file_out *out);
 
