@@ -419,17 +419,11 @@ static char *stderr_of_resolving(const aws_service *svc, const char *region)
     return out;
 }
 
-/* s less the time a log line starts with off a terminal, as here ("2026-12-03T06:50:00Z "). */
-static const char *untimed(const char *s)
-{
-    return strlen(s) > 21 && s[10] == 'T' && s[19] == 'Z' && s[20] == ' ' ? s + 21 : s;
-}
-
 /* True when resolving svc in region wrote exactly want on stderr (a log line, its time aside). */
 static bool resolving_writes(const aws_service *svc, const char *region, const char *want)
 {
     char *got = stderr_of_resolving(svc, region);
-    bool ok = strcmp(untimed(got), want) == 0;
+    bool ok = strcmp(testutil_untimed(got), want) == 0;
 
     if (!ok)
         fprintf(stderr, "\n    %s in %s wrote '%s', want '%s'\n", svc->id, region, got, want);

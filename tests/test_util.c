@@ -364,7 +364,8 @@ static void test_util__log_lines_off_a_terminal_start_with_the_utc_time(void)
             snprintf(want[0], sizeof(want[0]), "%s imgaudit: warning: x\\ny\n", stamp);
             timefmt_iso(u, stamp);
             snprintf(want[1], sizeof(want[1]), "%s imgaudit: FAILED: x\\ny\n", stamp);
-            matched = strncmp(got, want[0], strlen(want[0])) == 0 && strcmp(got + strlen(want[0]), want[1]) == 0;
+            matched =
+                strncmp(got, want[0], strlen(want[0])) == 0 && strcmp(got + strlen(want[0]), want[1]) == 0;
         }
     }
     if (!matched)

@@ -32,7 +32,8 @@ const cli_opt awsopts_options[] = {
     {"debug", 0, NULL, CLI_CALL(set_debug), 0,
      "log each request (operation, endpoint, status, attempt, latency; never\nsecrets)"},
     {"quiet", 0, NULL, CLI_BOOL(awsopts, quiet), 0,
-     "no progress, no summary: silent when all is well; warnings, errors\nand a failed run's verdict (one line) "
+     "no progress, no summary: silent when all is well; warnings, errors\nand a failed run's verdict (one "
+     "line) "
      "still on stderr"},
     {0},
 };

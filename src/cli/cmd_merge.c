@@ -22,7 +22,8 @@ typedef struct merge_cmd {
 
 static const cli_opt merge_options[] = {
     {"output", 'o', "FILE", CLI_STRING(merge_cmd, output), 0,
-     "where the merged snapshot goes, written whole or not at all, mode 0666\nless the umask (default '-': stdout)"},
+     "where the merged snapshot goes, written whole or not at all, mode 0666\nless the umask (default '-': "
+     "stdout)"},
     {"quiet", 'q', NULL, CLI_BOOL(merge_cmd, quiet), 0,
      "no summary (a missing shard is still warned of; an incomplete merge is\nsaid in one line)"},
     {NULL, 0, "SNAPSHOT", CLI_LIST(merge_cmd, parts), 0, "snapshots from 'imgaudit collect', one or more"},
@@ -40,13 +41,13 @@ static void summary(const snapshot *snap, size_t n_parts, const char *path)
 {
     bool to_stdout = strcmp(path, "-") == 0;
 
-    log_line(
-        "imgaudit: merged %zu snapshot%s: %zu resources from %zu account%s in %zu region%s; %zu error%s%s; %s %s",
-        n_parts, n_parts == 1 ? "" : "s", snap->n_resources, snap->n_accounts,
-        snap->n_accounts == 1 ? "" : "s", snap->n_regions, snap->n_regions == 1 ? "" : "s", snap->n_errors,
-        snap->n_errors == 1 ? "" : "s",
-        snap->n_errors || snap->parts_incomplete ? " (collection incomplete)" : "",
-        to_stdout ? "written to" : "wrote", to_stdout ? "stdout" : path);
+    log_line("imgaudit: merged %zu snapshot%s: %zu resources from %zu account%s in %zu region%s; %zu "
+             "error%s%s; %s %s",
+             n_parts, n_parts == 1 ? "" : "s", snap->n_resources, snap->n_accounts,
+             snap->n_accounts == 1 ? "" : "s", snap->n_regions, snap->n_regions == 1 ? "" : "s",
+             snap->n_errors, snap->n_errors == 1 ? "" : "s",
+             snap->n_errors || snap->parts_incomplete ? " (collection incomplete)" : "",
+             to_stdout ? "written to" : "wrote", to_stdout ? "stdout" : path);
 }
 
 static int run(int argc, char **argv)

@@ -18,7 +18,8 @@
 #include "util/log.h"
 
 #define MAX_REGIONS 64
-/* Seconds between progress lines off a terminal: often enough that a stuck job shows, rare enough for a log. */
+/* Seconds between progress lines off a terminal: often enough that a stuck job shows, rare enough for a log.
+ */
 #define PROGRESS_INTERVAL_S 30
 
 /* Where a run goes: decided from the options, the caller and the organization; freed by plan_clean_up. */
@@ -255,8 +256,8 @@ void run_collect_summary(const snapshot *snap, bool quiet, const char *path)
     if (snap->shard_count)
         snprintf(shard, sizeof(shard), " (shard %u/%u)", snap->shard_index, snap->shard_count);
     log_line("imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s",
-        snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
-        snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
-        snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
-        to_stdout ? "stdout" : path);
+             snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
+             snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
+             snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
+             to_stdout ? "stdout" : path);
 }

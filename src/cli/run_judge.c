@@ -105,8 +105,8 @@ static void warn_waivers(const results *r)
     }
 }
 
-/* A quiet run's one line when it does not pass (cron mails what a job prints): the gate's verdict, or that the
- * collection is incomplete. */
+/* A quiet run's one line when it does not pass (cron mails what a job prints): the gate's verdict, or that
+ * the collection is incomplete. */
 static void say_verdict(const results *r, const tally_gate *gate, int rc)
 {
     char verdict[256];

@@ -226,8 +226,8 @@ void console_gate_verdict(const results *r, const tally_gate *g, char *out, size
 
     out[0] = '\0';
     if (blocking)
-        snprintf(out, size, "FAILED: %zu %sfailure%s at or above %s (gate --fail-on %s%s)", blocking, new_only,
-                 blocking == 1 ? "" : "s", severity_name(g->min), severity_name(g->min),
+        snprintf(out, size, "FAILED: %zu %sfailure%s at or above %s (gate --fail-on %s%s)", blocking,
+                 new_only, blocking == 1 ? "" : "s", severity_name(g->min), severity_name(g->min),
                  g->new_only ? " --fail-on-new" : "");
 }
 

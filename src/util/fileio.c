@@ -201,7 +201,8 @@ static int create_tmp(char *tmpl, mode_t mode)
             unsigned long v;
 
             clock_gettime(CLOCK_REALTIME, &ts);
-            v = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^ atomic_fetch_add(&counter, 7919u);
+            v = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
+                atomic_fetch_add(&counter, 7919u);
             for (size_t i = 0; i < sizeof(rnd); i++, v >>= 5)
                 rnd[i] = (unsigned char)v;
         }
