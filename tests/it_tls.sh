@@ -105,7 +105,7 @@ refused() {
   sent=$(requests "$name")
   AWS_ENDPOINT_URL=$(url "$name") "$IMGAUDIT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
   after=$(connections "$name")
-  [ "$rc" -eq 4 ] && [ "$(cat "$TEST_TMP/err")" = "$want" ] && [ ! -s "$TEST_TMP/out" ] ||
+  [ "$rc" -eq 4 ] && [ "$(untimed "$TEST_TMP/err")" = "$want" ] && [ ! -s "$TEST_TMP/out" ] ||
     { echo "    exit $rc" >&2 && show "$TEST_TMP/err"; } || return 1
   # after - before: imgaudit's connection and the second question's own.
   [ $((after - before)) -eq 2 ] || { echo "    $((after - before - 1)) connections" >&2 && return 1; }
