@@ -22,11 +22,6 @@ void log_set_level(log_level level)
     g_log_level = level;
 }
 
-log_level log_get_level(void)
-{
-    return g_log_level;
-}
-
 void log_set_before_hook(void (*hook)(void))
 {
     pthread_mutex_lock(&g_log_lock);

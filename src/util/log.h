@@ -19,7 +19,6 @@ typedef enum log_level { LOG_QUIET = 0, LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG
 
 /* Process-wide threshold; messages above it are dropped. Default LOG_WARN. */
 void log_set_level(log_level level);
-log_level log_get_level(void);
 
 /* "imgaudit: <level>: <formatted text>", when level is within the threshold. */
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
