@@ -22,16 +22,19 @@
 #include <unistd.h>
 
 #include "report/console.h"
+#include "report/csv.h"
 #include "report/html.h"
 #include "report/json.h"
 #include "report/junit.h"
+#include "report/markdown.h"
 #include "rules/results.h"
 #include "util/err.h"
 
 #define N_RULES    20
 #define N_ACCOUNTS 10
 
-static const char *const formats[] = {"junit", "junit-by-account", "html", "json", "console"};
+static const char *const formats[] = {"junit", "junit-by-account", "html",   "json",
+                                      "csv",   "markdown",         "console"};
 
 /* VmHWM or VmRSS from /proc/self/status, in KiB; 0 when unreadable. */
 static long proc_kib(const char *field)
@@ -202,6 +205,12 @@ static int run_one(const char *format, size_t n)
         rc = html_write(&m.r, &opt, fp, &err);
     } else if (strcmp(format, "json") == 0) {
         rc = json_report_fwrite(&m.r, fp, &err);
+    } else if (strcmp(format, "csv") == 0) {
+        rc = csv_write(&m.r, fp, &err);
+    } else if (strcmp(format, "markdown") == 0) {
+        markdown_options opt = {{1, SEV_HIGH, 0}};
+
+        rc = markdown_write(&m.r, &opt, fp, &err);
     } else {
         console_options opt = {0, 5, NULL, 0, {1, SEV_HIGH, 0}};
 

@@ -3,7 +3,9 @@
 set(IMGAUDIT_TEST_ENV
     "IMGAUDIT_SOURCE_DIR=${CMAKE_SOURCE_DIR}"
     "IMGAUDIT_BIN=$<TARGET_FILE:imgaudit>"
-    "IMGAUDIT_MAN=${IMGAUDIT_MAN}")
+    "IMGAUDIT_MAN=${IMGAUDIT_MAN}"
+    "IMGAUDIT_COMPLETION=${IMGAUDIT_COMPLETION}"
+    "IMGAUDIT_BUILD_DIR=${CMAKE_BINARY_DIR}")
 file(GLOB IMGAUDIT_UNIT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/test_*.c)
 foreach(src ${IMGAUDIT_UNIT_TESTS})
   get_filename_component(name ${src} NAME_WE)
@@ -16,6 +18,7 @@ foreach(src ${IMGAUDIT_UNIT_TESTS})
   set_tests_properties(unit_${short} PROPERTIES ENVIRONMENT "${IMGAUDIT_TEST_ENV}" TIMEOUT 300)
 endforeach()
 add_dependencies(test_cli_man man)
+add_dependencies(test_cli_completion completion)
 
 # Integration tests are scripts that start their own servers on 127.0.0.1 and stop them afterwards.
 file(GLOB IMGAUDIT_IT_TESTS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/it_*.sh)

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Does all set-up and runs the main job on a fresh machine: builds imgaudit, starts the local
-# AWS-compatible endpoint (tests/fakeaws) with a demo Organization of four accounts in two regions, and
-# audits it the way a nightly job audits a real fleet. Reports land in reports/demo/.
+# Does all set-up and runs the main job on a fresh machine: installs what building needs (scripts/setup.sh
+# demo: the compiler, CMake, pkg-config, the -dev packages of libcurl, OpenSSL, cJSON, libyaml, libxml2 and
+# CUnit, python3; it names the missing Debian packages before installing them with apt-get, which needs
+# root or passwordless sudo, and asks nothing), builds imgaudit, starts the local AWS-compatible endpoint
+# (tests/fakeaws) with a demo Organization of four accounts in two regions, and audits it the way a
+# nightly job audits a real fleet. Reports land in reports/demo/.
 #
 # With real AWS credentials, the same command line works without the endpoint:
 #   build/imgaudit audit --org --role-name ImgAuditRole --regions all \
 #     --junit junit.xml --html report.html --json results.json --snapshot-out snapshot.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh demo
 scripts/build.sh build >/dev/null
 
 out=reports/demo

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Does all set-up and runs every test: the normal build, then the same tests built with
+# Does all set-up and runs every test. scripts/setup.sh names the Debian packages it is missing, then
+# installs them with apt-get without a question (root or passwordless sudo; without either it stops with
+# one line naming them). Then the normal build, then the same tests built with
 # AddressSanitizer + UndefinedBehaviorSanitizer (the integration tests then drive the sanitized binary),
 # then each libFuzzer harness for 20 s (scripts/fuzz.sh).
 set -euo pipefail

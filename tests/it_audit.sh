@@ -2,9 +2,9 @@
 # imgaudit audit (collect + evaluate) and evaluate against tests/fakeaws: the reports, the exit codes that gate
 # CI, the nightly diff against a baseline.
 source "$(dirname "$0")/support/servers.sh"
+source "$(dirname "$0")/support/junit_xsd.sh"
 
 FA=$IMGAUDIT_SOURCE_DIR/tests/fakeaws
-XSD=$IMGAUDIT_SOURCE_DIR/tests/data/conformance/junit
 export IMGAUDIT_RETRY_BASE_MS=5 IMGAUDIT_TODAY=2026-11-25 NO_COLOR=1
 
 fakeaws_start test --fleet test
@@ -40,8 +40,7 @@ full_audit() {
 check "audit writes JUnit, HTML, JSON and the snapshot; failures at high or above fail the gate (exit 1)" full_audit
 
 junit_valid() {
-  xmllint --noout --schema "$XSD/jenkins-xunit-junit-10.xsd" "$R/junit.xml" 2>/dev/null &&
-    xmllint --noout --schema "$XSD/windyroad-JUnit.xsd" "$R/junit.xml" 2>/dev/null &&
+  junit_xsd_valid "$R/junit.xml" &&
     grep -q '<testsuite name="collection"' "$R/junit.xml" &&
     grep -q '<failure message="[^"]*" type="critical"' "$R/junit.xml"
 }

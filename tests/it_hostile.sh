@@ -2,8 +2,8 @@
 # Image names and descriptions are set by whoever owns an image, including accounts that share into yours:
 # hostile strings go through evaluate into all three reports and must come out inert and well-formed.
 source "$(dirname "$0")/support/servers.sh"
+source "$(dirname "$0")/support/junit_xsd.sh"
 
-XSD=$IMGAUDIT_SOURCE_DIR/tests/data/conformance/junit
 export IMGAUDIT_TODAY=2026-11-25
 
 python3 - "$TEST_TMP/snapshot.json" <<'PY'
@@ -75,8 +75,7 @@ PY
 check "JSON: valid UTF-8, parses, strings round-trip exactly, control bytes escaped" json_inert
 
 junit_inert() {
-  xmllint --noout --schema "$XSD/jenkins-xunit-junit-10.xsd" "$TEST_TMP/r.xml" 2>/dev/null &&
-    xmllint --noout --schema "$XSD/windyroad-JUnit.xsd" "$TEST_TMP/r.xml" 2>/dev/null &&
+  junit_xsd_valid "$TEST_TMP/r.xml" &&
     python3 - "$TEST_TMP/r.xml" <<'PY'
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()

@@ -18,47 +18,10 @@
 static char *g_page; /* owned */
 static char g_path[4096];
 
-/* The page as cli_man_write writes it now; owned. */
-static char *write_page(void)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&text, &len);
-    ia_err err;
-
-    if (!fp)
-        return NULL;
-    err_clear(&err);
-    if (cli_man_write(fp, &err) != 0) {
-        fclose(fp);
-        free(text);
-        return NULL;
-    }
-    fclose(fp);
-    return text;
-}
-
 static void test_cli_man__the_build_wrote_the_page_from_the_tables(void)
 {
-    const char *built = getenv("IMGAUDIT_MAN");
-    char *now = write_page();
-
-    CU_ASSERT_PTR_NOT_NULL_FATAL(now);
-    if (built && *built) {
-        g_page = testutil_read_file(built, NULL);
-        snprintf(g_path, sizeof(g_path), "%s", built);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(g_page);
-        CU_ASSERT_STRING_EQUAL(g_page, now);
-        free(now);
-    } else {
-        /* Run by hand, outside ctest: check a page written now. */
-        char *tmp = testutil_write_temp(now);
-
-        CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
-        snprintf(g_path, sizeof(g_path), "%s", tmp);
-        free(tmp);
-        g_page = now;
-    }
+    g_page = testutil_built_file("IMGAUDIT_MAN", cli_man_write, g_path, sizeof(g_path));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g_page);
 }
 
 /* The part of the page from the line starting with head to the next line starting with one of ends. */
@@ -155,11 +118,15 @@ static void test_cli_man__lists_the_exit_codes(void)
 /* What man(7) needs and nothing it warns about, whatever renders the page. */
 static void test_cli_man__is_well_formed_roff(void)
 {
-    static const char *const macros[] = {".TH ", ".SH ", ".SS ", ".TP",   ".PP",
-                                         ".B ",  ".br",  ".nh",  ".ad l", NULL};
-    static const char *const sections[] = {"\n.SH NAME\n",        "\n.SH SYNOPSIS\n",
-                                           "\n.SH DESCRIPTION\n", "\n.SH \"EXIT STATUS\"\n",
-                                           "\n.SH ENVIRONMENT\n", NULL};
+    static const char *const macros[] = {".TH ", ".SH ", ".SS ", ".TP",   ".PP", ".B ",
+                                         ".I ",  ".br",  ".nh",  ".ad l", NULL};
+    static const char *const sections[] = {"\n.SH NAME\n",
+                                           "\n.SH SYNOPSIS\n",
+                                           "\n.SH DESCRIPTION\n",
+                                           "\n.SH \"EXIT STATUS\"\n",
+                                           "\n.SH ENVIRONMENT\n",
+                                           "\n.SH FILES\n",
+                                           NULL};
     const char *line = g_page;
     size_t n_th = 0;
 
@@ -191,29 +158,6 @@ static void test_cli_man__is_well_formed_roff(void)
     CU_ASSERT_EQUAL(n_th, 1);
 }
 
-/* Runs cmd (a shell line) and returns what it printed, owned; *status its exit status. */
-static char *run(const char *cmd, int *status)
-{
-    char *out = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&out, &len);
-    FILE *p = popen(cmd, "r");
-    char chunk[512];
-    size_t n;
-
-    if (!mem || !p) {
-        if (mem)
-            fclose(mem);
-        free(out);
-        return NULL;
-    }
-    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-        fwrite(chunk, 1, n, mem);
-    *status = pclose(p);
-    fclose(mem);
-    return out;
-}
-
 static void test_cli_man__renders_without_warnings(void)
 {
     char cmd[8192];
@@ -231,7 +175,7 @@ static void test_cli_man__renders_without_warnings(void)
                 "test_cli_man: neither groff nor man is installed; checked the roff's structure only\n");
         return;
     }
-    out = run(cmd, &status);
+    out = testutil_command_output(cmd, &status);
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
     if (*out)
         fprintf(stderr, "%s: %s", cmd, out);

@@ -1,5 +1,6 @@
 /* The counts the report writers share, and the CI gate. */
 #include <CUnit/CUnit.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/tally.h"
@@ -90,6 +91,39 @@ static void test_tally__inconsistent_results_are_an_internal_error(void)
     fixture_free(&f);
 }
 
+static void test_tally__failing_rules_and_new_failures_most_severe_first(void)
+{
+    report_fixture f;
+    size_t *order = NULL, n = 0, picked[4];
+    tally t;
+    ia_err err;
+
+    fixture_load(&f, "fleet.json");
+    CU_ASSERT_EQUAL_FATAL(tally_compute(&f.r, &t, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(tally_failing_rules(&f.r, &t, &order, &n, &err), 0);
+    /* Critical, then the two high rules in rule order (one failure each), medium, low, info. */
+    CU_ASSERT_EQUAL_FATAL(n, 6);
+    CU_ASSERT_STRING_EQUAL(f.r.rules[order[0]].id, "ws-shared-outside-org");
+    CU_ASSERT_STRING_EQUAL(f.r.rules[order[1]].id, "ws-byol-shared");
+    CU_ASSERT_STRING_EQUAL(f.r.rules[order[2]].id, "as-builder-internet");
+    CU_ASSERT_STRING_EQUAL(f.r.rules[order[5]].id, "ws-image-age");
+    free(order);
+    /* Two new failures, both high: in results order, and no more than asked for. */
+    CU_ASSERT_EQUAL(tally_new_failures(&f.r, picked, 4), 2);
+    CU_ASSERT_EQUAL(picked[0], 6);
+    CU_ASSERT_EQUAL(picked[1], 18);
+    CU_ASSERT_EQUAL(tally_new_failures(&f.r, picked, 1), 1);
+    CU_ASSERT_EQUAL(picked[0], 6);
+    /* A more severe new failure goes first wherever it is. */
+    f.r.items[23].change = CHANGE_NEW;
+    f.r.items[0].change = CHANGE_NEW;
+    CU_ASSERT_EQUAL(tally_new_failures(&f.r, picked, 4), 4);
+    CU_ASSERT_EQUAL(picked[0], 0);
+    CU_ASSERT_EQUAL(picked[3], 23);
+    tally_free(&t);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -99,6 +133,8 @@ int main(void)
          test_tally__gate_counts_unwaived_failures_at_or_above_the_threshold},
         {"inconsistent_results_are_an_internal_error",
          test_tally__inconsistent_results_are_an_internal_error},
+        {"failing_rules_and_new_failures_most_severe_first",
+         test_tally__failing_rules_and_new_failures_most_severe_first},
         CU_TEST_INFO_NULL,
     };
 

@@ -97,6 +97,76 @@ char *testutil_write_temp(const char *text)
     return strdup(tmpl);
 }
 
+char *testutil_command_output(const char *cmd, int *status)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&out, &len);
+    FILE *p = popen(cmd, "r");
+    char chunk[512];
+    size_t n;
+
+    if (!mem || !p) {
+        if (mem)
+            fclose(mem);
+        free(out);
+        return NULL;
+    }
+    while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+        fwrite(chunk, 1, n, mem);
+    *status = pclose(p);
+    fclose(mem);
+    return out;
+}
+
+/* What write writes, owned; NULL when it fails. */
+static char *written_by(int (*write)(FILE *fp, ia_err *err))
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&text, &len);
+    ia_err err;
+    int rc;
+
+    if (!fp)
+        return NULL;
+    err_clear(&err);
+    rc = write(fp, &err);
+    fclose(fp);
+    if (rc != 0) {
+        fprintf(stderr, "generator failed: %s\n", err.msg);
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+char *testutil_built_file(const char *env, int (*write)(FILE *fp, ia_err *err), char *path, size_t size)
+{
+    const char *built = getenv(env);
+    char *now = written_by(write), *text, *tmp;
+
+    if (!now)
+        return NULL;
+    if (built && *built) {
+        snprintf(path, size, "%s", built);
+        text = testutil_read_file(built, NULL);
+        CU_ASSERT_PTR_NOT_NULL(text);
+        if (text)
+            CU_ASSERT_STRING_EQUAL(text, now);
+        free(now);
+        return text;
+    }
+    tmp = testutil_write_temp(now);
+    if (!tmp) {
+        free(now);
+        return NULL;
+    }
+    snprintf(path, size, "%s", tmp);
+    free(tmp);
+    return now;
+}
+
 double testutil_xpath_num(xmlDocPtr doc, const char *expr)
 {
     xmlXPathContextPtr ctx = xmlXPathNewContext(doc);

@@ -5,6 +5,9 @@
 
 #include <CUnit/CUnit.h>
 #include <libxml/tree.h>
+#include <stdio.h>
+
+#include "util/err.h"
 
 /*
  * Runs one suite of tests with CUnit's basic interface in verbose mode, so
@@ -21,6 +24,20 @@ char *testutil_read_file(const char *path, size_t *len_out);
 
 /* Writes text to a new temporary file and returns its path (owned: free()); the caller unlinks it. */
 char *testutil_write_temp(const char *text);
+
+/* Runs cmd (a shell line) and returns what it printed, owned (free()); *status its exit status (pclose). */
+char *testutil_command_output(const char *cmd, int *status);
+
+/*
+ * A file the build writes from the tables (the man page, the completion),
+ * checked against what its generator, write, writes now. When the
+ * environment variable env names the built file, that file must equal it;
+ * run by hand, outside ctest, what write writes goes to a temporary file.
+ * Returns the text (owned: free()) and writes the file's path into path (with
+ * env unset, a temporary file that the caller unlinks); NULL when either
+ * cannot be had.
+ */
+char *testutil_built_file(const char *env, int (*write)(FILE *fp, ia_err *err), char *path, size_t size);
 
 /*
  * The CPU time this process has used, in seconds: the bound of the tests that guard against quadratic

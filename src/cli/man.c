@@ -7,10 +7,13 @@
 #include "cli/opt.h"
 #include "version.h"
 
+/* A term and what it means, one entry of a list (.TP); a list ends with a NULL term. */
+typedef struct man_term {
+    const char *term, *meaning;
+} man_term;
+
 /* The variables a user sets, most of them read the way the AWS SDKs read them (README, AWS configuration). */
-static const struct {
-    const char *names, *meaning;
-} environment[] = {
+static const man_term environment[] = {
     {"AWS_PROFILE, AWS_DEFAULT_PROFILE",
      "the shared config profile, when --profile is not given (in this order)"},
     {"AWS_REGION, AWS_DEFAULT_REGION", "the region, when --region is not given"},
@@ -28,6 +31,17 @@ static const struct {
     {"IMGAUDIT_TODAY", "the day (YYYY-MM-DD), when --today is not given"},
     {"NO_COLOR", "no colour in the summary"},
     {"TMPDIR", "where audit keeps its snapshot without --snapshot-out"},
+    {NULL, NULL},
+};
+
+/* What an install puts beside the program (README, Installing); <prefix> is /usr for the Debian package. */
+static const man_term files[] = {
+    {"<prefix>/share/imgaudit/rules/",
+     "the built-in rule pack, which the program finds relative to itself (../share/imgaudit/rules from its\n"
+     "directory), so an install can be moved whole; IMGAUDIT_RULES_DIR names another"},
+    {"<prefix>/share/bash-completion/completions/imgaudit",
+     "bash completion, written from the same tables as this page"},
+    {NULL, NULL},
 };
 
 /* Writes one character of text, escaped for roff: '-' as \- (a hyphen that copies as one), '\' as \e. */
@@ -88,6 +102,17 @@ static void put_usage(const cli_command *cmd, FILE *fp)
     fputs("\\fR", fp);
     put_text(line + name_len, strlen(line + name_len), fp);
     fputs("\n.br\n", fp);
+}
+
+/* Each term (.TP), set in the font of macro (".B ", ".I "), then what it means. */
+static void put_terms(const man_term *t, const char *macro, FILE *fp)
+{
+    for (; t->term; t++) {
+        fprintf(fp, ".TP\n%s", macro);
+        put_text(t->term, strlen(t->term), fp);
+        fputc('\n', fp);
+        put_lines(t->meaning, fp);
+    }
 }
 
 /* .TP, the option's names and value, then its help. */
@@ -183,12 +208,9 @@ int cli_man_write(FILE *fp, ia_err *err)
         put_lines(d->meaning, fp);
     }
     fputs(".SH ENVIRONMENT\n", fp);
-    for (size_t i = 0; i < sizeof(environment) / sizeof(environment[0]); i++) {
-        fputs(".TP\n.B ", fp);
-        put_text(environment[i].names, strlen(environment[i].names), fp);
-        fputc('\n', fp);
-        put_lines(environment[i].meaning, fp);
-    }
+    put_terms(environment, ".B ", fp);
+    fputs(".SH FILES\n", fp);
+    put_terms(files, ".I ", fp);
     if (fflush(fp) != 0 || ferror(fp))
         return err_set(err, IA_ERR_IO, "cannot write the man page");
     return 0;

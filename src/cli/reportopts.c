@@ -66,6 +66,10 @@ const cli_opt reportopts_report_options[] = {
     {"json", 0, "FILE", CLI_STRING(reportopts, json), 0, "results as JSON (docs/rules.md); '-' for stdout"},
     {"junit", 0, "FILE", CLI_STRING(reportopts, junit), 0, "JUnit XML for CI; '-' for stdout"},
     {"html", 0, "FILE", CLI_STRING(reportopts, html), 0, "one self-contained HTML page; '-' for stdout"},
+    {"csv", 0, "FILE", CLI_STRING(reportopts, csv), 0,
+     "failures and waived results as CSV, one row each; '-' for stdout"},
+    {"markdown", 0, "FILE", CLI_STRING(reportopts, markdown), 0,
+     "a short Markdown summary for a CI job's page\n($GITHUB_STEP_SUMMARY); '-' for stdout"},
     {"junit-group-by", 0, "rule|account", CLI_CALL(set_group_by), 0,
      "one <testsuite> per rule (default) or per account"},
     {"fail-on", 0, "SEVERITY", CLI_CALL(set_fail_on), 0,
@@ -101,20 +105,22 @@ static bool goes_to_stdout(const char *path)
            a.st_ino == b.st_ino;
 }
 
+static int reports_on_stdout(const reportopts *ro)
+{
+    return goes_to_stdout(ro->json) + goes_to_stdout(ro->junit) + goes_to_stdout(ro->html) +
+           goes_to_stdout(ro->csv) + goes_to_stdout(ro->markdown);
+}
+
 bool reportopts_report_on_stdout(const reportopts *ro)
 {
-    return goes_to_stdout(ro->json) || goes_to_stdout(ro->junit) || goes_to_stdout(ro->html);
+    return reports_on_stdout(ro) > 0;
 }
 
 int reportopts_check(const reportopts *ro, ia_err *err)
 {
-    int on_stdout = 0;
-
-    on_stdout += goes_to_stdout(ro->json);
-    on_stdout += goes_to_stdout(ro->junit);
-    on_stdout += goes_to_stdout(ro->html);
-    if (on_stdout > 1)
-        return err_set(err, IA_ERR_USAGE, "only one of --json, --junit and --html can be '-' (stdout)");
+    if (reports_on_stdout(ro) > 1)
+        return err_set(err, IA_ERR_USAGE,
+                       "only one of --json, --junit, --html, --csv and --markdown can be '-' (stdout)");
     if (ro->gate.new_only && !ro->baseline)
         return err_set(err, IA_ERR_USAGE, "--fail-on-new needs --baseline (new since when?)");
     return 0;

@@ -19,7 +19,7 @@
 
 typedef struct reportopts {
     cli_list rules, vars, waivers; /* paths borrowed from argv; the lists owned */
-    const char *today, *json, *junit, *html, *baseline;
+    const char *today, *json, *junit, *html, *csv, *markdown, *baseline;
     junit_group group_by;
     tally_gate gate;
     bool allow_partial;

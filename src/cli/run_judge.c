@@ -6,8 +6,10 @@
 #include "cli/cli.h"
 #include "report/baseline.h"
 #include "report/console.h"
+#include "report/csv.h"
 #include "report/html.h"
 #include "report/json.h"
+#include "report/markdown.h"
 #include "rules/evaluate.h"
 #include "snapshot/read.h"
 #include "util/cancel.h"
@@ -36,6 +38,19 @@ static int write_html(const results *r, const reportopts *ro, FILE *fp, ia_err *
     return html_write(r, &opt, fp, err);
 }
 
+static int write_csv(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+{
+    (void)ro;
+    return csv_write(r, fp, err);
+}
+
+static int write_markdown(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+{
+    markdown_options opt = {ro->gate};
+
+    return markdown_write(r, &opt, fp, err);
+}
+
 /* IA_ERR_CANCELLED once SIGINT/SIGTERM came: checked between the stages, which each take seconds on a big
  * fleet. */
 static int stopped(ia_err *err)
@@ -53,7 +68,11 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
     const struct {
         const char *path;
         writer_fn fn;
-    } wanted[] = {{ro->json, write_json}, {ro->junit, write_junit}, {ro->html, write_html}};
+    } wanted[] = {{ro->json, write_json},
+                  {ro->junit, write_junit},
+                  {ro->html, write_html},
+                  {ro->csv, write_csv},
+                  {ro->markdown, write_markdown}};
     file_out outs[sizeof(wanted) / sizeof(wanted[0])];
     size_t n = 0;
     int rc = -1;
@@ -123,7 +142,7 @@ static void say_verdict(const results *r, const tally_gate *gate, int rc)
 
 int run_judge(const reportopts *ro, const char *snapshot_path, const char *snapshot_label, bool quiet)
 {
-    console_file files[4];
+    console_file files[6];
     console_options copt = {0};
     snapshot_doc *snap = NULL;
     size_t n_files = 0;
@@ -155,6 +174,10 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
         files[n_files++] = (console_file){"junit", ro->junit};
     if (ro->html)
         files[n_files++] = (console_file){"html", ro->html};
+    if (ro->csv)
+        files[n_files++] = (console_file){"csv", ro->csv};
+    if (ro->markdown)
+        files[n_files++] = (console_file){"markdown", ro->markdown};
     if (reportopts_report_on_stdout(ro))
         summary_fp = stderr;
     warn_waivers(&res);

@@ -82,7 +82,7 @@ static void change_line(cw *c, int is_new, severity sev, int sev_known, int widt
 
 static void print_changes(cw *c, const results *r, const tally *t)
 {
-    size_t listed = 0;
+    size_t new_items[LIST_MAX], listed;
     int width = 0, found;
 
     if (!r->has_baseline)
@@ -100,17 +100,13 @@ static void print_changes(cw *c, const results *r, const tally *t)
     fprintf(c->out, "%sChanges since the baseline:%s %s%zu new%s, %zu still failing, %s%zu resolved%s\n",
             col(c, C_BOLD), col(c, C_RESET), col(c, t->n_new ? C_YELL : ""), t->n_new, col(c, C_RESET),
             t->n_existing, col(c, r->n_resolved ? C_GREEN : ""), r->n_resolved, col(c, C_RESET));
-    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        for (size_t i = 0; i < r->n_items && listed < LIST_MAX; i++) {
-            const result *it = &r->items[i];
-            const rule_info *rule = &r->rules[it->rule];
-            const snap_resource *res = &r->resources[it->resource];
+    listed = tally_new_failures(r, new_items, LIST_MAX);
+    for (size_t i = 0; i < listed; i++) {
+        const result *it = &r->items[new_items[i]];
+        const rule_info *rule = &r->rules[it->rule];
+        const snap_resource *res = &r->resources[it->resource];
 
-            if (it->status != RESULT_FAIL || it->change != CHANGE_NEW || (int)rule->sev != s)
-                continue;
-            listed++;
-            change_line(c, 1, rule->sev, 1, width, rule->id, res->account, res->region, res->id, res->name);
-        }
+        change_line(c, 1, rule->sev, 1, width, rule->id, res->account, res->region, res->id, res->name);
     }
     if (t->n_new > listed)
         fprintf(c->out, "  ... and %zu more new failures\n", t->n_new - listed);
@@ -124,55 +120,30 @@ static void print_changes(cw *c, const results *r, const tally *t)
         fprintf(c->out, "  ... and %zu more resolved\n", r->n_resolved - LIST_MAX);
 }
 
-/* Orders failing rules: most severe first, then most failures, then rule order. */
-typedef struct rule_rank {
-    size_t rule, fails;
-    severity sev;
-} rule_rank;
-
-static int cmp_rank(const void *a, const void *b)
-{
-    const rule_rank *x = a, *y = b;
-
-    if (x->sev != y->sev)
-        return x->sev > y->sev ? -1 : 1;
-    if (x->fails != y->fails)
-        return x->fails > y->fails ? -1 : 1;
-    return x->rule < y->rule ? -1 : x->rule > y->rule;
-}
-
 static void print_top_rules(cw *c, const results *r, const tally *t, size_t top)
 {
-    rule_rank *ranks = malloc((r->n_rules ? r->n_rules : 1) * sizeof(*ranks));
-    size_t n = 0, width = 0;
+    size_t *order = NULL, n = 0, width = 0;
+    ia_err err;
 
-    if (!ranks)
+    if (tally_failing_rules(r, t, &order, &n, &err) != 0)
         return;
-    for (size_t i = 0; i < r->n_rules; i++) {
-        size_t fails = t->rule_status[i * TALLY_N_STATUS + RESULT_FAIL];
+    for (size_t i = 0; i < n && i < top; i++) {
+        size_t len = strlen(safe(c, 0, r->rules[order[i]].id));
 
-        if (fails)
-            ranks[n++] = (rule_rank){i, fails, r->rules[i].sev};
+        width = len > width ? len : width;
     }
-    if (n) {
-        qsort(ranks, n, sizeof(*ranks), cmp_rank);
-        for (size_t i = 0; i < n && i < top; i++) {
-            size_t len = strlen(safe(c, 0, r->rules[ranks[i].rule].id));
-
-            width = len > width ? len : width;
-        }
+    if (n)
         fprintf(c->out, "%sTop failing rules:%s\n", col(c, C_BOLD), col(c, C_RESET));
-        for (size_t i = 0; i < n && i < top; i++) {
-            const rule_info *rule = &r->rules[ranks[i].rule];
+    for (size_t i = 0; i < n && i < top; i++) {
+        const rule_info *rule = &r->rules[order[i]];
 
-            fprintf(c->out, "  %s%-8s%s  %-*s  %5zu  %s\n", sev_color(c, rule->sev), severity_name(rule->sev),
-                    col(c, C_RESET), (int)width, safe(c, 0, rule->id), ranks[i].fails,
-                    safe(c, 1, rule->title));
-        }
-        if (n > top)
-            fprintf(c->out, "  ... and %zu more failing rule%s\n", n - top, n - top == 1 ? "" : "s");
+        fprintf(c->out, "  %s%-8s%s  %-*s  %5zu  %s\n", sev_color(c, rule->sev), severity_name(rule->sev),
+                col(c, C_RESET), (int)width, safe(c, 0, rule->id),
+                t->rule_status[order[i] * TALLY_N_STATUS + RESULT_FAIL], safe(c, 1, rule->title));
     }
-    free(ranks);
+    if (n > top)
+        fprintf(c->out, "  ... and %zu more failing rule%s\n", n - top, n - top == 1 ? "" : "s");
+    free(order);
 }
 
 static void print_errors(cw *c, const results *r)

@@ -6,6 +6,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "report/finding.h"
 #include "report/sharing.h"
 #include "report/tally.h"
 #include "util/fileio.h"
@@ -19,7 +20,8 @@ typedef struct jw {
     char *scratch; /* owned */
     int io_failed;
     int nomem;
-    int members; /* members written so far in the top-level object */
+    int members;    /* members written so far in the top-level object */
+    const tally *t; /* borrowed: account names */
 } jw;
 
 /* A borrowed string as a JSON string (cJSON will not free it), or null. */
@@ -225,11 +227,20 @@ static const char *change_name(result_change c)
     return c == CHANGE_NEW ? "new" : c == CHANGE_EXISTING ? "existing" : NULL;
 }
 
+/* A finding_id as a JSON string; out of memory when OpenSSL fails, which only a lack of memory makes it do.
+ */
+static cJSON *finding_id_value(int rc, const char *id)
+{
+    return rc == 0 ? cJSON_CreateString(id) : NULL;
+}
+
 static cJSON *result_obj(jw *w, const results *r, const result *it)
 {
     const rule_info *ri = &r->rules[it->rule];
     const snap_resource *res = &r->resources[it->resource];
     cJSON *o = cJSON_CreateObject();
+    char id[FINDING_ID_SIZE];
+    int id_rc = finding_id_of(r, it, id);
 
     add(w, o, "rule", sref(ri->id));
     add(w, o, "title", sref(ri->title));
@@ -239,6 +250,7 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
     add(w, o, "resource_id", sref(res->id));
     add(w, o, "resource_name", sref(res->name));
     add(w, o, "account", sref(res->account));
+    add(w, o, "account_name", sref(finding_account_name(r, w->t, res->account)));
     add(w, o, "region", sref(res->region));
     add(w, o, "message", sref(it->message));
     if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)
@@ -247,6 +259,7 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
         add(w, o, "change", sref(change_name(it->change)));
         add(w, o, "first_seen", sref(it->first_seen));
     }
+    add(w, o, "finding_id", finding_id_value(id_rc, id));
     return o;
 }
 
@@ -266,6 +279,8 @@ static cJSON *baseline_obj(jw *w, const results *r)
     for (size_t i = 0; gone && i < r->n_resolved && !w->nomem; i++) {
         const resolved_failure *f = &r->resolved[i];
         cJSON *item = cJSON_CreateObject();
+        char id[FINDING_ID_SIZE];
+        int id_rc = finding_id(f->rule, f->account, f->region, f->resource_type, f->resource_id, id);
 
         add(w, item, "rule", sref(f->rule));
         add(w, item, "resource_type", sref(f->resource_type));
@@ -274,6 +289,7 @@ static cJSON *baseline_obj(jw *w, const results *r)
         add(w, item, "region", sref(f->region));
         add(w, item, "message", sref(f->message));
         add(w, item, "first_seen", sref(f->first_seen));
+        add(w, item, "finding_id", finding_id_value(id_rc, id));
         if (!item || !cJSON_AddItemToArray(gone, item)) {
             cJSON_Delete(item);
             w->nomem = 1;
@@ -336,7 +352,7 @@ static cJSON *errors_list(const results *r)
 
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 {
-    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0};
+    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0, NULL};
     tally t;
     sharing shares;
     int rc = -1;
@@ -353,6 +369,7 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     }
     if (tally_compute(r, &t, err) != 0 || sharing_compute(r, &t, &shares, err) != 0)
         goto out;
+    w.t = &t;
     put(&w, "{\n");
     member(&w, "schema", cJSON_CreateString(JSON_REPORT_SCHEMA));
     member(&w, "schema_version", cJSON_CreateNumber(JSON_REPORT_SCHEMA_VERSION));

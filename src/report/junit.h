@@ -6,10 +6,16 @@
  * account), one <testcase> per resource judged; a failure is <failure
  * type="<severity>">, a waived result <skipped>, and each collection error a
  * <testcase> with <error> in a suite named "collection", so an account that
- * could not be read turns a CI run red. The document validates against both
- * the Jenkins xUnit schema and the Ant-style windyroad schema: no attributes
- * on <testsuites>, id and package on each suite, times with at most three
- * decimals, timestamps without a zone.
+ * could not be read turns a CI run red. <testsuites> carries the totals
+ * (tests, failures, errors, skipped, time), the sums over its suites.
+ * Test case names are unique within a suite: "ID NAME (ACCOUNT REGION)" in a
+ * rule's suite, "RULE ID NAME (REGION)" in an account's, "SERVICE OPERATION
+ * (ACCOUNT REGION)" in the collection suite. A rule suite's "file" property is
+ * the rule file's name without its folders. The suites validate against both
+ * the Jenkins xUnit schema and the Ant-style windyroad schema (id and package
+ * on each suite, times with at most three decimals, timestamps without a
+ * zone); the totals on <testsuites> are outside both (windyroad allows no
+ * attribute there, Jenkins xUnit no skipped).
  */
 
 #include <stdio.h>

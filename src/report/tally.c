@@ -194,3 +194,64 @@ size_t tally_gate_count(const results *r, const tally_gate *g)
     }
     return n;
 }
+
+/* Orders failing rules: most severe first, then most failures, then rule order. */
+typedef struct rule_rank {
+    size_t rule, fails;
+    severity sev;
+} rule_rank;
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const rule_rank *x = a, *y = b;
+
+    if (x->sev != y->sev)
+        return x->sev > y->sev ? -1 : 1;
+    if (x->fails != y->fails)
+        return x->fails > y->fails ? -1 : 1;
+    return x->rule < y->rule ? -1 : x->rule > y->rule;
+}
+
+int tally_failing_rules(const results *r, const tally *t, size_t **order, size_t *n, ia_err *err)
+{
+    rule_rank *ranks = malloc((r->n_rules ? r->n_rules : 1) * sizeof(*ranks));
+    size_t *out = malloc((r->n_rules ? r->n_rules : 1) * sizeof(*out)), k = 0;
+
+    *order = NULL;
+    *n = 0;
+    if (!ranks || !out) {
+        free(ranks);
+        free(out);
+        return err_set(err, IA_ERR_NOMEM, "out of memory ranking the failing rules");
+    }
+    for (size_t i = 0; i < r->n_rules && i < t->n_rules; i++) {
+        size_t fails = t->rule_status[i * TALLY_N_STATUS + RESULT_FAIL];
+
+        if (fails)
+            ranks[k++] = (rule_rank){i, fails, r->rules[i].sev};
+    }
+    if (k)
+        qsort(ranks, k, sizeof(*ranks), cmp_rank);
+    for (size_t i = 0; i < k; i++)
+        out[i] = ranks[i].rule;
+    free(ranks);
+    *order = out;
+    *n = k;
+    return 0;
+}
+
+size_t tally_new_failures(const results *r, size_t *out, size_t max)
+{
+    size_t n = 0;
+
+    for (int s = SEV_CRITICAL; s >= SEV_INFO && n < max; s--) {
+        for (size_t i = 0; i < r->n_items && n < max; i++) {
+            const result *it = &r->items[i];
+
+            if (it->status == RESULT_FAIL && it->change == CHANGE_NEW && it->rule < r->n_rules &&
+                (int)r->rules[it->rule].sev == s)
+                out[n++] = i;
+        }
+    }
+    return n;
+}

@@ -70,6 +70,20 @@ typedef struct tally_gate {
  */
 size_t tally_gate_count(const results *r, const tally_gate *g);
 
+/*
+ * The rules with failures, most severe first, then most failures, then rule
+ * order: *order (owned, free()) gets their indexes into r->rules, *n how many.
+ * Returns 0, or -1 with err set when memory runs out.
+ */
+int tally_failing_rules(const results *r, const tally *t, size_t **order, size_t *n, ia_err *err);
+
+/*
+ * The first max new failures (CHANGE_NEW) to list, most severe first, then in
+ * results order: their indexes into r->items go to out, which has room for
+ * max. Returns how many it wrote; t->n_new says how many there are in all.
+ */
+size_t tally_new_failures(const results *r, size_t *out, size_t max);
+
 /* Snapshot string field helpers, borrowed: obj[key] when it is a string, else NULL. */
 const char *tally_json_str(const cJSON *obj, const char *key);
 

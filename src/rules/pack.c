@@ -44,7 +44,8 @@ static int take(const char *path, char *out, size_t size, ia_err *err)
 int rules_pack_dir(char *out, size_t size, ia_err *err)
 {
     const char *env = getenv("IMGAUDIT_RULES_DIR");
-    char exe[4096], cand[4096 + 64];
+    char exe[4096], beside[4096 + 64] = "", installed[4096 + 64] = "";
+    char *slash = NULL;
     ssize_t n;
 
     if (env && *env) {
@@ -55,25 +56,25 @@ int rules_pack_dir(char *out, size_t size, ia_err *err)
     /* The repository and install layouts both keep rules/ beside the directory holding the program. */
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n > 0) {
-        char *slash;
-
         exe[n] = '\0';
         slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            snprintf(cand, sizeof(cand), "%s/../rules", exe);
-            if (is_dir(cand))
-                return take(cand, out, size, err);
-            /* An install moved to another prefix (cmake --install --prefix) still finds its pack. */
-            snprintf(cand, sizeof(cand), "%s/" IMGAUDIT_DATADIR_FROM_BINDIR "/rules", exe);
-            if (is_dir(cand))
-                return take(cand, out, size, err);
-        }
+    }
+    if (slash) {
+        *slash = '\0';
+        snprintf(beside, sizeof(beside), "%s/../rules", exe);
+        if (is_dir(beside))
+            return take(beside, out, size, err);
+        /* An install moved to another prefix (cmake --install --prefix) still finds its pack. */
+        snprintf(installed, sizeof(installed), "%s/" IMGAUDIT_DATADIR_FROM_BINDIR "/rules", exe);
+        if (is_dir(installed))
+            return take(installed, out, size, err);
     }
     if (is_dir(IMGAUDIT_DATADIR "/rules"))
         return take(IMGAUDIT_DATADIR "/rules", out, size, err);
+    /* A program copied alone: say where the pack may be, and every place that was tried. */
     return err_set(
         err, IA_ERR_INPUT,
-        "cannot find the built-in rule pack (set IMGAUDIT_RULES_DIR, or pass --rules PATH; looked beside "
-        "the program and in " IMGAUDIT_DATADIR "/rules)");
+        "cannot find the built-in rule pack: set IMGAUDIT_RULES_DIR to its directory or pass --rules "
+        "PATH (looked in %s%s%s%s" IMGAUDIT_DATADIR "/rules)",
+        beside, *beside ? ", " : "", installed, *installed ? ", " : "");
 }

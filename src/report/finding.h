@@ -1,0 +1,41 @@
+#ifndef IMGAUDIT_REPORT_FINDING_H
+#define IMGAUDIT_REPORT_FINDING_H
+
+/*
+ * What every writer says of one result beyond the model itself: its
+ * finding_id, the same in every run for the same rule and resource, so that
+ * a ticket or a spreadsheet row can follow a finding across runs; and the
+ * name of its account.
+ *
+ * The finding_id recipe (docs/rules.md, "finding_id"), for anyone who
+ * recomputes it: SHA-256 over the rule id, account, region, resource type and
+ * resource id, in that order, each followed by one NUL byte (a missing field
+ * is empty); the first 16 bytes of the digest as 32 lowercase hex digits. In
+ * Python: hashlib.sha256(b"".join(f.encode() + b"\0" for f in fields))
+ * .hexdigest()[:32].
+ */
+
+#include "report/tally.h"
+#include "rules/results.h"
+
+/* 32 hex digits and the terminating NUL. */
+#define FINDING_ID_SIZE 33
+
+/*
+ * Writes the finding_id of those five fields (any may be NULL: empty) into
+ * out. Returns 0, or -1 when OpenSSL fails (out is then "").
+ */
+int finding_id(const char *rule, const char *account, const char *region, const char *resource_type,
+               const char *resource_id, char out[FINDING_ID_SIZE]);
+
+/* The finding_id of result it of r: its rule's id and its resource's account, region, type and id. */
+int finding_id_of(const results *r, const result *it, char out[FINDING_ID_SIZE]);
+
+/*
+ * The name of account id: from the snapshot's accounts[] (as t found it),
+ * else from the Organization's members (r->org_accounts); NULL when neither
+ * names it. Borrowed from the snapshot, valid while r is.
+ */
+const char *finding_account_name(const results *r, const tally *t, const char *account);
+
+#endif
