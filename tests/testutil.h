@@ -51,4 +51,10 @@ double testutil_xpath_num(xmlDocPtr doc, const char *expr);
 /* The string value of an XPath expression over doc; owned (free()), "" when it cannot be evaluated. */
 char *testutil_xpath_str(xmlDocPtr doc, const char *expr);
 
+/*
+ * s without the time a log line starts with when stderr is not a terminal
+ * ("2026-12-03T06:50:00Z "), as under ctest; s itself when it has none. Borrowed: points into s.
+ */
+const char *testutil_untimed(const char *s);
+
 #endif

@@ -30,19 +30,6 @@ static int set_debug(void *obj, const char *value, ia_err *err)
     return 0;
 }
 
-/* --quiet keeps errors only, but does not undo a --debug given before it. */
-static int set_quiet(void *obj, const char *value, ia_err *err)
-{
-    awsopts *o = obj;
-
-    (void)value;
-    (void)err;
-    o->quiet = true;
-    if (log_get_level() != LOG_DEBUG)
-        log_set_level(LOG_ERROR);
-    return 0;
-}
-
 const cli_opt awsopts_options[] = {
     {"profile", 0, "NAME", CLI_STRING(awsopts, profile_flag), 0,
      "shared config profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,\nthen 'default')"},
@@ -53,7 +40,10 @@ const cli_opt awsopts_options[] = {
      "and\naudit, 3 for whoami)"},
     {"debug", 0, NULL, CLI_CALL(set_debug), 0,
      "log each request (operation, endpoint, status, attempt, latency; never\nsecrets)"},
-    {"quiet", 0, NULL, CLI_CALL(set_quiet), 0, "no progress or warnings, errors only"},
+    {"quiet", 0, NULL, CLI_BOOL(awsopts, quiet), 0,
+     "no progress, no summary: silent when all is well; warnings, errors\nand a failed run's verdict (one "
+     "line) "
+     "still on stderr"},
     {0},
 };
 

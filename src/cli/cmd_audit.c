@@ -115,7 +115,8 @@ static int run(int argc, char **argv)
      */
     if (temporary)
         temp_slot = file_temp_register(path);
-    if (snapshot_write(&snap, path, &err) != 0) {
+    /* --snapshot-out is an output like the reports; the temporary one stays private, as mkstemp made it. */
+    if (snapshot_write_mode(&snap, path, temporary ? 0600 : 0666, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }

@@ -8,6 +8,7 @@
 #include "cli/paths.h"
 #include "cli/run_collect.h"
 #include "util/cancel.h"
+#include "util/log.h"
 
 typedef struct collect_cmd {
     collectopts co;
@@ -21,7 +22,7 @@ static int set_shard(void *obj, const char *value, ia_err *err)
 
 static const cli_opt collect_options[] = {
     {"output", 'o', "FILE", CLI_STRING(collect_cmd, output), 0,
-     "where the snapshot goes, written whole or not at all, mode 0600\n(default '-': stdout)"},
+     "where the snapshot goes, written whole or not at all, mode 0666 less\nthe umask (default '-': stdout)"},
     {0},
 };
 
@@ -73,6 +74,10 @@ static int run(int argc, char **argv)
     }
     run_collect_summary(&snap, c.co.aws.quiet, c.output);
     rc = snap.n_errors ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+    /* Quiet: the summary's news in one line when the run does not pass. */
+    if (rc == CLI_EXIT_INCOMPLETE && c.co.aws.quiet)
+        log_line("imgaudit: INCOMPLETE: the collection is incomplete (%zu error%s, in the snapshot's errors)",
+                 snap.n_errors, snap.n_errors == 1 ? "" : "s");
 out:
     cli_paths_free(&outputs);
     cli_paths_free(&inputs);

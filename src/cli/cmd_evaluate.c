@@ -18,7 +18,9 @@ typedef struct evaluate_cmd {
 } evaluate_cmd;
 
 static const cli_opt evaluate_options[] = {
-    {"quiet", 'q', NULL, CLI_BOOL(evaluate_cmd, quiet), 0, "no summary"},
+    {"quiet", 'q', NULL, CLI_BOOL(evaluate_cmd, quiet), 0,
+     "no summary: silent when all is well; warnings, errors and a failed\nrun's verdict (one line) still on "
+     "stderr"},
     {NULL, 0, "SNAPSHOT", CLI_LIST(evaluate_cmd, snapshots), 0,
      "a snapshot file from 'imgaudit collect'; '-' for stdin"},
     {0},

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "report/baseline.h"
+#include "util/log.h"
 
 static int set_group_by(void *obj, const char *value, ia_err *err)
 {
@@ -176,6 +177,20 @@ int reportopts_check(const reportopts *ro, ia_err *err)
     return 0;
 }
 
+/* Each problem in a rule or waiver file as an error line of its own, through the log (timestamped off a
+ * terminal, like every error). */
+static void log_diags(const rules_diags *diags)
+{
+    char line[2048];
+
+    for (size_t i = 0; i < diags->n; i++) {
+        rules_diag_format(&diags->items[i], line, sizeof(line));
+        log_error("%s", line);
+    }
+    if (diags->dropped)
+        log_error("%zu more problems not shown", diags->dropped);
+}
+
 int reportopts_load(reportopts *ro, ia_err *err)
 {
     rules_diags diags;
@@ -199,7 +214,7 @@ int reportopts_load(reportopts *ro, ia_err *err)
 out:
     /* Every problem, not just the first: a user fixes a rule file in one go. */
     if (rc != 0 && diags.n)
-        rules_diags_print(&diags, stderr, "imgaudit: error: ");
+        log_diags(&diags);
     else if (rc != 0)
         cli_fail(err);
     rules_diags_free(&diags);

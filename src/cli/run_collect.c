@@ -15,9 +15,12 @@
 #include "collect/targets.h"
 #include "snapshot/snapshot.h"
 #include "util/str.h"
-#include "util/termtext.h"
+#include "util/log.h"
 
 #define MAX_REGIONS 64
+/* Seconds between progress lines off a terminal: often enough that a stuck job shows, rare enough for a log.
+ */
+#define PROGRESS_INTERVAL_S 30
 
 /* Where a run goes: decided from the options, the caller and the organization; freed by plan_clean_up. */
 typedef struct plan {
@@ -196,6 +199,25 @@ static int learn_caller(snapshot *snap, const awsopts *aws, const char *home, ia
     return 0;
 }
 
+/*
+ * Seconds between progress lines when stderr is no terminal: 30, or
+ * IMGAUDIT_PROGRESS_INTERVAL (1 to 86400), which CI setups and the tests use.
+ */
+static int progress_interval_s(void)
+{
+    const char *env = getenv("IMGAUDIT_PROGRESS_INTERVAL");
+    long v;
+
+    if (!env || !*env)
+        return PROGRESS_INTERVAL_S;
+    if (!str_to_long(env, 1, 86400, &v)) {
+        log_warn("IMGAUDIT_PROGRESS_INTERVAL: '%s' is not a number of seconds from 1 to 86400; using %d", env,
+                 PROGRESS_INTERVAL_S);
+        return PROGRESS_INTERVAL_S;
+    }
+    return (int)v;
+}
+
 int run_collect(collectopts *co, snapshot *snap, ia_err *err)
 {
     awsopts aws = co->aws;
@@ -226,7 +248,9 @@ int run_collect(collectopts *co, snapshot *snap, ia_err *err)
     opt.session_name = co->session_name;
     opt.sts_region = home;
     opt.concurrency = co->concurrency;
-    opt.progress = !co->no_progress && !aws.quiet && isatty(STDERR_FILENO);
+    if (!co->no_progress && !aws.quiet)
+        opt.progress = isatty(STDERR_FILENO) ? COLLECT_PROGRESS_LIVE : COLLECT_PROGRESS_LINES;
+    opt.progress_interval_s = progress_interval_s();
     rc = collect_run(aws.client, aws.creds, &opt, snap, err);
     snap->finished_at = time(NULL);
 out:
@@ -245,11 +269,9 @@ void run_collect_summary(const snapshot *snap, bool quiet, const char *path)
         return;
     if (snap->shard_count)
         snprintf(shard, sizeof(shard), " (shard %u/%u)", snap->shard_index, snap->shard_count);
-    termtext_printf(
-        stderr,
-        "imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s\n",
-        snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
-        snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
-        snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
-        to_stdout ? "stdout" : path);
+    log_line("imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s",
+             snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
+             snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
+             snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
+             to_stdout ? "stdout" : path);
 }
