@@ -208,9 +208,10 @@ kept_private() {
   local kept
   mkdir -p "$TEST_TMP/audit-tmp"
   run_to kept env TMPDIR="$TEST_TMP/audit-tmp" bash -c "umask 022; source '$TEST_TMP/demo/env'; exec '$IMGAUDIT_BIN' \
-    audit --region us-east-1 --org --role-name ImgAuditRole --regions us-east-1 --quiet --baseline /dev/null"
+    audit --region us-east-1 --org --role-name ImgAuditRole --regions us-east-1 --quiet \
+    --json '$TEST_TMP/no-such-dir/r.json'"
   kept=$(untimed "$TEST_TMP/kept.err" | sed -n 's/^imgaudit: warning: the collected snapshot is kept at //p')
-  ran kept 2 && [ -n "$kept" ] && [ "$(stat -c %a "$kept")" = 600 ]
+  ran kept 4 && [ -n "$kept" ] && [ "$(stat -c %a "$kept")" = 600 ]
 }
 check "the audit's temporary snapshot stays 0600 under umask 022" kept_private
 

@@ -24,7 +24,7 @@ refused() {
     cat "$TEST_TMP/err" >&2
     return 1
   fi
-  if [ "$(wc -l <"$TEST_TMP/err")" -ne 1 ] || ! grep -Eq -- "$pattern" "$TEST_TMP/err"; then
+  if [ "$(wc -l <"$TEST_TMP/err")" -ne 1 ] || ! untimed "$TEST_TMP/err" | grep -Eq -- "$pattern"; then
     echo "  stderr is not one line matching '$pattern':" >&2
     cat "$TEST_TMP/err" >&2
     return 1
