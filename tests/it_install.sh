@@ -144,7 +144,7 @@ alone() {
   fi
   (cd "$SCRATCH" && "$TEST_TMP/alone/bin/imgaudit" rules list) >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
   same "exit status" "$rc" 2 && same "stdout" "$(cat "$TEST_TMP/out")" "" &&
-    same "stderr" "$(cat "$TEST_TMP/err")" "imgaudit: error: cannot find the built-in rule pack: set \
+    same "stderr" "$(untimed "$TEST_TMP/err")" "imgaudit: error: cannot find the built-in rule pack: set \
 IMGAUDIT_RULES_DIR to its directory or pass --no-builtin-rules --rules PATH (looked in $TEST_TMP/alone/bin/../rules, \
 $TEST_TMP/alone/bin/../share/imgaudit/rules, $datadir)" &&
     # As told: the variable, or --no-builtin-rules --rules.

@@ -225,9 +225,14 @@ throttled() {
 check "portal throttling (429 TooManyRequestsException) is retried" throttled
 
 refresh() {
+  local mask
   session_token '-5 minutes' "$(refreshable "$REFRESH")"
   reset_log
+  # Under umask 022 reports and snapshots are made 0644; the token cache stays 0600 all the same.
+  mask=$(umask)
+  umask 022
   run --profile sso-dev
+  umask "$mask"
   requests
   [ "$RC" -eq 0 ] && grep -q "$sso_arn" "$TEST_TMP/out" &&
     [ "$(logged '"operation": "CreateToken".*"status": 200')" -eq 1 ] || return 1
@@ -308,7 +313,7 @@ plain_http_warned() {
   http_proxy=$FAKEAWS_URL AWS_ENDPOINT_URL_SSO=http://sso.example.invalid:8080 "$IMGAUDIT_BIN" whoami \
     --profile sso-dev >"$TEST_TMP/out" 2>"$TEST_TMP/err" || RC=$?
   [ "$RC" -eq 0 ] && grep -q "$sso_arn" "$TEST_TMP/out" && one_line "$TEST_TMP/err" &&
-    grep -q '^imgaudit: warning: AWS_ENDPOINT_URL_SSO is plain http to sso.example.invalid:8080' "$TEST_TMP/err"
+    untimed "$TEST_TMP/err" | grep -q '^imgaudit: warning: AWS_ENDPOINT_URL_SSO is plain http to sso.example.invalid:8080'
 }
 check "a plain-http portal that is not loopback is warned about" plain_http_warned
 

@@ -141,4 +141,14 @@ check "console summary: a resource name and an error with CR/LF, ESC, BEL and CS
   shown_escaped summary out 3 'wsi-0123456789 (golden\r\nimgaudit: PASSED\x1b[2K\x1b]0;title\x07\xc2\x9b)' \
   'eu-west-1\r\n: appstream DescribeImages golden\r\nimgaudit: PASSED'
 
+# --- the time of a log line: none on a terminal, where a person watches; at the start of each line off one ---
+log_times() {
+  script -qec "'$IMGAUDIT_BIN' evaluate '$TEST_TMP/none.json' --quiet" "$TEST_TMP/tty-log" >/dev/null || true
+  run_to notty "$IMGAUDIT_BIN" evaluate "$TEST_TMP/none.json" --quiet
+  grep -q '^imgaudit: error: .*none.json: No such file or directory' "$TEST_TMP/tty-log" &&
+    ! grep -Eq "${LOG_TIME_RE}imgaudit" "$TEST_TMP/tty-log" &&
+    grep -Eq "^${LOG_TIME_RE}imgaudit: error: .*none.json: No such file or directory\$" "$TEST_TMP/notty.err"
+}
+check "log lines: no time on a terminal; off a terminal each starts with its time, ISO-8601 UTC" log_times
+
 finish

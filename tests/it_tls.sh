@@ -105,7 +105,7 @@ refused() {
   sent=$(requests "$name")
   AWS_ENDPOINT_URL=$(url "$name") "$IMGAUDIT_BIN" "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
   after=$(connections "$name")
-  [ "$rc" -eq 4 ] && [ "$(cat "$TEST_TMP/err")" = "$want" ] && [ ! -s "$TEST_TMP/out" ] ||
+  [ "$rc" -eq 4 ] && [ "$(untimed "$TEST_TMP/err")" = "$want" ] && [ ! -s "$TEST_TMP/out" ] ||
     { echo "    exit $rc" >&2 && show "$TEST_TMP/err"; } || return 1
   # after - before: imgaudit's connection and the second question's own.
   [ $((after - before)) -eq 2 ] || { echo "    $((after - before - 1)) connections" >&2 && return 1; }
@@ -169,7 +169,7 @@ address: requests signed with your credentials cross the network unencrypted; us
     --regions us-east-1,eu-west-1 --org --role-name ImgAuditRole --no-progress -o "$TEST_TMP/plain.json" \
     2>"$TEST_TMP/err" || rc=$?
   [ "$rc" -eq 3 ] || show "$TEST_TMP/err" || return 1
-  [ "$(grep -cxF "$warning" "$TEST_TMP/err")" -eq 1 ] && [ "$(grep -c 'plain http' "$TEST_TMP/err")" -eq 1 ] &&
+  [ "$(untimed "$TEST_TMP/err" | grep -cxF "$warning")" -eq 1 ] && [ "$(grep -c 'plain http' "$TEST_TMP/err")" -eq 1 ] &&
     [ "$(wc -l <"$TEST_TMP/plain/requests.jsonl")" -gt 100 ]
 }
 check "a plain-http endpoint that is not loopback: one warning for a run of 100+ requests" plain_http_warned_once

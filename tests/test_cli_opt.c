@@ -1,8 +1,8 @@
 /*
- * The option tables and their parser (src/cli/opt.c): what getopt_long did
- * for the commands (mixed options and operands, unique prefixes, "--",
- * grouped short options, the same messages), and --help written from the
- * rows, checked against the recorded help of every command.
+ * The option tables and their parser (src/cli/opt.c): mixed options and
+ * operands, whole names only, an option of one value given once, "--",
+ * grouped short options, and --help written from the rows, checked against
+ * the recorded help of every command.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 typedef struct inner {
     const char *region, *regions;
     int n;
+    int n_tags;
 } inner;
 
 typedef struct test_cmd {
@@ -30,10 +31,20 @@ static int set_n(void *obj, const char *value, ia_err *err)
     return cli_opt_whole_number("n", value, 1, 9, &((inner *)obj)->n, err);
 }
 
+/* A setter that accumulates: it counts. */
+static int add_tag(void *obj, const char *value, ia_err *err)
+{
+    (void)value;
+    (void)err;
+    ((inner *)obj)->n_tags++;
+    return 0;
+}
+
 static const cli_opt inner_options[] = {
     {"region", 0, "REGION", CLI_STRING(inner, region), 0, "one region"},
     {"regions", 0, "LIST", CLI_STRING(inner, regions), 0, "regions"},
     {"n", 0, "N", CLI_CALL(set_n), 0, "a number"},
+    {"tag", 0, "TAG", CLI_CALL(add_tag), CLI_OPT_REPEATABLE, "a tag (repeatable)"},
     {0},
 };
 
@@ -102,22 +113,49 @@ static void test_cli_opt__options_and_operands_in_any_order(void)
     CU_ASSERT_EQUAL_FATAL(g_c.operands.n, 3);
     CU_ASSERT_STRING_EQUAL(g_c.operands.items[0], "a");
     CU_ASSERT_STRING_EQUAL(g_c.operands.items[2], "c");
-    /* The last of a single-valued option wins. */
-    CU_ASSERT_EQUAL(parse(&cmd_with, "-o", "1", "--output", "2", NULL), CLI_OPT_DONE);
-    CU_ASSERT_STRING_EQUAL(g_c.output, "2");
 }
 
-static void test_cli_opt__whole_name_wins_and_a_unique_prefix_stands_for_it(void)
+static void test_cli_opt__one_value_options_are_given_once(void)
+{
+    CU_ASSERT_EQUAL(parse(&cmd_with, "-o", "1", "--output", "2", NULL), -1);
+    CU_ASSERT_EQUAL(g_err.kind, IA_ERR_USAGE);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "--output (-o) given twice: it takes one value");
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--region", "a", "--region=b", NULL), -1);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "--region given twice: it takes one value");
+    /* A setter of one value too, even with the same value. */
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--n", "5", "--n", "5", NULL), -1);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "--n given twice: it takes one value");
+    /* A flag given twice is a flag given. */
+    CU_ASSERT_EQUAL(parse(&cmd_with, "-f", "--flag", "-ff", NULL), CLI_OPT_DONE);
+    CU_ASSERT(g_c.flag);
+    /* Lists and accumulating setters take every value. */
+    CU_ASSERT_EQUAL(
+        parse(&cmd_with, "--tag", "a", "--vars", "1", "--tag=b", "--vars", "2", "--tag", "c", NULL),
+        CLI_OPT_DONE);
+    CU_ASSERT_EQUAL(g_c.in.n_tags, 3);
+    CU_ASSERT_EQUAL(g_c.vars.n, 2);
+    /* Each parse starts afresh. */
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--output", "x", NULL), CLI_OPT_DONE);
+}
+
+static void test_cli_opt__whole_names_only_and_a_prefix_is_unknown(void)
 {
     CU_ASSERT_EQUAL(parse(&cmd_with, "--region", "r", "--regions", "rs", NULL), CLI_OPT_DONE);
     CU_ASSERT_STRING_EQUAL(g_c.in.region, "r");
     CU_ASSERT_STRING_EQUAL(g_c.in.regions, "rs");
-    CU_ASSERT_EQUAL(parse(&cmd_with, "--out=x", "--q", NULL), CLI_OPT_DONE);
-    CU_ASSERT_STRING_EQUAL(g_c.output, "x");
-    CU_ASSERT(g_c.quiet);
-    CU_ASSERT_EQUAL(parse(&cmd_with, "--regi", "x", NULL), -1);
-    CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--regi'");
+    /* A unique prefix does not stand for a name: an option added later could not change its meaning. */
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--out=x", NULL), -1);
     CU_ASSERT_EQUAL(g_err.kind, IA_ERR_USAGE);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--out=x'; did you mean '--output'?");
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--q", NULL), -1);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--q'");
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--regi", "x", NULL), -1);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--regi'; did you mean '--region'?");
+    /* The closest name is suggested: one letter off. */
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--var", "x", NULL), -1);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--var'; did you mean '--vars'?");
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--regoins", "x", NULL), -1);
+    CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--regoins'; did you mean '--regions'?");
     CU_ASSERT_EQUAL(parse(&cmd_with, "--colour", NULL), -1);
     CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--colour'");
 }
@@ -139,8 +177,6 @@ static void test_cli_opt__a_missing_value_names_the_option_as_typed(void)
 {
     CU_ASSERT_EQUAL(parse(&cmd_with, "--output", NULL), -1);
     CU_ASSERT_STRING_EQUAL(g_err.msg, "--output needs a value");
-    CU_ASSERT_EQUAL(parse(&cmd_with, "--out", NULL), -1);
-    CU_ASSERT_STRING_EQUAL(g_err.msg, "--out needs a value");
     CU_ASSERT_EQUAL(parse(&cmd_with, "-fo", NULL), -1);
     CU_ASSERT_STRING_EQUAL(g_err.msg, "-fo needs a value");
 }
@@ -176,7 +212,7 @@ static void test_cli_opt__help_ends_the_parse_where_it_stands(void)
 {
     CU_ASSERT_EQUAL(parse(&cmd_with, "--help", "--bogus", NULL), CLI_OPT_HELP);
     CU_ASSERT_EQUAL(parse(&cmd_with, "-fh", NULL), CLI_OPT_HELP);
-    CU_ASSERT_EQUAL(parse(&cmd_with, "--he", NULL), CLI_OPT_HELP);
+    CU_ASSERT_EQUAL(parse(&cmd_with, "--he", NULL), -1);
     CU_ASSERT_EQUAL(parse(&cmd_with, "--bogus", "--help", NULL), -1);
     CU_ASSERT_STRING_EQUAL(g_err.msg, "unknown option '--bogus'");
 }
@@ -205,7 +241,7 @@ static void test_cli_opt__usage_line_from_the_rows(void)
 
     cli_opt_usage_line(&cmd_with, line, sizeof(line));
     CU_ASSERT_STRING_EQUAL(line, "t [--output FILE] [--flag] [--quiet] [--vars FILE]... [--region REGION] "
-                                 "[--regions LIST] [--n N] [ARG...]");
+                                 "[--regions LIST] [--n N] [--tag TAG]... [ARG...]");
     cli_opt_usage_line(&cmd_with, line, 20);
     CU_ASSERT_STRING_EQUAL(line, "t [--output FILE] [");
 }
@@ -227,6 +263,9 @@ static void check_rows(const cli_command *cmd)
             if (o->store == CLI_STORE_STRING || o->store == CLI_STORE_LIST)
                 CU_ASSERT_PTR_NOT_NULL(o->value_name);
             CU_ASSERT((o->store == CLI_STORE_CALL) == (o->set != NULL));
+            /* Only a setter that takes a value can accumulate; a list row repeats by its store. */
+            if (o->flags & CLI_OPT_REPEATABLE)
+                CU_ASSERT(o->store == CLI_STORE_CALL && o->value_name);
             for (size_t i = 0; o->name && i < n_names; i++)
                 CU_ASSERT(strcmp(names[i], o->name) != 0);
             for (size_t i = 0; o->letter && i < n_letters; i++)
@@ -289,8 +328,8 @@ int main(void)
 {
     CU_TestInfo tests[] = {
         {"options_and_operands_in_any_order", test_cli_opt__options_and_operands_in_any_order},
-        {"whole_name_wins_and_a_unique_prefix_stands_for_it",
-         test_cli_opt__whole_name_wins_and_a_unique_prefix_stands_for_it},
+        {"one_value_options_are_given_once", test_cli_opt__one_value_options_are_given_once},
+        {"whole_names_only_and_a_prefix_is_unknown", test_cli_opt__whole_names_only_and_a_prefix_is_unknown},
         {"a_value_inline_or_the_next_word_whatever_it_is",
          test_cli_opt__a_value_inline_or_the_next_word_whatever_it_is},
         {"a_missing_value_names_the_option_as_typed",

@@ -98,6 +98,29 @@ static void test_console__gate_line_for_each_setting(void)
     fixture_free(&f);
 }
 
+/* A quiet run's one line says what the summary's gate line says; nothing when the gate passes or is off. */
+static void test_console__gate_verdict_is_one_line_only_when_failed(void)
+{
+    report_fixture f;
+    tally_gate gate = {0, SEV_HIGH, 0};
+    char got[256];
+
+    fixture_load(&f, "fleet.json");
+    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got, "");
+    gate = (tally_gate){1, SEV_CRITICAL, 0};
+    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got, "FAILED: 1 failure at or above critical (gate --fail-on critical)");
+    gate = (tally_gate){1, SEV_CRITICAL, 1};
+    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got, "");
+    gate = (tally_gate){1, SEV_INFO, 1};
+    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    CU_ASSERT_STRING_EQUAL(got,
+                           "FAILED: 2 new failures at or above info (gate --fail-on info --fail-on-new)");
+    fixture_free(&f);
+}
+
 static void test_console__top_rules_are_limited_and_ordered_by_severity(void)
 {
     report_fixture f;
@@ -240,6 +263,8 @@ int main(void)
         {"fleet_summary_reads_as_expected", test_console__fleet_summary_reads_as_expected},
         {"changes_lead_when_a_baseline_was_applied", test_console__changes_lead_when_a_baseline_was_applied},
         {"gate_line_for_each_setting", test_console__gate_line_for_each_setting},
+        {"gate_verdict_is_one_line_only_when_failed",
+         test_console__gate_verdict_is_one_line_only_when_failed},
         {"top_rules_are_limited_and_ordered_by_severity",
          test_console__top_rules_are_limited_and_ordered_by_severity},
         {"empty_run", test_console__empty_run},

@@ -12,6 +12,7 @@
 #include "util/err.h"
 #include "util/fileio.h"
 #include "util/jsonfile.h"
+#include "util/log.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 #include "util/ytree.h"
@@ -267,6 +268,112 @@ static void test_util__output_removes_stale_temporaries_of_its_own_name(void)
     CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
+/* The mode of a file written through file_out_open_mode(mode) under umask mask; -1 when it failed. */
+static int mode_written(mode_t mode, mode_t mask)
+{
+    char dir[] = "/tmp/imgaudit-mode-XXXXXX", path[512];
+    mode_t saved = umask(mask);
+    struct stat st;
+    file_out out;
+    ia_err err;
+    int got = -1;
+
+    err_clear(&err);
+    if (mkdtemp(dir) == NULL)
+        goto out;
+    snprintf(path, sizeof(path), "%s/report.json", dir);
+    if (file_out_open_mode(&out, path, mode, &err) == 0 && fputs("{}\n", out.fp) != EOF &&
+        file_out_commit(&out, &err) == 0 && stat(path, &st) == 0)
+        got = (int)(st.st_mode & 07777);
+    unlink(path);
+    rmdir(dir);
+out:
+    umask(saved);
+    return got;
+}
+
+static void test_util__outputs_take_the_umask_secrets_stay_private(void)
+{
+    CU_ASSERT_EQUAL(mode_written(0666, 022), 0644);
+    CU_ASSERT_EQUAL(mode_written(0666, 002), 0664);
+    CU_ASSERT_EQUAL(mode_written(0666, 077), 0600);
+    CU_ASSERT_EQUAL(mode_written(0600, 0), 0600);
+    CU_ASSERT_EQUAL(mode_written(0600, 022), 0600);
+}
+
+static void test_util__replacing_a_file_does_not_keep_its_mode(void)
+{
+    char dir[] = "/tmp/imgaudit-mode-XXXXXX", path[512];
+    mode_t saved = umask(022);
+    struct stat st;
+    file_out out;
+    ia_err err;
+    FILE *fp;
+
+    err_clear(&err);
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/report.html", dir);
+    fp = fopen(path, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fclose(fp);
+    chmod(path, 0600);
+    CU_ASSERT_EQUAL_FATAL(file_out_open(&out, path, &err), 0);
+    CU_ASSERT_EQUAL(file_out_commit(&out, &err), 0);
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(st.st_mode & 07777, 0644);
+    unlink(path);
+    rmdir(dir);
+    umask(saved);
+}
+
+/* What log_warn(text) writes on stderr when stderr is a file (owned: free()). */
+static char *logged_to_file(const char *text)
+{
+    char path[] = "/tmp/imgaudit-test-log-XXXXXX";
+    int fd = mkstemp(path);
+    int saved = dup(STDERR_FILENO);
+    char *got;
+
+    CU_ASSERT_FATAL(fd >= 0 && saved >= 0);
+    fflush(stderr);
+    dup2(fd, STDERR_FILENO);
+    log_warn("%s", text);
+    log_line("imgaudit: FAILED: %s", text);
+    fflush(stderr);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    got = testutil_read_file(path, NULL);
+    unlink(path);
+    return got;
+}
+
+static void test_util__log_lines_off_a_terminal_start_with_the_utc_time(void)
+{
+    time_t before = time(NULL), after;
+    char *got = logged_to_file("x\ny");
+    char want[2][96], stamp[TIMEFMT_ISO_SIZE];
+    bool matched = false;
+
+    after = time(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+    /* The clock may tick between the two lines and the reads of it: each second in between is accepted. */
+    for (time_t t = before; t <= after && !matched; t++) {
+        for (time_t u = t; u <= after && !matched; u++) {
+            timefmt_iso(t, stamp);
+            snprintf(want[0], sizeof(want[0]), "%s imgaudit: warning: x\\ny\n", stamp);
+            timefmt_iso(u, stamp);
+            snprintf(want[1], sizeof(want[1]), "%s imgaudit: FAILED: x\\ny\n", stamp);
+            matched =
+                strncmp(got, want[0], strlen(want[0])) == 0 && strcmp(got + strlen(want[0]), want[1]) == 0;
+        }
+    }
+    if (!matched)
+        fprintf(stderr, "\n  logged '%s'\n", got);
+    CU_ASSERT(matched);
+    free(got);
+}
+
 static void test_util__durations(void)
 {
     static const struct {
@@ -304,6 +411,12 @@ static void test_util__durations(void)
 }
 
 static CU_TestInfo tests[] = {
+    {"outputs are 0666 less the umask; a private one stays 0600",
+     test_util__outputs_take_the_umask_secrets_stay_private},
+    {"an output replacing a 0600 file is made anew, 0644 under umask 022",
+     test_util__replacing_a_file_does_not_keep_its_mode},
+    {"log lines off a terminal start with the UTC time, ISO-8601",
+     test_util__log_lines_off_a_terminal_start_with_the_utc_time},
     {"durations: 90s, 30m, 2h, 1h30m; nothing else", test_util__durations},
     {"an output removes day-old temporaries of its own name, nothing else",
      test_util__output_removes_stale_temporaries_of_its_own_name},

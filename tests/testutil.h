@@ -56,4 +56,10 @@ char *testutil_xpath_str(xmlDocPtr doc, const char *expr);
 /* Removes the warnings from diags (frees them), keeping the errors in order: for tests about errors. */
 void testutil_diags_errors_only(rules_diags *diags);
 
+/*
+ * s without the time a log line starts with when stderr is not a terminal
+ * ("2026-12-03T06:50:00Z "), as under ctest; s itself when it has none. Borrowed: points into s.
+ */
+const char *testutil_untimed(const char *s);
+
 #endif

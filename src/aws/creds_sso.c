@@ -427,7 +427,8 @@ static int write_token(const sso_ctx *s, const buf *text, const sso_token *tok, 
 
     if (sso_token_update_doc(buf_str(text), text->len, tok, &doc, err) != 0)
         return -1;
-    if (file_out_open(&f, s->cache_path, err) != 0)
+    /* 0600, whatever the umask allows: the cache holds the access and refresh tokens. */
+    if (file_out_open_mode(&f, s->cache_path, 0600, err) != 0)
         goto out;
     if (fputs(doc, f.fp) == EOF) {
         file_out_abort(&f);

@@ -4,12 +4,21 @@
 #include <string.h>
 
 #include "aws/retry.h"
+#include "collect/regions.h"
 #include "util/log.h"
 #include "util/str.h"
 
 static int set_max_attempts(void *obj, const char *value, ia_err *err)
 {
     return cli_opt_whole_number("max-attempts", value, 1, 100, &((awsopts *)obj)->max_attempts_flag, err);
+}
+
+static int set_region(void *obj, const char *value, ia_err *err)
+{
+    if (regions_check("--region", value, strlen(value), err) != 0)
+        return -1;
+    ((awsopts *)obj)->region_flag = value;
+    return 0;
 }
 
 static int set_debug(void *obj, const char *value, ia_err *err)
@@ -21,30 +30,20 @@ static int set_debug(void *obj, const char *value, ia_err *err)
     return 0;
 }
 
-/* --quiet keeps errors only, but does not undo a --debug given before it. */
-static int set_quiet(void *obj, const char *value, ia_err *err)
-{
-    awsopts *o = obj;
-
-    (void)value;
-    (void)err;
-    o->quiet = true;
-    if (log_get_level() != LOG_DEBUG)
-        log_set_level(LOG_ERROR);
-    return 0;
-}
-
 const cli_opt awsopts_options[] = {
     {"profile", 0, "NAME", CLI_STRING(awsopts, profile_flag), 0,
      "shared config profile (default: AWS_PROFILE, AWS_DEFAULT_PROFILE,\nthen 'default')"},
-    {"region", 0, "REGION", CLI_STRING(awsopts, region_flag), 0,
+    {"region", 0, "REGION", CLI_CALL(set_region), 0,
      "region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)"},
     {"max-attempts", 0, "N", CLI_CALL(set_max_attempts), 0,
      "attempts per call, 1-100 (default: AWS_MAX_ATTEMPTS, the profile's\nmax_attempts, else 10 for collect "
      "and\naudit, 3 for whoami)"},
     {"debug", 0, NULL, CLI_CALL(set_debug), 0,
      "log each request (operation, endpoint, status, attempt, latency; never\nsecrets)"},
-    {"quiet", 0, NULL, CLI_CALL(set_quiet), 0, "no progress or warnings, errors only"},
+    {"quiet", 0, NULL, CLI_BOOL(awsopts, quiet), 0,
+     "no progress, no summary: silent when all is well; warnings, errors\nand a failed run's verdict (one "
+     "line) "
+     "still on stderr"},
     {0},
 };
 

@@ -20,7 +20,7 @@ typedef struct awsopts {
     const char *region_flag;
     int max_attempts_flag; /* 0: not given */
     int default_attempts;  /* when nothing sets it; 0: the SDKs' 3 (collect and audit set 10) */
-    bool quiet;
+    bool quiet; /* --quiet: no progress or summary; warnings, errors and a failed verdict still shown */
     /* Filled by awsopts_open: */
     awscfg *cfg;
     aws_client *client;
@@ -29,7 +29,7 @@ typedef struct awsopts {
     const char *region;  /* borrowed; NULL when none is configured */
 } awsopts;
 
-/* The options, storing into an awsopts. --debug and --quiet set the log level as they are parsed. */
+/* The options, storing into an awsopts. --debug sets the log level as it is parsed. */
 extern const cli_opt awsopts_options[];
 
 /*

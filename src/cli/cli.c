@@ -6,7 +6,7 @@
 
 #include "cli/commands.h"
 #include "util/cancel.h"
-#include "util/termtext.h"
+#include "util/log.h"
 #include "version.h"
 
 const cli_exit_doc cli_exit_docs[] = {
@@ -30,7 +30,8 @@ void cli_help(FILE *fp)
 {
     fprintf(fp, "usage: imgaudit <command> [options]\n\n%s\ncommands:\n", cli_description);
     cli_opt_print_names(cli_commands, fp);
-    fprintf(fp, "\n'imgaudit <command> --help' describes a command's options.\n\nexit status:\n");
+    fprintf(fp, "\n'imgaudit <command> --help' describes a command's options; 'imgaudit --version' (-v)\n"
+                "prints the version.\n\nexit status:\n");
     for (const cli_exit_doc *d = cli_exit_docs; d->meaning; d++)
         fprintf(fp, "  %-4d %s\n", d->code, d->meaning);
 }
@@ -45,7 +46,7 @@ int cli_main(int argc, char **argv)
         cli_help(stdout);
         return CLI_EXIT_OK;
     }
-    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "version") == 0) {
         printf("imgaudit %s\n", IMGAUDIT_VERSION);
         return CLI_EXIT_OK;
     }
@@ -53,7 +54,7 @@ int cli_main(int argc, char **argv)
         if (strcmp(argv[1], (*c)->name) == 0)
             return (*c)->run(argc - 1, argv + 1);
     }
-    termtext_printf(stderr, "imgaudit: error: unknown command '%s' (see 'imgaudit --help')\n", argv[1]);
+    log_line("imgaudit: error: unknown command '%s' (see 'imgaudit --help')", argv[1]);
     return CLI_EXIT_USAGE;
 }
 
@@ -77,12 +78,11 @@ int cli_fail(const ia_err *err)
     char line[1536];
 
     if (cancel_requested()) {
-        fprintf(stderr, "imgaudit: interrupted by signal %d; nothing half-written was left\n",
-                cancel_signal());
+        log_line("imgaudit: interrupted by signal %d; nothing half-written was left", cancel_signal());
         return CLI_EXIT_INTERRUPTED;
     }
     err_format(err, line, sizeof(line));
-    termtext_printf(stderr, "imgaudit: error: %s\n", line);
+    log_line("imgaudit: error: %s", line);
     return cli_exit_for(err);
 }
 
@@ -106,6 +106,6 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    termtext_printf(stderr, "imgaudit %s: error: %s (see 'imgaudit %s --help')\n", cmd, msg, cmd);
+    log_line("imgaudit %s: error: %s (see 'imgaudit %s --help')", cmd, msg, cmd);
     return CLI_EXIT_USAGE;
 }

@@ -68,6 +68,7 @@ static int run(int argc, char **argv)
 {
     const char *name = cmd_audit.name;
     audit_cmd c = {0};
+    cli_paths outputs = {0}, inputs = {0};
     char path[4096] = "";
     bool temporary = false;
     int temp_slot = -1;
@@ -90,6 +91,13 @@ static int run(int argc, char **argv)
         rc = cli_usage_error(name, "--snapshot-out needs a file (stdout is for a report)");
         goto out;
     }
+    if (reportopts_paths(&c.ro, &outputs, &inputs, &err) != 0 ||
+        cli_paths_add(&outputs, "--snapshot-out", c.snapshot_out, &err) != 0 ||
+        cli_paths_add(&inputs, "--accounts", c.co.accounts_file, &err) != 0 ||
+        cli_paths_check(&outputs, &inputs, &err) != 0) {
+        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(name, "%s", err.msg) : cli_fail(&err);
+        goto out;
+    }
     if (collectopts_load(&c.co, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
@@ -109,7 +117,8 @@ static int run(int argc, char **argv)
      */
     if (temporary)
         temp_slot = file_temp_register(path);
-    if (snapshot_write(&snap, path, &err) != 0) {
+    /* --snapshot-out is an output like the reports; the temporary one stays private, as mkstemp made it. */
+    if (snapshot_write_mode(&snap, path, temporary ? 0600 : 0666, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
     }
@@ -124,6 +133,8 @@ static int run(int argc, char **argv)
         temporary = false;
     }
 out:
+    cli_paths_free(&outputs);
+    cli_paths_free(&inputs);
     file_temp_forget(temp_slot);
     if (temporary)
         unlink(path);

@@ -5,8 +5,10 @@
 
 #include "cli/cli.h"
 #include "cli/collectopts.h"
+#include "cli/paths.h"
 #include "cli/run_collect.h"
 #include "util/cancel.h"
+#include "util/log.h"
 
 typedef struct collect_cmd {
     collectopts co;
@@ -20,7 +22,7 @@ static int set_shard(void *obj, const char *value, ia_err *err)
 
 static const cli_opt collect_options[] = {
     {"output", 'o', "FILE", CLI_STRING(collect_cmd, output), 0,
-     "where the snapshot goes, written whole or not at all, mode 0600\n(default '-': stdout)"},
+     "where the snapshot goes, written whole or not at all, mode 0666 less\nthe umask (default '-': stdout)"},
     {0},
 };
 
@@ -44,6 +46,7 @@ static const cli_group collect_groups[] = {
 static int run(int argc, char **argv)
 {
     collect_cmd c = {.output = "-"};
+    cli_paths outputs = {0}, inputs = {0};
     snapshot snap;
     ia_err err;
     int rc;
@@ -54,8 +57,10 @@ static int run(int argc, char **argv)
     rc = cli_parse(&cmd_collect, &c, argc, argv);
     if (rc >= 0)
         goto out;
-    if (collectopts_check(&c.co, &err) != 0) {
-        rc = cli_usage_error(cmd_collect.name, "%s", err.msg);
+    if (collectopts_check(&c.co, &err) != 0 || cli_paths_add(&outputs, "--output", c.output, &err) != 0 ||
+        cli_paths_add(&inputs, "--accounts", c.co.accounts_file, &err) != 0 ||
+        cli_paths_check(&outputs, &inputs, &err) != 0) {
+        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(cmd_collect.name, "%s", err.msg) : cli_fail(&err);
         goto out;
     }
     if (collectopts_load(&c.co, &err) != 0) {
@@ -69,7 +74,13 @@ static int run(int argc, char **argv)
     }
     run_collect_summary(&snap, c.co.aws.quiet, c.output);
     rc = snap.n_errors ? CLI_EXIT_INCOMPLETE : CLI_EXIT_OK;
+    /* Quiet: the summary's news in one line when the run does not pass. */
+    if (rc == CLI_EXIT_INCOMPLETE && c.co.aws.quiet)
+        log_line("imgaudit: INCOMPLETE: the collection is incomplete (%zu error%s, in the snapshot's errors)",
+                 snap.n_errors, snap.n_errors == 1 ? "" : "s");
 out:
+    cli_paths_free(&outputs);
+    cli_paths_free(&inputs);
     collectopts_clean_up(&c.co);
     snapshot_clean_up(&snap);
     return rc;

@@ -18,8 +18,11 @@ typedef struct evaluate_cmd {
 } evaluate_cmd;
 
 static const cli_opt evaluate_options[] = {
-    {"quiet", 'q', NULL, CLI_BOOL(evaluate_cmd, quiet), 0, "no summary"},
-    {NULL, 0, "SNAPSHOT", CLI_LIST(evaluate_cmd, snapshots), 0, "a snapshot file from 'imgaudit collect'"},
+    {"quiet", 'q', NULL, CLI_BOOL(evaluate_cmd, quiet), 0,
+     "no summary: silent when all is well; warnings, errors and a failed\nrun's verdict (one line) still on "
+     "stderr"},
+    {NULL, 0, "SNAPSHOT", CLI_LIST(evaluate_cmd, snapshots), 0,
+     "a snapshot file from 'imgaudit collect'; '-' for stdin"},
     {0},
 };
 
@@ -39,6 +42,7 @@ static int run(int argc, char **argv)
 {
     const char *name = cmd_evaluate.name;
     evaluate_cmd c = {0};
+    cli_paths outputs = {0}, inputs = {0};
     ia_err err;
     int rc;
 
@@ -60,6 +64,13 @@ static int run(int argc, char **argv)
         rc = cli_usage_error(name, "%s", err.msg);
         goto out;
     }
+    /* Before anything is read: a report written over the snapshot would destroy it. */
+    if (reportopts_paths(&c.ro, &outputs, &inputs, &err) != 0 ||
+        cli_paths_add(&inputs, "the snapshot", c.snapshots.items[0], &err) != 0 ||
+        cli_paths_check(&outputs, &inputs, &err) != 0) {
+        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(name, "%s", err.msg) : cli_fail(&err);
+        goto out;
+    }
     if (reportopts_load(&c.ro, &err) != 0) {
         rc = cli_exit_for(&err);
         goto out;
@@ -67,6 +78,8 @@ static int run(int argc, char **argv)
     cancel_install_handlers();
     rc = run_judge(&c.ro, c.snapshots.items[0], NULL, c.quiet);
 out:
+    cli_paths_free(&outputs);
+    cli_paths_free(&inputs);
     cli_list_free(&c.snapshots);
     reportopts_clean_up(&c.ro);
     return rc;
@@ -76,8 +89,9 @@ const cli_command cmd_evaluate = {
     .name = "evaluate",
     .summary = "judge a snapshot against YAML rules and waivers (--json FILE)",
     .synopsis = "SNAPSHOT [options]",
-    .description = "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
-                   "reports. A summary goes to stdout (to stderr when a report does).\n",
+    .description =
+        "Judges a snapshot (from 'imgaudit collect') against YAML rules, offline, and writes the\n"
+        "reports. A summary goes to stdout (to stderr when a report does). SNAPSHOT '-' is stdin.\n",
     .groups = evaluate_groups,
     .exit_status =
         "exit status: 0 passed; 1 the --fail-on gate failed; 2 bad command line or input file;\n"

@@ -5,6 +5,7 @@
 
 #include "aws/sts.h"
 #include "collect/org.h"
+#include "collect/regions.h"
 #include "snapshot/snapshot.h"
 #include "util/str.h"
 #include "util/timefmt.h"
@@ -28,9 +29,29 @@ static int set_deadline(void *obj, const char *value, ia_err *err)
     return 0;
 }
 
+/* --regions LIST|all, repeatable: each name is checked here, so a typo ends the run before it starts. */
+static int add_regions(void *obj, const char *value, ia_err *err)
+{
+    if (strcmp(value, "all") != 0) {
+        for (const char *p = value;; p++) {
+            size_t len = strcspn(p, ",");
+
+            if (len == 0)
+                return err_set(err, IA_ERR_USAGE, "--regions: an empty region name in '%.100s'", value);
+            if (regions_check("--regions", p, len, err) != 0)
+                return -1;
+            p += len;
+            if (!*p)
+                break;
+        }
+    }
+    return cli_list_append(&((collectopts *)obj)->regions, value, err);
+}
+
 const cli_opt collectopts_options[] = {
     {"accounts", 0, "FILE", CLI_STRING(collectopts, accounts_file), 0,
-     "accounts to audit (YAML: accounts: [{id, name, role_arn, external_id,\nregions}])"},
+     "accounts to audit (YAML: accounts: [{id, name, role_arn, external_id,\nregions}], or c7n-org's "
+     "[{account_id, name, role, ...}])"},
     {"org", 0, NULL, CLI_BOOL(collectopts, org), 0,
      "every ACTIVE account of the AWS Organization (Organizations ListAccounts)"},
     {"org-unit", 0, "ID", CLI_LIST(collectopts, org_units), 0,
@@ -44,9 +65,9 @@ const cli_opt collectopts_options[] = {
      "ExternalId for AssumeRole (an account's own external_id wins)"},
     {"session-name", 0, "NAME", CLI_STRING(collectopts, session_name), 0,
      "role session name (default imgaudit)"},
-    {"regions", 0, "LIST|all", CLI_STRING(collectopts, regions_spec), 0,
+    {"regions", 0, "LIST|all", CLI_CALL(add_regions), CLI_OPT_REPEATABLE,
      "comma-separated regions, or every region offering WorkSpaces or AppStream\n"
-     "(default: the configured region)"},
+     "(repeatable; default: the configured region)"},
     {"concurrency", 0, "N", CLI_CALL(set_concurrency), 0, "requests in flight at once, 1-256 (default 16)"},
     {"deadline", 0, "DURATION", CLI_CALL(set_deadline), 0,
      "stop collecting DURATION after the start (90s, 30m, 2h, 1h30m): what is\n"
@@ -142,4 +163,5 @@ void collectopts_clean_up(collectopts *co)
 {
     targets_free(&co->accounts);
     cli_list_free(&co->org_units);
+    cli_list_free(&co->regions);
 }

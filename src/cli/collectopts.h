@@ -22,7 +22,7 @@ typedef struct collectopts {
     const char *role_name;
     const char *external_id;
     const char *session_name;
-    const char *regions_spec;
+    cli_list regions; /* --regions, repeatable: each a checked comma-separated list, or "all" (owned array) */
     const char *exclude; /* --exclude-accounts, comma-separated */
     int concurrency;
     long deadline_s; /* --deadline; 0: none */

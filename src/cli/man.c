@@ -25,6 +25,8 @@ static const man_term environment[] = {
      "endpoint overrides (WORKSPACES, APPSTREAM, STS, ORGANIZATIONS, SSO, SSO_OIDC)"},
     {"AWS_CA_BUNDLE", "a CA file for TLS verification"},
     {"IMGAUDIT_CREDENTIAL_PROCESS_TIMEOUT", "seconds a credential_process may run (default 60)"},
+    {"IMGAUDIT_PROGRESS_INTERVAL",
+     "seconds between progress lines when stderr is not a terminal, 1-86400 (default 30)"},
     {"IMGAUDIT_RULES_DIR", "where the built-in rule pack is"},
     {"IMGAUDIT_TODAY", "the day (YYYY-MM-DD), when --today is not given"},
     {"NO_COLOR", "no colour in the summary"},
@@ -197,7 +199,9 @@ int cli_man_write(FILE *fp, ia_err *err)
         fprintf(fp, ".TP\n\\fB%s\\fR\n", (*c)->name);
         put_lines((*c)->summary, fp);
     }
-    fputs(".PP\n\\fBimgaudit\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR describes a command's options.\n", fp);
+    fputs(".PP\n\\fBimgaudit\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR describes a command's options;\n"
+          "\\fBimgaudit \\-\\-version\\fR (\\fB\\-v\\fR) prints the version.\n",
+          fp);
     for (const cli_command *const *c = cli_commands; *c; c++)
         put_command(*c, fp);
     fputs(".SH \"EXIT STATUS\"\n", fp);

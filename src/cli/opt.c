@@ -1,21 +1,16 @@
 /*
- * Parsing a command line against the option tables (opt.h). It keeps what
- * getopt_long did for the commands (options and operands in any order,
- * unique prefixes of long names, the same messages) and needs no per-command
- * short-option string or switch.
+ * Parsing a command line against the option tables (opt.h): options and
+ * operands in any order, "--", grouped short options, with no per-command
+ * short-option string or switch. Long names are matched whole, and an option
+ * that takes one value is taken once.
  */
 #include "cli/opt.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/nearest.h"
 #include "util/str.h"
-
-/*
- * getopt_long's rule, kept for now: an unambiguous prefix of a long name
- * stands for it (--conc for --concurrency). False: whole names only.
- */
-static const bool accept_prefixes = true;
 
 /* A list holds words of one command line; this is far more than fits in one (ARG_MAX). */
 #define CLI_LIST_MAX ((size_t)1 << 22)
@@ -60,22 +55,23 @@ int cli_opt_whole_number(const char *name, const char *value, int min, int max, 
     return 0;
 }
 
-/* A row found for a word, and the struct it stores into. */
+/* A row found for a word, the struct it stores into, and its place among the command's rows. */
 typedef struct found {
     const cli_opt *opt;
     void *obj;
+    size_t index;
 } found;
+
+/* What a parse keeps between words: which single-value rows were given already (by index). */
+typedef struct parse_state {
+    bool *seen; /* owned; one per row of the command */
+} parse_state;
 
 typedef bool (*row_match)(const cli_opt *o, const char *name, size_t len);
 
 static bool long_exact(const cli_opt *o, const char *name, size_t len)
 {
     return o->name && strlen(o->name) == len && strncmp(o->name, name, len) == 0;
-}
-
-static bool long_prefix(const cli_opt *o, const char *name, size_t len)
-{
-    return o->name && strncmp(o->name, name, len) == 0;
 }
 
 static bool letter_is(const cli_opt *o, const char *name, size_t len)
@@ -95,23 +91,51 @@ static bool is_operands(const cli_opt *o, const char *name, size_t len)
 static size_t find(const cli_command *cmd, void *obj, row_match match, const char *name, size_t len,
                    found *out)
 {
-    size_t n = 0;
+    size_t n = 0, index = 0;
 
     for (const cli_group *g = cmd->groups; g && g->opts; g++) {
-        for (const cli_opt *o = g->opts; o->store != CLI_STORE_END; o++) {
+        for (const cli_opt *o = g->opts; o->store != CLI_STORE_END; o++, index++) {
             if (match(o, name, len) && n++ == 0)
-                *out = (found){o, (char *)obj + g->offset};
+                *out = (found){o, (char *)obj + g->offset, index};
         }
     }
     return n;
 }
 
-/* The row a long option names (name up to len): the whole name, else an unambiguous prefix. */
-static bool find_long(const cli_command *cmd, void *obj, const char *name, size_t len, found *out)
+static size_t count_rows(const cli_command *cmd)
 {
-    if (find(cmd, obj, long_exact, name, len, out) == 1)
-        return true;
-    return accept_prefixes && len > 0 && find(cmd, obj, long_prefix, name, len, out) == 1;
+    size_t n = 0;
+
+    for (const cli_group *g = cmd->groups; g && g->opts; g++) {
+        for (const cli_opt *o = g->opts; o->store != CLI_STORE_END; o++)
+            n++;
+    }
+    return n;
+}
+
+/* "unknown option '--rule'", with "; did you mean '--rules'?" when a long name is close to it. */
+static int unknown_option(const cli_command *cmd, const char *word, const char *name, size_t len, ia_err *err)
+{
+    nearest near;
+
+    nearest_init(&near, name, len);
+    for (const cli_group *g = cmd->groups; g && g->opts; g++) {
+        for (const cli_opt *o = g->opts; o->store != CLI_STORE_END; o++) {
+            if (o->name)
+                nearest_offer(&near, o->name);
+        }
+    }
+    if (nearest_found(&near))
+        return err_set(err, IA_ERR_USAGE, "unknown option '%s'; did you mean '--%s'?", word,
+                       nearest_found(&near));
+    return err_set(err, IA_ERR_USAGE, "unknown option '%s'", word);
+}
+
+/* Whether a second use of the row is refused: it takes one value, which a second would silently replace. */
+static bool single_valued(const cli_opt *o)
+{
+    return o->store == CLI_STORE_STRING ||
+           (o->store == CLI_STORE_CALL && o->value_name && !(o->flags & CLI_OPT_REPEATABLE));
 }
 
 static int store(const found *f, const char *value, ia_err *err)
@@ -131,12 +155,22 @@ static int store(const found *f, const char *value, ia_err *err)
  * Takes the option in argv[*i] (its row f), with its value when it takes
  * one: inline (--name=VALUE, -xVALUE) or the next word, whatever it is.
  */
-static int take(const found *f, const char *inline_value, int argc, char **argv, int *i, ia_err *err)
+static int take(parse_state *ps, const found *f, const char *inline_value, int argc, char **argv, int *i,
+                ia_err *err)
 {
     const char *value = inline_value;
 
     if (f->opt->store == CLI_STORE_HELP)
         return CLI_OPT_HELP;
+    if (single_valued(f->opt)) {
+        if (ps->seen[f->index]) {
+            if (f->opt->letter)
+                return err_set(err, IA_ERR_USAGE, "--%s (-%c) given twice: it takes one value", f->opt->name,
+                               f->opt->letter);
+            return err_set(err, IA_ERR_USAGE, "--%s given twice: it takes one value", f->opt->name);
+        }
+        ps->seen[f->index] = true;
+    }
     if (f->opt->value_name && !value) {
         if (*i + 1 >= argc)
             return err_set(err, IA_ERR_USAGE, "%s needs a value", argv[*i]);
@@ -145,20 +179,25 @@ static int take(const found *f, const char *inline_value, int argc, char **argv,
     return store(f, value, err);
 }
 
-static int take_long(const cli_command *cmd, void *obj, int argc, char **argv, int *i, ia_err *err)
+static int take_long(parse_state *ps, const cli_command *cmd, void *obj, int argc, char **argv, int *i,
+                     ia_err *err)
 {
     const char *name = argv[*i] + 2;
     const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
     found f;
 
-    /* A flag given a value is as unknown as a name that matches nothing, or more than one option. */
-    if (!find_long(cmd, obj, name, eq ? (size_t)(eq - name) : strlen(name), &f) || (eq && !f.opt->value_name))
+    if (find(cmd, obj, long_exact, name, len, &f) == 0)
+        return unknown_option(cmd, argv[*i], name, len, err);
+    /* A flag given a value is as unknown as a name that matches nothing. */
+    if (eq && !f.opt->value_name)
         return err_set(err, IA_ERR_USAGE, "unknown option '%s'", argv[*i]);
-    return take(&f, eq ? eq + 1 : NULL, argc, argv, i, err);
+    return take(ps, &f, eq ? eq + 1 : NULL, argc, argv, i, err);
 }
 
 /* -abc: flags a and b, then c, which takes "" or the next word when it wants a value. */
-static int take_short(const cli_command *cmd, void *obj, int argc, char **argv, int *i, ia_err *err)
+static int take_short(parse_state *ps, const cli_command *cmd, void *obj, int argc, char **argv, int *i,
+                      ia_err *err)
 {
     for (const char *p = argv[*i] + 1; *p; p++) {
         found f;
@@ -167,8 +206,8 @@ static int take_short(const cli_command *cmd, void *obj, int argc, char **argv, 
         if (find(cmd, obj, letter_is, p, 1, &f) == 0)
             return err_set(err, IA_ERR_USAGE, "unknown option '%s'", argv[*i]);
         if (f.opt->value_name)
-            return take(&f, p[1] ? p + 1 : NULL, argc, argv, i, err);
-        rc = take(&f, NULL, argc, argv, i, err);
+            return take(ps, &f, p[1] ? p + 1 : NULL, argc, argv, i, err);
+        rc = take(ps, &f, NULL, argc, argv, i, err);
         if (rc != 0)
             return rc;
     }
@@ -181,10 +220,13 @@ int cli_opt_parse(const cli_command *cmd, void *obj, int argc, char **argv, ia_e
     bool options_done = false;
     found operands;
     bool has_operands = find(cmd, obj, is_operands, NULL, 0, &operands) > 0;
+    parse_state ps = {calloc(count_rows(cmd) + 1, sizeof(bool))};
+    int rc = 0;
 
-    for (int i = 1; i < argc; i++) {
+    if (!ps.seen)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    for (int i = 1; i < argc && rc == 0; i++) {
         const char *arg = argv[i];
-        int rc = 0;
 
         if (options_done || arg[0] != '-' || arg[1] == '\0') {
             if (has_operands)
@@ -194,13 +236,14 @@ int cli_opt_parse(const cli_command *cmd, void *obj, int argc, char **argv, ia_e
         } else if (strcmp(arg, "--") == 0) {
             options_done = true;
         } else if (arg[1] == '-') {
-            rc = take_long(cmd, obj, argc, argv, &i, err);
+            rc = take_long(&ps, cmd, obj, argc, argv, &i, err);
         } else {
-            rc = take_short(cmd, obj, argc, argv, &i, err);
+            rc = take_short(&ps, cmd, obj, argc, argv, &i, err);
         }
-        if (rc != 0)
-            return rc;
     }
+    free(ps.seen);
+    if (rc != 0)
+        return rc;
     /* Checked last, as getopt_long's callers did: a bad option, or --help, anywhere comes first. */
     if (stray)
         return err_set(err, IA_ERR_USAGE, "unexpected argument '%s'", stray);

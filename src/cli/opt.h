@@ -34,7 +34,7 @@ void cli_list_free(cli_list *l);
 typedef enum cli_store {
     CLI_STORE_END = 0, /* the empty row that ends a table */
     CLI_STORE_BOOL,    /* a flag: bool set to true */
-    CLI_STORE_STRING,  /* const char *, borrowed from argv; the last one given wins */
+    CLI_STORE_STRING,  /* const char *, borrowed from argv; given once at most */
     CLI_STORE_LIST,    /* cli_list: every value, in order (a repeatable option, or the operands) */
     CLI_STORE_CALL,    /* the row's setter checks and stores it (the value is NULL for a flag) */
     CLI_STORE_HELP,    /* -h, --help: the command prints its help and ends */
@@ -45,6 +45,7 @@ typedef int (*cli_opt_setter)(void *obj, const char *value, ia_err *err);
 
 enum {
     CLI_OPT_NO_SYNOPSIS = 1 << 0, /* left out of a generated usage line */
+    CLI_OPT_REPEATABLE = 1 << 1,  /* a CLI_STORE_CALL row whose setter accumulates: it may be given again */
 };
 
 typedef struct cli_opt {
@@ -109,11 +110,16 @@ enum {
 /*
  * Parses argv[1..argc) against cmd's groups, storing into obj, the command's
  * struct (each group's rows at obj + its offset). Options and operands may be
- * mixed; "--" ends the options. A long option may be written --name=VALUE or
- * --name VALUE, and as any unambiguous prefix of its name; a short one -xVALUE
- * or -x VALUE, flags grouped (-qh). Operands go to the command's operands row;
- * a command without one takes none. Returns CLI_OPT_DONE, CLI_OPT_HELP, or -1
- * with err (IA_ERR_USAGE, or a setter's error) at the first problem.
+ * mixed; "--" ends the options. A long option is written whole, --name=VALUE
+ * or --name VALUE (no abbreviation: a name added later cannot change what an
+ * old command line means); a short one -xVALUE or -x VALUE, flags grouped
+ * (-qh). An option that takes one value (CLI_STORE_STRING, or a CLI_STORE_CALL
+ * row with a value and without CLI_OPT_REPEATABLE) may be given once; a
+ * CLI_STORE_LIST or CLI_OPT_REPEATABLE row as often as wanted; a flag given
+ * twice is a flag given. Operands go to the command's operands row; a command
+ * without one takes none. Returns CLI_OPT_DONE, CLI_OPT_HELP, or -1 with err
+ * (IA_ERR_USAGE, or a setter's error) at the first problem; an unknown long
+ * option's message suggests the closest name.
  */
 int cli_opt_parse(const cli_command *cmd, void *obj, int argc, char **argv, ia_err *err);
 

@@ -69,7 +69,7 @@ void cli_opt_usage_line(const cli_command *cmd, char *out, size_t size)
     for (int operands = 0; operands < 2; operands++) {
         for (const cli_group *g = cmd->groups; g && g->opts; g++) {
             for (const cli_opt *o = g->opts; o->store != CLI_STORE_END; o++) {
-                const char *more = o->store == CLI_STORE_LIST ? "..." : "";
+                const char *more = o->store == CLI_STORE_LIST || (o->flags & CLI_OPT_REPEATABLE) ? "..." : "";
 
                 if ((o->flags & CLI_OPT_NO_SYNOPSIS) || operands != !o->name)
                     continue;

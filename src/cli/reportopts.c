@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "report/baseline.h"
+#include "util/log.h"
 
 static int set_group_by(void *obj, const char *value, ia_err *err)
 {
@@ -130,22 +132,72 @@ static bool goes_to_stdout(const char *path)
            a.st_ino == b.st_ino;
 }
 
-static int reports_on_stdout(const reportopts *ro)
+size_t reportopts_outputs(const reportopts *ro, cli_path out[REPORTOPTS_OUTPUTS_MAX])
 {
-    return goes_to_stdout(ro->json) + goes_to_stdout(ro->junit) + goes_to_stdout(ro->html) +
-           goes_to_stdout(ro->csv) + goes_to_stdout(ro->markdown);
+    const cli_path all[] = {{"--json", ro->json},
+                            {"--junit", ro->junit},
+                            {"--html", ro->html},
+                            {"--csv", ro->csv},
+                            {"--markdown", ro->markdown}};
+    size_t n = 0;
+
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && n < REPORTOPTS_OUTPUTS_MAX; i++) {
+        if (all[i].path)
+            out[n++] = all[i];
+    }
+    return n;
+}
+
+int reportopts_paths(const reportopts *ro, cli_paths *outputs, cli_paths *inputs, ia_err *err)
+{
+    const struct {
+        const char *what;
+        const cli_list *files;
+    } lists[] = {{"--rules", &ro->rules}, {"--vars", &ro->vars}, {"--waivers", &ro->waivers}};
+    cli_path out[REPORTOPTS_OUTPUTS_MAX];
+    size_t n = reportopts_outputs(ro, out);
+
+    for (size_t i = 0; i < n; i++) {
+        if (cli_paths_add(outputs, out[i].what, out[i].path, err) != 0)
+            return -1;
+    }
+    if (cli_paths_add(inputs, "--baseline", ro->baseline, err) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        for (size_t j = 0; j < lists[i].files->n; j++) {
+            if (cli_paths_add(inputs, lists[i].what, lists[i].files->items[j], err) != 0)
+                return -1;
+        }
+    }
+    return 0;
 }
 
 bool reportopts_report_on_stdout(const reportopts *ro)
 {
-    return reports_on_stdout(ro) > 0;
+    cli_path out[REPORTOPTS_OUTPUTS_MAX];
+    size_t n = reportopts_outputs(ro, out);
+
+    for (size_t i = 0; i < n; i++) {
+        if (goes_to_stdout(out[i].path))
+            return true;
+    }
+    return false;
 }
 
 int reportopts_check(const reportopts *ro, ia_err *err)
 {
-    if (reports_on_stdout(ro) > 1)
-        return err_set(err, IA_ERR_USAGE,
-                       "only one of --json, --junit, --html, --csv and --markdown can be '-' (stdout)");
+    cli_path out[REPORTOPTS_OUTPUTS_MAX];
+    size_t n = reportopts_outputs(ro, out);
+    const char *first = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!goes_to_stdout(out[i].path))
+            continue;
+        if (first)
+            return err_set(err, IA_ERR_USAGE, "only one report can go to stdout ('-'): %s and %s both do",
+                           first, out[i].what);
+        first = out[i].what;
+    }
     if (ro->gate.new_only && !ro->baseline)
         return err_set(err, IA_ERR_USAGE, "--fail-on-new needs --baseline (new since when?)");
     return 0;
@@ -187,6 +239,27 @@ rules_selection reportopts_selection(const reportopts *ro)
     return sel;
 }
 
+/*
+ * Each problem in a rule or waiver file as a line of its own, through the log
+ * (timestamped off a terminal, like every error): errors as errors, warnings
+ * (lint's, which do not stop a run) as warnings.
+ */
+static void log_diags(const rules_diags *diags)
+{
+    char line[2048];
+    size_t dropped = diags->dropped + diags->dropped_warnings + diags->dropped_strict;
+
+    for (size_t i = 0; i < diags->n; i++) {
+        rules_diag_format(&diags->items[i], line, sizeof(line));
+        if (diags->items[i].level == RULES_DIAG_ERROR)
+            log_error("%s", line);
+        else
+            log_warn("%s", line);
+    }
+    if (dropped)
+        log_error("%zu more problems not shown", dropped);
+}
+
 int reportopts_load(reportopts *ro, ia_err *err)
 {
     rules_selection sel = reportopts_selection(ro);
@@ -198,6 +271,10 @@ int reportopts_load(reportopts *ro, ia_err *err)
 
     rules_diags_init(&diags);
     err_clear(&werr);
+    /* First: a baseline that is missing or malformed is found before a collection that would be thrown away.
+     */
+    if (ro->baseline && baseline_read(ro->baseline, &ro->baseline_doc, err) != 0)
+        goto out;
     if (rules_clock_init(&ro->clock, ro->today, err) != 0)
         goto out;
     if (ro->no_builtin_rules && ro->rules.n == 0) {
@@ -223,7 +300,7 @@ out:
     /* Every problem, not just the first, and every warning. */
     rules_diags_count(&diags, false, &errors, &warnings);
     if (diags.n)
-        rules_diags_print(&diags, stderr, "imgaudit: error: ", "imgaudit: warning: ", false);
+        log_diags(&diags);
     if (rc != 0 && errors == 0)
         cli_fail(err);
     cli_list_free(&paths);
@@ -240,5 +317,6 @@ void reportopts_clean_up(reportopts *ro)
     cli_list_free(&ro->waivers);
     cli_list_free(&ro->only_rules);
     cli_list_free(&ro->exclude_rules);
+    cJSON_Delete(ro->baseline_doc);
     memset(ro, 0, sizeof(*ro));
 }

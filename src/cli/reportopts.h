@@ -10,7 +10,10 @@
 
 #include <stdbool.h>
 
+#include <cjson/cJSON.h>
+
 #include "cli/opt.h"
+#include "cli/paths.h"
 #include "report/junit.h"
 #include "report/tally.h"
 #include "rules/clock.h"
@@ -33,7 +36,11 @@ typedef struct reportopts {
     rules_set *set;
     waivers *wv;
     rules_clock clock;
+    cJSON *baseline_doc; /* owned: --baseline's results document, read and checked; NULL without one */
 } reportopts;
+
+/* The most report files one run writes. */
+#define REPORTOPTS_OUTPUTS_MAX 8
 
 /* The option groups, each storing into a reportopts. */
 extern const cli_opt reportopts_rule_options[];   /* --rules, --vars */
@@ -45,6 +52,21 @@ extern const cli_opt reportopts_report_options[]; /* the reports, the baseline, 
 
 /* Sets the defaults. */
 void reportopts_init(reportopts *ro);
+
+/*
+ * The report files asked for, each with its option ("--json", path as
+ * given, "-" included), in the order they are written; returns how many.
+ * Every check of the outputs (at most one on stdout, no two on one file)
+ * walks this one list, so a new report joins those checks here.
+ */
+size_t reportopts_outputs(const reportopts *ro, cli_path out[REPORTOPTS_OUTPUTS_MAX]);
+
+/*
+ * Adds the reports (reportopts_outputs, "-" included) to outputs, and the
+ * files read to inputs: --baseline, --rules, --vars, --waivers (each of
+ * those given, not the built-in pack). For cli_paths_check.
+ */
+int reportopts_paths(const reportopts *ro, cli_paths *outputs, cli_paths *inputs, ia_err *err);
 
 /* Checks the options fit together: at most one report on stdout, --fail-on-new with --baseline. */
 int reportopts_check(const reportopts *ro, ia_err *err);
@@ -64,7 +86,9 @@ int reportopts_rule_paths(reportopts *ro, bool with_pack, cli_list *out, ia_err 
 rules_selection reportopts_selection(const reportopts *ro);
 
 /*
- * Loads the rules (the built-in pack, unless --no-builtin-rules, and every
+ * Reads and checks the --baseline document (into ro->baseline_doc, so that
+ * a missing or malformed baseline ends the run before any collection), loads
+ * the rules (the built-in pack, unless --no-builtin-rules, and every
  * --rules PATH), variables and waivers (each waiver's rule must be one of
  * them), keeps the rules --rule, --exclude-rule and --severity choose, and
  * sets the clock. Every problem in those files is printed (file:line:column)

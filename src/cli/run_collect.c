@@ -15,9 +15,12 @@
 #include "collect/targets.h"
 #include "snapshot/snapshot.h"
 #include "util/str.h"
-#include "util/termtext.h"
+#include "util/log.h"
 
 #define MAX_REGIONS 64
+/* Seconds between progress lines off a terminal: often enough that a stuck job shows, rare enough for a log.
+ */
+#define PROGRESS_INTERVAL_S 30
 
 /* Where a run goes: decided from the options, the caller and the organization; freed by plan_clean_up. */
 typedef struct plan {
@@ -53,10 +56,10 @@ static int add_region(plan *p, const char *name, size_t len, ia_err *err)
     return 0;
 }
 
-/* The run's regions: --regions LIST, --regions all (the partition's), or the configured region. */
-static int decide_regions(plan *p, const char *spec, const char *home, ia_err *err)
+/* The run's regions from one --regions value: a list, or "all" (the partition's). */
+static int add_regions(plan *p, const char *spec, const char *home, ia_err *err)
 {
-    if (spec && strcmp(spec, "all") == 0) {
+    if (strcmp(spec, "all") == 0) {
         size_t n;
         const char *const *all = regions_all(endpoint_partition(home), &n);
 
@@ -66,8 +69,6 @@ static int decide_regions(plan *p, const char *spec, const char *home, ia_err *e
         }
         return 0;
     }
-    if (!spec)
-        return add_region(p, home, strlen(home), err);
     while (*spec) {
         size_t len = strcspn(spec, ",");
 
@@ -76,6 +77,18 @@ static int decide_regions(plan *p, const char *spec, const char *home, ia_err *e
         spec += len;
         if (*spec == ',')
             spec++;
+    }
+    return 0;
+}
+
+/* The run's regions: those of every --regions, or the configured region. */
+static int decide_regions(plan *p, const cli_list *specs, const char *home, ia_err *err)
+{
+    if (specs->n == 0)
+        return add_region(p, home, strlen(home), err);
+    for (size_t i = 0; i < specs->n; i++) {
+        if (add_regions(p, specs->items[i], home, err) != 0)
+            return -1;
     }
     return 0;
 }
@@ -157,16 +170,20 @@ static int decide_accounts(plan *p, collectopts *co, const awsopts *aws, snapsho
 static int decide_home(plan *p, const collectopts *co, const awsopts *aws, const char **home, ia_err *err)
 {
     *home = aws->region;
-    if (!*home && co->regions_spec && strcmp(co->regions_spec, "all") != 0) {
-        if (decide_regions(p, co->regions_spec, NULL, err) != 0)
+    if (!*home && co->regions.n && strcmp(co->regions.items[0], "all") != 0) {
+        if (add_regions(p, co->regions.items[0], NULL, err) != 0)
             return -1;
         *home = p->regions[0];
+        for (size_t i = 1; i < co->regions.n; i++) {
+            if (add_regions(p, co->regions.items[i], *home, err) != 0)
+                return -1;
+        }
         return 0;
     }
     if (!*home)
         return err_set(err, IA_ERR_USAGE,
                        "no region: use --region, AWS_REGION, AWS_DEFAULT_REGION or the profile's region");
-    return decide_regions(p, co->regions_spec, *home, err);
+    return decide_regions(p, &co->regions, *home, err);
 }
 
 static int learn_caller(snapshot *snap, const awsopts *aws, const char *home, ia_err *err)
@@ -180,6 +197,25 @@ static int learn_caller(snapshot *snap, const awsopts *aws, const char *home, ia
     str_copy(snap->caller_arn, sizeof(snap->caller_arn), id.arn);
     str_copy(snap->caller_user_id, sizeof(snap->caller_user_id), id.user_id);
     return 0;
+}
+
+/*
+ * Seconds between progress lines when stderr is no terminal: 30, or
+ * IMGAUDIT_PROGRESS_INTERVAL (1 to 86400), which CI setups and the tests use.
+ */
+static int progress_interval_s(void)
+{
+    const char *env = getenv("IMGAUDIT_PROGRESS_INTERVAL");
+    long v;
+
+    if (!env || !*env)
+        return PROGRESS_INTERVAL_S;
+    if (!str_to_long(env, 1, 86400, &v)) {
+        log_warn("IMGAUDIT_PROGRESS_INTERVAL: '%s' is not a number of seconds from 1 to 86400; using %d", env,
+                 PROGRESS_INTERVAL_S);
+        return PROGRESS_INTERVAL_S;
+    }
+    return (int)v;
 }
 
 int run_collect(collectopts *co, snapshot *snap, ia_err *err)
@@ -212,7 +248,9 @@ int run_collect(collectopts *co, snapshot *snap, ia_err *err)
     opt.session_name = co->session_name;
     opt.sts_region = home;
     opt.concurrency = co->concurrency;
-    opt.progress = !co->no_progress && !aws.quiet && isatty(STDERR_FILENO);
+    if (!co->no_progress && !aws.quiet)
+        opt.progress = isatty(STDERR_FILENO) ? COLLECT_PROGRESS_LIVE : COLLECT_PROGRESS_LINES;
+    opt.progress_interval_s = progress_interval_s();
     rc = collect_run(aws.client, aws.creds, &opt, snap, err);
     snap->finished_at = time(NULL);
 out:
@@ -231,11 +269,9 @@ void run_collect_summary(const snapshot *snap, bool quiet, const char *path)
         return;
     if (snap->shard_count)
         snprintf(shard, sizeof(shard), " (shard %u/%u)", snap->shard_index, snap->shard_count);
-    termtext_printf(
-        stderr,
-        "imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s\n",
-        snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
-        snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
-        snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
-        to_stdout ? "stdout" : path);
+    log_line("imgaudit: collected %zu resources from %zu account%s in %zu region%s%s; %zu error%s%s; %s %s",
+             snap->n_resources, snap->n_accounts, snap->n_accounts == 1 ? "" : "s", snap->n_regions,
+             snap->n_regions == 1 ? "" : "s", shard, snap->n_errors, snap->n_errors == 1 ? "" : "s",
+             snap->n_errors ? " (collection incomplete)" : "", to_stdout ? "written to" : "wrote",
+             to_stdout ? "stdout" : path);
 }

@@ -14,7 +14,7 @@
 #include "snapshot/read.h"
 #include "util/cancel.h"
 #include "util/fileio.h"
-#include "util/termtext.h"
+#include "util/log.h"
 
 typedef int (*writer_fn)(const results *r, const reportopts *ro, FILE *fp, ia_err *err);
 
@@ -117,12 +117,26 @@ static void warn_waivers(const results *r)
         const waiver_info *w = &r->waivers[i];
 
         if (w->state == WAIVER_EXPIRED)
-            termtext_printf(stderr,
-                            "imgaudit: warning: %s:%u: waiver for '%s' expired on %s and no longer applies\n",
-                            w->file, w->line, w->rule, w->expires);
+            log_warn("%s:%u: waiver for '%s' expired on %s and no longer applies", w->file, w->line, w->rule,
+                     w->expires);
         else if (w->state == WAIVER_UNUSED)
-            termtext_printf(stderr, "imgaudit: warning: %s:%u: waiver for '%s' matched nothing\n", w->file,
-                            w->line, w->rule);
+            log_warn("%s:%u: waiver for '%s' matched nothing", w->file, w->line, w->rule);
+    }
+}
+
+/* A quiet run's one line when it does not pass (cron mails what a job prints): the gate's verdict, or that
+ * the collection is incomplete. */
+static void say_verdict(const results *r, const tally_gate *gate, int rc)
+{
+    char verdict[256];
+
+    if (rc == CLI_EXIT_GATE) {
+        console_gate_verdict(r, gate, verdict, sizeof(verdict));
+        log_line("imgaudit: %s", verdict);
+    } else if (rc == CLI_EXIT_INCOMPLETE) {
+        log_line("imgaudit: INCOMPLETE: the snapshot's collection is incomplete (%d error%s; exit 3 unless "
+                 "--allow-partial)",
+                 cJSON_GetArraySize(r->errors), cJSON_GetArraySize(r->errors) == 1 ? "" : "s");
     }
 }
 
@@ -147,7 +161,8 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     /* The rules learn the snapshot's Organization (organization_accounts) before they judge it. */
     if (rc != 0 || stopped(&err) != 0 || rules_bind_snapshot(ro->set, snap, &err) != 0 ||
         rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
-        (ro->baseline && (stopped(&err) != 0 || baseline_apply(&res, ro->baseline, &err) != 0)) ||
+        (ro->baseline_doc &&
+         (stopped(&err) != 0 || baseline_apply_doc(&res, ro->baseline, ro->baseline_doc, &err) != 0)) ||
         write_reports(&res, ro, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
@@ -166,8 +181,7 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
         files[n_files++] = (console_file){"markdown", ro->markdown};
     if (reportopts_report_on_stdout(ro))
         summary_fp = stderr;
-    if (!quiet)
-        warn_waivers(&res);
+    warn_waivers(&res);
     if (!quiet) {
         copt.color = console_color_wanted(summary_fp);
         copt.files = files;
@@ -184,6 +198,8 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
         rc = CLI_EXIT_INCOMPLETE;
     else
         rc = CLI_EXIT_OK;
+    if (quiet)
+        say_verdict(&res, &ro->gate, rc);
 out:
     /* Stopped: the process ends now. Giving back the snapshot's and the results' memory would take seconds.
      */

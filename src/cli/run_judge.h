@@ -14,7 +14,9 @@
  * Judges the snapshot at snapshot_path with what reportopts_load loaded into
  * ro: evaluates, applies the baseline, writes the reports (each atomically),
  * prints the console summary (stdout, or stderr when a report goes to stdout;
- * nothing when quiet) and returns the exit code: CLI_EXIT_GATE when the gate
+ * when quiet, none: one line on stderr instead when the gate fails or the
+ * collection is incomplete), warns of expired and unused waivers, and
+ * returns the exit code: CLI_EXIT_GATE when the gate
  * fails, else CLI_EXIT_INCOMPLETE when the snapshot has collection errors
  * (unless --allow-partial), else CLI_EXIT_OK; or the code for an error,
  * already printed. snapshot_label, when not NULL, is listed among the files

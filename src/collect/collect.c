@@ -445,9 +445,32 @@ static void time_left(char *out, size_t size, double elapsed, long done, size_t 
         snprintf(out, size, "  left ~%lds", (long)left + 1);
 }
 
-static void *draw(void *arg)
+/* The run's counters as one line: "accounts 2/5  requests 120  retries 3  throttled 4 (1/s)  errors 1". */
+static void progress_text(run *r, double throttle_rate, char *out, size_t size)
 {
-    progress *p = arg;
+    aws_client_stats stats;
+
+    aws_client_stats_get(r->client, &stats);
+    snprintf(out, size, "accounts %ld/%zu  requests %ld  retries %ld  throttled %ld (%.0f/s)  errors %zu",
+             atomic_load(&r->accounts_done), r->n_accounts, stats.requests, stats.retries, stats.throttles,
+             throttle_rate, snapshot_error_count(r->snap));
+}
+
+/* Sleeps about s seconds, in steps short enough that the end of the run is not kept waiting. */
+static void nap(progress *p, double s)
+{
+    double until = collect_clock_s() + s;
+
+    while (!atomic_load(&p->stop) && collect_clock_s() < until) {
+        struct timespec ts = {0, 50 * 1000000L};
+
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* On a terminal: one line redrawn four times a second, cleared at the end. */
+static void draw_live(progress *p)
+{
     run *r = p->r;
     double started = collect_clock_s(), last_t = started;
     long last_throttles = 0;
@@ -455,9 +478,8 @@ static void *draw(void *arg)
 
     while (!atomic_load(&p->stop)) {
         aws_client_stats stats;
-        char line[320], left[48];
+        char counts[256], line[320], left[48];
         double now = collect_clock_s();
-        long done = atomic_load(&r->accounts_done);
 
         aws_client_stats_get(r->client, &stats);
         /* Throttles per second, over the last second or so. */
@@ -466,20 +488,52 @@ static void *draw(void *arg)
             last_throttles = stats.throttles;
             last_t = now;
         }
-        time_left(left, sizeof(left), now - started, done, r->n_accounts);
-        snprintf(
-            line, sizeof(line),
-            "collecting: accounts %ld/%zu  requests %ld  retries %ld  throttled %ld (%.0f/s)  errors %zu%s",
-            done, r->n_accounts, stats.requests, stats.retries, stats.throttles, rate,
-            snapshot_error_count(r->snap), left);
+        progress_text(r, rate, counts, sizeof(counts));
+        time_left(left, sizeof(left), now - started, atomic_load(&r->accounts_done), r->n_accounts);
+        snprintf(line, sizeof(line), "collecting: %s%s", counts, left);
         log_status(line);
-        for (int i = 0; i < 5 && !atomic_load(&p->stop); i++) {
-            struct timespec ts = {0, 50 * 1000000L};
-
-            nanosleep(&ts, NULL);
-        }
+        nap(p, 0.25);
     }
     log_status(NULL);
+}
+
+/*
+ * Without a terminal (cron, CI, a log file): a plain log line every interval,
+ * none when the run ends sooner, so that a long run shows it is alive and a
+ * short one prints nothing more than its summary.
+ */
+static void draw_lines(progress *p)
+{
+    run *r = p->r;
+    double started = collect_clock_s(), last_t = started;
+    long last_throttles = 0;
+
+    for (;;) {
+        aws_client_stats stats;
+        char counts[256], left[48];
+        double now;
+
+        nap(p, (double)r->opt->progress_interval_s);
+        if (atomic_load(&p->stop))
+            return;
+        now = collect_clock_s();
+        aws_client_stats_get(r->client, &stats);
+        progress_text(r, (double)(stats.throttles - last_throttles) / (now - last_t), counts, sizeof(counts));
+        last_throttles = stats.throttles;
+        last_t = now;
+        time_left(left, sizeof(left), now - started, atomic_load(&r->accounts_done), r->n_accounts);
+        log_line("imgaudit: collecting: %s%s", counts, left);
+    }
+}
+
+static void *draw(void *arg)
+{
+    progress *p = arg;
+
+    if (p->r->opt->progress == COLLECT_PROGRESS_LIVE)
+        draw_live(p);
+    else
+        draw_lines(p);
     return NULL;
 }
 
@@ -591,9 +645,10 @@ int collect_run(aws_client *client, creds_provider *base, const collect_options 
             goto out;
         }
     }
-    if (opt->progress) {
+    if (opt->progress != COLLECT_PROGRESS_NONE) {
         prog.r = &r;
-        log_set_before_hook(clear_line);
+        if (opt->progress == COLLECT_PROGRESS_LIVE)
+            log_set_before_hook(clear_line);
         drawing = pthread_create(&prog.thread, NULL, draw, &prog) == 0;
     }
     for (int i = 0; i < concurrency; i++) {

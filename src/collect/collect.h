@@ -19,6 +19,13 @@
 #include "snapshot/write.h"
 #include "collect/targets.h"
 
+/* Progress on stderr: a live line redrawn on a terminal, or a log line now and then (cron, CI, a file). */
+typedef enum collect_progress {
+    COLLECT_PROGRESS_NONE = 0,
+    COLLECT_PROGRESS_LIVE, /* redrawn four times a second, cleared at the end */
+    COLLECT_PROGRESS_LINES /* a log line every progress_interval_s */
+} collect_progress;
+
 typedef struct collect_options {
     const char *const *regions; /* the run's regions (an account's own list overrides) */
     size_t n_regions;
@@ -28,7 +35,8 @@ typedef struct collect_options {
     const char *session_name;       /* --session-name; NULL: "imgaudit" */
     const char *sts_region;         /* region for AssumeRole */
     int concurrency;                /* worker threads; >= 1 */
-    bool progress;                  /* draw a live line on stderr */
+    collect_progress progress;      /* what stderr shows while the run goes on */
+    int progress_interval_s;        /* COLLECT_PROGRESS_LINES: seconds between lines; >= 1 */
     double deadline;                /* collect_clock_s() at which the run stops; 0: none */
 } collect_options;
 

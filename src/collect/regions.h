@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/err.h"
+
 typedef enum region_service { REGION_WORKSPACES, REGION_APPSTREAM } region_service;
 
 /* True when the service is offered in region. */
@@ -21,5 +23,20 @@ bool regions_offers(region_service svc, const char *region);
  * service is offered, in name order; borrowed static strings. *n_out gets the count.
  */
 const char *const *regions_all(const char *partition, size_t *n_out);
+
+/*
+ * True when region[0..len) names a region of the aws, aws-cn or aws-us-gov
+ * partition (botocore data/partitions.json), whether or not either service
+ * is offered there.
+ */
+bool regions_known(const char *region, size_t len);
+
+/*
+ * Checks that region[0..len) is a known region; what names where it was
+ * given ("--regions", "FILE:LINE:COL"). 0, or -1 with err (IA_ERR_USAGE):
+ * "WHAT: unknown region 'eu-centrl-1' (did you mean 'eu-central-1'?)", the
+ * suggestion when a known region is close.
+ */
+int regions_check(const char *what, const char *region, size_t len, ia_err *err);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "util/ytree.h"
 #include "aws/sts.h"
+#include "collect/regions.h"
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -128,11 +129,16 @@ static void load_regions(file_check *fc, const ytree_node *v, collect_target *t)
     }
     for (size_t i = 0; i < v->n; i++) {
         const ytree_node *r = v->items[i];
+        ia_err unknown;
 
         if (!ytree_is_str(r) || !r->text[0] ||
             strspn(r->text, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(r->text)) {
             problem(fc, r, "'%s' is not a region name",
                     r->kind == YTREE_SCALAR ? r->text : "(a list or map)");
+            continue;
+        }
+        if (regions_check("regions", r->text, strlen(r->text), &unknown) != 0) {
+            problem(fc, r, "%s", unknown.msg);
             continue;
         }
         t->regions[t->n_regions] = str_dup(r->text);
@@ -141,12 +147,77 @@ static void load_regions(file_check *fc, const ytree_node *v, collect_target *t)
     }
 }
 
-static void load_account(file_check *fc, const ytree_node *node, collect_targets *out)
+/* c7n-org's tags: a list of "key:value" strings, or a map of scalars. Checked, then left out: a snapshot has
+ * no place for them. */
+static void check_tags(file_check *fc, const ytree_node *v)
 {
+    bool is_list = v->kind == YTREE_SEQ;
+
+    if (v->kind != YTREE_SEQ && v->kind != YTREE_MAP) {
+        problem(fc, v, "'tags' must be a list of \"key:value\" strings or a mapping, not %s",
+                ytree_describe(v));
+        return;
+    }
+    /* In a map, only the values (odd items) are checked: keys are scalars by YAML's own rules here. */
+    for (size_t i = is_list ? 0 : 1; i < v->n; i += is_list ? 1 : 2) {
+        const ytree_node *tag = v->items[i];
+
+        if (tag->kind != YTREE_SCALAR)
+            problem(fc, tag, "a tag must be %s, not %s", is_list ? "a \"key:value\" string" : "a scalar",
+                    ytree_describe(tag));
+        else if (is_list && !strchr(tag->text, ':'))
+            problem(fc, tag, "tag '%s' is not \"key:value\"", tag->text);
+    }
+}
+
+/* The two forms of an accounts file: their keys differ, the targets they make do not. */
+typedef enum file_form { FORM_NATIVE, FORM_C7N_ORG } file_form;
+
+/* What a key of an account entry is, in one form. */
+typedef enum account_key {
+    KEY_ID,
+    KEY_NAME,
+    KEY_ROLE_ARN,
+    KEY_EXTERNAL_ID,
+    KEY_REGIONS,
+    KEY_TAGS,
+    KEY_IGNORED
+} account_key;
+
+typedef struct key_row {
+    const char *name;
+    account_key key;
+} key_row;
+
+static const key_row native_keys[] = {
+    {"id", KEY_ID},
+    {"name", KEY_NAME},
+    {"role_arn", KEY_ROLE_ARN},
+    {"external_id", KEY_EXTERNAL_ID},
+    {"regions", KEY_REGIONS},
+    {NULL, KEY_IGNORED},
+};
+
+/* Cloud Custodian's c7n-org accounts file (its CONFIG_SCHEMA): email and vars mean nothing here. */
+static const key_row c7n_keys[] = {
+    {"account_id", KEY_ID},           {"name", KEY_NAME},       {"role", KEY_ROLE_ARN},
+    {"external_id", KEY_EXTERNAL_ID}, {"regions", KEY_REGIONS}, {"tags", KEY_TAGS},
+    {"email", KEY_IGNORED},           {"vars", KEY_IGNORED},    {NULL, KEY_IGNORED},
+};
+
+static const char *const expected_keys[] = {
+    [FORM_NATIVE] = "id, name, role_arn, external_id, regions",
+    [FORM_C7N_ORG] = "account_id, name, role, external_id, regions, tags, email, vars",
+};
+
+static void load_account(file_check *fc, file_form form, const ytree_node *node, collect_targets *out)
+{
+    const key_row *keys = form == FORM_C7N_ORG ? c7n_keys : native_keys;
+    const char *id_key = keys[0].name, *role_key = keys[2].name;
     collect_target *t;
 
     if (node->kind != YTREE_MAP) {
-        problem(fc, node, "each account must be a mapping with at least '%s'", "id");
+        problem(fc, node, "each account must be a mapping with at least '%s'", id_key);
         return;
     }
     t = grow(out);
@@ -157,36 +228,59 @@ static void load_account(file_check *fc, const ytree_node *node, collect_targets
     for (size_t i = 0; i + 1 < node->n; i += 2) {
         const ytree_node *k = node->items[i], *v = node->items[i + 1];
         const char *key = k->kind == YTREE_SCALAR ? k->text : "";
+        const key_row *row = keys;
 
-        if (strcmp(key, "id") == 0) {
+        while (row->name && strcmp(row->name, key) != 0)
+            row++;
+        if (!row->name) {
+            problem(fc, k, "unknown key '%s' (expected %s)", key, expected_keys[form]);
+            continue;
+        }
+        switch (row->key) {
+        case KEY_ID:
             t->id = scalar(fc, v, key);
-            if (t->id && !targets_valid_account_id(t->id)) {
+            if (t->id && !targets_valid_account_id(t->id))
                 problem(fc, v, "account id '%s' is not 12 digits (quote ids that start with 0)", t->id);
+            break;
+        case KEY_NAME: t->name = scalar(fc, v, key); break;
+        case KEY_ROLE_ARN:
+            /* c7n-org's role may be a list, a chain of roles assumed in turn: one AssumeRole is all this
+             * collector does. */
+            if (v->kind == YTREE_SEQ) {
+                problem(fc, v, "'%s' must be one role ARN (a chain of roles is not supported)", key);
+                break;
             }
-        } else if (strcmp(key, "name") == 0) {
-            t->name = scalar(fc, v, key);
-        } else if (strcmp(key, "role_arn") == 0) {
             t->role_arn = scalar(fc, v, key);
             if (t->role_arn && !str_starts_with(t->role_arn, "arn:"))
-                problem(fc, v, "role_arn '%s' is not an ARN", t->role_arn);
-        } else if (strcmp(key, "external_id") == 0) {
+                problem(fc, v, "%s '%s' is not an ARN", role_key, t->role_arn);
+            break;
+        case KEY_EXTERNAL_ID:
             t->external_id = scalar(fc, v, key);
             if (t->external_id && !sts_valid_external_id(t->external_id))
                 problem(fc, v, "external_id must be 2 to 1224 of letters, digits and +=,.@:/_-");
-        } else if (strcmp(key, "regions") == 0) {
-            load_regions(fc, v, t);
-        } else {
-            problem(fc, k, "unknown key '%s' (expected id, name, role_arn, external_id, regions)", key);
+            break;
+        case KEY_REGIONS: load_regions(fc, v, t); break;
+        case KEY_TAGS: check_tags(fc, v); break;
+        case KEY_IGNORED: break;
         }
     }
-    if (!t->id && !ytree_get(node, "id"))
-        problem(fc, node, "account has no '%s'", "id");
+    if (!t->id && !ytree_get(node, id_key))
+        problem(fc, node, "account has no '%s'", id_key);
+}
+
+/* c7n-org's form when the first account names its id account_id; else the native one. */
+static file_form form_of(const ytree_node *accounts)
+{
+    const ytree_node *first = accounts->items[0];
+
+    return first->kind == YTREE_MAP && ytree_get(first, "account_id") ? FORM_C7N_ORG : FORM_NATIVE;
 }
 
 int targets_load_file(const char *path, collect_targets *out, ia_err *err)
 {
     file_check fc = {path, err, 0};
     const ytree_node *root, *accounts;
+    file_form form;
     ytree_doc *doc = NULL;
     buf text;
     int rc = -1;
@@ -203,19 +297,22 @@ int targets_load_file(const char *path, collect_targets *out, ia_err *err)
         problem(&fc, root, "expected a top-level '%s:' list", "accounts");
         goto out;
     }
-    for (size_t i = 0; i + 1 < root->n; i += 2) {
-        const ytree_node *k = root->items[i];
-
-        if (k->kind != YTREE_SCALAR || strcmp(k->text, "accounts") != 0)
-            problem(&fc, k, "unknown top-level key '%s' (expected accounts)",
-                    k->kind == YTREE_SCALAR ? k->text : "");
-    }
     if (accounts->kind != YTREE_SEQ || accounts->n == 0) {
         problem(&fc, accounts, "'%s' must be a non-empty list", "accounts");
         goto out;
     }
+    form = form_of(accounts);
+    for (size_t i = 0; i + 1 < root->n; i += 2) {
+        const ytree_node *k = root->items[i];
+        const char *key = k->kind == YTREE_SCALAR ? k->text : "";
+
+        /* c7n-org's top-level vars are its policies' variables, nothing imgaudit reads. */
+        if (strcmp(key, "accounts") != 0 && (form != FORM_C7N_ORG || strcmp(key, "vars") != 0))
+            problem(&fc, k, "unknown top-level key '%s' (expected accounts%s)", key,
+                    form == FORM_C7N_ORG ? ", vars" : "");
+    }
     for (size_t i = 0; i < accounts->n; i++)
-        load_account(&fc, accounts->items[i], out);
+        load_account(&fc, form, accounts->items[i], out);
     for (size_t i = 0; i < out->n; i++) {
         for (size_t j = 0; j < i && out->items[i].id; j++) {
             if (out->items[j].id && strcmp(out->items[i].id, out->items[j].id) == 0)

@@ -26,13 +26,18 @@ typedef struct collect_targets {
 } collect_targets;
 
 /*
- * Reads an accounts file:
+ * Reads an accounts file, in either of two forms. imgaudit's own:
  *   accounts:
  *     - id: "111122223333"
  *       name: desktops-prod          # optional
  *       role_arn: arn:aws:iam::...   # optional
  *       external_id: abc-123         # optional
  *       regions: [eu-west-1]         # optional
+ * or Cloud Custodian's c7n-org form, taken when the first account has an
+ * account_id: account_id, name, role (one role ARN), external_id, regions;
+ * tags ("key:value" strings, or a map) are checked and left out, email and
+ * vars (also at the top level) accepted and ignored. Any other key is a
+ * problem in either form; regions must be known (collect/regions.h).
  * Every problem is reported at once as IA_ERR_INPUT "file:line:column: ..."
  * on stderr through log_error, each once; err holds the first (already
  * printed: the caller does not print it again). A file that cannot be read

@@ -334,8 +334,18 @@ static int copy_resolved(resolved_failure *out, const old_failure *f, const char
                : -1;
 }
 
-/* baseline_apply over the parsed document root (taken: freed here), read from path. */
-static int apply_root(results *r, cJSON *root, const char *path, ia_err *err)
+/* Checks the document root, read from path, and reads its failures into b (strings borrowed from root). */
+static int load_doc(const cJSON *root, const char *path, baseline *b, ia_err *err)
+{
+    if (!cJSON_IsObject(root))
+        return err_set_at(err, path, 0, 0, "not a results document: the top level is not an object");
+    if (baseline_time(root, path, b->default_time, err) != 0 || load_failures(root, path, b, err) != 0)
+        return -1;
+    return 0;
+}
+
+/* baseline_apply over the parsed document root (borrowed), read from path. */
+static int apply_root(results *r, const cJSON *root, const char *path, ia_err *err)
 {
     baseline b;
     tally t;
@@ -350,11 +360,7 @@ static int apply_root(results *r, cJSON *root, const char *path, ia_err *err)
     memset(&b, 0, sizeof(b));
     memset(&t, 0, sizeof(t));
     memset(&ix, 0, sizeof(ix));
-    if (!cJSON_IsObject(root)) {
-        err_set_at(err, path, 0, 0, "not a results document: the top level is not an object");
-        goto out;
-    }
-    if (baseline_time(root, path, b.default_time, err) != 0 || load_failures(root, path, &b, err) != 0)
+    if (load_doc(root, path, &b, err) != 0)
         goto out;
     if (tally_compute(r, &t, err) != 0 || run_index_build(r, &ix, err) != 0)
         goto out;
@@ -436,25 +442,53 @@ out:
     run_index_free(&ix);
     free(b.fails);
     free(b.slots);
-    cJSON_Delete(root);
     return rc;
+}
+
+int baseline_read(const char *path, cJSON **out, ia_err *err)
+{
+    baseline b;
+    int rc;
+
+    /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
+    if (json_read_file(path, BASELINE_MAX, "a results document", out, err) != 0)
+        return -1;
+    memset(&b, 0, sizeof(b));
+    rc = load_doc(*out, path, &b, err);
+    free(b.fails);
+    free(b.slots);
+    if (rc != 0) {
+        cJSON_Delete(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+int baseline_apply_doc(results *r, const char *name, const cJSON *root, ia_err *err)
+{
+    return apply_root(r, root, name, err);
 }
 
 int baseline_apply(results *r, const char *path, ia_err *err)
 {
     cJSON *root;
+    int rc;
 
-    /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
-    if (json_read_file(path, BASELINE_MAX, "a results document", &root, err) != 0)
+    if (baseline_read(path, &root, err) != 0)
         return -1;
-    return apply_root(r, root, path, err);
+    rc = apply_root(r, root, path, err);
+    cJSON_Delete(root);
+    return rc;
 }
 
 int baseline_apply_text(results *r, const char *name, const char *text, size_t len, ia_err *err)
 {
     cJSON *root;
+    int rc;
 
     if (json_parse_text(name, text, len, "a results document", &root, err) != 0)
         return -1;
-    return apply_root(r, root, name, err);
+    rc = apply_root(r, root, name, err);
+    cJSON_Delete(root);
+    return rc;
 }

@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <cjson/cJSON.h>
+
 #include "rules/results.h"
 #include "util/err.h"
 
@@ -41,5 +43,16 @@ int baseline_apply(results *r, const char *path, ia_err *err);
 
 /* The same over a results document already in memory; name stands for the path in errors. */
 int baseline_apply_text(results *r, const char *name, const char *text, size_t len, ia_err *err);
+
+/*
+ * Reads the results document at path and checks it as baseline_apply does,
+ * without applying it, so that a bad baseline is found before a run that
+ * needs it: 0 with *out (owned: cJSON_Delete) for baseline_apply_doc, or -1
+ * with *out NULL and err as baseline_apply sets it.
+ */
+int baseline_read(const char *path, cJSON **out, ia_err *err);
+
+/* baseline_apply over a document from baseline_read (borrowed); name stands for its path in errors. */
+int baseline_apply_doc(results *r, const char *name, const cJSON *root, ia_err *err);
 
 #endif

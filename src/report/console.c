@@ -190,6 +190,18 @@ static void print_gate(cw *c, const results *r, const tally_gate *g)
                 g->new_only ? "new " : "", severity_name(g->min));
 }
 
+void console_gate_verdict(const results *r, const tally_gate *g, char *out, size_t size)
+{
+    size_t blocking = tally_gate_count(r, g);
+    const char *new_only = g && g->new_only ? "new " : "";
+
+    out[0] = '\0';
+    if (blocking)
+        snprintf(out, size, "FAILED: %zu %sfailure%s at or above %s (gate --fail-on %s%s)", blocking,
+                 new_only, blocking == 1 ? "" : "s", severity_name(g->min), severity_name(g->min),
+                 g->new_only ? " --fail-on-new" : "");
+}
+
 void console_summary(const results *r, const console_options *opt, FILE *out)
 {
     static const console_options defaults = {0, 0, NULL, 0, {0, SEV_HIGH, 0}};

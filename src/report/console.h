@@ -42,4 +42,11 @@ int console_color_wanted(FILE *out);
  */
 void console_summary(const results *r, const console_options *opt, FILE *out);
 
+/*
+ * The gate's verdict in one line, for a run that prints no summary (--quiet,
+ * under cron or in CI): "FAILED: 3 failures at or above high (gate --fail-on
+ * high)" into out (of size bytes); "" when the gate passed or is off.
+ */
+void console_gate_verdict(const results *r, const tally_gate *g, char *out, size_t size);
+
 #endif

@@ -284,5 +284,5 @@ int snapshot_doc_read(const char *path, snapshot_doc **out, ia_err *err)
     *out = NULL;
     if (json_read_file(path, SNAPSHOT_MAX_BYTES, "a snapshot", &root, err) != 0)
         return -1;
-    return make_doc(path, root, out, err);
+    return make_doc(strcmp(path, "-") == 0 ? "stdin" : path, root, out, err);
 }

@@ -29,7 +29,8 @@ typedef struct snapshot_doc {
     bool has_organization; /* the snapshot records at least one Organization */
 } snapshot_doc;
 
-/* Reads and checks the snapshot at path ("-" for stdin is not supported). *out owned: snapshot_doc_free. */
+/* Reads and checks the snapshot at path ("-": stdin, named "stdin" in errors). *out owned: snapshot_doc_free.
+ */
 int snapshot_doc_read(const char *path, snapshot_doc **out, ia_err *err);
 
 /* The same over a snapshot already in memory; name is used in errors. */

@@ -582,6 +582,11 @@ fail:
 
 int snapshot_write(snapshot *s, const char *path, ia_err *err)
 {
+    return snapshot_write_mode(s, path, 0666, err);
+}
+
+int snapshot_write_mode(snapshot *s, const char *path, mode_t mode, ia_err *err)
+{
     file_out out;
 
     /* qsort's base must not be NULL, even for nothing to sort. */
@@ -594,7 +599,7 @@ int snapshot_write(snapshot *s, const char *path, ia_err *err)
         qsort(s->accounts, s->n_accounts, sizeof(*s->accounts), cmp_account);
     if (s->organizations && snapshot_sort_organizations(s->organizations) != 0)
         return err_set(err, IA_ERR_NOMEM, "out of memory");
-    if (file_out_open(&out, path, err) != 0)
+    if (file_out_open_mode(&out, path, mode, err) != 0)
         return -1;
     if (write_body(s, out.fp) != 0) {
         file_out_abort(&out);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <cjson/cJSON.h>
@@ -127,7 +128,10 @@ int snapshot_set_regions(snapshot *s, const char *const *regions, size_t n, ia_e
  */
 int snapshot_sort_organizations(cJSON *organizations);
 
-/* Sorts and writes the snapshot to path ("-" for stdout), atomically, mode 0600. */
+/* Sorts and writes the snapshot to path ("-" for stdout), atomically, mode 0666 less the umask. */
 int snapshot_write(snapshot *s, const char *path, ia_err *err);
+
+/* The same, the file created with mode (less the umask): 0600 for a snapshot that stays private. */
+int snapshot_write_mode(snapshot *s, const char *path, mode_t mode, ia_err *err);
 
 #endif

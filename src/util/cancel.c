@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/fileio.h"
+#include "util/log.h"
 
 /* Written by the signal handler, read by every thread: a lock-free atomic is safe for both. */
 static atomic_int g_cancel_signal;
@@ -24,9 +25,8 @@ static void on_signal(int sig)
     /* No half-written file may survive a stop, even if the process is killed right after. */
     file_out_abort_all();
     if (code) {
-        /* write and _exit are async-signal-safe; nothing else is needed: the step owns nothing to finish. */
-        if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-            code = 128 + sig;
+        /* Both async-signal-safe; nothing else is needed: the step owns nothing to finish. */
+        log_line_signal_safe(msg);
         _exit(code);
     }
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -178,7 +179,49 @@ static int tmp_close(void *cookie)
     return close((int)(intptr_t)cookie);
 }
 
+/*
+ * mkstemp with a mode: fills the template's final "XXXXXX" with letters and
+ * digits and creates the file exclusively, mode less the umask (mkstemp
+ * always makes 0600, and reading the umask to widen that afterwards is not
+ * thread-safe). Returns the descriptor, or -1 with errno.
+ */
+static int create_tmp(char *tmpl, mode_t mode)
+{
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    static atomic_uint counter;
+    char *x = tmpl + strlen(tmpl) - 6;
+
+    for (int attempt = 0; attempt < 100; attempt++) {
+        unsigned char rnd[6];
+        struct timespec ts;
+        int fd;
+
+        /* Unpredictable where the kernel gives randomness; unique enough for O_EXCL otherwise. */
+        if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+            unsigned long v;
+
+            clock_gettime(CLOCK_REALTIME, &ts);
+            v = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
+                atomic_fetch_add(&counter, 7919u);
+            for (size_t i = 0; i < sizeof(rnd); i++, v >>= 5)
+                rnd[i] = (unsigned char)v;
+        }
+        for (size_t i = 0; i < sizeof(rnd); i++)
+            x[i] = letters[rnd[i] % (sizeof(letters) - 1)];
+        fd = open(tmpl, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+        if (fd >= 0 || errno != EEXIST)
+            return fd;
+    }
+    errno = EEXIST;
+    return -1;
+}
+
 int file_out_open(file_out *out, const char *path, ia_err *err)
+{
+    return file_out_open_mode(out, path, 0666, err);
+}
+
+int file_out_open_mode(file_out *out, const char *path, mode_t mode, ia_err *err)
 {
     static const cookie_io_functions_t tmp_io = {NULL, tmp_write, NULL, tmp_close};
 
@@ -217,7 +260,7 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
     }
     memcpy(out->tmp_path, path, dirlen);
     snprintf(out->tmp_path + dirlen, strlen(path) + 32, ".%s.tmp-XXXXXX", path + dirlen);
-    fd = mkstemp(out->tmp_path);
+    fd = create_tmp(out->tmp_path, mode);
     if (fd < 0) {
         err_set(err, IA_ERR_IO, "%s: cannot create file: %s", path, strerror(errno));
         free(out->tmp_path);
@@ -225,7 +268,6 @@ int file_out_open(file_out *out, const char *path, ia_err *err)
         file_out_abort(out);
         return -1;
     }
-    fchmod(fd, 0600);
     out->registered = file_temp_register(out->tmp_path);
     out->fd = fd;
     out->fp = fopencookie((void *)(intptr_t)fd, "wb", tmp_io);

@@ -4,6 +4,7 @@
 /* Reading whole files with a bound, and writing files atomically. */
 
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "util/buf.h"
 #include "util/err.h"
@@ -23,16 +24,16 @@ int file_read_checked(const char *path, buf *out,
 
 /*
  * An output file that appears whole or not at all. file_out_open creates a
- * temporary file beside path (same folder, so rename is atomic), mode 0600;
- * the caller writes to out->fp; file_out_commit flushes, fsyncs and renames
- * it over path; file_out_abort removes it. The path "-" means stdout: commit
- * only flushes it. An existing path that is not a regular file (/dev/null,
- * a FIFO) is written in place, never renamed over. A file_out that was neither committed nor aborted is
- * removed by file_out_abort_all, which the signal handling calls at exit. A run killed outright (SIGKILL)
- * leaves its temporary ".NAME.tmp-XXXXXX" behind: file_out_open removes those of its path that are
- * regular files of this user older than a day. Once a stop is asked for (util/cancel.h), writes to the
- * temporary file fail (ECANCELED), so a writer ends at its next flush, and commit renames nothing
- * (IA_ERR_CANCELLED): what was at path stays as it was.
+ * temporary file beside path (same folder, so rename is atomic), mode 0666
+ * less the umask, as other Unix tools create their outputs (0644 with umask
+ * 022; a file it replaces does not pass on its mode); the caller writes to out->fp; file_out_commit flushes,
+ * fsyncs and renames it over path; file_out_abort removes it. The path "-" means stdout: commit only flushes
+ * it. An existing path that is not a regular file (/dev/null, a FIFO) is written in place, never renamed
+ * over. A file_out that was neither committed nor aborted is removed by file_out_abort_all, which the signal
+ * handling calls at exit. A run killed outright (SIGKILL) leaves its temporary ".NAME.tmp-XXXXXX" behind:
+ * file_out_open removes those of its path that are regular files of this user older than a day. Once a stop
+ * is asked for (util/cancel.h), writes to the temporary file fail (ECANCELED), so a writer ends at its next
+ * flush, and commit renames nothing (IA_ERR_CANCELLED): what was at path stays as it was.
  */
 typedef struct file_out {
     FILE *fp;       /* borrowed by the writer until commit/abort */
@@ -43,6 +44,13 @@ typedef struct file_out {
 } file_out;
 
 int file_out_open(file_out *out, const char *path, ia_err *err);
+
+/*
+ * The same with the mode the file is created with (less the umask): 0600
+ * for a file that holds a secret (the SSO token cache) or stays private (a
+ * temporary snapshot). A device or FIFO written in place keeps its own.
+ */
+int file_out_open_mode(file_out *out, const char *path, mode_t mode, ia_err *err);
 int file_out_commit(file_out *out, ia_err *err);
 void file_out_abort(file_out *out);
 

@@ -242,27 +242,30 @@ static int check_start(void *ud, const buf *text, size_t from, ia_err *err)
 
 int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err)
 {
-    start_check sc = {path, what, false};
+    /* "-" is stdin, read as the file the system names it (any kind: a pipe, a terminal) and named "stdin". */
+    bool from_stdin = strcmp(path, "-") == 0;
+    const char *open_path = from_stdin ? "/dev/stdin" : path;
+    start_check sc = {from_stdin ? "stdin" : path, what, false};
     buf text;
     int rc;
 
     *out = NULL;
     buf_init(&text, limit);
-    if (file_read_checked(path, &text, check_start, &sc, err) != 0) {
+    if (file_read_checked(open_path, &text, check_start, &sc, err) != 0) {
         char msg[sizeof(err->msg)];
         const char *m = err->msg;
-        size_t plen = strlen(path);
+        size_t plen = strlen(open_path);
 
         buf_free(&text);
         if (err->kind == IA_ERR_INPUT)
             return -1;
         /* A file that cannot be read is bad input (exit 2), named once. */
-        if (strncmp(m, path, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
+        if (strncmp(m, open_path, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
             m += plen + 2;
         snprintf(msg, sizeof(msg), "%s", m);
-        return err_set_at(err, path, 0, 0, "%s", msg);
+        return err_set_at(err, sc.path, 0, 0, "%s", msg);
     }
-    rc = json_parse_text(path, buf_str(&text), text.len, what, out, err);
+    rc = json_parse_text(sc.path, buf_str(&text), text.len, what, out, err);
     buf_free(&text);
     return rc;
 }

@@ -70,7 +70,8 @@ json_status json_value_fits(const cJSON *v, int max_depth);
 json_status json_value_cost(const cJSON *v, int max_depth, size_t *cost, size_t *bytes);
 
 /*
- * Reads path (at most limit bytes) and parses it as a JSON object.
+ * Reads path (at most limit bytes; "-" is stdin, named "stdin" in errors)
+ * and parses it as a JSON object.
  * what names the document a reader expects ("a snapshot"), for the
  * messages. Bytes that cannot be such a document (a NUL byte, a first
  * character other than '{') stop the read at once, so that a device or an

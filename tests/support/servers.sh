@@ -80,6 +80,14 @@ check() {
   fi
 }
 
+# Off a terminal (as here) every line imgaudit logs on stderr starts with its time, ISO-8601 UTC, and a space.
+LOG_TIME_RE='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z '
+
+# untimed FILE: FILE's lines without that time, for checks that match whole lines.
+untimed() {
+  sed -E "s/^$LOG_TIME_RE//" "$1"
+}
+
 # finish: prints the closing count line and sets the exit status.
 finish() {
   echo "$_passed passed, $_failed failed"
