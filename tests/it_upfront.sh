@@ -58,7 +58,8 @@ check "missing --rules: exit 2, no AWS call" refused 2 "nothere\.yaml" "${AUDIT[
 printf 'vars:\n  trusted_accounts: [\n' >"$TEST_TMP/bad-vars.yaml"
 check "bad --vars: exit 2 at file:line:column, no AWS call" \
   refused 2 "bad-vars\.yaml:[0-9]+:[0-9]+: " "${AUDIT[@]}" --vars "$TEST_TMP/bad-vars.yaml"
-printf 'waivers:\n  - rule: x\n    reason: r\n    expires: 2027-01-01\n    colour: red\n' >"$TEST_TMP/bad-waivers.yaml"
+printf 'waivers:\n  - rule: workspaces-image-stale\n    reason: r\n    expires: 2027-01-01\n    colour: red\n' \
+  >"$TEST_TMP/bad-waivers.yaml"
 check "bad --waivers: exit 2 at file:line:column, no AWS call" \
   refused 2 "bad-waivers\.yaml:[0-9]+:[0-9]+: " "${AUDIT[@]}" --waivers "$TEST_TMP/bad-waivers.yaml"
 printf 'accounts:\n  - id: "111122223333"\n    regions: [eu-centrl-1]\n' >"$TEST_TMP/bad-region-accounts.yaml"
@@ -93,7 +94,10 @@ check "newer regions are known (collected as not offered, no error)" \
 
 # --- options
 check "an abbreviation is no option: exit 2 with the name meant" \
-  refused 2 "unknown option '--rule'; did you mean '--rules'\?" "${AUDIT[@]}" --rule x
+  refused 2 "unknown option '--waiver'; did you mean '--waivers'\?" "${AUDIT[@]}" --waiver x
+check "--rule naming no rule: exit 2 with the closest id, no AWS call" \
+  refused 2 "--rule 'workspaces-image-stael' matches no rule \(did you mean 'workspaces-image-stale'\?\)" \
+  "${AUDIT[@]}" --rule workspaces-image-stael
 check "--conc is not --concurrency" refused 2 "unknown option '--conc'; did you mean '--concurrency'\?" "${AUDIT[@]}" --conc 3
 check "--region twice: exit 2 naming it" \
   refused 2 "^imgaudit audit: error: --region given twice: it takes one value" "${AUDIT[@]}" --region eu-west-1
