@@ -143,6 +143,13 @@ waivers_warned() {
     grep -q "waivers.yaml:5: waiver for 'workspaces-image-error-state' matched nothing" "$TEST_TMP/waivers.err"
 }
 check "evaluate -q: an expired and an unused waiver are warned of, nothing else" waivers_warned
+run_to waivers_excluded "$IMGAUDIT_BIN" evaluate "$R/demo.json" -q --fail-on none \
+  --waivers "$TEST_TMP/waivers.yaml" --exclude-rule workspaces-image-error-state
+excluded_not_unused() {
+  ran waivers_excluded 0 && [ "$(wc -l <"$TEST_TMP/waivers_excluded.err")" -eq 1 ] &&
+    grep -q "expired on 2026-01-01" "$TEST_TMP/waivers_excluded.err"
+}
+check "a waiver for a rule that --exclude-rule left out is not said to match nothing" excluded_not_unused
 
 # --- errors: timestamped, one line ---
 run_to usage "$IMGAUDIT_BIN" evaluate "$R/demo.json" --quiet --fail-on severe

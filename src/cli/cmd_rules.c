@@ -16,6 +16,7 @@
 #include "cli/reportopts.h"
 #include "rules/rules.h"
 #include "rules/waivers.h"
+#include "util/log.h"
 #include "util/termtext.h"
 
 typedef struct rules_cmd {
@@ -280,9 +281,9 @@ static int run_verb(const cli_command *verb, int argc, char **argv)
         rc = lint_verdict(set, lrc == 0, wv, &c, &diags);
         goto out;
     }
-    rules_diags_print(&diags, stderr, "imgaudit: error: ", "imgaudit: warning: ", false);
+    reportopts_log_diags(&diags);
     if (errors) {
-        fprintf(stderr, "imgaudit %s: %zu problem%s found\n", verb->name, errors, errors == 1 ? "" : "s");
+        log_line("imgaudit %s: %zu problem%s found", verb->name, errors, errors == 1 ? "" : "s");
         rc = CLI_EXIT_USAGE;
         goto out;
     }

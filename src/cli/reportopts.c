@@ -244,7 +244,7 @@ rules_selection reportopts_selection(const reportopts *ro)
  * (timestamped off a terminal, like every error): errors as errors, warnings
  * (lint's, which do not stop a run) as warnings.
  */
-static void log_diags(const rules_diags *diags)
+void reportopts_log_diags(const rules_diags *diags)
 {
     char line[2048];
     size_t dropped = diags->dropped + diags->dropped_warnings + diags->dropped_strict;
@@ -300,7 +300,7 @@ out:
     /* Every problem, not just the first, and every warning. */
     rules_diags_count(&diags, false, &errors, &warnings);
     if (diags.n)
-        log_diags(&diags);
+        reportopts_log_diags(&diags);
     if (rc != 0 && errors == 0)
         cli_fail(err);
     cli_list_free(&paths);

@@ -96,6 +96,9 @@ rules_selection reportopts_selection(const reportopts *ro);
  */
 int reportopts_load(reportopts *ro, ia_err *err);
 
+/* Logs each problem of diags (log_error, log_warn), and how many more were not kept. */
+void reportopts_log_diags(const rules_diags *diags);
+
 /* Frees what init and load made. */
 void reportopts_clean_up(reportopts *ro);
 
