@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -320,14 +321,23 @@ out:
     return rc;
 }
 
-/* Grows an array of elem-sized items by one slot; returns the new slot or NULL. */
+/*
+ * Grows an array of elem-sized items by one slot; returns the new slot or
+ * NULL. The array is only ever grown here, so its room is implied by *n: the
+ * next power of two. It doubles when full (one slot at a time would copy the
+ * whole array on every add: quadratic over 50,000 variables).
+ */
 static void *grow(void **arr, size_t *n, size_t elem)
 {
-    char *p = realloc(*arr, (*n + 1) * elem);
+    char *p = *arr;
 
-    if (!p)
-        return NULL;
-    *arr = p;
+    if ((*n & (*n - 1)) == 0) {
+        size_t cap = *n ? *n * 2 : 1;
+
+        if (cap > SIZE_MAX / elem || !(p = realloc(*arr, cap * elem)))
+            return NULL;
+        *arr = p;
+    }
     memset(p + *n * elem, 0, elem);
     return p + (*n)++ * elem;
 }
