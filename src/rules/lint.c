@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "rules/rules_int.h"
-#include "rules/suggest.h"
+#include "util/nearest.h"
 
 /* The variables imgaudit itself and the built-in pack's rules read: never unused, and suggested for a typo.
  */
@@ -294,8 +294,8 @@ static void unused_vars(rules_ctx *ctx, const rules_set *set, const names *used)
         if (names_has(used, v->name) || names_has(&cands, v->name) || !names_add(&reported, v->name))
             continue;
         /* A warning past the bound is only counted: no guess is worked out for it. */
-        close = ctx->diags->n_warnings < RULES_WARNINGS_MAX ? suggest_closest(v->name, cands.items, cands.n)
-                                                            : NULL;
+        close =
+            ctx->diags->n_warnings < RULES_WARNINGS_MAX ? nearest_in(v->name, cands.items, cands.n) : NULL;
         if (close)
             rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
                        "variable '%s' is defined but no rule or variable uses it (did you mean '%s'?)",

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "rules/rules_int.h"
-#include "rules/suggest.h"
+#include "util/nearest.h"
 
 static bool matches(const char *pattern, const char *id)
 {
@@ -43,7 +43,7 @@ static int check_patterns(const rules_set *set, const char *option, const char *
             found = matches(patterns[p], ids[i]);
         if (found)
             continue;
-        close = suggest_closest(patterns[p], ids, set->n_rules);
+        close = nearest_in(patterns[p], ids, set->n_rules);
         if (close)
             rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule (did you mean '%s'?)", option,
                          patterns[p], close);

@@ -6,9 +6,9 @@
 
 #include "rules/clock.h"
 #include "rules/rules_int.h"
-#include "rules/suggest.h"
 #include "util/buf.h"
 #include "util/fileio.h"
+#include "util/nearest.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 
@@ -121,7 +121,7 @@ static int check_rule(rules_ctx *ctx, const rules_set *set, const char *file, co
             goto out;
         ids[n++] = id;
     }
-    close = suggest_closest(pattern, ids, n);
+    close = nearest_in(pattern, ids, n);
     if (strpbrk(pattern, "*?["))
         rc = rules_problem(ctx, file, at, "waiver's rule glob '%s' matches no loaded rule", pattern);
     else if (close)

@@ -49,6 +49,9 @@ void nearest_offer(nearest *n, const char *candidate)
 
     if (len > NEAREST_MAX_LEN || n->word_len > NEAREST_MAX_LEN || n->word_len == 0)
         return;
+    /* The distance is at least the difference in length: most names are ruled out without the table. */
+    if (len < n->word_len && n->word_len - len > allowed)
+        return;
     d = distance(n->word, n->word_len, candidate, len);
     /* Scores are doubled so that an abbreviation (a prefix) ranks between a one-step and a
      * two-step typo. A word changed whole ("q" for "n") is no typo of it. */
@@ -70,4 +73,16 @@ void nearest_offer(nearest *n, const char *candidate)
 const char *nearest_found(const nearest *n)
 {
     return n->best;
+}
+
+const char *nearest_in(const char *word, const char *const *names, size_t n)
+{
+    nearest near;
+
+    nearest_init(&near, word, strlen(word));
+    for (size_t i = 0; i < n && i < NEAREST_MAX_NAMES; i++) {
+        if (strcmp(names[i], word) != 0)
+            nearest_offer(&near, names[i]);
+    }
+    return nearest_found(&near);
 }

@@ -32,4 +32,12 @@ void nearest_offer(nearest *n, const char *candidate);
 /* The closest candidate offered, or NULL when none is close enough. */
 const char *nearest_found(const nearest *n);
 
+/*
+ * The closest of names[0..n) to word, borrowed from names, or NULL: as
+ * nearest_offer judges them, word itself never suggested. Only the first
+ * NEAREST_MAX_NAMES are looked at: a guess is not worth seconds.
+ */
+#define NEAREST_MAX_NAMES 10000
+const char *nearest_in(const char *word, const char *const *names, size_t n);
+
 #endif
