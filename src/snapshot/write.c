@@ -447,6 +447,19 @@ static int write_line(FILE *fp, const char *indent, const cJSON *item, const cha
     return ok ? 0 : -1;
 }
 
+/* Prints item's name (escaped as cJSON does), a colon and its value, compactly, after sep. */
+static int write_named(FILE *fp, const char *sep, const cJSON *item)
+{
+    cJSON *name = cJSON_CreateStringReference(item->string);
+    char *key = name ? cJSON_PrintUnformatted(name) : NULL, *value = cJSON_PrintUnformatted(item);
+    int ok = key && value && fprintf(fp, "%s%s:%s", sep, key, value) >= 0;
+
+    cJSON_free(value);
+    cJSON_free(key);
+    cJSON_Delete(name);
+    return ok ? 0 : -1;
+}
+
 /*
  * "organizations", one member a line (as resources are), so that two
  * snapshots of an Organization diff by member: each Organization's other
@@ -460,24 +473,27 @@ static int write_organizations(FILE *fp, const cJSON *organizations)
         return -1;
     cJSON_ArrayForEach(org, organizations)
     {
-        cJSON *head = cJSON_Duplicate(org, true), *accounts, *member;
-        char *text = NULL;
-        int ok;
+        const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(org, "accounts"), *member;
+        const char *sep = "";
 
-        accounts = head ? cJSON_DetachItemFromObjectCaseSensitive(head, "accounts") : NULL;
-        if (head)
-            text = cJSON_PrintUnformatted(head);
-        /* text is an object with at least its id: "{...}"; "accounts" goes in before its closing brace. */
-        ok = text && fprintf(fp, "    %.*s,\"accounts\":[\n", (int)strlen(text) - 1, text) >= 0;
-        cJSON_free(text);
-        cJSON_Delete(head);
+        if (fprintf(fp, "    {") < 0)
+            return -1;
+        cJSON_ArrayForEach(member, org)
+        {
+            if (member == accounts)
+                continue;
+            if (write_named(fp, sep, member) != 0)
+                return -1;
+            sep = ",";
+        }
+        if (fprintf(fp, ",\"accounts\":[\n") < 0)
+            return -1;
         cJSON_ArrayForEach(member, accounts)
         {
-            if (ok && write_line(fp, "      ", member, member->next ? "," : "") != 0)
-                ok = 0;
+            if (write_line(fp, "      ", member, member->next ? "," : "") != 0)
+                return -1;
         }
-        cJSON_Delete(accounts);
-        if (!ok || fprintf(fp, "    ]}%s\n", org->next ? "," : "") < 0)
+        if (fprintf(fp, "    ]}%s\n", org->next ? "," : "") < 0)
             return -1;
     }
     return fprintf(fp, "  ],\n") < 0 ? -1 : 0;
