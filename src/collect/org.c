@@ -93,7 +93,7 @@ typedef int (*take_fn)(void *ud, const cJSON *answer, ia_err *err);
 static int list_all(aws_client *c, const aws_call *call, const char *operation, const char *parent,
                     const char *child_type, take_fn take, void *ud, ia_err *err)
 {
-    char *next = NULL;
+    char *next = NULL, *sent = NULL;
     int pages = 0, rc = -1;
 
     do {
@@ -115,7 +115,8 @@ static int list_all(aws_client *c, const aws_call *call, const char *operation, 
             err_set(err, IA_ERR_NOMEM, "out of memory");
             goto out;
         }
-        free(next);
+        free(sent);
+        sent = next;
         next = NULL;
         called = aws_json_call(c, call, operation, req, &resp, err);
         cJSON_Delete(req);
@@ -127,6 +128,13 @@ static int list_all(aws_client *c, const aws_call *call, const char *operation, 
         }
         token = cJSON_GetObjectItemCaseSensitive(resp, "NextToken");
         if (cJSON_IsString(token) && token->valuestring[0]) {
+            /* The same token twice would page forever. */
+            if (sent && strcmp(sent, token->valuestring) == 0) {
+                cJSON_Delete(resp);
+                err_set(err, IA_ERR_PROTOCOL, "organizations %s: the same NextToken came back twice",
+                        operation);
+                goto out;
+            }
             next = str_dup(token->valuestring);
             if (!next) {
                 cJSON_Delete(resp);
@@ -138,6 +146,7 @@ static int list_all(aws_client *c, const aws_call *call, const char *operation, 
     } while (next);
     rc = 0;
 out:
+    free(sent);
     free(next);
     return rc;
 }
@@ -272,7 +281,7 @@ int org_list(aws_client *c, creds_provider *creds, const char *region, collect_t
 /* The OUs to read (the given ones first, then those found under them) and the accounts found. */
 typedef struct org_walk {
     char **units;
-    size_t n_units;
+    size_t n_units, cap_units;
     char **accounts;
     size_t n_accounts, cap_accounts;
 } org_walk;
@@ -284,10 +293,27 @@ static void free_strings(char **v, size_t n)
     free(v);
 }
 
+/* Appends a copy of s to v (n of cap used), doubling cap when full. */
+static int push_string(char ***v, size_t *n, size_t *cap, const char *s, ia_err *err)
+{
+    if (*n == *cap) {
+        size_t more = *cap ? *cap * 2 : 64;
+        char **grown = realloc(*v, more * sizeof(*grown));
+
+        if (!grown)
+            return err_set(err, IA_ERR_NOMEM, "out of memory");
+        *v = grown;
+        *cap = more;
+    }
+    (*v)[*n] = str_dup(s);
+    if (!(*v)[*n])
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    (*n)++;
+    return 0;
+}
+
 static int add_unit(org_walk *w, const char *id, ia_err *err)
 {
-    char **grown;
-
     for (size_t i = 0; i < w->n_units; i++) {
         if (strcmp(w->units[i], id) == 0)
             return 0;
@@ -295,15 +321,7 @@ static int add_unit(org_walk *w, const char *id, ia_err *err)
     if (w->n_units >= MAX_UNITS)
         return err_set(err, IA_ERR_PROTOCOL, "organizations ListChildren: more than %d OUs; giving up",
                        MAX_UNITS);
-    grown = realloc(w->units, (w->n_units + 1) * sizeof(*grown));
-    if (!grown)
-        return err_set(err, IA_ERR_NOMEM, "out of memory");
-    w->units = grown;
-    grown[w->n_units] = str_dup(id);
-    if (!grown[w->n_units])
-        return err_set(err, IA_ERR_NOMEM, "out of memory");
-    w->n_units++;
-    return 0;
+    return push_string(&w->units, &w->n_units, &w->cap_units, id, err);
 }
 
 static int take_children(void *ud, const cJSON *answer, ia_err *err)
@@ -340,19 +358,8 @@ static int take_parent_accounts(void *ud, const cJSON *answer, ia_err *err)
             return err_set(err, IA_ERR_PROTOCOL,
                            "organizations ListAccountsForParent: an account has no "
                            "12-digit Id");
-        if (w->n_accounts == w->cap_accounts) {
-            size_t cap = w->cap_accounts ? w->cap_accounts * 2 : 64;
-            char **grown = realloc(w->accounts, cap * sizeof(*grown));
-
-            if (!grown)
-                return err_set(err, IA_ERR_NOMEM, "out of memory");
-            w->accounts = grown;
-            w->cap_accounts = cap;
-        }
-        w->accounts[w->n_accounts] = str_dup(id);
-        if (!w->accounts[w->n_accounts])
-            return err_set(err, IA_ERR_NOMEM, "out of memory");
-        w->n_accounts++;
+        if (push_string(&w->accounts, &w->n_accounts, &w->cap_accounts, id, err) != 0)
+            return -1;
     }
     return 0;
 }
