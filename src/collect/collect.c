@@ -468,21 +468,33 @@ static void nap(progress *p, double s)
     }
 }
 
-/* On a terminal: one line redrawn four times a second, cleared at the end. */
-static void draw_live(progress *p)
+/*
+ * On a terminal: one line redrawn four times a second, cleared at the end.
+ * Without one (cron, CI, a log file): a plain log line every interval, none
+ * when the run ends sooner, so that a long run shows it is alive and a
+ * short one prints nothing more than its summary.
+ */
+static void *draw(void *arg)
 {
+    progress *p = arg;
     run *r = p->r;
-    double started = collect_clock_s(), last_t = started;
+    bool live = r->opt->progress == COLLECT_PROGRESS_LIVE;
+    double interval = live ? 0.25 : (double)r->opt->progress_interval_s, wait = live ? 0 : interval;
+    double started = collect_clock_s(), last_t = started, rate = 0;
     long last_throttles = 0;
-    double rate = 0;
 
-    while (!atomic_load(&p->stop)) {
+    for (;;) {
         aws_client_stats stats;
         char counts[256], line[320], left[48];
-        double now = collect_clock_s();
+        double now;
 
+        nap(p, wait);
+        if (atomic_load(&p->stop))
+            break;
+        wait = interval;
+        now = collect_clock_s();
         aws_client_stats_get(r->client, &stats);
-        /* Throttles per second, over the last second or so. */
+        /* Throttles per second, over the last second or so (a line's interval is longer). */
         if (now - last_t >= 1.0) {
             rate = (double)(stats.throttles - last_throttles) / (now - last_t);
             last_throttles = stats.throttles;
@@ -491,49 +503,13 @@ static void draw_live(progress *p)
         progress_text(r, rate, counts, sizeof(counts));
         time_left(left, sizeof(left), now - started, atomic_load(&r->accounts_done), r->n_accounts);
         snprintf(line, sizeof(line), "collecting: %s%s", counts, left);
-        log_status(line);
-        nap(p, 0.25);
+        if (live)
+            log_status(line);
+        else
+            log_line("imgaudit: %s", line);
     }
-    log_status(NULL);
-}
-
-/*
- * Without a terminal (cron, CI, a log file): a plain log line every interval,
- * none when the run ends sooner, so that a long run shows it is alive and a
- * short one prints nothing more than its summary.
- */
-static void draw_lines(progress *p)
-{
-    run *r = p->r;
-    double started = collect_clock_s(), last_t = started;
-    long last_throttles = 0;
-
-    for (;;) {
-        aws_client_stats stats;
-        char counts[256], left[48];
-        double now;
-
-        nap(p, (double)r->opt->progress_interval_s);
-        if (atomic_load(&p->stop))
-            return;
-        now = collect_clock_s();
-        aws_client_stats_get(r->client, &stats);
-        progress_text(r, (double)(stats.throttles - last_throttles) / (now - last_t), counts, sizeof(counts));
-        last_throttles = stats.throttles;
-        last_t = now;
-        time_left(left, sizeof(left), now - started, atomic_load(&r->accounts_done), r->n_accounts);
-        log_line("imgaudit: collecting: %s%s", counts, left);
-    }
-}
-
-static void *draw(void *arg)
-{
-    progress *p = arg;
-
-    if (p->r->opt->progress == COLLECT_PROGRESS_LIVE)
-        draw_live(p);
-    else
-        draw_lines(p);
+    if (live)
+        log_status(NULL);
     return NULL;
 }
 
