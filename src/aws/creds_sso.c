@@ -82,19 +82,13 @@ static void delete_secret_json(cJSON *doc)
     cJSON_Delete(doc);
 }
 
-/* A JSON object from text[0..len), or NULL. Owned: delete_secret_json. */
+/* A JSON object from text[0..len) ({} when empty), or NULL. Owned: delete_secret_json. */
 static cJSON *parse_object(const char *text, size_t len)
 {
-    cJSON *doc = NULL;
+    cJSON *doc;
     json_fault fault;
 
-    if (json_parse_bounded(text, len, JSON_MAX_DEPTH, &doc, &fault) != 0)
-        return NULL;
-    if (!cJSON_IsObject(doc)) {
-        delete_secret_json(doc);
-        return NULL;
-    }
-    return doc;
+    return aws_json_answer(text, len, &doc, &fault) == 0 ? doc : NULL;
 }
 
 /* A string member, borrowed from doc; NULL when absent, not a string or empty. */
