@@ -205,15 +205,28 @@ static const key_row c7n_keys[] = {
     {"email", KEY_IGNORED},           {"vars", KEY_IGNORED},    {NULL, KEY_IGNORED},
 };
 
-static const char *const expected_keys[] = {
-    [FORM_NATIVE] = "id, name, role_arn, external_id, regions",
-    [FORM_C7N_ORG] = "account_id, name, role, external_id, regions, tags, email, vars",
-};
+/* The name keys give to which (present in every table). */
+static const char *key_name(const key_row *keys, account_key which)
+{
+    while (keys->key != which)
+        keys++;
+    return keys->name;
+}
+
+/* The names of keys, "a, b, c". */
+static void key_names(const key_row *keys, char *out, size_t size)
+{
+    size_t n = 0;
+
+    out[0] = '\0';
+    for (; keys->name && n < size; keys++)
+        n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ", " : "", keys->name);
+}
 
 static void load_account(file_check *fc, file_form form, const ytree_node *node, collect_targets *out)
 {
     const key_row *keys = form == FORM_C7N_ORG ? c7n_keys : native_keys;
-    const char *id_key = keys[0].name, *role_key = keys[2].name;
+    const char *id_key = key_name(keys, KEY_ID);
     collect_target *t;
 
     if (node->kind != YTREE_MAP) {
@@ -233,7 +246,10 @@ static void load_account(file_check *fc, file_form form, const ytree_node *node,
         while (row->name && strcmp(row->name, key) != 0)
             row++;
         if (!row->name) {
-            problem(fc, k, "unknown key '%s' (expected %s)", key, expected_keys[form]);
+            char expected[128];
+
+            key_names(keys, expected, sizeof(expected));
+            problem(fc, k, "unknown key '%s' (expected %s)", key, expected);
             continue;
         }
         switch (row->key) {
@@ -252,7 +268,7 @@ static void load_account(file_check *fc, file_form form, const ytree_node *node,
             }
             t->role_arn = scalar(fc, v, key);
             if (t->role_arn && !str_starts_with(t->role_arn, "arn:"))
-                problem(fc, v, "%s '%s' is not an ARN", role_key, t->role_arn);
+                problem(fc, v, "%s '%s' is not an ARN", key, t->role_arn);
             break;
         case KEY_EXTERNAL_ID:
             t->external_id = scalar(fc, v, key);
