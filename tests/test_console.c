@@ -17,15 +17,11 @@
 /* The summary as text; owned (free()). */
 static char *summary(const results *r, const console_options *opt)
 {
-    char *mem = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&mem, &len);
+    testutil_mem m;
+    FILE *fp = testutil_mem_open(&m);
 
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     console_summary(r, opt, fp);
-    fclose(fp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
-    return mem;
+    return testutil_mem_close(&m, NULL);
 }
 
 static const console_file written[] = {

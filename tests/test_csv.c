@@ -16,16 +16,15 @@
 /* Writes the CSV of r into memory; owned (free()). */
 static char *write_csv(const results *r)
 {
-    char *mem = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&mem, &len);
+    testutil_mem m;
+    FILE *fp = testutil_mem_open(&m);
+    char *mem;
+    size_t len;
     ia_err err;
 
     err_clear(&err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     CU_ASSERT_EQUAL(csv_write(r, fp, &err), 0);
-    fclose(fp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
+    mem = testutil_mem_close(&m, &len);
     CU_ASSERT_EQUAL(strlen(mem), len);
     return mem;
 }
@@ -110,10 +109,9 @@ static void test_csv__nothing_failed_is_the_header_alone(void)
 static void test_csv__write_failure_is_an_io_error(void)
 {
     report_fixture f;
-    FILE *fp = fopen("/dev/full", "w");
+    FILE *fp = testutil_dev_full();
     ia_err err;
 
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     err_clear(&err);
     fixture_load(&f, "fleet.json");
     CU_ASSERT_EQUAL(csv_write(&f.r, fp, &err), -1);

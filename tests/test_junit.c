@@ -90,16 +90,15 @@ static int invalid_count(const char *xml, size_t len)
 /* Writes the report into memory and validates it; the result is owned (free()). */
 static char *write_report(const results *r, const junit_options *opt, size_t *len_out)
 {
-    char *mem = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&mem, &len);
+    testutil_mem m;
+    FILE *fp = testutil_mem_open(&m);
+    char *mem;
+    size_t len;
     ia_err err;
 
     err_clear(&err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     CU_ASSERT_EQUAL(junit_write(r, opt, fp, &err), 0);
-    fclose(fp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
+    mem = testutil_mem_close(&m, &len);
     CU_ASSERT_EQUAL(invalid_count(mem, len), 0);
     *len_out = len;
     return mem;
@@ -111,16 +110,6 @@ static xmlDocPtr parse(const char *xml, size_t len)
 
     CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
     return doc;
-}
-
-static void assert_str(xmlDocPtr doc, const char *expr, const char *want)
-{
-    char *got = testutil_xpath_str(doc, expr);
-
-    if (strcmp(got, want) != 0)
-        fprintf(stderr, "\n  %s: got '%s', want '%s'\n", expr, got, want);
-    CU_ASSERT_STRING_EQUAL(got, want);
-    free(got);
 }
 
 static void test_junit__by_rule_one_suite_per_rule_and_one_case_per_result(void)
@@ -137,37 +126,38 @@ static void test_junit__by_rule_one_suite_per_rule_and_one_case_per_result(void)
     /* Six rules and the collection suite; the wrapper carries the totals. */
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/testsuite)"), 7);
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testcase)"), (double)(f.r.n_items + 2));
-    assert_str(doc, "/testsuites/@tests", "29");
-    assert_str(doc, "/testsuites/@failures", "6");
-    assert_str(doc, "/testsuites/@errors", "2");
-    assert_str(doc, "/testsuites/@skipped", "1");
-    assert_str(doc, "/testsuites/@time", "0");
-    assert_str(doc, "/testsuites/testsuite[1]/@name", "ws-shared-outside-org");
-    assert_str(doc, "/testsuites/testsuite[1]/@id", "0");
-    assert_str(doc, "/testsuites/testsuite[7]/@id", "6");
-    assert_str(doc, "/testsuites/testsuite[1]/@package", "imgaudit.workspaces_image");
-    assert_str(doc, "/testsuites/testsuite[1]/@timestamp", "2026-11-25T02:04:00");
-    assert_str(doc, "/testsuites/testsuite[1]/@hostname", "ci-runner-7");
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']/@tests", "6");
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']/@failures", "1");
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']/@skipped", "0");
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']/properties/property[@name='severity']/@value",
-               "high");
+    testutil_assert_xpath_str(doc, "/testsuites/@tests", "29");
+    testutil_assert_xpath_str(doc, "/testsuites/@failures", "6");
+    testutil_assert_xpath_str(doc, "/testsuites/@errors", "2");
+    testutil_assert_xpath_str(doc, "/testsuites/@skipped", "1");
+    testutil_assert_xpath_str(doc, "/testsuites/@time", "0");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@name", "ws-shared-outside-org");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@id", "0");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[7]/@id", "6");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@package", "imgaudit.workspaces_image");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@timestamp", "2026-11-25T02:04:00");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@hostname", "ci-runner-7");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/@tests", "6");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/@failures", "1");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/@skipped", "0");
+    testutil_assert_xpath_str(
+        doc, "//testsuite[@name='ws-byol-shared']/properties/property[@name='severity']/@value", "high");
     /* A failure: type is the severity, the message the result's, the body adds description and remediation.
      */
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[failure]/@name",
-               "wsi-0a1b2c3d4 golden-win11 (111122223333 eu-west-1)");
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[failure]/@classname",
-               "111122223333.eu-west-1.workspaces_image");
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']//failure/@type", "high");
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']//failure/@message",
-               "BYOL image wsi-0a1b2c3d4 is shared with 2 accounts: 222233334444, 999988887777");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[failure]/@name",
+                              "wsi-0a1b2c3d4 golden-win11 (111122223333 eu-west-1)");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[failure]/@classname",
+                              "111122223333.eu-west-1.workspaces_image");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']//failure/@type", "high");
+    testutil_assert_xpath_str(
+        doc, "//testsuite[@name='ws-byol-shared']//failure/@message",
+        "BYOL image wsi-0a1b2c3d4 is shared with 2 accounts: 222233334444, 999988887777");
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testsuite[@name='ws-byol-shared']//failure"
                                             "[contains(., 'Remediation: Share BYOL images only') and "
                                             "contains(., 'carry your own Windows licences') and "
                                             "contains(., 'New since the baseline')])"),
                     1);
-    assert_str(doc, "//testsuite[@name='ws-image-age']//failure/@type", "info");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-image-age']//failure/@type", "info");
     /* Passing cases are empty. */
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testsuite[@name='ws-byol-shared']/testcase[not(*)])"),
                     5);
@@ -186,13 +176,14 @@ static void test_junit__waived_result_is_skipped_with_reason_owner_and_expiry(vo
     fixture_load(&f, "fleet.json");
     xml = write_report(&f.r, NULL, &len);
     doc = parse(xml, len);
-    assert_str(doc, "//testsuite[@name='ws-updates-pending']/@skipped", "1");
-    assert_str(doc, "//testsuite[@name='ws-updates-pending']/@failures", "1");
-    assert_str(doc, "//testsuite[@name='ws-updates-pending']//skipped/@message",
-               "waived: Golden image is rebuilt on the first of each month (desktop-team@example.com, "
-               "expires 2027-01-31)");
-    assert_str(doc, "//testsuite[@name='ws-updates-pending']//skipped",
-               "Updates are available: Graphics driver");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-updates-pending']/@skipped", "1");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-updates-pending']/@failures", "1");
+    testutil_assert_xpath_str(
+        doc, "//testsuite[@name='ws-updates-pending']//skipped/@message",
+        "waived: Golden image is rebuilt on the first of each month (desktop-team@example.com, "
+        "expires 2027-01-31)");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-updates-pending']//skipped",
+                              "Updates are available: Graphics driver");
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//skipped)"), 1);
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//failure)"), 6);
     xmlFreeDoc(doc);
@@ -210,13 +201,14 @@ static void test_junit__collection_errors_are_error_cases_in_a_collection_suite(
     fixture_load(&f, "fleet.json");
     xml = write_report(&f.r, NULL, &len);
     doc = parse(xml, len);
-    assert_str(doc, "//testsuite[@name='collection']/@errors", "2");
-    assert_str(doc, "//testsuite[@name='collection']/@tests", "2");
-    assert_str(doc, "//testsuite[@name='collection']/testcase[2]/@name",
-               "sts AssumeRole (444455556666 global)");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='collection']/@errors", "2");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='collection']/@tests", "2");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='collection']/testcase[2]/@name",
+                              "sts AssumeRole (444455556666 global)");
     /* An error not tied to a region (the role could not be assumed) is classed under "global". */
-    assert_str(doc, "//testsuite[@name='collection']/testcase[2]/@classname", "444455556666.global.sts");
-    assert_str(doc, "//testsuite[@name='collection']/testcase[2]/error/@type", "AccessDenied");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='collection']/testcase[2]/@classname",
+                              "444455556666.global.sts");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='collection']/testcase[2]/error/@type", "AccessDenied");
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testsuite[@name='collection']/testcase[1]/error"
                                             "[contains(., 'HTTP 400') and contains(., 'Rate exceeded')])"),
                     1);
@@ -238,24 +230,24 @@ static void test_junit__by_account_groups_every_result_under_its_account(void)
     doc = parse(xml, len);
     /* Three accounts (one only known from the snapshot and its error) and the collection suite. */
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/testsuite)"), 4);
-    assert_str(doc, "/testsuites/testsuite[1]/@name", "111122223333");
-    assert_str(doc, "/testsuites/testsuite[1]/@package", "imgaudit.accounts");
-    assert_str(doc, "/testsuites/testsuite[1]/properties/property[@name='account_name']/@value",
-               "desktops-prod");
-    assert_str(doc, "/testsuites/testsuite[1]/@tests", "14");
-    assert_str(doc, "/testsuites/testsuite[1]/@failures", "6");
-    assert_str(doc, "/testsuites/testsuite[1]/@skipped", "1");
-    assert_str(doc, "/testsuites/testsuite[2]/@tests", "13");
-    assert_str(doc, "/testsuites/testsuite[3]/@name", "444455556666");
-    assert_str(doc, "/testsuites/testsuite[3]/@tests", "0");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@name", "111122223333");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@package", "imgaudit.accounts");
+    testutil_assert_xpath_str(
+        doc, "/testsuites/testsuite[1]/properties/property[@name='account_name']/@value", "desktops-prod");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@tests", "14");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@failures", "6");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@skipped", "1");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[2]/@tests", "13");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[3]/@name", "444455556666");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[3]/@tests", "0");
     CU_ASSERT_EQUAL(
         testutil_xpath_num(doc, "sum(/testsuites/testsuite[@package='imgaudit.accounts']/@tests)"),
         (double)f.r.n_items);
     /* Inside an account the rule leads the case name, and rule order is kept. */
-    assert_str(doc, "/testsuites/testsuite[1]/testcase[1]/@name",
-               "ws-shared-outside-org wsi-0a1b2c3d4 golden-win11 (eu-west-1)");
-    assert_str(doc, "/testsuites/testsuite[1]/testcase[failure/@type='critical']/@classname",
-               "111122223333.eu-west-1.workspaces_image");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/testcase[1]/@name",
+                              "ws-shared-outside-org wsi-0a1b2c3d4 golden-win11 (eu-west-1)");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/testcase[failure/@type='critical']/@classname",
+                              "111122223333.eu-west-1.workspaces_image");
     CU_ASSERT_EQUAL(
         testutil_xpath_num(doc, "count(//testcase[starts-with(@classname, '222233334444.')]/failure)"), 0);
     xmlFreeDoc(doc);
@@ -323,7 +315,7 @@ static void test_junit__bad_run_time_and_blank_hostname_still_validate(void)
     str_copy(f.r.evaluated_at, sizeof(f.r.evaluated_at), "yesterday-ish");
     xml = write_report(&f.r, &opt, &len);
     doc = parse(xml, len);
-    assert_str(doc, "/testsuites/testsuite[1]/@hostname", "localhost");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@hostname", "localhost");
     ts = testutil_xpath_str(doc, "/testsuites/testsuite[1]/@timestamp");
     CU_ASSERT_EQUAL(strlen(ts), 19);
     CU_ASSERT_PTR_NULL(strchr(ts, 'Z'));
@@ -381,7 +373,8 @@ static void test_junit__hostile_strings_are_inert_and_well_formed(void)
     /* The long unicode name is kept whole (it is under the field limit). */
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "string-length(//testsuite[@name='hostile-as']//skipped)"),
                     6 + 300 * 12);
-    assert_str(doc, "//testsuite[@name='collection']//error/@type", "Weird\"><img src=x onerror=alert(1)>");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='collection']//error/@type",
+                              "Weird\"><img src=x onerror=alert(1)>");
     xmlFreeDoc(doc);
     free(xml);
     fixture_free(&f);
@@ -406,15 +399,15 @@ static void test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and
     xml = write_report(&f.r, NULL, &len);
     doc = parse(xml, len);
     CU_ASSERT_TRUE(names_unique_per_suite(doc));
-    assert_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[3]/@name",
-               "wsi-0123456789 golden (444455556666 eu-west-1)");
-    assert_str(doc, "/testsuites/@tests", "10");
-    assert_str(doc, "/testsuites/@failures", "4");
-    assert_str(doc, "/testsuites/@errors", "2");
-    assert_str(doc, "/testsuites/@skipped", "1");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/testcase[3]/@name",
+                              "wsi-0123456789 golden (444455556666 eu-west-1)");
+    testutil_assert_xpath_str(doc, "/testsuites/@tests", "10");
+    testutil_assert_xpath_str(doc, "/testsuites/@failures", "4");
+    testutil_assert_xpath_str(doc, "/testsuites/@errors", "2");
+    testutil_assert_xpath_str(doc, "/testsuites/@skipped", "1");
     /* Two collection errors of the same call, in two accounts. */
-    assert_str(doc, "//testsuite[@name='collection']/testcase[2]/@name",
-               "workspaces DescribeWorkspaceImages (444455556666 us-east-1)");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='collection']/testcase[2]/@name",
+                              "workspaces DescribeWorkspaceImages (444455556666 us-east-1)");
     /* No build path: the file property is the rule file's name. */
     CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//property[@name='file' and @value='sharing.yaml'])"), 2);
     CU_ASSERT_PTR_NULL(strstr(xml, "/home/builder"));
@@ -423,13 +416,14 @@ static void test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and
     xml = write_report(&f.r, &by_account, &len);
     doc = parse(xml, len);
     CU_ASSERT_TRUE(names_unique_per_suite(doc));
-    assert_str(doc, "//testsuite[@name='444455556666']/testcase[4]/@name",
-               "ws-byol-shared wsi-0123456789 golden (us-east-1)");
-    assert_str(doc, "/testsuites/@tests", "10");
-    assert_str(doc, "/testsuites/@skipped", "1");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='444455556666']/testcase[4]/@name",
+                              "ws-byol-shared wsi-0123456789 golden (us-east-1)");
+    testutil_assert_xpath_str(doc, "/testsuites/@tests", "10");
+    testutil_assert_xpath_str(doc, "/testsuites/@skipped", "1");
     /* An account named only among the Organization's members. */
-    assert_str(doc, "//testsuite[@name='444455556666']/properties/property[@name='account_name']/@value",
-               "desktops-dev");
+    testutil_assert_xpath_str(
+        doc, "//testsuite[@name='444455556666']/properties/property[@name='account_name']/@value",
+        "desktops-dev");
     xmlFreeDoc(doc);
     free(xml);
     fixture_free(&f);
@@ -438,10 +432,9 @@ static void test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and
 static void test_junit__write_failure_is_an_io_error(void)
 {
     report_fixture f;
-    FILE *fp = fopen("/dev/full", "w");
+    FILE *fp = testutil_dev_full();
     ia_err err;
 
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     err_clear(&err);
     fixture_load(&f, "fleet.json");
     CU_ASSERT_EQUAL(junit_write(&f.r, NULL, fp, &err), -1);
@@ -456,9 +449,8 @@ static void test_junit__results_not_grouped_by_rule_are_refused(void)
 {
     report_fixture f;
     result orig0, orig6;
-    char *mem = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&mem, &len);
+    testutil_mem m;
+    FILE *fp = testutil_mem_open(&m);
     ia_err err;
 
     err_clear(&err);
@@ -474,8 +466,7 @@ static void test_junit__results_not_grouped_by_rule_are_refused(void)
     f.r.items[0].resource = 1000;
     CU_ASSERT_EQUAL(junit_write(&f.r, NULL, fp, &err), -1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "outside"));
-    fclose(fp);
-    free(mem);
+    free(testutil_mem_close(&m, NULL));
     f.r.items[0] = orig0;
     f.r.items[6] = orig6;
     fixture_free(&f);

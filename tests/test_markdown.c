@@ -13,17 +13,13 @@ static const markdown_options gated_high = {{1, SEV_HIGH, 0}};
 /* Writes the summary of r into memory; owned (free()). */
 static char *write_md(const results *r, const markdown_options *opt)
 {
-    char *mem = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&mem, &len);
+    testutil_mem m;
+    FILE *fp = testutil_mem_open(&m);
     ia_err err;
 
     err_clear(&err);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     CU_ASSERT_EQUAL(markdown_write(r, opt, fp, &err), 0);
-    fclose(fp);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(mem);
-    return mem;
+    return testutil_mem_close(&m, NULL);
 }
 
 static size_t lines(const char *s)
@@ -182,10 +178,9 @@ static void test_markdown__snapshot_strings_cannot_make_markup(void)
 static void test_markdown__write_failure_is_an_io_error(void)
 {
     report_fixture f;
-    FILE *fp = fopen("/dev/full", "w");
+    FILE *fp = testutil_dev_full();
     ia_err err;
 
-    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     err_clear(&err);
     fixture_load(&f, "fleet.json");
     CU_ASSERT_EQUAL(markdown_write(&f.r, NULL, fp, &err), -1);

@@ -122,23 +122,48 @@ char *testutil_command_output(const char *cmd, int *status)
 /* What write writes, owned; NULL when it fails. */
 static char *written_by(int (*write)(FILE *fp, ia_err *err))
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *fp = open_memstream(&text, &len);
+    testutil_mem m;
+    FILE *fp = testutil_mem_open(&m);
+    char *text;
     ia_err err;
     int rc;
 
-    if (!fp)
-        return NULL;
     err_clear(&err);
     rc = write(fp, &err);
-    fclose(fp);
+    text = testutil_mem_close(&m, NULL);
     if (rc != 0) {
         fprintf(stderr, "generator failed: %s\n", err.msg);
         free(text);
         return NULL;
     }
     return text;
+}
+
+FILE *testutil_mem_open(testutil_mem *m)
+{
+    m->text = NULL;
+    m->len = 0;
+    m->fp = open_memstream(&m->text, &m->len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m->fp);
+    return m->fp;
+}
+
+char *testutil_mem_close(testutil_mem *m, size_t *len)
+{
+    fclose(m->fp);
+    m->fp = NULL;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m->text);
+    if (len)
+        *len = m->len;
+    return m->text;
+}
+
+FILE *testutil_dev_full(void)
+{
+    FILE *fp = fopen("/dev/full", "w");
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    return fp;
 }
 
 char *testutil_built_file(const char *env, int (*write)(FILE *fp, ia_err *err), char *path, size_t size)
@@ -189,6 +214,16 @@ char *testutil_xpath_str(xmlDocPtr doc, const char *expr)
     xmlXPathFreeObject(obj);
     xmlXPathFreeContext(ctx);
     return out;
+}
+
+void testutil_assert_xpath_str(xmlDocPtr doc, const char *expr, const char *want)
+{
+    char *got = testutil_xpath_str(doc, expr);
+
+    if (strcmp(got, want) != 0)
+        fprintf(stderr, "\n  %s: got '%s', want '%s'\n", expr, got, want);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    free(got);
 }
 
 void testutil_diags_errors_only(rules_diags *diags)

@@ -53,6 +53,26 @@ double testutil_xpath_num(xmlDocPtr doc, const char *expr);
 /* The string value of an XPath expression over doc; owned (free()), "" when it cannot be evaluated. */
 char *testutil_xpath_str(xmlDocPtr doc, const char *expr);
 
+/* Asserts (CUnit) that the string value of expr over doc is want; prints both when not. */
+void testutil_assert_xpath_str(xmlDocPtr doc, const char *expr, const char *want);
+
+/* An in-memory output (open_memstream). */
+typedef struct testutil_mem {
+    char *text;
+    size_t len;
+    FILE *fp;
+} testutil_mem;
+
+/* Opens m for writing; a FATAL assertion that it opened. Returns m's stream. */
+FILE *testutil_mem_open(testutil_mem *m);
+
+/* Closes m and returns what was written, owned (free()), a FATAL assertion that there is some; its length
+ * into len when not NULL. */
+char *testutil_mem_close(testutil_mem *m, size_t *len);
+
+/* /dev/full open for writing (every write fails, ENOSPC); a FATAL assertion that it opened. */
+FILE *testutil_dev_full(void);
+
 /* Removes the warnings from diags (frees them), keeping the errors in order: for tests about errors. */
 void testutil_diags_errors_only(rules_diags *diags);
 

@@ -86,6 +86,11 @@ int cli_fail(const ia_err *err)
     return cli_exit_for(err);
 }
 
+int cli_fail_in(const char *cmd, const ia_err *err)
+{
+    return err->kind == IA_ERR_USAGE ? cli_usage_error(cmd, "%s", err->msg) : cli_fail(err);
+}
+
 int cli_parse(const cli_command *cmd, void *obj, int argc, char **argv)
 {
     ia_err err;
@@ -94,7 +99,7 @@ int cli_parse(const cli_command *cmd, void *obj, int argc, char **argv)
     switch (cli_opt_parse(cmd, obj, argc, argv, &err)) {
     case CLI_OPT_DONE: return -1;
     case CLI_OPT_HELP: cli_opt_help(cmd, stdout); return CLI_EXIT_OK;
-    default: return err.kind == IA_ERR_USAGE ? cli_usage_error(cmd->name, "%s", err.msg) : cli_fail(&err);
+    default: return cli_fail_in(cmd->name, &err);
     }
 }
 

@@ -43,6 +43,10 @@ int cli_exit_for(const ia_err *err);
 /* Prints "imgaudit: error: <one line>" to stderr and returns cli_exit_for(err). */
 int cli_fail(const ia_err *err);
 
+/* A usage error (IA_ERR_USAGE) as cli_usage_error naming cmd, any other as cli_fail. Returns the exit code.
+ */
+int cli_fail_in(const char *cmd, const ia_err *err);
+
 /*
  * Parses a command's options into obj (cli_opt_parse). Returns -1 when the
  * command goes on; otherwise the exit code it ends with: CLI_EXIT_OK after

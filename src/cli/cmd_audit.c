@@ -95,7 +95,7 @@ static int run(int argc, char **argv)
         cli_paths_add(&outputs, "--snapshot-out", c.snapshot_out, &err) != 0 ||
         cli_paths_add(&inputs, "--accounts", c.co.accounts_file, &err) != 0 ||
         cli_paths_check(&outputs, &inputs, &err) != 0) {
-        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(name, "%s", err.msg) : cli_fail(&err);
+        rc = cli_fail_in(name, &err);
         goto out;
     }
     if (collectopts_load(&c.co, &err) != 0) {

@@ -60,7 +60,7 @@ static int run(int argc, char **argv)
     if (collectopts_check(&c.co, &err) != 0 || cli_paths_add(&outputs, "--output", c.output, &err) != 0 ||
         cli_paths_add(&inputs, "--accounts", c.co.accounts_file, &err) != 0 ||
         cli_paths_check(&outputs, &inputs, &err) != 0) {
-        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(cmd_collect.name, "%s", err.msg) : cli_fail(&err);
+        rc = cli_fail_in(cmd_collect.name, &err);
         goto out;
     }
     if (collectopts_load(&c.co, &err) != 0) {

@@ -68,7 +68,7 @@ static int run(int argc, char **argv)
     if (reportopts_paths(&c.ro, &outputs, &inputs, &err) != 0 ||
         cli_paths_add(&inputs, "the snapshot", c.snapshots.items[0], &err) != 0 ||
         cli_paths_check(&outputs, &inputs, &err) != 0) {
-        rc = err.kind == IA_ERR_USAGE ? cli_usage_error(name, "%s", err.msg) : cli_fail(&err);
+        rc = cli_fail_in(name, &err);
         goto out;
     }
     if (reportopts_load(&c.ro, &err) != 0) {

@@ -90,7 +90,7 @@ static int run(int argc, char **argv)
                  snap.n_errors == 1 ? "" : "s", snap.parts_incomplete ? "; a part was incomplete" : "");
     goto out;
 fail:
-    rc = err.kind == IA_ERR_USAGE ? cli_usage_error(cmd_merge.name, "%s", err.msg) : cli_fail(&err);
+    rc = cli_fail_in(cmd_merge.name, &err);
 out:
     cli_paths_free(&outputs);
     cli_paths_free(&inputs);

@@ -237,19 +237,14 @@ static int run_verb(const cli_command *verb, int argc, char **argv)
 {
     rules_cmd c = {0};
     reportopts *ro = &c.ro;
-    rules_set *set = NULL;
-    waivers *wv = NULL;
-    cli_list paths = {0};
     rules_diags diags;
-    rules_selection sel;
     size_t errors, warnings;
     bool lint = verb == &rules_lint, with_pack;
-    ia_err err, werr;
-    int rc, lrc, wrc = 0;
+    ia_err err;
+    int rc;
 
     reportopts_init(ro);
     err_clear(&err);
-    err_clear(&werr);
     rules_diags_init(&diags);
     rc = cli_parse(verb, &c, argc, argv);
     if (rc >= 0)
@@ -260,53 +255,36 @@ static int run_verb(const cli_command *verb, int argc, char **argv)
         rc = cli_usage_error(verb->name, "--no-builtin-rules needs a PATH (which rules, then?)");
         goto out;
     }
-    if (reportopts_rule_paths(ro, with_pack, &paths, &err) != 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
     /* Lint checks the waivers against the rules that loaded even when a rule file is bad: one run shows every
      * problem. */
-    lrc = lint ? rules_load_partial(paths.items, paths.n, ro->vars.items, ro->vars.n, &set, &diags, &err)
-               : rules_load(paths.items, paths.n, ro->vars.items, ro->vars.n, &set, &diags, &err);
-    if (ro->waivers.n && err.kind != IA_ERR_NOMEM)
-        wrc = waivers_load_checked(ro->waivers.items, ro->waivers.n, rules_set_ids_complete(set) ? set : NULL,
-                                   &wv, &diags, &werr);
-    rules_diags_count(&diags, lint, &errors, &warnings);
-    if ((lrc != 0 || wrc != 0) && errors == 0) {
-        rc = cli_fail(lrc != 0 ? &err : &werr);
+    rc = reportopts_load_rules(ro, with_pack, lint, &diags, &err);
+    if (rc < 0) {
+        rc = cli_fail(&err);
         goto out;
     }
     if (lint) {
         rules_diags_print(&diags, stdout, "", NULL, true);
-        rc = lint_verdict(set, lrc == 0, wv, &c, &diags);
+        rc = lint_verdict(ro->set, rc == 0, ro->wv, &c, &diags);
         goto out;
     }
-    reportopts_log_diags(&diags);
-    if (errors) {
+    if (rc > 0) {
+        rules_diags_count(&diags, false, &errors, &warnings);
         log_line("imgaudit %s: %zu problem%s found", verb->name, errors, errors == 1 ? "" : "s");
         rc = CLI_EXIT_USAGE;
         goto out;
     }
-    sel = reportopts_selection(ro);
-    if (rules_set_select(set, &sel, &err) != 0) {
-        rc = cli_fail(&err);
-        goto out;
-    }
     if (verb == &rules_list) {
         if (c.json)
-            rc = print_json(set, with_pack ? ro->pack_dir : "");
+            rc = print_json(ro->set, with_pack ? ro->pack_dir : "");
         else {
-            print_list(set);
+            print_list(ro->set);
             rc = CLI_EXIT_OK;
         }
     } else {
-        rc = run_test(set, &c);
+        rc = run_test(ro->set, &c);
     }
 out:
-    waivers_free(wv);
-    rules_set_free(set);
     rules_diags_free(&diags);
-    cli_list_free(&paths);
     reportopts_clean_up(ro);
     return rc;
 }

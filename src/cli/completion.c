@@ -21,6 +21,7 @@ typedef enum value_kind {
     VALUE_FILE,     /* a file name */
     VALUE_CHOICES,  /* the value name lists the words themselves: "rule|account" */
     VALUE_SEVERITY, /* a severity name */
+    VALUE_FAIL_ON,  /* --fail-on's: a severity name or none (never fail) */
 } value_kind;
 
 /* Value names that are a file (PATH: a rule file or a directory of them). */
@@ -92,34 +93,36 @@ static bool lists_choices(const char *value_name)
     return true;
 }
 
-static value_kind kind_of(const char *value_name)
+static value_kind kind_of(const cli_opt *o)
 {
     for (const char *const *f = file_value_names; *f; f++) {
-        if (strcmp(value_name, *f) == 0)
+        if (strcmp(o->value_name, *f) == 0)
             return VALUE_FILE;
     }
-    if (strcmp(value_name, "SEVERITY") == 0)
-        return VALUE_SEVERITY;
-    return lists_choices(value_name) ? VALUE_CHOICES : VALUE_TYPED;
+    if (strcmp(o->value_name, "SEVERITY") == 0)
+        return o->name && strcmp(o->name, "fail-on") == 0 ? VALUE_FAIL_ON : VALUE_SEVERITY;
+    return lists_choices(o->value_name) ? VALUE_CHOICES : VALUE_TYPED;
 }
 
-/* The shell command that sets COMPREPLY for a value of that name ("$cur" is the word typed so far). */
-static void put_completer(const char *value_name, FILE *fp)
+/* The shell command that sets COMPREPLY for o's value ("$cur" is the word typed so far). */
+static void put_completer(const cli_opt *o, FILE *fp)
 {
-    switch (kind_of(value_name)) {
+    value_kind kind = kind_of(o);
+
+    switch (kind) {
     case VALUE_FILE: fputs("_imgaudit_files \"$cur\"", fp); break;
     case VALUE_CHOICES:
         fputs("_imgaudit_words \"", fp);
-        for (const char *p = value_name; *p; p++)
+        for (const char *p = o->value_name; *p; p++)
             fputc(*p == '|' ? ' ' : *p, fp);
         fputs("\" \"$cur\"", fp);
         break;
     case VALUE_SEVERITY:
+    case VALUE_FAIL_ON:
         fputs("_imgaudit_words \"", fp);
         for (int s = 0; s < SEV_COUNT; s++)
-            fprintf(fp, "%s ", severity_name((severity)s));
-        /* --fail-on, the option that takes a SEVERITY, also takes 'none' (never fail). */
-        fputs("none\" \"$cur\"", fp);
+            fprintf(fp, "%s%s", s ? " " : "", severity_name((severity)s));
+        fputs(kind == VALUE_FAIL_ON ? " none\" \"$cur\"" : "\" \"$cur\"", fp);
         break;
     case VALUE_TYPED: fputs(":", fp); break;
     }
@@ -177,10 +180,9 @@ static bool takes_value(const cli_opt *o)
 /* Whether the values of two options are offered alike. */
 static bool same_completer(const cli_opt *a, const cli_opt *b)
 {
-    value_kind kind = kind_of(a->value_name);
+    value_kind kind = kind_of(a);
 
-    return kind == kind_of(b->value_name) &&
-           (kind != VALUE_CHOICES || strcmp(a->value_name, b->value_name) == 0);
+    return kind == kind_of(b) && (kind != VALUE_CHOICES || strcmp(a->value_name, b->value_name) == 0);
 }
 
 /*
@@ -213,9 +215,9 @@ static void put_value_arms(const cli_command *cmd, FILE *fp)
             }
         }
         fputs(")\n", fp);
-        if (kind_of(o->value_name) != VALUE_TYPED) {
+        if (kind_of(o) != VALUE_TYPED) {
             fputs("            ", fp);
-            put_completer(o->value_name, fp);
+            put_completer(o, fp);
             fputc('\n', fp);
         }
         fputs("            return\n            ;;\n", fp);
@@ -252,7 +254,7 @@ static void put_command(const cli_command *cmd, FILE *fp)
     fputs("\" \"$cur\"\n", fp);
     if (operands) {
         fputs("        else\n            ", fp);
-        put_completer(operands->value_name, fp);
+        put_completer(operands, fp);
         fputs("\n        fi\n", fp);
     }
     fputs("        ;;\n", fp);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/fileio.h"
 #include "util/str.h"
 
 /* A command line holds far fewer words than this (ARG_MAX); a list longer is a bug. */
@@ -43,15 +44,13 @@ void cli_paths_free(cli_paths *p)
 /* Which file a path names, as far as can be told before anything is written. */
 typedef struct file_id {
     bool none;   /* "-", or not a regular file: never the same as another */
-    bool exists; /* then dev and ino say which file */
-    dev_t dev;
-    ino_t ino;
+    bool exists; /* then st says which file */
+    struct stat st;
     char where[PATH_MAX + NAME_MAX + 2]; /* not existing: its real directory and base name, else the path */
 } file_id;
 
 static void identify(const char *path, file_id *id)
 {
-    struct stat st;
     char dir[PATH_MAX], real[PATH_MAX];
     const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
 
@@ -60,11 +59,9 @@ static void identify(const char *path, file_id *id)
         id->none = true;
         return;
     }
-    if (stat(path, &st) == 0) {
-        id->none = !S_ISREG(st.st_mode);
+    if (stat(path, &id->st) == 0) {
+        id->none = !S_ISREG(id->st.st_mode);
         id->exists = true;
-        id->dev = st.st_dev;
-        id->ino = st.st_ino;
         return;
     }
     /* The directory of "x" is ".", of "/x" is "/". */
@@ -90,7 +87,7 @@ static bool same_file(const cli_path *a, const file_id *ia, const cli_path *b, c
         return true;
     if (ia->exists != ib->exists)
         return false;
-    return ia->exists ? ia->dev == ib->dev && ia->ino == ib->ino : strcmp(ia->where, ib->where) == 0;
+    return ia->exists ? file_same_stat(&ia->st, &ib->st) : strcmp(ia->where, ib->where) == 0;
 }
 
 int cli_paths_check(const cli_paths *outputs, const cli_paths *inputs, ia_err *err)

@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "report/baseline.h"
+#include "util/fileio.h"
 #include "util/log.h"
 
 static int set_group_by(void *obj, const char *value, ia_err *err)
@@ -128,8 +129,7 @@ static bool goes_to_stdout(const char *path)
         return false;
     if (strcmp(path, "-") == 0)
         return true;
-    return stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && a.st_dev == b.st_dev &&
-           a.st_ino == b.st_ino;
+    return stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 && file_same_stat(&a, &b);
 }
 
 size_t reportopts_outputs(const reportopts *ro, cli_path out[REPORTOPTS_OUTPUTS_MAX])
@@ -260,17 +260,48 @@ void reportopts_log_diags(const rules_diags *diags)
         log_error("%zu more problems not shown", dropped);
 }
 
-int reportopts_load(reportopts *ro, ia_err *err)
+int reportopts_load_rules(reportopts *ro, bool with_pack, bool partial, rules_diags *diags, ia_err *err)
 {
     rules_selection sel = reportopts_selection(ro);
     cli_list paths = {0};
-    rules_diags diags;
     size_t errors, warnings;
     ia_err werr;
     int rc = -1, lrc;
 
-    rules_diags_init(&diags);
     err_clear(&werr);
+    if (reportopts_rule_paths(ro, with_pack, &paths, err) != 0)
+        goto out;
+    lrc = partial ? rules_load_partial(paths.items, paths.n, ro->vars.items, ro->vars.n, &ro->set, diags, err)
+                  : rules_load(paths.items, paths.n, ro->vars.items, ro->vars.n, &ro->set, diags, err);
+    /* The waivers are read even when a rule file is bad: a user fixes every file in one go. Only a set that
+     * names every rule can tell a waiver that matches none. */
+    if (ro->waivers.n && !(lrc != 0 && err->kind == IA_ERR_NOMEM) &&
+        waivers_load_checked(ro->waivers.items, ro->waivers.n,
+                             rules_set_ids_complete(ro->set) ? ro->set : NULL, &ro->wv, diags, &werr) != 0 &&
+        (lrc == 0 || werr.kind == IA_ERR_NOMEM))
+        *err = werr;
+    rules_diags_count(diags, partial, &errors, &warnings);
+    if (lrc != 0 || (ro->waivers.n && !ro->wv)) {
+        rc = errors ? 1 : -1;
+        goto out;
+    }
+    if (!partial && rules_set_select(ro->set, &sel, err) != 0)
+        goto out;
+    rc = 0;
+out:
+    /* Every problem, not just the first, and every warning. */
+    if (!partial && diags->n)
+        reportopts_log_diags(diags);
+    cli_list_free(&paths);
+    return rc;
+}
+
+int reportopts_load(reportopts *ro, ia_err *err)
+{
+    rules_diags diags;
+    int rc = -1;
+
+    rules_diags_init(&diags);
     /* First: a baseline that is missing or malformed is found before a collection that would be thrown away.
      */
     if (ro->baseline && baseline_read(ro->baseline, &ro->baseline_doc, err) != 0)
@@ -281,31 +312,12 @@ int reportopts_load(reportopts *ro, ia_err *err)
         err_set(err, IA_ERR_USAGE, "--no-builtin-rules needs --rules PATH (which rules, then?)");
         goto out;
     }
-    if (reportopts_rule_paths(ro, !ro->no_builtin_rules, &paths, err) != 0)
-        goto out;
-    lrc = rules_load(paths.items, paths.n, ro->vars.items, ro->vars.n, &ro->set, &diags, err);
-    if (lrc != 0 && err->kind == IA_ERR_NOMEM)
-        goto out;
-    /* The waivers are read even when a rule file is bad: a user fixes every file in one go. */
-    if (ro->waivers.n &&
-        waivers_load_checked(ro->waivers.items, ro->waivers.n, ro->set, &ro->wv, &diags, &werr) != 0 &&
-        (lrc == 0 || werr.kind == IA_ERR_NOMEM))
-        *err = werr;
-    if (lrc != 0 || (ro->waivers.n && !ro->wv))
-        goto out;
-    if (rules_set_select(ro->set, &sel, err) != 0)
-        goto out;
-    rc = 0;
+    rc = reportopts_load_rules(ro, !ro->no_builtin_rules, false, &diags, err);
 out:
-    /* Every problem, not just the first, and every warning. */
-    rules_diags_count(&diags, false, &errors, &warnings);
-    if (diags.n)
-        reportopts_log_diags(&diags);
-    if (rc != 0 && errors == 0)
+    if (rc < 0)
         cli_fail(err);
-    cli_list_free(&paths);
     rules_diags_free(&diags);
-    return rc;
+    return rc ? -1 : 0;
 }
 
 void reportopts_clean_up(reportopts *ro)

@@ -96,6 +96,18 @@ rules_selection reportopts_selection(const reportopts *ro);
  */
 int reportopts_load(reportopts *ro, ia_err *err);
 
+/*
+ * Loads the rules (the built-in pack first when with_pack, then every
+ * --rules PATH), variables and waivers into ro->set and ro->wv, every problem
+ * into diags. partial (lint): rules_load_partial, the waivers checked against
+ * the rules that could be read, and neither logged nor selected; otherwise
+ * every problem and warning is logged and the set keeps the rules --rule,
+ * --exclude-rule and --severity choose. Returns 0; 1 when diags holds the
+ * errors (strict ones too when partial) and err the first; -1 on a failure
+ * diags does not tell, in err (for cli_fail).
+ */
+int reportopts_load_rules(reportopts *ro, bool with_pack, bool partial, rules_diags *diags, ia_err *err);
+
 /* Logs each problem of diags (log_error, log_warn), and how many more were not kept. */
 void reportopts_log_diags(const rules_diags *diags);
 

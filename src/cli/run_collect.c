@@ -170,15 +170,11 @@ static int decide_accounts(plan *p, collectopts *co, const awsopts *aws, snapsho
 static int decide_home(plan *p, const collectopts *co, const awsopts *aws, const char **home, ia_err *err)
 {
     *home = aws->region;
+    /* The first --regions value goes first (decide_regions skips it then: a region is added once). */
     if (!*home && co->regions.n && strcmp(co->regions.items[0], "all") != 0) {
         if (add_regions(p, co->regions.items[0], NULL, err) != 0)
             return -1;
         *home = p->regions[0];
-        for (size_t i = 1; i < co->regions.n; i++) {
-            if (add_regions(p, co->regions.items[i], *home, err) != 0)
-                return -1;
-        }
-        return 0;
     }
     if (!*home)
         return err_set(err, IA_ERR_USAGE,

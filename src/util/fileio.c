@@ -22,6 +22,11 @@
  * one. */
 #define STALE_TMP_AGE_S (24 * 60 * 60)
 
+bool file_same_stat(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
 int file_read_all(const char *path, buf *out, ia_err *err)
 {
     return file_read_checked(path, out, NULL, NULL, err);

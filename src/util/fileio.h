@@ -3,11 +3,16 @@
 
 /* Reading whole files with a bound, and writing files atomically. */
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "util/buf.h"
 #include "util/err.h"
+
+/* Whether two stats are of the same file (device and inode): one file under two names. */
+bool file_same_stat(const struct stat *a, const struct stat *b);
 
 /* Reads all of path into out (which the caller has initialised; its max bounds the size). */
 int file_read_all(const char *path, buf *out, ia_err *err);

@@ -1,6 +1,7 @@
 #include "util/log.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/termtext.h"
+#include "util/timefmt.h"
 
 /* "2026-12-03T06:50:00Z " and its NUL. */
 #define STAMP_SIZE 22
@@ -38,36 +40,33 @@ static void put_digits(char *p, unsigned long v, int width)
     }
 }
 
+/* Whether stderr is a terminal: -1 until stamp first asks (the signal handler reads it too). */
+static volatile sig_atomic_t g_stderr_tty = -1;
+
 /*
  * The line's time prefix into out: "" on a terminal (a person watching knows
  * the time), else the time now, ISO-8601 UTC, and a space. Pure arithmetic
- * on clock_gettime and a tcgetattr for the terminal test (what isatty does),
- * all async-signal-safe, so that the signal handler's line gets one too. The
- * date is civil_from_days from H. Hinnant's "chrono-Compatible Low-Level Date
- * Algorithms"; years past 9999 are not expected from a clock.
+ * on clock_gettime and, once, a tcgetattr for the terminal test (what isatty
+ * does), all async-signal-safe, so that the signal handler's line gets one
+ * too. Years past 9999 are not expected from a clock.
  */
 static void stamp(char out[STAMP_SIZE])
 {
     struct termios tio;
     struct timespec ts;
-    long long days, era;
-    unsigned long secs, doe, yoe, doy, mp, day, month, year;
+    int64_t year;
+    unsigned month, day;
+    unsigned long secs;
 
     out[0] = '\0';
-    if (tcgetattr(STDERR_FILENO, &tio) == 0 || clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
+    if (g_stderr_tty < 0)
+        g_stderr_tty = tcgetattr(STDERR_FILENO, &tio) == 0;
+    if (g_stderr_tty || clock_gettime(CLOCK_REALTIME, &ts) != 0 || ts.tv_sec < 0)
         return;
-    days = (long long)(ts.tv_sec / 86400) + 719468; /* days since 0000-03-01 */
+    timefmt_civil_from_days((int64_t)(ts.tv_sec / 86400), &year, &month, &day);
     secs = (unsigned long)(ts.tv_sec % 86400);
-    era = days / 146097;
-    doe = (unsigned long)(days - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    day = doy - (153 * mp + 2) / 5 + 1;
-    month = mp < 10 ? mp + 3 : mp - 9;
-    year = (unsigned long)era * 400 + yoe + (month <= 2);
     memcpy(out, "0000-00-00T00:00:00Z ", STAMP_SIZE);
-    put_digits(out, year, 4);
+    put_digits(out, (unsigned long)year, 4);
     put_digits(out + 5, month, 2);
     put_digits(out + 8, day, 2);
     put_digits(out + 11, secs / 3600, 2);

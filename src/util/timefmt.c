@@ -62,7 +62,7 @@ int64_t timefmt_days_from_civil(int64_t year, unsigned month, unsigned day)
     return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
+void timefmt_civil_from_days(int64_t z, int64_t *year, unsigned *month, unsigned *day)
 {
     int64_t era, doe, yoe, doy, mp, y;
 
@@ -126,7 +126,7 @@ void timefmt_date_format(int64_t days, char *out, size_t size)
     int64_t y;
     unsigned m, d;
 
-    civil_from_days(days, &y, &m, &d);
+    timefmt_civil_from_days(days, &y, &m, &d);
     snprintf(out, size, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 

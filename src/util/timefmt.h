@@ -39,6 +39,12 @@ bool timefmt_is_datetime(const char *s);
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12, day 1..31). */
 int64_t timefmt_days_from_civil(int64_t year, unsigned month, unsigned day);
 
+/*
+ * The proleptic Gregorian date of days since 1970-01-01 (H. Hinnant's
+ * civil_from_days). Pure arithmetic, so async-signal-safe.
+ */
+void timefmt_civil_from_days(int64_t days, int64_t *year, unsigned *month, unsigned *day);
+
 /* Parses exactly "YYYY-MM-DD" (a real calendar date) into days since 1970-01-01. */
 bool timefmt_date_parse(const char *s, int64_t *days_out);
 
