@@ -676,6 +676,8 @@ typedef struct src_list {
     size_t n, cap;
     char **order; /* owned: every file tried, read or not, in the order given */
     size_t n_order;
+    struct stat *seen; /* every file read: one named twice (a pack file, ./rules and rules) is read once */
+    size_t n_seen;
 } src_list;
 
 static void src_list_free(src_list *l)
@@ -685,6 +687,7 @@ static void src_list_free(src_list *l)
     for (size_t i = 0; i < l->n_order; i++)
         free(l->order[i]);
     free(l->order);
+    free(l->seen);
     free(l->items);
     free(l->owned);
     memset(l, 0, sizeof(*l));
@@ -753,8 +756,20 @@ static int src_list_add_file(src_list *l, const char *path, rules_ctx *ctx)
     buf b;
     ia_err e;
     char *name;
-    char **slot = grow((void **)&l->order, &l->n_order, sizeof(*l->order));
+    char **slot;
+    struct stat st;
 
+    if (stat(path, &st) == 0) {
+        struct stat *seen;
+
+        for (size_t i = 0; i < l->n_seen; i++)
+            if (l->seen[i].st_dev == st.st_dev && l->seen[i].st_ino == st.st_ino)
+                return 0;
+        if (!(seen = grow((void **)&l->seen, &l->n_seen, sizeof(*l->seen))))
+            return rules_nomem(ctx);
+        *seen = st;
+    }
+    slot = grow((void **)&l->order, &l->n_order, sizeof(*l->order));
     if (!slot || !(*slot = str_dup(path)))
         return rules_nomem(ctx);
     err_clear(&e);
