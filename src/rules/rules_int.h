@@ -249,6 +249,13 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set);
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
 
+/*
+ * Whether the id or glob pattern matches a rule of the set (rules without an
+ * id, as lint's partial sets hold, are skipped). When it does not and is no
+ * glob, *closest is the nearest id (borrowed from the set), else NULL.
+ */
+bool rules_set_matches(const rules_set *set, const char *pattern, const char **closest);
+
 /* FNV-1a of a string, for the hash sets of {matched} and of lint's names. */
 uint32_t rules_text_hash(const char *s);
 
