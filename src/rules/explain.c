@@ -166,14 +166,14 @@ static const char *wanted_word(rop op)
 /* The value as the rule writes it: {var: NAME}, or the constant as JSON. */
 static void put_written(buf *out, const rcond *leaf)
 {
-    const ytree_node *v = leaf->val_node;
+    const ytree_node *v = leaf->val_node, *ref = rules_var_ref(v);
     cJSON *json;
     char *text;
 
     if (!v)
         return;
-    if (v->kind == YTREE_MAP && v->n == 2 && strcmp(v->items[0]->text, "var") == 0) {
-        buf_printf(out, " {var: %s}", v->items[1]->text);
+    if (ref) {
+        buf_printf(out, " {var: %s}", ref->text);
         return;
     }
     json = rules_ytree_to_json(v);

@@ -92,10 +92,9 @@ static bool names_add(names *s, const char *name)
 /* The name of a {var: NAME} mapping, or NULL. */
 static const char *var_name(const ytree_node *n)
 {
-    if (!n || n->kind != YTREE_MAP || n->n != 2 || strcmp(n->items[0]->text, "var") != 0 ||
-        !ytree_is_str(n->items[1]))
-        return NULL;
-    return n->items[1]->text;
+    const ytree_node *ref = rules_var_ref(n);
+
+    return ref && ytree_is_str(ref) ? ref->text : NULL;
 }
 
 /* Every {var: NAME} anywhere in a value (a variable's definition: var, union, if). */

@@ -246,6 +246,9 @@ const rvdef *rules_env_find(const rvenv *env, const char *name);
  */
 void rules_lint_set(rules_ctx *ctx, const rules_set *set);
 
+/* The NAME node of a `{var: NAME}` mapping, or NULL when node is not one (or is NULL). */
+const ytree_node *rules_var_ref(const ytree_node *node);
+
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
 
