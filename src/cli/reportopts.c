@@ -235,7 +235,7 @@ rules_selection reportopts_selection(const reportopts *ro)
 void reportopts_log_diags(const rules_diags *diags)
 {
     char line[2048];
-    size_t dropped = diags->dropped + diags->dropped_warnings + diags->dropped_strict;
+    size_t dropped = rules_diags_dropped(diags);
 
     for (size_t i = 0; i < diags->n; i++) {
         rules_diag_format(&diags->items[i], line, sizeof(line));

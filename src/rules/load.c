@@ -103,6 +103,11 @@ void rules_diag_format(const rules_diag *diag, char *out, size_t size)
         snprintf(out, size, "%s: %s", diag->file, diag->msg);
 }
 
+size_t rules_diags_dropped(const rules_diags *diags)
+{
+    return diags->dropped + diags->dropped_warnings + diags->dropped_strict;
+}
+
 void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix,
                        const char *warning_prefix, bool strict)
 {
@@ -127,13 +132,12 @@ void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_pre
             termtext_printf(fp, "%s%s\n", error_prefix, line);
         }
     }
-    if (diags->dropped + diags->dropped_warnings + diags->dropped_strict)
-        fprintf(fp, "%s%zu more problems not shown\n", error_prefix,
-                diags->dropped + diags->dropped_warnings + diags->dropped_strict);
+    if (rules_diags_dropped(diags))
+        fprintf(fp, "%s%zu more problems not shown\n", error_prefix, rules_diags_dropped(diags));
 }
 
-int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
-               const char *fmt, ...)
+void rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
+                const char *fmt, ...)
 {
     ia_err e;
     va_list ap;
@@ -145,7 +149,6 @@ int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const y
     va_end(ap);
     if (rules_diags_add_level(ctx->diags, &e, level) != 0)
         rules_nomem(ctx);
-    return 0;
 }
 
 void rules_add_err(rules_ctx *ctx, const ia_err *e)

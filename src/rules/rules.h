@@ -73,6 +73,9 @@ int rules_diags_add_level(rules_diags *diags, const ia_err *err, rules_diag_leve
  */
 void rules_diags_count(const rules_diags *diags, bool strict, size_t *errors, size_t *warnings);
 
+/* How many problems were dropped past the bounds (errors, warnings and strict warnings). */
+size_t rules_diags_dropped(const rules_diags *diags);
+
 /*
  * Orders the problems from index from on by file (in the order of files[],
  * then files not in it in the order they first appear), then line and

@@ -187,10 +187,9 @@ typedef struct rules_ctx {
 int rules_problem(rules_ctx *ctx, const char *file, const ytree_node *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Records a warning (level RULES_DIAG_WARNING or RULES_DIAG_STRICT) at a node of file: the load goes on.
- * Returns 0. */
-int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Records a warning (level RULES_DIAG_WARNING or RULES_DIAG_STRICT) at a node of file: the load goes on. */
+void rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Records a problem already held in an ia_err (a YAML syntax error); out of memory stops the load. */
 void rules_add_err(rules_ctx *ctx, const ia_err *e);
