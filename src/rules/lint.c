@@ -278,7 +278,7 @@ static void lint_leaf(const char *key, const ytree_node *value, void *p)
 
     if (name)
         names_add(a->used, name);
-    if (!a->ctx || !key || !value || !account_key(key))
+    if (!key || !value || !account_key(key))
         return;
     if (name)
         names_add(a->accounts, name);
@@ -360,15 +360,25 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
     names_free(&accounts);
 }
 
-size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max)
+/* Adds the variable a leaf's value names, if any, to the names at p. */
+static void var_leaf(const char *key, const ytree_node *value, void *p)
 {
-    names used = {0};
-    lint_arg a = {NULL, NULL, &used, NULL};
-    size_t n = 0;
+    const char *name = var_name(value);
 
-    when_leaves(set->rules[i].when_node, lint_leaf, &a, 0);
-    for (; n < used.n && n < max; n++)
-        out[n] = used.items[n];
-    names_free(&used);
+    (void)key;
+    if (name)
+        names_add(p, name);
+}
+
+long rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max)
+{
+    names vars = {0};
+    long n;
+
+    when_leaves(set->rules[i].when_node, var_leaf, &vars, 0);
+    for (size_t k = 0; k < vars.n && k < max; k++)
+        out[k] = vars.items[k];
+    n = vars.nomem ? -1 : (long)vars.n;
+    names_free(&vars);
     return n;
 }

@@ -178,10 +178,11 @@ int rules_set_org_accounts(rules_set *set, const char *const *ids, size_t n, ia_
 
 /*
  * The variables rule i's `when` names ({var: NAME}), each once, in the order
- * written: up to max of them into out (borrowed from the set). Returns how
- * many were written.
+ * written: the first max of them into out (borrowed from the set). Returns
+ * how many it names, which is more than max when out could not hold them all,
+ * or -1 when out of memory.
  */
-size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max);
+long rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max);
 
 /* Which rules run; every field empty or false: all of them. */
 typedef struct rules_selection {
