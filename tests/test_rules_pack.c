@@ -347,6 +347,40 @@ static void test_rules_pack__stale_threshold_comes_from_a_variable(void)
     pack_run_free(&r);
 }
 
+/* Loads paths; the rule count, or -1 (the problems printed) if the set did not load. */
+static long load_count(const char *const *paths, size_t n)
+{
+    rules_set *set = NULL;
+    rules_diags diags;
+    ia_err err;
+    long count = -1;
+
+    rules_diags_init(&diags);
+    if (rules_load(paths, n, NULL, 0, &set, &diags, &err) == 0)
+        count = (long)rules_set_count(set);
+    else
+        rules_diags_print(&diags, stderr, "    pack: ", NULL, false);
+    CU_ASSERT_EQUAL(diags.n, 0);
+    rules_diags_free(&diags);
+    rules_set_free(set);
+    return count;
+}
+
+static void test_rules_pack__a_file_named_twice_is_read_once(void)
+{
+    char file[4096], dir_dot[4096];
+    const char *pack = pack_dir();
+    const char *pack_and_file[] = {pack, file}, *dir_twice[] = {pack, dir_dot};
+    long once = load_count(&pack, 1);
+
+    snprintf(file, sizeof(file), "%s/workspaces.yaml", pack);
+    snprintf(dir_dot, sizeof(dir_dot), "%s/./", pack);
+    CU_ASSERT_FATAL(once > 0);
+    /* The pack and one of its files again, or the pack's directory named twice under two spellings. */
+    CU_ASSERT_EQUAL(load_count(pack_and_file, 2), once);
+    CU_ASSERT_EQUAL(load_count(dir_twice, 2), once);
+}
+
 static void test_rules_pack__located_by_environment_or_program(void)
 {
     char out[4096];
@@ -377,6 +411,7 @@ int main(void)
          test_rules_pack__organization_members_are_trusted_unless_turned_off},
         {"error_codes_come_from_a_variable", test_rules_pack__error_codes_come_from_a_variable},
         {"stale_threshold_comes_from_a_variable", test_rules_pack__stale_threshold_comes_from_a_variable},
+        {"a_file_named_twice_is_read_once", test_rules_pack__a_file_named_twice_is_read_once},
         {"located_by_environment_or_program", test_rules_pack__located_by_environment_or_program},
         CU_TEST_INFO_NULL,
     };

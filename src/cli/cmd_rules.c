@@ -142,19 +142,20 @@ static cJSON *rule_json(const rules_set *set, size_t i, const char *pack_dir)
 {
     const rule_info *ri = rules_set_info(set, i);
     const char *vars[64];
-    size_t n_vars = rules_rule_vars(set, i, vars, sizeof(vars) / sizeof(vars[0]));
+    long n_vars = rules_rule_vars(set, i, vars, sizeof(vars) / sizeof(vars[0]));
     cJSON *obj = cJSON_CreateObject(), *list = NULL;
     bool builtin;
     const char *file = rule_file(ri->file, pack_dir, &builtin);
 
-    if (!obj || add_string(obj, "id", ri->id) != 0 || add_string(obj, "title", ri->title) != 0 ||
+    if (!obj || n_vars < 0 || add_string(obj, "id", ri->id) != 0 ||
+        add_string(obj, "title", ri->title) != 0 ||
         add_string(obj, "severity", severity_name(ri->sev)) != 0 ||
         add_string(obj, "resource_type", ri->resource_type) != 0 ||
         add_string(obj, "description", ri->description) != 0 ||
         add_string(obj, "remediation", ri->remediation) != 0 || add_string(obj, "file", file) != 0 ||
         !cJSON_AddBoolToObject(obj, "builtin", builtin) || !(list = cJSON_AddArrayToObject(obj, "variables")))
         goto fail;
-    for (size_t k = 0; k < n_vars; k++) {
+    for (size_t k = 0; k < (size_t)n_vars && k < sizeof(vars) / sizeof(vars[0]); k++) {
         cJSON *name = cJSON_CreateString(vars[k]);
 
         if (!name || !cJSON_AddItemToArray(list, name)) {

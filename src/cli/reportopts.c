@@ -203,15 +203,6 @@ int reportopts_check(const reportopts *ro, ia_err *err)
     return 0;
 }
 
-/* Whether path is the directory dir (already made absolute by rules_pack_dir). */
-static bool same_dir(const char *path, const char *dir)
-{
-    struct stat a, b;
-
-    return stat(path, &a) == 0 && stat(dir, &b) == 0 && S_ISDIR(a.st_mode) && a.st_dev == b.st_dev &&
-           a.st_ino == b.st_ino;
-}
-
 int reportopts_rule_paths(reportopts *ro, bool with_pack, cli_list *out, ia_err *err)
 {
     memset(out, 0, sizeof(*out));
@@ -219,9 +210,6 @@ int reportopts_rule_paths(reportopts *ro, bool with_pack, cli_list *out, ia_err 
                       cli_list_append(out, ro->pack_dir, err) != 0))
         goto fail;
     for (size_t i = 0; i < ro->rules.n; i++) {
-        /* `--rules rules/` named the pack itself before --rules added to it: it is not loaded twice. */
-        if (with_pack && same_dir(ro->rules.items[i], ro->pack_dir))
-            continue;
         if (cli_list_append(out, ro->rules.items[i], err) != 0)
             goto fail;
     }
@@ -247,7 +235,7 @@ rules_selection reportopts_selection(const reportopts *ro)
 void reportopts_log_diags(const rules_diags *diags)
 {
     char line[2048];
-    size_t dropped = diags->dropped + diags->dropped_warnings + diags->dropped_strict;
+    size_t dropped = rules_diags_dropped(diags);
 
     for (size_t i = 0; i < diags->n; i++) {
         rules_diag_format(&diags->items[i], line, sizeof(line));

@@ -217,10 +217,9 @@ static int compile_path(cc *c, const ytree_node *node, const char *what, rpath *
 
 /* ---- values ---- */
 
-/* A `{var: NAME}` mapping, or NULL when node is not one. */
-static const ytree_node *var_ref(const ytree_node *node)
+const ytree_node *rules_var_ref(const ytree_node *node)
 {
-    if (node->kind != YTREE_MAP || node->n != 2 || strcmp(node->items[0]->text, "var") != 0)
+    if (!node || node->kind != YTREE_MAP || node->n != 2 || strcmp(node->items[0]->text, "var") != 0)
         return NULL;
     return node->items[1];
 }
@@ -234,7 +233,7 @@ static const ytree_node *var_ref(const ytree_node *node)
 static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *label, size_t label_size,
                                        const char **file)
 {
-    const ytree_node *name = var_ref(node);
+    const ytree_node *name = rules_var_ref(node);
     const rvdef *v;
 
     snprintf(label, label_size, "the value");
@@ -269,7 +268,7 @@ static const ytree_node *value_resolve(cc *c, const ytree_node *node, char *labe
  */
 static void value_check_only(cc *c, const ytree_node *node)
 {
-    const ytree_node *name = node ? var_ref(node) : NULL;
+    const ytree_node *name = rules_var_ref(node);
 
     if (name && ytree_is_str(name) && !rules_env_find(c->env, name->text))
         rules_problem(c->ctx, c->file, name, "undefined variable '%s'", name->text);

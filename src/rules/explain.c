@@ -51,39 +51,41 @@ static const rcond *deciding(const rcond *c, const snap_resource *res, const rul
     return c;
 }
 
+static const char *const type_names[] = {"string", "number", "boolean", "null", "object", "list"};
+
+/* The bit of each type a value is or holds (a list: its elements'): 1u << its index in type_names. */
+static unsigned type_bits(const cJSON *v, bool look_inside)
+{
+    unsigned bits = 0;
+
+    if (look_inside && cJSON_IsArray(v)) {
+        for (const cJSON *el = v->child; el; el = el->next)
+            bits |= type_bits(el, false);
+        return bits;
+    }
+    return cJSON_IsString(v)   ? 1u
+           : cJSON_IsNumber(v) ? 2u
+           : cJSON_IsBool(v)   ? 4u
+           : cJSON_IsNull(v)   ? 8u
+           : cJSON_IsObject(v) ? 16u
+                               : 32u;
+}
+
 /* "string", "number", "list of string", "list of number and string"...: what the rules compare by. */
 static void type_of(const cJSON *v, char *out, size_t size)
 {
-    static const char *const names[] = {"string", "number", "boolean", "null", "object", "list"};
-    bool seen[6] = {false};
-    size_t len;
+    unsigned bits = type_bits(v, true);
+    size_t len = 0;
 
-    if (cJSON_IsString(v))
-        snprintf(out, size, "string");
-    else if (cJSON_IsNumber(v))
-        snprintf(out, size, "number");
-    else if (cJSON_IsBool(v))
-        snprintf(out, size, "boolean");
-    else if (cJSON_IsNull(v))
-        snprintf(out, size, "null");
-    else if (cJSON_IsObject(v))
-        snprintf(out, size, "object");
-    else if (!v->child)
+    if (cJSON_IsArray(v) && !v->child) {
         snprintf(out, size, "empty list");
-    else {
-        for (const cJSON *el = v->child; el; el = el->next) {
-            seen[cJSON_IsString(el)   ? 0
-                 : cJSON_IsNumber(el) ? 1
-                 : cJSON_IsBool(el)   ? 2
-                 : cJSON_IsNull(el)   ? 3
-                 : cJSON_IsObject(el) ? 4
-                                      : 5] = true;
-        }
-        len = (size_t)snprintf(out, size, "list of");
-        for (size_t i = 0, k = 0; i < 6 && len < size; i++) {
-            if (seen[i])
-                len += (size_t)snprintf(out + len, size - len, "%s%s", k++ ? " and " : " ", names[i]);
-        }
+        return;
+    }
+    if (cJSON_IsArray(v))
+        len = (size_t)snprintf(out, size, "list of ");
+    for (size_t i = 0, k = 0; i < sizeof(type_names) / sizeof(type_names[0]) && len < size; i++) {
+        if (bits & 1u << i)
+            len += (size_t)snprintf(out + len, size - len, "%s%s", k++ ? " and " : "", type_names[i]);
     }
 }
 
@@ -125,20 +127,6 @@ static cJSON *rval_json(const rval *v)
     return list;
 }
 
-/* The bit of each type a value is or holds (a list: its elements'), for spotting a number against a string.
- */
-static unsigned type_bits(const cJSON *v, bool look_inside)
-{
-    unsigned bits = 0;
-
-    if (look_inside && cJSON_IsArray(v)) {
-        for (const cJSON *el = v->child; el; el = el->next)
-            bits |= type_bits(el, false);
-        return bits;
-    }
-    return cJSON_IsString(v) ? 1u : cJSON_IsNumber(v) ? 2u : cJSON_IsBool(v) ? 4u : 8u;
-}
-
 static const char *wanted_word(rop op)
 {
     switch (op) {
@@ -166,14 +154,14 @@ static const char *wanted_word(rop op)
 /* The value as the rule writes it: {var: NAME}, or the constant as JSON. */
 static void put_written(buf *out, const rcond *leaf)
 {
-    const ytree_node *v = leaf->val_node;
+    const ytree_node *v = leaf->val_node, *ref = rules_var_ref(v);
     cJSON *json;
     char *text;
 
     if (!v)
         return;
-    if (v->kind == YTREE_MAP && v->n == 2 && strcmp(v->items[0]->text, "var") == 0) {
-        buf_printf(out, " {var: %s}", v->items[1]->text);
+    if (ref) {
+        buf_printf(out, " {var: %s}", ref->text);
         return;
     }
     json = rules_ytree_to_json(v);
@@ -211,6 +199,9 @@ static int put_wanted(buf *out, const rcond *leaf, const cJSON *found)
         /* A walk's values and a list are compared element by element; so is a list value for in/not-in. */
         fb = type_bits(found, leaf->path.walks || leaf->op == OP_CONTAINS || leaf->op == OP_NOT_CONTAINS);
         wb = type_bits(want, leaf->op == OP_IN || leaf->op == OP_NOT_IN);
+        /* Null, objects and lists count as one kind here: the note is about scalars of another type. */
+        fb = (fb & 7u) | (fb & ~7u ? 8u : 0);
+        wb = (wb & 7u) | (wb & ~7u ? 8u : 0);
         if (fb && wb && !(fb & wb))
             buf_puts(out, "; the types differ, and a value never equals one of another type (a number is not "
                           "a string: quote it)");

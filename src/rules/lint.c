@@ -92,10 +92,9 @@ static bool names_add(names *s, const char *name)
 /* The name of a {var: NAME} mapping, or NULL. */
 static const char *var_name(const ytree_node *n)
 {
-    if (!n || n->kind != YTREE_MAP || n->n != 2 || strcmp(n->items[0]->text, "var") != 0 ||
-        !ytree_is_str(n->items[1]))
-        return NULL;
-    return n->items[1]->text;
+    const ytree_node *ref = rules_var_ref(n);
+
+    return ref && ytree_is_str(ref) ? ref->text : NULL;
 }
 
 /* Every {var: NAME} anywhere in a value (a variable's definition: var, union, if). */
@@ -188,10 +187,20 @@ static bool twelve_digit_string(const ytree_node *n)
     return true;
 }
 
-/* A number where an account id is wanted: a strict warning saying what YAML made of it. */
-static void account_number(rules_ctx *ctx, const char *file, const ytree_node *item, const char *where)
+/*
+ * A number where an account id is wanted: a strict warning saying what YAML
+ * made of it, in variable var's value or, var NULL, in what a rule compares.
+ */
+static void account_number(rules_ctx *ctx, const char *file, const ytree_node *item, const char *what,
+                           const char *var)
 {
     bool digits = item->len > 0;
+    char where[160];
+
+    if (var)
+        snprintf(where, sizeof(where), "variable '%.100s'", var);
+    else
+        snprintf(where, sizeof(where), "%s", what);
 
     for (size_t i = 0; i < item->len; i++)
         digits = digits && isdigit((unsigned char)item->text[i]);
@@ -213,8 +222,8 @@ static void account_number(rules_ctx *ctx, const char *file, const ytree_node *i
  * union's or if's lists). all: every list; else only a list holding a
  * 12-digit string (then its numbers are account ids too).
  */
-static void account_lists(rules_ctx *ctx, const char *file, const ytree_node *n, const char *where, bool all,
-                          unsigned depth)
+static void account_lists(rules_ctx *ctx, const char *file, const ytree_node *n, const char *what,
+                          const char *var, bool all, unsigned depth)
 {
     bool ids = all;
 
@@ -222,7 +231,7 @@ static void account_lists(rules_ctx *ctx, const char *file, const ytree_node *n,
         return;
     if (n->kind == YTREE_MAP) {
         for (size_t i = 1; i < n->n; i += 2)
-            account_lists(ctx, file, n->items[i], where, all, depth + 1);
+            account_lists(ctx, file, n->items[i], what, var, all, depth + 1);
         return;
     }
     for (size_t i = 0; i < n->n && !ids; i++)
@@ -231,9 +240,9 @@ static void account_lists(rules_ctx *ctx, const char *file, const ytree_node *n,
         const ytree_node *item = n->items[i];
 
         if (item->kind == YTREE_SCALAR && item->type == YTREE_NUM && ids)
-            account_number(ctx, file, item, where);
+            account_number(ctx, file, item, what, var);
         else if (item->kind != YTREE_SCALAR)
-            account_lists(ctx, file, item, where, all, depth + 1);
+            account_lists(ctx, file, item, what, var, all, depth + 1);
     }
 }
 
@@ -269,33 +278,29 @@ static void lint_leaf(const char *key, const ytree_node *value, void *p)
 
     if (name)
         names_add(a->used, name);
-    if (!a->ctx || !key || !value || !account_key(key))
+    if (!key || !value || !account_key(key))
         return;
     if (name)
         names_add(a->accounts, name);
     else if (value->kind == YTREE_SEQ)
-        account_lists(a->ctx, a->file, value, "a list of account ids", true, 0);
+        account_lists(a->ctx, a->file, value, "a list of account ids", NULL, true, 0);
     else if (value->kind == YTREE_SCALAR && value->type == YTREE_NUM)
-        account_number(a->ctx, a->file, value, "an account id");
+        account_number(a->ctx, a->file, value, "an account id", NULL);
 }
 
 static void unused_vars(rules_ctx *ctx, const rules_set *set, const names *used)
 {
-    names reported = {0}, cands = {0};
+    names reported = {0};
 
-    for (size_t i = 0; i < used->n; i++)
-        names_add(&cands, used->items[i]);
-    for (size_t i = 0; i < N_KNOWN; i++)
-        names_add(&cands, known_vars[i]);
-    for (size_t i = set->n_vars; i-- > 0 && !cands.nomem && !reported.nomem;) {
+    for (size_t i = set->n_vars; i-- > 0 && !used->nomem && !reported.nomem;) {
         const rvar *v = &set->vars[i];
         const char *close;
 
-        if (names_has(used, v->name) || names_has(&cands, v->name) || !names_add(&reported, v->name))
+        if (names_has(used, v->name) || !names_add(&reported, v->name))
             continue;
         /* A warning past the bound is only counted: no guess is worked out for it. */
         close =
-            ctx->diags->n_warnings < RULES_WARNINGS_MAX ? nearest_in(v->name, cands.items, cands.n) : NULL;
+            ctx->diags->n_warnings < RULES_WARNINGS_MAX ? nearest_in(v->name, used->items, used->n) : NULL;
         if (close)
             rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
                        "variable '%s' is defined but no rule or variable uses it (did you mean '%s'?)",
@@ -304,9 +309,8 @@ static void unused_vars(rules_ctx *ctx, const rules_set *set, const names *used)
             rules_warn(ctx, RULES_DIAG_WARNING, v->file, v->key,
                        "variable '%s' is defined but no rule or variable uses it", v->name);
     }
-    if (cands.nomem || reported.nomem)
+    if (reported.nomem)
         rules_nomem(ctx);
-    names_free(&cands);
     names_free(&reported);
 }
 
@@ -314,7 +318,6 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
 {
     names used = {0}, accounts = {0};
     lint_arg a = {ctx, NULL, &used, &accounts};
-    char where[160];
     bool grew = true;
 
     for (size_t i = 0; i < set->n_rules; i++) {
@@ -331,25 +334,25 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
     for (unsigned round = 0; grew && round < RULES_VARS_MAX_DEPTH; round++) {
         grew = false;
         for (size_t i = 0; i < set->n_vars; i++) {
-            names refs = {0};
+            size_t before = accounts.n;
 
             if (!names_has(&accounts, set->vars[i].name))
                 continue;
-            value_refs(set->vars[i].value, &refs, 0);
-            for (size_t j = 0; j < refs.n; j++)
-                grew = names_add(&accounts, refs.items[j]) || grew;
-            names_free(&refs);
+            value_refs(set->vars[i].value, &accounts, 0);
+            grew |= accounts.n > before;
         }
     }
     for (size_t i = 0; i < set->n_vars; i++) {
         const rvar *v = &set->vars[i];
 
-        snprintf(where, sizeof(where), "variable '%.100s'", v->name);
         if (v->value->kind == YTREE_SCALAR && v->value->type == YTREE_NUM && names_has(&accounts, v->name))
-            account_number(ctx, v->file, v->value, where);
+            account_number(ctx, v->file, v->value, NULL, v->name);
         else
-            account_lists(ctx, v->file, v->value, where, names_has(&accounts, v->name), 0);
+            account_lists(ctx, v->file, v->value, NULL, v->name, names_has(&accounts, v->name), 0);
     }
+    /* The variables the program itself reads are used too. */
+    for (size_t i = 0; i < N_KNOWN; i++)
+        names_add(&used, known_vars[i]);
     unused_vars(ctx, set, &used);
     if (used.nomem || accounts.nomem)
         rules_nomem(ctx);
@@ -357,15 +360,25 @@ void rules_lint_set(rules_ctx *ctx, const rules_set *set)
     names_free(&accounts);
 }
 
-size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max)
+/* Adds the variable a leaf's value names, if any, to the names at p. */
+static void var_leaf(const char *key, const ytree_node *value, void *p)
 {
-    names used = {0};
-    lint_arg a = {NULL, NULL, &used, NULL};
-    size_t n = 0;
+    const char *name = var_name(value);
 
-    when_leaves(set->rules[i].when_node, lint_leaf, &a, 0);
-    for (; n < used.n && n < max; n++)
-        out[n] = used.items[n];
-    names_free(&used);
+    (void)key;
+    if (name)
+        names_add(p, name);
+}
+
+long rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max)
+{
+    names vars = {0};
+    long n;
+
+    when_leaves(set->rules[i].when_node, var_leaf, &vars, 0);
+    for (size_t k = 0; k < vars.n && k < max; k++)
+        out[k] = vars.items[k];
+    n = vars.nomem ? -1 : (long)vars.n;
+    names_free(&vars);
     return n;
 }

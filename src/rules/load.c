@@ -103,6 +103,11 @@ void rules_diag_format(const rules_diag *diag, char *out, size_t size)
         snprintf(out, size, "%s: %s", diag->file, diag->msg);
 }
 
+size_t rules_diags_dropped(const rules_diags *diags)
+{
+    return diags->dropped + diags->dropped_warnings + diags->dropped_strict;
+}
+
 void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_prefix,
                        const char *warning_prefix, bool strict)
 {
@@ -127,13 +132,12 @@ void rules_diags_print(const rules_diags *diags, FILE *fp, const char *error_pre
             termtext_printf(fp, "%s%s\n", error_prefix, line);
         }
     }
-    if (diags->dropped + diags->dropped_warnings + diags->dropped_strict)
-        fprintf(fp, "%s%zu more problems not shown\n", error_prefix,
-                diags->dropped + diags->dropped_warnings + diags->dropped_strict);
+    if (rules_diags_dropped(diags))
+        fprintf(fp, "%s%zu more problems not shown\n", error_prefix, rules_diags_dropped(diags));
 }
 
-int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
-               const char *fmt, ...)
+void rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
+                const char *fmt, ...)
 {
     ia_err e;
     va_list ap;
@@ -145,7 +149,6 @@ int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const y
     va_end(ap);
     if (rules_diags_add_level(ctx->diags, &e, level) != 0)
         rules_nomem(ctx);
-    return 0;
 }
 
 void rules_add_err(rules_ctx *ctx, const ia_err *e)
@@ -676,6 +679,8 @@ typedef struct src_list {
     size_t n, cap;
     char **order; /* owned: every file tried, read or not, in the order given */
     size_t n_order;
+    struct stat *seen; /* every file read: one named twice (a pack file, ./rules and rules) is read once */
+    size_t n_seen;
 } src_list;
 
 static void src_list_free(src_list *l)
@@ -685,6 +690,7 @@ static void src_list_free(src_list *l)
     for (size_t i = 0; i < l->n_order; i++)
         free(l->order[i]);
     free(l->order);
+    free(l->seen);
     free(l->items);
     free(l->owned);
     memset(l, 0, sizeof(*l));
@@ -753,8 +759,20 @@ static int src_list_add_file(src_list *l, const char *path, rules_ctx *ctx)
     buf b;
     ia_err e;
     char *name;
-    char **slot = grow((void **)&l->order, &l->n_order, sizeof(*l->order));
+    char **slot;
+    struct stat st;
 
+    if (stat(path, &st) == 0) {
+        struct stat *seen;
+
+        for (size_t i = 0; i < l->n_seen; i++)
+            if (l->seen[i].st_dev == st.st_dev && l->seen[i].st_ino == st.st_ino)
+                return 0;
+        if (!(seen = grow((void **)&l->seen, &l->n_seen, sizeof(*l->seen))))
+            return rules_nomem(ctx);
+        *seen = st;
+    }
+    slot = grow((void **)&l->order, &l->n_order, sizeof(*l->order));
     if (!slot || !(*slot = str_dup(path)))
         return rules_nomem(ctx);
     err_clear(&e);

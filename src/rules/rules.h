@@ -73,6 +73,9 @@ int rules_diags_add_level(rules_diags *diags, const ia_err *err, rules_diag_leve
  */
 void rules_diags_count(const rules_diags *diags, bool strict, size_t *errors, size_t *warnings);
 
+/* How many problems were dropped past the bounds (errors, warnings and strict warnings). */
+size_t rules_diags_dropped(const rules_diags *diags);
+
 /*
  * Orders the problems from index from on by file (in the order of files[],
  * then files not in it in the order they first appear), then line and
@@ -175,10 +178,11 @@ int rules_set_org_accounts(rules_set *set, const char *const *ids, size_t n, ia_
 
 /*
  * The variables rule i's `when` names ({var: NAME}), each once, in the order
- * written: up to max of them into out (borrowed from the set). Returns how
- * many were written.
+ * written: the first max of them into out (borrowed from the set). Returns
+ * how many it names, which is more than max when out could not hold them all,
+ * or -1 when out of memory.
  */
-size_t rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max);
+long rules_rule_vars(const rules_set *set, size_t i, const char **out, size_t max);
 
 /* Which rules run; every field empty or false: all of them. */
 typedef struct rules_selection {

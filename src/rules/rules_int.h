@@ -187,10 +187,9 @@ typedef struct rules_ctx {
 int rules_problem(rules_ctx *ctx, const char *file, const ytree_node *at, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Records a warning (level RULES_DIAG_WARNING or RULES_DIAG_STRICT) at a node of file: the load goes on.
- * Returns 0. */
-int rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
-               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Records a warning (level RULES_DIAG_WARNING or RULES_DIAG_STRICT) at a node of file: the load goes on. */
+void rules_warn(rules_ctx *ctx, rules_diag_level level, const char *file, const ytree_node *at,
+                const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Records a problem already held in an ia_err (a YAML syntax error); out of memory stops the load. */
 void rules_add_err(rules_ctx *ctx, const ia_err *e);
@@ -246,8 +245,18 @@ const rvdef *rules_env_find(const rvenv *env, const char *name);
  */
 void rules_lint_set(rules_ctx *ctx, const rules_set *set);
 
+/* The NAME node of a `{var: NAME}` mapping, or NULL when node is not one (or is NULL). */
+const ytree_node *rules_var_ref(const ytree_node *node);
+
 /* Frees what a compiled rule owns (not r itself). */
 void rules_rule_clean(rrule *r);
+
+/*
+ * Whether the id or glob pattern matches a rule of the set (rules without an
+ * id, as lint's partial sets hold, are skipped). When it does not and is no
+ * glob, *closest is the nearest id (borrowed from the set), else NULL.
+ */
+bool rules_set_matches(const rules_set *set, const char *pattern, const char **closest);
 
 /* FNV-1a of a string, for the hash sets of {matched} and of lint's names. */
 uint32_t rules_text_hash(const char *s);

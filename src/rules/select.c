@@ -24,35 +24,49 @@ static bool matches_any(const char *const *patterns, size_t n, const char *id)
     return false;
 }
 
+bool rules_set_matches(const rules_set *set, const char *pattern, const char **closest)
+{
+    nearest near;
+    size_t offered = 0;
+
+    *closest = NULL;
+    for (size_t i = 0; i < set->n_rules; i++) {
+        const char *id = set->rules[i].info.id;
+
+        if (id && matches(pattern, id))
+            return true;
+    }
+    if (strpbrk(pattern, "*?["))
+        return false;
+    nearest_init(&near, pattern, strlen(pattern));
+    for (size_t i = 0; i < set->n_rules && offered < NEAREST_MAX_NAMES; i++) {
+        const char *id = set->rules[i].info.id;
+
+        if (id && strcmp(id, pattern) != 0) {
+            nearest_offer(&near, id);
+            offered++;
+        }
+    }
+    *closest = nearest_found(&near);
+    return false;
+}
+
 /* Every pattern must match a rule of the set: an id that matches none is a typo, not an empty selection. */
 static int check_patterns(const rules_set *set, const char *option, const char *const *patterns, size_t n,
                           ia_err *err)
 {
-    const char **ids = calloc(set->n_rules + 1, sizeof(*ids));
-    int rc = 0;
-
-    if (!ids)
-        return err_set(err, IA_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < set->n_rules; i++)
-        ids[i] = set->rules[i].info.id;
-    for (size_t p = 0; p < n && rc == 0; p++) {
-        bool found = false;
+    for (size_t p = 0; p < n; p++) {
         const char *close;
 
-        for (size_t i = 0; i < set->n_rules && !found; i++)
-            found = matches(patterns[p], ids[i]);
-        if (found)
+        if (rules_set_matches(set, patterns[p], &close))
             continue;
-        close = nearest_in(patterns[p], ids, set->n_rules);
         if (close)
-            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule (did you mean '%s'?)", option,
-                         patterns[p], close);
-        else
-            rc = err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule ('imgaudit rules list' lists them)",
-                         option, patterns[p]);
+            return err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule (did you mean '%s'?)", option,
+                           patterns[p], close);
+        return err_set(err, IA_ERR_USAGE, "%s '%s' matches no rule ('imgaudit rules list' lists them)",
+                       option, patterns[p]);
     }
-    free(ids);
-    return rc;
+    return 0;
 }
 
 int rules_set_select(rules_set *set, const rules_selection *sel, ia_err *err)

@@ -375,12 +375,14 @@ static const ytree_node *eval_if(rsv *r, const ytree_node *val)
 
 static const ytree_node *eval_expr(rsv *r, const ytree_node *val)
 {
+    const ytree_node *ref = rules_var_ref(val);
+
     if (val->kind != YTREE_MAP)
         return val;
     if (ytree_get(val, "if"))
         return eval_if(r, val);
-    if (strcmp(val->items[0]->text, "var") == 0)
-        return eval_var(r, val->items[1]);
+    if (ref)
+        return eval_var(r, ref);
     return eval_union(r, val);
 }
 

@@ -8,7 +8,6 @@
 #include "rules/rules_int.h"
 #include "util/buf.h"
 #include "util/fileio.h"
-#include "util/nearest.h"
 #include "util/str.h"
 #include "util/timefmt.h"
 
@@ -104,34 +103,17 @@ static int str_field(rules_ctx *ctx, const char *file, const ytree_node *node, c
 static int check_rule(rules_ctx *ctx, const rules_set *set, const char *file, const ytree_node *at,
                       const char *pattern)
 {
-    size_t n = 0;
-    const char **ids = calloc(rules_set_count(set) + 1, sizeof(*ids));
     const char *close;
-    int rc = 0;
 
-    if (!ids)
-        return rules_nomem(ctx);
-    /* A set loaded in part for lint may hold rules without an id. */
-    for (size_t i = 0; i < rules_set_count(set); i++) {
-        const char *id = rules_set_info(set, i)->id;
-
-        if (!id)
-            continue;
-        if (fnmatch(pattern, id, 0) == 0)
-            goto out;
-        ids[n++] = id;
-    }
-    close = nearest_in(pattern, ids, n);
+    if (rules_set_matches(set, pattern, &close))
+        return 0;
     if (strpbrk(pattern, "*?["))
-        rc = rules_problem(ctx, file, at, "waiver's rule glob '%s' matches no loaded rule", pattern);
-    else if (close)
-        rc = rules_problem(ctx, file, at, "waiver names rule '%s', which is not loaded (did you mean '%s'?)",
-                           pattern, close);
-    else
-        rc = rules_problem(ctx, file, at, "waiver names rule '%s', which is not loaded", pattern);
-out:
-    free(ids);
-    return rc;
+        return rules_problem(ctx, file, at, "waiver's rule glob '%s' matches no loaded rule", pattern);
+    if (close)
+        return rules_problem(ctx, file, at,
+                             "waiver names rule '%s', which is not loaded (did you mean '%s'?)", pattern,
+                             close);
+    return rules_problem(ctx, file, at, "waiver names rule '%s', which is not loaded", pattern);
 }
 
 static int load_waiver(rules_ctx *ctx, const rules_set *set, const char *file, const ytree_node *node,
