@@ -18,7 +18,8 @@ static const char *const header[] = {
 
 typedef struct cw {
     FILE *out;
-    buf cell;       /* one cell, cleaned */
+    buf cell; /* one cell, cleaned */
+    finding_hasher ids;
     size_t columns; /* cells written in the current row */
     int failed;
     int nomem;
@@ -98,7 +99,7 @@ static void row(cw *c, const results *r, const tally *t, const result *it, buf *
     const waiver_info *wv = NULL;
     char id[FINDING_ID_SIZE];
 
-    if (finding_id_of(r, it, id) != 0)
+    if (finding_id_of(&c->ids, r, it, id) != 0)
         c->nomem = 1;
     if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)
         wv = &r->waivers[it->waiver];
@@ -121,7 +122,7 @@ static void row(cw *c, const results *r, const tally *t, const result *it, buf *
 
 int csv_write(const results *r, FILE *out, ia_err *err)
 {
-    cw c = {out, BUF_INIT, 0, 0, 0};
+    cw c = {out, BUF_INIT, {NULL, NULL}, 0, 0, 0};
     buf text = BUF_INIT;
     tally t;
     int rc = -1;
@@ -129,6 +130,10 @@ int csv_write(const results *r, FILE *out, ia_err *err)
     memset(&t, 0, sizeof(t));
     buf_init(&c.cell, CELL_MAX + 16);
     buf_init(&text, 0);
+    if (finding_hasher_init(&c.ids) != 0) {
+        err_set(err, IA_ERR_NOMEM, "out of memory writing the CSV report");
+        goto out;
+    }
     if (tally_compute(r, &t, err) != 0)
         goto out;
     for (size_t i = 0; i < N_COLUMNS; i++)
@@ -145,6 +150,7 @@ int csv_write(const results *r, FILE *out, ia_err *err)
     else
         rc = 0;
 out:
+    finding_hasher_clean_up(&c.ids);
     tally_free(&t);
     buf_free(&c.cell);
     buf_free(&text);

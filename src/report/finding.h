@@ -15,6 +15,8 @@
  * .hexdigest()[:32].
  */
 
+#include <openssl/types.h>
+
 #include "report/tally.h"
 #include "rules/results.h"
 
@@ -22,14 +24,29 @@
 #define FINDING_ID_SIZE 33
 
 /*
+ * SHA-256 fetched once and one digest context, reused for every finding_id a
+ * writer computes (looking the algorithm up for each id costs more than the
+ * hashing itself).
+ */
+typedef struct finding_hasher {
+    EVP_MD *md;      /* owned */
+    EVP_MD_CTX *ctx; /* owned */
+} finding_hasher;
+
+/* Returns 0, or -1 when OpenSSL fails (h is then cleaned up). */
+int finding_hasher_init(finding_hasher *h);
+/* Frees what h holds; h may be cleaned up twice. */
+void finding_hasher_clean_up(finding_hasher *h);
+
+/*
  * Writes the finding_id of those five fields (any may be NULL: empty) into
  * out. Returns 0, or -1 when OpenSSL fails (out is then "").
  */
-int finding_id(const char *rule, const char *account, const char *region, const char *resource_type,
-               const char *resource_id, char out[FINDING_ID_SIZE]);
+int finding_id(finding_hasher *h, const char *rule, const char *account, const char *region,
+               const char *resource_type, const char *resource_id, char out[FINDING_ID_SIZE]);
 
 /* The finding_id of result it of r: its rule's id and its resource's account, region, type and id. */
-int finding_id_of(const results *r, const result *it, char out[FINDING_ID_SIZE]);
+int finding_id_of(finding_hasher *h, const results *r, const result *it, char out[FINDING_ID_SIZE]);
 
 /*
  * The name of account id: from the snapshot's accounts[] (as t found it),

@@ -22,6 +22,7 @@ typedef struct jw {
     int nomem;
     int members;    /* members written so far in the top-level object */
     const tally *t; /* borrowed: account names */
+    finding_hasher ids;
 } jw;
 
 /* A borrowed string as a JSON string (cJSON will not free it), or null. */
@@ -240,7 +241,7 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
     const snap_resource *res = &r->resources[it->resource];
     cJSON *o = cJSON_CreateObject();
     char id[FINDING_ID_SIZE];
-    int id_rc = finding_id_of(r, it, id);
+    int id_rc = finding_id_of(&w->ids, r, it, id);
 
     add(w, o, "rule", sref(ri->id));
     add(w, o, "title", sref(ri->title));
@@ -280,7 +281,7 @@ static cJSON *baseline_obj(jw *w, const results *r)
         const resolved_failure *f = &r->resolved[i];
         cJSON *item = cJSON_CreateObject();
         char id[FINDING_ID_SIZE];
-        int id_rc = finding_id(f->rule, f->account, f->region, f->resource_type, f->resource_id, id);
+        int id_rc = finding_id(&w->ids, f->rule, f->account, f->region, f->resource_type, f->resource_id, id);
 
         add(w, item, "rule", sref(f->rule));
         add(w, item, "resource_type", sref(f->resource_type));
@@ -352,15 +353,17 @@ static cJSON *errors_list(const results *r)
 
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 {
-    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0, NULL};
+    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0, NULL, {NULL, NULL}};
     tally t;
     sharing shares;
     int rc = -1;
 
     memset(&t, 0, sizeof(t));
     memset(&shares, 0, sizeof(shares));
-    if (!w.scratch)
+    if (!w.scratch || finding_hasher_init(&w.ids) != 0) {
+        free(w.scratch);
         return err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
+    }
     for (size_t i = 0; i < r->n_items; i++) {
         if (r->items[i].rule >= r->n_rules || r->items[i].resource >= r->n_resources) {
             err_set(err, IA_ERR_INTERNAL, "results item %zu points past the rule or resource tables", i);
@@ -408,6 +411,7 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 out:
     sharing_free(&shares);
     tally_free(&t);
+    finding_hasher_clean_up(&w.ids);
     free(w.scratch);
     return rc;
 }
