@@ -1,4 +1,4 @@
-/* finding_id and the account names every writer shows (report/finding.h). */
+/* finding_id (report/finding.h). */
 #include <CUnit/CUnit.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -101,23 +101,6 @@ static void test_finding__result_id_follows_the_resource_not_its_place_in_the_re
     fixture_free(&f);
 }
 
-static void test_finding__account_name_from_the_snapshot_else_the_organization(void)
-{
-    report_fixture f;
-    tally t;
-    ia_err err;
-
-    fixture_load(&f, "same_ids.json");
-    CU_ASSERT_EQUAL_FATAL(tally_compute(&f.r, &t, &err), 0);
-    CU_ASSERT_STRING_EQUAL(finding_account_name(&f.r, &t, "111122223333"), "desktops-prod");
-    /* Its accounts[] entry has no name: the Organization's member list has one. */
-    CU_ASSERT_STRING_EQUAL(finding_account_name(&f.r, &t, "444455556666"), "desktops-dev");
-    CU_ASSERT_PTR_NULL(finding_account_name(&f.r, &t, "999988887777"));
-    CU_ASSERT_PTR_NULL(finding_account_name(&f.r, &t, NULL));
-    tally_free(&t);
-    fixture_free(&f);
-}
-
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -126,8 +109,6 @@ int main(void)
          test_finding__each_field_changes_the_id_and_boundaries_count},
         {"result_id_follows_the_resource_not_its_place_in_the_results",
          test_finding__result_id_follows_the_resource_not_its_place_in_the_results},
-        {"account_name_from_the_snapshot_else_the_organization",
-         test_finding__account_name_from_the_snapshot_else_the_organization},
         CU_TEST_INFO_NULL,
     };
 

@@ -108,7 +108,7 @@ static void row(cw *c, const results *r, const tally *t, const result *it, buf *
     cell(c, rule->id);
     cell(c, rule->title);
     cell(c, res->account);
-    cell(c, finding_account_name(r, t, res->account));
+    cell(c, t->accounts[t->resource_account[it->resource]].name);
     cell(c, res->region);
     cell(c, res->type);
     cell(c, res->id);

@@ -1,6 +1,5 @@
 #include "report/finding.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -55,21 +54,4 @@ int finding_id_of(finding_hasher *h, const results *r, const result *it, char ou
     const snap_resource *res = &r->resources[it->resource];
 
     return finding_id(h, r->rules[it->rule].id, res->account, res->region, res->type, res->id, out);
-}
-
-static int cmp_member(const void *key, const void *elem)
-{
-    return strcmp(key, ((const snap_org_account *)elem)->id);
-}
-
-const char *finding_account_name(const results *r, const tally *t, const char *account)
-{
-    const snap_org_account *member = NULL;
-    long idx = tally_account_index(t, account);
-
-    if (idx >= 0 && t->accounts[idx].name && t->accounts[idx].name[0])
-        return t->accounts[idx].name;
-    if (account && r->n_org_accounts)
-        member = bsearch(account, r->org_accounts, r->n_org_accounts, sizeof(*r->org_accounts), cmp_member);
-    return member && member->name && member->name[0] ? member->name : NULL;
 }

@@ -4,8 +4,7 @@
 /*
  * What every writer says of one result beyond the model itself: its
  * finding_id, the same in every run for the same rule and resource, so that
- * a ticket or a spreadsheet row can follow a finding across runs; and the
- * name of its account.
+ * a ticket or a spreadsheet row can follow a finding across runs.
  *
  * The finding_id recipe (docs/rules.md, "finding_id"), for anyone who
  * recomputes it: SHA-256 over the rule id, account, region, resource type and
@@ -47,12 +46,5 @@ int finding_id(finding_hasher *h, const char *rule, const char *account, const c
 
 /* The finding_id of result it of r: its rule's id and its resource's account, region, type and id. */
 int finding_id_of(finding_hasher *h, const results *r, const result *it, char out[FINDING_ID_SIZE]);
-
-/*
- * The name of account id: from the snapshot's accounts[] (as t found it),
- * else from the Organization's members (r->org_accounts); NULL when neither
- * names it. Borrowed from the snapshot, valid while r is.
- */
-const char *finding_account_name(const results *r, const tally *t, const char *account);
 
 #endif

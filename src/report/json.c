@@ -251,7 +251,7 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
     add(w, o, "resource_id", sref(res->id));
     add(w, o, "resource_name", sref(res->name));
     add(w, o, "account", sref(res->account));
-    add(w, o, "account_name", sref(finding_account_name(r, w->t, res->account)));
+    add(w, o, "account_name", sref(w->t->accounts[w->t->resource_account[it->resource]].name));
     add(w, o, "region", sref(res->region));
     add(w, o, "message", sref(it->message));
     if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)

@@ -317,7 +317,7 @@ static int write_account_suites(jw *j, const tally *t, ia_err *err)
             suite_counts(&r->items[order[k]], &failures, &skipped);
         jw_suite_start(j, acc->id, "imgaudit.accounts", end - begin, failures, 0, skipped);
         jw_start(j, "properties");
-        jw_property(j, "account_name", finding_account_name(r, t, acc->id));
+        jw_property(j, "account_name", acc->name);
         jw_end(j);
         for (size_t k = begin; k < end && !j->failed; k++)
             jw_testcase(j, &r->items[order[k]], 1);

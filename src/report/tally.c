@@ -41,6 +41,28 @@ void tally_free(tally *t)
     memset(t, 0, sizeof(*t));
 }
 
+static int cmp_member(const void *key, const void *elem)
+{
+    return strcmp(key, ((const snap_org_account *)elem)->id);
+}
+
+/* An account the snapshot's accounts[] leaves unnamed takes its Organization member's name, if any. */
+static void name_accounts(const results *r, tally *t)
+{
+    for (size_t i = 0; i < t->n_accounts; i++) {
+        tally_account *a = &t->accounts[i];
+        const snap_org_account *member;
+
+        if (a->name && !a->name[0])
+            a->name = NULL;
+        if (a->name || !r->n_org_accounts)
+            continue;
+        member = bsearch(a->id, r->org_accounts, r->n_org_accounts, sizeof(*r->org_accounts), cmp_member);
+        if (member && member->name && member->name[0])
+            a->name = member->name;
+    }
+}
+
 /* Collects every account id once, sorted, so that lookups are a binary search. */
 static int build_accounts(const results *r, tally *t, ia_err *err)
 {
@@ -103,6 +125,7 @@ static int build_accounts(const results *r, tally *t, ia_err *err)
         if (idx >= 0)
             t->accounts[idx].errors++;
     }
+    name_accounts(r, t);
     rc = 0;
 out:
     free(ids);

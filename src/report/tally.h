@@ -18,8 +18,10 @@
 #define TALLY_N_STATUS 3 /* RESULT_PASS, RESULT_FAIL, RESULT_WAIVED */
 
 typedef struct tally_account {
-    const char *id;   /* borrowed from the results or snapshot */
-    const char *name; /* from the snapshot's accounts[], borrowed, or NULL */
+    const char *id; /* borrowed from the results or snapshot */
+    /* Borrowed: from the snapshot's accounts[], else from its Organization member (r->org_accounts);
+     * NULL when neither names it (never ""). */
+    const char *name;
     /* The regions it was audited in: the first regions array its entries in the snapshot's accounts[]
      * have, borrowed; NULL when none has one (or it is not listed there). */
     const cJSON *regions;
