@@ -173,8 +173,7 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     /* The rules learn the snapshot's Organization (organization_accounts) before they judge it. */
     if (rc != 0 || stopped(&err) != 0 || rules_bind_snapshot(ro->set, snap, &err) != 0 ||
         rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
-        (ro->baseline_doc &&
-         (stopped(&err) != 0 || baseline_apply_doc(&res, ro->baseline, ro->baseline_doc, &err) != 0)) ||
+        (ro->baseline_doc && (stopped(&err) != 0 || baseline_apply_doc(&res, ro->baseline_doc, &err) != 0)) ||
         write_reports(&res, ro, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
