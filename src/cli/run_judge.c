@@ -1,6 +1,5 @@
 #include "cli/run_judge.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,17 +110,6 @@ static bool snapshot_incomplete(const snapshot_doc *snap, const results *res)
            cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(snap->root, "complete"));
 }
 
-/* Whether a waiver's rule glob names a rule that ran: one left out by --rule, --exclude-rule or --severity
- * had nothing to match this time. */
-static bool waiver_rule_ran(const results *r, const waiver_info *w)
-{
-    for (size_t i = 0; i < r->n_rules; i++) {
-        if (fnmatch(w->rule, r->rules[i].id, 0) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* A waiver that expired or matched nothing is worth a line each: someone has a file to edit. */
 static void warn_waivers(const results *r)
 {
@@ -131,7 +119,7 @@ static void warn_waivers(const results *r)
         if (w->state == WAIVER_EXPIRED)
             log_warn("%s:%u: waiver for '%s' expired on %s and no longer applies", w->file, w->line, w->rule,
                      w->expires);
-        else if (w->state == WAIVER_UNUSED && waiver_rule_ran(r, w))
+        else if (w->state == WAIVER_UNUSED && w->rule_ran)
             log_warn("%s:%u: waiver for '%s' matched nothing", w->file, w->line, w->rule);
     }
 }
