@@ -126,12 +126,12 @@ static void warn_waivers(const results *r)
 
 /* A quiet run's one line when it does not pass (cron mails what a job prints): the gate's verdict, or that
  * the collection is incomplete. */
-static void say_verdict(const results *r, const tally_gate *gate, int rc)
+static void say_verdict(const results *r, const tally_gate *gate, size_t blocking, int rc)
 {
     char verdict[256];
 
     if (rc == CLI_EXIT_GATE) {
-        console_gate_verdict(r, gate, verdict, sizeof(verdict));
+        console_gate_verdict(gate, blocking, verdict, sizeof(verdict));
         log_line("imgaudit: %s", verdict);
     } else if (rc == CLI_EXIT_INCOMPLETE) {
         log_line("imgaudit: INCOMPLETE: the snapshot's collection is incomplete (%d error%s; exit 3 unless "
@@ -145,7 +145,7 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     console_file files[6];
     console_options copt = {0};
     snapshot_doc *snap = NULL;
-    size_t n_files = 0;
+    size_t n_files = 0, blocking = 0;
     results res;
     FILE *summary_fp = stdout;
     ia_err err;
@@ -191,14 +191,14 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     }
     if (cancel_requested())
         rc = CLI_EXIT_INTERRUPTED;
-    else if (tally_gate_count(&res, &ro->gate) > 0)
+    else if ((blocking = tally_gate_count(&res, &ro->gate)) > 0)
         rc = CLI_EXIT_GATE;
     else if (snapshot_incomplete(snap, &res) && !ro->allow_partial)
         rc = CLI_EXIT_INCOMPLETE;
     else
         rc = CLI_EXIT_OK;
     if (quiet)
-        say_verdict(&res, &ro->gate, rc);
+        say_verdict(&res, &ro->gate, blocking, rc);
 out:
     /* Stopped: the process ends now. Giving back the snapshot's and the results' memory would take seconds.
      */

@@ -188,14 +188,11 @@ void html_section_masthead(html_writer *w, xmlNodePtr page, const char *title)
     verdicts = htmldom_el(d, top, "div", "verdicts");
     if (g->enabled) {
         size_t blocking = tally_gate_count(r, g);
+        char found[128];
 
+        tally_gate_describe(g, blocking, found, sizeof(found));
         v = htmldom_el(d, verdicts, "span", blocking ? "verdict fail" : "verdict pass");
-        if (blocking)
-            htmldom_textf(d, v, "Gate failed: %zu %sfailure%s at or above %s", blocking,
-                          g->new_only ? "new " : "", blocking == 1 ? "" : "s", severity_name(g->min));
-        else
-            htmldom_textf(d, v, "Gate passed: no %sfailures at or above %s", g->new_only ? "new " : "",
-                          severity_name(g->min));
+        htmldom_textf(d, v, "Gate %s: %s", blocking ? "failed" : "passed", found);
         htmldom_attr(d, v, "id", "gate");
     } else {
         v = htmldom_el_text(d, verdicts, "span", "verdict", "Not gated");

@@ -1,5 +1,6 @@
 #include "report/tally.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,4 +278,15 @@ size_t tally_new_failures(const results *r, size_t *out, size_t max)
         }
     }
     return n;
+}
+
+void tally_gate_describe(const tally_gate *g, size_t blocking, char *out, size_t size)
+{
+    const char *new_only = g->new_only ? "new " : "";
+
+    if (blocking)
+        snprintf(out, size, "%zu %sfailure%s at or above %s", blocking, new_only, blocking == 1 ? "" : "s",
+                 severity_name(g->min));
+    else
+        snprintf(out, size, "no %sfailures at or above %s", new_only, severity_name(g->min));
 }

@@ -73,6 +73,13 @@ typedef struct tally_gate {
 size_t tally_gate_count(const results *r, const tally_gate *g);
 
 /*
+ * What an enabled gate found, as every writer words it, into out (of size
+ * bytes): "3 new failures at or above high" with blocking failures (new with
+ * --fail-on-new), else "no failures at or above critical".
+ */
+void tally_gate_describe(const tally_gate *g, size_t blocking, char *out, size_t size);
+
+/*
  * The rules with failures, most severe first, then most failures, then rule
  * order: *order (owned, free()) gets their indexes into r->rules, *n how many.
  * Returns 0, or -1 with err set when memory runs out.
