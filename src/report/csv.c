@@ -96,13 +96,10 @@ static void row(cw *c, const results *r, const tally *t, const result *it, buf *
 {
     const rule_info *rule = &r->rules[it->rule];
     const snap_resource *res = &r->resources[it->resource];
-    const waiver_info *wv = NULL;
     char id[FINDING_ID_SIZE];
 
     if (finding_id_of(&c->ids, r, it, id) != 0)
         c->nomem = 1;
-    if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)
-        wv = &r->waivers[it->waiver];
     cell(c, result_status_name(it->status));
     cell(c, severity_name(rule->sev));
     cell(c, rule->id);
@@ -115,7 +112,7 @@ static void row(cw *c, const results *r, const tally *t, const result *it, buf *
     cell(c, res->name);
     cell(c, it->message);
     cell(c, it->first_seen);
-    waiver_cell(c, wv, text);
+    waiver_cell(c, finding_waiver(r, it), text);
     cell(c, id);
     end_row(c);
 }

@@ -55,3 +55,10 @@ int finding_id_of(finding_hasher *h, const results *r, const result *it, char ou
 
     return finding_id(h, r->rules[it->rule].id, res->account, res->region, res->type, res->id, out);
 }
+
+const waiver_info *finding_waiver(const results *r, const result *it)
+{
+    return it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers
+               ? &r->waivers[it->waiver]
+               : NULL;
+}

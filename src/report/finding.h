@@ -4,7 +4,8 @@
 /*
  * What every writer says of one result beyond the model itself: its
  * finding_id, the same in every run for the same rule and resource, so that
- * a ticket or a spreadsheet row can follow a finding across runs.
+ * a ticket or a spreadsheet row can follow a finding across runs; and the
+ * waiver that waived it.
  *
  * The finding_id recipe (docs/rules.md, "finding_id"), for anyone who
  * recomputes it: SHA-256 over the rule id, account, region, resource type and
@@ -46,5 +47,8 @@ int finding_id(finding_hasher *h, const char *rule, const char *account, const c
 
 /* The finding_id of result it of r: its rule's id and its resource's account, region, type and id. */
 int finding_id_of(finding_hasher *h, const results *r, const result *it, char out[FINDING_ID_SIZE]);
+
+/* The waiver that waived result it of r (borrowed), or NULL when it is not waived. */
+const waiver_info *finding_waiver(const results *r, const result *it);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/assets.h"
+#include "report/finding.h"
 #include "version.h"
 
 /* Rows in the "what changed" lists; the findings table has every finding. */
@@ -500,13 +501,11 @@ static xmlNodePtr finding_row(html_writer *w, const result *it)
     htmldom *d = &w->dom;
     const rule_info *rule = &w->r->rules[it->rule];
     const snap_resource *res = &w->r->resources[it->resource];
-    const waiver_info *wv = NULL;
+    const waiver_info *wv = finding_waiver(w->r, it);
     const char *status = it->status == RESULT_FAIL ? "fail" : "waived";
     char rank[4];
     xmlNodePtr tr = htmldom_new(d, "tr", NULL), td;
 
-    if (it->waiver >= 0 && (size_t)it->waiver < w->r->n_waivers)
-        wv = &w->r->waivers[it->waiver];
     htmldom_attr(d, tr, "data-sev", severity_name(rule->sev));
     htmldom_attr(d, tr, "data-status", status);
     htmldom_attr(d, tr, "data-rule", rule->id);

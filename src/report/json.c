@@ -239,6 +239,7 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
 {
     const rule_info *ri = &r->rules[it->rule];
     const snap_resource *res = &r->resources[it->resource];
+    const waiver_info *wv = finding_waiver(r, it);
     cJSON *o = cJSON_CreateObject();
     char id[FINDING_ID_SIZE];
     int id_rc = finding_id_of(&w->ids, r, it, id);
@@ -254,8 +255,8 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
     add(w, o, "account_name", sref(w->t->accounts[w->t->resource_account[it->resource]].name));
     add(w, o, "region", sref(res->region));
     add(w, o, "message", sref(it->message));
-    if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)
-        add(w, o, "waiver", waiver_obj(w, &r->waivers[it->waiver], 0));
+    if (wv)
+        add(w, o, "waiver", waiver_obj(w, wv, 0));
     if (r->has_baseline && it->status != RESULT_PASS) {
         add(w, o, "change", sref(change_name(it->change)));
         add(w, o, "first_seen", sref(it->first_seen));

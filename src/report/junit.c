@@ -165,10 +165,8 @@ static void jw_suite_end(jw *j)
 
 static void waiver_message(jw *j, const result *it)
 {
-    const waiver_info *wv = NULL;
+    const waiver_info *wv = finding_waiver(j->r, it);
 
-    if (it->waiver >= 0 && (size_t)it->waiver < j->r->n_waivers)
-        wv = &j->r->waivers[it->waiver];
     buf_reset(&j->text);
     if (!wv) {
         jw_compose(j, "waived");
