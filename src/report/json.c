@@ -139,27 +139,48 @@ static cJSON *status_counts(jw *w, const size_t counts[3])
 
 static cJSON *summary(jw *w, const results *r)
 {
-    results_summary sum;
+    const tally *t = w->t;
     cJSON *o = cJSON_CreateObject(), *sev = cJSON_CreateObject(), *wv = cJSON_CreateObject();
-    size_t applied = 0;
+    size_t by_state[3] = {0, 0, 0};
 
-    results_summarize(r, &sum);
     add_count(w, o, "rules", r->n_rules);
     add_count(w, o, "resources", r->n_resources);
-    add_count(w, o, "total", sum.total);
-    add_count(w, o, "pass", sum.by_status[RESULT_PASS]);
-    add_count(w, o, "fail", sum.by_status[RESULT_FAIL]);
-    add_count(w, o, "waived", sum.by_status[RESULT_WAIVED]);
+    add_count(w, o, "total", r->n_items);
+    add_count(w, o, "pass", t->status[RESULT_PASS]);
+    add_count(w, o, "fail", t->status[RESULT_FAIL]);
+    add_count(w, o, "waived", t->status[RESULT_WAIVED]);
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
-        add(w, sev, severity_name((severity)s), status_counts(w, sum.by_severity[s]));
+        add(w, sev, severity_name((severity)s), status_counts(w, t->by_sev[s]));
     add(w, o, "by_severity", sev);
-    for (size_t i = 0; i < r->n_waivers; i++)
-        applied += r->waivers[i].state == WAIVER_APPLIED;
-    add_count(w, wv, "applied", applied);
-    add_count(w, wv, "expired", sum.waivers_expired);
-    add_count(w, wv, "unused", sum.waivers_unused);
+    for (size_t i = 0; i < r->n_waivers; i++) {
+        if ((unsigned)r->waivers[i].state < 3)
+            by_state[r->waivers[i].state]++;
+    }
+    add_count(w, wv, "applied", by_state[WAIVER_APPLIED]);
+    add_count(w, wv, "expired", by_state[WAIVER_EXPIRED]);
+    add_count(w, wv, "unused", by_state[WAIVER_UNUSED]);
     add(w, o, "waivers", wv);
     add_count(w, o, "collection_errors", (size_t)(r->errors ? cJSON_GetArraySize(r->errors) : 0));
+    return o;
+}
+
+cJSON *json_rule_object(const rule_info *ri)
+{
+    jw w;
+    cJSON *o = cJSON_CreateObject();
+
+    memset(&w, 0, sizeof(w));
+    add(&w, o, "id", sref(ri->id));
+    add(&w, o, "title", sref(ri->title));
+    add(&w, o, "severity", sref(severity_name(ri->sev)));
+    add(&w, o, "resource_type", sref(ri->resource_type));
+    add(&w, o, "description", sref(ri->description));
+    add(&w, o, "remediation", sref(ri->remediation));
+    add(&w, o, "file", sref(ri->file));
+    if (w.nomem) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -167,22 +188,8 @@ static cJSON *rules_list(jw *w, const results *r)
 {
     cJSON *arr = cJSON_CreateArray();
 
-    for (size_t i = 0; arr && i < r->n_rules && !w->nomem; i++) {
-        const rule_info *ri = &r->rules[i];
-        cJSON *o = cJSON_CreateObject();
-
-        add(w, o, "id", sref(ri->id));
-        add(w, o, "title", sref(ri->title));
-        add(w, o, "severity", sref(severity_name(ri->sev)));
-        add(w, o, "resource_type", sref(ri->resource_type));
-        add(w, o, "description", sref(ri->description));
-        add(w, o, "remediation", sref(ri->remediation));
-        add(w, o, "file", sref(ri->file));
-        if (!o || !cJSON_AddItemToArray(arr, o)) {
-            cJSON_Delete(o);
-            w->nomem = 1;
-        }
-    }
+    for (size_t i = 0; arr && i < r->n_rules && !w->nomem; i++)
+        add(w, arr, NULL, json_rule_object(&r->rules[i]));
     return arr;
 }
 
@@ -212,14 +219,8 @@ static cJSON *waivers_list(jw *w, const results *r)
 {
     cJSON *arr = cJSON_CreateArray();
 
-    for (size_t i = 0; arr && i < r->n_waivers && !w->nomem; i++) {
-        cJSON *o = waiver_obj(w, &r->waivers[i], 1);
-
-        if (!o || !cJSON_AddItemToArray(arr, o)) {
-            cJSON_Delete(o);
-            w->nomem = 1;
-        }
-    }
+    for (size_t i = 0; arr && i < r->n_waivers && !w->nomem; i++)
+        add(w, arr, NULL, waiver_obj(w, &r->waivers[i], 1));
     return arr;
 }
 
@@ -292,10 +293,7 @@ static cJSON *baseline_obj(jw *w, const results *r)
         add(w, item, "message", sref(f->message));
         add(w, item, "first_seen", sref(f->first_seen));
         add(w, item, "finding_id", finding_id_value(id_rc, id));
-        if (!item || !cJSON_AddItemToArray(gone, item)) {
-            cJSON_Delete(item);
-            w->nomem = 1;
-        }
+        add(w, gone, NULL, item);
     }
     add(w, o, "resolved", gone);
     return o;
@@ -364,12 +362,6 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     if (!w.scratch || finding_hasher_init(&w.ids) != 0) {
         free(w.scratch);
         return err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
-    }
-    for (size_t i = 0; i < r->n_items; i++) {
-        if (r->items[i].rule >= r->n_rules || r->items[i].resource >= r->n_resources) {
-            err_set(err, IA_ERR_INTERNAL, "results item %zu points past the rule or resource tables", i);
-            goto out;
-        }
     }
     if (tally_compute(r, &t, err) != 0 || sharing_compute(r, &t, &shares, err) != 0)
         goto out;
