@@ -102,16 +102,16 @@ static void test_console__gate_verdict_is_one_line_only_when_failed(void)
     char got[256];
 
     fixture_load(&f, "fleet.json");
-    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    console_gate_verdict(&gate, tally_gate_count(&f.r, &gate), got, sizeof(got));
     CU_ASSERT_STRING_EQUAL(got, "");
     gate = (tally_gate){1, SEV_CRITICAL, 0};
-    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    console_gate_verdict(&gate, tally_gate_count(&f.r, &gate), got, sizeof(got));
     CU_ASSERT_STRING_EQUAL(got, "FAILED: 1 failure at or above critical (gate --fail-on critical)");
     gate = (tally_gate){1, SEV_CRITICAL, 1};
-    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    console_gate_verdict(&gate, tally_gate_count(&f.r, &gate), got, sizeof(got));
     CU_ASSERT_STRING_EQUAL(got, "");
     gate = (tally_gate){1, SEV_INFO, 1};
-    console_gate_verdict(&f.r, &gate, got, sizeof(got));
+    console_gate_verdict(&gate, tally_gate_count(&f.r, &gate), got, sizeof(got));
     CU_ASSERT_STRING_EQUAL(got,
                            "FAILED: 2 new failures at or above info (gate --fail-on info --fail-on-new)");
     fixture_free(&f);

@@ -1,4 +1,4 @@
-/* finding_id and the account names every writer shows (report/finding.h). */
+/* finding_id (report/finding.h). */
 #include <CUnit/CUnit.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -15,7 +15,11 @@
 static void id_of(const char *rule, const char *account, const char *region, const char *type, const char *id,
                   char out[FINDING_ID_SIZE])
 {
-    CU_ASSERT_EQUAL(finding_id(rule, account, region, type, id, out), 0);
+    finding_hasher h;
+
+    CU_ASSERT_EQUAL_FATAL(finding_hasher_init(&h), 0);
+    CU_ASSERT_EQUAL(finding_id(&h, rule, account, region, type, id, out), 0);
+    finding_hasher_clean_up(&h);
     CU_ASSERT_EQUAL(strlen(out), 32);
     CU_ASSERT_EQUAL(strspn(out, "0123456789abcdef"), 32);
 }
@@ -68,13 +72,15 @@ static void test_finding__each_field_changes_the_id_and_boundaries_count(void)
 static void test_finding__result_id_follows_the_resource_not_its_place_in_the_results(void)
 {
     report_fixture f;
+    finding_hasher h;
     char first[4][FINDING_ID_SIZE], moved[FINDING_ID_SIZE];
     snap_resource tmp;
 
+    CU_ASSERT_EQUAL_FATAL(finding_hasher_init(&h), 0);
     fixture_load(&f, "same_ids.json");
     /* The same image id in two accounts and two regions: four findings of one rule. */
     for (size_t i = 0; i < 4; i++) {
-        CU_ASSERT_EQUAL(finding_id_of(&f.r, &f.r.items[i], first[i]), 0);
+        CU_ASSERT_EQUAL(finding_id_of(&h, &f.r, &f.r.items[i], first[i]), 0);
         for (size_t k = 0; k < i; k++)
             CU_ASSERT_STRING_NOT_EQUAL(first[i], first[k]);
     }
@@ -84,30 +90,14 @@ static void test_finding__result_id_follows_the_resource_not_its_place_in_the_re
     f.r.resources[3] = tmp;
     f.r.items[0].resource = 3;
     f.r.items[3].resource = 0;
-    CU_ASSERT_EQUAL(finding_id_of(&f.r, &f.r.items[0], moved), 0);
+    CU_ASSERT_EQUAL(finding_id_of(&h, &f.r, &f.r.items[0], moved), 0);
     CU_ASSERT_STRING_EQUAL(moved, first[0]);
-    CU_ASSERT_EQUAL(finding_id_of(&f.r, &f.r.items[3], moved), 0);
+    CU_ASSERT_EQUAL(finding_id_of(&h, &f.r, &f.r.items[3], moved), 0);
     CU_ASSERT_STRING_EQUAL(moved, first[3]);
     /* The second rule's findings of the same resources are others. */
-    CU_ASSERT_EQUAL(finding_id_of(&f.r, &f.r.items[4], moved), 0);
+    CU_ASSERT_EQUAL(finding_id_of(&h, &f.r, &f.r.items[4], moved), 0);
     CU_ASSERT_STRING_NOT_EQUAL(moved, first[3]);
-    fixture_free(&f);
-}
-
-static void test_finding__account_name_from_the_snapshot_else_the_organization(void)
-{
-    report_fixture f;
-    tally t;
-    ia_err err;
-
-    fixture_load(&f, "same_ids.json");
-    CU_ASSERT_EQUAL_FATAL(tally_compute(&f.r, &t, &err), 0);
-    CU_ASSERT_STRING_EQUAL(finding_account_name(&f.r, &t, "111122223333"), "desktops-prod");
-    /* Its accounts[] entry has no name: the Organization's member list has one. */
-    CU_ASSERT_STRING_EQUAL(finding_account_name(&f.r, &t, "444455556666"), "desktops-dev");
-    CU_ASSERT_PTR_NULL(finding_account_name(&f.r, &t, "999988887777"));
-    CU_ASSERT_PTR_NULL(finding_account_name(&f.r, &t, NULL));
-    tally_free(&t);
+    finding_hasher_clean_up(&h);
     fixture_free(&f);
 }
 
@@ -119,8 +109,6 @@ int main(void)
          test_finding__each_field_changes_the_id_and_boundaries_count},
         {"result_id_follows_the_resource_not_its_place_in_the_results",
          test_finding__result_id_follows_the_resource_not_its_place_in_the_results},
-        {"account_name_from_the_snapshot_else_the_organization",
-         test_finding__account_name_from_the_snapshot_else_the_organization},
         CU_TEST_INFO_NULL,
     };
 

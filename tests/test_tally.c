@@ -124,6 +124,24 @@ static void test_tally__failing_rules_and_new_failures_most_severe_first(void)
     fixture_free(&f);
 }
 
+/* The account names every writer shows. */
+static void test_tally__account_name_from_the_snapshot_else_the_organization(void)
+{
+    report_fixture f;
+    tally t;
+    ia_err err;
+
+    fixture_load(&f, "same_ids.json");
+    CU_ASSERT_EQUAL_FATAL(tally_compute(&f.r, &t, &err), 0);
+    CU_ASSERT_STRING_EQUAL(t.accounts[tally_account_index(&t, "111122223333")].name, "desktops-prod");
+    /* Its accounts[] entry has no name: the Organization's member list has one. */
+    CU_ASSERT_STRING_EQUAL(t.accounts[tally_account_index(&t, "444455556666")].name, "desktops-dev");
+    CU_ASSERT_EQUAL(tally_account_index(&t, "999988887777"), -1);
+    CU_ASSERT_EQUAL(tally_account_index(&t, NULL), -1);
+    tally_free(&t);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -135,6 +153,8 @@ int main(void)
          test_tally__inconsistent_results_are_an_internal_error},
         {"failing_rules_and_new_failures_most_severe_first",
          test_tally__failing_rules_and_new_failures_most_severe_first},
+        {"account_name_from_the_snapshot_else_the_organization",
+         test_tally__account_name_from_the_snapshot_else_the_organization},
         CU_TEST_INFO_NULL,
     };
 

@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "cli/reportopts.h"
+#include "report/json.h"
 #include "rules/rules.h"
 #include "rules/waivers.h"
 #include "util/log.h"
@@ -127,33 +128,20 @@ static const char *rule_file(const char *file, const char *pack_dir, bool *built
     return *builtin ? file + len + 1 : file;
 }
 
-static int add_string(cJSON *obj, const char *name, const char *value)
-{
-    cJSON *item = value ? cJSON_CreateString(value) : cJSON_CreateNull();
-
-    if (!item || !cJSON_AddItemToObject(obj, name, item)) {
-        cJSON_Delete(item);
-        return -1;
-    }
-    return 0;
-}
-
 static cJSON *rule_json(const rules_set *set, size_t i, const char *pack_dir)
 {
     const rule_info *ri = rules_set_info(set, i);
     const char *vars[64];
     long n_vars = rules_rule_vars(set, i, vars, sizeof(vars) / sizeof(vars[0]));
-    cJSON *obj = cJSON_CreateObject(), *list = NULL;
+    rule_info shown = *ri;
     bool builtin;
-    const char *file = rule_file(ri->file, pack_dir, &builtin);
+    cJSON *obj, *list = NULL;
 
-    if (!obj || n_vars < 0 || add_string(obj, "id", ri->id) != 0 ||
-        add_string(obj, "title", ri->title) != 0 ||
-        add_string(obj, "severity", severity_name(ri->sev)) != 0 ||
-        add_string(obj, "resource_type", ri->resource_type) != 0 ||
-        add_string(obj, "description", ri->description) != 0 ||
-        add_string(obj, "remediation", ri->remediation) != 0 || add_string(obj, "file", file) != 0 ||
-        !cJSON_AddBoolToObject(obj, "builtin", builtin) || !(list = cJSON_AddArrayToObject(obj, "variables")))
+    /* The report's rule object, its file as the user knows it, and what only this listing says. */
+    shown.file = rule_file(ri->file, pack_dir, &builtin);
+    obj = json_rule_object(&shown);
+    if (!obj || n_vars < 0 || !cJSON_AddBoolToObject(obj, "builtin", builtin) ||
+        !(list = cJSON_AddArrayToObject(obj, "variables")))
         goto fail;
     for (size_t k = 0; k < (size_t)n_vars && k < sizeof(vars) / sizeof(vars[0]); k++) {
         cJSON *name = cJSON_CreateString(vars[k]);

@@ -317,6 +317,6 @@ void reportopts_clean_up(reportopts *ro)
     cli_list_free(&ro->waivers);
     cli_list_free(&ro->only_rules);
     cli_list_free(&ro->exclude_rules);
-    cJSON_Delete(ro->baseline_doc);
+    baseline_free(ro->baseline_doc);
     memset(ro, 0, sizeof(*ro));
 }

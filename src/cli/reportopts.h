@@ -14,6 +14,7 @@
 
 #include "cli/opt.h"
 #include "cli/paths.h"
+#include "report/baseline.h"
 #include "report/junit.h"
 #include "report/tally.h"
 #include "rules/clock.h"
@@ -36,7 +37,7 @@ typedef struct reportopts {
     rules_set *set;
     waivers *wv;
     rules_clock clock;
-    cJSON *baseline_doc; /* owned: --baseline's results document, read and checked; NULL without one */
+    baseline_doc *baseline_doc; /* owned: --baseline's results document, read and checked; NULL without one */
 } reportopts;
 
 /* The most report files one run writes. */

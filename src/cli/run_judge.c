@@ -1,6 +1,5 @@
 #include "cli/run_judge.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,17 +110,6 @@ static bool snapshot_incomplete(const snapshot_doc *snap, const results *res)
            cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(snap->root, "complete"));
 }
 
-/* Whether a waiver's rule glob names a rule that ran: one left out by --rule, --exclude-rule or --severity
- * had nothing to match this time. */
-static bool waiver_rule_ran(const results *r, const waiver_info *w)
-{
-    for (size_t i = 0; i < r->n_rules; i++) {
-        if (fnmatch(w->rule, r->rules[i].id, 0) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* A waiver that expired or matched nothing is worth a line each: someone has a file to edit. */
 static void warn_waivers(const results *r)
 {
@@ -131,19 +119,19 @@ static void warn_waivers(const results *r)
         if (w->state == WAIVER_EXPIRED)
             log_warn("%s:%u: waiver for '%s' expired on %s and no longer applies", w->file, w->line, w->rule,
                      w->expires);
-        else if (w->state == WAIVER_UNUSED && waiver_rule_ran(r, w))
+        else if (w->state == WAIVER_UNUSED && w->rule_ran)
             log_warn("%s:%u: waiver for '%s' matched nothing", w->file, w->line, w->rule);
     }
 }
 
 /* A quiet run's one line when it does not pass (cron mails what a job prints): the gate's verdict, or that
  * the collection is incomplete. */
-static void say_verdict(const results *r, const tally_gate *gate, int rc)
+static void say_verdict(const results *r, const tally_gate *gate, size_t blocking, int rc)
 {
     char verdict[256];
 
     if (rc == CLI_EXIT_GATE) {
-        console_gate_verdict(r, gate, verdict, sizeof(verdict));
+        console_gate_verdict(gate, blocking, verdict, sizeof(verdict));
         log_line("imgaudit: %s", verdict);
     } else if (rc == CLI_EXIT_INCOMPLETE) {
         log_line("imgaudit: INCOMPLETE: the snapshot's collection is incomplete (%d error%s; exit 3 unless "
@@ -157,7 +145,7 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     console_file files[6];
     console_options copt = {0};
     snapshot_doc *snap = NULL;
-    size_t n_files = 0;
+    size_t n_files = 0, blocking = 0;
     results res;
     FILE *summary_fp = stdout;
     ia_err err;
@@ -173,8 +161,7 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     /* The rules learn the snapshot's Organization (organization_accounts) before they judge it. */
     if (rc != 0 || stopped(&err) != 0 || rules_bind_snapshot(ro->set, snap, &err) != 0 ||
         rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
-        (ro->baseline_doc &&
-         (stopped(&err) != 0 || baseline_apply_doc(&res, ro->baseline, ro->baseline_doc, &err) != 0)) ||
+        (ro->baseline_doc && (stopped(&err) != 0 || baseline_apply_doc(&res, ro->baseline_doc, &err) != 0)) ||
         write_reports(&res, ro, &err) != 0) {
         rc = cli_fail(&err);
         goto out;
@@ -204,14 +191,14 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
     }
     if (cancel_requested())
         rc = CLI_EXIT_INTERRUPTED;
-    else if (tally_gate_count(&res, &ro->gate) > 0)
+    else if ((blocking = tally_gate_count(&res, &ro->gate)) > 0)
         rc = CLI_EXIT_GATE;
     else if (snapshot_incomplete(snap, &res) && !ro->allow_partial)
         rc = CLI_EXIT_INCOMPLETE;
     else
         rc = CLI_EXIT_OK;
     if (quiet)
-        say_verdict(&res, &ro->gate, rc);
+        say_verdict(&res, &ro->gate, blocking, rc);
 out:
     /* Stopped: the process ends now. Giving back the snapshot's and the results' memory would take seconds.
      */

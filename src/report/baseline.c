@@ -31,6 +31,11 @@ typedef struct baseline {
     char default_time[TIME_MAX + 1]; /* for baseline failures without first_seen */
 } baseline;
 
+struct baseline_doc {
+    cJSON *root; /* owned */
+    baseline b;  /* strings borrowed from root */
+};
+
 static const char *or_empty(const char *s)
 {
     return s ? s : "";
@@ -344,10 +349,10 @@ static int load_doc(const cJSON *root, const char *path, baseline *b, ia_err *er
     return 0;
 }
 
-/* baseline_apply over the parsed document root (borrowed), read from path. */
-static int apply_root(results *r, const cJSON *root, const char *path, ia_err *err)
+int baseline_apply_doc(results *r, baseline_doc *doc, ia_err *err)
 {
-    baseline b;
+    baseline *b = &doc->b;
+    char default_time[TIME_MAX + 1];
     tally t;
     run_index ix;
     char now[TIME_MAX + 1];
@@ -357,24 +362,22 @@ static int apply_root(results *r, const cJSON *root, const char *path, ia_err *e
     size_t n_resolved = 0, unchecked = 0;
     int rc = -1;
 
-    memset(&b, 0, sizeof(b));
     memset(&t, 0, sizeof(t));
     memset(&ix, 0, sizeof(ix));
-    if (load_doc(root, path, &b, err) != 0)
-        goto out;
     if (tally_compute(r, &t, err) != 0 || run_index_build(r, &ix, err) != 0)
         goto out;
     if (r->evaluated_at[0] && is_iso_time(r->evaluated_at))
         str_copy(now, sizeof(now), r->evaluated_at);
     else
         clock_now(now);
-    if (!b.default_time[0])
-        str_copy(b.default_time, sizeof(b.default_time), now);
+    str_copy(default_time, sizeof(default_time), b->default_time[0] ? b->default_time : now);
+    for (size_t i = 0; i < b->n_fails; i++)
+        b->fails[i].seen = 0;
 
     /* Everything is computed aside first, so that r is changed only when nothing can fail any more. */
     first_seen = calloc(r->n_items ? r->n_items : 1, sizeof(*first_seen));
     change = calloc(r->n_items ? r->n_items : 1, sizeof(*change));
-    resolved = calloc(b.n_fails ? b.n_fails : 1, sizeof(*resolved));
+    resolved = calloc(b->n_fails ? b->n_fails : 1, sizeof(*resolved));
     if (!first_seen || !change || !resolved) {
         err_set(err, IA_ERR_NOMEM, "out of memory applying the baseline");
         goto out;
@@ -386,29 +389,29 @@ static int apply_root(results *r, const cJSON *root, const char *path, ia_err *e
 
         if (it->status == RESULT_PASS)
             continue;
-        f = lookup(&b, r->rules[it->rule].id, res->type, res->account, res->region, res->id);
+        f = lookup(b, r->rules[it->rule].id, res->type, res->account, res->region, res->id);
         if (f)
             f->seen = 1;
         if (it->status != RESULT_FAIL)
             continue;
         change[i] = f ? CHANGE_EXISTING : CHANGE_NEW;
-        first_seen[i] = str_dup(f ? (f->first_seen ? f->first_seen : b.default_time) : now);
+        first_seen[i] = str_dup(f ? (f->first_seen ? f->first_seen : default_time) : now);
         if (!first_seen[i]) {
             err_set(err, IA_ERR_NOMEM, "out of memory applying the baseline");
             goto out;
         }
     }
-    for (size_t i = 0; i < b.n_fails; i++) {
-        const old_failure *f = &b.fails[i];
+    for (size_t i = 0; i < b->n_fails; i++) {
+        const old_failure *f = &b->fails[i];
 
         /* A duplicate key in the baseline is listed once: only the entry in the table counts. */
-        if (f->seen || lookup(&b, f->rule, f->type, f->account, f->region, f->id) != f)
+        if (f->seen || lookup(b, f->rule, f->type, f->account, f->region, f->id) != f)
             continue;
         if (!rechecked(&ix, &t, f)) {
             unchecked++;
             continue;
         }
-        if (copy_resolved(&resolved[n_resolved++], f, b.default_time) != 0) {
+        if (copy_resolved(&resolved[n_resolved++], f, default_time) != 0) {
             err_set(err, IA_ERR_NOMEM, "out of memory applying the baseline");
             goto out;
         }
@@ -440,55 +443,71 @@ out:
     free_resolved(resolved, n_resolved);
     tally_free(&t);
     run_index_free(&ix);
-    free(b.fails);
-    free(b.slots);
     return rc;
 }
 
-int baseline_read(const char *path, cJSON **out, ia_err *err)
+/* Takes root (owned, deleted on failure): checks it, read from path, and loads its failures. */
+static int doc_load(cJSON *root, const char *path, baseline_doc **out, ia_err *err)
 {
-    baseline b;
-    int rc;
+    baseline_doc *doc = calloc(1, sizeof(*doc));
 
-    /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
-    if (json_read_file(path, BASELINE_MAX, "a results document", out, err) != 0)
-        return -1;
-    memset(&b, 0, sizeof(b));
-    rc = load_doc(*out, path, &b, err);
-    free(b.fails);
-    free(b.slots);
-    if (rc != 0) {
-        cJSON_Delete(*out);
-        *out = NULL;
+    *out = NULL;
+    if (!doc) {
+        cJSON_Delete(root);
+        return err_set(err, IA_ERR_NOMEM, "out of memory reading the baseline");
     }
-    return rc;
+    doc->root = root;
+    if (load_doc(root, path, &doc->b, err) != 0) {
+        baseline_free(doc);
+        return -1;
+    }
+    *out = doc;
+    return 0;
 }
 
-int baseline_apply_doc(results *r, const char *name, const cJSON *root, ia_err *err)
+int baseline_read(const char *path, baseline_doc **out, ia_err *err)
 {
-    return apply_root(r, root, name, err);
+    cJSON *root;
+
+    *out = NULL;
+    /* A baseline that cannot be read is bad input (exit 2), like a missing snapshot. */
+    if (json_read_file(path, BASELINE_MAX, "a results document", &root, err) != 0)
+        return -1;
+    return doc_load(root, path, out, err);
+}
+
+void baseline_free(baseline_doc *doc)
+{
+    if (!doc)
+        return;
+    free(doc->b.fails);
+    free(doc->b.slots);
+    cJSON_Delete(doc->root);
+    free(doc);
 }
 
 int baseline_apply(results *r, const char *path, ia_err *err)
 {
-    cJSON *root;
+    baseline_doc *doc;
     int rc;
 
-    if (baseline_read(path, &root, err) != 0)
+    if (baseline_read(path, &doc, err) != 0)
         return -1;
-    rc = apply_root(r, root, path, err);
-    cJSON_Delete(root);
+    rc = baseline_apply_doc(r, doc, err);
+    baseline_free(doc);
     return rc;
 }
 
 int baseline_apply_text(results *r, const char *name, const char *text, size_t len, ia_err *err)
 {
     cJSON *root;
+    baseline_doc *doc;
     int rc;
 
-    if (json_parse_text(name, text, len, "a results document", &root, err) != 0)
+    if (json_parse_text(name, text, len, "a results document", &root, err) != 0 ||
+        doc_load(root, name, &doc, err) != 0)
         return -1;
-    rc = apply_root(r, root, name, err);
-    cJSON_Delete(root);
+    rc = baseline_apply_doc(r, doc, err);
+    baseline_free(doc);
     return rc;
 }

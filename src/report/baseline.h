@@ -9,8 +9,6 @@
 
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #include "rules/results.h"
 #include "util/err.h"
 
@@ -44,15 +42,21 @@ int baseline_apply(results *r, const char *path, ia_err *err);
 /* The same over a results document already in memory; name stands for the path in errors. */
 int baseline_apply_text(results *r, const char *name, const char *text, size_t len, ia_err *err);
 
+/* A results document read and checked, its failures loaded: what baseline_apply_doc compares with. */
+typedef struct baseline_doc baseline_doc;
+
 /*
  * Reads the results document at path and checks it as baseline_apply does,
  * without applying it, so that a bad baseline is found before a run that
- * needs it: 0 with *out (owned: cJSON_Delete) for baseline_apply_doc, or -1
- * with *out NULL and err as baseline_apply sets it.
+ * needs it: 0 with *out (owned: baseline_free), or -1 with *out NULL and err
+ * as baseline_apply sets it.
  */
-int baseline_read(const char *path, cJSON **out, ia_err *err);
+int baseline_read(const char *path, baseline_doc **out, ia_err *err);
 
-/* baseline_apply over a document from baseline_read (borrowed); name stands for its path in errors. */
-int baseline_apply_doc(results *r, const char *name, const cJSON *root, ia_err *err);
+/* baseline_apply over a document from baseline_read (borrowed; it can be applied again). */
+int baseline_apply_doc(results *r, baseline_doc *doc, ia_err *err);
+
+/* Frees what baseline_read made. Accepts NULL. */
+void baseline_free(baseline_doc *doc);
 
 #endif

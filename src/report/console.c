@@ -175,31 +175,31 @@ static void print_errors(cw *c, const results *r)
 static void print_gate(cw *c, const results *r, const tally_gate *g)
 {
     size_t blocking;
+    char found[128];
 
     if (!g->enabled) {
         fprintf(c->out, "Gate: not gated (--fail-on none)\n");
         return;
     }
     blocking = tally_gate_count(r, g);
+    tally_gate_describe(g, blocking, found, sizeof(found));
     fprintf(c->out, "Gate (--fail-on %s%s): ", severity_name(g->min), g->new_only ? " --fail-on-new" : "");
     if (blocking)
-        fprintf(c->out, "%sFAILED%s, %zu %sfailure%s at or above %s\n", col(c, C_BOLD C_RED), col(c, C_RESET),
-                blocking, g->new_only ? "new " : "", blocking == 1 ? "" : "s", severity_name(g->min));
+        fprintf(c->out, "%sFAILED%s, %s\n", col(c, C_BOLD C_RED), col(c, C_RESET), found);
     else
-        fprintf(c->out, "%sPASSED%s, no %sfailures at or above %s\n", col(c, C_BOLD C_GREEN), col(c, C_RESET),
-                g->new_only ? "new " : "", severity_name(g->min));
+        fprintf(c->out, "%sPASSED%s, %s\n", col(c, C_BOLD C_GREEN), col(c, C_RESET), found);
 }
 
-void console_gate_verdict(const results *r, const tally_gate *g, char *out, size_t size)
+void console_gate_verdict(const tally_gate *g, size_t blocking, char *out, size_t size)
 {
-    size_t blocking = tally_gate_count(r, g);
-    const char *new_only = g && g->new_only ? "new " : "";
+    char found[128];
 
     out[0] = '\0';
-    if (blocking)
-        snprintf(out, size, "FAILED: %zu %sfailure%s at or above %s (gate --fail-on %s%s)", blocking,
-                 new_only, blocking == 1 ? "" : "s", severity_name(g->min), severity_name(g->min),
-                 g->new_only ? " --fail-on-new" : "");
+    if (!blocking)
+        return;
+    tally_gate_describe(g, blocking, found, sizeof(found));
+    snprintf(out, size, "FAILED: %s (gate --fail-on %s%s)", found, severity_name(g->min),
+             g->new_only ? " --fail-on-new" : "");
 }
 
 void console_summary(const results *r, const console_options *opt, FILE *out)

@@ -44,9 +44,10 @@ void console_summary(const results *r, const console_options *opt, FILE *out);
 
 /*
  * The gate's verdict in one line, for a run that prints no summary (--quiet,
- * under cron or in CI): "FAILED: 3 failures at or above high (gate --fail-on
- * high)" into out (of size bytes); "" when the gate passed or is off.
+ * under cron or in CI), given the blocking failures tally_gate_count found:
+ * "FAILED: 3 failures at or above high (gate --fail-on high)" into out (of
+ * size bytes); "" when none blocks (the gate passed or is off).
  */
-void console_gate_verdict(const results *r, const tally_gate *g, char *out, size_t size);
+void console_gate_verdict(const tally_gate *g, size_t blocking, char *out, size_t size);
 
 #endif

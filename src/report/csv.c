@@ -18,7 +18,8 @@ static const char *const header[] = {
 
 typedef struct cw {
     FILE *out;
-    buf cell;       /* one cell, cleaned */
+    buf cell; /* one cell, cleaned */
+    finding_hasher ids;
     size_t columns; /* cells written in the current row */
     int failed;
     int nomem;
@@ -95,33 +96,30 @@ static void row(cw *c, const results *r, const tally *t, const result *it, buf *
 {
     const rule_info *rule = &r->rules[it->rule];
     const snap_resource *res = &r->resources[it->resource];
-    const waiver_info *wv = NULL;
     char id[FINDING_ID_SIZE];
 
-    if (finding_id_of(r, it, id) != 0)
+    if (finding_id_of(&c->ids, r, it, id) != 0)
         c->nomem = 1;
-    if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)
-        wv = &r->waivers[it->waiver];
     cell(c, result_status_name(it->status));
     cell(c, severity_name(rule->sev));
     cell(c, rule->id);
     cell(c, rule->title);
     cell(c, res->account);
-    cell(c, finding_account_name(r, t, res->account));
+    cell(c, t->accounts[t->resource_account[it->resource]].name);
     cell(c, res->region);
     cell(c, res->type);
     cell(c, res->id);
     cell(c, res->name);
     cell(c, it->message);
     cell(c, it->first_seen);
-    waiver_cell(c, wv, text);
+    waiver_cell(c, finding_waiver(r, it), text);
     cell(c, id);
     end_row(c);
 }
 
 int csv_write(const results *r, FILE *out, ia_err *err)
 {
-    cw c = {out, BUF_INIT, 0, 0, 0};
+    cw c = {out, BUF_INIT, {NULL, NULL}, 0, 0, 0};
     buf text = BUF_INIT;
     tally t;
     int rc = -1;
@@ -129,6 +127,10 @@ int csv_write(const results *r, FILE *out, ia_err *err)
     memset(&t, 0, sizeof(t));
     buf_init(&c.cell, CELL_MAX + 16);
     buf_init(&text, 0);
+    if (finding_hasher_init(&c.ids) != 0) {
+        err_set(err, IA_ERR_NOMEM, "out of memory writing the CSV report");
+        goto out;
+    }
     if (tally_compute(r, &t, err) != 0)
         goto out;
     for (size_t i = 0; i < N_COLUMNS; i++)
@@ -145,6 +147,7 @@ int csv_write(const results *r, FILE *out, ia_err *err)
     else
         rc = 0;
 out:
+    finding_hasher_clean_up(&c.ids);
     tally_free(&t);
     buf_free(&c.cell);
     buf_free(&text);

@@ -1,28 +1,43 @@
 #include "report/finding.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
-int finding_id(const char *rule, const char *account, const char *region, const char *resource_type,
-               const char *resource_id, char out[FINDING_ID_SIZE])
+int finding_hasher_init(finding_hasher *h)
+{
+    h->md = EVP_MD_fetch(NULL, "SHA256", NULL);
+    h->ctx = EVP_MD_CTX_new();
+    if (h->md && h->ctx)
+        return 0;
+    finding_hasher_clean_up(h);
+    return -1;
+}
+
+void finding_hasher_clean_up(finding_hasher *h)
+{
+    EVP_MD_CTX_free(h->ctx);
+    EVP_MD_free(h->md);
+    h->ctx = NULL;
+    h->md = NULL;
+}
+
+int finding_id(finding_hasher *h, const char *rule, const char *account, const char *region,
+               const char *resource_type, const char *resource_id, char out[FINDING_ID_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
     const char *fields[] = {rule, account, region, resource_type, resource_id};
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned md_len = 0;
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    int ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+    int ok = h->ctx && h->md && EVP_DigestInit_ex(h->ctx, h->md, NULL) == 1;
 
     /* Each field with its NUL: no field holds a NUL, so no two lists of fields hash the same bytes. */
     for (size_t i = 0; ok && i < sizeof(fields) / sizeof(fields[0]); i++) {
         const char *f = fields[i] ? fields[i] : "";
 
-        ok = EVP_DigestUpdate(ctx, f, strlen(f) + 1) == 1;
+        ok = EVP_DigestUpdate(h->ctx, f, strlen(f) + 1) == 1;
     }
-    ok = ok && EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len >= (FINDING_ID_SIZE - 1) / 2;
-    EVP_MD_CTX_free(ctx);
+    ok = ok && EVP_DigestFinal_ex(h->ctx, md, &md_len) == 1 && md_len >= (FINDING_ID_SIZE - 1) / 2;
     out[0] = '\0';
     if (!ok)
         return -1;
@@ -34,26 +49,16 @@ int finding_id(const char *rule, const char *account, const char *region, const 
     return 0;
 }
 
-int finding_id_of(const results *r, const result *it, char out[FINDING_ID_SIZE])
+int finding_id_of(finding_hasher *h, const results *r, const result *it, char out[FINDING_ID_SIZE])
 {
     const snap_resource *res = &r->resources[it->resource];
 
-    return finding_id(r->rules[it->rule].id, res->account, res->region, res->type, res->id, out);
+    return finding_id(h, r->rules[it->rule].id, res->account, res->region, res->type, res->id, out);
 }
 
-static int cmp_member(const void *key, const void *elem)
+const waiver_info *finding_waiver(const results *r, const result *it)
 {
-    return strcmp(key, ((const snap_org_account *)elem)->id);
-}
-
-const char *finding_account_name(const results *r, const tally *t, const char *account)
-{
-    const snap_org_account *member = NULL;
-    long idx = tally_account_index(t, account);
-
-    if (idx >= 0 && t->accounts[idx].name && t->accounts[idx].name[0])
-        return t->accounts[idx].name;
-    if (account && r->n_org_accounts)
-        member = bsearch(account, r->org_accounts, r->n_org_accounts, sizeof(*r->org_accounts), cmp_member);
-    return member && member->name && member->name[0] ? member->name : NULL;
+    return it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers
+               ? &r->waivers[it->waiver]
+               : NULL;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/assets.h"
+#include "report/finding.h"
 #include "version.h"
 
 /* Rows in the "what changed" lists; the findings table has every finding. */
@@ -188,14 +189,11 @@ void html_section_masthead(html_writer *w, xmlNodePtr page, const char *title)
     verdicts = htmldom_el(d, top, "div", "verdicts");
     if (g->enabled) {
         size_t blocking = tally_gate_count(r, g);
+        char found[128];
 
+        tally_gate_describe(g, blocking, found, sizeof(found));
         v = htmldom_el(d, verdicts, "span", blocking ? "verdict fail" : "verdict pass");
-        if (blocking)
-            htmldom_textf(d, v, "Gate failed: %zu %sfailure%s at or above %s", blocking,
-                          g->new_only ? "new " : "", blocking == 1 ? "" : "s", severity_name(g->min));
-        else
-            htmldom_textf(d, v, "Gate passed: no %sfailures at or above %s", g->new_only ? "new " : "",
-                          severity_name(g->min));
+        htmldom_textf(d, v, "Gate %s: %s", blocking ? "failed" : "passed", found);
         htmldom_attr(d, v, "id", "gate");
     } else {
         v = htmldom_el_text(d, verdicts, "span", "verdict", "Not gated");
@@ -503,13 +501,11 @@ static xmlNodePtr finding_row(html_writer *w, const result *it)
     htmldom *d = &w->dom;
     const rule_info *rule = &w->r->rules[it->rule];
     const snap_resource *res = &w->r->resources[it->resource];
-    const waiver_info *wv = NULL;
+    const waiver_info *wv = finding_waiver(w->r, it);
     const char *status = it->status == RESULT_FAIL ? "fail" : "waived";
     char rank[4];
     xmlNodePtr tr = htmldom_new(d, "tr", NULL), td;
 
-    if (it->waiver >= 0 && (size_t)it->waiver < w->r->n_waivers)
-        wv = &w->r->waivers[it->waiver];
     htmldom_attr(d, tr, "data-sev", severity_name(rule->sev));
     htmldom_attr(d, tr, "data-status", status);
     htmldom_attr(d, tr, "data-rule", rule->id);

@@ -22,6 +22,7 @@ typedef struct jw {
     int nomem;
     int members;    /* members written so far in the top-level object */
     const tally *t; /* borrowed: account names */
+    finding_hasher ids;
 } jw;
 
 /* A borrowed string as a JSON string (cJSON will not free it), or null. */
@@ -138,27 +139,48 @@ static cJSON *status_counts(jw *w, const size_t counts[3])
 
 static cJSON *summary(jw *w, const results *r)
 {
-    results_summary sum;
+    const tally *t = w->t;
     cJSON *o = cJSON_CreateObject(), *sev = cJSON_CreateObject(), *wv = cJSON_CreateObject();
-    size_t applied = 0;
+    size_t by_state[3] = {0, 0, 0};
 
-    results_summarize(r, &sum);
     add_count(w, o, "rules", r->n_rules);
     add_count(w, o, "resources", r->n_resources);
-    add_count(w, o, "total", sum.total);
-    add_count(w, o, "pass", sum.by_status[RESULT_PASS]);
-    add_count(w, o, "fail", sum.by_status[RESULT_FAIL]);
-    add_count(w, o, "waived", sum.by_status[RESULT_WAIVED]);
+    add_count(w, o, "total", r->n_items);
+    add_count(w, o, "pass", t->status[RESULT_PASS]);
+    add_count(w, o, "fail", t->status[RESULT_FAIL]);
+    add_count(w, o, "waived", t->status[RESULT_WAIVED]);
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
-        add(w, sev, severity_name((severity)s), status_counts(w, sum.by_severity[s]));
+        add(w, sev, severity_name((severity)s), status_counts(w, t->by_sev[s]));
     add(w, o, "by_severity", sev);
-    for (size_t i = 0; i < r->n_waivers; i++)
-        applied += r->waivers[i].state == WAIVER_APPLIED;
-    add_count(w, wv, "applied", applied);
-    add_count(w, wv, "expired", sum.waivers_expired);
-    add_count(w, wv, "unused", sum.waivers_unused);
+    for (size_t i = 0; i < r->n_waivers; i++) {
+        if ((unsigned)r->waivers[i].state < 3)
+            by_state[r->waivers[i].state]++;
+    }
+    add_count(w, wv, "applied", by_state[WAIVER_APPLIED]);
+    add_count(w, wv, "expired", by_state[WAIVER_EXPIRED]);
+    add_count(w, wv, "unused", by_state[WAIVER_UNUSED]);
     add(w, o, "waivers", wv);
     add_count(w, o, "collection_errors", (size_t)(r->errors ? cJSON_GetArraySize(r->errors) : 0));
+    return o;
+}
+
+cJSON *json_rule_object(const rule_info *ri)
+{
+    jw w;
+    cJSON *o = cJSON_CreateObject();
+
+    memset(&w, 0, sizeof(w));
+    add(&w, o, "id", sref(ri->id));
+    add(&w, o, "title", sref(ri->title));
+    add(&w, o, "severity", sref(severity_name(ri->sev)));
+    add(&w, o, "resource_type", sref(ri->resource_type));
+    add(&w, o, "description", sref(ri->description));
+    add(&w, o, "remediation", sref(ri->remediation));
+    add(&w, o, "file", sref(ri->file));
+    if (w.nomem) {
+        cJSON_Delete(o);
+        return NULL;
+    }
     return o;
 }
 
@@ -166,22 +188,8 @@ static cJSON *rules_list(jw *w, const results *r)
 {
     cJSON *arr = cJSON_CreateArray();
 
-    for (size_t i = 0; arr && i < r->n_rules && !w->nomem; i++) {
-        const rule_info *ri = &r->rules[i];
-        cJSON *o = cJSON_CreateObject();
-
-        add(w, o, "id", sref(ri->id));
-        add(w, o, "title", sref(ri->title));
-        add(w, o, "severity", sref(severity_name(ri->sev)));
-        add(w, o, "resource_type", sref(ri->resource_type));
-        add(w, o, "description", sref(ri->description));
-        add(w, o, "remediation", sref(ri->remediation));
-        add(w, o, "file", sref(ri->file));
-        if (!o || !cJSON_AddItemToArray(arr, o)) {
-            cJSON_Delete(o);
-            w->nomem = 1;
-        }
-    }
+    for (size_t i = 0; arr && i < r->n_rules && !w->nomem; i++)
+        add(w, arr, NULL, json_rule_object(&r->rules[i]));
     return arr;
 }
 
@@ -211,14 +219,8 @@ static cJSON *waivers_list(jw *w, const results *r)
 {
     cJSON *arr = cJSON_CreateArray();
 
-    for (size_t i = 0; arr && i < r->n_waivers && !w->nomem; i++) {
-        cJSON *o = waiver_obj(w, &r->waivers[i], 1);
-
-        if (!o || !cJSON_AddItemToArray(arr, o)) {
-            cJSON_Delete(o);
-            w->nomem = 1;
-        }
-    }
+    for (size_t i = 0; arr && i < r->n_waivers && !w->nomem; i++)
+        add(w, arr, NULL, waiver_obj(w, &r->waivers[i], 1));
     return arr;
 }
 
@@ -238,9 +240,10 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
 {
     const rule_info *ri = &r->rules[it->rule];
     const snap_resource *res = &r->resources[it->resource];
+    const waiver_info *wv = finding_waiver(r, it);
     cJSON *o = cJSON_CreateObject();
     char id[FINDING_ID_SIZE];
-    int id_rc = finding_id_of(r, it, id);
+    int id_rc = finding_id_of(&w->ids, r, it, id);
 
     add(w, o, "rule", sref(ri->id));
     add(w, o, "title", sref(ri->title));
@@ -250,11 +253,11 @@ static cJSON *result_obj(jw *w, const results *r, const result *it)
     add(w, o, "resource_id", sref(res->id));
     add(w, o, "resource_name", sref(res->name));
     add(w, o, "account", sref(res->account));
-    add(w, o, "account_name", sref(finding_account_name(r, w->t, res->account)));
+    add(w, o, "account_name", sref(w->t->accounts[w->t->resource_account[it->resource]].name));
     add(w, o, "region", sref(res->region));
     add(w, o, "message", sref(it->message));
-    if (it->status == RESULT_WAIVED && it->waiver >= 0 && (size_t)it->waiver < r->n_waivers)
-        add(w, o, "waiver", waiver_obj(w, &r->waivers[it->waiver], 0));
+    if (wv)
+        add(w, o, "waiver", waiver_obj(w, wv, 0));
     if (r->has_baseline && it->status != RESULT_PASS) {
         add(w, o, "change", sref(change_name(it->change)));
         add(w, o, "first_seen", sref(it->first_seen));
@@ -280,7 +283,7 @@ static cJSON *baseline_obj(jw *w, const results *r)
         const resolved_failure *f = &r->resolved[i];
         cJSON *item = cJSON_CreateObject();
         char id[FINDING_ID_SIZE];
-        int id_rc = finding_id(f->rule, f->account, f->region, f->resource_type, f->resource_id, id);
+        int id_rc = finding_id(&w->ids, f->rule, f->account, f->region, f->resource_type, f->resource_id, id);
 
         add(w, item, "rule", sref(f->rule));
         add(w, item, "resource_type", sref(f->resource_type));
@@ -290,10 +293,7 @@ static cJSON *baseline_obj(jw *w, const results *r)
         add(w, item, "message", sref(f->message));
         add(w, item, "first_seen", sref(f->first_seen));
         add(w, item, "finding_id", finding_id_value(id_rc, id));
-        if (!item || !cJSON_AddItemToArray(gone, item)) {
-            cJSON_Delete(item);
-            w->nomem = 1;
-        }
+        add(w, gone, NULL, item);
     }
     add(w, o, "resolved", gone);
     return o;
@@ -352,20 +352,16 @@ static cJSON *errors_list(const results *r)
 
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 {
-    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0, NULL};
+    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0, NULL, {NULL, NULL}};
     tally t;
     sharing shares;
     int rc = -1;
 
     memset(&t, 0, sizeof(t));
     memset(&shares, 0, sizeof(shares));
-    if (!w.scratch)
+    if (!w.scratch || finding_hasher_init(&w.ids) != 0) {
+        free(w.scratch);
         return err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
-    for (size_t i = 0; i < r->n_items; i++) {
-        if (r->items[i].rule >= r->n_rules || r->items[i].resource >= r->n_resources) {
-            err_set(err, IA_ERR_INTERNAL, "results item %zu points past the rule or resource tables", i);
-            goto out;
-        }
     }
     if (tally_compute(r, &t, err) != 0 || sharing_compute(r, &t, &shares, err) != 0)
         goto out;
@@ -408,6 +404,7 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 out:
     sharing_free(&shares);
     tally_free(&t);
+    finding_hasher_clean_up(&w.ids);
     free(w.scratch);
     return rc;
 }

@@ -14,6 +14,8 @@
 
 #include <stdio.h>
 
+#include <cjson/cJSON.h>
+
 #include "rules/results.h"
 #include "util/err.h"
 
@@ -34,5 +36,12 @@ int json_report_write(const results *r, const char *path, ia_err *err);
  * Returns 0, or -1 with err set (write error or out of memory).
  */
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err);
+
+/*
+ * A rule as the report's rules[] lists it: id, title, severity,
+ * resource_type, description, remediation, file. Strings are borrowed from
+ * ri (valid while it is). NULL when memory runs out.
+ */
+cJSON *json_rule_object(const rule_info *ri);
 
 #endif

@@ -165,10 +165,8 @@ static void jw_suite_end(jw *j)
 
 static void waiver_message(jw *j, const result *it)
 {
-    const waiver_info *wv = NULL;
+    const waiver_info *wv = finding_waiver(j->r, it);
 
-    if (it->waiver >= 0 && (size_t)it->waiver < j->r->n_waivers)
-        wv = &j->r->waivers[it->waiver];
     buf_reset(&j->text);
     if (!wv) {
         jw_compose(j, "waived");
@@ -317,7 +315,7 @@ static int write_account_suites(jw *j, const tally *t, ia_err *err)
             suite_counts(&r->items[order[k]], &failures, &skipped);
         jw_suite_start(j, acc->id, "imgaudit.accounts", end - begin, failures, 0, skipped);
         jw_start(j, "properties");
-        jw_property(j, "account_name", finding_account_name(r, t, acc->id));
+        jw_property(j, "account_name", acc->name);
         jw_end(j);
         for (size_t k = begin; k < end && !j->failed; k++)
             jw_testcase(j, &r->items[order[k]], 1);

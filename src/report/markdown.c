@@ -91,19 +91,16 @@ static const char *esc(mw *m, int slot, const char *s)
 static void gate_line(mw *m, const results *r, const tally_gate *g)
 {
     size_t blocking = tally_gate_count(r, g);
-    const char *sev = severity_name(g->min), *new_only = g->new_only ? " --fail-on-new" : "";
+    char found[128];
 
     if (!g->enabled) {
         fprintf(m->out, "## imgaudit: not gated\n\nGate: none (`--fail-on none`).\n\n");
         return;
     }
+    tally_gate_describe(g, blocking, found, sizeof(found));
     fprintf(m->out, "## imgaudit: %s\n\n", blocking ? "failed" : "passed");
-    if (blocking)
-        fprintf(m->out, "Gate `--fail-on %s%s`: **failed**, %zu %sfailure%s at or above %s.\n\n", sev,
-                new_only, blocking, g->new_only ? "new " : "", blocking == 1 ? "" : "s", sev);
-    else
-        fprintf(m->out, "Gate `--fail-on %s%s`: **passed**, no %sfailures at or above %s.\n\n", sev, new_only,
-                g->new_only ? "new " : "", sev);
+    fprintf(m->out, "Gate `--fail-on %s%s`: **%s**, %s.\n\n", severity_name(g->min),
+            g->new_only ? " --fail-on-new" : "", blocking ? "failed" : "passed", found);
 }
 
 static void counts(mw *m, const results *r, const tally *t)

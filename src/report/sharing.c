@@ -193,7 +193,11 @@ static int cmp_trusted(const void *key, const void *elem)
     return strcmp(key, *(const char *const *)elem);
 }
 
-/* What is known of one account: audited, its name, membership and trust, each by binary search. */
+/*
+ * What is known of one account: audited, its name, membership and trust, each
+ * by binary search. An audited account's name is the tally's; the Organization
+ * names only the accounts the run did not audit.
+ */
 static void know_party(sharing_party *p, const results *r, const tally *t)
 {
     const snap_org_account *member = NULL;
@@ -203,12 +207,12 @@ static void know_party(sharing_party *p, const results *r, const tally *t)
         return; /* unknown: nothing can be said of it */
     idx = tally_account_index(t, p->account);
     p->audited = idx >= 0;
-    if (idx >= 0 && t->accounts[idx].name && t->accounts[idx].name[0])
+    if (idx >= 0)
         p->name = t->accounts[idx].name;
     if (r->n_org_accounts)
         member =
             bsearch(p->account, r->org_accounts, r->n_org_accounts, sizeof(*r->org_accounts), cmp_member);
-    if (!p->name && member && member->name && member->name[0])
+    if (idx < 0 && member && member->name && member->name[0])
         p->name = member->name;
     if (r->has_organization)
         p->in_org = member ? SHARING_YES : SHARING_NO;

@@ -1,5 +1,6 @@
 #include "report/tally.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,28 @@ void tally_free(tally *t)
     free(t->accounts);
     free(t->resource_account);
     memset(t, 0, sizeof(*t));
+}
+
+static int cmp_member(const void *key, const void *elem)
+{
+    return strcmp(key, ((const snap_org_account *)elem)->id);
+}
+
+/* An account the snapshot's accounts[] leaves unnamed takes its Organization member's name, if any. */
+static void name_accounts(const results *r, tally *t)
+{
+    for (size_t i = 0; i < t->n_accounts; i++) {
+        tally_account *a = &t->accounts[i];
+        const snap_org_account *member;
+
+        if (a->name && !a->name[0])
+            a->name = NULL;
+        if (a->name || !r->n_org_accounts)
+            continue;
+        member = bsearch(a->id, r->org_accounts, r->n_org_accounts, sizeof(*r->org_accounts), cmp_member);
+        if (member && member->name && member->name[0])
+            a->name = member->name;
+    }
 }
 
 /* Collects every account id once, sorted, so that lookups are a binary search. */
@@ -103,6 +126,7 @@ static int build_accounts(const results *r, tally *t, ia_err *err)
         if (idx >= 0)
             t->accounts[idx].errors++;
     }
+    name_accounts(r, t);
     rc = 0;
 out:
     free(ids);
@@ -254,4 +278,15 @@ size_t tally_new_failures(const results *r, size_t *out, size_t max)
         }
     }
     return n;
+}
+
+void tally_gate_describe(const tally_gate *g, size_t blocking, char *out, size_t size)
+{
+    const char *new_only = g->new_only ? "new " : "";
+
+    if (blocking)
+        snprintf(out, size, "%zu %sfailure%s at or above %s", blocking, new_only, blocking == 1 ? "" : "s",
+                 severity_name(g->min));
+    else
+        snprintf(out, size, "no %sfailures at or above %s", new_only, severity_name(g->min));
 }

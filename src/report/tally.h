@@ -18,8 +18,10 @@
 #define TALLY_N_STATUS 3 /* RESULT_PASS, RESULT_FAIL, RESULT_WAIVED */
 
 typedef struct tally_account {
-    const char *id;   /* borrowed from the results or snapshot */
-    const char *name; /* from the snapshot's accounts[], borrowed, or NULL */
+    const char *id; /* borrowed from the results or snapshot */
+    /* Borrowed: from the snapshot's accounts[], else from its Organization member (r->org_accounts);
+     * NULL when neither names it (never ""). */
+    const char *name;
     /* The regions it was audited in: the first regions array its entries in the snapshot's accounts[]
      * have, borrowed; NULL when none has one (or it is not listed there). */
     const cJSON *regions;
@@ -69,6 +71,13 @@ typedef struct tally_gate {
  * failure is new. 0 when the gate is not enabled (or g is NULL).
  */
 size_t tally_gate_count(const results *r, const tally_gate *g);
+
+/*
+ * What an enabled gate found, as every writer words it, into out (of size
+ * bytes): "3 new failures at or above high" with blocking failures (new with
+ * --fail-on-new), else "no failures at or above critical".
+ */
+void tally_gate_describe(const tally_gate *g, size_t blocking, char *out, size_t size);
 
 /*
  * The rules with failures, most severe first, then most failures, then rule

@@ -211,6 +211,7 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
     for (size_t k = 0; k < n_waivers; k++) {
         out->waivers[k] = *waivers_get(w, k);
         out->waivers[k].matched = 0;
+        out->waivers[k].rule_ran = 0;
         out->waivers[k].state = waivers_expired(w, k, clock->today) ? WAIVER_EXPIRED : WAIVER_UNUSED;
     }
     /* Items are grouped by rule, so each rule's block starts after the blocks of the rules before it. */
@@ -223,8 +224,10 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
         n_items += plan[r].type >= 0 ? bt.n[plan[r].type] : 0;
         plan[r].cand = cand + n_cand_all;
         for (size_t k = 0; k < n_waivers; k++) {
-            if (out->waivers[k].state != WAIVER_EXPIRED && waivers_match_rule(w, k, info->id))
-                plan[r].cand[plan[r].n_cand++] = (uint32_t)k;
+            if (out->waivers[k].state == WAIVER_EXPIRED || !waivers_match_rule(w, k, info->id))
+                continue;
+            out->waivers[k].rule_ran = 1;
+            plan[r].cand[plan[r].n_cand++] = (uint32_t)k;
         }
         n_cand_all += plan[r].n_cand;
     }

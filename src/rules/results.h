@@ -48,6 +48,9 @@ typedef struct waiver_info {
     unsigned line;
     waiver_state state;
     size_t matched; /* results it waived */
+    /* Its rule glob names a rule of this run (one left out by --rule, --exclude-rule or --severity had
+     * nothing to match); set by rules_evaluate for the waivers that have not expired. */
+    int rule_ran;
 } waiver_info;
 
 typedef struct result {
