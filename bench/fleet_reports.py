@@ -70,24 +70,36 @@ def snapshot_for(n, work):
 
 
 def failures_in(json_report):
-    """summary.fail of a JSON report, read from its start (the summary comes before the results)."""
-    in_summary = False
-    with open(json_report, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith('\t"summary"'):
-                in_summary = True
-            elif in_summary:
-                m = re.match(r'\t\t"fail":\s*(\d+)', line)
-                if m:
-                    return int(m.group(1))
+    """summary.fail of a JSON report: its "summary" object found by a scan in chunks (the report may be
+    gigabytes, on few lines), then parsed alone."""
+    key = re.compile(rb'"summary"\s*:\s*\{')
+    tail = b""
+    with open(json_report, "rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return None
+            text = tail + chunk
+            m = key.search(text)
+            if m:
+                break
+            tail = text[-64:]
+        # The summary is a few hundred bytes of counts (no braces in strings): 1 MB more holds it whole.
+        text = text[m.end() - 1:] + f.read(1 << 20)
+    depth = 0
+    for i, c in enumerate(text):
+        depth += 1 if c == ord("{") else -1 if c == ord("}") else 0
+        if depth == 0:
+            return json.loads(text[:i + 1]).get("fail")
     return None
 
 
 def phases_of(text):
+    """bench_phases' rows (phase, wall s, CPU s, peak MiB, RSS MiB at the end, bytes or "-"), whatever the phases."""
     rows = []
     for line in text.splitlines():
         f = line.split()
-        if len(f) == 6 and f[0] in ("read", "evaluate", "json", "junit", "html"):
+        if len(f) == 6 and re.fullmatch(r"[0-9.]+", f[1]):
             rows.append({"phase": f[0], "wall": float(f[1]), "cpu": float(f[2]), "peak": float(f[3]) * 1048576,
                          "rss_end": float(f[4]) * 1048576, "bytes": None if f[5] == "-" else int(f[5])})
     return rows
@@ -144,11 +156,15 @@ def one_size(n, args, imgaudit, phases_bin):
     return row
 
 
+def count(n):
+    return "?" if n is None else f"{n:,}"
+
+
 def fleet_row(r):
     return (f"| {r['resources']:,} | {mb(r['snapshot_bytes']):,.0f} | {r['json_load_s']:.2f} | "
             f"{mb(r['json_load_rss']):,.0f} | {r['evaluate_s']:.2f} | {r['evaluate_cpu_s']:.2f} | "
             f"{mb(r['evaluate_rss']):,.0f} | {r['evaluate_s'] / r['json_load_s']:.2f}x | "
-            f"{r['evaluate_rss'] / r['snapshot_bytes']:.1f}x | {r['failures']:,} | {mb(r['json_bytes']):,.0f} | "
+            f"{r['evaluate_rss'] / r['snapshot_bytes']:.1f}x | {count(r['failures'])} | {mb(r['json_bytes']):,.0f} | "
             f"{mb(r['junit_bytes']):,.0f} | {mb(r['html_bytes']):,.0f} |")
 
 
@@ -156,7 +172,7 @@ def html_row(r, timeout):
     o = r["html_open"]
     size = f"{mb(r['html_bytes']):,.0f}"
     if "error" in o:
-        return f"| {r['resources']:,} | {r['failures']:,} | {size} | error: {o['error']} | | | |"
+        return f"| {r['resources']:,} | {count(r['failures'])} | {size} | error: {o['error']} | | | |"
 
     def cell(key, scale, fmt):
         return fmt.format(o[key] / scale) if o.get(key) is not None else ""
@@ -167,7 +183,7 @@ def html_row(r, timeout):
         first = cell("first_rows_ms", 1000, "{:.2f}") + f" ({o['timed_out']} did not end within {timeout:g} s)"
     else:
         first = cell("first_rows_ms", 1000, "{:.2f}")
-    return (f"| {r['resources']:,} | {r['failures']:,} | {size} | {first} | {cell('filter_ms', 1, '{:,.0f}')} | "
+    return (f"| {r['resources']:,} | {count(r['failures'])} | {size} | {first} | {cell('filter_ms', 1, '{:,.0f}')} | "
             f"{cell('filter_clear_ms', 1, '{:,.0f}')} | {cell('sort_ms', 1, '{:,.0f}')} |")
 
 
