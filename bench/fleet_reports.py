@@ -99,7 +99,7 @@ def phases_of(text):
     rows = []
     for line in text.splitlines():
         f = line.split()
-        if len(f) == 6 and re.fullmatch(r"[0-9.]+", f[1]):
+        if len(f) == 6 and all(re.fullmatch(r"[0-9.]+", x) for x in f[1:5]):
             rows.append({"phase": f[0], "wall": float(f[1]), "cpu": float(f[2]), "peak": float(f[3]) * 1048576,
                          "rss_end": float(f[4]) * 1048576, "bytes": None if f[5] == "-" else int(f[5])})
     return rows
