@@ -209,7 +209,7 @@ static int run_one(const char *format, size_t n)
     if (strcmp(format, "junit") == 0) {
         rc = junit_write(&m.r, NULL, fp, &err);
     } else if (strcmp(format, "junit-by-account") == 0) {
-        junit_options opt = {JUNIT_GROUP_ACCOUNT, "bench"};
+        junit_options opt = {JUNIT_GROUP_ACCOUNT, "bench", 0};
 
         rc = junit_write(&m.r, &opt, fp, &err);
     } else if (strcmp(format, "html") == 0) {

@@ -115,7 +115,7 @@ static xmlDocPtr parse(const char *xml, size_t len)
 static void test_junit__by_rule_one_suite_per_rule_and_one_case_per_result(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_RULE, "ci-runner-7"};
+    junit_options opt = {JUNIT_GROUP_RULE, "ci-runner-7", 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
@@ -220,7 +220,7 @@ static void test_junit__collection_errors_are_error_cases_in_a_collection_suite(
 static void test_junit__by_account_groups_every_result_under_its_account(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_ACCOUNT, NULL};
+    junit_options opt = {JUNIT_GROUP_ACCOUNT, NULL, 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
@@ -261,7 +261,7 @@ static void test_junit__rules_without_resources_give_empty_valid_suites(void)
     size_t len;
     char *xml;
     xmlDocPtr doc;
-    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL};
+    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL, 0};
 
     fixture_load(&f, "empty.json");
     xml = write_report(&f.r, NULL, &len);
@@ -284,7 +284,7 @@ static void test_junit__rules_without_resources_give_empty_valid_suites(void)
 static void test_junit__no_rules_at_all_is_an_empty_valid_report(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_ACCOUNT, "   "};
+    junit_options opt = {JUNIT_GROUP_ACCOUNT, "   ", 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
@@ -306,7 +306,7 @@ static void test_junit__no_rules_at_all_is_an_empty_valid_report(void)
 static void test_junit__bad_run_time_and_blank_hostname_still_validate(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_RULE, " \t "};
+    junit_options opt = {JUNIT_GROUP_RULE, " \t ", 0};
     size_t len;
     char *xml, *ts;
     xmlDocPtr doc;
@@ -339,7 +339,7 @@ static void test_junit__hostile_strings_are_inert_and_well_formed(void)
 {
     static const char bad_utf8[] = "bad\xff\xfe utf8 \xc3( \xed\xa0\x80 \xf4\x90\x80\x80 end\xe2\x82";
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_RULE, NULL};
+    junit_options opt = {JUNIT_GROUP_RULE, NULL, 0};
     size_t len;
     char *xml, *name, *failure;
     xmlDocPtr doc;
@@ -389,7 +389,7 @@ static int names_unique_per_suite(xmlDocPtr doc)
 static void test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and_totals(void)
 {
     report_fixture f;
-    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL};
+    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL, 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
