@@ -161,6 +161,31 @@ const char *xmltext_clean(buf *scratch, const char *s, size_t max_bytes)
     return buf_str(scratch);
 }
 
+/* A markup character's reference at o; returns the end. */
+static char *put_reference(char *o, unsigned char c, int attribute)
+{
+    static const char *const refs[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#13;", "&#10;", "&#9;"};
+    const char *ref;
+
+    switch (c) {
+    case '&': ref = refs[0]; break;
+    case '<': ref = refs[1]; break;
+    case '>': ref = refs[2]; break;
+    case '"': ref = refs[3]; break;
+    case '\r': ref = refs[4]; break;
+    default: /* LF, TAB: references in attributes only */
+        if (!attribute) {
+            *o = (char)c;
+            return o + 1;
+        }
+        ref = c == '\n' ? refs[5] : refs[6];
+        break;
+    }
+    while (*ref)
+        *o++ = *ref++;
+    return o;
+}
+
 /*
  * Writes clean text escaped: & < > always, '"' and CR always (libxml2 does,
  * in text too), and in an attribute TAB and LF as well, as character
@@ -170,6 +195,7 @@ const char *xmltext_clean(buf *scratch, const char *s, size_t max_bytes)
 static void escape(wbuf *w, const char *s, int attribute)
 {
     const unsigned char *p = (const unsigned char *)s, *run;
+    char ref[8];
 
     for (;;) {
         run = p;
@@ -178,33 +204,63 @@ static void escape(wbuf *w, const char *s, int attribute)
         wbuf_write(w, run, (size_t)(p - run));
         if (!*p)
             return;
-        switch (*p++) {
-        case '&': wbuf_write(w, "&amp;", 5); break;
-        case '<': wbuf_write(w, "&lt;", 4); break;
-        case '>': wbuf_write(w, "&gt;", 4); break;
-        case '"': wbuf_write(w, "&quot;", 6); break;
-        case '\r': wbuf_write(w, "&#13;", 5); break;
-        case '\n':
-            if (attribute)
-                wbuf_write(w, "&#10;", 5);
-            else
-                wbuf_putc(w, '\n');
+        wbuf_write(w, ref, (size_t)(put_reference(ref, *p++, attribute) - ref));
+    }
+}
+
+/*
+ * Escapes s straight into the writer's buffer, checking as it goes that it is
+ * clean: one pass over the string in the usual case. Returns 0 when it wrote
+ * s, 1 when s needs cleaning first (nothing written then), -1 when the writer
+ * has failed.
+ */
+static int escape_if_clean(wbuf *w, const char *s, size_t len, int attribute)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    /* Six output bytes at most for one input byte (&quot;). */
+    char *start = wbuf_reserve(w, len * 6), *o = start;
+    size_t n;
+
+    if (!start)
+        return -1;
+    for (;;) {
+        while (byte_class[*p] == 0 && *p)
+            *o++ = (char)*p++;
+        if (!*p)
             break;
-        default: /* TAB */
-            if (attribute)
-                wbuf_write(w, "&#9;", 4);
-            else
-                wbuf_putc(w, '\t');
+        switch (byte_class[*p]) {
+        case 3: o = put_reference(o, *p++, attribute); break;
+        case 2: {
+            int32_t cp = utf8_decode(p, &n);
+
+            if (cp < 0 || dropped(cp))
+                return 1;
+            memcpy(o, p, n);
+            o += n;
+            p += n;
             break;
         }
+        default: return 1;
+        }
     }
+    wbuf_commit(w, (size_t)(o - start));
+    return 0;
 }
 
 static int put_escaped(wbuf *w, buf *scratch, const char *s, size_t max_bytes, int attribute)
 {
+    size_t len;
+
     if (!s)
-        s = "";
-    if (clean_length(s, max_bytes) < 0 && !(s = xmltext_clean(scratch, s, max_bytes)))
+        return 0;
+    len = strlen(s);
+    if ((!max_bytes || len <= max_bytes) && len <= WBUF_SIZE / 6) {
+        int rc = escape_if_clean(w, s, len, attribute);
+
+        if (rc <= 0)
+            return 0; /* written, or the writer has failed: its error is in w */
+    }
+    if (!(s = xmltext_clean(scratch, s, max_bytes)))
         return -1;
     escape(w, s, attribute);
     return 0;

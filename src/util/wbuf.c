@@ -55,6 +55,13 @@ void wbuf_write(wbuf *w, const void *p, size_t n)
     w->len += n;
 }
 
+char *wbuf_reserve(wbuf *w, size_t n)
+{
+    if (n > WBUF_SIZE - w->len)
+        drain(w);
+    return w->failed || n > WBUF_SIZE ? NULL : w->data + w->len;
+}
+
 int wbuf_finish(wbuf *w)
 {
     drain(w);

@@ -54,6 +54,19 @@ static inline void wbuf_putc(wbuf *w, char c)
         wbuf_write(w, &c, 1);
 }
 
+/*
+ * Room for n bytes (at most WBUF_SIZE) written in place: returns where they
+ * go, and wbuf_commit(w, used) then counts the ones used. For an encoder that
+ * works out its output as it goes and may give up before committing any.
+ * Returns NULL when the writer has failed (nothing is to be written then).
+ */
+char *wbuf_reserve(wbuf *w, size_t n);
+
+static inline void wbuf_commit(wbuf *w, size_t used)
+{
+    w->len += used;
+}
+
 /* Writes v in decimal. */
 void wbuf_uint(wbuf *w, uint64_t v);
 
