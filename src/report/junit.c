@@ -30,9 +30,10 @@
  * xmlTextWriter gave with an indent of two spaces, byte for byte: elements on
  * their own lines, an element without content closed with "/>", text right
  * after its start tag and before its end tag, escaping as
- * xmltext_put_attr/xmltext_put_text say. Errors are sticky: after the first
- * failure every call is a no-op, and the caller checks `failed` once per test
- * case, which keeps the mapping code readable.
+ * xmltext_put_attr/xmltext_put_text say. Errors are sticky: after a failed
+ * write (kept in out) or allocation (`failed`) every call is a no-op, and the
+ * loops check `failed` once per test case, which keeps the mapping code
+ * readable.
  */
 typedef struct jw {
     wbuf out;
@@ -91,7 +92,7 @@ static void jw_start(jw *j, const char *name)
 
 static void jw_end(jw *j)
 {
-    if (j->failed)
+    if (j->failed || j->depth == 0)
         return;
     j->depth--;
     if (j->in_tag) {

@@ -75,7 +75,7 @@ static int dropped(int32_t cp)
  * What a byte is to the cleaner and the escapers: 0 an ASCII character that
  * stays as it is in text and attributes, 1 a C0 control to drop (or DEL),
  * 2 the first byte of a UTF-8 sequence to decode, 3 a character that markup
- * escapes (& < > " and, in attributes, TAB LF CR).
+ * escapes (& < > " CR, and TAB LF in attributes).
  */
 static const unsigned char byte_class[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
@@ -161,25 +161,26 @@ const char *xmltext_clean(buf *scratch, const char *s, size_t max_bytes)
     return buf_str(scratch);
 }
 
-/* A markup character's reference at o; returns the end. */
+/* A markup character's reference at o (TAB and LF in text: the character itself); returns the end. */
 static char *put_reference(char *o, unsigned char c, int attribute)
 {
-    static const char *const refs[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#13;", "&#10;", "&#9;"};
     const char *ref;
 
-    switch (c) {
-    case '&': ref = refs[0]; break;
-    case '<': ref = refs[1]; break;
-    case '>': ref = refs[2]; break;
-    case '"': ref = refs[3]; break;
-    case '\r': ref = refs[4]; break;
-    default: /* LF, TAB: references in attributes only */
-        if (!attribute) {
-            *o = (char)c;
-            return o + 1;
-        }
-        ref = c == '\n' ? refs[5] : refs[6];
-        break;
+    if (c == '&')
+        ref = "&amp;";
+    else if (c == '<')
+        ref = "&lt;";
+    else if (c == '>')
+        ref = "&gt;";
+    else if (c == '"')
+        ref = "&quot;";
+    else if (c == '\r')
+        ref = "&#13;";
+    else if (attribute)
+        ref = c == '\n' ? "&#10;" : "&#9;";
+    else {
+        *o = (char)c;
+        return o + 1;
     }
     while (*ref)
         *o++ = *ref++;
