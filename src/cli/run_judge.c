@@ -26,7 +26,7 @@ static int write_json(const results *r, const reportopts *ro, FILE *fp, ia_err *
 
 static int write_junit(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
 {
-    junit_options opt = {ro->group_by, NULL};
+    junit_options opt = {ro->group_by, NULL, !ro->junit_passes};
 
     return junit_write(r, &opt, fp, err);
 }
