@@ -114,7 +114,7 @@ static int write_report(int which, const results *res, ia_err *err)
     if (which == REPORT_JSON) {
         rc = json_report_fwrite(res, fp, err);
     } else if (which == REPORT_JUNIT) {
-        junit_options opt = {JUNIT_GROUP_RULE, NULL};
+        junit_options opt = {JUNIT_GROUP_RULE, NULL, 0};
 
         rc = junit_write(res, &opt, fp, err);
     } else {
