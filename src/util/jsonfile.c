@@ -1,8 +1,16 @@
+/* madvise: MADV_DONTNEED gives mapped pages back (posix_madvise's is a no-op in glibc). */
+#define _DEFAULT_SOURCE
 #include "util/jsonfile.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/fileio.h"
@@ -240,32 +248,111 @@ static int check_start(void *ud, const buf *text, size_t from, ia_err *err)
     return err_set_at(err, sc->path, line, col, "invalid JSON (%s): not %s", why, sc->what);
 }
 
-int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err)
+/* Reads path into text (at most limit bytes), refusing at once bytes that cannot start what. */
+static int read_text(const char *path, size_t limit, const char *what, buf *text, ia_err *err)
 {
     /* "-" is stdin, read as the file the system names it (any kind: a pipe, a terminal) and named "stdin". */
     bool from_stdin = strcmp(path, "-") == 0;
     const char *open_path = from_stdin ? "/dev/stdin" : path;
     start_check sc = {from_stdin ? "stdin" : path, what, false};
+    char msg[sizeof(err->msg)];
+    const char *m = err->msg;
+    size_t plen = strlen(open_path);
+
+    buf_init(text, limit);
+    if (file_read_checked(open_path, text, check_start, &sc, err) == 0)
+        return 0;
+    buf_free(text);
+    if (err->kind == IA_ERR_INPUT)
+        return -1;
+    /* A file that cannot be read is bad input (exit 2), named once. */
+    if (strncmp(m, open_path, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
+        m += plen + 2;
+    snprintf(msg, sizeof(msg), "%s", m);
+    return err_set_at(err, sc.path, 0, 0, "%s", msg);
+}
+
+int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err)
+{
     buf text;
     int rc;
 
     *out = NULL;
-    buf_init(&text, limit);
-    if (file_read_checked(open_path, &text, check_start, &sc, err) != 0) {
-        char msg[sizeof(err->msg)];
-        const char *m = err->msg;
-        size_t plen = strlen(open_path);
-
-        buf_free(&text);
-        if (err->kind == IA_ERR_INPUT)
-            return -1;
-        /* A file that cannot be read is bad input (exit 2), named once. */
-        if (strncmp(m, open_path, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
-            m += plen + 2;
-        snprintf(msg, sizeof(msg), "%s", m);
-        return err_set_at(err, sc.path, 0, 0, "%s", msg);
-    }
-    rc = json_parse_text(sc.path, buf_str(&text), text.len, what, out, err);
+    if (read_text(path, limit, what, &text, err) != 0)
+        return -1;
+    rc = json_parse_text(strcmp(path, "-") == 0 ? "stdin" : path, buf_str(&text), text.len, what, out, err);
     buf_free(&text);
     return rc;
+}
+
+/* ---- text walked piece by piece ---- */
+
+/* Given back in steps of this many bytes: a madvise call per step, not per piece. */
+#define RELEASE_STEP ((size_t)32 * 1024 * 1024)
+
+int json_text_open(const char *path, size_t limit, const char *what, json_text *out, ia_err *err)
+{
+    struct stat st;
+    int fd = -1;
+    void *map;
+    buf text;
+
+    memset(out, 0, sizeof(*out));
+    str_copy(out->name, sizeof(out->name), strcmp(path, "-") == 0 ? "stdin" : path);
+    if (strcmp(path, "-") != 0) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return err_set_at(err, path, 0, 0, "%s", strerror(errno));
+        if (fstat(fd, &st) != 0) {
+            err_set_at(err, path, 0, 0, "%s", strerror(errno));
+            close(fd);
+            return -1;
+        }
+    }
+    /* A regular file is mapped; anything else cannot be, and is read as it comes. */
+    if (fd < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        if (fd >= 0)
+            close(fd);
+        if (read_text(path, limit, what, &text, err) != 0)
+            return -1;
+        out->len = text.len;
+        out->mem = buf_detach(&text);
+        out->data = out->mem;
+        if (!out->mem)
+            return err_set(err, IA_ERR_NOMEM, "%s: out of memory", out->name);
+        return out->len ? 0 : err_set_at(err, out->name, 0, 0, "empty file, not %s", what);
+    }
+    if ((uintmax_t)st.st_size > limit) {
+        close(fd);
+        return err_set_at(err, path, 0, 0, "file too large (limit %zu bytes)", limit);
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return err_set_at(err, path, 0, 0, "%s", strerror(errno));
+    /* Read front to back: the kernel may read ahead. */
+    madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+    out->map = map;
+    out->data = map;
+    out->len = (size_t)st.st_size;
+    return 0;
+}
+
+void json_text_release(json_text *t, size_t upto)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), end;
+
+    if (!t->map || upto > t->len || upto < t->released + RELEASE_STEP)
+        return;
+    end = upto / page * page;
+    madvise((char *)t->map + t->released, end - t->released, MADV_DONTNEED);
+    t->released = end;
+}
+
+void json_text_close(json_text *t)
+{
+    if (t->map)
+        munmap(t->map, t->len);
+    free(t->mem);
+    memset(t, 0, sizeof(*t));
 }

@@ -84,6 +84,41 @@ json_status json_value_cost(const cJSON *v, int max_depth, size_t *cost, size_t 
  */
 int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err);
 
+/*
+ * A document's text for a reader that walks it piece by piece
+ * (util/jsonscan.h) instead of parsing it whole: a regular file is mapped
+ * read-only, so that the pages already read can be given back; anything
+ * else (stdin "-", a pipe, a device) is read into memory, checked as
+ * json_read_file checks it.
+ */
+typedef struct json_text {
+    const char *data; /* the text: len bytes, borrowed from the map or from mem */
+    size_t len;
+    char name[256]; /* path, or "stdin" for "-": what errors name */
+    void *map;      /* internal: the mapping, or NULL */
+    size_t released;
+    char *mem; /* internal: the text read into memory (owned), or NULL */
+} json_text;
+
+/*
+ * Opens path (at most limit bytes) into *out; failures as json_read_file's
+ * reading ones ("PATH: why", "PATH: empty file, not WHAT", a NUL byte or a
+ * first character other than '{' in what is read into memory). The caller
+ * closes *out with json_text_close, also after a failure.
+ */
+int json_text_open(const char *path, size_t limit, const char *what, json_text *out, ia_err *err);
+
+/*
+ * Gives back the memory of the mapped text before offset upto (whole
+ * pages), every time it has moved on by some tens of MB: the pages are
+ * read again from the file if they are looked at later (an error's
+ * line:column). Does nothing for text read into memory.
+ */
+void json_text_release(json_text *t, size_t upto);
+
+/* Unmaps or frees the text. Accepts a zeroed json_text. */
+void json_text_close(json_text *t);
+
 /* The same over text[0..len) already in memory; name stands for the path in errors. */
 int json_parse_text(const char *name, const char *text, size_t len, const char *what, cJSON **out,
                     ia_err *err);
