@@ -266,7 +266,12 @@ static int parse_error(const json_text *t, size_t at, const json_fault *fault, i
  * member, or the text breaks before it is found (the envelope's parse then
  * names the place, having built no more than what comes before it).
  */
-static bool find_resources(const json_text *t, size_t *at, size_t *end)
+static void passed(void *t, size_t at)
+{
+    json_text_release(t, at);
+}
+
+static bool find_resources(json_text *t, size_t *at, size_t *end)
 {
     size_t start = t->len >= 3 && memcmp(t->data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
     jsonscan s;
@@ -274,6 +279,9 @@ static bool find_resources(const json_text *t, size_t *at, size_t *end)
 
     if (jsonscan_open(&s, t->data, t->len, start, '{') != 0)
         return false;
+    /* Stepping over a million resources reads them all: their pages are given back as it goes. */
+    s.passed = passed;
+    s.ud = t;
     while (jsonscan_next(&s, &m) == 1) {
         if (jsonscan_key_is(&s, &m, "resources")) {
             *at = m.value;
@@ -292,7 +300,7 @@ static bool find_resources(const json_text *t, size_t *at, size_t *end)
  */
 static int parse_envelope(snapshot_doc *snap, ia_err *err)
 {
-    const json_text *t = &snap->src->text;
+    json_text *t = &snap->src->text;
     size_t at = SIZE_MAX, end = 0, len;
     char *env = NULL;
     json_fault fault;

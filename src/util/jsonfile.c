@@ -288,7 +288,7 @@ int json_read_file(const char *path, size_t limit, const char *what, cJSON **out
 /* ---- text walked piece by piece ---- */
 
 /* Given back in steps of this many bytes: a madvise call per step, not per piece. */
-#define RELEASE_STEP ((size_t)32 * 1024 * 1024)
+#define RELEASE_STEP ((size_t)8 * 1024 * 1024)
 
 int json_text_open(const char *path, size_t limit, const char *what, json_text *out, ia_err *err)
 {
@@ -342,7 +342,12 @@ void json_text_release(json_text *t, size_t upto)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE), end;
 
-    if (!t->map || upto > t->len || upto < t->released + RELEASE_STEP)
+    if (!t->map || upto > t->len)
+        return;
+    /* A second pass over the text starts again from the front. */
+    if (upto < t->released)
+        t->released = upto / page * page;
+    if (upto < t->released + RELEASE_STEP)
         return;
     end = upto / page * page;
     madvise((char *)t->map + t->released, end - t->released, MADV_DONTNEED);

@@ -110,9 +110,10 @@ int json_text_open(const char *path, size_t limit, const char *what, json_text *
 
 /*
  * Gives back the memory of the mapped text before offset upto (whole
- * pages), every time it has moved on by some tens of MB: the pages are
+ * pages), every time it has moved on by a few MB: the pages are
  * read again from the file if they are looked at later (an error's
- * line:column). Does nothing for text read into memory.
+ * line:column). An upto before the last one starts a new pass over the
+ * text. Does nothing for text read into memory.
  */
 void json_text_release(json_text *t, size_t upto);
 

@@ -41,9 +41,10 @@ static bool skip_string(const char *text, size_t len, size_t at, size_t *end)
  * counted outside strings), or a scalar (up to the next delimiter). 0 with
  * *end, or -1 with *end where the value cannot be.
  */
-static int skip_value(const char *text, size_t len, size_t at, size_t *end)
+static int skip_value(const jsonscan *s, size_t at, size_t *end)
 {
-    size_t depth = 0;
+    const char *text = s->text;
+    size_t len = s->len, depth = 0, told = at;
 
     *end = at;
     if (at >= len)
@@ -58,6 +59,10 @@ static int skip_value(const char *text, size_t len, size_t at, size_t *end)
                 if (!skip_string(text, len, at, &at))
                     break;
                 continue;
+            }
+            if (s->passed && at - told >= JSONSCAN_PASSED_STEP) {
+                s->passed(s->ud, at);
+                told = at;
             }
             if (c == '{' || c == '[') {
                 depth++;
@@ -129,7 +134,7 @@ int jsonscan_next(jsonscan *s, jsonscan_item *item)
         s->at = jsonscan_blank(t, s->len, s->at + 1);
     }
     item->value = s->at;
-    if (skip_value(t, s->len, s->at, &item->value_end) != 0) {
+    if (skip_value(s, s->at, &item->value_end) != 0) {
         s->at = item->value_end;
         return -1;
     }

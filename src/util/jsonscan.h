@@ -26,7 +26,13 @@ typedef struct jsonscan {
     char close;  /* '}' or ']' */
     bool first;  /* no member read yet */
     bool closed; /* the closing bracket was read (at is just past it) */
+    /* When set, called with how far the walk has read, every JSONSCAN_PASSED_STEP bytes of a value it steps
+     * over: a reader of a mapped text gives back the pages behind (util/jsonfile.h json_text_release). */
+    void (*passed)(void *ud, size_t at);
+    void *ud;
 } jsonscan;
+
+#define JSONSCAN_PASSED_STEP ((size_t)1024 * 1024)
 
 /* One member (of an object: key and value) or element (of an array: value only, key_len 0). */
 typedef struct jsonscan_item {
