@@ -390,9 +390,10 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
 {
     json_text *t = &snap->src->text;
     size_t i = 0, list = snap->src->resources;
+    json_arena arena = {NULL};
     jsonscan s;
     jsonscan_item e;
-    int more;
+    int more, rc = 0;
 
     if (list == SIZE_MAX)
         return 0; /* read already, or the list is in the envelope (empty: check refused any other) */
@@ -400,32 +401,40 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
     if (jsonscan_open(&s, t->data, t->len, list, '[') != 0)
         return err_set(err, IA_ERR_INTERNAL, "%s: the resources list moved", t->name);
     while ((more = jsonscan_next(&s, &e)) == 1) {
+        const char *text = t->data + e.value;
+        size_t len = e.value_end - e.value;
         cJSON *item = NULL;
         snap_resource ref;
         json_fault fault;
-        int rc;
 
-        if (cancel_requested())
-            return err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
+        if (cancel_requested()) {
+            rc = err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
+            break;
+        }
         json_text_release(t, e.value);
-        if (json_parse_bounded(t->data + e.value, e.value_end - e.value, JSON_MAX_DEPTH - 2, &item, &fault) !=
-            0)
-            return parse_error(t, e.value, &fault, err);
+        /* Kept: a tree of its own. Judged and dropped: in the arena, which the next resource reuses. */
+        rc = keep ? json_parse_bounded(text, len, JSON_MAX_DEPTH - 2, &item, &fault)
+                  : json_parse_in(&arena, text, len, JSON_MAX_DEPTH - 2, &item, &fault);
+        if (rc != 0) {
+            rc = parse_error(t, e.value, &fault, err);
+            break;
+        }
         scrub_strings(item);
         rc = check_resource(t->name, i, item, &ref, err);
         if (rc == 0 && fn)
             rc = fn(ud, &ref, err);
         if (rc == 0 && keep)
             cJSON_AddItemToArray(kept_list(snap), item);
-        else
+        else if (keep)
             cJSON_Delete(item);
         if (rc != 0)
-            return -1;
+            break;
         i++;
     }
-    if (more < 0)
+    json_arena_free(&arena);
+    if (rc == 0 && more < 0)
         return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, ""}, err);
-    return 0;
+    return rc;
 }
 
 int snapshot_doc_each(snapshot_doc *snap, snapshot_resource_fn fn, void *ud, ia_err *err)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,9 +46,9 @@ static bool is_blank(char c)
  * bytes as written (as cJSON sizes it). Over text that is not JSON it
  * counts at least what cJSON allocates before it gives up. Stops at the
  * first level deeper than max_depth, or where the count passes budget;
- * *at is that offset.
+ * *at is that offset. *total is the count.
  */
-static json_status scan(const char *text, size_t len, int max_depth, size_t budget, size_t *at)
+static json_status scan(const char *text, size_t len, int max_depth, size_t budget, size_t *at, size_t *total)
 {
     size_t cost = 0, i;
     int depth = 0;
@@ -97,33 +98,137 @@ static json_status scan(const char *text, size_t len, int max_depth, size_t budg
             return JSON_TOO_LARGE;
         }
     }
+    *total = cost;
     return JSON_OK;
+}
+
+/* Checks text against the bounds: JSON_OK with *cost what its parse allocates, or the fault. */
+static json_status check_bounds(const char *text, size_t len, int max_depth, size_t *cost, json_fault *fault)
+{
+    size_t budget = parse_budget(len), at = 0;
+
+    memset(fault, 0, sizeof(*fault));
+    fault->status = scan(text, len, max_depth, budget, &at, cost);
+    fault->offset = at;
+    if (fault->status == JSON_TOO_DEEP)
+        snprintf(fault->msg, sizeof(fault->msg), "nesting deeper than %d levels", max_depth);
+    else if (fault->status == JSON_TOO_LARGE)
+        snprintf(fault->msg, sizeof(fault->msg),
+                 "too many values to parse (limit %zu MiB in memory: %d times the %zu bytes, plus %zu MiB)",
+                 budget >> 20, JSON_PARSE_RATIO, len, JSON_PARSE_FLOOR >> 20);
+    return fault->status;
+}
+
+/* cJSON's parse of text, within bounds already checked. */
+static int parse_checked(const char *text, size_t len, cJSON **out, json_fault *fault)
+{
+    const char *end = NULL;
+
+    *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (*out)
+        return 0;
+    fault->status = JSON_INVALID;
+    fault->offset = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    snprintf(fault->msg, sizeof(fault->msg), "invalid JSON");
+    return -1;
 }
 
 int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault)
 {
-    size_t budget = parse_budget(len), at = 0;
-    const char *end = NULL;
+    size_t cost = 0;
 
     *out = NULL;
-    memset(fault, 0, sizeof(*fault));
-    fault->status = scan(text, len, max_depth, budget, &at);
-    if (fault->status == JSON_TOO_DEEP) {
-        snprintf(fault->msg, sizeof(fault->msg), "nesting deeper than %d levels", max_depth);
-    } else if (fault->status == JSON_TOO_LARGE) {
-        snprintf(fault->msg, sizeof(fault->msg),
-                 "too many values to parse (limit %zu MiB in memory: %d times the %zu bytes, plus %zu MiB)",
-                 budget >> 20, JSON_PARSE_RATIO, len, JSON_PARSE_FLOOR >> 20);
-    } else {
-        *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-        if (*out)
-            return 0;
-        fault->status = JSON_INVALID;
-        at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-        snprintf(fault->msg, sizeof(fault->msg), "invalid JSON");
+    if (check_bounds(text, len, max_depth, &cost, fault) != JSON_OK)
+        return -1;
+    return parse_checked(text, len, out, fault);
+}
+
+/* ---- parses in an arena ---- */
+
+struct json_arena_block {
+    struct json_arena_block *next;
+    size_t cap, used;
+    max_align_t data[];
+};
+
+/* The arena cJSON's hooks allocate from, during json_parse_in only. */
+static json_arena *g_arena;
+
+static struct json_arena_block *new_block(size_t cap)
+{
+    struct json_arena_block *b = malloc(sizeof(*b) + cap);
+
+    if (b) {
+        b->next = NULL;
+        b->cap = cap;
+        b->used = 0;
     }
-    fault->offset = at;
-    return -1;
+    return b;
+}
+
+static void *arena_alloc(size_t n)
+{
+    struct json_arena_block *b = g_arena->blocks;
+    size_t need = (n + 15) & ~(size_t)15;
+
+    /* The first block is sized from the parse's cost, which counts more than this takes: a spare one is
+     * for safety only. */
+    if (!b || b->cap - b->used < need) {
+        b = new_block(need > 65536 ? need : 65536);
+        if (!b)
+            return NULL;
+        b->next = g_arena->blocks;
+        g_arena->blocks = b;
+    }
+    b->used += need;
+    return (char *)b->data + b->used - need;
+}
+
+static void arena_free(void *p)
+{
+    (void)p; /* everything goes at once, at the next parse */
+}
+
+void json_arena_free(json_arena *a)
+{
+    while (a && a->blocks) {
+        struct json_arena_block *next = a->blocks->next;
+
+        free(a->blocks);
+        a->blocks = next;
+    }
+}
+
+int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault)
+{
+    cJSON_Hooks hooks = {arena_alloc, arena_free};
+    size_t cost = 0;
+    int rc;
+
+    *out = NULL;
+    if (check_bounds(text, len, max_depth, &cost, fault) != JSON_OK)
+        return -1;
+    /* One block, reused while it is large enough and not more than a few times so (one large document
+     * must not hold memory for all the small ones after it). */
+    if (cost < 65536)
+        cost = 65536;
+    if (a->blocks && !a->blocks->next && a->blocks->cap >= cost && a->blocks->cap / 4 <= cost) {
+        a->blocks->used = 0;
+    } else {
+        json_arena_free(a);
+        a->blocks = new_block(cost);
+    }
+    if (!a->blocks) {
+        fault->status = JSON_TOO_LARGE;
+        snprintf(fault->msg, sizeof(fault->msg), "out of memory for %zu bytes of JSON", len);
+        return -1;
+    }
+    g_arena = a;
+    cJSON_InitHooks(&hooks);
+    rc = parse_checked(text, len, out, fault);
+    cJSON_InitHooks(NULL);
+    g_arena = NULL;
+    return rc;
 }
 
 /* ---- what a value costs read back ---- */

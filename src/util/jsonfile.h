@@ -53,6 +53,29 @@ typedef struct json_fault {
 int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault);
 
 /*
+ * Parses that allocate from one block instead of a malloc per value (cJSON
+ * takes one for every value and string): for a reader that parses many
+ * small documents one after another (a snapshot's resources) and is done
+ * with each before the next. The block is sized from the cost the bounds
+ * check counts, and given back at the next parse.
+ */
+typedef struct json_arena {
+    struct json_arena_block *blocks; /* internal; a zeroed json_arena is empty */
+} json_arena;
+
+/*
+ * json_parse_bounded with every value of *out in a: *out is valid until the
+ * next json_parse_in on a or json_arena_free(a), and is never given to
+ * cJSON_Delete. cJSON's allocation hooks are process-wide: they point at a
+ * during the parse only, so no other thread may use cJSON meanwhile
+ * (evaluation runs on one thread).
+ */
+int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault);
+
+/* Frees what a holds; a may be used again. Accepts NULL. */
+void json_arena_free(json_arena *a);
+
+/*
  * Whether v, printed by cJSON, reads back within the parse budget without
  * its floor: what a parse of it would allocate is at most JSON_PARSE_RATIO
  * times the fewest bytes it prints as, and it nests at most max_depth
