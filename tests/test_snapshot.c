@@ -508,6 +508,26 @@ static void test_snapshot__stream_errors_name_their_place(void)
     }
 }
 
+/* A "resources" key written with escapes is the same member: its resources are handed over all the same. */
+static void test_snapshot__stream_reads_an_escaped_key(void)
+{
+    snapshot_doc *doc = NULL;
+    seen s;
+    ia_err err;
+
+    memset(&s, 0, sizeof(s));
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(
+        snapshot_doc_open(testutil_data_path("snapshot/stream/escaped-key.json"), &doc, &err), 0);
+    s.doc = doc;
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_each(doc, see, &s, &err), 0);
+    CU_ASSERT_EQUAL(s.n, 2);
+    CU_ASSERT_STRING_EQUAL(s.ids[1], "wsi-2");
+    CU_ASSERT_EQUAL(snapshot_doc_each(doc, see, &s, &err), 0);
+    CU_ASSERT_EQUAL(s.n, 2);
+    snapshot_doc_free(doc);
+}
+
 /* What the callback says stops the walk, and is what the caller gets. */
 static void test_snapshot__stream_stops_at_the_callers_error(void)
 {
@@ -542,6 +562,7 @@ static CU_TestInfo tests[] = {
      test_snapshot__stream_reads_the_envelope_first},
     {"stream: errors name line:column or the resource", test_snapshot__stream_errors_name_their_place},
     {"stream: the callback's error stops the walk", test_snapshot__stream_stops_at_the_callers_error},
+    {"stream: a key written with escapes", test_snapshot__stream_reads_an_escaped_key},
     CU_TEST_INFO_NULL,
 };
 

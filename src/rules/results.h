@@ -13,8 +13,9 @@
  * the JSON it was read from: evaluation reads the snapshot one resource at
  * a time (snapshot/read.h snapshot_doc_each) and frees each once judged,
  * keeping of its data only what a report shows besides the results, the
- * sharing facts of an image (image_facts). 12 rules over 1,000,000
- * resources take about 300 MB.
+ * sharing facts of an image (image_facts). The built-in pack's 12 rules
+ * over 1,000,000 resources (6 million results, 2 million failing) take
+ * about 600 MB, most of it the failures' messages.
  */
 
 #include <stdbool.h>

@@ -13,7 +13,10 @@
 /* Where the resources stand in the text, between snapshot_doc_open and snapshot_doc_each. */
 struct snapshot_source {
     json_text text;
-    size_t resources; /* offset of the "resources" list's '[', or SIZE_MAX when it is not one */
+    /* Offset of the "resources" list's '[', or SIZE_MAX when the envelope's parse read the list (a key
+     * written with escapes, which the scanner does not decode) */
+    size_t resources;
+    bool done; /* snapshot_doc_each has read the resources */
 };
 
 void snapshot_doc_free(snapshot_doc *snap)
@@ -381,6 +384,22 @@ static cJSON *kept_list(snapshot_doc *snap)
     return cJSON_GetObjectItemCaseSensitive(snap->root, "resources");
 }
 
+/* The resources when the envelope's parse read them (see snapshot_source): checked and handed over. */
+static int in_envelope(snapshot_doc *snap, snapshot_resource_fn fn, void *ud, ia_err *err)
+{
+    const cJSON *item;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(item, kept_list(snap))
+    {
+        snap_resource ref;
+
+        if (check_resource(snap->src->text.name, i++, item, &ref, err) != 0 || (fn && fn(ud, &ref, err) != 0))
+            return -1;
+    }
+    return 0;
+}
+
 /*
  * Reads the resources one by one: each parsed (bounded as a document
  * nested three levels down), scrubbed and checked, handed to fn, then
@@ -395,9 +414,11 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
     jsonscan_item e;
     int more, rc = 0;
 
+    if (snap->src->done)
+        return 0;
+    snap->src->done = true;
     if (list == SIZE_MAX)
-        return 0; /* read already, or the list is in the envelope (empty: check refused any other) */
-    snap->src->resources = SIZE_MAX; /* once */
+        return in_envelope(snap, fn, ud, err); /* and kept where they are */
     if (jsonscan_open(&s, t->data, t->len, list, '[') != 0)
         return err_set(err, IA_ERR_INTERNAL, "%s: the resources list moved", t->name);
     while ((more = jsonscan_next(&s, &e)) == 1) {
