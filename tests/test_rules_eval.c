@@ -231,11 +231,6 @@ static char *many_images(size_t n)
     return buf_detach(&b);
 }
 
-static int judge_one(void *run, const snap_resource *res, ia_err *err)
-{
-    return rules_run_judge(run, res, err);
-}
-
 /*
  * Judged as the snapshot is read, resource by resource, the results are
  * those of the whole table, in the same order (grouped by rule, then
@@ -266,7 +261,7 @@ static void test_rules_eval__streamed_results_compact_and_the_same(void)
     CU_ASSERT_EQUAL_FATAL(rules_evaluate(set, NULL, whole, &clock, &a, &err), 0);
     CU_ASSERT_EQUAL_FATAL(snapshot_doc_open(path, &env, &err), 0);
     CU_ASSERT_EQUAL_FATAL(rules_run_start(set, NULL, env, &clock, &run, &err), 0);
-    CU_ASSERT_EQUAL_FATAL(snapshot_doc_each(env, judge_one, run, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_run_snapshot(run, env, &err), 0);
     CU_ASSERT_EQUAL_FATAL(rules_run_finish(run, &b, &err), 0);
     /* Two rules of the type: each judges every image. */
     CU_ASSERT_EQUAL_FATAL(b.n_items, 2 * n);

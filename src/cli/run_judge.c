@@ -140,11 +140,6 @@ static void say_verdict(const results *r, const tally_gate *gate, size_t blockin
     }
 }
 
-static int judge_one(void *run, const snap_resource *res, ia_err *err)
-{
-    return rules_run_judge(run, res, err);
-}
-
 /*
  * Reads the snapshot at path and judges it resource by resource (each freed
  * once judged): *snap is its envelope, which res borrows from.
@@ -162,7 +157,7 @@ static int evaluate(const reportopts *ro, const char *path, snapshot_doc **snap,
     if (rc != 0 || stopped(err) != 0 || rules_bind_snapshot(ro->set, *snap, err) != 0 ||
         rules_run_start(ro->set, ro->wv, *snap, &ro->clock, &run, err) != 0)
         return -1;
-    if (snapshot_doc_each(*snap, judge_one, run, err) != 0) {
+    if (rules_run_snapshot(run, *snap, err) != 0) {
         rules_run_free(run);
         return -1;
     }

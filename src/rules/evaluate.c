@@ -332,6 +332,16 @@ int rules_run_judge(rules_run *run, const snap_resource *res, ia_err *err)
     return 0;
 }
 
+static int judge_one(void *run, const snap_resource *res, ia_err *err)
+{
+    return rules_run_judge(run, res, err);
+}
+
+int rules_run_snapshot(rules_run *run, snapshot_doc *snap, ia_err *err)
+{
+    return snapshot_doc_each(snap, judge_one, run, err);
+}
+
 int rules_run_finish(rules_run *run, results *out, ia_err *err)
 {
     const snapshot_doc *snap = run->snap;

@@ -61,6 +61,9 @@ typedef struct rules_run rules_run;
 int rules_run_start(const rules_set *set, const waivers *w, const snapshot_doc *snap,
                     const rules_clock *clock, rules_run **out, ia_err *err);
 int rules_run_judge(rules_run *run, const snap_resource *res, ia_err *err);
+
+/* rules_run_judge on every resource of snap as snapshot_doc_each reads it (snapshot_doc_open). */
+int rules_run_snapshot(rules_run *run, snapshot_doc *snap, ia_err *err);
 int rules_run_finish(rules_run *run, results *out, ia_err *err);
 void rules_run_free(rules_run *run);
 
