@@ -481,6 +481,8 @@ static void test_snapshot__stream_errors_name_their_place(void)
         {"bad-resource-syntax.json", 6, 106, "invalid JSON: not a snapshot", 1},
         {"bad-after-resources.json", 7, 16, "invalid JSON: not a snapshot", 0},
         {"bad-resource.json", 0, 0, "resources[1] (333333333333/eu-west-1): missing or malformed 'id'", 1},
+        /* Cut short: found before any resource is judged, without parsing the list whole. */
+        {"cut-short.json", 3, 65, "invalid JSON: not a snapshot", 0},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

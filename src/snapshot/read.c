@@ -274,25 +274,82 @@ static void passed(void *t, size_t at)
     json_text_release(t, at);
 }
 
-static bool find_resources(json_text *t, size_t *at, size_t *end)
+/* Where the top-level "resources" list is. */
+typedef enum list_place {
+    LIST_NONE,  /* no such member, or not a list, or the text breaks before it */
+    LIST_FOUND, /* text[at..end) */
+    LIST_OPEN,  /* it starts at at and does not close: the text breaks inside it */
+} list_place;
+
+/*
+ * The top-level member "resources" when its value is a list. The members
+ * before it are only stepped over: the envelope's parse checks them. When
+ * the text breaks before the list, the envelope's parse names the place,
+ * having built no more than what comes before it.
+ */
+static list_place find_resources(json_text *t, size_t *at, size_t *end)
 {
     size_t start = t->len >= 3 && memcmp(t->data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
     jsonscan s;
     jsonscan_item m;
+    int more;
 
     if (jsonscan_open(&s, t->data, t->len, start, '{') != 0)
-        return false;
+        return LIST_NONE;
     /* Stepping over a million resources reads them all: their pages are given back as it goes. */
     s.passed = passed;
     s.ud = t;
-    while (jsonscan_next(&s, &m) == 1) {
-        if (jsonscan_key_is(&s, &m, "resources")) {
-            *at = m.value;
-            *end = m.value_end;
-            return t->data[m.value] == '[';
+    while ((more = jsonscan_next(&s, &m)) == 1 && !jsonscan_key_is(&s, &m, "resources"))
+        ;
+    /* A failed step still names the member it was in. */
+    if (more == 0 || !jsonscan_key_is(&s, &m, "resources") || m.value >= t->len || t->data[m.value] != '[')
+        return LIST_NONE;
+    *at = m.value;
+    *end = m.value_end;
+    return more == 1 ? LIST_FOUND : LIST_OPEN;
+}
+
+/*
+ * The place of the first error in a snapshot whose resources list does not
+ * close (a file cut short, say), found as the envelope and the resources
+ * would be read, without parsing the list whole: what precedes the list,
+ * then each resource, then where the list breaks.
+ */
+static int broken_list(json_text *t, size_t at, ia_err *err)
+{
+    char *head = malloc(at + 4);
+    json_arena arena = {NULL};
+    cJSON *parsed = NULL;
+    json_fault fault;
+    jsonscan s;
+    jsonscan_item e;
+    int rc;
+
+    if (!head)
+        return err_set(err, IA_ERR_NOMEM, "%s: out of memory", t->name);
+    memcpy(head, t->data, at);
+    memcpy(head + at, "[]}", 4);
+    rc = json_parse_bounded(head, at + 3, JSON_MAX_DEPTH, &parsed, &fault);
+    free(head);
+    cJSON_Delete(parsed);
+    if (rc != 0 && fault.offset < at)
+        return parse_error(t, 0, &fault, err);
+    jsonscan_open(&s, t->data, t->len, at, '[');
+    /* A resource the list breaks in (e.value set, no end found) runs to the end of the text: cJSON names the
+     * place in it. */
+    while ((rc = jsonscan_next(&s, &e)) == 1 || (rc < 0 && e.value > 0)) {
+        size_t len = rc == 1 ? e.value_end - e.value : t->len - e.value;
+
+        json_text_release(t, e.value);
+        if (json_parse_in(&arena, t->data + e.value, len, JSON_MAX_DEPTH - 2, &parsed, &fault) != 0) {
+            json_arena_free(&arena);
+            return parse_error(t, e.value, &fault, err);
         }
+        if (rc < 0)
+            break;
     }
-    return false;
+    json_arena_free(&arena);
+    return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, ""}, err);
 }
 
 /*
@@ -311,10 +368,13 @@ static int parse_envelope(snapshot_doc *snap, ia_err *err)
 
     if (t->len == 0)
         return err_set_at(err, t->name, 0, 0, "empty file, not a snapshot");
-    if (!find_resources(t, &at, &end)) {
+    switch (find_resources(t, &at, &end)) {
+    case LIST_NONE:
         if (json_parse_bounded(t->data, t->len, JSON_MAX_DEPTH, &snap->root, &fault) != 0)
             return parse_error(t, 0, &fault, err);
         return 0;
+    case LIST_OPEN: return broken_list(t, at, err);
+    case LIST_FOUND: break;
     }
     len = t->len - (end - at) + 2;
     env = malloc(len + 1);
