@@ -5,9 +5,10 @@
  * The results model: what evaluation produces and every report writer reads
  * (JSON, JUnit, HTML, console). Writers only read it; none re-evaluates rules.
  *
- * It is compact on purpose: a result is 32 bytes of indices (rule,
- * resource, waiver), a passing one carries no message, and the strings a
- * result points at are borrowed from the tables in the same `results`. A
+ * It is compact on purpose: a result is 32 bytes (the indices of its
+ * rule, resource and waiver, its status), a passing one carries no
+ * message, and the strings a result points at are borrowed from the tables
+ * in the same `results`. A
  * resource is kept as its type, id, name, account and region, copied into
  * storage the results own (accounts, regions and types once each), not as
  * the JSON it was read from: evaluation reads the snapshot one resource at
@@ -65,7 +66,7 @@ typedef struct result {
     uint32_t rule;     /* index into results.rules */
     uint32_t resource; /* index into results.resources */
     int32_t waiver;    /* index into results.waivers, or -1 */
-    /* A byte each (a million resources make ten million results): 32 bytes a result in all. */
+    /* A byte each (a million resources make millions of results): 32 bytes a result in all. */
     result_status status : 8;
     result_change change : 8;
     char *message;    /* owned; filled template for FAIL and WAIVED, NULL for PASS */
@@ -161,8 +162,9 @@ int results_add_resource(results *r, const snap_resource *res);
  * first_seen), the rules, resources, images, grants, waivers and resolved
  * arrays, the storage of the resources' strings, and the resolved failures'
  * strings. Strings that rule_info and waiver_info point at are borrowed
- * (from the rule set and the waivers) and are not touched. Zeroes *r, which may then be reused; the
- * struct itself is the caller's. Accepts NULL.
+ * (from the rule set and the waivers) and are not touched. Zeroes *r,
+ * which may then be reused; the struct itself is the caller's. Accepts
+ * NULL.
  */
 void results_free(results *r);
 
