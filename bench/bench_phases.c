@@ -4,7 +4,8 @@
  *
  *   bench_phases SNAPSHOT [--today YYYY-MM-DD]     (built-in rule pack; --today: default 2026-12-01)
  *
- * Phases: read (snapshot_doc_read), evaluate (rules_bind_snapshot, rules_evaluate), then json
+ * Phases: read (snapshot_doc_open: the envelope, everything but the resources), evaluate
+ * (rules_bind_snapshot, then each resource read, judged and freed: snapshot_doc_each, rules_run_*), then json
  * (json_report_fwrite), junit (junit_write, grouped by rule) and html (html_write, gate at high), each
  * report to a temporary file that is then dropped. Per phase: wall and CPU seconds, the peak RSS reached
  * during the phase (the high-water mark is reset before it through /proc/self/clear_refs), the RSS when
@@ -137,6 +138,7 @@ int main(int argc, char **argv)
     const char *paths[1] = {pack};
     rules_set *set = NULL;
     snapshot_doc *snap = NULL;
+    rules_run *run = NULL;
     rules_diags diags;
     rules_clock clock;
     results res;
@@ -168,24 +170,31 @@ int main(int argc, char **argv)
     }
     printf("%-9s %9s %9s %12s %12s %14s\n", "phase", "wall_s", "cpu_s", "peak_MiB", "rss_end_MiB", "bytes");
     phase_start(&p);
-    if (snapshot_doc_read(path, &snap, &err) != 0)
+    if (snapshot_doc_open(path, &snap, &err) != 0)
         goto fail;
     phase_end(&p, "read", -1);
     phase_start(&p);
-    if (rules_bind_snapshot(set, snap, &err) != 0 || rules_evaluate(set, NULL, snap, &clock, &res, &err) != 0)
+    if (rules_bind_snapshot(set, snap, &err) != 0 ||
+        rules_run_start(set, NULL, snap, &clock, &run, &err) != 0 || rules_run_snapshot(run, snap, &err) != 0)
         goto fail;
+    rc = rules_run_finish(run, &res, &err);
+    run = NULL; /* freed either way */
+    if (rc != 0)
+        goto fail;
+    rc = 1;
     phase_end(&p, "evaluate", -1);
     if (write_report(REPORT_JSON, &res, &err) != 0 || write_report(REPORT_JUNIT, &res, &err) != 0 ||
         write_report(REPORT_HTML, &res, &err) != 0)
         goto fail;
     results_summarize(&res, &sum);
-    printf("resources %zu results %zu failures %zu\n", snap->n_resources, res.n_items,
+    printf("resources %zu results %zu failures %zu\n", res.n_resources, res.n_items,
            sum.by_status[RESULT_FAIL]);
     rc = 0;
     goto out;
 fail:
     fprintf(stderr, "bench_phases: %s\n", err.msg);
 out:
+    rules_run_free(run);
     results_free(&res);
     snapshot_doc_free(snap);
     rules_set_free(set);

@@ -123,13 +123,12 @@ static int build_model(model *m, size_t n)
     m->r.snapshot = m->snapshot;
     m->r.errors = errors;
     m->ids = calloc(n_res ? n_res : 1, sizeof(*m->ids));
-    m->r.resources = calloc(n_res ? n_res : 1, sizeof(*m->r.resources));
     m->r.items = calloc(n ? n : 1, sizeof(*m->r.items));
-    if (!m->ids || !m->r.resources || !m->r.items)
+    if (!m->ids || !m->r.items)
         return -1;
     for (size_t i = 0; i < n_res; i++) {
         cJSON *data = cJSON_CreateObject();
-        snap_resource *res = &m->r.resources[i];
+        snap_resource res;
 
         snprintf(m->ids[i], sizeof(m->ids[i]), "wsi-%010zu", i);
         cJSON_AddStringToObject(data, "Name", "golden image");
@@ -141,12 +140,11 @@ static int build_model(model *m, size_t n)
             cJSON_AddItemToArray(cJSON_AddArrayToObject(data, "Permissions"), perm);
         }
         cJSON_AddItemToArray(resources, data);
-        res->type = types[i % 3];
-        res->id = m->ids[i];
-        res->name = "golden image";
-        res->account = m->accounts[i % N_ACCOUNTS];
-        res->region = "eu-west-1";
-        res->data = data;
+        res = (snap_resource){types[i % 3], m->ids[i], "golden image", m->accounts[i % N_ACCOUNTS],
+                              "eu-west-1",  data};
+        /* Kept as evaluation keeps it: the image's sharing facts read from data. */
+        if (results_add_resource(&m->r, &res) != 0)
+            return -1;
     }
     for (int ru = 0; ru < N_RULES; ru++) {
         snprintf(m->rule_ids[ru], sizeof(m->rule_ids[ru]), "bench-rule-%02d", ru);
@@ -172,7 +170,6 @@ static int build_model(model *m, size_t n)
     }
     m->r.rules = m->rules;
     m->r.n_rules = N_RULES;
-    m->r.n_resources = n_res;
     m->r.n_items = k;
     snprintf(m->r.evaluated_at, sizeof(m->r.evaluated_at), "2026-11-25T02:04:00Z");
     return 0;
@@ -180,10 +177,8 @@ static int build_model(model *m, size_t n)
 
 static void free_model(model *m)
 {
-    for (size_t i = 0; i < m->r.n_items; i++)
-        free(m->r.items[i].message);
-    free(m->r.items);
-    free(m->r.resources);
+    m->r.rules = NULL; /* the model's own array */
+    results_free(&m->r);
     free(m->ids);
     cJSON_Delete(m->snapshot);
 }
