@@ -1,5 +1,8 @@
 #include "cli/run_judge.h"
 
+#include <libxml/parser.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,10 +61,38 @@ static int stopped(ia_err *err)
     return cancel_requested() ? err_set(err, IA_ERR_CANCELLED, "interrupted") : 0;
 }
 
+/* One report being written: its writer, its file, and how it went. */
+typedef struct report_job {
+    const char *path;
+    writer_fn fn;
+    const results *r;
+    const reportopts *ro;
+    file_out out;
+    pthread_t thread;
+    bool started; /* in a thread of its own */
+    int rc;
+    ia_err err;
+} report_job;
+
+static void *run_job(void *arg)
+{
+    report_job *j = arg;
+
+    err_clear(&j->err);
+    j->rc = j->fn(j->r, j->ro, j->out.fp, &j->err);
+    if (j->rc != 0)
+        err_prefix(&j->err, "%s", strcmp(j->path, "-") ? j->path : "stdout");
+    return NULL;
+}
+
 /*
  * Writes the reports asked for, each whole or not at all: every one to its
  * temporary file first, then all renamed into place together, so that a
- * stop while any is written leaves every earlier report as it was.
+ * stop while any is written leaves every earlier report as it was. The
+ * writers only read the results, and at fleet scale each takes seconds: they
+ * run side by side, one thread each, so the reports take about as long as
+ * the largest rather than as all of them (the machine's cores permitting).
+ * A stop makes their writes fail (util/fileio.h), so none runs on long.
  */
 static int write_reports(const results *r, const reportopts *ro, ia_err *err)
 {
@@ -73,17 +104,38 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
                   {ro->html, write_html},
                   {ro->csv, write_csv},
                   {ro->markdown, write_markdown}};
-    file_out outs[sizeof(wanted) / sizeof(wanted[0])];
+    report_job jobs[sizeof(wanted) / sizeof(wanted[0])];
     size_t n = 0;
     int rc = -1;
 
     for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
         if (!wanted[i].path)
             continue;
-        if (stopped(err) != 0 || file_out_open(&outs[n], wanted[i].path, err) != 0)
+        memset(&jobs[n], 0, sizeof(jobs[n]));
+        if (stopped(err) != 0 || file_out_open(&jobs[n].out, wanted[i].path, err) != 0)
             goto out;
-        if (wanted[i].fn(r, ro, outs[n++].fp, err) != 0) {
-            err_prefix(err, "%s", strcmp(wanted[i].path, "-") ? wanted[i].path : "stdout");
+        jobs[n].path = wanted[i].path;
+        jobs[n].fn = wanted[i].fn;
+        jobs[n].r = r;
+        jobs[n].ro = ro;
+        n++;
+    }
+    /* libxml2 (the HTML writer's) sets up its globals once, before a thread can race to do it. */
+    xmlInitParser();
+    /* The last one runs here; the others in threads (one that cannot start runs here too). */
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && pthread_create(&jobs[i].thread, NULL, run_job, &jobs[i]) == 0)
+            jobs[i].started = true;
+        else
+            run_job(&jobs[i]);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].started)
+            pthread_join(jobs[i].thread, NULL);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].rc != 0) {
+            *err = jobs[i].err;
             goto out;
         }
     }
@@ -92,14 +144,14 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
     if (stopped(err) != 0)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        if (file_out_commit(&outs[i], err) != 0)
+        if (file_out_commit(&jobs[i].out, err) != 0)
             goto out;
     }
     rc = 0;
 out:
     /* Those committed are already closed: aborting them again does nothing. */
     for (size_t i = 0; i < n; i++)
-        file_out_abort(&outs[i]);
+        file_out_abort(&jobs[i].out);
     return rc;
 }
 
