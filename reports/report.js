@@ -242,9 +242,24 @@
     var section = document.getElementById(id);
     var table = document.getElementById(id + "-table");
     var n = spec.n;
-    var texts = null;
+    var texts = new Array(n);
+    var made = 0;
     var order = null;
     var keys = {};
+
+    /* Lower-case text of the items for the search box, up to item end: made a slice at a time while the
+     * page is idle after it opens, and the rest at once on a search that comes before. */
+    function makeTexts(end) {
+      for (; made < end; made++) {
+        texts[made] = spec.text(made).toLowerCase();
+      }
+    }
+    function makeTextsIdle() {
+      makeTexts(Math.min(n, made + 5000));
+      if (made < n) {
+        window.setTimeout(makeTextsIdle, 0);
+      }
+    }
     var selects = slice.call(section.querySelectorAll("select[data-filter]"));
     var search = section.querySelector("input[type=search]");
     var shown = section.querySelector(".shown");
@@ -266,12 +281,8 @@
         }
       });
       var needle = search ? search.value.trim().toLowerCase() : "";
-      if (needle && !texts) {
-        /* Lower-case text of each item, made on the first search. */
-        texts = new Array(n);
-        for (var j = 0; j < n; j++) {
-          texts[j] = spec.text(j).toLowerCase();
-        }
+      if (needle) {
+        makeTexts(n);
       }
       var out = new Uint32Array(n);
       var m = 0;
@@ -313,6 +324,7 @@
     }
     registerFilters(id, selects, search, apply);
     apply();
+    window.setTimeout(makeTextsIdle, 100);
   }
 
   /* Sort keys from the text of one column: a function(i) giving the rank of text(i). */
@@ -392,7 +404,7 @@
       tr.setAttribute("data-rule", rule[0]);
       tr.setAttribute("data-account", acc ? acc[0] : "");
       if (baseline) {
-        tr.setAttribute("data-change", CHANGES[f[4]]);
+        tr.setAttribute("data-change", CHANGES[f[4] || 0]);
       }
       cell(tr).appendChild(badge("sev-" + rule[1], rule[1]));
       tr.lastChild.setAttribute("data-v", String(SEV_RANK[rule[1]]));
@@ -481,7 +493,7 @@
       var acc = account(f);
       return [rules[f[0]][1], f[1] ? "waived" : "failed", rules[f[0]][0],
               acc ? acc[0] + " " + (acc[1] || "") : "organization", regions[r[4]], r[0], r[1], types[r[2]],
-              f[3], f[1] ? waiverNote(f) : "", baseline ? CHANGES[f[4]] : "", f[5]].join(" ");
+              f[3], f[1] ? waiverNote(f) : "", baseline ? CHANGES[f[4] || 0] : "", f[5]].join(" ");
     }
 
     /* Severity, status and change sort by their rank; the other columns by their text (the lookup
@@ -536,7 +548,7 @@
           };
         default:
           return textKey(n, function (i) {
-            return F[i][5];
+            return F[i][5] || "";
           });
       }
     }

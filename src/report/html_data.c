@@ -254,23 +254,28 @@ typedef struct restab {
 static void finding_row(jw *j, const html_writer *w, const result *it, restab *rt, int first)
 {
     const waiver_info *wv = finding_waiver(w->r, it);
+    long change = it->status == RESULT_FAIL ? (long)it->change : 0;
+    const char *first_seen = w->r->has_baseline && it->first_seen && *it->first_seen ? it->first_seen : NULL;
 
     if (!rt->slot[it->resource]) {
         rt->order[rt->n++] = it->resource;
         rt->slot[it->resource] = (uint32_t)rt->n;
     }
-    jw_puts(j, first ? "[" : ",\n[");
+    jw_puts(j, first ? "[" : ",[");
     jw_long(j, (long)it->rule);
     jw_puts(j, it->status == RESULT_FAIL ? ",0," : ",1,");
     jw_long(j, (long)rt->slot[it->resource] - 1);
     jw_raw(j, ",", 1);
     jw_str(j, it->message, HTMLDOM_TEXT_MAX);
-    jw_raw(j, ",", 1);
-    jw_long(j, it->status == RESULT_FAIL ? (long)it->change : 0);
-    jw_raw(j, ",", 1);
-    jw_str(j, w->r->has_baseline ? it->first_seen : NULL, HTMLDOM_CELL_MAX);
-    jw_raw(j, ",", 1);
-    jw_long(j, wv ? (long)(wv - w->r->waivers) : -1);
+    /* The last three only where one is not its default (0, "", -1): most findings have none. */
+    if (change || first_seen || wv) {
+        jw_raw(j, ",", 1);
+        jw_long(j, change);
+        jw_raw(j, ",", 1);
+        jw_str(j, first_seen, HTMLDOM_CELL_MAX);
+        jw_raw(j, ",", 1);
+        jw_long(j, wv ? (long)(wv - w->r->waivers) : -1);
+    }
     jw_raw(j, "]", 1);
 }
 
@@ -286,7 +291,7 @@ static void resources(jw *j, const html_writer *w, const restab *rt, strtab *reg
             *j->failed = 1;
             return;
         }
-        jw_puts(j, i ? ",\n[" : "[");
+        jw_puts(j, i ? ",[" : "[");
         jw_str(j, res->id, HTMLDOM_CELL_MAX);
         jw_raw(j, ",", 1);
         jw_str(j, res->name, HTMLDOM_CELL_MAX);
@@ -468,7 +473,7 @@ static void share_row(jw *j, const sharing *sh, const sharing_edge *e, partytab 
         *j->failed = 1;
         return;
     }
-    jw_puts(j, first ? "[" : ",\n[");
+    jw_puts(j, first ? "[" : ",[");
     jw_str(j, e->res->id, HTMLDOM_CELL_MAX);
     jw_raw(j, ",", 1);
     jw_str(j, e->res->name, HTMLDOM_CELL_MAX);

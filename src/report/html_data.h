@@ -11,12 +11,11 @@
  * The block is one JSON object (docs/reports.md, "The HTML report's data"):
  * "findings", an array of compact rows [rule, status (0 failed, 1 waived),
  * resource, message, change (0 none, 1 new, 2 existing), first seen,
- * waiver]; "resources", the resources that have findings, each once, as
- * [id, name, type, account, region]; and the lookup tables the indices
- * point into: "rules" ([id, severity]), "accounts" ([id, name]), "regions",
- * "types" and "waivers" ([reason, owner, expires]); -1 is none. Every
- * repeated string is in the page once. Strings are cleaned like every
- * string of the page (report/xmltext.h) and escaped as JSON with "<", ">",
+ * waiver], the last three left out when they are 0, "" and -1; "resources", the resources that have findings,
+ * each once, as [id, name, type, account, region]; and the lookup tables the indices point into: "rules"
+ * ([id, severity]), "accounts" ([id, name]), "regions", "types" and "waivers" ([reason, owner, expires]); -1
+ * is none. Every repeated string is in the page once. Strings are cleaned like every string of the page
+ * (report/xmltext.h) and escaped as JSON with "<", ">",
  * "&", U+2028 and U+2029 as \u escapes: no string can end the element.
  */
 
