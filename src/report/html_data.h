@@ -8,7 +8,7 @@
  * does not run a data block; the page's Content-Security-Policy still allows
  * only report.js.
  *
- * The block is one JSON object (docs/reports.md, "The HTML report's data"):
+ * The block is one JSON object (docs/rules.md, "The HTML report's data"):
  * "findings", an array of compact rows [rule, status (0 failed, 1 waived),
  * resource, message, change (0 none, 1 new, 2 existing), first seen,
  * waiver], the last three left out when they are 0, "" and -1; "resources", the resources that have findings,
