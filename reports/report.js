@@ -339,8 +339,9 @@
     };
   }
 
-  /* The section's data block, parsed, and taken out of the page (it is kept as data, not as text twice);
-   * null when there is none. */
+  /* The section's data (the element ID-data, the rows in its parts ID-data-0, ID-data-1...), parsed,
+   * with its rows as data.rows, and taken out of the page (it is kept as data, not as text twice); null
+   * when there is none. */
   function takeData(id) {
     var block = document.getElementById(id + "-data");
     if (!block) {
@@ -348,6 +349,19 @@
     }
     var data = JSON.parse(block.textContent);
     block.parentNode.removeChild(block);
+    data.rows = [];
+    for (var k = 0; k < data.parts; k++) {
+      var part = document.getElementById(id + "-data-" + k);
+      var rows = JSON.parse(part.textContent);
+      part.parentNode.removeChild(part);
+      if (k === 0) {
+        data.rows = rows;
+      } else {
+        for (var i = 0; i < rows.length; i++) {
+          data.rows.push(rows[i]);
+        }
+      }
+    }
     return data;
   }
 
@@ -369,7 +383,7 @@
     if (!data || !document.getElementById("findings-table")) {
       return;
     }
-    var F = data.findings;
+    var F = data.rows;
     var res = data.resources;
     var rules = data.rules;
     var accounts = data.accounts;
@@ -565,7 +579,7 @@
     if (!data || !document.getElementById("sharing-table")) {
       return false;
     }
-    var S = data.shares;
+    var S = data.rows;
     var parties = data.parties;
     var regions = data.regions;
     var types = data.types;

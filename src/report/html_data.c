@@ -237,6 +237,41 @@ static void jw_strtab(jw *j, const char *key, const strtab *t)
     jw_raw(j, "]", 1);
 }
 
+/*
+ * Rows go into parts of PART_ROWS rows, each its own element "ID-K": a
+ * browser holds one element's text as one string, and JavaScript strings
+ * stop near 512 MiB, which 2 million findings in one element would pass.
+ */
+#define PART_ROWS 50000
+
+/* Starts row k of the rows of id: opens part k / PART_ROWS at its first row. */
+static void jw_row(jw *j, const char *id, size_t k)
+{
+    if (k % PART_ROWS) {
+        jw_raw(j, ",[", 2);
+        return;
+    }
+    if (k)
+        jw_puts(j, "]</script>\n");
+    jw_puts(j, "<script type=\"application/json\" id=\"");
+    jw_puts(j, id);
+    jw_raw(j, "-", 1);
+    jw_long(j, (long)(k / PART_ROWS));
+    jw_puts(j, "\">[[");
+}
+
+/* Ends n rows of id: closes the last part; then opens the element id, the lookup tables, with its first
+ * key, the number of parts. */
+static void jw_rows_end(jw *j, const char *id, size_t n)
+{
+    if (n)
+        jw_puts(j, "]</script>\n");
+    jw_puts(j, "<script type=\"application/json\" id=\"");
+    jw_puts(j, id);
+    jw_puts(j, "\">{\"version\":1,\"parts\":");
+    jw_long(j, (long)((n + PART_ROWS - 1) / PART_ROWS));
+}
+
 /* ---- the findings ---- */
 
 /*
@@ -251,7 +286,7 @@ typedef struct restab {
 } restab;
 
 /* One finding: [rule, status, resource, message, change, first seen, waiver], as html_data.h says. */
-static void finding_row(jw *j, const html_writer *w, const result *it, restab *rt, int first)
+static void finding_row(jw *j, const html_writer *w, const result *it, restab *rt, size_t k)
 {
     const waiver_info *wv = finding_waiver(w->r, it);
     long change = it->status == RESULT_FAIL ? (long)it->change : 0;
@@ -261,7 +296,7 @@ static void finding_row(jw *j, const html_writer *w, const result *it, restab *r
         rt->order[rt->n++] = it->resource;
         rt->slot[it->resource] = (uint32_t)rt->n;
     }
-    jw_puts(j, first ? "[" : ",[");
+    jw_row(j, HTML_FINDINGS_DATA_ID, k);
     jw_long(j, (long)it->rule);
     jw_puts(j, it->status == RESULT_FAIL ? ",0," : ",1,");
     jw_long(j, (long)rt->slot[it->resource] - 1);
@@ -282,7 +317,7 @@ static void finding_row(jw *j, const html_writer *w, const result *it, restab *r
 /* The resources table: [id, name, type, account, region], the last three indices into their tables. */
 static void resources(jw *j, const html_writer *w, const restab *rt, strtab *regions, strtab *types)
 {
-    jw_puts(j, "],\n\"resources\":[");
+    jw_puts(j, ",\n\"resources\":[");
     for (size_t i = 0; i < rt->n && !*j->failed; i++) {
         const snap_resource *res = &w->r->resources[rt->order[i]];
         long region = strtab_index(regions, res->region), type = strtab_index(types, res->type);
@@ -350,7 +385,7 @@ void html_data_findings(html_writer *w, xmlOutputBufferPtr ob)
     strtab regions, types;
     restab rt;
     jw *j = jw_open(ob, &w->dom.failed);
-    int first = 1;
+    size_t n_rows = 0;
 
     memset(&regions, 0, sizeof(regions));
     memset(&types, 0, sizeof(types));
@@ -361,9 +396,6 @@ void html_data_findings(html_writer *w, xmlOutputBufferPtr ob)
         w->dom.failed = 1;
         goto out;
     }
-    jw_puts(j, "<script type=\"application/json\" id=\"" HTML_FINDINGS_DATA_ID "\">{\"version\":1,");
-    jw_puts(j, r->has_baseline ? "\"baseline\":true," : "\"baseline\":false,");
-    jw_puts(j, "\"findings\":[\n");
     /* Most severe rules first; inside a severity, rule order; inside a rule, snapshot order. */
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
         for (size_t i = 0; i < r->n_rules && !w->dom.failed; i++) {
@@ -375,11 +407,12 @@ void html_data_findings(html_writer *w, xmlOutputBufferPtr ob)
             for (size_t k = start; k < start + n && !w->dom.failed; k++) {
                 if (r->items[k].status == RESULT_PASS)
                     continue;
-                finding_row(j, w, &r->items[k], &rt, first);
-                first = 0;
+                finding_row(j, w, &r->items[k], &rt, n_rows++);
             }
         }
     }
+    jw_rows_end(j, HTML_FINDINGS_DATA_ID, n_rows);
+    jw_puts(j, r->has_baseline ? ",\"baseline\":true" : ",\"baseline\":false");
     resources(j, w, &rt, &regions, &types);
     lookup_tables(j, w, &regions, &types);
     jw_puts(j, "</script>\n");
@@ -464,7 +497,7 @@ static long party_bits(const sharing_party *p)
 
 /* One share: [resource id, name, type, region, owner, target, use, seen from, bits]. */
 static void share_row(jw *j, const sharing *sh, const sharing_edge *e, partytab *pt, strtab *regions,
-                      strtab *types, int first)
+                      strtab *types, size_t k)
 {
     long owner = party_index(pt, &e->owner), target = party_index(pt, &e->target);
     long region = strtab_index(regions, e->res->region), type = strtab_index(types, e->res->type);
@@ -473,7 +506,7 @@ static void share_row(jw *j, const sharing *sh, const sharing_edge *e, partytab 
         *j->failed = 1;
         return;
     }
-    jw_puts(j, first ? "[" : ",[");
+    jw_row(j, HTML_SHARING_DATA_ID, k);
     jw_str(j, e->res->id, HTMLDOM_CELL_MAX);
     jw_raw(j, ",", 1);
     jw_str(j, e->res->name, HTMLDOM_CELL_MAX);
@@ -506,11 +539,10 @@ void html_data_sharing(html_writer *w, xmlOutputBufferPtr ob)
     memset(&regions, 0, sizeof(regions));
     memset(&types, 0, sizeof(types));
     memset(&pt, 0, sizeof(pt));
-    jw_puts(j, "<script type=\"application/json\" id=\"" HTML_SHARING_DATA_ID
-               "\">{\"version\":1,\"shares\":[\n");
     for (size_t i = 0; i < sh->n_edges && !w->dom.failed; i++)
-        share_row(j, sh, &sh->edges[i], &pt, &regions, &types, i == 0);
-    jw_puts(j, "],\n\"parties\":[");
+        share_row(j, sh, &sh->edges[i], &pt, &regions, &types, i);
+    jw_rows_end(j, HTML_SHARING_DATA_ID, sh->n_edges);
+    jw_puts(j, ",\n\"parties\":[");
     for (size_t i = 0; i < pt.accounts.n; i++) {
         jw_puts(j, i ? ",[" : "[");
         jw_str(j, pt.party[i]->account, HTMLDOM_CELL_MAX);
