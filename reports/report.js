@@ -401,6 +401,18 @@
       return "waived: " + w[0] + " (" + w[1] + (w[1] ? ", " : "") + "expires " + (w[2] || "never") + ")";
     }
 
+    /* The message, with its resource's id, name, account and region where the writer marked them
+     * (U+0001 to U+0004). */
+    var MARKS = /[\u0001-\u0004]/g;
+    function message(f) {
+      var m = f[3];
+      var r = res[f[2]];
+      return m.replace(MARKS, function (c) {
+        var k = c.charCodeAt(0);
+        return k === 1 ? r[0] : k === 2 ? r[1] : k === 3 ? (r[3] >= 0 ? accounts[r[3]][0] : "") : regions[r[4]];
+      });
+    }
+
     function account(f) {
       var a = res[f[2]][3];
       return a >= 0 ? accounts[a] : null;
@@ -439,8 +451,8 @@
       clip.appendChild(el("div", "muted small", types[r[2]]));
       tr.lastChild.title = r[0] + (r[1] ? "\n" + r[1] : "");
       clip = cell(tr, "wide");
-      clip.textContent = f[3];
-      tr.lastChild.title = f[3];
+      clip.textContent = message(f);
+      tr.lastChild.title = clip.textContent;
       if (f[1]) {
         clip.appendChild(el("div", "muted small", waiverNote(f)));
         tr.lastChild.title += "\n" + waiverNote(f);
@@ -507,7 +519,7 @@
       var acc = account(f);
       return [rules[f[0]][1], f[1] ? "waived" : "failed", rules[f[0]][0],
               acc ? acc[0] + " " + (acc[1] || "") : "organization", regions[r[4]], r[0], r[1], types[r[2]],
-              f[3], f[1] ? waiverNote(f) : "", baseline ? CHANGES[f[4] || 0] : "", f[5]].join(" ");
+              message(f), f[1] ? waiverNote(f) : "", baseline ? CHANGES[f[4] || 0] : "", f[5]].join(" ");
     }
 
     /* Severity, status and change sort by their rank; the other columns by their text (the lookup
@@ -554,7 +566,7 @@
           };
         case 6:
           return textKey(n, function (i) {
-            return F[i][3];
+            return message(F[i]);
           });
         case 7:
           return function (i) {

@@ -128,7 +128,11 @@ rows = json.loads(p.data["findings-data-0"])  # whole: nothing cut it short
 data = json.loads(p.data["findings-data"])
 assert data["parts"] == 1
 names = [r[1] for r in data["resources"]]
-msgs = [f[3] for f in rows]
+def message(f):                            # the marks for the resource's id, name, account, region put back
+    r = data["resources"][f[2]]
+    what = [r[0], r[1], data["accounts"][r[3]][0] if r[3] >= 0 else "", data["regions"][r[4]]]
+    return "".join(what[ord(c) - 1] if "\x01" <= c <= "\x04" else c for c in f[3])
+msgs = [message(f) for f in rows]
 for h in hostile[:4]:                      # each markup string arrives as data, exactly ([4] had its bytes
     assert any(h in m for m in msgs), h    # replaced, [5] is cut to the cell limit)
     assert h in names, h

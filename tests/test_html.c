@@ -14,6 +14,7 @@
 #include "report/assets.h"
 #include "report/html.h"
 #include "report/xmltext.h"
+#include "util/buf.h"
 #include "report_fixture.h"
 #include "testutil.h"
 
@@ -210,6 +211,28 @@ static const char *finding_account(const cJSON *data, int k)
     const cJSON *res = at(table(data, "resources"), num_at(finding(data, k), 2));
 
     return str_at(at(table(data, "accounts"), num_at(res, 3)), 0);
+}
+
+/*
+ * Finding k's message with the marks the writer put for its resource's id, name, account and region
+ * (U+0001 to U+0004) replaced by them. Owned (free()).
+ */
+static char *finding_message(const cJSON *data, int k)
+{
+    const cJSON *res = at(table(data, "resources"), num_at(finding(data, k), 2));
+    const char *what[4] = {str_at(res, 0), str_at(res, 1),
+                           str_at(at(table(data, "accounts"), num_at(res, 3)), 0),
+                           str_at(table(data, "regions"), num_at(res, 4))};
+    buf out;
+
+    buf_init(&out, 0);
+    for (const char *m = str_at(finding(data, k), 3); *m; m++) {
+        if (*m >= 1 && *m <= 4)
+            buf_puts(&out, what[*m - 1]);
+        else
+            buf_putc(&out, *m);
+    }
+    return buf_detach(&out);
 }
 
 /* The first finding with that status (0 failed, 1 waived) or rule (NULL: any); -1 when none. */
@@ -489,10 +512,12 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     data = page_data(doc, "findings-data");
     k = find_finding(data, 0, "hostile-rule");
     CU_ASSERT_FATAL(k >= 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(str_at(finding(data, k), 3),
+    s = finding_message(data, k);
+    CU_ASSERT_PTR_NOT_NULL(strstr(s,
                                   "Image <script>alert(\"pwned\")</script>\"><img src=x onerror=alert(1)>' "
                                   "onmouseover='alert(2)]]><![CDATA[ <!-- -->ctl[31mred[0mtab\there"
                                   "&amp; &lt;b&gt; &#60;i&#62;</style></script></td></table>"));
+    free(s);
     CU_ASSERT_STRING_EQUAL(
         finding_resource(data, k, 1),
         "bad\xEF\xBF\xBD\xEF\xBF\xBD name \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD end\xEF\xBF\xBD");
@@ -532,7 +557,7 @@ static void test_html__data_block_cannot_be_ended_by_a_string(void)
     static char message[] = "</script><script>alert(1)</script><!-- \xE2\x80\xA8 \xE2\x80\xA9 \"q\" \\ & >";
     report_fixture f;
     size_t len;
-    char *page;
+    char *page, *s;
     const char *block, *end;
     htmlDocPtr doc;
     cJSON *data;
@@ -560,7 +585,9 @@ static void test_html__data_block_cannot_be_ended_by_a_string(void)
     data = page_data(doc, "findings-data");
     k = find_finding(data, 0, NULL);
     CU_ASSERT_FATAL(k >= 0);
-    CU_ASSERT_STRING_EQUAL(str_at(finding(data, k), 3), message);
+    s = finding_message(data, k);
+    CU_ASSERT_STRING_EQUAL(s, message);
+    free(s);
     cJSON_Delete(data);
     xmlFreeDoc(doc);
     free(page);
@@ -588,14 +615,14 @@ static void test_html__compiled_in_assets_cannot_end_their_element(void)
 static void test_html__large_model_streams_every_finding(void)
 {
     enum { N = 80000 };
-    static char failed[] = "failed";
+    static char failed[] = "failed", named[] = "wsi-00000002 failed in 222233334444";
     rule_info rule = {"big-rule", "Big rule", "d", "r", "workspaces_image", SEV_MEDIUM, "rules/big.yaml"};
     snap_resource *res = calloc(N, sizeof(*res));
     result *items = calloc(N, sizeof(*items));
     char(*ids)[24] = calloc(N, sizeof(*ids));
     results r;
     size_t len;
-    char *page;
+    char *page, *s;
     htmlDocPtr doc;
     cJSON *data;
 
@@ -608,6 +635,7 @@ static void test_html__large_model_streams_every_finding(void)
         items[i] = (result){0,           (uint32_t)i,           -1,  i % 4 ? RESULT_FAIL : RESULT_PASS,
                             CHANGE_NONE, i % 4 ? failed : NULL, NULL};
     }
+    items[2].message = named;
     r.rules = &rule;
     r.n_rules = 1;
     r.resources = res;
@@ -623,6 +651,11 @@ static void test_html__large_model_streams_every_finding(void)
     CU_ASSERT_EQUAL(cJSON_GetNumberValue(table(data, "parts")), 2);
     CU_ASSERT_STRING_EQUAL(finding_resource(data, 50000, 0), "wsi-00066667");
     CU_ASSERT_STRING_EQUAL(str_at(finding(data, 0), 3), "failed");
+    /* A message that names its resource holds a mark for it; the page puts the id back. */
+    CU_ASSERT_STRING_EQUAL(str_at(finding(data, 1), 3), "\x01 failed in \x03");
+    s = finding_message(data, 1);
+    CU_ASSERT_STRING_EQUAL(s, "wsi-00000002 failed in 222233334444");
+    free(s);
     /* Each repeated string once: one rule, two accounts, one region, one type. */
     CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rules")), 1);
     CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "accounts")), 2);

@@ -13,9 +13,14 @@
 /* Bytes gathered before each write to the output buffer: one call per block, not per value. */
 #define OUT_BLOCK 65536
 
+/* The strings a message may repeat, by their mark (U+0001 + index): its resource's id, name, account, region.
+ */
+#define N_MARKS 4
+
 typedef struct jw {
-    xmlOutputBufferPtr ob; /* borrowed */
-    buf clean;             /* xmltext_clean's scratch */
+    xmlOutputBufferPtr ob;   /* borrowed */
+    buf clean;               /* xmltext_clean's scratch */
+    buf clean_what[N_MARKS]; /* and for what a message repeats (jw_message) */
     size_t n;
     int *failed; /* the writer's failure flag, borrowed */
     char out[OUT_BLOCK];
@@ -42,6 +47,8 @@ static jw *jw_open(xmlOutputBufferPtr ob, int *failed)
     j->n = 0;
     j->failed = failed;
     buf_init(&j->clean, 0);
+    for (int k = 0; k < N_MARKS; k++)
+        buf_init(&j->clean_what[k], 0);
     return j;
 }
 
@@ -51,6 +58,8 @@ static void jw_close(jw *j)
         return;
     jw_flush(j);
     buf_free(&j->clean);
+    for (int k = 0; k < N_MARKS; k++)
+        buf_free(&j->clean_what[k]);
     free(j);
 }
 
@@ -106,28 +115,17 @@ static unsigned char short_escape(unsigned char c)
     }
 }
 
-/*
- * Writes s (NULL: "") as a JSON string, cleaned as every string of the page
- * is (xmltext_clean: no control characters, valid UTF-8) and cut to max
- * bytes. U+2028 and U+2029 are escaped too: older JavaScript read them as
- * line ends inside strings.
- */
-static void jw_str(jw *j, const char *s, size_t max)
+/* Writes the len bytes at s (cleaned, whole characters) escaped for a JSON string, without quotes. */
+static void jw_escaped(jw *j, const char *s, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *p, *run;
+    const unsigned char *p, *run, *end = (const unsigned char *)s + len;
 
-    s = xmltext_clean(&j->clean, s, max);
-    if (!s) {
-        *j->failed = 1;
-        return;
-    }
-    jw_raw(j, "\"", 1);
-    for (p = run = (const unsigned char *)s; *p; p++) {
+    for (p = run = (const unsigned char *)s; p < end; p++) {
         unsigned char e = *p < 0x20 ? short_escape(*p) : escape_of[*p];
         char esc[6];
 
-        if (!e || (e == 'x' && !(p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))))
+        if (!e || (e == 'x' && !(p + 2 < end && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))))
             continue;
         jw_raw(j, (const char *)run, (size_t)(p - run));
         if (e == 'x') {
@@ -146,6 +144,73 @@ static void jw_str(jw *j, const char *s, size_t max)
         run = p + 1;
     }
     jw_raw(j, (const char *)run, (size_t)(p - run));
+}
+
+/*
+ * Writes s (NULL: "") as a JSON string, cleaned as every string of the page
+ * is (xmltext_clean: no control characters, valid UTF-8) and cut to max
+ * bytes. U+2028 and U+2029 are escaped too: older JavaScript read them as
+ * line ends inside strings.
+ */
+static void jw_str(jw *j, const char *s, size_t max)
+{
+    s = xmltext_clean(&j->clean, s, max);
+    if (!s) {
+        *j->failed = 1;
+        return;
+    }
+    jw_raw(j, "\"", 1);
+    jw_escaped(j, s, strlen(s));
+    jw_raw(j, "\"", 1);
+}
+
+/*
+ * Writes a finding's message as jw_str does, with each place that repeats
+ * one of what[] (its resource's id, name, account and region; each cleaned
+ * and cut as the resources table holds it) as the mark U+0001 + its index:
+ * most messages name them, and the tables hold them once. A cleaned string
+ * has no control character, so the marks are unambiguous; report.js puts
+ * the strings back. Strings shorter than 4 bytes are left as they are.
+ */
+static void jw_message(jw *j, const char *msg, const char *const what[N_MARKS])
+{
+    static const char *const marks[N_MARKS] = {"\\u0001", "\\u0002", "\\u0003", "\\u0004"};
+    const char *m = xmltext_clean(&j->clean, msg, HTMLDOM_TEXT_MAX), *subst[N_MARKS];
+    size_t len[N_MARKS];
+
+    for (int k = 0; k < N_MARKS; k++) {
+        subst[k] = xmltext_clean(&j->clean_what[k], what[k], HTMLDOM_CELL_MAX);
+        if (!subst[k]) {
+            *j->failed = 1;
+            return;
+        }
+        len[k] = strlen(subst[k]);
+    }
+    if (!m) {
+        *j->failed = 1;
+        return;
+    }
+    jw_raw(j, "\"", 1);
+    while (*m) {
+        const char *first = NULL;
+        int best = -1;
+
+        for (int k = 0; k < N_MARKS; k++) {
+            const char *at = len[k] >= 4 ? strstr(m, subst[k]) : NULL;
+
+            if (at && (!first || at < first || (at == first && len[k] > len[best]))) {
+                first = at;
+                best = k;
+            }
+        }
+        if (!first) {
+            jw_escaped(j, m, strlen(m));
+            break;
+        }
+        jw_escaped(j, m, (size_t)(first - m));
+        jw_raw(j, marks[best], 6);
+        m = first + len[best];
+    }
     jw_raw(j, "\"", 1);
 }
 
@@ -289,6 +354,8 @@ typedef struct restab {
 static void finding_row(jw *j, const html_writer *w, const result *it, restab *rt, size_t k)
 {
     const waiver_info *wv = finding_waiver(w->r, it);
+    const snap_resource *res = &w->r->resources[it->resource];
+    const char *const what[N_MARKS] = {res->id, res->name, res->account, res->region};
     long change = it->status == RESULT_FAIL ? (long)it->change : 0;
     const char *first_seen = w->r->has_baseline && it->first_seen && *it->first_seen ? it->first_seen : NULL;
 
@@ -301,7 +368,7 @@ static void finding_row(jw *j, const html_writer *w, const result *it, restab *r
     jw_puts(j, it->status == RESULT_FAIL ? ",0," : ",1,");
     jw_long(j, (long)rt->slot[it->resource] - 1);
     jw_raw(j, ",", 1);
-    jw_str(j, it->message, HTMLDOM_TEXT_MAX);
+    jw_message(j, it->message, what);
     /* The last three only where one is not its default (0, "", -1): most findings have none. */
     if (change || first_seen || wv) {
         jw_raw(j, ",", 1);

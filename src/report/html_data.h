@@ -18,10 +18,11 @@
  * name]), "regions", "types" and "waivers" ([reason, owner, expires]); -1 is
  * none. A finding is [rule, status (0 failed, 1 waived), resource, message,
  * change (0 none, 1 new, 2 existing), first seen, waiver], the last three
- * left out when they are 0, "" and -1. Every repeated string is in the page
- * once. Strings are cleaned like every string of the page (report/xmltext.h)
- * and escaped as JSON with "<", ">", "&", U+2028 and U+2029 as \u escapes:
- * no string can end its element.
+ * left out when they are 0, "" and -1; where a message repeats its
+ * resource's id, name, account or region, it holds the mark U+0001 to
+ * U+0004 instead. Every repeated string is in the page once. Strings are cleaned like every string of the
+ * page (report/xmltext.h) and escaped as JSON with "<", ">", "&", U+2028 and U+2029 as \u escapes: no string
+ * can end its element.
  */
 
 #include "report/html_sections.h"
