@@ -832,18 +832,30 @@
     });
   }
 
-  slice.call(document.querySelectorAll("table.sortable")).forEach(function (table) {
-    if (table.id !== "findings-table" && !document.getElementById(table.id.replace("-table", "-data"))) {
-      makeSortable(table);
-    }
-  });
+  /* The page runs this script right after the findings section: the findings are drawn as soon as
+   * their data is in, before the browser has read the rest of the page (a large sharing table's data
+   * among it), which is set up once it has. */
   setupFindings();
-  if (!setupShares()) {
-    setupFilters("sharing");
-  }
-  setupFilterLinks();
   if (body.getAttribute("data-js") !== "error") {
     body.setAttribute("data-js", "ok");
   }
   body.setAttribute("data-findings-ms", String(Math.round(window.performance.now())));
+
+  function setupRest() {
+    slice.call(document.querySelectorAll("table.sortable")).forEach(function (table) {
+      if (table.id !== "findings-table" && !document.getElementById(table.id.replace("-table", "-data"))) {
+        makeSortable(table);
+      }
+    });
+    if (!setupShares()) {
+      setupFilters("sharing");
+    }
+    setupFilterLinks();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setupRest);
+  } else {
+    setupRest();
+  }
 })();

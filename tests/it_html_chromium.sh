@@ -75,7 +75,7 @@ grep -q 'data-js="ok" data-findings-total="7" data-findings-shown="7"' "$work/ba
 # The sharing table's filters: by badge (a word of the row's badges), by owner, and both at once; the
 # findings table is left alone.
 chrome --dump-dom "$url#sharing:flags=outside" >"$work/outside.html" 2>"$work/outside.log" || fail "chromium failed"
-grep -q 'data-findings-shown="7" data-sharing-total="5" data-sharing-shown="3"' "$work/outside.html" ||
+grep -q 'data-findings-shown="7" data-findings-ms="[0-9]*" data-sharing-total="5" data-sharing-shown="3"' "$work/outside.html" ||
     { grep -o '<body[^>]*>' "$work/outside.html"; fail "filtering shares outside the Organization did not leave 3"; }
 grep -E 'CONSOLE|Uncaught|Refused to' "$work/outside.log" && fail "the filtered page logged console errors"
 shown=$(grep -o '<tr [^>]*data-flags="[^"]*outside[^"]*"[^>]*>' "$work/outside.html" | grep -vc hidden)

@@ -32,14 +32,15 @@ static int build_page(html_writer *w, const char *title, ia_err *err)
     html_section_summary(w, page);
     html_section_coverage(w, page);
     html_section_findings(w, page);
+    /* The script right after the findings: it draws them before the browser reads the rest of the page. */
+    if (js)
+        htmldom_text_max(d, htmldom_el(d, page, "script", NULL), js, 0);
     html_section_accounts(w, page);
     html_section_sharing(w, page);
     html_section_rules(w, page);
     html_section_waivers(w, page);
     html_section_errors(w, page);
     html_section_footer(w, page);
-    if (js)
-        htmldom_text_max(d, htmldom_el(d, body, "script", NULL), js, 0);
     if (d->failed)
         return err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
     return 0;
