@@ -134,7 +134,7 @@ static void assert_inert(htmlDocPtr doc)
     assert_num(doc, "count(//link)", 0);
 }
 
-/* The page's data with that id, parsed, its rows (from its parts ID-0, ID-1...) added as "findings"; owned
+/* The page's data with that id, parsed, its rows (from its parts ID-0, ID-1...) added as "rows"; owned
  * (cJSON_Delete). Fails the test when a part is not JSON. */
 static cJSON *page_data(htmlDocPtr doc, const char *id)
 {
@@ -158,7 +158,7 @@ static cJSON *page_data(htmlDocPtr doc, const char *id)
             cJSON_AddItemToArray(rows, row);
         cJSON_Delete(part);
     }
-    cJSON_AddItemToObject(data, "findings", rows);
+    cJSON_AddItemToObject(data, "rows", rows);
     return data;
 }
 
@@ -187,7 +187,7 @@ static const cJSON *table(const cJSON *data, const char *name)
 /* Finding k of the data: [rule, status, resource, message, change, first seen, waiver]. */
 static const cJSON *finding(const cJSON *data, int k)
 {
-    return at(table(data, "findings"), k);
+    return at(table(data, "rows"), k);
 }
 
 static const char *finding_sev(const cJSON *data, int k)
@@ -238,7 +238,7 @@ static char *finding_message(const cJSON *data, int k)
 /* The first finding with that status (0 failed, 1 waived) or rule (NULL: any); -1 when none. */
 static int find_finding(const cJSON *data, int status, const char *rule)
 {
-    for (int k = 0; k < cJSON_GetArraySize(table(data, "findings")); k++) {
+    for (int k = 0; k < cJSON_GetArraySize(table(data, "rows")); k++) {
         if (num_at(finding(data, k), 1) == status && (!rule || strcmp(finding_rule(data, k), rule) == 0))
             return k;
     }
@@ -294,7 +294,7 @@ static void test_html__fleet_page_parses_and_shows_every_section(void)
     assert_num(doc,
                "count(//table[@id='findings-table']/tbody/tr[@class='empty'][contains(., 'JavaScript')])", 1);
     data = page_data(doc, "findings-data");
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "findings")), 7);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rows")), 7);
     CU_ASSERT_EQUAL(find_finding(data, 1, NULL), 3); /* the one waived finding */
     CU_ASSERT_STRING_EQUAL(finding_sev(data, 3), "medium");
     /* Seven findings on four resources: each resource once. */
@@ -646,7 +646,7 @@ static void test_html__large_model_streams_every_finding(void)
     page = write_page(&r, NULL, &len);
     doc = parse(page, len);
     data = page_data(doc, "findings-data");
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "findings")), N / 4 * 3);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rows")), N / 4 * 3);
     CU_ASSERT_STRING_EQUAL(finding_resource(data, N / 4 * 3 - 1, 0), "wsi-00079999");
     CU_ASSERT_EQUAL(cJSON_GetNumberValue(table(data, "parts")), 2);
     CU_ASSERT_STRING_EQUAL(finding_resource(data, 50000, 0), "wsi-00066667");
@@ -668,6 +668,67 @@ static void test_html__large_model_streams_every_finding(void)
     free(page);
     free(ids);
     free(items);
+    free(res);
+}
+
+/*
+ * 3,000 images shared with one account outside the run, a third of them BYOL: past 2,000 shares the
+ * sharing table is data (drawn by report.js), its heading's counts still HTML.
+ */
+static void test_html__large_sharing_table_is_data(void)
+{
+    enum { N = 3000 };
+    snap_resource *res = calloc(N, sizeof(*res));
+    char(*ids)[24] = calloc(N, sizeof(*ids));
+    cJSON *datas = cJSON_CreateArray();
+    results r;
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+    cJSON *data;
+    int byol = 0;
+
+    CU_ASSERT_FATAL(res && ids && datas);
+    memset(&r, 0, sizeof(r));
+    for (size_t i = 0; i < N; i++) {
+        const char *account = i % 2 ? "111122223333" : "222233334444";
+        cJSON *d = cJSON_CreateObject(), *perms = cJSON_AddArrayToObject(d, "Permissions"),
+              *p = cJSON_CreateObject();
+
+        snprintf(ids[i], sizeof(ids[i]), "wsi-%08zu", i);
+        cJSON_AddStringToObject(d, "OwnerAccountId", account);
+        cJSON_AddStringToObject(d, "RequiredTenancy", i % 3 ? "DEFAULT" : "DEDICATED");
+        cJSON_AddStringToObject(p, "SharedAccountId", "999988887777");
+        cJSON_AddItemToArray(perms, p);
+        cJSON_AddItemToArray(datas, d);
+        res[i] = (snap_resource){"workspaces_image", ids[i], NULL, account, "eu-west-1", d};
+    }
+    r.resources = res;
+    r.n_resources = N;
+    str_copy(r.evaluated_at, sizeof(r.evaluated_at), "2026-11-25T02:04:00Z");
+    page = write_page(&r, NULL, &len);
+    doc = parse(page, len);
+    assert_inert(doc);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr)", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[@class='empty'][contains(., 'JavaScript')])",
+               1);
+    testutil_assert_xpath_str(doc, "//div[@id='sharing']/h2/a[contains(@class, 'byol')]", "1000 BYOL");
+    data = page_data(doc, "sharing-data");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rows")), N);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "parties")), 3);
+    for (int k = 0; k < N; k++)
+        byol += num_at(at(table(data, "rows"), k), 8) & 1;
+    CU_ASSERT_EQUAL(byol, 1000);
+    /* The account shared with was not audited: its party says so, and so does every share. */
+    CU_ASSERT_STRING_EQUAL(str_at(at(table(data, "parties"), num_at(at(table(data, "rows"), 0), 5)), 0),
+                           "999988887777");
+    CU_ASSERT_EQUAL(num_at(at(table(data, "parties"), num_at(at(table(data, "rows"), 0), 5)), 2) & 1, 1);
+    CU_ASSERT_EQUAL(num_at(at(table(data, "rows"), 0), 8) & 16, 16);
+    cJSON_Delete(data);
+    xmlFreeDoc(doc);
+    free(page);
+    cJSON_Delete(datas);
+    free(ids);
     free(res);
 }
 
@@ -767,6 +828,7 @@ int main(void)
          test_html__compiled_in_assets_cannot_end_their_element},
         {"data_block_cannot_be_ended_by_a_string", test_html__data_block_cannot_be_ended_by_a_string},
         {"large_model_streams_every_finding", test_html__large_model_streams_every_finding},
+        {"large_sharing_table_is_data", test_html__large_sharing_table_is_data},
         {"coverage_of_many_accounts_is_not_quadratic", test_html__coverage_of_many_accounts_is_not_quadratic},
         {"write_failure_is_an_io_error", test_html__write_failure_is_an_io_error},
         CU_TEST_INFO_NULL,
