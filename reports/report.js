@@ -168,6 +168,7 @@
     function spacer(px) {
       var tr = el("tr", "vspace");
       var td = el("td");
+      tr.setAttribute("aria-hidden", "true");
       td.colSpan = nCols;
       td.style.height = px + "px";
       tr.appendChild(td);
