@@ -182,6 +182,43 @@ PY
 check "JUnit: root totals are the suites' sums; names unique per suite in both groupings; no build path" \
   junit_totals_and_names
 
+junit_without_passes() {
+  "$IMGAUDIT_BIN" evaluate "$TEST_TMP/snap.json" --waivers "$TEST_TMP/waivers.yaml" --junit "$TEST_TMP/np.xml" \
+    --no-junit-passes --quiet || true
+  "$IMGAUDIT_BIN" evaluate "$TEST_TMP/snap.json" --waivers "$TEST_TMP/waivers.yaml" --junit "$TEST_TMP/np-acc.xml" \
+    --junit-group-by account --no-junit-passes --quiet || true
+  for f in "$TEST_TMP/np.xml" "$TEST_TMP/np-acc.xml"; do
+    junit_xsd_valid "$f" || return 1
+  done
+  python3 - "$TEST_TMP/r.xml" "$TEST_TMP/np.xml" "$TEST_TMP/acc.xml" "$TEST_TMP/np-acc.xml" "$TEST_TMP/r.json" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+doc = json.load(open(sys.argv[5]))
+passes = doc["summary"]["pass"]
+assert passes > 0, doc["summary"]
+for full_path, lean_path in ((sys.argv[1], sys.argv[2]), (sys.argv[3], sys.argv[4])):
+    full, lean = ET.parse(full_path).getroot(), ET.parse(lean_path).getroot()
+    # The same totals and suites, with the same counts: the passes are counted, not listed.
+    assert full.attrib == lean.attrib, (full.attrib, lean.attrib)
+    counts = lambda s: [s.get(k) for k in ("name", "tests", "failures", "errors", "skipped")]
+    assert [counts(s) for s in full.findall("testsuite")] == [counts(s) for s in lean.findall("testsuite")]
+    listed = sum(1 for _ in full.iter("testcase")) - sum(1 for _ in lean.iter("testcase"))
+    assert listed == passes, (listed, passes)
+    assert all(len(c) > 0 for c in lean.iter("testcase")), "a passed test case was written"
+    total = 0
+    for s in lean.findall("testsuite"):
+        passed = [p.get("value") for p in s.iter("property") if p.get("name") == "passed"]
+        if s.get("name") == "collection":
+            assert passed == [], passed
+            continue
+        n = int(passed[0])
+        assert int(s.get("tests")) == int(s.get("failures")) + int(s.get("errors")) + int(s.get("skipped")) + n
+        total += n
+    assert total == passes, (total, passes)
+PY
+}
+check "JUnit --no-junit-passes: schema-valid, the same counts, passed checks counted in a property, not listed" \
+  junit_without_passes
+
 big_fleet_bounded() {
   python3 "$S" big "$TEST_TMP/big.json" "$TEST_TMP/big-base.json"
   "$IMGAUDIT_BIN" evaluate "$TEST_TMP/big-base.json" --json "$TEST_TMP/big-base-r.json" --quiet || true
@@ -206,6 +243,20 @@ PY
 }
 check "Markdown stays under 80 lines for thousands of failures, new failures and errors; CSV has them all" \
   big_fleet_bounded
+
+console_bounded() {
+  NO_COLOR=1 "$IMGAUDIT_BIN" evaluate "$TEST_TMP/big.json" --baseline "$TEST_TMP/big-base-r.json" \
+    --json "$TEST_TMP/big-r.json" >"$TEST_TMP/console" 2>/dev/null || true
+  local lines
+  lines=$(wc -l <"$TEST_TMP/console")
+  [ "$lines" -le 40 ] && grep -q '^  \.\.\. and [0-9]* more new failures$' "$TEST_TMP/console" &&
+    grep -q '^  \.\.\. and [0-9]* more errors$' "$TEST_TMP/console" || {
+    echo "console summary of $lines lines:" >&2
+    head -60 "$TEST_TMP/console" >&2
+    return 1
+  }
+}
+check "the console summary stays under 40 lines for thousands of failures, new failures and errors" console_bounded
 
 one_on_stdout() {
   [ "$(run "$TEST_TMP/snap.json" --csv - --markdown -)" = 2 ] &&

@@ -7,7 +7,8 @@
  * inputs. A fixture is one JSON document:
  *
  *   evaluated_at   the run's time
- *   snapshot       a snapshot document (docs/snapshot.md): accounts, regions, resources, errors
+ *   snapshot       a snapshot document (docs/snapshot.md): accounts, regions, resources, errors;
+ *                  the resources are kept as evaluation keeps them (results_add_resource)
  *   rules[]        id, title, description, remediation, resource_type, severity, file
  *   waivers[]      rule, resource, account, region, reason, owner, expires, file, line, state, matched
  *   results[]      rule (id), resource (index into snapshot.resources), status (pass|fail|waived),
@@ -73,30 +74,27 @@ static FIXTURE_UNUSED void fixture_free(report_fixture *f)
     memset(f, 0, sizeof(*f));
 }
 
+/* The snapshot's resources, kept as evaluation keeps them (results_add_resource: data read, not kept). */
 static void fixture_load_resources(report_fixture *f, const cJSON *snapshot)
 {
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(snapshot, "resources"), *it;
-    size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
 
-    f->r.resources = calloc(n ? n : 1, sizeof(*f->r.resources));
-    CU_ASSERT_FATAL(f->r.resources != NULL);
     cJSON_ArrayForEach(it, list)
     {
-        snap_resource *res = &f->r.resources[i++];
-        const cJSON *data = cJSON_GetObjectItemCaseSensitive(it, "data");
+        snap_resource res;
 
-        res->type = fixture_str(it, "type");
-        res->id = fixture_str(it, "id");
-        res->account = fixture_str(it, "account");
-        res->region = fixture_str(it, "region");
-        res->data = data;
-        res->name = fixture_str(data, "DisplayName");
-        if (!res->name)
-            res->name = fixture_str(data, "Name");
-        if (res->name && res->id && strcmp(res->name, res->id) == 0)
-            res->name = NULL;
+        res.type = fixture_str(it, "type");
+        res.id = fixture_str(it, "id");
+        res.account = fixture_str(it, "account");
+        res.region = fixture_str(it, "region");
+        res.data = cJSON_GetObjectItemCaseSensitive(it, "data");
+        res.name = fixture_str(res.data, "DisplayName");
+        if (!res.name)
+            res.name = fixture_str(res.data, "Name");
+        if (res.name && res.id && strcmp(res.name, res.id) == 0)
+            res.name = NULL;
+        CU_ASSERT_EQUAL_FATAL(results_add_resource(&f->r, &res), 0);
     }
-    f->r.n_resources = n;
 }
 
 static void fixture_load_rules(report_fixture *f)

@@ -11,6 +11,7 @@
 
 #include "cli/cli.h"
 #include "cli/opt.h"
+#include "cli/reportopts.h"
 #include "testutil.h"
 
 typedef struct inner {
@@ -324,6 +325,48 @@ static void test_cli_opt__help_is_written_from_the_rows(void)
     }
 }
 
+/* --junit-passes and --no-junit-passes, of evaluate and audit: passes are in by default, the last one given
+ * wins. */
+static void test_cli_opt__junit_passes_pair_last_one_wins(void)
+{
+    static const cli_group groups[] = {{"reports", reportopts_report_options, 0}, {0}};
+    static const cli_command cmd = {.name = "t", .summary = "s", .groups = groups};
+    static const struct {
+        const char *words[3];
+        bool passes;
+    } cases[] = {
+        {{NULL}, true},
+        {{"--no-junit-passes", NULL}, false},
+        {{"--junit-passes", NULL}, true},
+        {{"--junit-passes", "--no-junit-passes", NULL}, false},
+        {{"--no-junit-passes", "--junit-passes", NULL}, true},
+        {{"--no-junit-passes", "--no-junit-passes", NULL}, false},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *argv[4] = {"t"};
+        int argc = 1;
+        reportopts ro;
+
+        reportopts_init(&ro);
+        for (int w = 0; cases[i].words[w]; w++)
+            argv[argc++] = (char *)cases[i].words[w];
+        err_clear(&g_err);
+        CU_ASSERT_EQUAL(cli_opt_parse(&cmd, &ro, argc, argv, &g_err), CLI_OPT_DONE);
+        CU_ASSERT_EQUAL(ro.junit_passes, cases[i].passes);
+    }
+    /* Flags: a value is refused, naming the option. */
+    {
+        char *argv[] = {"t", "--no-junit-passes=yes"};
+        reportopts ro;
+
+        reportopts_init(&ro);
+        CU_ASSERT_EQUAL(cli_opt_parse(&cmd, &ro, 2, argv, &g_err), -1);
+        CU_ASSERT_EQUAL(g_err.kind, IA_ERR_USAGE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(g_err.msg, "--no-junit-passes"));
+    }
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -344,6 +387,7 @@ int main(void)
         {"usage_line_from_the_rows", test_cli_opt__usage_line_from_the_rows},
         {"every_command_names_each_option_once", test_cli_opt__every_command_names_each_option_once},
         {"help_is_written_from_the_rows", test_cli_opt__help_is_written_from_the_rows},
+        {"junit_passes_pair_last_one_wins", test_cli_opt__junit_passes_pair_last_one_wins},
         CU_TEST_INFO_NULL,
     };
     int rc = testutil_run("cli_opt", tests);

@@ -155,6 +155,74 @@ static void test_console__empty_run(void)
     fixture_free(&f);
 }
 
+/* A fleet far larger than a terminal: the summary stays a fixed number of lines, every list cut short. */
+static void test_console__stays_a_few_lines_whatever_the_size(void)
+{
+    enum { N_RULES = 200, N_RES = 50, N_RESOLVED = 500, N_ERRORS = 300 };
+    static char ids[N_RULES][16], res_ids[N_RES][16];
+    static rule_info rules[N_RULES];
+    static snap_resource resources[N_RES];
+    static result items[N_RULES * N_RES];
+    static resolved_failure resolved[N_RESOLVED];
+    cJSON *snap = cJSON_CreateObject(), *errors = cJSON_AddArrayToObject(snap, "errors");
+    console_options opt = {0, 0, written, 3, {1, SEV_HIGH, 0}};
+    results r;
+    char *got;
+    size_t lines = 0;
+
+    memset(&r, 0, sizeof(r));
+    for (int i = 0; i < N_RES; i++) {
+        snprintf(res_ids[i], sizeof(res_ids[i]), "wsi-%08d", i);
+        resources[i] =
+            (snap_resource){"workspaces_image", res_ids[i], NULL, "111122223333", "eu-west-1", NULL};
+    }
+    for (int i = 0; i < N_RULES; i++) {
+        snprintf(ids[i], sizeof(ids[i]), "rule-%03d", i);
+        rules[i] =
+            (rule_info){ids[i], "A title", NULL, NULL, "workspaces_image", (severity)(i % 5), "r.yaml"};
+        for (int k = 0; k < N_RES; k++)
+            items[i * N_RES + k] = (result){(uint32_t)i, (uint32_t)k,           -1, RESULT_FAIL, CHANGE_NEW,
+                                            "failed",    "2026-11-25T00:00:00Z"};
+    }
+    for (int i = 0; i < N_RESOLVED; i++)
+        resolved[i] =
+            (resolved_failure){ids[0],        "workspaces_image",    res_ids[0], "111122223333", "eu-west-1",
+                               "was failing", "2026-11-01T00:00:00Z"};
+    for (int i = 0; i < N_ERRORS; i++) {
+        cJSON *e = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(e, "account", "444455556666");
+        cJSON_AddStringToObject(e, "region", "us-east-1");
+        cJSON_AddStringToObject(e, "service", "workspaces");
+        cJSON_AddStringToObject(e, "operation", "DescribeWorkspaceImages");
+        cJSON_AddStringToObject(e, "code", "Throttling");
+        cJSON_AddItemToArray(errors, e);
+    }
+    r.rules = rules;
+    r.n_rules = N_RULES;
+    r.resources = resources;
+    r.n_resources = N_RES;
+    r.items = items;
+    r.n_items = N_RULES * N_RES;
+    r.resolved = resolved;
+    r.n_resolved = N_RESOLVED;
+    r.snapshot = snap;
+    r.errors = errors;
+    r.has_baseline = 1;
+    got = summary(&r, &opt);
+    for (const char *p = got; *p; p++)
+        lines += *p == '\n';
+    /* Changes 1 + 11 new + 11 resolved, results and severities 2, top rules 1 + 5 + 1, collection 1 + 11,
+     * reports 1 + 3, gate 1. */
+    CU_ASSERT_EQUAL(lines, 49);
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "  ... and 9990 more new failures\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "  ... and 490 more resolved\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "  ... and 195 more failing rules\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(got, "  ... and 290 more errors\n"));
+    free(got);
+    cJSON_Delete(snap);
+}
+
 /* Removes the colour codes the summary itself uses; what is left must hold no escape at all. */
 static void strip_own_codes(char *s)
 {
@@ -264,6 +332,7 @@ int main(void)
         {"top_rules_are_limited_and_ordered_by_severity",
          test_console__top_rules_are_limited_and_ordered_by_severity},
         {"empty_run", test_console__empty_run},
+        {"stays_a_few_lines_whatever_the_size", test_console__stays_a_few_lines_whatever_the_size},
         {"hostile_strings_cannot_reach_the_terminal",
          test_console__hostile_strings_cannot_reach_the_terminal},
         {"colour_only_on_a_terminal_without_no_color",

@@ -115,7 +115,7 @@ static xmlDocPtr parse(const char *xml, size_t len)
 static void test_junit__by_rule_one_suite_per_rule_and_one_case_per_result(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_RULE, "ci-runner-7"};
+    junit_options opt = {JUNIT_GROUP_RULE, "ci-runner-7", 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
@@ -220,7 +220,7 @@ static void test_junit__collection_errors_are_error_cases_in_a_collection_suite(
 static void test_junit__by_account_groups_every_result_under_its_account(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_ACCOUNT, NULL};
+    junit_options opt = {JUNIT_GROUP_ACCOUNT, NULL, 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
@@ -261,7 +261,7 @@ static void test_junit__rules_without_resources_give_empty_valid_suites(void)
     size_t len;
     char *xml;
     xmlDocPtr doc;
-    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL};
+    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL, 0};
 
     fixture_load(&f, "empty.json");
     xml = write_report(&f.r, NULL, &len);
@@ -284,7 +284,7 @@ static void test_junit__rules_without_resources_give_empty_valid_suites(void)
 static void test_junit__no_rules_at_all_is_an_empty_valid_report(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_ACCOUNT, "   "};
+    junit_options opt = {JUNIT_GROUP_ACCOUNT, "   ", 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
@@ -306,7 +306,7 @@ static void test_junit__no_rules_at_all_is_an_empty_valid_report(void)
 static void test_junit__bad_run_time_and_blank_hostname_still_validate(void)
 {
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_RULE, " \t "};
+    junit_options opt = {JUNIT_GROUP_RULE, " \t ", 0};
     size_t len;
     char *xml, *ts;
     xmlDocPtr doc;
@@ -339,7 +339,7 @@ static void test_junit__hostile_strings_are_inert_and_well_formed(void)
 {
     static const char bad_utf8[] = "bad\xff\xfe utf8 \xc3( \xed\xa0\x80 \xf4\x90\x80\x80 end\xe2\x82";
     report_fixture f;
-    junit_options opt = {JUNIT_GROUP_RULE, NULL};
+    junit_options opt = {JUNIT_GROUP_RULE, NULL, 0};
     size_t len;
     char *xml, *name, *failure;
     xmlDocPtr doc;
@@ -389,7 +389,7 @@ static int names_unique_per_suite(xmlDocPtr doc)
 static void test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and_totals(void)
 {
     report_fixture f;
-    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL};
+    junit_options by_account = {JUNIT_GROUP_ACCOUNT, NULL, 0};
     size_t len;
     char *xml;
     xmlDocPtr doc;
@@ -429,6 +429,117 @@ static void test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and
     fixture_free(&f);
 }
 
+static void test_junit__without_passes_the_counts_stay_and_passed_is_a_property(void)
+{
+    report_fixture f;
+    junit_options without = {JUNIT_GROUP_RULE, NULL, 1}, by_account = {JUNIT_GROUP_ACCOUNT, NULL, 1};
+    size_t len, passes = 0;
+    char *xml;
+    xmlDocPtr doc;
+
+    fixture_load(&f, "fleet.json");
+    for (size_t i = 0; i < f.r.n_items; i++)
+        passes += f.r.items[i].status == RESULT_PASS;
+    CU_ASSERT_EQUAL_FATAL(passes, 20);
+    xml = write_report(&f.r, &without, &len);
+    doc = parse(xml, len);
+    /* Only failures, the waived result and the collection errors are cases; the totals still count all. */
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testcase)"), (double)(f.r.n_items - passes + 2));
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testcase[not(*)])"), 0);
+    testutil_assert_xpath_str(doc, "/testsuites/@tests", "29");
+    testutil_assert_xpath_str(doc, "/testsuites/@failures", "6");
+    testutil_assert_xpath_str(doc, "/testsuites/@skipped", "1");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/@tests", "6");
+    testutil_assert_xpath_str(doc, "//testsuite[@name='ws-byol-shared']/@failures", "1");
+    testutil_assert_xpath_str(
+        doc, "//testsuite[@name='ws-byol-shared']/properties/property[@name='passed']/@value", "5");
+    /* Each rule suite: tests = failures + errors + skipped + passed. */
+    CU_ASSERT_TRUE(xpath_true(doc, "count(//testsuite[@package != 'imgaudit.collection' and "
+                                   "@tests != @failures + @errors + @skipped + "
+                                   "properties/property[@name='passed']/@value]) = 0"));
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "sum(//property[@name='passed']/@value)"), (double)passes);
+    /* The collection suite has no passes to leave out. */
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(//testsuite[@name='collection']//property)"), 0);
+    xmlFreeDoc(doc);
+    free(xml);
+    xml = write_report(&f.r, &by_account, &len);
+    doc = parse(xml, len);
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/@tests", "14");
+    testutil_assert_xpath_str(doc, "/testsuites/testsuite[1]/properties/property[@name='passed']/@value",
+                              "7");
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "count(/testsuites/testsuite[1]/testcase)"), 7);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc, "sum(//property[@name='passed']/@value)"), (double)passes);
+    xmlFreeDoc(doc);
+    free(xml);
+    /* With passes (the default) there is no such property. */
+    xml = write_report(&f.r, NULL, &len);
+    CU_ASSERT_PTR_NULL(strstr(xml, "name=\"passed\""));
+    free(xml);
+    fixture_free(&f);
+}
+
+static void test_junit__escaping_and_layout_byte_for_byte(void)
+{
+    static const char name[] = "a\tb\nc\rd\"e&f<g>h'i \xc3\xa9 \xe2\x80\xa8 \x01\x7f\xc2\x85.";
+    report_fixture f;
+    junit_options opt = {JUNIT_GROUP_RULE, "host", 0};
+    char *msg = malloc(70001), *big = malloc(20001);
+    size_t len, res = 0;
+    char *xml, *body;
+    xmlDocPtr doc;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(msg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    fixture_load(&f, "fleet.json");
+    while (res < f.r.n_resources && strcmp(f.r.resources[res].id, "wsi-0a1b2c3d4") != 0)
+        res++;
+    CU_ASSERT_FATAL(res < f.r.n_resources);
+    f.r.resources[res].name = name;
+    xml = write_report(&f.r, &opt, &len);
+    /* As libxml2's xmlTextWriter escaped: TAB, LF and CR as references in attributes, only CR in text;
+     * controls dropped; UTF-8 (U+2028 too) as it is. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, " name=\"wsi-0a1b2c3d4 a&#9;b&#10;c&#13;d&quot;e&amp;f&lt;g&gt;h'i "
+                                       "\xc3\xa9 \xe2\x80\xa8 . (111122223333 eu-west-1)\" "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "Resource: workspaces_image wsi-0a1b2c3d4 (a\tb\nc&#13;d&quot;e&amp;f"
+                                       "&lt;g&gt;h'i \xc3\xa9 \xe2\x80\xa8 .) in account"));
+    /* The layout: two-space indent, empty elements closed with "/>", text against its tags. */
+    CU_ASSERT_EQUAL(strncmp(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"29\" ", 62),
+                    0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "\">\n    <properties>\n      <property name=\"severity\" value=\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "\" time=\"0\"/>\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "</failure>\n    </testcase>\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(xml, "    <system-out/>\n    <system-err/>\n  </testsuite>\n"));
+    CU_ASSERT_STRING_EQUAL(xml + len - 29, "  </testsuite>\n</testsuites>\n");
+    free(xml);
+    /* Past the limits an attribute (16 KiB) and a body (64 KiB) are cut, with an ellipsis. */
+    memset(msg, 'm', 70000);
+    msg[70000] = '\0';
+    memset(big, 'n', 20000);
+    big[20000] = '\0';
+    f.r.resources[res].name = big;
+    for (size_t i = 0; i < f.r.n_items; i++) {
+        if (f.r.items[i].status == RESULT_FAIL && f.r.items[i].resource == res) {
+            free(f.r.items[i].message);
+            f.r.items[i].message = strdup(msg);
+        }
+    }
+    xml = write_report(&f.r, &opt, &len);
+    doc = parse(xml, len);
+    CU_ASSERT_EQUAL(testutil_xpath_num(doc,
+                                       "string-length((//testcase[starts-with(@name, 'wsi-0a1b2c3d4 n')])"
+                                       "[1]/@name)"),
+                    16 * 1024 - 2);
+    body = testutil_xpath_str(doc, "(//failure[starts-with(@message, 'mmm')])[1]");
+    CU_ASSERT_EQUAL(strlen(body), 64 * 1024);
+    CU_ASSERT_STRING_EQUAL(body + strlen(body) - 3, "\xe2\x80\xa6");
+    free(body);
+    xmlFreeDoc(doc);
+    free(xml);
+    fixture_free(&f);
+    free(msg);
+    free(big);
+}
+
 static void test_junit__write_failure_is_an_io_error(void)
 {
     report_fixture f;
@@ -439,8 +550,8 @@ static void test_junit__write_failure_is_an_io_error(void)
     fixture_load(&f, "fleet.json");
     CU_ASSERT_EQUAL(junit_write(&f.r, NULL, fp, &err), -1);
     CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
-    /* libxml2's own message is carried in the error, not printed. */
-    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot write the JUnit report"));
+    /* The system's reason is carried in the error, not printed. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot write the JUnit report: No space left on device"));
     fclose(fp);
     fixture_free(&f);
 }
@@ -504,6 +615,9 @@ int main(void)
         {"hostile_strings_are_inert_and_well_formed", test_junit__hostile_strings_are_inert_and_well_formed},
         {"same_id_in_two_accounts_and_regions_has_unique_names_and_totals",
          test_junit__same_id_in_two_accounts_and_regions_has_unique_names_and_totals},
+        {"without_passes_the_counts_stay_and_passed_is_a_property",
+         test_junit__without_passes_the_counts_stay_and_passed_is_a_property},
+        {"escaping_and_layout_byte_for_byte", test_junit__escaping_and_layout_byte_for_byte},
         {"write_failure_is_an_io_error", test_junit__write_failure_is_an_io_error},
         {"results_not_grouped_by_rule_are_refused", test_junit__results_not_grouped_by_rule_are_refused},
         {"group_by_flag_values", test_junit__group_by_flag_values},

@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "rules/evaluate.h"
 #include "testutil.h"
+#include "util/buf.h"
 
 static void expect_snapshot_error(const char *rel, unsigned line, unsigned column, const char *needle)
 {
@@ -211,6 +213,97 @@ static void test_rules_eval__names(void)
     CU_ASSERT_EQUAL(severity_parse(NULL, &s), -1);
 }
 
+/* A snapshot of n WorkSpaces images over three accounts: every third in ERROR, every fifth shared. */
+static char *many_images(size_t n)
+{
+    buf b;
+
+    buf_init(&b, 0);
+    buf_puts(&b, "{\"schema\":\"imgaudit.snapshot\",\"schema_version\":1,\"resources\":[\n");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b,
+                   "%s{\"type\":\"workspaces_image\",\"account\":\"%d11111111111\",\"region\":\"eu-west-1\","
+                   "\"id\":\"wsi-%zu\",\"data\":{\"ImageId\":\"wsi-%zu\",\"Name\":\"n%zu\",\"State\":\"%s\","
+                   "\"Permissions\":[%s]}}\n",
+                   i ? "," : "", (int)(i % 3) + 1, i, i, i, i % 3 ? "AVAILABLE" : "ERROR",
+                   i % 5 ? "" : "{\"SharedAccountId\":\"999999999999\"}");
+    buf_puts(&b, "]}\n");
+    return buf_detach(&b);
+}
+
+/*
+ * Judged as the snapshot is read, resource by resource, the results are
+ * those of the whole table, in the same order (grouped by rule, then
+ * snapshot order) across the blocks they are kept in; they are compact:
+ * 32 bytes each, resources without their data, accounts stored once.
+ */
+static void test_rules_eval__streamed_results_compact_and_the_same(void)
+{
+    const size_t n = 70000; /* more than two blocks of results per rule */
+    char *text = many_images(n), *path = testutil_write_temp(text);
+    char rp[4096];
+    const char *p = rp;
+    rules_set *set = NULL;
+    snapshot_doc *whole = NULL, *env = NULL;
+    rules_run *run = NULL;
+    rules_diags diags;
+    rules_clock clock;
+    results a, b;
+    ia_err err;
+
+    CU_ASSERT_EQUAL(sizeof(result), 32);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+    snprintf(rp, sizeof(rp), "%s", testutil_data_path("rules/snapshots/mixed_rules.yaml"));
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL_FATAL(rules_load(&p, 1, NULL, 0, &set, &diags, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_clock_init(&clock, "2026-11-25", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_read(path, &whole, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_evaluate(set, NULL, whole, &clock, &a, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_open(path, &env, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_run_start(set, NULL, env, &clock, &run, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_run_snapshot(run, env, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_run_finish(run, &b, &err), 0);
+    /* Two rules of the type: each judges every image. */
+    CU_ASSERT_EQUAL_FATAL(b.n_items, 2 * n);
+    CU_ASSERT_EQUAL_FATAL(a.n_items, b.n_items);
+    CU_ASSERT_EQUAL(b.n_resources, n);
+    for (size_t i = 0; i < b.n_items; i++) {
+        const result *x = &a.items[i], *y = &b.items[i];
+        size_t want_rule = i < n ? 0 : 2, want_res = i % n; /* ws-error, then ws-named */
+
+        if (x->rule != y->rule || x->resource != y->resource || x->status != y->status ||
+            y->rule != want_rule || y->resource != want_res ||
+            (x->message && (!y->message || strcmp(x->message, y->message) != 0))) {
+            CU_FAIL("streamed results differ from the whole table's");
+            break;
+        }
+    }
+    CU_ASSERT_EQUAL(b.items[3].status, RESULT_FAIL);
+    CU_ASSERT_STRING_EQUAL(b.items[3].message, "wsi-3 (n3) is in ERROR");
+    CU_ASSERT_EQUAL(b.items[4].status, RESULT_PASS);
+    /* Resources are kept without their data; an account is stored once however many name it. */
+    CU_ASSERT_PTR_NULL(b.resources[0].data);
+    CU_ASSERT_PTR_NULL(a.resources[0].data);
+    CU_ASSERT_STRING_EQUAL(b.resources[n - 1].id, "wsi-69999");
+    CU_ASSERT_PTR_EQUAL(b.resources[0].account, b.resources[3].account);
+    CU_ASSERT_PTR_EQUAL(b.resources[0].type, b.resources[1].type);
+    /* Every image's sharing facts, its grants among them. */
+    CU_ASSERT_EQUAL(b.n_images, n);
+    CU_ASSERT_EQUAL(b.n_grants, n / 5);
+    CU_ASSERT_EQUAL(b.images[5].n_grants, 1);
+    CU_ASSERT_STRING_EQUAL(b.grants[b.images[5].first_grant].account, "999999999999");
+    CU_ASSERT_STRING_EQUAL(b.images[5].owner, "");
+    results_free(&a);
+    results_free(&b);
+    snapshot_doc_free(whole);
+    snapshot_doc_free(env);
+    rules_set_free(set);
+    rules_diags_free(&diags);
+    unlink(path);
+    free(path);
+    free(text);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -221,6 +314,7 @@ int main(void)
         {"summary", test_rules_eval__summary},
         {"no_rules_and_no_resources", test_rules_eval__no_rules_and_no_resources},
         {"names", test_rules_eval__names},
+        {"streamed_results_compact_and_the_same", test_rules_eval__streamed_results_compact_and_the_same},
         CU_TEST_INFO_NULL,
     };
 

@@ -442,6 +442,49 @@ static void test_rules_json__device_is_written_in_place(void)
     CU_ASSERT_TRUE(S_ISCHR(st.st_mode));
 }
 
+/* Strings in results, shares and resolved failures: escaped as cJSON escapes, a byte that is not UTF-8 as
+ * '?'. */
+static void test_rules_json__hostile_strings_are_escaped_and_the_document_is_valid_utf8(void)
+{
+    static const char name[] = "q\"b\\c\x01\x1f\x7f t\tn\nU+2028 \xe2\x80\xa8 bad \xff\xc0\xaf end";
+    report_fixture f;
+    testutil_mem m;
+    FILE *fp = testutil_mem_open(&m);
+    char *text;
+    cJSON *doc;
+    const cJSON *it;
+    size_t len, named = 0;
+    ia_err err;
+
+    fixture_load(&f, "fleet.json");
+    f.r.resources[0].name = name;
+    CU_ASSERT_EQUAL(json_report_fwrite(&f.r, fp, &err), 0);
+    text = testutil_mem_close(&m, &len);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"resource_name\":\"q\\\"b\\\\c\\u0001\\u001f\x7f t\\tn\\nU+2028 "
+                                        "\xe2\x80\xa8 bad ??? end\""));
+    /* One result per line, in the top-level object's layout. */
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\t\"results\": [\n\t\t{\"rule\":"));
+    CU_ASSERT_PTR_NULL(strchr(text, '\xff'));
+    CU_ASSERT_PTR_NULL(strchr(text, '\xc0'));
+    doc = cJSON_Parse(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "results"))
+    {
+        const char *rn = str_of(it, "resource_name");
+
+        named += rn && strcmp(rn, "q\"b\\c\x01\x1f\x7f t\tn\nU+2028 \xe2\x80\xa8 bad ??? end") == 0;
+    }
+    CU_ASSERT_TRUE(named > 0);
+    for (size_t i = 0; i < len; i++) {
+        /* No raw control byte but the layout's newlines and tabs (a JSON string holds none raw). */
+        if ((unsigned char)text[i] < 0x20 && text[i] != '\n' && text[i] != '\t')
+            CU_FAIL("raw control byte in the document");
+    }
+    cJSON_Delete(doc);
+    free(text);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -453,6 +496,8 @@ int main(void)
          test_rules_json__sharing_lists_each_share_once_with_what_is_known},
         {"unwritable_path_leaves_nothing", test_rules_json__unwritable_path_leaves_nothing},
         {"device_is_written_in_place", test_rules_json__device_is_written_in_place},
+        {"hostile_strings_are_escaped_and_the_document_is_valid_utf8",
+         test_rules_json__hostile_strings_are_escaped_and_the_document_is_valid_utf8},
         CU_TEST_INFO_NULL,
     };
     int rc;

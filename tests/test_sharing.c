@@ -16,33 +16,62 @@
 #define VENDOR  "777766665555" /* not audited, not a member, trusted */
 #define OUTSIDE "999988887777" /* not audited, not a member, not trusted */
 
+/* The sharing facts evaluation kept of resource i, or NULL when it is not an image. */
+static const image_facts *facts_of(const results *r, size_t i)
+{
+    for (size_t k = 0; k < r->n_images; k++) {
+        if (r->images[k].resource == i)
+            return &r->images[k];
+    }
+    return NULL;
+}
+
 static void test_sharing__image_facts_from_its_record(void)
 {
     report_fixture f;
-    sharing_image img;
+    const image_facts *img;
 
     fixture_load(&f, "sharing.json");
-    sharing_image_read(&f.r.resources[0], &img);
-    CU_ASSERT_STRING_EQUAL(img.owner, PROD);
-    CU_ASSERT_TRUE(img.byol);
-    CU_ASSERT_FALSE(img.shared_in);
-    CU_ASSERT_EQUAL(cJSON_GetArraySize(img.permissions), 3);
+    /* Read from the record, which is not kept. */
+    CU_ASSERT_PTR_NULL(f.r.resources[0].data);
+    img = facts_of(&f.r, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(img);
+    CU_ASSERT_STRING_EQUAL(img->owner, PROD);
+    CU_ASSERT_TRUE(img->byol);
+    CU_ASSERT_FALSE(img->shared_in);
+    CU_ASSERT_TRUE(img->permissions_read);
+    /* Three entries, two naming an account: a grant each. */
+    CU_ASSERT_EQUAL_FATAL(img->n_grants, 2);
+    CU_ASSERT_STRING_EQUAL(f.r.grants[img->first_grant].account, DEV);
+    CU_ASSERT_STRING_EQUAL(f.r.grants[img->first_grant + 1].account, OUTSIDE);
+    CU_ASSERT_FALSE(f.r.grants[img->first_grant].options);
+    /* AppStream's grant options. */
+    img = facts_of(&f.r, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(img);
+    CU_ASSERT_EQUAL_FATAL(img->n_grants, 1);
+    CU_ASSERT_TRUE(f.r.grants[img->first_grant].options);
+    CU_ASSERT_TRUE(f.r.grants[img->first_grant].allow_fleet);
+    CU_ASSERT_FALSE(f.r.grants[img->first_grant].allow_image_builder);
     /* An AppStream image names its owner in its ARN. */
-    sharing_image_read(&f.r.resources[3], &img);
-    CU_ASSERT_STRING_EQUAL(img.owner, VENDOR);
-    CU_ASSERT_FALSE(img.byol);
-    CU_ASSERT_TRUE(img.shared_in);
-    CU_ASSERT_PTR_NULL(img.permissions);
+    img = facts_of(&f.r, 3);
+    CU_ASSERT_STRING_EQUAL(img->owner, VENDOR);
+    CU_ASSERT_FALSE(img->byol);
+    CU_ASSERT_TRUE(img->shared_in);
+    CU_ASSERT_FALSE(img->permissions_read);
     /* Permissions live in "Permissions" only. */
-    sharing_image_read(&f.r.resources[5], &img);
-    CU_ASSERT_PTR_NULL(img.permissions);
+    img = facts_of(&f.r, 5);
+    CU_ASSERT_FALSE(img->permissions_read);
+    CU_ASSERT_EQUAL(img->n_grants, 0);
     /* An account field too long to be one is not believed. */
-    sharing_image_read(&f.r.resources[6], &img);
-    CU_ASSERT_STRING_EQUAL(img.owner, "");
+    img = facts_of(&f.r, 6);
+    CU_ASSERT_STRING_EQUAL(img->owner, "");
     /* An AppStream image shared in, as the API lists it: Visibility SHARED (its ImageType is CUSTOM). */
-    sharing_image_read(&f.r.resources[7], &img);
-    CU_ASSERT_TRUE(img.shared_in);
-    CU_ASSERT_STRING_EQUAL(img.owner, PARTNER);
+    img = facts_of(&f.r, 7);
+    CU_ASSERT_TRUE(img->shared_in);
+    CU_ASSERT_STRING_EQUAL(img->owner, PARTNER);
+    /* An image builder is not an image: no facts. */
+    CU_ASSERT_PTR_NULL(facts_of(&f.r, 10));
+    CU_ASSERT_EQUAL(f.r.n_images, 10);
     fixture_free(&f);
 }
 
@@ -114,7 +143,7 @@ static void test_sharing__one_entry_per_share_seen_from_either_side(void)
     CU_ASSERT_PTR_EQUAL(e->res, &f.r.resources[8]);
     CU_ASSERT_EQUAL(e->seen_from, SHARING_SEEN_OWNER | SHARING_SEEN_RECIPIENT);
     CU_ASSERT_TRUE(e->allow_fleet && e->allow_image_builder);
-    /* Shared in by owners that were not audited; the one read from an ARN is a copy. */
+    /* Shared in by owners that were not audited; the one read from an ARN is the image's facts'. */
     e = &s.edges[6];
     CU_ASSERT_PTR_EQUAL(e->res, &f.r.resources[7]);
     CU_ASSERT_STRING_EQUAL(e->owner.account, PARTNER);
@@ -123,7 +152,7 @@ static void test_sharing__one_entry_per_share_seen_from_either_side(void)
     e = &s.edges[7];
     CU_ASSERT_PTR_EQUAL(e->res, &f.r.resources[3]);
     CU_ASSERT_STRING_EQUAL(e->owner.account, VENDOR);
-    CU_ASSERT_PTR_EQUAL(e->owner.account, e->owned);
+    CU_ASSERT_PTR_EQUAL(e->owner.account, facts_of(&f.r, 3)->owner);
     /* No share to 555555555555 (a shared-in record's Permissions) nor from the image builder. */
     for (size_t i = 0; i < s.n_edges; i++) {
         CU_ASSERT_STRING_NOT_EQUAL(s.edges[i].target.account, "555555555555");
@@ -316,8 +345,8 @@ static void test_sharing__many_shares_stay_n_log_n(void)
     }
     memset(&r, 0, sizeof(r));
     r.snapshot = snap;
-    r.resources = res;
-    r.n_resources = n_res;
+    for (size_t i = 0; i < n_res; i++)
+        CU_ASSERT_EQUAL_FATAL(results_add_resource(&r, &res[i]), 0);
     r.org_accounts = members;
     r.n_org_accounts = n_members;
     r.has_organization = 1;
@@ -355,6 +384,9 @@ static void test_sharing__many_shares_stay_n_log_n(void)
     CU_ASSERT_EQUAL(both, N_SEEN_IN * PER_IMAGE);
     sharing_free(&s);
     tally_free(&t);
+    r.org_accounts = NULL;
+    r.trusted = NULL;
+    results_free(&r);
     cJSON_Delete(datas);
     cJSON_Delete(snap);
     free(trusted);

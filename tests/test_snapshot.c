@@ -1,4 +1,6 @@
 /* The snapshot module: the resource-type table, the writer, and the reader reading what the writer wrote. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -398,6 +400,152 @@ static void test_snapshot__organizations_round_trip(void)
     free(path);
 }
 
+/* What the streaming reader handed over, and what was known when it did. */
+typedef struct seen {
+    size_t n;
+    char ids[4][16], names[4][64];
+    bool org_known; /* the Organization's members were read before the first resource */
+    const snapshot_doc *doc;
+} seen;
+
+static int see(void *ud, const snap_resource *res, ia_err *err)
+{
+    seen *s = ud;
+
+    (void)err;
+    if (s->n == 0)
+        s->org_known = s->doc->has_organization && s->doc->n_org_accounts == 2;
+    if (s->n < 4) {
+        snprintf(s->ids[s->n], sizeof(s->ids[0]), "%s", res->id);
+        snprintf(s->names[s->n], sizeof(s->names[0]), "%s", res->name ? res->name : "");
+    }
+    s->n++;
+    return 0;
+}
+
+/* The envelope is whole before the first resource, whatever the members' order; strings keep their brackets.
+ */
+static void test_snapshot__stream_reads_the_envelope_first(void)
+{
+    snapshot_doc *doc = NULL;
+    seen s;
+    ia_err err;
+
+    memset(&s, 0, sizeof(s));
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(
+        snapshot_doc_open(testutil_data_path("snapshot/stream/resources-first.json"), &doc, &err), 0);
+    /* The envelope only: "resources" is an empty list there, the Organization is read. */
+    CU_ASSERT_EQUAL(doc->n_resources, 0);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(doc->root, "resources")), 0);
+    CU_ASSERT_PTR_NOT_NULL(doc->errors);
+    s.doc = doc;
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_each(doc, see, &s, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(s.n, 2);
+    CU_ASSERT_TRUE(s.org_known);
+    CU_ASSERT_STRING_EQUAL(s.ids[0], "wsi-1");
+    CU_ASSERT_STRING_EQUAL(s.names[0], "a ]}, {\"type\": [ name");
+    CU_ASSERT_STRING_EQUAL(s.ids[1], "apps");
+    /* Once: a second walk reads nothing. */
+    CU_ASSERT_EQUAL(snapshot_doc_each(doc, see, &s, &err), 0);
+    CU_ASSERT_EQUAL(s.n, 2);
+    snapshot_doc_free(doc);
+    /* The whole table reads the same file the same way. */
+    CU_ASSERT_EQUAL_FATAL(
+        snapshot_doc_read(testutil_data_path("snapshot/stream/resources-first.json"), &doc, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(doc->n_resources, 2);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc->resources[0].data, "Description")->valuestring,
+                           "back\\slash \u00e9 \\\"");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(cJSON_GetObjectItem(doc->root, "resources")), 2);
+    snapshot_doc_free(doc);
+}
+
+static int stop_at_second(void *ud, const snap_resource *res, ia_err *err)
+{
+    size_t *n = ud;
+
+    if (++*n == 2)
+        return err_set(err, IA_ERR_IO, "stopped at %s", res->id);
+    return 0;
+}
+
+/* Errors in a streamed snapshot name the same places as a whole parse: line:column in the file. */
+static void test_snapshot__stream_errors_name_their_place(void)
+{
+    static const struct {
+        const char *file;
+        unsigned line, col; /* 0: no place */
+        const char *says;
+        size_t handed; /* resources handed over before the error */
+    } cases[] = {
+        {"bad-resource-syntax.json", 6, 106, "invalid JSON: not a snapshot", 1},
+        {"bad-after-resources.json", 7, 16, "invalid JSON: not a snapshot", 0},
+        {"bad-resource.json", 0, 0, "resources[1] (333333333333/eu-west-1): missing or malformed 'id'", 1},
+        /* Cut short: found before any resource is judged, without parsing the list whole. */
+        {"cut-short.json", 3, 65, "invalid JSON: not a snapshot", 0},
+    };
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char rel[128];
+        snapshot_doc *doc = NULL;
+        size_t n = 0;
+        ia_err err;
+        int rc;
+
+        snprintf(rel, sizeof(rel), "snapshot/stream/%s", cases[i].file);
+        err_clear(&err);
+        rc = snapshot_doc_open(testutil_data_path(rel), &doc, &err);
+        if (rc == 0)
+            rc = snapshot_doc_each(doc, stop_at_second, &n, &err);
+        CU_ASSERT_EQUAL(rc, -1);
+        CU_ASSERT_EQUAL(n, cases[i].handed);
+        CU_ASSERT_EQUAL(err.kind, IA_ERR_INPUT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.file, cases[i].file));
+        CU_ASSERT_EQUAL(err.line, cases[i].line);
+        CU_ASSERT_EQUAL(err.column, cases[i].col);
+        if (!strstr(err.msg, cases[i].says))
+            fprintf(stderr, "\n%s: got %u:%u '%s'\n", cases[i].file, err.line, err.column, err.msg);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, cases[i].says));
+        snapshot_doc_free(doc);
+    }
+}
+
+/* A "resources" key written with escapes is the same member: its resources are handed over all the same. */
+static void test_snapshot__stream_reads_an_escaped_key(void)
+{
+    snapshot_doc *doc = NULL;
+    seen s;
+    ia_err err;
+
+    memset(&s, 0, sizeof(s));
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(
+        snapshot_doc_open(testutil_data_path("snapshot/stream/escaped-key.json"), &doc, &err), 0);
+    s.doc = doc;
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_each(doc, see, &s, &err), 0);
+    CU_ASSERT_EQUAL(s.n, 2);
+    CU_ASSERT_STRING_EQUAL(s.ids[1], "wsi-2");
+    CU_ASSERT_EQUAL(snapshot_doc_each(doc, see, &s, &err), 0);
+    CU_ASSERT_EQUAL(s.n, 2);
+    snapshot_doc_free(doc);
+}
+
+/* What the callback says stops the walk, and is what the caller gets. */
+static void test_snapshot__stream_stops_at_the_callers_error(void)
+{
+    snapshot_doc *doc = NULL;
+    size_t n = 0;
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(
+        snapshot_doc_open(testutil_data_path("snapshot/stream/resources-first.json"), &doc, &err), 0);
+    CU_ASSERT_EQUAL(snapshot_doc_each(doc, stop_at_second, &n, &err), -1);
+    CU_ASSERT_EQUAL(err.kind, IA_ERR_IO);
+    CU_ASSERT_STRING_EQUAL(err.msg, "stopped at apps");
+    snapshot_doc_free(doc);
+}
+
 static CU_TestInfo tests[] = {
     {"resource types: one table, names round-trip", test_snapshot__resource_types_one_table},
     {"permissions: the account each entry names", test_snapshot__permission_account},
@@ -412,6 +560,11 @@ static CU_TestInfo tests[] = {
     {"reader: malformed organizations named by place", test_snapshot__reader_refuses_malformed_organizations},
     {"writer: organizations after accounts, sorted, round trip", test_snapshot__organizations_round_trip},
     {"shards: FNV-1a 64 of the account id, modulo N", test_snapshot__shard_of_is_fnv1a_64_mod_n},
+    {"stream: the envelope is read first, whatever the order",
+     test_snapshot__stream_reads_the_envelope_first},
+    {"stream: errors name line:column or the resource", test_snapshot__stream_errors_name_their_place},
+    {"stream: the callback's error stops the walk", test_snapshot__stream_stops_at_the_callers_error},
+    {"stream: a key written with escapes", test_snapshot__stream_reads_an_escaped_key},
     CU_TEST_INFO_NULL,
 };
 

@@ -34,6 +34,23 @@ static int set_fail_on(void *obj, const char *value, ia_err *err)
     return 0;
 }
 
+/* --junit-passes and --no-junit-passes: the one given last wins, as with any pair of opposite flags. */
+static int set_junit_passes(void *obj, const char *value, ia_err *err)
+{
+    (void)value;
+    (void)err;
+    ((reportopts *)obj)->junit_passes = true;
+    return 0;
+}
+
+static int set_no_junit_passes(void *obj, const char *value, ia_err *err)
+{
+    (void)value;
+    (void)err;
+    ((reportopts *)obj)->junit_passes = false;
+    return 0;
+}
+
 static int set_fail_on_new(void *obj, const char *value, ia_err *err)
 {
     reportopts *ro = obj;
@@ -100,6 +117,11 @@ const cli_opt reportopts_report_options[] = {
      "a short Markdown summary for a CI job's page\n($GITHUB_STEP_SUMMARY); '-' for stdout"},
     {"junit-group-by", 0, "rule|account", CLI_CALL(set_group_by), 0,
      "one <testsuite> per rule (default) or per account"},
+    {"junit-passes", 0, NULL, CLI_CALL(set_junit_passes), 0,
+     "a <testcase> for every passed check too (default)"},
+    {"no-junit-passes", 0, NULL, CLI_CALL(set_no_junit_passes), 0,
+     "leave passed checks out of the JUnit report, counted in each\nsuite's \"passed\" property (for very "
+     "large fleets)"},
     {"fail-on", 0, "SEVERITY", CLI_CALL(set_fail_on), 0,
      "exit 1 when an un-waived failure is at or above SEVERITY\n"
      "(info, low, medium, high, critical; default high; 'none' never)"},
@@ -118,6 +140,7 @@ void reportopts_init(reportopts *ro)
     ro->gate.enabled = 1;
     ro->gate.min = SEV_HIGH;
     ro->group_by = JUNIT_GROUP_RULE;
+    ro->junit_passes = true;
 }
 
 /* "-", or a path that is this process's stdout under another name (/dev/stdout, /proc/self/fd/1). */

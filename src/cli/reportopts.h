@@ -30,6 +30,7 @@ typedef struct reportopts {
     severity min_severity;
     const char *today, *json, *junit, *html, *csv, *markdown, *baseline;
     junit_group group_by;
+    bool junit_passes; /* a <testcase> for each passed check; --no-junit-passes: counted only */
     tally_gate gate;
     bool allow_partial;
     /* Loaded by reportopts_load */

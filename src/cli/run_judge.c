@@ -26,7 +26,7 @@ static int write_json(const results *r, const reportopts *ro, FILE *fp, ia_err *
 
 static int write_junit(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
 {
-    junit_options opt = {ro->group_by, NULL};
+    junit_options opt = {ro->group_by, NULL, !ro->junit_passes};
 
     return junit_write(r, &opt, fp, err);
 }
@@ -140,6 +140,30 @@ static void say_verdict(const results *r, const tally_gate *gate, size_t blockin
     }
 }
 
+/*
+ * Reads the snapshot at path and judges it resource by resource (each freed
+ * once judged): *snap is its envelope, which res borrows from.
+ */
+static int evaluate(const reportopts *ro, const char *path, snapshot_doc **snap, results *res, ia_err *err)
+{
+    rules_run *run = NULL;
+    int rc;
+
+    /* The envelope's parse is one library call that cannot look at the stop flag, and leaves nothing to
+     * finish: a stop then ends the process at once. The resources after it look at the flag one by one. */
+    cancel_exit_at_once(CLI_EXIT_INTERRUPTED);
+    rc = snapshot_doc_open(path, snap, err);
+    cancel_exit_at_once(0);
+    if (rc != 0 || stopped(err) != 0 || rules_bind_snapshot(ro->set, *snap, err) != 0 ||
+        rules_run_start(ro->set, ro->wv, *snap, &ro->clock, &run, err) != 0)
+        return -1;
+    if (rules_run_snapshot(run, *snap, err) != 0) {
+        rules_run_free(run);
+        return -1;
+    }
+    return rules_run_finish(run, res, err);
+}
+
 int run_judge(const reportopts *ro, const char *snapshot_path, const char *snapshot_label, bool quiet)
 {
     console_file files[6];
@@ -153,14 +177,8 @@ int run_judge(const reportopts *ro, const char *snapshot_path, const char *snaps
 
     memset(&res, 0, sizeof(res));
     err_clear(&err);
-    /* Parsing a large snapshot takes seconds in one library call that cannot look at the stop flag, and
-     * leaves nothing to finish: a stop then ends the process at once. */
-    cancel_exit_at_once(CLI_EXIT_INTERRUPTED);
-    rc = snapshot_doc_read(snapshot_path, &snap, &err);
-    cancel_exit_at_once(0);
     /* The rules learn the snapshot's Organization (organization_accounts) before they judge it. */
-    if (rc != 0 || stopped(&err) != 0 || rules_bind_snapshot(ro->set, snap, &err) != 0 ||
-        rules_evaluate(ro->set, ro->wv, snap, &ro->clock, &res, &err) != 0 ||
+    if (evaluate(ro, snapshot_path, &snap, &res, &err) != 0 ||
         (ro->baseline_doc && (stopped(&err) != 0 || baseline_apply_doc(&res, ro->baseline_doc, &err) != 0)) ||
         write_reports(&res, ro, &err) != 0) {
         rc = cli_fail(&err);

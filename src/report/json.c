@@ -10,15 +10,22 @@
 #include "report/sharing.h"
 #include "report/tally.h"
 #include "util/fileio.h"
+#include "util/wbuf.h"
 #include "version.h"
 
-/* Serialising one value at a time into a reused buffer; a value that does not fit is printed by malloc. */
+/* The run-wide members (rules, waivers, errors...) are serialised by cJSON into a reused buffer; a
+ * value that does not fit is printed by malloc. */
 #define SCRATCH_BYTES 65536
 
+/*
+ * The writer. Members whose size does not grow with the fleet are cJSON
+ * values, printed once; the shares, the results and the resolved failures,
+ * which do grow, are written field by field through out, so that no value
+ * is built for them: a million results cost no allocation.
+ */
 typedef struct jw {
-    FILE *fp;
+    wbuf out;
     char *scratch; /* owned */
-    int io_failed;
     int nomem;
     int members;    /* members written so far in the top-level object */
     const tally *t; /* borrowed: account names */
@@ -48,36 +55,28 @@ static void add_count(jw *w, cJSON *obj, const char *key, size_t n)
     add(w, obj, key, cJSON_CreateNumber((double)n));
 }
 
-static void put(jw *w, const char *s)
-{
-    if (fputs(s, w->fp) == EOF)
-        w->io_failed = 1;
-}
+/* Writes a string literal: its length is known at compile time. */
+#define PUT(w, lit) wbuf_write(&(w)->out, lit, sizeof(lit) - 1)
 
 /*
  * Writes serialised text, shifting continuation lines one tab right when it
  * is a member of the top-level object. Safe on cJSON output: a newline in a
  * JSON string is always escaped, so every raw newline is layout.
  */
-static void put_nested(jw *w, const char *text, int indent)
+static void put_nested(jw *w, const char *text)
 {
     const char *nl;
 
-    if (!indent) {
-        put(w, text);
-        return;
-    }
     while ((nl = strchr(text, '\n')) != NULL) {
-        if (fwrite(text, 1, (size_t)(nl - text) + 1, w->fp) != (size_t)(nl - text) + 1)
-            w->io_failed = 1;
-        put(w, "\t");
+        wbuf_write(&w->out, text, (size_t)(nl - text) + 1);
+        PUT(w, "\t");
         text = nl + 1;
     }
-    put(w, text);
+    wbuf_puts(&w->out, text);
 }
 
-/* Prints one value; frees it. */
-static void put_value(jw *w, cJSON *value, int formatted)
+/* Prints one value, formatted; frees it. */
+static void put_value(jw *w, cJSON *value)
 {
     char *heap;
 
@@ -87,12 +86,12 @@ static void put_value(jw *w, cJSON *value, int formatted)
         return;
     }
     /* cJSON's size estimate can be a few bytes short, so it is given less than the whole buffer. */
-    if (cJSON_PrintPreallocated(value, w->scratch, SCRATCH_BYTES - 8, formatted)) {
-        put_nested(w, w->scratch, formatted);
+    if (cJSON_PrintPreallocated(value, w->scratch, SCRATCH_BYTES - 8, 1)) {
+        put_nested(w, w->scratch);
     } else {
-        heap = formatted ? cJSON_Print(value) : cJSON_PrintUnformatted(value);
+        heap = cJSON_Print(value);
         if (heap)
-            put_nested(w, heap, formatted);
+            put_nested(w, heap);
         else
             w->nomem = 1;
         cJSON_free(heap);
@@ -103,10 +102,34 @@ static void put_value(jw *w, cJSON *value, int formatted)
 /* A top-level member: "key": value. Keys are fixed ASCII names. */
 static void member(jw *w, const char *key, cJSON *value)
 {
-    put(w, w->members++ ? ",\n\t\"" : "\t\"");
-    put(w, key);
-    put(w, "\": ");
-    put_value(w, value, 1);
+    if (w->members++)
+        PUT(w, ",\n\t\"");
+    else
+        PUT(w, "\t\"");
+    wbuf_puts(&w->out, key);
+    PUT(w, "\": ");
+    put_value(w, value);
+}
+
+/* The members of one streamed object: a key (with its punctuation, as a literal) and its value. */
+#define KEY_STR(w, lit, v)                                                                                   \
+    do {                                                                                                     \
+        PUT(w, lit);                                                                                         \
+        wbuf_json_string(&(w)->out, v);                                                                      \
+    } while (0)
+#define KEY_UINT(w, lit, v)                                                                                  \
+    do {                                                                                                     \
+        PUT(w, lit);                                                                                         \
+        wbuf_uint(&(w)->out, v);                                                                             \
+    } while (0)
+
+/* A finding_id as a JSON string; out of memory when OpenSSL fails, which only a lack of memory makes it do.
+ */
+static void put_finding_id(jw *w, int rc, const char *id)
+{
+    if (rc != 0)
+        w->nomem = 1;
+    wbuf_json_string(&w->out, id);
 }
 
 static cJSON *snapshot_meta(jw *w, const results *r)
@@ -193,25 +216,22 @@ static cJSON *rules_list(jw *w, const results *r)
     return arr;
 }
 
-static cJSON *waiver_obj(jw *w, const waiver_info *wi, int full)
+/* A waiver as the report's waivers[] lists it, with its state and how many results it matched. */
+static cJSON *waiver_obj(jw *w, const waiver_info *wi)
 {
     cJSON *o = cJSON_CreateObject();
 
-    if (full) {
-        add(w, o, "rule", sref(wi->rule));
-        add(w, o, "resource", sref(wi->resource));
-        add(w, o, "account", sref(wi->account));
-        add(w, o, "region", sref(wi->region));
-    }
+    add(w, o, "rule", sref(wi->rule));
+    add(w, o, "resource", sref(wi->resource));
+    add(w, o, "account", sref(wi->account));
+    add(w, o, "region", sref(wi->region));
     add(w, o, "reason", sref(wi->reason));
     add(w, o, "owner", sref(wi->owner));
     add(w, o, "expires", sref(wi->expires));
     add(w, o, "file", sref(wi->file));
     add_count(w, o, "line", wi->line);
-    if (full) {
-        add(w, o, "state", sref(waiver_state_name(wi->state)));
-        add_count(w, o, "matched", wi->matched);
-    }
+    add(w, o, "state", sref(waiver_state_name(wi->state)));
+    add_count(w, o, "matched", wi->matched);
     return o;
 }
 
@@ -220,7 +240,7 @@ static cJSON *waivers_list(jw *w, const results *r)
     cJSON *arr = cJSON_CreateArray();
 
     for (size_t i = 0; arr && i < r->n_waivers && !w->nomem; i++)
-        add(w, arr, NULL, waiver_obj(w, &r->waivers[i], 1));
+        add(w, arr, NULL, waiver_obj(w, &r->waivers[i]));
     return arr;
 }
 
@@ -229,119 +249,157 @@ static const char *change_name(result_change c)
     return c == CHANGE_NEW ? "new" : c == CHANGE_EXISTING ? "existing" : NULL;
 }
 
-/* A finding_id as a JSON string; out of memory when OpenSSL fails, which only a lack of memory makes it do.
- */
-static cJSON *finding_id_value(int rc, const char *id)
-{
-    return rc == 0 ? cJSON_CreateString(id) : NULL;
-}
-
-static cJSON *result_obj(jw *w, const results *r, const result *it)
+/* One result, on one line: the keys of result_obj in docs/rules.md, in that order. */
+static void put_result(jw *w, const results *r, const result *it)
 {
     const rule_info *ri = &r->rules[it->rule];
     const snap_resource *res = &r->resources[it->resource];
     const waiver_info *wv = finding_waiver(r, it);
-    cJSON *o = cJSON_CreateObject();
     char id[FINDING_ID_SIZE];
     int id_rc = finding_id_of(&w->ids, r, it, id);
 
-    add(w, o, "rule", sref(ri->id));
-    add(w, o, "title", sref(ri->title));
-    add(w, o, "severity", sref(severity_name(ri->sev)));
-    add(w, o, "status", sref(result_status_name(it->status)));
-    add(w, o, "resource_type", sref(res->type));
-    add(w, o, "resource_id", sref(res->id));
-    add(w, o, "resource_name", sref(res->name));
-    add(w, o, "account", sref(res->account));
-    add(w, o, "account_name", sref(w->t->accounts[w->t->resource_account[it->resource]].name));
-    add(w, o, "region", sref(res->region));
-    add(w, o, "message", sref(it->message));
-    if (wv)
-        add(w, o, "waiver", waiver_obj(w, wv, 0));
-    if (r->has_baseline && it->status != RESULT_PASS) {
-        add(w, o, "change", sref(change_name(it->change)));
-        add(w, o, "first_seen", sref(it->first_seen));
+    KEY_STR(w, "{\"rule\":", ri->id);
+    KEY_STR(w, ",\"title\":", ri->title);
+    KEY_STR(w, ",\"severity\":", severity_name(ri->sev));
+    KEY_STR(w, ",\"status\":", result_status_name(it->status));
+    KEY_STR(w, ",\"resource_type\":", res->type);
+    KEY_STR(w, ",\"resource_id\":", res->id);
+    KEY_STR(w, ",\"resource_name\":", res->name);
+    KEY_STR(w, ",\"account\":", res->account);
+    KEY_STR(w, ",\"account_name\":", w->t->accounts[w->t->resource_account[it->resource]].name);
+    KEY_STR(w, ",\"region\":", res->region);
+    KEY_STR(w, ",\"message\":", it->message);
+    if (wv) {
+        KEY_STR(w, ",\"waiver\":{\"reason\":", wv->reason);
+        KEY_STR(w, ",\"owner\":", wv->owner);
+        KEY_STR(w, ",\"expires\":", wv->expires);
+        KEY_STR(w, ",\"file\":", wv->file);
+        KEY_UINT(w, ",\"line\":", wv->line);
+        PUT(w, "}");
     }
-    add(w, o, "finding_id", finding_id_value(id_rc, id));
-    return o;
+    if (r->has_baseline && it->status != RESULT_PASS) {
+        KEY_STR(w, ",\"change\":", change_name(it->change));
+        KEY_STR(w, ",\"first_seen\":", it->first_seen);
+    }
+    PUT(w, ",\"finding_id\":");
+    put_finding_id(w, id_rc, id);
+    PUT(w, "}");
 }
 
-/* What changed since the baseline: counts, and the failures that are gone. */
-static cJSON *baseline_obj(jw *w, const results *r)
+/*
+ * What changed since the baseline: counts, and the failures that are gone, in
+ * the layout cJSON gives a formatted member of the top-level object (one key
+ * per line, a tab after the colon, the objects of an array joined by ", ").
+ */
+static void put_baseline(jw *w, const results *r)
 {
-    cJSON *o = cJSON_CreateObject(), *gone = cJSON_CreateArray();
     size_t n_new = 0, n_existing = 0;
 
     for (size_t i = 0; i < r->n_items; i++) {
         n_new += r->items[i].change == CHANGE_NEW;
         n_existing += r->items[i].change == CHANGE_EXISTING;
     }
-    add_count(w, o, "new", n_new);
-    add_count(w, o, "existing", n_existing);
-    add_count(w, o, "resolved_count", r->n_resolved);
-    for (size_t i = 0; gone && i < r->n_resolved && !w->nomem; i++) {
+    PUT(w, ",\n\t\"baseline\": {");
+    KEY_UINT(w, "\n\t\t\"new\":\t", n_new);
+    KEY_UINT(w, ",\n\t\t\"existing\":\t", n_existing);
+    KEY_UINT(w, ",\n\t\t\"resolved_count\":\t", r->n_resolved);
+    PUT(w, ",\n\t\t\"resolved\":\t[");
+    for (size_t i = 0; i < r->n_resolved && !w->nomem && !w->out.failed; i++) {
         const resolved_failure *f = &r->resolved[i];
-        cJSON *item = cJSON_CreateObject();
         char id[FINDING_ID_SIZE];
         int id_rc = finding_id(&w->ids, f->rule, f->account, f->region, f->resource_type, f->resource_id, id);
 
-        add(w, item, "rule", sref(f->rule));
-        add(w, item, "resource_type", sref(f->resource_type));
-        add(w, item, "resource_id", sref(f->resource_id));
-        add(w, item, "account", sref(f->account));
-        add(w, item, "region", sref(f->region));
-        add(w, item, "message", sref(f->message));
-        add(w, item, "first_seen", sref(f->first_seen));
-        add(w, item, "finding_id", finding_id_value(id_rc, id));
-        add(w, gone, NULL, item);
+        if (i)
+            PUT(w, ", ");
+        KEY_STR(w, "{\n\t\t\t\t\"rule\":\t", f->rule);
+        KEY_STR(w, ",\n\t\t\t\t\"resource_type\":\t", f->resource_type);
+        KEY_STR(w, ",\n\t\t\t\t\"resource_id\":\t", f->resource_id);
+        KEY_STR(w, ",\n\t\t\t\t\"account\":\t", f->account);
+        KEY_STR(w, ",\n\t\t\t\t\"region\":\t", f->region);
+        KEY_STR(w, ",\n\t\t\t\t\"message\":\t", f->message);
+        KEY_STR(w, ",\n\t\t\t\t\"first_seen\":\t", f->first_seen);
+        PUT(w, ",\n\t\t\t\t\"finding_id\":\t");
+        put_finding_id(w, id_rc, id);
+        PUT(w, "\n\t\t\t}");
     }
-    add(w, o, "resolved", gone);
-    return o;
+    PUT(w, "]\n\t}");
 }
 
 /* A fact the run may not know: true, false or null. */
-static cJSON *fact(sharing_fact f)
+static void put_fact(jw *w, sharing_fact f)
 {
-    return f == SHARING_UNKNOWN ? cJSON_CreateNull() : cJSON_CreateBool(f == SHARING_YES);
+    if (f == SHARING_UNKNOWN)
+        PUT(w, "null");
+    else if (f == SHARING_YES)
+        PUT(w, "true");
+    else
+        PUT(w, "false");
 }
 
-static cJSON *party_obj(jw *w, const sharing_party *p)
+static void put_bool(jw *w, bool b)
 {
-    cJSON *o = cJSON_CreateObject();
-
-    add(w, o, "account", sref(p->account[0] ? p->account : NULL));
-    add(w, o, "name", sref(p->name));
-    add(w, o, "audited", cJSON_CreateBool(p->audited));
-    add(w, o, "in_organization", fact(p->in_org));
-    add(w, o, "trusted", fact(p->trusted));
-    return o;
+    if (b)
+        PUT(w, "true");
+    else
+        PUT(w, "false");
 }
 
-/* One share, as docs/rules.md describes it. */
-static cJSON *share_obj(jw *w, const sharing_edge *e)
+static void put_party(jw *w, const sharing_party *p)
+{
+    KEY_STR(w, "{\"account\":", p->account[0] ? p->account : NULL);
+    KEY_STR(w, ",\"name\":", p->name);
+    PUT(w, ",\"audited\":");
+    put_bool(w, p->audited);
+    PUT(w, ",\"in_organization\":");
+    put_fact(w, p->in_org);
+    PUT(w, ",\"trusted\":");
+    put_fact(w, p->trusted);
+    PUT(w, "}");
+}
+
+/* A launch-permission option: known only when the grant says so. */
+static void put_option(jw *w, bool known, bool value)
+{
+    if (known)
+        put_bool(w, value);
+    else
+        PUT(w, "null");
+}
+
+/* One share, on one line, as docs/rules.md describes it. */
+static void put_share(jw *w, const sharing_edge *e)
 {
     static const char *const grants[] = {[SHARING_GRANT_UNSEEN] = NULL,
                                          [SHARING_GRANT_LAUNCH_COPY] = "launch_copy",
                                          [SHARING_GRANT_OPTIONS] = "image_permissions"};
     bool options = e->grant == SHARING_GRANT_OPTIONS;
-    cJSON *o = cJSON_CreateObject(), *seen = cJSON_CreateArray();
+    const char *sep = "";
 
-    add(w, o, "resource_type", sref(e->res->type));
-    add(w, o, "resource_id", sref(e->res->id));
-    add(w, o, "image_name", sref(e->res->name));
-    add(w, o, "region", sref(e->res->region));
-    add(w, o, "byol", cJSON_CreateBool(e->byol));
-    add(w, o, "owner", party_obj(w, &e->owner));
-    add(w, o, "shared_with", party_obj(w, &e->target));
-    if (e->seen_from & SHARING_SEEN_OWNER)
-        add(w, seen, NULL, sref("owner"));
-    if (e->seen_from & SHARING_SEEN_RECIPIENT)
-        add(w, seen, NULL, sref("recipient"));
-    add(w, o, "seen_from", seen);
-    add(w, o, "grant", sref(grants[e->grant]));
-    add(w, o, "allow_fleet", options ? cJSON_CreateBool(e->allow_fleet) : cJSON_CreateNull());
-    add(w, o, "allow_image_builder", options ? cJSON_CreateBool(e->allow_image_builder) : cJSON_CreateNull());
-    return o;
+    KEY_STR(w, "{\"resource_type\":", e->res->type);
+    KEY_STR(w, ",\"resource_id\":", e->res->id);
+    KEY_STR(w, ",\"image_name\":", e->res->name);
+    KEY_STR(w, ",\"region\":", e->res->region);
+    PUT(w, ",\"byol\":");
+    put_bool(w, e->byol);
+    PUT(w, ",\"owner\":");
+    put_party(w, &e->owner);
+    PUT(w, ",\"shared_with\":");
+    put_party(w, &e->target);
+    PUT(w, ",\"seen_from\":[");
+    if (e->seen_from & SHARING_SEEN_OWNER) {
+        PUT(w, "\"owner\"");
+        sep = ",";
+    }
+    if (e->seen_from & SHARING_SEEN_RECIPIENT) {
+        wbuf_puts(&w->out, sep);
+        PUT(w, "\"recipient\"");
+    }
+    KEY_STR(w, "],\"grant\":", grants[e->grant]);
+    PUT(w, ",\"allow_fleet\":");
+    put_option(w, options, e->allow_fleet);
+    PUT(w, ",\"allow_image_builder\":");
+    put_option(w, options, e->allow_image_builder);
+    PUT(w, "}");
 }
 
 static cJSON *errors_list(const results *r)
@@ -352,21 +410,23 @@ static cJSON *errors_list(const results *r)
 
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 {
-    jw w = {fp, malloc(SCRATCH_BYTES), 0, 0, 0, NULL, {NULL, NULL}};
+    jw w;
     tally t;
     sharing shares;
     int rc = -1;
 
+    memset(&w, 0, sizeof(w));
     memset(&t, 0, sizeof(t));
     memset(&shares, 0, sizeof(shares));
-    if (!w.scratch || finding_hasher_init(&w.ids) != 0) {
-        free(w.scratch);
-        return err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
+    w.scratch = malloc(SCRATCH_BYTES);
+    if (!w.scratch || wbuf_init(&w.out, fp) != 0 || finding_hasher_init(&w.ids) != 0) {
+        err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
+        goto out;
     }
     if (tally_compute(r, &t, err) != 0 || sharing_compute(r, &t, &shares, err) != 0)
         goto out;
     w.t = &t;
-    put(&w, "{\n");
+    PUT(&w, "{\n");
     member(&w, "schema", cJSON_CreateString(JSON_REPORT_SCHEMA));
     member(&w, "schema_version", cJSON_CreateNumber(JSON_REPORT_SCHEMA_VERSION));
     member(&w, "tool_version", cJSON_CreateString(IMGAUDIT_VERSION));
@@ -377,27 +437,31 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     member(&w, "waivers", waivers_list(&w, r));
     member(&w, "errors", errors_list(r));
     if (r->has_baseline)
-        member(&w, "baseline", baseline_obj(&w, r));
-    /* One share per line, streamed as the results are. */
-    put(&w, ",\n\t\"sharing\": [");
-    for (size_t i = 0; i < shares.n_edges && !w.nomem && !w.io_failed; i++) {
-        put(&w, i ? ",\n\t\t" : "\n\t\t");
-        put_value(&w, share_obj(&w, &shares.edges[i]), 0);
+        put_baseline(&w, r);
+    /* One share per line, then one result per line: a document of millions of results is never built. */
+    PUT(&w, ",\n\t\"sharing\": [");
+    for (size_t i = 0; i < shares.n_edges && !w.nomem && !w.out.failed; i++) {
+        if (i)
+            PUT(&w, ",");
+        PUT(&w, "\n\t\t");
+        put_share(&w, &shares.edges[i]);
     }
-    put(&w, "\n\t]");
-    /* One result per line, streamed: a document of millions of results is never built in memory. */
-    put(&w, ",\n\t\"results\": [");
-    for (size_t i = 0; i < r->n_items && !w.nomem && !w.io_failed; i++) {
-        put(&w, i ? ",\n\t\t" : "\n\t\t");
-        put_value(&w, result_obj(&w, r, &r->items[i]), 0);
+    PUT(&w, "\n\t]");
+    PUT(&w, ",\n\t\"results\": [");
+    for (size_t i = 0; i < r->n_items && !w.nomem && !w.out.failed; i++) {
+        if (i)
+            PUT(&w, ",");
+        PUT(&w, "\n\t\t");
+        put_result(&w, r, &r->items[i]);
     }
-    put(&w, "\n\t]\n}\n");
+    PUT(&w, "\n\t]\n}\n");
     if (w.nomem) {
         err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
         goto out;
     }
-    if (w.io_failed || ferror(fp)) {
-        err_set(err, IA_ERR_IO, "writing JSON results: %s", strerror(errno ? errno : EIO));
+    if (wbuf_finish(&w.out) != 0) {
+        err_set(err, IA_ERR_IO, "writing JSON results: %s",
+                strerror(w.out.write_errno ? w.out.write_errno : EIO));
         goto out;
     }
     rc = 0;
@@ -405,6 +469,7 @@ out:
     sharing_free(&shares);
     tally_free(&t);
     finding_hasher_clean_up(&w.ids);
+    wbuf_free(&w.out);
     free(w.scratch);
     return rc;
 }

@@ -6,57 +6,6 @@
 
 #include "util/str.h"
 
-/* The account field of "arn:partition:service:region:account:resource" into out; "" when it has none. */
-static void arn_account(const char *arn, char *out, size_t size)
-{
-    const char *end;
-    size_t len;
-
-    out[0] = '\0';
-    for (int field = 0; arn && field < 4; field++) {
-        arn = strchr(arn, ':');
-        if (arn)
-            arn++;
-    }
-    if (!arn)
-        return;
-    end = strchr(arn, ':');
-    len = end ? (size_t)(end - arn) : 0;
-    if (len && len < size) {
-        memcpy(out, arn, len);
-        out[len] = '\0';
-    }
-}
-
-static bool json_is(const cJSON *obj, const char *key, const char *value)
-{
-    const char *s = tally_json_str(obj, key);
-
-    return s && strcmp(s, value) == 0;
-}
-
-void sharing_image_read(const snap_resource *res, sharing_image *out)
-{
-    const char *owner = tally_json_str(res->data, "OwnerAccountId");
-
-    if (owner)
-        str_copy(out->owner, sizeof(out->owner), owner);
-    else
-        arn_account(tally_json_str(res->data, "Arn"), out->owner, sizeof(out->owner));
-    out->byol = json_is(res->data, "RequiredTenancy", "DEDICATED");
-    /* WorkSpaces: the collector's ImageType (the listing it came from). AppStream: the API's Visibility;
-     * its own ImageType says CUSTOM or NATIVE. */
-    out->shared_in = json_is(res->data, "ImageType", "SHARED") || json_is(res->data, "Visibility", "SHARED");
-    out->permissions = snap_permissions(res->data);
-}
-
-/* The types whose images are shared between accounts. */
-static bool is_image(const snap_resource *res)
-{
-    return res->type &&
-           (strcmp(res->type, "workspaces_image") == 0 || strcmp(res->type, "appstream_image") == 0);
-}
-
 /* A new edge at the end of s, zeroed, or NULL when memory runs out. */
 static sharing_edge *push_edge(sharing *s, size_t *cap)
 {
@@ -73,55 +22,39 @@ static sharing_edge *push_edge(sharing *s, size_t *cap)
     return &s->edges[s->n_edges++];
 }
 
-/* The grants one of an account's own images makes, from its Permissions: seen from the owner. */
-static int add_grants(sharing *s, size_t *cap, const snap_resource *res, const sharing_image *img)
+/* The grants one of an account's own images makes: seen from the owner. */
+static int add_grants(sharing *s, size_t *cap, const results *r, const image_facts *img)
 {
-    const cJSON *perm;
+    const snap_resource *res = &r->resources[img->resource];
 
-    cJSON_ArrayForEach(perm, img->permissions)
-    {
-        const char *target = snap_permission_account(perm);
-        const cJSON *options = cJSON_GetObjectItemCaseSensitive(perm, "imagePermissions");
-        sharing_edge *e;
+    for (uint32_t i = 0; i < img->n_grants; i++) {
+        const image_grant *g = &r->grants[img->first_grant + i];
+        sharing_edge *e = push_edge(s, cap);
 
-        if (!target)
-            continue;
-        e = push_edge(s, cap);
         if (!e)
             return -1;
         e->res = res;
         e->owner.account = res->account ? res->account : "";
-        e->target.account = target;
+        e->target.account = g->account;
         e->seen_from = SHARING_SEEN_OWNER;
         e->byol = img->byol;
-        e->grant = options ? SHARING_GRANT_OPTIONS : SHARING_GRANT_LAUNCH_COPY;
-        e->allow_fleet = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "allowFleet"));
-        e->allow_image_builder = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "allowImageBuilder"));
+        e->grant = g->options ? SHARING_GRANT_OPTIONS : SHARING_GRANT_LAUNCH_COPY;
+        e->allow_fleet = g->allow_fleet;
+        e->allow_image_builder = g->allow_image_builder;
     }
     return 0;
 }
 
 /* An image shared into the account that lists it: seen from the recipient. */
-static int add_shared_in(sharing *s, size_t *cap, const snap_resource *res, const sharing_image *img)
+static int add_shared_in(sharing *s, size_t *cap, const results *r, const image_facts *img)
 {
-    const char *owner = tally_json_str(res->data, "OwnerAccountId");
-    char *copy = NULL;
-    sharing_edge *e;
+    const snap_resource *res = &r->resources[img->resource];
+    sharing_edge *e = push_edge(s, cap);
 
-    /* An owner read from the ARN lives in img, on the caller's stack: the edge keeps a copy. */
-    if (!owner && img->owner[0]) {
-        copy = str_dup(img->owner);
-        if (!copy)
-            return -1;
-    }
-    e = push_edge(s, cap);
-    if (!e) {
-        free(copy);
+    if (!e)
         return -1;
-    }
     e->res = res;
-    e->owned = copy;
-    e->owner.account = owner ? owner : copy ? copy : "";
+    e->owner.account = img->owner;
     e->target.account = res->account ? res->account : "";
     e->seen_from = SHARING_SEEN_RECIPIENT;
     e->byol = img->byol;
@@ -175,7 +108,6 @@ static void merge_duplicates(sharing *s)
             /* The first is the owner's side when there is one: its record and grant stay. */
             prev->seen_from |= e->seen_from;
             prev->byol = prev->byol || e->byol;
-            free(e->owned);
             continue;
         }
         s->edges[kept++] = *e;
@@ -264,16 +196,11 @@ int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err)
     size_t cap = 0;
 
     memset(s, 0, sizeof(*s));
-    for (size_t i = 0; i < r->n_resources; i++) {
-        const snap_resource *res = &r->resources[i];
-        sharing_image img;
-        int rc;
-
-        if (!is_image(res))
-            continue;
-        sharing_image_read(res, &img);
+    for (size_t i = 0; i < r->n_images; i++) {
+        const image_facts *img = &r->images[i];
         /* Grants are the owner's to read: a shared-in image's Permissions would not be its lister's. */
-        rc = img.shared_in ? add_shared_in(s, &cap, res, &img) : add_grants(s, &cap, res, &img);
+        int rc = img->shared_in ? add_shared_in(s, &cap, r, img) : add_grants(s, &cap, r, img);
+
         if (rc != 0)
             goto nomem;
     }
@@ -306,8 +233,6 @@ void sharing_free(sharing *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->n_edges; i++)
-        free(s->edges[i].owned);
     free(s->edges);
     free(s->owners);
     free(s->targets);

@@ -13,31 +13,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <cjson/cJSON.h>
-
 #include "report/tally.h"
 #include "rules/results.h"
 #include "util/err.h"
-
-/* Room for an owner's account id read from an ARN; a longer one is not believed (the owner is unknown). */
-#define SHARING_ACCOUNT_MAX 64
-
-/* What one image's record says about its sharing. */
-typedef struct sharing_image {
-    /* The owning account: OwnerAccountId, else the account field of the Arn (AppStream); "" when neither
-     * names one. */
-    char owner[SHARING_ACCOUNT_MAX];
-    bool byol; /* RequiredTenancy DEDICATED: a Bring Your Own License image */
-    /* Another account's image, seen from one it is shared with: ImageType SHARED (WorkSpaces, the
-     * collector's listing) or Visibility SHARED (AppStream). */
-    bool shared_in;
-    /* The accounts it is shared with (snap_permissions, read them with snap_permission_account),
-     * borrowed from the record; NULL when they were not read. */
-    const cJSON *permissions;
-} sharing_image;
-
-/* Fills *out from res's record. Everything out points at is borrowed from res->data. */
-void sharing_image_read(const snap_resource *res, sharing_image *out);
 
 /* What a share lets the receiving account do with the image. */
 typedef enum sharing_grant {
@@ -51,8 +29,8 @@ typedef enum sharing_fact { SHARING_UNKNOWN = 0, SHARING_NO, SHARING_YES } shari
 
 /* One side of a share. */
 typedef struct sharing_party {
-    /* Borrowed from the results, or a copy the sharing owns (an owner read from an ARN); "" when the
-     * record does not say (then every fact below is unknown, and audited false). */
+    /* Borrowed from the results; "" when the record does not say (then every fact below is unknown, and
+     * audited false). */
     const char *account;
     /* From the snapshot's accounts[], else from the Organization's members; borrowed, or NULL. */
     const char *name;
@@ -72,7 +50,7 @@ typedef struct sharing_edge {
     const snap_resource *res;
     sharing_party owner, target;
     unsigned seen_from; /* SHARING_SEEN_OWNER and/or SHARING_SEEN_RECIPIENT */
-    bool byol;          /* of the image, as in sharing_image, on either side */
+    bool byol;          /* of the image, as in its image_facts (rules/results.h), on either side */
     sharing_grant grant;
     bool allow_fleet, allow_image_builder; /* for SHARING_GRANT_OPTIONS */
     /* Either account is known not to be a member of the Organization (the snapshot has one). */
@@ -80,7 +58,6 @@ typedef struct sharing_edge {
     /* Either account is known not to be trusted (the rules define the trusted accounts). */
     bool untrusted;
     bool not_audited; /* either account was not audited (or is unknown) */
-    char *owned;      /* the copy owner.account points at, or NULL; the sharing frees it */
 } sharing_edge;
 
 /* Every share of a run, and the accounts on each side. */
@@ -100,8 +77,9 @@ typedef struct sharing {
 } sharing;
 
 /*
- * Fills s with the shares in r, from both sides: each grant an image makes
- * (an entry of its Permissions that names an account; images of type
+ * Fills s with the shares in r, from both sides (r->images, the facts
+ * evaluation read from each image's record): each grant an image makes (an
+ * entry of its Permissions that names an account; images of type
  * workspaces_image and appstream_image that are the account's own), and each
  * image seen shared into an audited account. A share seen from both sides
  * (owner and recipient audited) is one edge. t is the tally of r and says

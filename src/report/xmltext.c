@@ -71,21 +71,53 @@ static int dropped(int32_t cp)
     return cp == 0xFFFE || cp == 0xFFFF;
 }
 
-int xmltext_is_clean(const char *s, size_t max_bytes)
+/*
+ * What a byte is to the cleaner and the escapers: 0 an ASCII character that
+ * stays as it is in text and attributes, 1 a C0 control to drop (or DEL),
+ * 2 the first byte of a UTF-8 sequence to decode, 3 a character that markup
+ * escapes (& < > " CR, and TAB LF in attributes).
+ */
+static const unsigned char byte_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 3, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 3, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 3, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/* The length of s when it is clean (and not longer than max_bytes when that is non-zero), else -1. */
+static ptrdiff_t clean_length(const char *s, size_t max_bytes)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t len;
 
-    if (!s)
-        return 1;
-    while (*p) {
-        int32_t cp = utf8_decode(p, &len);
+    /* ASCII by table, one comparison a byte; only what is not ASCII is decoded. */
+    for (;;) {
+        while (byte_class[*p] == 0 || byte_class[*p] == 3)
+            p++;
+        if (!*p)
+            break;
+        if (byte_class[*p] == 1)
+            return -1;
+        {
+            int32_t cp = utf8_decode(p, &len);
 
-        if (cp < 0 || dropped(cp))
-            return 0;
+            if (cp < 0 || dropped(cp))
+                return -1;
+        }
         p += len;
     }
-    return max_bytes == 0 || (size_t)(p - (const unsigned char *)s) <= max_bytes;
+    if (max_bytes && (size_t)(p - (const unsigned char *)s) > max_bytes)
+        return -1;
+    return p - (const unsigned char *)s;
+}
+
+int xmltext_is_clean(const char *s, size_t max_bytes)
+{
+    return !s || clean_length(s, max_bytes) >= 0;
 }
 
 const char *xmltext_clean(buf *scratch, const char *s, size_t max_bytes)
@@ -127,6 +159,122 @@ const char *xmltext_clean(buf *scratch, const char *s, size_t max_bytes)
         p += len;
     }
     return buf_str(scratch);
+}
+
+/* A markup character's reference at o (TAB and LF in text: the character itself); returns the end. */
+static char *put_reference(char *o, unsigned char c, int attribute)
+{
+    const char *ref;
+
+    if (c == '&')
+        ref = "&amp;";
+    else if (c == '<')
+        ref = "&lt;";
+    else if (c == '>')
+        ref = "&gt;";
+    else if (c == '"')
+        ref = "&quot;";
+    else if (c == '\r')
+        ref = "&#13;";
+    else if (attribute)
+        ref = c == '\n' ? "&#10;" : "&#9;";
+    else {
+        *o = (char)c;
+        return o + 1;
+    }
+    while (*ref)
+        *o++ = *ref++;
+    return o;
+}
+
+/*
+ * Writes clean text escaped: & < > always, '"' and CR always (libxml2 does,
+ * in text too), and in an attribute TAB and LF as well, as character
+ * references, so that attribute-value normalisation keeps them. Everything
+ * else, UTF-8 included, goes out as it is (the document says UTF-8).
+ */
+static void escape(wbuf *w, const char *s, int attribute)
+{
+    const unsigned char *p = (const unsigned char *)s, *run;
+    char ref[8];
+
+    for (;;) {
+        run = p;
+        while (byte_class[*p] != 3 && *p)
+            p++;
+        wbuf_write(w, run, (size_t)(p - run));
+        if (!*p)
+            return;
+        wbuf_write(w, ref, (size_t)(put_reference(ref, *p++, attribute) - ref));
+    }
+}
+
+/*
+ * Escapes s straight into the writer's buffer, checking as it goes that it is
+ * clean: one pass over the string in the usual case. Returns 0 when it wrote
+ * s, 1 when s needs cleaning first (nothing written then), -1 when the writer
+ * has failed.
+ */
+static int escape_if_clean(wbuf *w, const char *s, size_t len, int attribute)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    /* Six output bytes at most for one input byte (&quot;). */
+    char *start = wbuf_reserve(w, len * 6), *o = start;
+    size_t n;
+
+    if (!start)
+        return -1;
+    for (;;) {
+        while (byte_class[*p] == 0 && *p)
+            *o++ = (char)*p++;
+        if (!*p)
+            break;
+        switch (byte_class[*p]) {
+        case 3: o = put_reference(o, *p++, attribute); break;
+        case 2: {
+            int32_t cp = utf8_decode(p, &n);
+
+            if (cp < 0 || dropped(cp))
+                return 1;
+            memcpy(o, p, n);
+            o += n;
+            p += n;
+            break;
+        }
+        default: return 1;
+        }
+    }
+    wbuf_commit(w, (size_t)(o - start));
+    return 0;
+}
+
+static int put_escaped(wbuf *w, buf *scratch, const char *s, size_t max_bytes, int attribute)
+{
+    size_t len;
+
+    if (!s)
+        return 0;
+    len = strlen(s);
+    if ((!max_bytes || len <= max_bytes) && len <= WBUF_SIZE / 6) {
+        int rc = escape_if_clean(w, s, len, attribute);
+
+        if (rc <= 0)
+            return 0; /* written, or the writer has failed: its error is in w */
+    }
+    if (!(s = xmltext_clean(scratch, s, max_bytes)))
+        return -1;
+    escape(w, s, attribute);
+    return 0;
+}
+
+int xmltext_put_attr(wbuf *w, buf *scratch, const char *s, size_t max_bytes)
+{
+    return put_escaped(w, scratch, s, max_bytes, 1);
+}
+
+int xmltext_put_text(wbuf *w, buf *scratch, const char *s, size_t max_bytes)
+{
+    return put_escaped(w, scratch, s, max_bytes, 0);
 }
 
 static void keep_first_error(void *ctx, xmlErrorPtr e)

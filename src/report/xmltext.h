@@ -7,14 +7,17 @@
  * into the audited ones, so every string from AWS may hold control characters
  * or bytes that are not UTF-8. XML 1.0 forbids most control characters even as
  * character references, and invalid UTF-8 makes a document not well-formed.
- * Escaping itself is the serializer's job (libxml2); this module only makes
- * the characters legal. (Text for a terminal is util/termtext.h's.)
+ * This module makes the characters legal. Escaping is the serializer's job:
+ * libxml2's for the HTML report; for the JUnit report, which writes its markup
+ * itself for speed (report/junit.c says why), the escapers below, which
+ * escape as libxml2 does. (Text for a terminal is util/termtext.h's.)
  */
 
 #include <libxml/xmlerror.h>
 #include <stddef.h>
 
 #include "util/buf.h"
+#include "util/wbuf.h"
 
 /*
  * Cleans s for XML 1.0 / HTML text and attributes: drops C0
@@ -30,6 +33,18 @@
  * when scratch cannot grow (out of memory or its ceiling).
  */
 const char *xmltext_clean(buf *scratch, const char *s, size_t max_bytes);
+
+/*
+ * Writes s cleaned (as xmltext_clean, cut at max_bytes when non-zero) and
+ * escaped for an attribute value in double quotes (xmltext_put_attr) or for
+ * element content (xmltext_put_text), exactly as libxml2's xmlTextWriter
+ * escapes for a UTF-8 document: &amp; &lt; &gt; &quot; and &#13; in both,
+ * &#9; and &#10; in attributes; other characters as they are. scratch is
+ * used only when s needs cleaning. A NULL s writes nothing. Returns 0, or -1
+ * when scratch cannot grow; write errors stay in w.
+ */
+int xmltext_put_attr(wbuf *w, buf *scratch, const char *s, size_t max_bytes);
+int xmltext_put_text(wbuf *w, buf *scratch, const char *s, size_t max_bytes);
 
 /* True when s is already clean in the sense above (and not longer than max_bytes when it is non-zero). */
 int xmltext_is_clean(const char *s, size_t max_bytes);

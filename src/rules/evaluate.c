@@ -1,8 +1,11 @@
+/* MAP_ANONYMOUS: the blocks results are kept in until the end (chunk). */
+#define _DEFAULT_SOURCE
 #include "rules/evaluate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "util/cancel.h"
@@ -15,42 +18,6 @@ static int type_index(const char *type)
     restype t;
 
     return restype_parse(type, &t) == 0 ? (int)t : -1;
-}
-
-/* Resources grouped by type, as indices into the snapshot, in snapshot order. */
-typedef struct by_type {
-    uint32_t *idx[RESTYPE_COUNT];
-    size_t n[RESTYPE_COUNT];
-} by_type;
-
-static void by_type_free(by_type *bt)
-{
-    for (int t = 0; t < RESTYPE_COUNT; t++)
-        free(bt->idx[t]);
-}
-
-static int by_type_build(const snapshot_doc *snap, by_type *bt)
-{
-    memset(bt, 0, sizeof(*bt));
-    for (size_t i = 0; i < snap->n_resources; i++) {
-        int t = type_index(snap->resources[i].type);
-
-        if (t >= 0)
-            bt->n[t]++;
-    }
-    for (int t = 0; t < RESTYPE_COUNT; t++) {
-        bt->idx[t] = malloc((bt->n[t] ? bt->n[t] : 1) * sizeof(uint32_t));
-        if (!bt->idx[t])
-            return -1;
-        bt->n[t] = 0;
-    }
-    for (size_t i = 0; i < snap->n_resources; i++) {
-        int t = type_index(snap->resources[i].type);
-
-        if (t >= 0)
-            bt->idx[t][bt->n[t]++] = (uint32_t)i;
-    }
-    return 0;
 }
 
 /* A waiver for one resource id, named without a glob: looked up by binary search rather than tried in turn.
@@ -134,12 +101,64 @@ static int32_t waiver_for(const waivers *w, const rule_plan *p, const snap_resou
     return (int32_t)best;
 }
 
-static int judge(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
-                 const rule_plan *plan, size_t r, size_t j, uint32_t ri, results *out)
-{
-    const snap_resource *res = &snap->resources[ri];
-    result *it = &out->items[plan[r].first_item + j];
+/*
+ * A rule's results in the order they came (snapshot order), in blocks: no
+ * copy as they grow. Blocks are mapped, not malloc'd: each is unmapped as
+ * rules_run_finish copies it into the items, so that memory is given back
+ * to the system at once and the copy never holds the results twice.
+ */
+#define CHUNK_RESULTS 32767
 
+typedef struct chunk {
+    struct chunk *next;
+    size_t n;
+    result items[CHUNK_RESULTS];
+} chunk;
+
+struct rules_run {
+    const rules_set *set;
+    const waivers *w;
+    const snapshot_doc *snap;
+    rules_clock clock;
+    results out; /* rules, resources, images and waivers as they fill; items are in chunks until the end */
+    rule_plan *plan;
+    uint32_t *cand;
+    exact_waiver *exact;
+    uint32_t *type_rules[RESTYPE_COUNT]; /* the rules of each type, in rule order */
+    size_t n_type_rules[RESTYPE_COUNT];
+    chunk **first, **last; /* per rule */
+    size_t n_items;
+};
+
+/* Room for one more result of rule r, or NULL when out of memory. */
+static result *next_item(rules_run *run, size_t r)
+{
+    chunk *c = run->last[r];
+
+    if (!c || c->n == CHUNK_RESULTS) {
+        c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (c == MAP_FAILED)
+            return NULL;
+        c->next = NULL;
+        c->n = 0;
+        if (run->last[r])
+            run->last[r]->next = c;
+        else
+            run->first[r] = c;
+        run->last[r] = c;
+    }
+    run->n_items++;
+    return &c->items[c->n++];
+}
+
+/* Rule r on res, the resource ri of the results: one more result in rule r's blocks. */
+static int judge(rules_run *run, size_t r, const snap_resource *res, uint32_t ri)
+{
+    const rule_plan *plan = &run->plan[r];
+    result *it = next_item(run, r);
+
+    if (!it)
+        return -1;
     it->rule = (uint32_t)r;
     it->resource = ri;
     it->waiver = -1;
@@ -147,17 +166,17 @@ static int judge(const rules_set *set, const waivers *w, const snapshot_doc *sna
     it->change = CHANGE_NONE;
     it->message = NULL;
     it->first_seen = NULL;
-    if (!rules_rule_fails(set, r, res, clock))
+    if (!rules_rule_fails(run->set, r, res, &run->clock))
         return 0;
-    it->message = rules_rule_message(set, r, res, clock);
+    it->message = rules_rule_message(run->set, r, res, &run->clock);
     if (!it->message)
         return -1;
     it->status = RESULT_FAIL;
-    it->waiver = plan[r].n_cand || plan[r].n_exact ? waiver_for(w, &plan[r], res) : -1;
+    it->waiver = plan->n_cand || plan->n_exact ? waiver_for(run->w, plan, res) : -1;
     if (it->waiver >= 0) {
         it->status = RESULT_WAIVED;
-        out->waivers[it->waiver].matched++;
-        out->waivers[it->waiver].state = WAIVER_APPLIED;
+        run->out.waivers[it->waiver].matched++;
+        run->out.waivers[it->waiver].state = WAIVER_APPLIED;
     }
     return 0;
 }
@@ -177,122 +196,211 @@ int rules_bind_snapshot(rules_set *set, const snapshot_doc *snap, ia_err *err)
     return rc;
 }
 
-int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
-                   results *out, ia_err *err)
+/* Frees the results' blocks (and the messages in them: a run that did not finish). */
+static void free_chunks(rules_run *run, bool messages)
 {
-    size_t n_rules = rules_set_count(set), n_waivers = waivers_count(w), n_items = 0, n_cand_all = 0;
-    uint32_t *cand = NULL, *type_rules = NULL;
-    exact_waiver *exact = NULL;
-    rule_plan *plan = NULL;
-    by_type bt;
-    int rc = -1;
+    for (size_t r = 0; run->first && r < run->out.n_rules; r++) {
+        chunk *c = run->first[r];
 
-    memset(out, 0, sizeof(*out));
-    memset(&bt, 0, sizeof(bt));
-    if (snap->n_resources >= UINT32_MAX || n_rules >= UINT32_MAX || n_waivers >= INT32_MAX)
-        return err_set(err, IA_ERR_NOMEM, "too many rules, resources or waivers to evaluate");
-    if (by_type_build(snap, &bt) != 0)
-        goto nomem;
-    out->rules = calloc(n_rules ? n_rules : 1, sizeof(*out->rules));
-    out->resources = calloc(snap->n_resources ? snap->n_resources : 1, sizeof(*out->resources));
-    out->waivers = calloc(n_waivers ? n_waivers : 1, sizeof(*out->waivers));
-    plan = calloc(n_rules ? n_rules : 1, sizeof(*plan));
-    type_rules = malloc((n_rules ? n_rules : 1) * sizeof(*type_rules));
-    if (n_rules && n_waivers > SIZE_MAX / n_rules / sizeof(*cand))
-        goto nomem;
-    cand = malloc((n_rules * n_waivers + 1) * sizeof(*cand));
-    if (!out->rules || !out->resources || !out->waivers || !plan || !type_rules || !cand)
-        goto nomem;
-    out->n_rules = n_rules;
-    out->n_resources = snap->n_resources;
-    out->n_waivers = n_waivers;
-    if (snap->n_resources)
-        memcpy(out->resources, snap->resources, snap->n_resources * sizeof(*out->resources));
-    for (size_t k = 0; k < n_waivers; k++) {
-        out->waivers[k] = *waivers_get(w, k);
-        out->waivers[k].matched = 0;
-        out->waivers[k].rule_ran = 0;
-        out->waivers[k].state = waivers_expired(w, k, clock->today) ? WAIVER_EXPIRED : WAIVER_UNUSED;
+        while (c) {
+            chunk *next = c->next;
+
+            for (size_t i = 0; messages && i < c->n; i++)
+                free(c->items[i].message);
+            munmap(c, sizeof(*c));
+            c = next;
+        }
+        run->first[r] = run->last[r] = NULL;
     }
-    /* Items are grouped by rule, so each rule's block starts after the blocks of the rules before it. */
+}
+
+void rules_run_free(rules_run *run)
+{
+    if (!run)
+        return;
+    free_chunks(run, true);
+    results_free(&run->out);
+    free(run->first);
+    free(run->last);
+    free(run->cand);
+    free(run->exact);
+    free(run->plan);
+    for (int t = 0; t < RESTYPE_COUNT; t++)
+        free(run->type_rules[t]);
+    free(run);
+}
+
+/* The plan of every rule: its type, and the waivers that could apply to it. */
+static int plan_rules(rules_run *run)
+{
+    results *out = &run->out;
+    size_t n_rules = out->n_rules, n_waivers = out->n_waivers, n_cand_all = 0;
+
+    if (n_rules && n_waivers > SIZE_MAX / n_rules / sizeof(*run->cand))
+        return -1;
+    run->cand = malloc((n_rules * n_waivers + 1) * sizeof(*run->cand));
+    if (!run->cand)
+        return -1;
     for (size_t r = 0; r < n_rules; r++) {
-        const rule_info *info = rules_set_info(set, r);
+        const rule_info *info = rules_set_info(run->set, r);
+        rule_plan *p = &run->plan[r];
 
         out->rules[r] = *info;
-        plan[r].type = type_index(info->resource_type);
-        plan[r].first_item = n_items;
-        n_items += plan[r].type >= 0 ? bt.n[plan[r].type] : 0;
-        plan[r].cand = cand + n_cand_all;
+        p->type = type_index(info->resource_type);
+        if (p->type >= 0)
+            run->type_rules[p->type][run->n_type_rules[p->type]++] = (uint32_t)r;
+        p->cand = run->cand + n_cand_all;
         for (size_t k = 0; k < n_waivers; k++) {
-            if (out->waivers[k].state == WAIVER_EXPIRED || !waivers_match_rule(w, k, info->id))
+            if (out->waivers[k].state == WAIVER_EXPIRED || !waivers_match_rule(run->w, k, info->id))
                 continue;
             out->waivers[k].rule_ran = 1;
-            plan[r].cand[plan[r].n_cand++] = (uint32_t)k;
+            p->cand[p->n_cand++] = (uint32_t)k;
         }
-        n_cand_all += plan[r].n_cand;
+        n_cand_all += p->n_cand;
     }
-    exact = malloc((n_cand_all + 1) * sizeof(*exact));
-    if (!exact)
-        goto nomem;
+    run->exact = malloc((n_cand_all + 1) * sizeof(*run->exact));
+    if (!run->exact)
+        return -1;
     for (size_t r = 0, used = 0; r < n_rules; r++) {
-        plan_split(w, &plan[r], exact + used);
-        used += plan[r].n_exact;
+        plan_split(run->w, &run->plan[r], run->exact + used);
+        used += run->plan[r].n_exact;
     }
-    /* Zeroed, so that a failure part-way frees exactly the messages made (large callocs cost no writes). */
-    out->items = calloc(n_items ? n_items : 1, sizeof(*out->items));
-    if (!out->items)
-        goto nomem;
-    out->n_items = n_items;
-    /*
-     * Resource by resource, every rule of its type: a resource's JSON nodes are
-     * read from memory once and stay in cache for all its rules, which is what
-     * keeps a million resources fast. Each result still lands in its rule's block.
-     */
-    for (int t = 0; t < RESTYPE_COUNT; t++) {
-        size_t n_tr = 0;
+    return 0;
+}
 
-        for (size_t r = 0; r < n_rules; r++) {
-            if (plan[r].type == t)
-                type_rules[n_tr++] = (uint32_t)r;
-        }
-        if (n_tr == 0)
-            continue;
-        for (size_t j = 0; j < bt.n[t]; j++) {
-            /* A stop must not wait for a million resources: an atomic load per resource is cheap. */
-            if (cancel_requested()) {
-                results_free(out);
-                err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
-                goto out;
-            }
-            for (size_t q = 0; q < n_tr; q++) {
-                if (judge(set, w, snap, clock, plan, type_rules[q], j, bt.idx[t][j], out) != 0)
-                    goto nomem;
-            }
-        }
+int rules_run_start(const rules_set *set, const waivers *w, const snapshot_doc *snap,
+                    const rules_clock *clock, rules_run **out, ia_err *err)
+{
+    size_t n_rules = rules_set_count(set), n_waivers = waivers_count(w);
+    rules_run *run = calloc(1, sizeof(*run));
+
+    *out = NULL;
+    if (n_rules >= UINT32_MAX || n_waivers >= INT32_MAX) {
+        free(run);
+        return err_set(err, IA_ERR_NOMEM, "too many rules or waivers to evaluate");
     }
-    out->snapshot = snap->root;
-    out->errors = snap->errors;
-    out->org_accounts = snap->org_accounts;
-    out->n_org_accounts = snap->n_org_accounts;
-    out->has_organization = snap->has_organization;
-    out->trust_known =
-        rules_set_var_strings(set, RULES_VAR_TRUSTED_SHARING, &out->trusted, &out->n_trusted) == 0;
+    if (!run)
+        goto nomem;
+    run->set = set;
+    run->w = w;
+    run->snap = snap;
+    run->clock = *clock;
+    run->out.rules = calloc(n_rules ? n_rules : 1, sizeof(*run->out.rules));
+    run->out.waivers = calloc(n_waivers ? n_waivers : 1, sizeof(*run->out.waivers));
+    run->plan = calloc(n_rules ? n_rules : 1, sizeof(*run->plan));
+    run->first = calloc(n_rules ? n_rules : 1, sizeof(*run->first));
+    run->last = calloc(n_rules ? n_rules : 1, sizeof(*run->last));
+    if (!run->out.rules || !run->out.waivers || !run->plan || !run->first || !run->last)
+        goto nomem;
+    for (int t = 0; t < RESTYPE_COUNT; t++) {
+        run->type_rules[t] = malloc((n_rules ? n_rules : 1) * sizeof(uint32_t));
+        if (!run->type_rules[t])
+            goto nomem;
+    }
+    run->out.n_rules = n_rules;
+    run->out.n_waivers = n_waivers;
+    for (size_t k = 0; k < n_waivers; k++) {
+        run->out.waivers[k] = *waivers_get(w, k);
+        run->out.waivers[k].matched = 0;
+        run->out.waivers[k].rule_ran = 0;
+        run->out.waivers[k].state = waivers_expired(w, k, clock->today) ? WAIVER_EXPIRED : WAIVER_UNUSED;
+    }
+    if (plan_rules(run) != 0)
+        goto nomem;
+    *out = run;
+    return 0;
+nomem:
+    rules_run_free(run);
+    return err_set(err, IA_ERR_NOMEM, "out of memory while evaluating rules");
+}
+
+int rules_run_judge(rules_run *run, const snap_resource *res, ia_err *err)
+{
+    int t = type_index(res->type);
+    uint32_t ri = (uint32_t)run->out.n_resources;
+
+    /* A stop must not wait for a million resources: an atomic load per resource is cheap. */
+    if (cancel_requested())
+        return err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
+    /* Every rule of its type while its JSON is in cache; each result lands in its rule's blocks. */
+    for (size_t q = 0; t >= 0 && q < run->n_type_rules[t]; q++) {
+        if (judge(run, run->type_rules[t][q], res, ri) != 0)
+            return err_set(err, IA_ERR_NOMEM, "out of memory while evaluating rules");
+    }
+    if (results_add_resource(&run->out, res) != 0)
+        return err_set(err, IA_ERR_NOMEM, "out of memory while evaluating rules");
+    return 0;
+}
+
+static int judge_one(void *run, const snap_resource *res, ia_err *err)
+{
+    return rules_run_judge(run, res, err);
+}
+
+int rules_run_snapshot(rules_run *run, snapshot_doc *snap, ia_err *err)
+{
+    return snapshot_doc_each(snap, judge_one, run, err);
+}
+
+int rules_run_finish(rules_run *run, results *out, ia_err *err)
+{
+    const snapshot_doc *snap = run->snap;
+    results *r = &run->out;
+    size_t k = 0;
+
+    memset(out, 0, sizeof(*out));
+    /* Grouped by rule, in rule order: each rule's blocks one after the other, freed as they are copied. */
+    r->items = malloc((run->n_items ? run->n_items : 1) * sizeof(*r->items));
+    if (!r->items) {
+        rules_run_free(run);
+        return err_set(err, IA_ERR_NOMEM, "out of memory while evaluating rules");
+    }
+    for (size_t i = 0; i < r->n_rules; i++) {
+        chunk *c = run->first[i];
+
+        while (c) {
+            chunk *next = c->next;
+
+            memcpy(r->items + k, c->items, c->n * sizeof(*c->items));
+            k += c->n;
+            munmap(c, sizeof(*c));
+            c = next;
+        }
+        run->first[i] = run->last[i] = NULL;
+    }
+    r->n_items = k;
+    r->snapshot = snap->root;
+    r->errors = snap->errors;
+    r->org_accounts = snap->org_accounts;
+    r->n_org_accounts = snap->n_org_accounts;
+    r->has_organization = snap->has_organization;
+    r->trust_known =
+        rules_set_var_strings(run->set, RULES_VAR_TRUSTED_SHARING, &r->trusted, &r->n_trusted) == 0;
     {
         char iso[TIMEFMT_ISO_SIZE];
 
         timefmt_iso(time(NULL), iso);
-        str_copy(out->evaluated_at, sizeof(out->evaluated_at), iso);
+        str_copy(r->evaluated_at, sizeof(r->evaluated_at), iso);
     }
-    rc = 0;
-    goto out;
-nomem:
-    results_free(out);
-    err_set(err, IA_ERR_NOMEM, "out of memory while evaluating rules");
-out:
-    free(cand);
-    free(exact);
-    free(plan);
-    free(type_rules);
-    by_type_free(&bt);
-    return rc;
+    *out = *r;
+    memset(r, 0, sizeof(*r));
+    rules_run_free(run);
+    return 0;
+}
+
+int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
+                   results *out, ia_err *err)
+{
+    rules_run *run = NULL;
+
+    memset(out, 0, sizeof(*out));
+    if (rules_run_start(set, w, snap, clock, &run, err) != 0)
+        return -1;
+    for (size_t i = 0; i < snap->n_resources; i++) {
+        if (rules_run_judge(run, &snap->resources[i], err) != 0) {
+            rules_run_free(run);
+            return -1;
+        }
+    }
+    return rules_run_finish(run, out, err);
 }

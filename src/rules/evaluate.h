@@ -28,16 +28,43 @@ int rules_bind_snapshot(rules_set *set, const snapshot_doc *snap, ia_err *err);
  * expired are reported as expired and apply to nothing; those that waived
  * nothing are unused. w may be NULL.
  *
- * out is filled from scratch (the caller frees it with results_free). It
- * borrows: rule strings from set, resources from snap, waiver strings from
- * w; all three must outlive it. It also names snap's Organization
- * (org_accounts, has_organization) and the accounts the sharing rules trust
- * (trusted: variable RULES_VAR_TRUSTED_SHARING, trust_known 0 when set has
- * no such list of strings). Returns 0, or -1 when out of memory or
- * when a stop was asked for (IA_ERR_CANCELLED, util/cancel.h: checked at
- * every resource); out is then empty.
+ * out is filled from scratch (the caller frees it with results_free). Its
+ * resources are copies (results_add_resource: data NULL, an image's
+ * sharing facts in images). It borrows rule strings from set, waiver
+ * strings from w and the envelope (snapshot, errors, org_accounts) from
+ * snap; all three must outlive it. It also names the accounts the sharing
+ * rules trust (trusted: variable RULES_VAR_TRUSTED_SHARING, trust_known 0
+ * when set has no such list of strings). Returns 0, or -1 when out of
+ * memory or when a stop was asked for (IA_ERR_CANCELLED, util/cancel.h:
+ * checked at every resource); out is then empty.
+ *
+ * This judges snap's table (snapshot_doc_read); rules_run_* below judge
+ * the resources as they are read (snapshot_doc_open, snapshot_doc_each),
+ * with the same results.
  */
 int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *snap, const rules_clock *clock,
                    results *out, ia_err *err);
+
+/*
+ * An evaluation fed one resource at a time. rules_run_start takes what
+ * rules_evaluate takes (snap may be the envelope only: its resources are
+ * not looked at); rules_run_judge judges one resource with every rule of
+ * its type and keeps a copy of it, so res may be freed when it returns;
+ * rules_run_finish puts the results in *out as rules_evaluate does, and
+ * frees run. Each returns 0, or -1 with err set (out of memory, or
+ * IA_ERR_CANCELLED from rules_run_judge); after a failure the caller frees
+ * run with rules_run_free (which accepts NULL), except after
+ * rules_run_finish, which always frees it.
+ */
+typedef struct rules_run rules_run;
+
+int rules_run_start(const rules_set *set, const waivers *w, const snapshot_doc *snap,
+                    const rules_clock *clock, rules_run **out, ia_err *err);
+int rules_run_judge(rules_run *run, const snap_resource *res, ia_err *err);
+
+/* rules_run_judge on every resource of snap as snapshot_doc_each reads it (snapshot_doc_open). */
+int rules_run_snapshot(rules_run *run, snapshot_doc *snap, ia_err *err);
+int rules_run_finish(rules_run *run, results *out, ia_err *err);
+void rules_run_free(rules_run *run);
 
 #endif

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules/results_store.h"
+
 const char *result_status_name(result_status s)
 {
     switch (s) {
@@ -46,6 +48,9 @@ void results_free(results *r)
     free(r->resolved);
     free(r->rules);
     free(r->resources);
+    free(r->images);
+    free(r->grants);
+    results_store_free(r->store);
     free(r->waivers);
     memset(r, 0, sizeof(*r));
 }

@@ -5,12 +5,21 @@
  * The results model: what evaluation produces and every report writer reads
  * (JSON, JUnit, HTML, console). Writers only read it; none re-evaluates rules.
  *
- * It is compact on purpose: a passing result carries no message, and the
- * strings a result points at (rule, resource, waiver) are borrowed from the
- * tables in the same `results`, so 20 rules over 1,000,000 resources stay
- * within memory proportional to the snapshot.
+ * It is compact on purpose: a result is 32 bytes (the indices of its
+ * rule, resource and waiver, its status), a passing one carries no
+ * message, and the strings a result points at are borrowed from the tables
+ * in the same `results`. A
+ * resource is kept as its type, id, name, account and region, copied into
+ * storage the results own (accounts, regions and types once each), not as
+ * the JSON it was read from: evaluation reads the snapshot one resource at
+ * a time (snapshot/read.h snapshot_doc_each) and frees each once judged,
+ * keeping of its data only what a report shows besides the results, the
+ * sharing facts of an image (image_facts). The built-in pack's 12 rules
+ * over 1,000,000 resources (6 million results, 2 million failing) take
+ * about 600 MB, most of it the failures' messages.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,8 +66,9 @@ typedef struct result {
     uint32_t rule;     /* index into results.rules */
     uint32_t resource; /* index into results.resources */
     int32_t waiver;    /* index into results.waivers, or -1 */
-    result_status status;
-    result_change change;
+    /* A byte each (a million resources make millions of results): 32 bytes a result in all. */
+    result_status status : 8;
+    result_change change : 8;
     char *message;    /* owned; filled template for FAIL and WAIVED, NULL for PASS */
     char *first_seen; /* owned; ISO-8601, for failures when a baseline was given, else NULL */
 } result;
@@ -68,11 +78,47 @@ typedef struct resolved_failure {
     char *rule, *resource_type, *resource_id, *account, *region, *message, *first_seen; /* owned */
 } resolved_failure;
 
+/* A share an image's owner grants: an entry of its "Permissions" that names an account. */
+typedef struct image_grant {
+    const char *account; /* snap_permission_account; borrowed from the results' storage */
+    bool options;        /* it has imagePermissions (AppStream): the two allow flags say what it lets do */
+    bool allow_fleet, allow_image_builder;
+} image_grant;
+
+/*
+ * What the record of an image (workspaces_image, appstream_image) says of
+ * its sharing, read from its data while it is evaluated: the data does not
+ * outlive evaluation (report/sharing.h works the shares out of these).
+ */
+typedef struct image_facts {
+    uint32_t resource; /* index into results.resources */
+    /* The owning account: OwnerAccountId, else the account field of the Arn (AppStream), if shorter
+     * than RESULTS_ACCOUNT_MAX; "" when neither names one. Borrowed from the results' storage. */
+    const char *owner;
+    bool byol; /* RequiredTenancy DEDICATED: a Bring Your Own License image */
+    /* Another account's image, seen from one it is shared with: ImageType SHARED (WorkSpaces, the
+     * collector's listing) or Visibility SHARED (AppStream). */
+    bool shared_in;
+    bool permissions_read; /* it has a "Permissions" list (snap_permissions), empty or not */
+    uint32_t first_grant;  /* its grants: results.grants[first_grant, first_grant + n_grants) */
+    uint32_t n_grants;
+} image_facts;
+
+/* Room for an owner's account id read from an ARN; a longer one is not believed (the owner is unknown). */
+#define RESULTS_ACCOUNT_MAX 64
+
 typedef struct results {
     rule_info *rules;
     size_t n_rules;
+    /* In snapshot order. Strings borrowed from the results' storage (or from whoever filled the table);
+     * data is NULL once evaluated: what reports need of it is in images. */
     snap_resource *resources;
     size_t n_resources;
+    image_facts *images; /* the images among resources, in snapshot order (results_add_resource) */
+    size_t n_images;
+    image_grant *grants; /* what images' first_grant and n_grants point into */
+    size_t n_grants;
+    struct results_store *store; /* owned: the strings resources, images and grants borrow */
     waiver_info *waivers;
     size_t n_waivers;
     result *items; /* grouped by rule (in rule order), then resources in snapshot order */
@@ -101,12 +147,24 @@ const char *result_status_name(result_status s);
 const char *waiver_state_name(waiver_state s);
 
 /*
+ * Appends to r->resources a copy of res that outlives it: type, id, name,
+ * account and region copied into r's storage (type, account and region
+ * once each however many resources name them), data NULL. For an image
+ * (workspaces_image, appstream_image), also appends its image_facts, read
+ * from res->data. This is how evaluation keeps what it reads, and how a
+ * test builds results by hand. Returns 0, or -1 when out of memory (r is
+ * then as it was, and results_free frees it).
+ */
+int results_add_resource(results *r, const snap_resource *res);
+
+/*
  * Frees what the results own: the items (with their message and
- * first_seen), the rules, resources, waivers and resolved arrays and the
- * resolved failures' strings. Strings that rule_info, snap_resource and
- * waiver_info point at are borrowed (from the rule set, the snapshot and the
- * waivers) and are not touched. Zeroes *r, which may then be reused; the
- * struct itself is the caller's. Accepts NULL.
+ * first_seen), the rules, resources, images, grants, waivers and resolved
+ * arrays, the storage of the resources' strings, and the resolved failures'
+ * strings. Strings that rule_info and waiver_info point at are borrowed
+ * (from the rule set and the waivers) and are not touched. Zeroes *r,
+ * which may then be reused; the struct itself is the caller's. Accepts
+ * NULL.
  */
 void results_free(results *r);
 

@@ -1,16 +1,31 @@
 #include "snapshot/read.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/cancel.h"
 #include "util/jsonfile.h"
+#include "util/jsonscan.h"
 #include "util/str.h"
+
+/* Where the resources stand in the text, between snapshot_doc_open and snapshot_doc_each. */
+struct snapshot_source {
+    json_text text;
+    /* Offset of the "resources" list's '[', or SIZE_MAX when the envelope's parse read the list (a key
+     * written with escapes, which the scanner does not decode) */
+    size_t resources;
+    bool done; /* snapshot_doc_each has read the resources */
+};
 
 void snapshot_doc_free(snapshot_doc *snap)
 {
     if (!snap)
         return;
+    if (snap->src)
+        json_text_close(&snap->src->text);
+    free(snap->src);
     cJSON_Delete(snap->root);
     free(snap->resources);
     free(snap->org_accounts);
@@ -206,12 +221,10 @@ static void scrub_strings(cJSON *item)
     }
 }
 
-/* Checks the document in snap->root and makes the table of resources. */
+/* Checks the envelope in snap->root: everything but the resources, which are checked one by one. */
 static int check(const char *name, snapshot_doc *snap, ia_err *err)
 {
     const cJSON *schema, *version, *resources, *errors;
-    size_t n = 0, i = 0;
-    const cJSON *item;
 
     /* Every report must be well-formed UTF-8 whatever an image's owner put in its name. */
     scrub_strings(snap->root);
@@ -232,34 +245,192 @@ static int check(const char *name, snapshot_doc *snap, ia_err *err)
     if (errors && !cJSON_IsArray(errors) && !cJSON_IsNull(errors))
         return err_set_at(err, name, 0, 0, "snapshot \"errors\" is not a list");
     snap->errors = cJSON_IsArray(errors) ? errors : NULL;
-    cJSON_ArrayForEach(item, resources)
-    {
-        n++;
-    }
-    snap->resources = calloc(n ? n : 1, sizeof(*snap->resources));
-    if (!snap->resources)
-        return err_set(err, IA_ERR_NOMEM, "%s: out of memory for %zu resources", name, n);
-    cJSON_ArrayForEach(item, resources)
-    {
-        if (check_resource(name, i, item, &snap->resources[i], err) != 0)
-            return -1;
-        i++;
-    }
-    snap->n_resources = n;
     return check_organizations(name, snap, err);
 }
 
-/* Takes root (also on failure) and checks it into *out. */
-static int make_doc(const char *name, cJSON *root, snapshot_doc **out, ia_err *err)
+/* A parse of text[at..at+len) failed: the error names the place in the whole text. */
+static int parse_error(const json_text *t, size_t at, const json_fault *fault, ia_err *err)
+{
+    unsigned line, col;
+
+    /* The budget is the whole piece's: no one place is to blame. */
+    if (fault->status == JSON_TOO_LARGE)
+        return err_set_at(err, t->name, 0, 0, "%s", fault->msg);
+    str_text_position(t->data, t->len, at + fault->offset, &line, &col);
+    if (fault->status == JSON_TOO_DEEP)
+        return err_set_at(err, t->name, line, col, "nesting deeper than %d levels", JSON_MAX_DEPTH);
+    return err_set_at(err, t->name, line, col, "invalid JSON: not a snapshot");
+}
+
+/*
+ * The top-level member "resources" when its value is a list: *at is its
+ * '[' and *end just past its ']'. The members before it are only stepped
+ * over: the envelope's parse checks them. false when there is no such
+ * member, or the text breaks before it is found (the envelope's parse then
+ * names the place, having built no more than what comes before it).
+ */
+static void passed(void *t, size_t at)
+{
+    json_text_release(t, at);
+}
+
+/* Where the top-level "resources" list is. */
+typedef enum list_place {
+    LIST_NONE,  /* no such member, or not a list, or the text breaks before it */
+    LIST_FOUND, /* text[at..end) */
+    LIST_OPEN,  /* it starts at at and does not close: the text breaks inside it */
+} list_place;
+
+/*
+ * The top-level member "resources" when its value is a list. The members
+ * before it are only stepped over: the envelope's parse checks them. When
+ * the text breaks before the list, the envelope's parse names the place,
+ * having built no more than what comes before it.
+ */
+static list_place find_resources(json_text *t, size_t *at, size_t *end)
+{
+    size_t start = t->len >= 3 && memcmp(t->data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+    jsonscan s;
+    jsonscan_item m;
+    int more;
+
+    if (jsonscan_open(&s, t->data, t->len, start, '{') != 0)
+        return LIST_NONE;
+    /* Stepping over a million resources reads them all: their pages are given back as it goes. */
+    s.passed = passed;
+    s.ud = t;
+    while ((more = jsonscan_next(&s, &m)) == 1 && !jsonscan_key_is(&s, &m, "resources"))
+        ;
+    /* A failed step still names the member it was in. */
+    if (more == 0 || !jsonscan_key_is(&s, &m, "resources") || m.value >= t->len || t->data[m.value] != '[')
+        return LIST_NONE;
+    *at = m.value;
+    *end = m.value_end;
+    return more == 1 ? LIST_FOUND : LIST_OPEN;
+}
+
+/*
+ * The place of the first error in a snapshot whose resources list does not
+ * close (a file cut short, say), found as the envelope and the resources
+ * would be read, without parsing the list whole: what precedes the list,
+ * then each resource, then where the list breaks.
+ */
+static int broken_list(json_text *t, size_t at, ia_err *err)
+{
+    char *head = malloc(at + 4);
+    json_arena arena = {NULL};
+    cJSON *parsed = NULL;
+    json_fault fault;
+    jsonscan s;
+    jsonscan_item e;
+    int rc;
+
+    if (!head)
+        return err_set(err, IA_ERR_NOMEM, "%s: out of memory", t->name);
+    memcpy(head, t->data, at);
+    memcpy(head + at, "[]}", 4);
+    rc = json_parse_bounded(head, at + 3, JSON_MAX_DEPTH, &parsed, &fault);
+    free(head);
+    cJSON_Delete(parsed);
+    if (rc != 0 && fault.offset < at)
+        return parse_error(t, 0, &fault, err);
+    jsonscan_open(&s, t->data, t->len, at, '[');
+    /* A resource the list breaks in (e.value set, no end found) runs to the end of the text: cJSON names the
+     * place in it. */
+    while ((rc = jsonscan_next(&s, &e)) == 1 || (rc < 0 && e.value > 0)) {
+        size_t len = rc == 1 ? e.value_end - e.value : t->len - e.value;
+
+        json_text_release(t, e.value);
+        if (json_parse_in(&arena, t->data + e.value, len, JSON_MAX_DEPTH - 2, &parsed, &fault) != 0) {
+            json_arena_free(&arena);
+            return parse_error(t, e.value, &fault, err);
+        }
+        if (rc < 0)
+            break;
+    }
+    json_arena_free(&arena);
+    return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, ""}, err);
+}
+
+/*
+ * Parses the envelope: the whole text with the resources list read as "[]"
+ * (a copy of the rest: the accounts, regions, errors, Organization), so
+ * that cJSON checks every byte outside the list and its errors name the
+ * same places as in the file.
+ */
+static int parse_envelope(snapshot_doc *snap, ia_err *err)
+{
+    json_text *t = &snap->src->text;
+    size_t at = SIZE_MAX, end = 0, len;
+    char *env = NULL;
+    json_fault fault;
+    int rc;
+
+    if (t->len == 0)
+        return err_set_at(err, t->name, 0, 0, "empty file, not a snapshot");
+    switch (find_resources(t, &at, &end)) {
+    case LIST_NONE:
+        if (json_parse_bounded(t->data, t->len, JSON_MAX_DEPTH, &snap->root, &fault) != 0)
+            return parse_error(t, 0, &fault, err);
+        return 0;
+    case LIST_OPEN: return broken_list(t, at, err);
+    case LIST_FOUND: break;
+    }
+    len = t->len - (end - at) + 2;
+    env = malloc(len + 1);
+    if (!env)
+        return err_set(err, IA_ERR_NOMEM, "%s: out of memory", t->name);
+    memcpy(env, t->data, at);
+    memcpy(env + at, "[]", 2);
+    memcpy(env + at + 2, t->data + end, t->len - end);
+    env[len] = '\0';
+    rc = json_parse_bounded(env, len, JSON_MAX_DEPTH, &snap->root, &fault);
+    free(env);
+    if (rc != 0) {
+        /* Past the "[]", the envelope stands (end - at - 2) bytes before the file. */
+        if (fault.offset >= at + 2)
+            fault.offset += end - at - 2;
+        else if (fault.offset > at)
+            fault.offset = at;
+        return parse_error(t, 0, &fault, err);
+    }
+    snap->src->resources = at;
+    return 0;
+}
+
+/* Opens the text already in snap->src: the envelope parsed and checked. */
+static int open_doc(snapshot_doc *snap, ia_err *err)
+{
+    snap->src->resources = SIZE_MAX;
+    if (parse_envelope(snap, err) != 0)
+        return -1;
+    return check(snap->src->text.name, snap, err);
+}
+
+/* A new snapshot_doc with its source, or NULL (err set). */
+static snapshot_doc *new_doc(ia_err *err)
 {
     snapshot_doc *snap = calloc(1, sizeof(*snap));
 
-    if (!snap) {
-        cJSON_Delete(root);
-        return err_set(err, IA_ERR_NOMEM, "%s: out of memory", name);
+    if (snap)
+        snap->src = calloc(1, sizeof(*snap->src));
+    if (!snap || !snap->src) {
+        free(snap);
+        err_set(err, IA_ERR_NOMEM, "out of memory reading a snapshot");
+        return NULL;
     }
-    snap->root = root;
-    if (check(name, snap, err) != 0) {
+    return snap;
+}
+
+int snapshot_doc_open(const char *path, snapshot_doc **out, ia_err *err)
+{
+    snapshot_doc *snap = new_doc(err);
+
+    *out = NULL;
+    if (!snap)
+        return -1;
+    if (json_text_open(path, SNAPSHOT_MAX_BYTES, "a snapshot", &snap->src->text, err) != 0 ||
+        open_doc(snap, err) != 0) {
         snapshot_doc_free(snap);
         return -1;
     }
@@ -267,22 +438,138 @@ static int make_doc(const char *name, cJSON *root, snapshot_doc **out, ia_err *e
     return 0;
 }
 
+/* The list the resources are kept in (snapshot_doc_read): the envelope's empty "resources". */
+static cJSON *kept_list(snapshot_doc *snap)
+{
+    return cJSON_GetObjectItemCaseSensitive(snap->root, "resources");
+}
+
+/* The resources when the envelope's parse read them (see snapshot_source): checked and handed over. */
+static int in_envelope(snapshot_doc *snap, snapshot_resource_fn fn, void *ud, ia_err *err)
+{
+    const cJSON *item;
+    size_t i = 0;
+
+    cJSON_ArrayForEach(item, kept_list(snap))
+    {
+        snap_resource ref;
+
+        if (check_resource(snap->src->text.name, i++, item, &ref, err) != 0 || (fn && fn(ud, &ref, err) != 0))
+            return -1;
+    }
+    return 0;
+}
+
+/*
+ * Reads the resources one by one: each parsed (bounded as a document
+ * nested three levels down), scrubbed and checked, handed to fn, then
+ * freed, or kept in the envelope's "resources" list when keep is set.
+ */
+static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn, void *ud, ia_err *err)
+{
+    json_text *t = &snap->src->text;
+    size_t i = 0, list = snap->src->resources;
+    json_arena arena = {NULL};
+    jsonscan s;
+    jsonscan_item e;
+    int more, rc = 0;
+
+    if (snap->src->done)
+        return 0;
+    snap->src->done = true;
+    if (list == SIZE_MAX)
+        return in_envelope(snap, fn, ud, err); /* and kept where they are */
+    if (jsonscan_open(&s, t->data, t->len, list, '[') != 0)
+        return err_set(err, IA_ERR_INTERNAL, "%s: the resources list moved", t->name);
+    while ((more = jsonscan_next(&s, &e)) == 1) {
+        const char *text = t->data + e.value;
+        size_t len = e.value_end - e.value;
+        cJSON *item = NULL;
+        snap_resource ref;
+        json_fault fault;
+
+        if (cancel_requested()) {
+            rc = err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
+            break;
+        }
+        json_text_release(t, e.value);
+        /* Kept: a tree of its own. Judged and dropped: in the arena, which the next resource reuses. */
+        rc = keep ? json_parse_bounded(text, len, JSON_MAX_DEPTH - 2, &item, &fault)
+                  : json_parse_in(&arena, text, len, JSON_MAX_DEPTH - 2, &item, &fault);
+        if (rc != 0) {
+            rc = parse_error(t, e.value, &fault, err);
+            break;
+        }
+        scrub_strings(item);
+        rc = check_resource(t->name, i, item, &ref, err);
+        if (rc == 0 && fn)
+            rc = fn(ud, &ref, err);
+        if (rc == 0 && keep)
+            cJSON_AddItemToArray(kept_list(snap), item);
+        else if (keep)
+            cJSON_Delete(item);
+        if (rc != 0)
+            break;
+        i++;
+    }
+    json_arena_free(&arena);
+    if (rc == 0 && more < 0)
+        return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, ""}, err);
+    return rc;
+}
+
+int snapshot_doc_each(snapshot_doc *snap, snapshot_resource_fn fn, void *ud, ia_err *err)
+{
+    return each_resource(snap, false, fn, ud, err);
+}
+
+/* Reads every resource into the envelope and makes the table of them. */
+static int read_all(snapshot_doc *snap, ia_err *err)
+{
+    const cJSON *item;
+    size_t n = 0, i = 0;
+
+    if (each_resource(snap, true, NULL, NULL, err) != 0)
+        return -1;
+    n = (size_t)cJSON_GetArraySize(kept_list(snap));
+    snap->resources = calloc(n ? n : 1, sizeof(*snap->resources));
+    if (!snap->resources)
+        return err_set(err, IA_ERR_NOMEM, "%s: out of memory for %zu resources", snap->src->text.name, n);
+    cJSON_ArrayForEach(item, kept_list(snap))
+    {
+        check_resource(snap->src->text.name, i, item, &snap->resources[i], err);
+        i++;
+    }
+    snap->n_resources = n;
+    return 0;
+}
+
 int snapshot_doc_parse(const char *name, const char *text, size_t len, snapshot_doc **out, ia_err *err)
 {
-    cJSON *root;
+    snapshot_doc *snap = new_doc(err);
 
     *out = NULL;
-    if (json_parse_text(name, text, len, "a snapshot", &root, err) != 0)
+    if (!snap)
         return -1;
-    return make_doc(name, root, out, err);
+    snap->src->text.data = text;
+    snap->src->text.len = len;
+    str_copy(snap->src->text.name, sizeof(snap->src->text.name), name);
+    if (open_doc(snap, err) != 0 || read_all(snap, err) != 0) {
+        snapshot_doc_free(snap);
+        return -1;
+    }
+    *out = snap;
+    return 0;
 }
 
 int snapshot_doc_read(const char *path, snapshot_doc **out, ia_err *err)
 {
-    cJSON *root;
-
-    *out = NULL;
-    if (json_read_file(path, SNAPSHOT_MAX_BYTES, "a snapshot", &root, err) != 0)
+    if (snapshot_doc_open(path, out, err) != 0)
         return -1;
-    return make_doc(strcmp(path, "-") == 0 ? "stdin" : path, root, out, err);
+    if (read_all(*out, err) != 0) {
+        snapshot_doc_free(*out);
+        *out = NULL;
+        return -1;
+    }
+    return 0;
 }

@@ -1,8 +1,17 @@
+/* madvise: MADV_DONTNEED gives mapped pages back (posix_madvise's is a no-op in glibc). */
+#define _DEFAULT_SOURCE
 #include "util/jsonfile.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/fileio.h"
@@ -37,9 +46,9 @@ static bool is_blank(char c)
  * bytes as written (as cJSON sizes it). Over text that is not JSON it
  * counts at least what cJSON allocates before it gives up. Stops at the
  * first level deeper than max_depth, or where the count passes budget;
- * *at is that offset.
+ * *at is that offset. *total is the count.
  */
-static json_status scan(const char *text, size_t len, int max_depth, size_t budget, size_t *at)
+static json_status scan(const char *text, size_t len, int max_depth, size_t budget, size_t *at, size_t *total)
 {
     size_t cost = 0, i;
     int depth = 0;
@@ -89,33 +98,137 @@ static json_status scan(const char *text, size_t len, int max_depth, size_t budg
             return JSON_TOO_LARGE;
         }
     }
+    *total = cost;
     return JSON_OK;
+}
+
+/* Checks text against the bounds: JSON_OK with *cost what its parse allocates, or the fault. */
+static json_status check_bounds(const char *text, size_t len, int max_depth, size_t *cost, json_fault *fault)
+{
+    size_t budget = parse_budget(len), at = 0;
+
+    memset(fault, 0, sizeof(*fault));
+    fault->status = scan(text, len, max_depth, budget, &at, cost);
+    fault->offset = at;
+    if (fault->status == JSON_TOO_DEEP)
+        snprintf(fault->msg, sizeof(fault->msg), "nesting deeper than %d levels", max_depth);
+    else if (fault->status == JSON_TOO_LARGE)
+        snprintf(fault->msg, sizeof(fault->msg),
+                 "too many values to parse (limit %zu MiB in memory: %d times the %zu bytes, plus %zu MiB)",
+                 budget >> 20, JSON_PARSE_RATIO, len, JSON_PARSE_FLOOR >> 20);
+    return fault->status;
+}
+
+/* cJSON's parse of text, within bounds already checked. */
+static int parse_checked(const char *text, size_t len, cJSON **out, json_fault *fault)
+{
+    const char *end = NULL;
+
+    *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (*out)
+        return 0;
+    fault->status = JSON_INVALID;
+    fault->offset = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
+    snprintf(fault->msg, sizeof(fault->msg), "invalid JSON");
+    return -1;
 }
 
 int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault)
 {
-    size_t budget = parse_budget(len), at = 0;
-    const char *end = NULL;
+    size_t cost = 0;
 
     *out = NULL;
-    memset(fault, 0, sizeof(*fault));
-    fault->status = scan(text, len, max_depth, budget, &at);
-    if (fault->status == JSON_TOO_DEEP) {
-        snprintf(fault->msg, sizeof(fault->msg), "nesting deeper than %d levels", max_depth);
-    } else if (fault->status == JSON_TOO_LARGE) {
-        snprintf(fault->msg, sizeof(fault->msg),
-                 "too many values to parse (limit %zu MiB in memory: %d times the %zu bytes, plus %zu MiB)",
-                 budget >> 20, JSON_PARSE_RATIO, len, JSON_PARSE_FLOOR >> 20);
-    } else {
-        *out = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-        if (*out)
-            return 0;
-        fault->status = JSON_INVALID;
-        at = end && end >= text && end <= text + len ? (size_t)(end - text) : 0;
-        snprintf(fault->msg, sizeof(fault->msg), "invalid JSON");
+    if (check_bounds(text, len, max_depth, &cost, fault) != JSON_OK)
+        return -1;
+    return parse_checked(text, len, out, fault);
+}
+
+/* ---- parses in an arena ---- */
+
+struct json_arena_block {
+    struct json_arena_block *next;
+    size_t cap, used;
+    max_align_t data[];
+};
+
+/* The arena cJSON's hooks allocate from, during json_parse_in only. */
+static json_arena *g_arena;
+
+static struct json_arena_block *new_block(size_t cap)
+{
+    struct json_arena_block *b = malloc(sizeof(*b) + cap);
+
+    if (b) {
+        b->next = NULL;
+        b->cap = cap;
+        b->used = 0;
     }
-    fault->offset = at;
-    return -1;
+    return b;
+}
+
+static void *arena_alloc(size_t n)
+{
+    struct json_arena_block *b = g_arena->blocks;
+    size_t need = (n + 15) & ~(size_t)15;
+
+    /* The first block is sized from the parse's cost, which counts more than this takes: a spare one is
+     * for safety only. */
+    if (!b || b->cap - b->used < need) {
+        b = new_block(need > 65536 ? need : 65536);
+        if (!b)
+            return NULL;
+        b->next = g_arena->blocks;
+        g_arena->blocks = b;
+    }
+    b->used += need;
+    return (char *)b->data + b->used - need;
+}
+
+static void arena_free(void *p)
+{
+    (void)p; /* everything goes at once, at the next parse */
+}
+
+void json_arena_free(json_arena *a)
+{
+    while (a && a->blocks) {
+        struct json_arena_block *next = a->blocks->next;
+
+        free(a->blocks);
+        a->blocks = next;
+    }
+}
+
+int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault)
+{
+    cJSON_Hooks hooks = {arena_alloc, arena_free};
+    size_t cost = 0;
+    int rc;
+
+    *out = NULL;
+    if (check_bounds(text, len, max_depth, &cost, fault) != JSON_OK)
+        return -1;
+    /* One block, reused while it is large enough and not more than a few times so (one large document
+     * must not hold memory for all the small ones after it). */
+    if (cost < 65536)
+        cost = 65536;
+    if (a->blocks && !a->blocks->next && a->blocks->cap >= cost && a->blocks->cap / 4 <= cost) {
+        a->blocks->used = 0;
+    } else {
+        json_arena_free(a);
+        a->blocks = new_block(cost);
+    }
+    if (!a->blocks) {
+        fault->status = JSON_TOO_LARGE;
+        snprintf(fault->msg, sizeof(fault->msg), "out of memory for %zu bytes of JSON", len);
+        return -1;
+    }
+    g_arena = a;
+    cJSON_InitHooks(&hooks);
+    rc = parse_checked(text, len, out, fault);
+    cJSON_InitHooks(NULL);
+    g_arena = NULL;
+    return rc;
 }
 
 /* ---- what a value costs read back ---- */
@@ -240,32 +353,116 @@ static int check_start(void *ud, const buf *text, size_t from, ia_err *err)
     return err_set_at(err, sc->path, line, col, "invalid JSON (%s): not %s", why, sc->what);
 }
 
-int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err)
+/* Reads path into text (at most limit bytes), refusing at once bytes that cannot start what. */
+static int read_text(const char *path, size_t limit, const char *what, buf *text, ia_err *err)
 {
     /* "-" is stdin, read as the file the system names it (any kind: a pipe, a terminal) and named "stdin". */
     bool from_stdin = strcmp(path, "-") == 0;
     const char *open_path = from_stdin ? "/dev/stdin" : path;
     start_check sc = {from_stdin ? "stdin" : path, what, false};
+    char msg[sizeof(err->msg)];
+    const char *m = err->msg;
+    size_t plen = strlen(open_path);
+
+    buf_init(text, limit);
+    if (file_read_checked(open_path, text, check_start, &sc, err) == 0)
+        return 0;
+    buf_free(text);
+    if (err->kind == IA_ERR_INPUT)
+        return -1;
+    /* A file that cannot be read is bad input (exit 2), named once. */
+    if (strncmp(m, open_path, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
+        m += plen + 2;
+    snprintf(msg, sizeof(msg), "%s", m);
+    return err_set_at(err, sc.path, 0, 0, "%s", msg);
+}
+
+int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err)
+{
     buf text;
     int rc;
 
     *out = NULL;
-    buf_init(&text, limit);
-    if (file_read_checked(open_path, &text, check_start, &sc, err) != 0) {
-        char msg[sizeof(err->msg)];
-        const char *m = err->msg;
-        size_t plen = strlen(open_path);
-
-        buf_free(&text);
-        if (err->kind == IA_ERR_INPUT)
-            return -1;
-        /* A file that cannot be read is bad input (exit 2), named once. */
-        if (strncmp(m, open_path, plen) == 0 && strncmp(m + plen, ": ", 2) == 0)
-            m += plen + 2;
-        snprintf(msg, sizeof(msg), "%s", m);
-        return err_set_at(err, sc.path, 0, 0, "%s", msg);
-    }
-    rc = json_parse_text(sc.path, buf_str(&text), text.len, what, out, err);
+    if (read_text(path, limit, what, &text, err) != 0)
+        return -1;
+    rc = json_parse_text(strcmp(path, "-") == 0 ? "stdin" : path, buf_str(&text), text.len, what, out, err);
     buf_free(&text);
     return rc;
+}
+
+/* ---- text walked piece by piece ---- */
+
+/* Given back in steps of this many bytes: a madvise call per step, not per piece. */
+#define RELEASE_STEP ((size_t)8 * 1024 * 1024)
+
+int json_text_open(const char *path, size_t limit, const char *what, json_text *out, ia_err *err)
+{
+    struct stat st;
+    int fd = -1;
+    void *map;
+    buf text;
+
+    memset(out, 0, sizeof(*out));
+    str_copy(out->name, sizeof(out->name), strcmp(path, "-") == 0 ? "stdin" : path);
+    if (strcmp(path, "-") != 0) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return err_set_at(err, path, 0, 0, "%s", strerror(errno));
+        if (fstat(fd, &st) != 0) {
+            err_set_at(err, path, 0, 0, "%s", strerror(errno));
+            close(fd);
+            return -1;
+        }
+    }
+    /* A regular file is mapped; anything else cannot be, and is read as it comes. */
+    if (fd < 0 || !S_ISREG(st.st_mode) || st.st_size == 0) {
+        if (fd >= 0)
+            close(fd);
+        if (read_text(path, limit, what, &text, err) != 0)
+            return -1;
+        out->len = text.len;
+        out->mem = buf_detach(&text);
+        out->data = out->mem;
+        if (!out->mem)
+            return err_set(err, IA_ERR_NOMEM, "%s: out of memory", out->name);
+        return out->len ? 0 : err_set_at(err, out->name, 0, 0, "empty file, not %s", what);
+    }
+    if ((uintmax_t)st.st_size > limit) {
+        close(fd);
+        return err_set_at(err, path, 0, 0, "file too large (limit %zu bytes)", limit);
+    }
+    map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (map == MAP_FAILED)
+        return err_set_at(err, path, 0, 0, "%s", strerror(errno));
+    /* Read front to back: the kernel may read ahead. */
+    madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+    out->map = map;
+    out->data = map;
+    out->len = (size_t)st.st_size;
+    return 0;
+}
+
+void json_text_release(json_text *t, size_t upto)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), end;
+
+    if (!t->map || upto > t->len)
+        return;
+    /* A second pass over the text starts again from the front. */
+    if (upto < t->released)
+        t->released = upto / page * page;
+    if (upto < t->released + RELEASE_STEP)
+        return;
+    end = upto / page * page;
+    madvise((char *)t->map + t->released, end - t->released, MADV_DONTNEED);
+    t->released = end;
+}
+
+void json_text_close(json_text *t)
+{
+    if (t->map)
+        munmap(t->map, t->len);
+    free(t->mem);
+    memset(t, 0, sizeof(*t));
 }

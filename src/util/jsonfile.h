@@ -53,6 +53,29 @@ typedef struct json_fault {
 int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault);
 
 /*
+ * Parses that allocate from one block instead of a malloc per value (cJSON
+ * takes one for every value and string): for a reader that parses many
+ * small documents one after another (a snapshot's resources) and is done
+ * with each before the next. The block is sized from the cost the bounds
+ * check counts, and given back at the next parse.
+ */
+typedef struct json_arena {
+    struct json_arena_block *blocks; /* internal; a zeroed json_arena is empty */
+} json_arena;
+
+/*
+ * json_parse_bounded with every value of *out in a: *out is valid until the
+ * next json_parse_in on a or json_arena_free(a), and is never given to
+ * cJSON_Delete. cJSON's allocation hooks are process-wide: they point at a
+ * during the parse only, so no other thread may use cJSON meanwhile
+ * (evaluation runs on one thread).
+ */
+int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault);
+
+/* Frees what a holds; a may be used again. Accepts NULL. */
+void json_arena_free(json_arena *a);
+
+/*
  * Whether v, printed by cJSON, reads back within the parse budget without
  * its floor: what a parse of it would allocate is at most JSON_PARSE_RATIO
  * times the fewest bytes it prints as, and it nests at most max_depth
@@ -83,6 +106,42 @@ json_status json_value_cost(const cJSON *v, int max_depth, size_t *cost, size_t 
  * "PATH: too many values to parse ..."); or IA_ERR_NOMEM.
  */
 int json_read_file(const char *path, size_t limit, const char *what, cJSON **out, ia_err *err);
+
+/*
+ * A document's text for a reader that walks it piece by piece
+ * (util/jsonscan.h) instead of parsing it whole: a regular file is mapped
+ * read-only, so that the pages already read can be given back; anything
+ * else (stdin "-", a pipe, a device) is read into memory, checked as
+ * json_read_file checks it.
+ */
+typedef struct json_text {
+    const char *data; /* the text: len bytes, borrowed from the map or from mem */
+    size_t len;
+    char name[256]; /* path, or "stdin" for "-": what errors name */
+    void *map;      /* internal: the mapping, or NULL */
+    size_t released;
+    char *mem; /* internal: the text read into memory (owned), or NULL */
+} json_text;
+
+/*
+ * Opens path (at most limit bytes) into *out; failures as json_read_file's
+ * reading ones ("PATH: why", "PATH: empty file, not WHAT", a NUL byte or a
+ * first character other than '{' in what is read into memory). The caller
+ * closes *out with json_text_close, also after a failure.
+ */
+int json_text_open(const char *path, size_t limit, const char *what, json_text *out, ia_err *err);
+
+/*
+ * Gives back the memory of the mapped text before offset upto (whole
+ * pages), every time it has moved on by a few MB: the pages are
+ * read again from the file if they are looked at later (an error's
+ * line:column). An upto before the last one starts a new pass over the
+ * text. Does nothing for text read into memory.
+ */
+void json_text_release(json_text *t, size_t upto);
+
+/* Unmaps or frees the text. Accepts a zeroed json_text. */
+void json_text_close(json_text *t);
 
 /* The same over text[0..len) already in memory; name stands for the path in errors. */
 int json_parse_text(const char *name, const char *text, size_t len, const char *what, cJSON **out,

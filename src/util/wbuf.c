@@ -1,0 +1,154 @@
+#include "util/wbuf.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "util/str.h"
+
+int wbuf_init(wbuf *w, FILE *fp)
+{
+    w->fp = fp;
+    w->len = 0;
+    w->write_errno = 0;
+    w->data = malloc(WBUF_SIZE);
+    w->failed = !w->data;
+    return w->data ? 0 : -1;
+}
+
+void wbuf_free(wbuf *w)
+{
+    free(w->data);
+    w->data = NULL;
+    w->len = 0;
+}
+
+/* Empties the buffer into fp. */
+static void drain(wbuf *w)
+{
+    if (w->failed || w->len == 0)
+        return;
+    errno = 0;
+    if (fwrite(w->data, 1, w->len, w->fp) != w->len) {
+        w->failed = 1;
+        w->write_errno = errno ? errno : EIO;
+    }
+    w->len = 0;
+}
+
+void wbuf_write(wbuf *w, const void *p, size_t n)
+{
+    if (w->failed)
+        return;
+    if (n > WBUF_SIZE - w->len) {
+        drain(w);
+        /* Larger than the whole buffer: straight through, one copy fewer. */
+        if (n >= WBUF_SIZE) {
+            errno = 0;
+            if (!w->failed && fwrite(p, 1, n, w->fp) != n) {
+                w->failed = 1;
+                w->write_errno = errno ? errno : EIO;
+            }
+            return;
+        }
+    }
+    memcpy(w->data + w->len, p, n);
+    w->len += n;
+}
+
+char *wbuf_reserve(wbuf *w, size_t n)
+{
+    if (n > WBUF_SIZE - w->len)
+        drain(w);
+    return w->failed || n > WBUF_SIZE ? NULL : w->data + w->len;
+}
+
+int wbuf_finish(wbuf *w)
+{
+    drain(w);
+    if (!w->failed && (fflush(w->fp) != 0 || ferror(w->fp))) {
+        w->failed = 1;
+        w->write_errno = errno ? errno : EIO;
+    }
+    return w->failed ? -1 : 0;
+}
+
+void wbuf_uint(wbuf *w, uint64_t v)
+{
+    char digits[20];
+    size_t n = 0;
+
+    do {
+        digits[sizeof(digits) - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    wbuf_write(w, digits + sizeof(digits) - n, n);
+}
+
+/*
+ * What each byte needs in a JSON string: 0 nothing, 1 an escape, 2 a look at
+ * the UTF-8 sequence it starts.
+ */
+static const unsigned char json_class[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+static void json_escape(wbuf *w, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+    switch (c) {
+    case '"':
+    case '\\': esc[1] = (char)c; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    default: wbuf_write(w, esc, 6); return;
+    }
+    wbuf_write(w, esc, 2);
+}
+
+void wbuf_json_string(wbuf *w, const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s, *run;
+
+    if (!s) {
+        wbuf_write(w, "null", 4);
+        return;
+    }
+    wbuf_putc(w, '"');
+    for (;;) {
+        size_t n;
+
+        /* The run of bytes that go out as they are, copied at once. */
+        run = p;
+        while (*p && json_class[*p] == 0)
+            p++;
+        wbuf_write(w, run, (size_t)(p - run));
+        if (!*p)
+            break;
+        if (json_class[*p] == 1) {
+            json_escape(w, *p++);
+            continue;
+        }
+        /* Non-ASCII: runs of whole sequences as they are, a byte outside any as '?'. */
+        run = p;
+        while (*p >= 0x80 && (n = str_utf8_len(p)) != 0)
+            p += n;
+        wbuf_write(w, run, (size_t)(p - run));
+        if (*p >= 0x80) {
+            wbuf_putc(w, '?');
+            p++;
+        }
+    }
+    wbuf_putc(w, '"');
+}
