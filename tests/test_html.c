@@ -703,8 +703,9 @@ static void test_html__large_sharing_table_is_data(void)
         cJSON_AddItemToArray(datas, d);
         res[i] = (snap_resource){"workspaces_image", ids[i], NULL, account, "eu-west-1", d};
     }
-    r.resources = res;
-    r.n_resources = N;
+    /* As evaluation keeps them: copied, with each image's sharing facts read from its record. */
+    for (size_t i = 0; i < N; i++)
+        CU_ASSERT_EQUAL_FATAL(results_add_resource(&r, &res[i]), 0);
     str_copy(r.evaluated_at, sizeof(r.evaluated_at), "2026-11-25T02:04:00Z");
     page = write_page(&r, NULL, &len);
     doc = parse(page, len);
@@ -727,6 +728,7 @@ static void test_html__large_sharing_table_is_data(void)
     cJSON_Delete(data);
     xmlFreeDoc(doc);
     free(page);
+    results_free(&r);
     cJSON_Delete(datas);
     free(ids);
     free(res);
