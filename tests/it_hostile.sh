@@ -89,35 +89,61 @@ PY
 check "JUnit: valid against both schemas; hostile markup stays text, no element came from data" junit_inert
 
 html_inert() {
-  python3 - "$TEST_TMP/r.html" <<'PY'
-import sys
+  python3 - "$TEST_TMP/r.html" "$TEST_TMP/snapshot.json.strings" <<'PY' &&
+import json, sys
 from html.parser import HTMLParser
 raw = open(sys.argv[1], "rb").read().decode("utf-8")
+hostile = json.load(open(sys.argv[2]))
 class P(HTMLParser):
     def __init__(self):
         super().__init__()
-        self.scripts, self.bad, self.text = 0, [], []
+        self.scripts, self.data, self.bad, self.text, self.in_data = 0, {}, [], [], None
     def handle_starttag(self, tag, attrs):
-        if tag == "script":
+        a = dict(attrs)
+        if tag == "script" and a.get("type") == "application/json":
+            self.in_data = a.get("id")
+            self.data[self.in_data] = ""
+        elif tag == "script":
             self.scripts += 1
         if tag == "img":
             self.bad.append(tag)
         for k, v in attrs:
             if k.startswith("on"):
                 self.bad.append(k)
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.in_data = None
     def handle_data(self, d):
-        self.text.append(d)
+        if self.in_data:
+            self.data[self.in_data] += d
+        else:
+            self.text.append(d)
 p = P()
 p.feed(raw)
-assert p.scripts == 1, p.scripts          # ours only
+assert p.scripts == 1, p.scripts          # ours only: the findings are a data block, never run
+assert list(p.data) == ["findings-data-0", "findings-data"], list(p.data)
+for block in p.data.values():
+    assert "<" not in block                # no string can end a block or open a comment in it
+rows = json.loads(p.data["findings-data-0"])  # whole: nothing cut it short
+data = json.loads(p.data["findings-data"])
+assert data["parts"] == 1
+names = [r[1] for r in data["resources"]]
+def message(f):                            # the marks for the resource's id, name, account, region put back
+    r = data["resources"][f[2]]
+    what = [r[0], r[1], data["accounts"][r[3]][0] if r[3] >= 0 else "", data["regions"][r[4]]]
+    return "".join(what[ord(c) - 1] if "\x01" <= c <= "\x04" else c for c in f[3])
+msgs = [message(f) for f in rows]
+for h in hostile[:4]:                      # each markup string arrives as data, exactly ([4] had its bytes
+    assert any(h in m for m in msgs), h    # replaced, [5] is cut to the cell limit)
+    assert h in names, h
 assert not p.bad, p.bad
 text = "".join(p.text)
-assert "<script>alert(1)</script>" in text  # shown as text
+assert "<script>alert(1)</script>" in text  # shown as text (the account's name)
 assert "\x1b" not in raw and "\x07" not in raw
 PY
   xmllint --html --noout "$TEST_TMP/r.html" 2>"$TEST_TMP/xmllint.err" && [ ! -s "$TEST_TMP/xmllint.err" ]
 }
-check "HTML: one script (ours), no element or handler from data, hostile markup shown as text" html_inert
+check "HTML: one script (ours), findings as inert data, no element or handler from data, hostile markup shown as text" html_inert
 
 console_inert() {
   ! grep -q $'\033' "$TEST_TMP/out" && ! grep -q $'\007' "$TEST_TMP/out"

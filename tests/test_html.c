@@ -14,6 +14,7 @@
 #include "report/assets.h"
 #include "report/html.h"
 #include "report/xmltext.h"
+#include "util/buf.h"
 #include "report_fixture.h"
 #include "testutil.h"
 
@@ -70,8 +71,9 @@ static const char *const allowed_elements[] = {
     "tr",   "th",   "td",   "label", "select", "option", "input", "strong", "script",
 };
 
-/* Walks the tree: counts script elements, elements outside the list above, and on* attributes. */
-static void audit_tree(xmlNodePtr node, int *scripts, int *foreign, int *handlers)
+/* Walks the tree: counts script elements (data blocks apart), elements outside the list above, and on*
+ * attributes. */
+static void audit_tree(xmlNodePtr node, int *scripts, int *data, int *foreign, int *handlers)
 {
     for (; node; node = node->next) {
         int known = 0;
@@ -84,26 +86,43 @@ static void audit_tree(xmlNodePtr node, int *scripts, int *foreign, int *handler
             fprintf(stderr, "\n  unexpected element <%s>\n", node->name);
             (*foreign)++;
         }
-        if (xmlStrcasecmp(node->name, (const xmlChar *)"script") == 0)
-            (*scripts)++;
+        if (xmlStrcasecmp(node->name, (const xmlChar *)"script") == 0) {
+            xmlChar *type = xmlGetProp(node, (const xmlChar *)"type");
+
+            if (type)
+                (*data)++;
+            else
+                (*scripts)++;
+            xmlFree(type);
+        }
         for (xmlAttrPtr a = node->properties; a; a = a->next) {
             if (xmlStrncasecmp(a->name, (const xmlChar *)"on", 2) == 0)
                 (*handlers)++;
         }
-        audit_tree(node->children, scripts, foreign, handlers);
+        audit_tree(node->children, scripts, data, foreign, handlers);
     }
 }
 
-/* The page's only script is the compiled-in one, byte for byte; nothing else became markup. */
+/*
+ * The page's only script is the compiled-in one, byte for byte; nothing else became markup. Data blocks
+ * are JSON (type application/json, which no browser runs) with no "<" at all, so no string in them can
+ * end their element or open one.
+ */
 static void assert_inert(htmlDocPtr doc)
 {
-    int scripts = 0, foreign = 0, handlers = 0;
+    int scripts = 0, data = 0, foreign = 0, handlers = 0;
     size_t js_len = 0;
     const char *js = assets_get("report.js", &js_len);
-    char *text = testutil_xpath_str(doc, "//script");
+    char *text = testutil_xpath_str(doc, "//script[not(@type)]");
 
-    audit_tree(xmlDocGetRootElement(doc), &scripts, &foreign, &handlers);
+    audit_tree(xmlDocGetRootElement(doc), &scripts, &data, &foreign, &handlers);
     CU_ASSERT_EQUAL(scripts, 1);
+    CU_ASSERT(data >= 1);
+    assert_num(doc,
+               "count(//script[@type='application/json'][starts-with(@id, 'findings-data') or "
+               "starts-with(@id, 'sharing-data')])",
+               data);
+    assert_num(doc, "count(//script[@type][contains(., '<')])", 0);
     CU_ASSERT_EQUAL(foreign, 0);
     CU_ASSERT_EQUAL(handlers, 0);
     CU_ASSERT_PTR_NOT_NULL_FATAL(js);
@@ -115,6 +134,117 @@ static void assert_inert(htmlDocPtr doc)
     assert_num(doc, "count(//link)", 0);
 }
 
+/* The page's data with that id, parsed, its rows (from its parts ID-0, ID-1...) added as "rows"; owned
+ * (cJSON_Delete). Fails the test when a part is not JSON. */
+static cJSON *page_data(htmlDocPtr doc, const char *id)
+{
+    char expr[96], *text;
+    cJSON *data, *rows = cJSON_CreateArray(), *part, *row;
+    int parts;
+
+    snprintf(expr, sizeof(expr), "//script[@type='application/json'][@id='%s']", id);
+    text = testutil_xpath_str(doc, expr);
+    data = cJSON_Parse(text);
+    free(text);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(data);
+    parts = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(data, "parts"));
+    for (int k = 0; k < parts; k++) {
+        snprintf(expr, sizeof(expr), "//script[@type='application/json'][@id='%s-%d']", id, k);
+        text = testutil_xpath_str(doc, expr);
+        part = cJSON_Parse(text);
+        free(text);
+        CU_ASSERT_FATAL(cJSON_IsArray(part));
+        while ((row = cJSON_DetachItemFromArray(part, 0)) != NULL)
+            cJSON_AddItemToArray(rows, row);
+        cJSON_Delete(part);
+    }
+    cJSON_AddItemToObject(data, "rows", rows);
+    return data;
+}
+
+static const cJSON *at(const cJSON *array, int i)
+{
+    return cJSON_GetArrayItem(array, i);
+}
+
+static int num_at(const cJSON *array, int i)
+{
+    return (int)cJSON_GetNumberValue(at(array, i));
+}
+
+static const char *str_at(const cJSON *array, int i)
+{
+    const char *s = cJSON_GetStringValue(at(array, i));
+
+    return s ? s : "(none)";
+}
+
+static const cJSON *table(const cJSON *data, const char *name)
+{
+    return cJSON_GetObjectItemCaseSensitive(data, name);
+}
+
+/* Finding k of the data: [rule, status, resource, message, change, first seen, waiver]. */
+static const cJSON *finding(const cJSON *data, int k)
+{
+    return at(table(data, "rows"), k);
+}
+
+static const char *finding_sev(const cJSON *data, int k)
+{
+    return str_at(at(table(data, "rules"), num_at(finding(data, k), 0)), 1);
+}
+
+static const char *finding_rule(const cJSON *data, int k)
+{
+    return str_at(at(table(data, "rules"), num_at(finding(data, k), 0)), 0);
+}
+
+/* Field i of finding k's resource: 0 id, 1 name. */
+static const char *finding_resource(const cJSON *data, int k, int i)
+{
+    return str_at(at(table(data, "resources"), num_at(finding(data, k), 2)), i);
+}
+
+static const char *finding_account(const cJSON *data, int k)
+{
+    const cJSON *res = at(table(data, "resources"), num_at(finding(data, k), 2));
+
+    return str_at(at(table(data, "accounts"), num_at(res, 3)), 0);
+}
+
+/*
+ * Finding k's message with the marks the writer put for its resource's id, name, account and region
+ * (U+0001 to U+0004) replaced by them. Owned (free()).
+ */
+static char *finding_message(const cJSON *data, int k)
+{
+    const cJSON *res = at(table(data, "resources"), num_at(finding(data, k), 2));
+    const char *what[4] = {str_at(res, 0), str_at(res, 1),
+                           str_at(at(table(data, "accounts"), num_at(res, 3)), 0),
+                           str_at(table(data, "regions"), num_at(res, 4))};
+    buf out;
+
+    buf_init(&out, 0);
+    for (const char *m = str_at(finding(data, k), 3); *m; m++) {
+        if (*m >= 1 && *m <= 4)
+            buf_puts(&out, what[*m - 1]);
+        else
+            buf_putc(&out, *m);
+    }
+    return buf_detach(&out);
+}
+
+/* The first finding with that status (0 failed, 1 waived) or rule (NULL: any); -1 when none. */
+static int find_finding(const cJSON *data, int status, const char *rule)
+{
+    for (int k = 0; k < cJSON_GetArraySize(table(data, "rows")); k++) {
+        if (num_at(finding(data, k), 1) == status && (!rule || strcmp(finding_rule(data, k), rule) == 0))
+            return k;
+    }
+    return -1;
+}
+
 static void test_html__fleet_page_parses_and_shows_every_section(void)
 {
     report_fixture f;
@@ -122,6 +252,7 @@ static void test_html__fleet_page_parses_and_shows_every_section(void)
     size_t len;
     char *page;
     htmlDocPtr doc;
+    cJSON *data;
 
     fixture_load(&f, "fleet.json");
     page = write_page(&f.r, &opt, &len);
@@ -157,13 +288,23 @@ static void test_html__fleet_page_parses_and_shows_every_section(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(page, "Collection incomplete: 2 errors"));
     assert_num(doc, "count(//table[@id='coverage-table']/tbody/tr)", 3);
     assert_num(doc, "count(//ul[@class='gaps']/li)", 2);
-    /* Findings: failures and waived, most severe first, with the data the filters use. */
-    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr)", 7);
-    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr[@data-status='waived'])", 1);
-    testutil_assert_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[1]/@data-sev", "critical");
-    testutil_assert_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[7]/@data-sev", "info");
-    testutil_assert_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[2]/@data-change", "new");
-    testutil_assert_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[1]/@data-account", "111122223333");
+    /* Findings: failures and waived as data, most severe first, with what the filters use; in the table,
+     * the row that says it needs JavaScript (report.js draws the rows). */
+    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr)", 1);
+    assert_num(doc,
+               "count(//table[@id='findings-table']/tbody/tr[@class='empty'][contains(., 'JavaScript')])", 1);
+    data = page_data(doc, "findings-data");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rows")), 7);
+    CU_ASSERT_EQUAL(find_finding(data, 1, NULL), 3); /* the one waived finding */
+    CU_ASSERT_STRING_EQUAL(finding_sev(data, 3), "medium");
+    /* Seven findings on four resources: each resource once. */
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "resources")), 4);
+    CU_ASSERT_STRING_EQUAL(finding_sev(data, 0), "critical");
+    CU_ASSERT_STRING_EQUAL(finding_sev(data, 6), "info");
+    CU_ASSERT_EQUAL(num_at(finding(data, 1), 4), 1); /* new */
+    CU_ASSERT_STRING_EQUAL(finding_account(data, 0), "111122223333");
+    CU_ASSERT(cJSON_IsTrue(table(data, "baseline")));
+    cJSON_Delete(data);
     assert_num(doc, "count(//select[@data-filter='rule']/option)", 7);
     assert_num(doc, "count(//select[@data-filter='account']/option)", 4);
     assert_num(doc, "count(//select[@data-filter='change']/option)", 3);
@@ -355,7 +496,10 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     report_fixture f;
     size_t len;
     char *page, *s;
+    const char *name;
     htmlDocPtr doc;
+    cJSON *data;
+    int k;
 
     fixture_load(&f, "hostile.json");
     f.r.resources[0].name = bad_utf8;
@@ -364,18 +508,29 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     CU_ASSERT(xmltext_is_clean(page, 0));
     doc = parse(page, len);
     assert_inert(doc);
-    /* The markup in names, messages and errors arrived as text. */
-    s = testutil_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[@data-rule='hostile-rule']/td[7]");
+    /* The markup in names and messages arrived in the data block as strings, whole; none ended it. */
+    data = page_data(doc, "findings-data");
+    k = find_finding(data, 0, "hostile-rule");
+    CU_ASSERT_FATAL(k >= 0);
+    s = finding_message(data, k);
     CU_ASSERT_PTR_NOT_NULL(strstr(s,
                                   "Image <script>alert(\"pwned\")</script>\"><img src=x onerror=alert(1)>' "
                                   "onmouseover='alert(2)]]><![CDATA[ <!-- -->ctl[31mred[0mtab\there"
                                   "&amp; &lt;b&gt; &#60;i&#62;</style></script></td></table>"));
     free(s);
-    testutil_assert_xpath_str(
-        doc, "//table[@id='findings-table']/tbody/tr[@data-rule='hostile-rule']/td[6]/div[2]",
+    CU_ASSERT_STRING_EQUAL(
+        finding_resource(data, k, 1),
         "bad\xEF\xBF\xBD\xEF\xBF\xBD name \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD end\xEF\xBF\xBD");
-    testutil_assert_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/@data-sev",
-                              "critical");
+    k = find_finding(data, 1, NULL);
+    CU_ASSERT_FATAL(k >= 0);
+    CU_ASSERT_STRING_EQUAL(finding_sev(data, k), "critical");
+    /* The long unicode name is cut on a character boundary, with an ellipsis, to the cell limit. */
+    name = finding_resource(data, k, 1);
+    CU_ASSERT(strlen(name) <= 1024 && strlen(name) > 1000);
+    CU_ASSERT(xmltext_is_clean(name, 0));
+    CU_ASSERT_EQUAL(strcmp(name + strlen(name) - 3, "\xE2\x80\xA6"), 0);
+    CU_ASSERT_EQUAL(strncmp(name, "\xC3\x9Cn\xC3\xAF", 5), 0);
+    cJSON_Delete(data);
     s = testutil_xpath_str(doc, "//table[@id='error-table']/tbody/tr/td[6]");
     CU_ASSERT_PTR_NOT_NULL(strstr(s, "boom <script>alert(\"pwned\")</script>ctl[31mred[0m"));
     free(s);
@@ -387,13 +542,53 @@ static void test_html__hostile_strings_are_inert_and_well_formed(void)
     assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[contains(@data-target, '<script>')])", 1);
     assert_num(doc, "count(//select[@data-filter='target']/option[contains(@value, '<script>')])", 1);
     assert_num(doc, "count(//table[@id='resolved']//div[.='wsi-<script>alert(\"pwned\")</script>'])", 1);
-    /* The long unicode name is cut on a character boundary, with an ellipsis, to the cell limit. */
-    s = testutil_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[@data-status='waived']/td[6]/div[2]");
-    CU_ASSERT(strlen(s) <= 1024 && strlen(s) > 1000);
-    CU_ASSERT(xmltext_is_clean(s, 0));
-    CU_ASSERT_EQUAL(strcmp(s + strlen(s) - 3, "\xE2\x80\xA6"), 0);
-    CU_ASSERT_EQUAL(strncmp(s, "\xC3\x9Cn\xC3\xAF", 5), 0);
+    xmlFreeDoc(doc);
+    free(page);
+    fixture_free(&f);
+}
+
+/*
+ * A message that tries to end the data block, open a comment or break a line inside a JavaScript string:
+ * in the page, none of its "<" are there (escaped as \u003c), U+2028 and U+2029 are escaped, and the
+ * parsed JSON gives the message back exactly.
+ */
+static void test_html__data_block_cannot_be_ended_by_a_string(void)
+{
+    static char message[] = "</script><script>alert(1)</script><!-- \xE2\x80\xA8 \xE2\x80\xA9 \"q\" \\ & >";
+    report_fixture f;
+    size_t len;
+    char *page, *s;
+    const char *block, *end;
+    htmlDocPtr doc;
+    cJSON *data;
+    int k;
+
+    fixture_load(&f, "fleet.json");
+    for (size_t i = 0; i < f.r.n_items; i++) {
+        if (f.r.items[i].status == RESULT_FAIL) {
+            free(f.r.items[i].message);
+            f.r.items[i].message = strdup(message);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f.r.items[i].message);
+        }
+    }
+    page = write_page(&f.r, NULL, &len);
+    block = strstr(page, "<script type=\"application/json\" id=\"findings-data-0\">");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(block);
+    CU_ASSERT_PTR_NOT_NULL(strstr(block, "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(block, "\\u003c!-- \\u2028 \\u2029 \\\"q\\\" \\\\ \\u0026 \\u003e"));
+    end = strstr(block, "</script>");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(end);
+    CU_ASSERT_PTR_NULL(memchr(block + 1, '<', (size_t)(end - block - 1)));
+    CU_ASSERT_PTR_NULL(memchr(block, 0xE2, (size_t)(end - block))); /* no raw U+2028, U+2029 */
+    doc = parse(page, len);
+    assert_inert(doc);
+    data = page_data(doc, "findings-data");
+    k = find_finding(data, 0, NULL);
+    CU_ASSERT_FATAL(k >= 0);
+    s = finding_message(data, k);
+    CU_ASSERT_STRING_EQUAL(s, message);
     free(s);
+    cJSON_Delete(data);
     xmlFreeDoc(doc);
     free(page);
     fixture_free(&f);
@@ -415,19 +610,21 @@ static void test_html__compiled_in_assets_cannot_end_their_element(void)
     CU_ASSERT_PTR_NULL(assets_get("no-such-asset.css", NULL));
 }
 
-/* One rule failing on n resources: a model far larger than the fixtures, built in memory. */
-static void test_html__large_model_streams_every_row(void)
+/* One rule failing on n resources: a model far larger than the fixtures, built in memory, its 60,000
+ * findings in two parts. */
+static void test_html__large_model_streams_every_finding(void)
 {
-    enum { N = 20000 };
-    static char failed[] = "failed";
+    enum { N = 80000 };
+    static char failed[] = "failed", named[] = "wsi-00000002 failed in 222233334444";
     rule_info rule = {"big-rule", "Big rule", "d", "r", "workspaces_image", SEV_MEDIUM, "rules/big.yaml"};
     snap_resource *res = calloc(N, sizeof(*res));
     result *items = calloc(N, sizeof(*items));
     char(*ids)[24] = calloc(N, sizeof(*ids));
     results r;
     size_t len;
-    char *page;
+    char *page, *s;
     htmlDocPtr doc;
+    cJSON *data;
 
     CU_ASSERT_FATAL(res && items && ids);
     memset(&r, 0, sizeof(r));
@@ -438,6 +635,7 @@ static void test_html__large_model_streams_every_row(void)
         items[i] = (result){0,           (uint32_t)i,           -1,  i % 4 ? RESULT_FAIL : RESULT_PASS,
                             CHANGE_NONE, i % 4 ? failed : NULL, NULL};
     }
+    items[2].message = named;
     r.rules = &rule;
     r.n_rules = 1;
     r.resources = res;
@@ -447,14 +645,92 @@ static void test_html__large_model_streams_every_row(void)
     str_copy(r.evaluated_at, sizeof(r.evaluated_at), "2026-11-25T02:04:00Z");
     page = write_page(&r, NULL, &len);
     doc = parse(page, len);
-    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr)", N / 4 * 3);
-    testutil_assert_xpath_str(doc, "//table[@id='findings-table']/tbody/tr[last()]/td[6]/div[1]",
-                              "wsi-00019999");
-    testutil_assert_xpath_str(doc, "//table[@id='account-table']/tbody/tr[1]/td[5]", "10000");
+    data = page_data(doc, "findings-data");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rows")), N / 4 * 3);
+    CU_ASSERT_STRING_EQUAL(finding_resource(data, N / 4 * 3 - 1, 0), "wsi-00079999");
+    CU_ASSERT_EQUAL(cJSON_GetNumberValue(table(data, "parts")), 2);
+    CU_ASSERT_STRING_EQUAL(finding_resource(data, 50000, 0), "wsi-00066667");
+    CU_ASSERT_STRING_EQUAL(str_at(finding(data, 0), 3), "failed");
+    /* A message that names its resource holds a mark for it; the page puts the id back. */
+    CU_ASSERT_STRING_EQUAL(str_at(finding(data, 1), 3), "\x01 failed in \x03");
+    s = finding_message(data, 1);
+    CU_ASSERT_STRING_EQUAL(s, "wsi-00000002 failed in 222233334444");
+    free(s);
+    /* Each repeated string once: one rule, two accounts, one region, one type. */
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rules")), 1);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "accounts")), 2);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "regions")), 1);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "types")), 1);
+    assert_num(doc, "count(//table[@id='findings-table']/tbody/tr)", 1);
+    cJSON_Delete(data);
+    testutil_assert_xpath_str(doc, "//table[@id='account-table']/tbody/tr[1]/td[5]", "40000");
     xmlFreeDoc(doc);
     free(page);
     free(ids);
     free(items);
+    free(res);
+}
+
+/*
+ * 3,000 images shared with one account outside the run, a third of them BYOL: past 2,000 shares the
+ * sharing table is data (drawn by report.js), its heading's counts still HTML.
+ */
+static void test_html__large_sharing_table_is_data(void)
+{
+    enum { N = 3000 };
+    snap_resource *res = calloc(N, sizeof(*res));
+    char(*ids)[24] = calloc(N, sizeof(*ids));
+    cJSON *datas = cJSON_CreateArray();
+    results r;
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+    cJSON *data;
+    int byol = 0;
+
+    CU_ASSERT_FATAL(res && ids && datas);
+    memset(&r, 0, sizeof(r));
+    for (size_t i = 0; i < N; i++) {
+        const char *account = i % 2 ? "111122223333" : "222233334444";
+        cJSON *d = cJSON_CreateObject(), *perms = cJSON_AddArrayToObject(d, "Permissions"),
+              *p = cJSON_CreateObject();
+
+        snprintf(ids[i], sizeof(ids[i]), "wsi-%08zu", i);
+        cJSON_AddStringToObject(d, "OwnerAccountId", account);
+        cJSON_AddStringToObject(d, "RequiredTenancy", i % 3 ? "DEFAULT" : "DEDICATED");
+        cJSON_AddStringToObject(p, "SharedAccountId", "999988887777");
+        cJSON_AddItemToArray(perms, p);
+        cJSON_AddItemToArray(datas, d);
+        res[i] = (snap_resource){"workspaces_image", ids[i], NULL, account, "eu-west-1", d};
+    }
+    /* As evaluation keeps them: copied, with each image's sharing facts read from its record. */
+    for (size_t i = 0; i < N; i++)
+        CU_ASSERT_EQUAL_FATAL(results_add_resource(&r, &res[i]), 0);
+    str_copy(r.evaluated_at, sizeof(r.evaluated_at), "2026-11-25T02:04:00Z");
+    page = write_page(&r, NULL, &len);
+    doc = parse(page, len);
+    assert_inert(doc);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr)", 1);
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[@class='empty'][contains(., 'JavaScript')])",
+               1);
+    testutil_assert_xpath_str(doc, "//div[@id='sharing']/h2/a[contains(@class, 'byol')]", "1000 BYOL");
+    data = page_data(doc, "sharing-data");
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "rows")), N);
+    CU_ASSERT_EQUAL(cJSON_GetArraySize(table(data, "parties")), 3);
+    for (int k = 0; k < N; k++)
+        byol += num_at(at(table(data, "rows"), k), 8) & 1;
+    CU_ASSERT_EQUAL(byol, 1000);
+    /* The account shared with was not audited: its party says so, and so does every share. */
+    CU_ASSERT_STRING_EQUAL(str_at(at(table(data, "parties"), num_at(at(table(data, "rows"), 0), 5)), 0),
+                           "999988887777");
+    CU_ASSERT_EQUAL(num_at(at(table(data, "parties"), num_at(at(table(data, "rows"), 0), 5)), 2) & 1, 1);
+    CU_ASSERT_EQUAL(num_at(at(table(data, "rows"), 0), 8) & 16, 16);
+    cJSON_Delete(data);
+    xmlFreeDoc(doc);
+    free(page);
+    results_free(&r);
+    cJSON_Delete(datas);
+    free(ids);
     free(res);
 }
 
@@ -552,7 +828,9 @@ int main(void)
         {"hostile_strings_are_inert_and_well_formed", test_html__hostile_strings_are_inert_and_well_formed},
         {"compiled_in_assets_cannot_end_their_element",
          test_html__compiled_in_assets_cannot_end_their_element},
-        {"large_model_streams_every_row", test_html__large_model_streams_every_row},
+        {"data_block_cannot_be_ended_by_a_string", test_html__data_block_cannot_be_ended_by_a_string},
+        {"large_model_streams_every_finding", test_html__large_model_streams_every_finding},
+        {"large_sharing_table_is_data", test_html__large_sharing_table_is_data},
         {"coverage_of_many_accounts_is_not_quadratic", test_html__coverage_of_many_accounts_is_not_quadratic},
         {"write_failure_is_an_io_error", test_html__write_failure_is_an_io_error},
         CU_TEST_INFO_NULL,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report/assets.h"
+#include "report/html_data.h"
 #include "report/html_sections.h"
 #include "report/xmltext.h"
 
@@ -31,14 +32,15 @@ static int build_page(html_writer *w, const char *title, ia_err *err)
     html_section_summary(w, page);
     html_section_coverage(w, page);
     html_section_findings(w, page);
+    /* The script right after the findings: it draws them before the browser reads the rest of the page. */
+    if (js)
+        htmldom_text_max(d, htmldom_el(d, page, "script", NULL), js, 0);
     html_section_accounts(w, page);
     html_section_sharing(w, page);
     html_section_rules(w, page);
     html_section_waivers(w, page);
     html_section_errors(w, page);
     html_section_footer(w, page);
-    if (js)
-        htmldom_text_max(d, htmldom_el(d, body, "script", NULL), js, 0);
     if (d->failed)
         return err_set(err, IA_ERR_NOMEM, "out of memory writing the HTML report");
     return 0;
@@ -59,13 +61,13 @@ static const char *find_mark(const char *hay, size_t len, const char *mark, size
     return NULL;
 }
 
-/* Writes the serialized page with the streamed rows in place of their marks. */
+/* Writes the serialized page with the streamed parts in place of their marks. */
 static int write_page(html_writer *w, const char *page, size_t len, xmlOutputBufferPtr ob, ia_err *err)
 {
     static const struct {
         const char *mark;
-        void (*rows)(html_writer *, xmlOutputBufferPtr);
-    } streamed[] = {{HTML_MARK_FINDINGS, html_rows_findings}, {HTML_MARK_SHARING, html_rows_sharing}};
+        void (*write)(html_writer *, xmlOutputBufferPtr);
+    } streamed[] = {{HTML_MARK_FINDINGS, html_data_findings}, {HTML_MARK_SHARING, html_rows_sharing}};
     const char *at = page, *end = page + len;
 
     for (size_t m = 0; m < sizeof(streamed) / sizeof(streamed[0]); m++) {
@@ -73,11 +75,11 @@ static int write_page(html_writer *w, const char *page, size_t len, xmlOutputBuf
         const char *hit = find_mark(at, (size_t)(end - at), streamed[m].mark, &mark_len);
 
         if (!hit || find_mark(hit + mark_len, (size_t)(end - hit) - mark_len, streamed[m].mark, &mark_len))
-            return err_set(err, IA_ERR_INTERNAL, "the HTML page does not have one place for its %s rows",
+            return err_set(err, IA_ERR_INTERNAL, "the HTML page does not have one place for its %s",
                            streamed[m].mark);
         if (xmlOutputBufferWrite(ob, (int)(hit - at), at) < 0)
             w->dom.failed = 1;
-        streamed[m].rows(w, ob);
+        streamed[m].write(w, ob);
         at = hit + mark_len;
     }
     if (!w->dom.failed && xmlOutputBufferWrite(ob, (int)(end - at), at) < 0)

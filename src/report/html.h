@@ -13,8 +13,11 @@
  *
  * The page is built as a libxml2 HTML tree and written by libxml2's HTML
  * serializer, which escapes every string for its context; nothing is pasted.
- * Image names and descriptions are hostile (other accounts set them), so each
- * string is also cleaned of control characters and invalid UTF-8 first.
+ * The findings (and a large fleet's shares) are not rows in the tree: they go
+ * into the page once as a JSON data block (report/html_data.h) that the
+ * page's script draws a screenful at a time. Image names and descriptions
+ * are hostile (other accounts set them), so each string is also cleaned of
+ * control characters and invalid UTF-8 first.
  */
 
 #include <stdio.h>
@@ -29,8 +32,8 @@ typedef struct html_options {
 } html_options;
 
 /*
- * Writes the report for r to out. The findings and sharing tables are
- * streamed row by row, so memory does not grow with the number of results.
+ * Writes the report for r to out. The findings and the sharing table are
+ * streamed, so memory does not grow with the number of results.
  * opt may be NULL for the defaults. out stays open and owned by the caller.
  * Returns 0, or -1 with err set when writing fails or the results are
  * inconsistent.

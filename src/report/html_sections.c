@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "report/assets.h"
-#include "report/finding.h"
+#include "report/html_data.h"
 #include "version.h"
 
 /* Rows in the "what changed" lists; the findings table has every finding. */
@@ -490,86 +490,18 @@ void html_section_findings(html_writer *w, xmlNodePtr page)
     }
     filter_search(d, bar, "q", "image, message, account...", w->n_findings);
     body = htmldom_table(d, sec, "findings-table", cols, n_cols);
-    htmldom_mark(d, body, HTML_MARK_FINDINGS);
-    if (!w->n_findings)
+    /* The rows come from the data block below; report.js replaces this one with them. */
+    if (w->n_findings)
+        htmldom_empty_row(
+            d, body, n_cols,
+            htmldom_format(d,
+                           "The table of the %zu findings needs JavaScript. The summary, the rule catalogue "
+                           "and the per-account breakdown above and below count them all.",
+                           w->n_findings));
+    else
         htmldom_empty_row(d, body, n_cols, "No failures and nothing waived.");
     filter_no_match(d, sec, "No finding matches these filters.");
-}
-
-static xmlNodePtr finding_row(html_writer *w, const result *it)
-{
-    htmldom *d = &w->dom;
-    const rule_info *rule = &w->r->rules[it->rule];
-    const snap_resource *res = &w->r->resources[it->resource];
-    const waiver_info *wv = finding_waiver(w->r, it);
-    const char *status = it->status == RESULT_FAIL ? "fail" : "waived";
-    char rank[4];
-    xmlNodePtr tr = htmldom_new(d, "tr", NULL), td;
-
-    htmldom_attr(d, tr, "data-sev", severity_name(rule->sev));
-    htmldom_attr(d, tr, "data-status", status);
-    htmldom_attr(d, tr, "data-rule", rule->id);
-    htmldom_attr(d, tr, "data-account", res->account);
-    if (w->r->has_baseline)
-        htmldom_attr(d, tr, "data-change",
-                     it->change == CHANGE_NEW        ? "new"
-                     : it->change == CHANGE_EXISTING ? "existing"
-                                                     : "");
-    td = htmldom_el(d, tr, "td", NULL);
-    snprintf(rank, sizeof(rank), "%d", (int)rule->sev);
-    htmldom_attr(d, td, "data-v", rank);
-    sev_badge(d, td, rule->sev);
-    td = htmldom_el(d, tr, "td", NULL);
-    htmldom_badge(d, td, it->status == RESULT_FAIL ? "st-fail" : "st-waived",
-                  it->status == RESULT_FAIL ? "failed" : "waived");
-    htmldom_el_text(d, tr, "td", "mono nowrap", rule->id);
-    account_cell(w, tr, res->account);
-    htmldom_el_text(d, tr, "td", "nowrap", res->region);
-    resource_cell(d, tr, res);
-    td = htmldom_el(d, tr, "td", "wide");
-    htmldom_text_max(d, td, it->message, HTMLDOM_TEXT_MAX);
-    if (it->status == RESULT_WAIVED) {
-        xmlNodePtr note = htmldom_el(d, td, "div", "muted small");
-
-        if (wv)
-            htmldom_textf(d, note, "waived: %s (%s%sexpires %s)", or_empty(wv->reason), or_empty(wv->owner),
-                          wv->owner ? ", " : "", wv->expires ? wv->expires : "never");
-        else
-            htmldom_text(d, note, "waived");
-    }
-    if (w->r->has_baseline) {
-        td = htmldom_el(d, tr, "td", NULL);
-        if (it->status == RESULT_FAIL && it->change == CHANGE_NEW)
-            htmldom_badge(d, td, "st-new", "new");
-        else if (it->status == RESULT_FAIL && it->change == CHANGE_EXISTING)
-            htmldom_badge(d, td, "st-existing", "existing");
-        date_cell(d, tr, it->first_seen);
-    }
-    if (d->failed) {
-        xmlFreeNode(tr);
-        return NULL;
-    }
-    return tr;
-}
-
-void html_rows_findings(html_writer *w, xmlOutputBufferPtr ob)
-{
-    htmldom *d = &w->dom;
-    const results *r = w->r;
-
-    for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        for (size_t i = 0; i < r->n_rules && !d->failed; i++) {
-            const size_t *st = &w->t.rule_status[i * TALLY_N_STATUS];
-            size_t first = w->t.rule_first[i], n = st[RESULT_PASS] + st[RESULT_FAIL] + st[RESULT_WAIVED];
-
-            if ((int)r->rules[i].sev != s && !(s == SEV_INFO && (unsigned)r->rules[i].sev > SEV_CRITICAL))
-                continue;
-            for (size_t k = first; k < first + n && !d->failed; k++) {
-                if (r->items[k].status != RESULT_PASS)
-                    htmldom_emit(d, ob, finding_row(w, &r->items[k]));
-            }
-        }
-    }
+    htmldom_mark(d, sec, HTML_MARK_FINDINGS);
 }
 
 void html_section_accounts(html_writer *w, xmlNodePtr page)
@@ -670,10 +602,19 @@ void html_section_sharing(html_writer *w, xmlNodePtr page)
     option(d, sel, "byol", "BYOL");
     filter_search(d, bar, "sharing-q", "image, account, name...", n);
     body = htmldom_table(d, sec, "sharing-table", cols, 7);
-    htmldom_mark(d, body, HTML_MARK_SHARING);
+    if (n > HTML_SHARING_ROWS_MAX)
+        htmldom_empty_row(d, body, 7,
+                          htmldom_format(d,
+                                         "The table of the %zu shares needs JavaScript. The counts in the "
+                                         "heading above cover them all.",
+                                         n));
+    else
+        htmldom_mark(d, body, HTML_MARK_SHARING);
     if (!n)
         htmldom_empty_row(d, body, 7, "No image is shared across accounts.");
     filter_no_match(d, sec, "No share matches these filters.");
+    if (n > HTML_SHARING_ROWS_MAX)
+        htmldom_mark(d, sec, HTML_MARK_SHARING);
 }
 
 /* One side of a share: the account id, its name, and what is known of it as badges. */
@@ -751,6 +692,10 @@ static xmlNodePtr share_row(html_writer *w, const sharing_edge *e)
 
 void html_rows_sharing(html_writer *w, xmlOutputBufferPtr ob)
 {
+    if (w->shares.n_edges > HTML_SHARING_ROWS_MAX) {
+        html_data_sharing(w, ob);
+        return;
+    }
     for (size_t i = 0; i < w->shares.n_edges && !w->dom.failed; i++)
         htmldom_emit(&w->dom, ob, share_row(w, &w->shares.edges[i]));
 }

@@ -38,7 +38,7 @@ void html_section_nav(html_writer *w, xmlNodePtr page);
 void html_section_changes(html_writer *w, xmlNodePtr page); /* only with a baseline */
 void html_section_summary(html_writer *w, xmlNodePtr page);
 void html_section_coverage(html_writer *w, xmlNodePtr page);
-void html_section_findings(html_writer *w, xmlNodePtr page); /* its rows: html_rows_findings */
+void html_section_findings(html_writer *w, xmlNodePtr page); /* its data: html_data_findings */
 void html_section_accounts(html_writer *w, xmlNodePtr page);
 void html_section_sharing(html_writer *w, xmlNodePtr page); /* its rows: html_rows_sharing */
 void html_section_rules(html_writer *w, xmlNodePtr page);
@@ -47,20 +47,23 @@ void html_section_errors(html_writer *w, xmlNodePtr page);
 void html_section_footer(html_writer *w, xmlNodePtr page);
 
 /*
- * The two tables that grow with the fleet are not kept in the tree: their
- * sections leave one of these marks (an HTML comment) where the rows go, the
- * page is serialized around it, and the rows are built and written one at a
- * time in between. A string from the data cannot produce these comments:
+ * The two parts that grow with the fleet are not kept in the tree: their
+ * sections leave one of these marks (an HTML comment) where they go, the
+ * page is serialized around it, and they are written in between: the
+ * findings as one data element (report/html_data.h), the sharing table's
+ * rows one at a time. A string from the data cannot produce these comments:
  * the serializer escapes its "<".
  */
-#define HTML_MARK_FINDINGS "imgaudit-rows:findings"
+#define HTML_MARK_FINDINGS "imgaudit-data:findings"
 #define HTML_MARK_SHARING  "imgaudit-rows:sharing"
 
-/* Writes the rows of the findings table into ob: most severe rules first; inside a severity, rule order;
- * inside a rule, snapshot order. */
-void html_rows_findings(html_writer *w, xmlOutputBufferPtr ob);
-
-/* Writes the rows of the sharing table into ob: one per share, as w->shares lists them. */
+/*
+ * Writes the rows of the sharing table into ob: one per share, as w->shares
+ * lists them, readable without JavaScript. Past HTML_SHARING_ROWS_MAX shares
+ * (a large fleet), writes the shares as data instead (html_data_sharing),
+ * which report.js draws a screenful at a time like the findings.
+ */
+#define HTML_SHARING_ROWS_MAX 2000
 void html_rows_sharing(html_writer *w, xmlOutputBufferPtr ob);
 
 #endif
