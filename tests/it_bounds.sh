@@ -135,4 +135,32 @@ endless_zeros() {
 }
 check "evaluate /dev/zero is refused at its first byte (exit 2), not read to the 4 GiB limit" endless_zeros
 
+# A file is refused as stdin is: a NUL byte anywhere (cJSON would read it as a blank), a first character other
+# than '{'; each at its line:column.
+refused_as_stdin() {
+  local f rc
+  printf '{"schema":"imgaudit.snapshot","schema_version":1,"resources":[\n%s,\n%b]}\n' \
+    '{"type":"workspaces_image","account":"111111111111","region":"eu-west-1","id":"wsi-1","data":{}}' \
+    '{"type":"workspaces_image","account":"111111111111","region":"eu-west-1","id":"wsi-\x002","data":{}}' \
+    >"$TEST_TMP/nul.json"
+  printf '\xef\xbb\xbf \n [1]' >"$TEST_TMP/list.json"
+  for f in nul list; do
+    rc=0
+    "$IMGAUDIT_BIN" evaluate "$TEST_TMP/$f.json" --quiet 2>"$TEST_TMP/$f.file.err" || rc=$?
+    [ "$rc" -eq 2 ] || return 1
+    rc=0
+    "$IMGAUDIT_BIN" evaluate - --quiet <"$TEST_TMP/$f.json" 2>"$TEST_TMP/$f.stdin.err" || rc=$?
+    [ "$rc" -eq 2 ] || return 1
+  done
+  untimed "$TEST_TMP/nul.file.err" |
+    grep -qxF "imgaudit: error: $TEST_TMP/nul.json:3:84: invalid JSON (a NUL byte): not a snapshot" &&
+    untimed "$TEST_TMP/nul.stdin.err" | grep -qxF "imgaudit: error: stdin:3:84: invalid JSON (a NUL byte): not a snapshot" &&
+    untimed "$TEST_TMP/list.file.err" |
+    grep -qxF "imgaudit: error: $TEST_TMP/list.json:2:2: invalid JSON (it does not start with '{'): not a snapshot" &&
+    untimed "$TEST_TMP/list.stdin.err" |
+    grep -qxF "imgaudit: error: stdin:2:2: invalid JSON (it does not start with '{'): not a snapshot"
+}
+check "a snapshot file with a NUL byte in a resource, or not starting with '{': exit 2 at line:column, as from stdin" \
+  refused_as_stdin
+
 finish

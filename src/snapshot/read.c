@@ -259,7 +259,7 @@ static int parse_error(const json_text *t, size_t at, const json_fault *fault, i
     str_text_position(t->data, t->len, at + fault->offset, &line, &col);
     if (fault->status == JSON_TOO_DEEP)
         return err_set_at(err, t->name, line, col, "nesting deeper than %d levels", JSON_MAX_DEPTH);
-    return err_set_at(err, t->name, line, col, "invalid JSON: not a snapshot");
+    return err_set_at(err, t->name, line, col, "%s: not a snapshot", fault->msg);
 }
 
 /*
@@ -349,7 +349,7 @@ static int broken_list(json_text *t, size_t at, ia_err *err)
             break;
     }
     json_arena_free(&arena);
-    return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, ""}, err);
+    return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, "invalid JSON"}, err);
 }
 
 /*
@@ -514,7 +514,7 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
     }
     json_arena_free(&arena);
     if (rc == 0 && more < 0)
-        return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, ""}, err);
+        return parse_error(t, s.at, &(json_fault){JSON_INVALID, 0, "invalid JSON"}, err);
     return rc;
 }
 

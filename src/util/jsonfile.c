@@ -107,7 +107,16 @@ static json_status check_bounds(const char *text, size_t len, int max_depth, siz
 {
     size_t budget = parse_budget(len), at = 0;
 
+    const char *nul = memchr(text, '\0', len);
+
     memset(fault, 0, sizeof(*fault));
+    /* cJSON reads a NUL byte as a blank: text holding one is not JSON, wherever it stands. */
+    if (nul) {
+        fault->status = JSON_INVALID;
+        fault->offset = (size_t)(nul - text);
+        snprintf(fault->msg, sizeof(fault->msg), "invalid JSON (a NUL byte)");
+        return fault->status;
+    }
     fault->status = scan(text, len, max_depth, budget, &at, cost);
     fault->offset = at;
     if (fault->status == JSON_TOO_DEEP)
@@ -317,7 +326,7 @@ int json_parse_text(const char *name, const char *text, size_t len, const char *
         return err_set_at(err, name, 0, 0, "%s", fault.msg);
     str_text_position(text, len, fault.offset, &line, &col);
     if (fault.status == JSON_INVALID)
-        return err_set_at(err, name, line, col, "invalid JSON: not %s", what);
+        return err_set_at(err, name, line, col, "%s: not %s", fault.msg, what);
     return err_set_at(err, name, line, col, "%s", fault.msg);
 }
 
@@ -327,30 +336,45 @@ typedef struct start_check {
     bool started; /* its first character that is not blank was a '{' */
 } start_check;
 
+/*
+ * The first character of text[from..len) that is not blank (after a byte
+ * order mark, which cJSON skips) when it is not a '{', or len; text[0..len)
+ * is what has arrived so far.
+ */
+static size_t bad_first(start_check *sc, const char *text, size_t len, size_t from)
+{
+    if (from == 0 && len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        from = 3;
+    for (size_t i = from; !sc->started && i < len; i++) {
+        if (is_blank(text[i]))
+            continue;
+        sc->started = true;
+        if (text[i] != '{')
+            return i;
+    }
+    return len;
+}
+
+/* text[at] cannot be where it stands: a NUL byte, or a first character other than '{'. */
+static int start_error(const start_check *sc, const char *text, size_t len, size_t at, ia_err *err)
+{
+    unsigned line, col;
+
+    str_text_position(text, len, at, &line, &col);
+    return err_set_at(err, sc->path, line, col, "invalid JSON (%s): not %s",
+                      text[at] ? "it does not start with '{'" : "a NUL byte", sc->what);
+}
+
 static int check_start(void *ud, const buf *text, size_t from, ia_err *err)
 {
     start_check *sc = ud;
     const char *nul = memchr(text->data + from, '\0', text->len - from);
     size_t bad = nul ? (size_t)(nul - text->data) : text->len;
-    const char *why = "a NUL byte";
-    unsigned line, col;
+    size_t first = bad_first(sc, text->data, text->len, from);
 
-    /* cJSON skips a UTF-8 byte order mark; so does this. */
-    if (from == 0 && text->len >= 3 && memcmp(text->data, "\xef\xbb\xbf", 3) == 0)
-        from = 3;
-    for (size_t i = from; !sc->started && i < text->len; i++) {
-        if (is_blank(text->data[i]))
-            continue;
-        sc->started = true;
-        if (text->data[i] != '{' && i < bad) {
-            bad = i;
-            why = text->data[i] ? "it does not start with '{'" : "a NUL byte";
-        }
-    }
-    if (bad == text->len)
-        return 0;
-    str_text_position(text->data, text->len, bad, &line, &col);
-    return err_set_at(err, sc->path, line, col, "invalid JSON (%s): not %s", why, sc->what);
+    if (first < bad)
+        bad = first;
+    return bad == text->len ? 0 : start_error(sc, text->data, text->len, bad, err);
 }
 
 /* Reads path into text (at most limit bytes), refusing at once bytes that cannot start what. */
@@ -397,9 +421,11 @@ int json_read_file(const char *path, size_t limit, const char *what, cJSON **out
 
 int json_text_open(const char *path, size_t limit, const char *what, json_text *out, ia_err *err)
 {
+    start_check sc = {path, what, false};
     struct stat st;
     int fd = -1;
     void *map;
+    size_t at;
     buf text;
 
     memset(out, 0, sizeof(*out));
@@ -435,6 +461,13 @@ int json_text_open(const char *path, size_t limit, const char *what, json_text *
     close(fd);
     if (map == MAP_FAILED)
         return err_set_at(err, path, 0, 0, "%s", strerror(errno));
+    /* Its start checked as a file read as it comes (a NUL byte further on: by the parse meeting it). */
+    at = bad_first(&sc, map, (size_t)st.st_size, 0);
+    if (at < (size_t)st.st_size) {
+        start_error(&sc, map, (size_t)st.st_size, at, err);
+        munmap(map, (size_t)st.st_size);
+        return -1;
+    }
     /* Read front to back: the kernel may read ahead. */
     madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
     out->map = map;
