@@ -39,7 +39,6 @@ static void test_sharing__image_facts_from_its_record(void)
     CU_ASSERT_STRING_EQUAL(img->owner, PROD);
     CU_ASSERT_TRUE(img->byol);
     CU_ASSERT_FALSE(img->shared_in);
-    CU_ASSERT_TRUE(img->permissions_read);
     /* Three entries, two naming an account: a grant each. */
     CU_ASSERT_EQUAL_FATAL(img->n_grants, 2);
     CU_ASSERT_STRING_EQUAL(f.r.grants[img->first_grant].account, DEV);
@@ -57,10 +56,8 @@ static void test_sharing__image_facts_from_its_record(void)
     CU_ASSERT_STRING_EQUAL(img->owner, VENDOR);
     CU_ASSERT_FALSE(img->byol);
     CU_ASSERT_TRUE(img->shared_in);
-    CU_ASSERT_FALSE(img->permissions_read);
     /* Permissions live in "Permissions" only. */
     img = facts_of(&f.r, 5);
-    CU_ASSERT_FALSE(img->permissions_read);
     CU_ASSERT_EQUAL(img->n_grants, 0);
     /* An account field too long to be one is not believed. */
     img = facts_of(&f.r, 6);

@@ -99,8 +99,7 @@ typedef struct image_facts {
     /* Another account's image, seen from one it is shared with: ImageType SHARED (WorkSpaces, the
      * collector's listing) or Visibility SHARED (AppStream). */
     bool shared_in;
-    bool permissions_read; /* it has a "Permissions" list (snap_permissions), empty or not */
-    uint32_t first_grant;  /* its grants: results.grants[first_grant, first_grant + n_grants) */
+    uint32_t first_grant; /* its grants: results.grants[first_grant, first_grant + n_grants) */
     uint32_t n_grants;
 } image_facts;
 

@@ -215,7 +215,6 @@ static int add_image(results *r, const cJSON *data)
     /* WorkSpaces: the collector's ImageType (the listing it came from). AppStream: the API's Visibility;
      * its own ImageType says CUSTOM or NATIVE. */
     f.shared_in = member_is(data, "ImageType", "SHARED") || member_is(data, "Visibility", "SHARED");
-    f.permissions_read = perms != NULL;
     f.first_grant = (uint32_t)r->n_grants;
     if (!f.owner || room((void **)&r->images, &st->cap_images, r->n_images, sizeof(*r->images)) != 0)
         return -1;
