@@ -196,8 +196,8 @@ int rules_bind_snapshot(rules_set *set, const snapshot_doc *snap, ia_err *err)
     return rc;
 }
 
-/* Frees the results' blocks (and the messages in them: a run that did not finish). */
-static void free_chunks(rules_run *run, bool messages)
+/* Frees the results' blocks and the messages in them (a run that did not finish). */
+static void free_chunks(rules_run *run)
 {
     for (size_t r = 0; run->first && r < run->out.n_rules; r++) {
         chunk *c = run->first[r];
@@ -205,7 +205,7 @@ static void free_chunks(rules_run *run, bool messages)
         while (c) {
             chunk *next = c->next;
 
-            for (size_t i = 0; messages && i < c->n; i++)
+            for (size_t i = 0; i < c->n; i++)
                 free(c->items[i].message);
             munmap(c, sizeof(*c));
             c = next;
@@ -218,7 +218,7 @@ void rules_run_free(rules_run *run)
 {
     if (!run)
         return;
-    free_chunks(run, true);
+    free_chunks(run);
     results_free(&run->out);
     free(run->first);
     free(run->last);
@@ -319,9 +319,6 @@ int rules_run_judge(rules_run *run, const snap_resource *res, ia_err *err)
     int t = type_index(res->type);
     uint32_t ri = (uint32_t)run->out.n_resources;
 
-    /* A stop must not wait for a million resources: an atomic load per resource is cheap. */
-    if (cancel_requested())
-        return err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
     /* Every rule of its type while its JSON is in cache; each result lands in its rule's blocks. */
     for (size_t q = 0; t >= 0 && q < run->n_type_rules[t]; q++) {
         if (judge(run, run->type_rules[t][q], res, ri) != 0)
@@ -397,6 +394,12 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
     if (rules_run_start(set, w, snap, clock, &run, err) != 0)
         return -1;
     for (size_t i = 0; i < snap->n_resources; i++) {
+        /* A stop must not wait for a million resources: an atomic load per resource is cheap. (Read as
+         * they come, the reader checks it.) */
+        if (cancel_requested()) {
+            rules_run_free(run);
+            return err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
+        }
         if (rules_run_judge(run, &snap->resources[i], err) != 0) {
             rules_run_free(run);
             return -1;

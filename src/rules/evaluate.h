@@ -52,7 +52,7 @@ int rules_evaluate(const rules_set *set, const waivers *w, const snapshot_doc *s
  * its type and keeps a copy of it, so res may be freed when it returns;
  * rules_run_finish puts the results in *out as rules_evaluate does, and
  * frees run. Each returns 0, or -1 with err set (out of memory, or
- * IA_ERR_CANCELLED from rules_run_judge); after a failure the caller frees
+ * IA_ERR_CANCELLED from rules_run_snapshot); after a failure the caller frees
  * run with rules_run_free (which accepts NULL), except after
  * rules_run_finish, which always frees it.
  */

@@ -262,13 +262,7 @@ static int parse_error(const json_text *t, size_t at, const json_fault *fault, i
     return err_set_at(err, t->name, line, col, "%s: not a snapshot", fault->msg);
 }
 
-/*
- * The top-level member "resources" when its value is a list: *at is its
- * '[' and *end just past its ']'. The members before it are only stepped
- * over: the envelope's parse checks them. false when there is no such
- * member, or the text breaks before it is found (the envelope's parse then
- * names the place, having built no more than what comes before it).
- */
+/* jsonscan's hook for what it steps over: those pages are given back. */
 static void passed(void *t, size_t at)
 {
     json_text_release(t, at);
@@ -341,7 +335,8 @@ static int broken_list(json_text *t, size_t at, ia_err *err)
         size_t len = rc == 1 ? e.value_end - e.value : t->len - e.value;
 
         json_text_release(t, e.value);
-        if (json_parse_in(&arena, t->data + e.value, len, JSON_MAX_DEPTH - 2, &parsed, &fault) != 0) {
+        if (json_parse_in(&arena, t->data + e.value, len, SNAPSHOT_RESOURCE_MAX_DEPTH, &parsed, &fault) !=
+            0) {
             json_arena_free(&arena);
             return parse_error(t, e.value, &fault, err);
         }
@@ -454,7 +449,7 @@ static int in_envelope(snapshot_doc *snap, snapshot_resource_fn fn, void *ud, ia
     {
         snap_resource ref;
 
-        if (check_resource(snap->src->text.name, i++, item, &ref, err) != 0 || (fn && fn(ud, &ref, err) != 0))
+        if (check_resource(snap->src->text.name, i++, item, &ref, err) != 0 || fn(ud, &ref, err) != 0)
             return -1;
     }
     return 0;
@@ -469,6 +464,7 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
 {
     json_text *t = &snap->src->text;
     size_t i = 0, list = snap->src->resources;
+    cJSON *kept = kept_list(snap);
     json_arena arena = {NULL};
     jsonscan s;
     jsonscan_item e;
@@ -489,23 +485,23 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
         json_fault fault;
 
         if (cancel_requested()) {
-            rc = err_set(err, IA_ERR_CANCELLED, "interrupted while evaluating rules");
+            rc = err_set(err, IA_ERR_CANCELLED, "%s: interrupted while reading the snapshot", t->name);
             break;
         }
         json_text_release(t, e.value);
         /* Kept: a tree of its own. Judged and dropped: in the arena, which the next resource reuses. */
-        rc = keep ? json_parse_bounded(text, len, JSON_MAX_DEPTH - 2, &item, &fault)
-                  : json_parse_in(&arena, text, len, JSON_MAX_DEPTH - 2, &item, &fault);
+        rc = keep ? json_parse_bounded(text, len, SNAPSHOT_RESOURCE_MAX_DEPTH, &item, &fault)
+                  : json_parse_in(&arena, text, len, SNAPSHOT_RESOURCE_MAX_DEPTH, &item, &fault);
         if (rc != 0) {
             rc = parse_error(t, e.value, &fault, err);
             break;
         }
         scrub_strings(item);
         rc = check_resource(t->name, i, item, &ref, err);
-        if (rc == 0 && fn)
+        if (rc == 0)
             rc = fn(ud, &ref, err);
         if (rc == 0 && keep)
-            cJSON_AddItemToArray(kept_list(snap), item);
+            cJSON_AddItemToArray(kept, item);
         else if (keep)
             cJSON_Delete(item);
         if (rc != 0)
@@ -523,25 +519,37 @@ int snapshot_doc_each(snapshot_doc *snap, snapshot_resource_fn fn, void *ud, ia_
     return each_resource(snap, false, fn, ud, err);
 }
 
+/* The table snapshot_doc_read makes as it reads the resources, and its room. */
+typedef struct table {
+    snapshot_doc *snap;
+    size_t cap;
+} table;
+
+static int add_to_table(void *ud, const snap_resource *ref, ia_err *err)
+{
+    table *tb = ud;
+    snapshot_doc *snap = tb->snap;
+
+    if (snap->n_resources == tb->cap) {
+        size_t cap = tb->cap ? tb->cap * 2 : 1024;
+        snap_resource *grown = realloc(snap->resources, cap * sizeof(*grown));
+
+        if (!grown)
+            return err_set(err, IA_ERR_NOMEM, "%s: out of memory for %zu resources", snap->src->text.name,
+                           cap);
+        snap->resources = grown;
+        tb->cap = cap;
+    }
+    snap->resources[snap->n_resources++] = *ref;
+    return 0;
+}
+
 /* Reads every resource into the envelope and makes the table of them. */
 static int read_all(snapshot_doc *snap, ia_err *err)
 {
-    const cJSON *item;
-    size_t n = 0, i = 0;
+    table tb = {snap, 0};
 
-    if (each_resource(snap, true, NULL, NULL, err) != 0)
-        return -1;
-    n = (size_t)cJSON_GetArraySize(kept_list(snap));
-    snap->resources = calloc(n ? n : 1, sizeof(*snap->resources));
-    if (!snap->resources)
-        return err_set(err, IA_ERR_NOMEM, "%s: out of memory for %zu resources", snap->src->text.name, n);
-    cJSON_ArrayForEach(item, kept_list(snap))
-    {
-        check_resource(snap->src->text.name, i, item, &snap->resources[i], err);
-        i++;
-    }
-    snap->n_resources = n;
-    return 0;
+    return each_resource(snap, true, add_to_table, &tb, err);
 }
 
 int snapshot_doc_parse(const char *name, const char *text, size_t len, snapshot_doc **out, ia_err *err)

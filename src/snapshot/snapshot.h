@@ -30,6 +30,9 @@
  */
 #define SNAPSHOT_DATA_MAX_DEPTH (JSON_MAX_DEPTH - 3)
 
+/* The deepest a resource may nest, read on its own: the document and "resources" stand above it. */
+#define SNAPSHOT_RESOURCE_MAX_DEPTH (JSON_MAX_DEPTH - 2)
+
 /* Most shards one collection is split into (`collect --shard K/N`, docs/sharding.md). */
 #define SNAPSHOT_SHARD_MAX 1000
 
