@@ -151,6 +151,22 @@ static result *next_item(rules_run *run, size_t r)
     return &c->items[c->n++];
 }
 
+/*
+ * The message moved to a block of its own length: the renderer's buffer
+ * grew by doubling, up to twice that, which millions of failures would keep.
+ * NULL when out of memory; the original is freed either way.
+ */
+static char *fitted(char *message)
+{
+    size_t n = message ? strlen(message) + 1 : 0;
+    char *copy = n ? malloc(n) : NULL;
+
+    if (copy)
+        memcpy(copy, message, n);
+    free(message);
+    return copy;
+}
+
 /* Rule r on res, the resource ri of the results: one more result in rule r's blocks. */
 static int judge(rules_run *run, size_t r, const snap_resource *res, uint32_t ri)
 {
@@ -168,7 +184,7 @@ static int judge(rules_run *run, size_t r, const snap_resource *res, uint32_t ri
     it->first_seen = NULL;
     if (!rules_rule_fails(run->set, r, res, &run->clock))
         return 0;
-    it->message = rules_rule_message(run->set, r, res, &run->clock);
+    it->message = fitted(rules_rule_message(run->set, r, res, &run->clock));
     if (!it->message)
         return -1;
     it->status = RESULT_FAIL;
