@@ -33,7 +33,8 @@ int json_report_write(const results *r, const char *path, ia_err *err);
  * Writes r to an open stream. The run-wide members (snapshot, summary, rules,
  * waivers, errors) are serialised by cJSON; the baseline's resolved failures,
  * the shares and the results, which grow with the fleet, are written field by
- * field through a buffered writer (util/wbuf.h), one per line, without
+ * field through a buffered writer (util/wbuf.h), the shares and the results one
+ * per line, the resolved failures laid out as cJSON formats them, without
  * building a value for any: memory stays flat however many results there are
  * (the shares are worked out once, sharing_compute). Strings are escaped as
  * cJSON escapes them; a byte that is not UTF-8 becomes '?'. Returns 0, or -1
