@@ -19,6 +19,9 @@
 #include "rules/results.h"
 #include "util/err.h"
 
+struct tally;   /* report/tally.h */
+struct sharing; /* report/sharing.h */
+
 #define JSON_REPORT_SCHEMA         "imgaudit.results"
 #define JSON_REPORT_SCHEMA_VERSION 1
 
@@ -41,6 +44,13 @@ int json_report_write(const results *r, const char *path, ia_err *err);
  * with err set (write error or out of memory).
  */
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err);
+
+/*
+ * The same with the tally and the shares of r computed beforehand (shared by
+ * several writers, only read; shares is of that tally): NULL computes each.
+ */
+int json_report_fwrite_with(const results *r, const struct tally *given_tally,
+                            const struct sharing *given_shares, FILE *fp, ia_err *err);
 
 /*
  * A rule as the report's rules[] lists it: id, title, severity,
