@@ -258,6 +258,27 @@ console_bounded() {
 }
 check "the console summary stays under 40 lines for thousands of failures, new failures and errors" console_bounded
 
+one_fifo_in_turn() {
+  local reader
+  rm -f "$TEST_TMP/fifo" && mkfifo "$TEST_TMP/fifo" || return 1
+  timeout 120 cat "$TEST_TMP/fifo" >"$TEST_TMP/piped" &
+  reader=$!
+  "$IMGAUDIT_BIN" evaluate "$TEST_TMP/big.json" --json "$TEST_TMP/fifo" --junit "$TEST_TMP/fifo" --quiet \
+    --fail-on none --allow-partial 2>"$TEST_TMP/err" || return 1
+  wait "$reader" || return 1
+  python3 - "$TEST_TMP/piped" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+text = open(sys.argv[1], encoding="utf-8").read()
+at = text.index("<?xml")
+# Each far larger than one buffered write (128 KiB): written at once, they would interleave.
+assert at > 512 * 1024 and len(text) - at > 512 * 1024, (at, len(text))
+doc = json.loads(text[:at])
+suites = ET.fromstring(text[at:].encode())
+assert suites.tag == "testsuites" and int(suites.get("tests")) == len(doc["results"]) + len(doc["errors"])
+PY
+}
+check "two reports into one FIFO come out one after the other, each whole" one_fifo_in_turn
+
 one_on_stdout() {
   [ "$(run "$TEST_TMP/snap.json" --csv - --markdown -)" = 2 ] &&
     grep -q "only one report can go to stdout ('-'): --csv and --markdown both do" "$TEST_TMP/err" &&

@@ -13,45 +13,56 @@
 #include "report/html.h"
 #include "report/json.h"
 #include "report/markdown.h"
+#include "report/sharing.h"
+#include "report/tally.h"
 #include "rules/evaluate.h"
 #include "snapshot/read.h"
 #include "util/cancel.h"
 #include "util/fileio.h"
 #include "util/log.h"
 
-typedef int (*writer_fn)(const results *r, const reportopts *ro, FILE *fp, ia_err *err);
+/* What the writers show, worked out once for all of them (each would hold its own copy at once otherwise). */
+typedef struct report_counts {
+    tally t;
+    sharing shares; /* all zero unless a writer shows the shares */
+} report_counts;
 
-static int write_json(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+typedef int (*writer_fn)(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp,
+                         ia_err *err);
+
+static int write_json(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp, ia_err *err)
 {
     (void)ro;
-    return json_report_fwrite(r, fp, err);
+    return json_report_fwrite_with(r, &rc->t, &rc->shares, fp, err);
 }
 
-static int write_junit(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+static int write_junit(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp, ia_err *err)
 {
     junit_options opt = {ro->group_by, NULL, !ro->junit_passes};
 
-    return junit_write(r, &opt, fp, err);
+    return junit_write_with(r, &opt, &rc->t, fp, err);
 }
 
-static int write_html(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+static int write_html(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp, ia_err *err)
 {
     html_options opt = {NULL, ro->gate};
 
+    (void)rc;
     return html_write(r, &opt, fp, err);
 }
 
-static int write_csv(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+static int write_csv(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp, ia_err *err)
 {
     (void)ro;
-    return csv_write(r, fp, err);
+    return csv_write_with(r, &rc->t, fp, err);
 }
 
-static int write_markdown(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
+static int write_markdown(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp,
+                          ia_err *err)
 {
     markdown_options opt = {ro->gate};
 
-    return markdown_write(r, &opt, fp, err);
+    return markdown_write_with(r, &opt, &rc->t, fp, err);
 }
 
 /* IA_ERR_CANCELLED once SIGINT/SIGTERM came: checked between the stages, which each take seconds on a big
@@ -67,6 +78,7 @@ typedef struct report_job {
     writer_fn fn;
     const results *r;
     const reportopts *ro;
+    const report_counts *counts;
     file_out out;
     pthread_t thread;
     bool started; /* in a thread of its own */
@@ -79,20 +91,40 @@ static void *run_job(void *arg)
     report_job *j = arg;
 
     err_clear(&j->err);
-    j->rc = j->fn(j->r, j->ro, j->out.fp, &j->err);
+    j->rc = j->fn(j->r, j->ro, j->counts, j->out.fp, &j->err);
     if (j->rc != 0)
         err_prefix(&j->err, "%s", strcmp(j->path, "-") ? j->path : "stdout");
     return NULL;
 }
 
 /*
+ * The tally every writer shows, and the shares the JSON report lists, each
+ * computed once before the writers start: side by side, each writer's own
+ * copy (the shares are an edge per share, millions on a large fleet) would
+ * add up.
+ */
+static int count_for_reports(const results *r, const reportopts *ro, report_counts *rc, ia_err *err)
+{
+    if (tally_compute(r, &rc->t, err) != 0)
+        return -1;
+    if (ro->json && sharing_compute(r, &rc->t, &rc->shares, err) != 0) {
+        tally_free(&rc->t);
+        return -1;
+    }
+    return 0;
+}
+
+/*
  * Writes the reports asked for, each whole or not at all: every one to its
  * temporary file first, then all renamed into place together, so that a
  * stop while any is written leaves every earlier report as it was. The
- * writers only read the results, and at fleet scale each takes seconds: they
- * run side by side, one thread each, so the reports take about as long as
- * the largest rather than as all of them (the machine's cores permitting).
- * A stop makes their writes fail (util/fileio.h), so none runs on long.
+ * writers only read the results and the counts, and at fleet scale each
+ * takes seconds: those written to a temporary file run side by side, one
+ * thread each, so the reports take about as long as the largest rather than
+ * as all of them (the machine's cores permitting). Those written in place
+ * (stdout, a device, a FIFO: two may be the same) run after them, one after
+ * another in the order given, so that none interleaves with another. A stop
+ * makes their writes fail (util/fileio.h), so none runs on long.
  */
 static int write_reports(const results *r, const reportopts *ro, ia_err *err)
 {
@@ -105,9 +137,11 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
                   {ro->csv, write_csv},
                   {ro->markdown, write_markdown}};
     report_job jobs[sizeof(wanted) / sizeof(wanted[0])];
+    report_counts counts;
     size_t n = 0;
     int rc = -1;
 
+    memset(&counts, 0, sizeof(counts));
     for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
         if (!wanted[i].path)
             continue;
@@ -118,13 +152,20 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
         jobs[n].fn = wanted[i].fn;
         jobs[n].r = r;
         jobs[n].ro = ro;
+        jobs[n].counts = &counts;
         n++;
     }
+    if (n == 0)
+        return 0;
+    if (stopped(err) != 0 || count_for_reports(r, ro, &counts, err) != 0)
+        goto out;
     /* libxml2 (the HTML writer's) sets up its globals once, before a thread can race to do it. */
     xmlInitParser();
-    /* The last one runs here; the others in threads (one that cannot start runs here too). */
+    /* A thread for each temporary file (one that cannot start runs here). */
     for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && pthread_create(&jobs[i].thread, NULL, run_job, &jobs[i]) == 0)
+        if (!jobs[i].out.tmp_path)
+            continue;
+        if (pthread_create(&jobs[i].thread, NULL, run_job, &jobs[i]) == 0)
             jobs[i].started = true;
         else
             run_job(&jobs[i]);
@@ -132,6 +173,11 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
     for (size_t i = 0; i < n; i++) {
         if (jobs[i].started)
             pthread_join(jobs[i].thread, NULL);
+    }
+    /* Then those written in place, here, one at a time. */
+    for (size_t i = 0; i < n; i++) {
+        if (!jobs[i].out.tmp_path)
+            run_job(&jobs[i]);
     }
     for (size_t i = 0; i < n; i++) {
         if (jobs[i].rc != 0) {
@@ -152,6 +198,8 @@ out:
     /* Those committed are already closed: aborting them again does nothing. */
     for (size_t i = 0; i < n; i++)
         file_out_abort(&jobs[i].out);
+    sharing_free(&counts.shares);
+    tally_free(&counts.t);
     return rc;
 }
 

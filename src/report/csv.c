@@ -119,26 +119,32 @@ static void row(cw *c, const results *r, const tally *t, const result *it, buf *
 
 int csv_write(const results *r, FILE *out, ia_err *err)
 {
+    return csv_write_with(r, NULL, out, err);
+}
+
+int csv_write_with(const results *r, const tally *given, FILE *out, ia_err *err)
+{
     cw c = {out, BUF_INIT, {NULL, NULL}, 0, 0, 0};
     buf text = BUF_INIT;
-    tally t;
+    tally own;
+    const tally *t;
     int rc = -1;
 
-    memset(&t, 0, sizeof(t));
+    memset(&own, 0, sizeof(own));
     buf_init(&c.cell, CELL_MAX + 16);
     buf_init(&text, 0);
     if (finding_hasher_init(&c.ids) != 0) {
         err_set(err, IA_ERR_NOMEM, "out of memory writing the CSV report");
         goto out;
     }
-    if (tally_compute(r, &t, err) != 0)
+    if (!(t = tally_given_or_compute(r, given, &own, err)))
         goto out;
     for (size_t i = 0; i < N_COLUMNS; i++)
         cell(&c, header[i]);
     end_row(&c);
     for (size_t i = 0; i < r->n_items && !c.failed && !c.nomem; i++) {
         if (r->items[i].status != RESULT_PASS)
-            row(&c, r, &t, &r->items[i], &text);
+            row(&c, r, t, &r->items[i], &text);
     }
     if (c.nomem)
         err_set(err, IA_ERR_NOMEM, "out of memory writing the CSV report");
@@ -148,7 +154,7 @@ int csv_write(const results *r, FILE *out, ia_err *err)
         rc = 0;
 out:
     finding_hasher_clean_up(&c.ids);
-    tally_free(&t);
+    tally_free(&own);
     buf_free(&c.cell);
     buf_free(&text);
     return rc;

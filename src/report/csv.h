@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 
+#include "report/tally.h"
 #include "rules/results.h"
 #include "util/err.h"
 
@@ -30,5 +31,9 @@
  * model).
  */
 int csv_write(const results *r, FILE *out, ia_err *err);
+
+/* The same with the tally of r computed beforehand (shared by several writers, only read); NULL computes it.
+ */
+int csv_write_with(const results *r, const tally *given, FILE *out, ia_err *err);
 
 #endif

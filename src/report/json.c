@@ -410,22 +410,29 @@ static cJSON *errors_list(const results *r)
 
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
 {
+    return json_report_fwrite_with(r, NULL, NULL, fp, err);
+}
+
+int json_report_fwrite_with(const results *r, const struct tally *given_tally,
+                            const struct sharing *given_shares, FILE *fp, ia_err *err)
+{
     jw w;
-    tally t;
-    sharing shares;
+    tally own_tally;
+    sharing own_shares;
+    const sharing *shares = given_shares ? given_shares : &own_shares;
     int rc = -1;
 
     memset(&w, 0, sizeof(w));
-    memset(&t, 0, sizeof(t));
-    memset(&shares, 0, sizeof(shares));
+    memset(&own_tally, 0, sizeof(own_tally));
+    memset(&own_shares, 0, sizeof(own_shares));
     w.scratch = malloc(SCRATCH_BYTES);
     if (!w.scratch || wbuf_init(&w.out, fp) != 0 || finding_hasher_init(&w.ids) != 0) {
         err_set(err, IA_ERR_NOMEM, "out of memory writing JSON results");
         goto out;
     }
-    if (tally_compute(r, &t, err) != 0 || sharing_compute(r, &t, &shares, err) != 0)
+    if (!(w.t = tally_given_or_compute(r, given_tally, &own_tally, err)) ||
+        (!given_shares && sharing_compute(r, w.t, &own_shares, err) != 0))
         goto out;
-    w.t = &t;
     PUT(&w, "{\n");
     member(&w, "schema", cJSON_CreateString(JSON_REPORT_SCHEMA));
     member(&w, "schema_version", cJSON_CreateNumber(JSON_REPORT_SCHEMA_VERSION));
@@ -440,11 +447,11 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
         put_baseline(&w, r);
     /* One share per line, then one result per line: a document of millions of results is never built. */
     PUT(&w, ",\n\t\"sharing\": [");
-    for (size_t i = 0; i < shares.n_edges && !w.nomem && !w.out.failed; i++) {
+    for (size_t i = 0; i < shares->n_edges && !w.nomem && !w.out.failed; i++) {
         if (i)
             PUT(&w, ",");
         PUT(&w, "\n\t\t");
-        put_share(&w, &shares.edges[i]);
+        put_share(&w, &shares->edges[i]);
     }
     PUT(&w, "\n\t]");
     PUT(&w, ",\n\t\"results\": [");
@@ -466,8 +473,8 @@ int json_report_fwrite(const results *r, FILE *fp, ia_err *err)
     }
     rc = 0;
 out:
-    sharing_free(&shares);
-    tally_free(&t);
+    sharing_free(&own_shares);
+    tally_free(&own_tally);
     finding_hasher_clean_up(&w.ids);
     wbuf_free(&w.out);
     free(w.scratch);

@@ -19,6 +19,9 @@
 #include "rules/results.h"
 #include "util/err.h"
 
+struct tally;   /* report/tally.h */
+struct sharing; /* report/sharing.h */
+
 #define JSON_REPORT_SCHEMA         "imgaudit.results"
 #define JSON_REPORT_SCHEMA_VERSION 1
 
@@ -33,13 +36,21 @@ int json_report_write(const results *r, const char *path, ia_err *err);
  * Writes r to an open stream. The run-wide members (snapshot, summary, rules,
  * waivers, errors) are serialised by cJSON; the baseline's resolved failures,
  * the shares and the results, which grow with the fleet, are written field by
- * field through a buffered writer (util/wbuf.h), one per line, without
+ * field through a buffered writer (util/wbuf.h), the shares and the results one
+ * per line, the resolved failures laid out as cJSON formats them, without
  * building a value for any: memory stays flat however many results there are
  * (the shares are worked out once, sharing_compute). Strings are escaped as
  * cJSON escapes them; a byte that is not UTF-8 becomes '?'. Returns 0, or -1
  * with err set (write error or out of memory).
  */
 int json_report_fwrite(const results *r, FILE *fp, ia_err *err);
+
+/*
+ * The same with the tally and the shares of r computed beforehand (shared by
+ * several writers, only read; shares is of that tally): NULL computes each.
+ */
+int json_report_fwrite_with(const results *r, const struct tally *given_tally,
+                            const struct sharing *given_shares, FILE *fp, ia_err *err);
 
 /*
  * A rule as the report's rules[] lists it: id, title, severity,

@@ -476,14 +476,20 @@ static void make_timestamp(const char *iso, char out[20])
 
 int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *err)
 {
+    return junit_write_with(r, opt, NULL, out, err);
+}
+
+int junit_write_with(const results *r, const junit_options *opt, const tally *given, FILE *out, ia_err *err)
+{
     static const junit_options defaults = {JUNIT_GROUP_RULE, NULL, 0};
     size_t n_errors = (size_t)cJSON_GetArraySize(r->errors);
-    tally t;
+    tally own;
+    const tally *t;
     jw j;
     int rc = -1;
 
     memset(&j, 0, sizeof(j));
-    memset(&t, 0, sizeof(t));
+    memset(&own, 0, sizeof(own));
     buf_init(&j.clean, 0);
     buf_init(&j.text, 0);
     j.r = r;
@@ -492,7 +498,7 @@ int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *e
         err_set(err, IA_ERR_NOMEM, "cannot start the JUnit writer");
         goto out;
     }
-    if (tally_compute(r, &t, err) != 0)
+    if (!(t = tally_given_or_compute(r, given, &own, err)))
         goto out;
     make_timestamp(r->evaluated_at, j.timestamp);
     if (j.opt->hostname)
@@ -506,15 +512,15 @@ int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *e
      * or not. */
     jw_start(&j, "testsuites");
     jw_count(&j, "tests", r->n_items + n_errors);
-    jw_count(&j, "failures", t.status[RESULT_FAIL]);
+    jw_count(&j, "failures", t->status[RESULT_FAIL]);
     jw_count(&j, "errors", n_errors);
-    jw_count(&j, "skipped", t.status[RESULT_WAIVED]);
+    jw_count(&j, "skipped", t->status[RESULT_WAIVED]);
     jw_attr(&j, "time", "0");
     if (j.opt->group_by == JUNIT_GROUP_ACCOUNT) {
-        if (write_account_suites(&j, &t, err) != 0)
+        if (write_account_suites(&j, t, err) != 0)
             goto out;
     } else {
-        write_rule_suites(&j, &t);
+        write_rule_suites(&j, t);
     }
     write_collection_suite(&j);
     jw_end(&j);
@@ -530,7 +536,7 @@ int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *e
     rc = 0;
 out:
     wbuf_free(&j.out);
-    tally_free(&t);
+    tally_free(&own);
     buf_free(&j.clean);
     buf_free(&j.text);
     return rc;

@@ -24,6 +24,7 @@
 
 #include <stdio.h>
 
+#include "report/tally.h"
 #include "rules/results.h"
 #include "util/err.h"
 
@@ -52,5 +53,9 @@ int junit_parse_group(const char *s, junit_group *out);
  * inconsistent.
  */
 int junit_write(const results *r, const junit_options *opt, FILE *out, ia_err *err);
+
+/* The same with the tally of r computed beforehand (shared by several writers, only read); NULL computes it.
+ */
+int junit_write_with(const results *r, const junit_options *opt, const tally *given, FILE *out, ia_err *err);
 
 #endif

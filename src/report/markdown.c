@@ -204,26 +204,33 @@ static void collection_gaps(mw *m, const results *r)
 
 int markdown_write(const results *r, const markdown_options *opt, FILE *out, ia_err *err)
 {
+    return markdown_write_with(r, opt, NULL, out, err);
+}
+
+int markdown_write_with(const results *r, const markdown_options *opt, const tally *given, FILE *out,
+                        ia_err *err)
+{
     static const markdown_options defaults = {{0, SEV_HIGH, 0}};
     mw m;
-    tally t;
+    tally own;
+    const tally *t;
     int rc = -1;
 
     memset(&m, 0, sizeof(m));
-    memset(&t, 0, sizeof(t));
+    memset(&own, 0, sizeof(own));
     m.out = out;
     buf_init(&m.raw, 0);
     for (size_t i = 0; i < sizeof(m.esc) / sizeof(m.esc[0]); i++)
         buf_init(&m.esc[i], 0);
     if (!opt)
         opt = &defaults;
-    if (tally_compute(r, &t, err) != 0)
+    if (!(t = tally_given_or_compute(r, given, &own, err)))
         goto out;
     gate_line(&m, r, &opt->gate);
-    counts(&m, r, &t);
-    if (top_rules(&m, r, &t, err) != 0)
+    counts(&m, r, t);
+    if (top_rules(&m, r, t, err) != 0)
         goto out;
-    baseline_changes(&m, r, &t);
+    baseline_changes(&m, r, t);
     collection_gaps(&m, r);
     if (m.nomem) {
         err_set(err, IA_ERR_NOMEM, "out of memory writing the Markdown summary");
@@ -235,7 +242,7 @@ int markdown_write(const results *r, const markdown_options *opt, FILE *out, ia_
     }
     rc = 0;
 out:
-    tally_free(&t);
+    tally_free(&own);
     buf_free(&m.raw);
     for (size_t i = 0; i < sizeof(m.esc) / sizeof(m.esc[0]); i++)
         buf_free(&m.esc[i]);

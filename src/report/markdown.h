@@ -39,4 +39,9 @@ typedef struct markdown_options {
  */
 int markdown_write(const results *r, const markdown_options *opt, FILE *out, ia_err *err);
 
+/* The same with the tally of r computed beforehand (shared by several writers, only read); NULL computes it.
+ */
+int markdown_write_with(const results *r, const markdown_options *opt, const tally *given, FILE *out,
+                        ia_err *err);
+
 #endif

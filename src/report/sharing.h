@@ -34,24 +34,24 @@ typedef struct sharing_party {
     const char *account;
     /* From the snapshot's accounts[], else from the Organization's members; borrowed, or NULL. */
     const char *name;
-    bool audited;         /* one of the run's accounts (tally_account_index finds it) */
-    sharing_fact in_org;  /* a member of the Organization; unknown without one (has_organization 0) */
-    sharing_fact trusted; /* among results.trusted; unknown when trust_known is 0 */
+    bool audited;             /* one of the run's accounts (tally_account_index finds it) */
+    sharing_fact in_org : 8;  /* a member of the Organization; unknown without one (has_organization 0) */
+    sharing_fact trusted : 8; /* among results.trusted; unknown when trust_known is 0 */
 } sharing_party;
 
 /* Which side a share was seen from: the owner's grants, the receiving account's listing, or both. */
 #define SHARING_SEEN_OWNER     1u
 #define SHARING_SEEN_RECIPIENT 2u
 
-/* One share: owner shares res with target. */
+/* One share: owner shares res with target. 64 bytes (a large fleet has millions): the small fields packed. */
 typedef struct sharing_edge {
     /* Borrowed from the results: the owner's record when the owner's side was seen, else the receiving
      * account's. Its type, id and region are the share's. */
     const snap_resource *res;
     sharing_party owner, target;
-    unsigned seen_from; /* SHARING_SEEN_OWNER and/or SHARING_SEEN_RECIPIENT */
-    bool byol;          /* of the image, as in its image_facts (rules/results.h), on either side */
-    sharing_grant grant;
+    unsigned seen_from : 8; /* SHARING_SEEN_OWNER and/or SHARING_SEEN_RECIPIENT */
+    sharing_grant grant : 8;
+    bool byol; /* of the image, as in its image_facts (rules/results.h), on either side */
     bool allow_fleet, allow_image_builder; /* for SHARING_GRANT_OPTIONS */
     /* Either account is known not to be a member of the Organization (the snapshot has one). */
     bool outside_org;

@@ -201,6 +201,14 @@ out:
     return rc;
 }
 
+const tally *tally_given_or_compute(const results *r, const tally *given, tally *own, ia_err *err)
+{
+    memset(own, 0, sizeof(*own));
+    if (given)
+        return given;
+    return tally_compute(r, own, err) == 0 ? own : NULL;
+}
+
 size_t tally_gate_count(const results *r, const tally_gate *g)
 {
     size_t n = 0;

@@ -51,6 +51,14 @@ typedef struct tally {
  */
 int tally_compute(const results *r, tally *t, ia_err *err);
 
+/*
+ * The tally a writer shows: given when the caller computed it once for
+ * several writers (given is then only read), else computed into *own. The
+ * caller frees *own with tally_free either way (it stays all zero when given
+ * is used). Returns NULL with err set as tally_compute on failure.
+ */
+const tally *tally_given_or_compute(const results *r, const tally *given, tally *own, ia_err *err);
+
 /* Frees what tally_compute allocated. Accepts NULL and an all-zero tally. */
 void tally_free(tally *t);
 

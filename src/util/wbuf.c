@@ -12,7 +12,12 @@ int wbuf_init(wbuf *w, FILE *fp)
     w->write_errno = 0;
     w->data = malloc(WBUF_SIZE);
     w->failed = !w->data;
-    return w->data ? 0 : -1;
+    if (!w->data) {
+        /* Full, so that wbuf_putc goes through wbuf_write, a no-op once failed. */
+        w->len = WBUF_SIZE;
+        return -1;
+    }
+    return 0;
 }
 
 void wbuf_free(wbuf *w)
