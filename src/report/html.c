@@ -23,7 +23,9 @@ static int build_page(html_writer *w, const char *title, ia_err *err)
     if (html_section_head(w, html, title, err) != 0)
         return -1;
     body = htmldom_el(d, html, "body", NULL);
-    /* The script sets "ok" when it has run; a page without it still reads in full. */
+    /* The script sets "ok" when it has run. Without it the page still shows the summary, the rules and
+     * the accounts, but not the tables drawn from data (the findings, a large fleet's sharing), whose
+     * placeholder rows say they need JavaScript. */
     htmldom_attr(d, body, "data-js", "off");
     page = htmldom_el(d, body, "div", "page");
     html_section_masthead(w, page, title);
