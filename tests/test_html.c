@@ -248,7 +248,7 @@ static int find_finding(const cJSON *data, int status, const char *rule)
 static void test_html__fleet_page_parses_and_shows_every_section(void)
 {
     report_fixture f;
-    html_options opt = {NULL, {1, SEV_HIGH, 0}};
+    html_options opt = {NULL, {1, SEV_HIGH, 0}, NULL, NULL};
     size_t len;
     char *page;
     htmlDocPtr doc;
@@ -443,8 +443,8 @@ static void test_html__page_allows_only_its_own_script_and_style_by_hash(void)
 static void test_html__gate_counts_new_failures_only_when_asked(void)
 {
     report_fixture f;
-    html_options only_new = {"Nightly images", {1, SEV_HIGH, 1}};
-    html_options critical_new = {NULL, {1, SEV_CRITICAL, 1}};
+    html_options only_new = {"Nightly images", {1, SEV_HIGH, 1}, NULL, NULL};
+    html_options critical_new = {NULL, {1, SEV_CRITICAL, 1}, NULL, NULL};
     size_t len;
     char *page;
     htmlDocPtr doc;
@@ -801,7 +801,7 @@ static void test_html__write_failure_is_an_io_error(void)
 static void write_demo(void)
 {
     report_fixture f;
-    html_options opt = {NULL, {1, SEV_HIGH, 0}};
+    html_options opt = {NULL, {1, SEV_HIGH, 0}, NULL, NULL};
     const char *path = getenv("IMGAUDIT_HTML_DEMO_OUT");
     FILE *fp = fopen(path, "w");
     ia_err err;

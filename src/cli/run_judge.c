@@ -36,7 +36,7 @@ static int write_junit(const results *r, const reportopts *ro, FILE *fp, ia_err 
 
 static int write_html(const results *r, const reportopts *ro, FILE *fp, ia_err *err)
 {
-    html_options opt = {NULL, ro->gate};
+    html_options opt = {NULL, ro->gate, NULL, NULL};
 
     return html_write(r, &opt, fp, err);
 }

@@ -69,7 +69,10 @@ static int write_page(html_writer *w, const char *page, size_t len, xmlOutputBuf
     static const struct {
         const char *mark;
         void (*write)(html_writer *, xmlOutputBufferPtr);
-    } streamed[] = {{HTML_MARK_FINDINGS, html_data_findings}, {HTML_MARK_SHARING, html_rows_sharing}};
+    } streamed[] = {{HTML_MARK_COVERAGE, html_rows_coverage},
+                    {HTML_MARK_FINDINGS, html_data_findings},
+                    {HTML_MARK_ACCOUNTS, html_rows_accounts},
+                    {HTML_MARK_SHARING, html_rows_sharing}};
     const char *at = page, *end = page + len;
 
     for (size_t m = 0; m < sizeof(streamed) / sizeof(streamed[0]); m++) {
@@ -91,7 +94,7 @@ static int write_page(html_writer *w, const char *page, size_t len, xmlOutputBuf
 
 int html_write(const results *r, const html_options *opt, FILE *out, ia_err *err)
 {
-    static const html_options defaults = {NULL, {0, SEV_HIGH, 0}};
+    static const html_options defaults = {NULL, {0, SEV_HIGH, 0}, NULL, NULL};
     xmlOutputBufferPtr mem = NULL, ob = NULL;
     xmltext_errors xerr;
     html_writer w;
@@ -102,9 +105,19 @@ int html_write(const results *r, const html_options *opt, FILE *out, ia_err *err
     w.r = r;
     w.opt = opt ? opt : &defaults;
     xmltext_errors_begin(&xerr);
-    if (tally_compute(r, &w.t, err) != 0 || sharing_compute(r, &w.t, &w.shares, err) != 0)
-        goto out;
-    w.n_findings = w.t.status[RESULT_FAIL] + w.t.status[RESULT_WAIVED];
+    w.t = w.opt->tally;
+    if (!w.t) {
+        if (tally_compute(r, &w.own_t, err) != 0)
+            goto out;
+        w.t = &w.own_t;
+    }
+    w.shares = w.opt->sharing;
+    if (!w.shares) {
+        if (sharing_compute(r, w.t, &w.own_shares, err) != 0)
+            goto out;
+        w.shares = &w.own_shares;
+    }
+    w.n_findings = w.t->status[RESULT_FAIL] + w.t->status[RESULT_WAIVED];
     if (build_page(&w, w.opt->title ? w.opt->title : "Image audit report", err) != 0)
         goto out;
     mem = xmlAllocOutputBuffer(NULL);
@@ -137,7 +150,7 @@ out:
         xmlOutputBufferClose(mem);
     htmldom_clean_up(&w.dom);
     xmltext_errors_end(&xerr);
-    sharing_free(&w.shares);
-    tally_free(&w.t);
+    sharing_free(&w.own_shares);
+    tally_free(&w.own_t);
     return rc;
 }

@@ -22,6 +22,7 @@
 
 #include <stdio.h>
 
+#include "report/sharing.h"
 #include "report/tally.h"
 #include "rules/results.h"
 #include "util/err.h"
@@ -29,6 +30,10 @@
 typedef struct html_options {
     const char *title; /* page heading; NULL: "Image audit report" */
     tally_gate gate;   /* shown in the header; all zero: not gated */
+    /* The tally and the shares of the same results, computed once for several writers (borrowed); NULL:
+     * the writer computes its own. */
+    const tally *tally;
+    const sharing *sharing;
 } html_options;
 
 /*
