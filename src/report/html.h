@@ -37,8 +37,9 @@ typedef struct html_options {
 } html_options;
 
 /*
- * Writes the report for r to out. The findings and the sharing table are
- * streamed, so memory does not grow with the number of results.
+ * Writes the report for r to out. The findings, the sharing table and the
+ * per-account tables are streamed, so the page's tree does not grow with the
+ * fleet; memory does, with the tally and the shares (lent or computed).
  * opt may be NULL for the defaults. out stays open and owned by the caller.
  * Returns 0, or -1 with err set when writing fails or the results are
  * inconsistent.
