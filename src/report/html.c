@@ -69,10 +69,11 @@ static int write_page(html_writer *w, const char *page, size_t len, xmlOutputBuf
     static const struct {
         const char *mark;
         void (*write)(html_writer *, xmlOutputBufferPtr);
-    } streamed[] = {{HTML_MARK_COVERAGE, html_rows_coverage},
-                    {HTML_MARK_FINDINGS, html_data_findings},
-                    {HTML_MARK_ACCOUNTS, html_rows_accounts},
-                    {HTML_MARK_SHARING, html_rows_sharing}};
+    } streamed[] = {
+        {HTML_MARK_COVERAGE, html_rows_coverage},       {HTML_MARK_ACCOUNT_OPTIONS, html_options_accounts},
+        {HTML_MARK_FINDINGS, html_data_findings},       {HTML_MARK_ACCOUNTS, html_rows_accounts},
+        {HTML_MARK_OWNER_OPTIONS, html_options_owners}, {HTML_MARK_TARGET_OPTIONS, html_options_targets},
+        {HTML_MARK_SHARING, html_rows_sharing}};
     const char *at = page, *end = page + len;
 
     for (size_t m = 0; m < sizeof(streamed) / sizeof(streamed[0]); m++) {

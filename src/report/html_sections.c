@@ -496,13 +496,7 @@ void html_section_findings(html_writer *w, xmlNodePtr page)
     for (size_t i = 0; i < w->r->n_rules; i++)
         option(d, sel, w->r->rules[i].id, w->r->rules[i].id);
     filter_select(d, bar, "Account", "account", "All accounts");
-    sel = last_select(bar);
-    for (size_t a = 0; a < w->t->n_accounts; a++) {
-        const tally_account *acc = &w->t->accounts[a];
-
-        option(d, sel, acc->id,
-               htmldom_format(d, "%s%s%s", acc->id, acc->name ? " " : "", acc->name ? acc->name : ""));
-    }
+    htmldom_mark(d, last_select(bar), HTML_MARK_ACCOUNT_OPTIONS);
     if (w->r->has_baseline) {
         filter_select(d, bar, "Change", "change", "New and existing");
         sel = last_select(bar);
@@ -572,20 +566,32 @@ static void heading_count(htmldom *d, xmlNodePtr h2, const char *cls, size_t n, 
     htmldom_textf(d, a, "%zu %s", n, what);
 }
 
-/* A filter of the sharing table by one side's account: every account that side names, with its name. */
-static void party_filter(htmldom *d, xmlNodePtr bar, const char *label, const char *filter, const char *all,
-                         const sharing_party *const *parties, size_t n)
+/* Emits the option of one account of a filter: its id, and its name after it. */
+static void emit_account_option(htmldom *d, xmlOutputBufferPtr ob, const char *id, const char *name)
 {
-    xmlNodePtr sel;
+    xmlNodePtr o = htmldom_new(d, "option", NULL);
 
-    filter_select(d, bar, label, filter, all);
-    sel = last_select(bar);
-    for (size_t i = 0; i < n; i++) {
-        const sharing_party *p = parties[i];
+    htmldom_attr(d, o, "value", id);
+    htmldom_text(d, o, htmldom_format(d, "%s%s%s", id, name ? " " : "", name ? name : ""));
+    emit_row(d, ob, o);
+}
 
-        option(d, sel, p->account,
-               htmldom_format(d, "%s%s%s", p->account, p->name ? " " : "", p->name ? p->name : ""));
-    }
+void html_options_accounts(html_writer *w, xmlOutputBufferPtr ob)
+{
+    for (size_t a = 0; a < w->t->n_accounts && !w->dom.failed; a++)
+        emit_account_option(&w->dom, ob, w->t->accounts[a].id, w->t->accounts[a].name);
+}
+
+void html_options_owners(html_writer *w, xmlOutputBufferPtr ob)
+{
+    for (size_t i = 0; i < w->shares->n_owners && !w->dom.failed; i++)
+        emit_account_option(&w->dom, ob, w->shares->owners[i]->account, w->shares->owners[i]->name);
+}
+
+void html_options_targets(html_writer *w, xmlOutputBufferPtr ob)
+{
+    for (size_t i = 0; i < w->shares->n_targets && !w->dom.failed; i++)
+        emit_account_option(&w->dom, ob, w->shares->targets[i]->account, w->shares->targets[i]->name);
 }
 
 void html_section_sharing(html_writer *w, xmlNodePtr page)
@@ -616,8 +622,10 @@ void html_section_sharing(html_writer *w, xmlNodePtr page)
     if (!sh->trust_known)
         htmldom_text(d, p, " The rules define no trusted accounts, so trust is not shown.");
     bar = htmldom_el(d, sec, "div", "filters");
-    party_filter(d, bar, "Owner", "owner", "All owners", sh->owners, sh->n_owners);
-    party_filter(d, bar, "Shared with", "target", "All accounts", sh->targets, sh->n_targets);
+    filter_select(d, bar, "Owner", "owner", "All owners");
+    htmldom_mark(d, last_select(bar), HTML_MARK_OWNER_OPTIONS);
+    filter_select(d, bar, "Shared with", "target", "All accounts");
+    htmldom_mark(d, last_select(bar), HTML_MARK_TARGET_OPTIONS);
     filter_select(d, bar, "Badge", "flags", "Any");
     sel = last_select(bar);
     htmldom_attr(d, sel, "data-match", "word");

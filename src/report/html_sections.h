@@ -52,19 +52,28 @@ void html_section_footer(html_writer *w, xmlNodePtr page);
  * The parts that grow with the fleet are not kept in the tree: their
  * sections leave one of these marks (an HTML comment) where they go, the
  * page is serialized around it, and they are written in between, in page
- * order: the coverage and per-account rows one at a time, the findings as
- * one data element (report/html_data.h), the sharing table's rows one at a
- * time. A string from the data cannot produce these comments: the
+ * order: the coverage and per-account rows and the account filters' options
+ * one at a time, the findings as one data element (report/html_data.h), the
+ * sharing table's rows one at a time. A string from the data cannot produce these comments: the
  * serializer escapes its "<".
  */
-#define HTML_MARK_COVERAGE "imgaudit-rows:coverage"
-#define HTML_MARK_FINDINGS "imgaudit-data:findings"
-#define HTML_MARK_ACCOUNTS "imgaudit-rows:accounts"
-#define HTML_MARK_SHARING  "imgaudit-rows:sharing"
+#define HTML_MARK_COVERAGE        "imgaudit-rows:coverage"
+#define HTML_MARK_ACCOUNT_OPTIONS "imgaudit-options:accounts"
+#define HTML_MARK_FINDINGS        "imgaudit-data:findings"
+#define HTML_MARK_ACCOUNTS        "imgaudit-rows:accounts"
+#define HTML_MARK_OWNER_OPTIONS   "imgaudit-options:owners"
+#define HTML_MARK_TARGET_OPTIONS  "imgaudit-options:targets"
+#define HTML_MARK_SHARING         "imgaudit-rows:sharing"
 
 /* Write the rows of the coverage table and of the per-account breakdown into ob, one per account. */
 void html_rows_coverage(html_writer *w, xmlOutputBufferPtr ob);
 void html_rows_accounts(html_writer *w, xmlOutputBufferPtr ob);
+
+/* Write the options of the account filters into ob: the findings' (every account), the shares' owners and
+ * targets (every account on that side). */
+void html_options_accounts(html_writer *w, xmlOutputBufferPtr ob);
+void html_options_owners(html_writer *w, xmlOutputBufferPtr ob);
+void html_options_targets(html_writer *w, xmlOutputBufferPtr ob);
 
 /*
  * Writes the rows of the sharing table into ob: one per share, as w->shares
