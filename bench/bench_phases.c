@@ -119,7 +119,7 @@ static int write_report(int which, const results *res, ia_err *err)
 
         rc = junit_write(res, &opt, fp, err);
     } else {
-        html_options opt = {NULL, {1, SEV_HIGH, 0}};
+        html_options opt = {NULL, {1, SEV_HIGH, 0}, NULL, NULL};
 
         rc = html_write(res, &opt, fp, err);
     }

@@ -208,7 +208,7 @@ static int run_one(const char *format, size_t n)
 
         rc = junit_write(&m.r, &opt, fp, &err);
     } else if (strcmp(format, "html") == 0) {
-        html_options opt = {NULL, {1, SEV_HIGH, 0}};
+        html_options opt = {NULL, {1, SEV_HIGH, 0}, NULL, NULL};
 
         rc = html_write(&m.r, &opt, fp, &err);
     } else if (strcmp(format, "json") == 0) {

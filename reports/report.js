@@ -105,15 +105,24 @@
     });
   }
 
-  /* Sorts the indices 0..n-1 by integer keys (key(i), 0 to 2^20), ties in index order; high keys first
-   * unless asc. Packs key and index in one number so the typed array sorts natively, without a
-   * comparator: 100,000 rows in a few milliseconds. */
+  /* Sorts the indices 0..n-1 by non-negative integer keys (key(i)), ties in index order; high keys first
+   * unless asc. Packs key and index in one number, (key or max - key) * (n + 1) + index, so the typed
+   * array sorts natively, without a comparator: 100,000 rows in a few milliseconds. The keys are ranks
+   * or counts below a few million, so the packed numbers stay far below 2^53, exact in a double. */
   function sortByKeys(n, key, asc) {
+    var keys = new Float64Array(n);
     var packed = new Float64Array(n);
     var m = n + 1;
+    var max = 0;
     var i;
     for (i = 0; i < n; i++) {
-      packed[i] = (asc ? key(i) : 1048576 - key(i)) * m + i;
+      keys[i] = key(i);
+      if (keys[i] > max) {
+        max = keys[i];
+      }
+    }
+    for (i = 0; i < n; i++) {
+      packed[i] = (asc ? keys[i] : max - keys[i]) * m + i;
     }
     packed.sort();
     var order = new Uint32Array(n);
@@ -197,9 +206,7 @@
       var frag = document.createDocumentFragment();
       frag.appendChild(spacer(topPx));
       for (var k = first; k < first + count; k++) {
-        var tr = render(list[k]);
-        tr.classList.add("vrow");
-        frag.appendChild(tr);
+        frag.appendChild(render(list[k]));
       }
       frag.appendChild(spacer(Math.max(0, height - topPx - count * h)));
       tbody.textContent = "";
@@ -227,9 +234,18 @@
     };
   }
 
-  /* Whether " words " has word. */
-  function hasWord(words, word) {
-    return (" " + words + " ").indexOf(" " + word + " ") >= 0;
+  /* Shows how many of the section's total items match its filters (its .shown count, its .no-match
+   * note), and records it on <body> as data-ID-shown. */
+  function showCount(section, id, m, total) {
+    var shown = section.querySelector(".shown");
+    var none = section.querySelector(".no-match");
+    if (shown) {
+      shown.textContent = String(m);
+    }
+    if (none) {
+      none.hidden = m !== 0 || total === 0;
+    }
+    body.setAttribute("data-" + id + "-shown", String(m));
   }
 
   /*
@@ -263,8 +279,6 @@
     }
     var selects = slice.call(section.querySelectorAll("select[data-filter]"));
     var search = section.querySelector("input[type=search]");
-    var shown = section.querySelector(".shown");
-    var none = section.querySelector(".no-match");
     body.setAttribute("data-" + id + "-total", String(n));
     if (!n) {
       /* Nothing to draw: the table keeps the row that says so. */
@@ -301,13 +315,7 @@
         }
       }
       vt.show(out.subarray(0, m));
-      if (shown) {
-        shown.textContent = String(m);
-      }
-      if (none) {
-        none.hidden = m !== 0 || n === 0;
-      }
-      body.setAttribute("data-" + id + "-shown", String(m));
+      showCount(section, id, m, n);
     }
 
     sortableHeads(table, function (idx, numeric, asc) {
@@ -427,15 +435,15 @@
       var tr = el("tr");
       var clip;
       tr.setAttribute("data-sev", rule[1]);
-      tr.setAttribute("data-status", f[1] ? "waived" : "fail");
-      tr.setAttribute("data-rule", rule[0]);
-      tr.setAttribute("data-account", acc ? acc[0] : "");
-      if (baseline) {
-        tr.setAttribute("data-change", CHANGES[f[4] || 0]);
-      }
       cell(tr).appendChild(badge("sev-" + rule[1], rule[1]));
-      tr.lastChild.setAttribute("data-v", String(SEV_RANK[rule[1]]));
-      cell(tr).appendChild(f[1] ? badge("st-waived", "waived") : badge("st-fail", "failed"));
+      clip = cell(tr);
+      if (f[1]) {
+        clip.appendChild(badge("st-waived", "waived"));
+        clip.appendChild(el("div", "muted small", waiverNote(f)));
+        tr.lastChild.title = waiverNote(f);
+      } else {
+        clip.appendChild(badge("st-fail", "failed"));
+      }
       cell(tr, "mono").textContent = rule[0];
       tr.lastChild.title = rule[0];
       clip = cell(tr);
@@ -450,14 +458,10 @@
         clip.appendChild(el("div", null, r[1]));
       }
       clip.appendChild(el("div", "muted small", types[r[2]]));
-      tr.lastChild.title = r[0] + (r[1] ? "\n" + r[1] : "");
+      tr.lastChild.title = r[0] + (r[1] ? "\n" + r[1] : "") + "\n" + types[r[2]];
       clip = cell(tr, "wide");
       clip.textContent = message(f);
       tr.lastChild.title = clip.textContent;
-      if (f[1]) {
-        clip.appendChild(el("div", "muted small", waiverNote(f)));
-        tr.lastChild.title += "\n" + waiverNote(f);
-      }
       if (baseline) {
         clip = cell(tr);
         if (f[4] === 1) {
@@ -468,7 +472,6 @@
         clip = cell(tr, "small nowrap");
         if (f[5]) {
           tr.lastChild.title = f[5];
-          tr.lastChild.setAttribute("data-v", f[5]);
           clip.textContent = f[5].slice(0, 10);
         }
       }
@@ -598,12 +601,6 @@
     var types = data.types;
     var n = S.length;
 
-    function flags(s) {
-      return Object.keys(SHARE_BITS).filter(function (w) {
-        return s[8] & SHARE_BITS[w];
-      }).join(" ");
-    }
-
     function use(s) {
       var u = s[6];
       if (u === 0) {
@@ -641,9 +638,6 @@
       var s = S[i];
       var tr = el("tr", s[8] & 1 ? "byol" : null);
       var clip;
-      tr.setAttribute("data-owner", parties[s[4]][0]);
-      tr.setAttribute("data-target", parties[s[5]][0]);
-      tr.setAttribute("data-flags", flags(s));
       clip = cell(tr, "wide");
       clip.appendChild(el("div", "mono", s[0]));
       if (s[1]) {
@@ -657,7 +651,6 @@
       cell(tr, "small").textContent = use(s);
       cell(tr, "small").textContent = SEEN[s[7]];
       clip = cell(tr);
-      tr.lastChild.setAttribute("data-v", s[8] & 1 ? "1" : "0");
       if (s[8] & 1) {
         clip.appendChild(badge("byol", "BYOL"));
       }
@@ -761,8 +754,6 @@
     });
     var selects = slice.call(section.querySelectorAll("select[data-filter]"));
     var search = section.querySelector("input[type=search]");
-    var shown = section.querySelector(".shown");
-    var none = section.querySelector(".no-match");
 
     function matches(row, w) {
       var v = row.getAttribute(w.attr);
@@ -794,13 +785,7 @@
           n++;
         }
       });
-      if (shown) {
-        shown.textContent = String(n);
-      }
-      if (none) {
-        none.hidden = n !== 0 || rows.length === 0;
-      }
-      body.setAttribute("data-" + id + "-shown", String(n));
+      showCount(section, id, n, rows.length);
     }
 
     selects.forEach(function (s) {
@@ -843,12 +828,12 @@
   body.setAttribute("data-findings-ms", String(Math.round(window.performance.now())));
 
   function setupRest() {
-    slice.call(document.querySelectorAll("table.sortable")).forEach(function (table) {
-      if (table.id !== "findings-table" && !document.getElementById(table.id.replace("-table", "-data"))) {
-        makeSortable(table);
-      }
-    });
-    if (!setupShares()) {
+    var dataShares = setupShares();
+    /* The tables drawn from data (class "virtual"; the findings table even when it has none) sort their
+     * data, not their rows. */
+    var rowTables = document.querySelectorAll("table.sortable:not(.virtual):not(#findings-table)");
+    slice.call(rowTables).forEach(makeSortable);
+    if (!dataShares) {
       setupFilters("sharing");
     }
     setupFilterLinks();

@@ -248,7 +248,7 @@ static int find_finding(const cJSON *data, int status, const char *rule)
 static void test_html__fleet_page_parses_and_shows_every_section(void)
 {
     report_fixture f;
-    html_options opt = {NULL, {1, SEV_HIGH, 0}};
+    html_options opt = {NULL, {1, SEV_HIGH, 0}, NULL, NULL};
     size_t len;
     char *page;
     htmlDocPtr doc;
@@ -443,8 +443,8 @@ static void test_html__page_allows_only_its_own_script_and_style_by_hash(void)
 static void test_html__gate_counts_new_failures_only_when_asked(void)
 {
     report_fixture f;
-    html_options only_new = {"Nightly images", {1, SEV_HIGH, 1}};
-    html_options critical_new = {NULL, {1, SEV_CRITICAL, 1}};
+    html_options only_new = {"Nightly images", {1, SEV_HIGH, 1}, NULL, NULL};
+    html_options critical_new = {NULL, {1, SEV_CRITICAL, 1}, NULL, NULL};
     size_t len;
     char *page;
     htmlDocPtr doc;
@@ -797,11 +797,42 @@ static void test_html__write_failure_is_an_io_error(void)
     fixture_free(&f);
 }
 
+/* A tally and shares lent by the caller are the page's: the writer does not compute its own. */
+static void test_html__lent_tally_and_shares_are_used(void)
+{
+    report_fixture f;
+    tally t;
+    sharing sh, none;
+    html_options opt = {NULL, {1, SEV_HIGH, 0}, &t, &none};
+    size_t len;
+    char *page;
+    htmlDocPtr doc;
+    ia_err err;
+
+    fixture_load(&f, "fleet.json");
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(tally_compute(&f.r, &t, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(sharing_compute(&f.r, &t, &sh, &err), 0);
+    CU_ASSERT_TRUE_FATAL(sh.n_edges > 0);
+    memset(&none, 0, sizeof(none));
+    t.status[RESULT_PASS] = 4242;
+    page = write_page(&f.r, &opt, &len);
+    doc = parse(page, len);
+    testutil_assert_xpath_str(
+        doc, "//div[@id='summary']//div[contains(@class, 'card passed')]/span[@class='n']", "4242");
+    assert_num(doc, "count(//table[@id='sharing-table']/tbody/tr[not(contains(@class, 'empty'))])", 0);
+    xmlFreeDoc(doc);
+    free(page);
+    sharing_free(&sh);
+    tally_free(&t);
+    fixture_free(&f);
+}
+
 /* Driver mode for the browser test: the demo page, gated at high, written to path. */
 static void write_demo(void)
 {
     report_fixture f;
-    html_options opt = {NULL, {1, SEV_HIGH, 0}};
+    html_options opt = {NULL, {1, SEV_HIGH, 0}, NULL, NULL};
     const char *path = getenv("IMGAUDIT_HTML_DEMO_OUT");
     FILE *fp = fopen(path, "w");
     ia_err err;
@@ -833,6 +864,7 @@ int main(void)
         {"large_sharing_table_is_data", test_html__large_sharing_table_is_data},
         {"coverage_of_many_accounts_is_not_quadratic", test_html__coverage_of_many_accounts_is_not_quadratic},
         {"write_failure_is_an_io_error", test_html__write_failure_is_an_io_error},
+        {"lent_tally_and_shares_are_used", test_html__lent_tally_and_shares_are_used},
         CU_TEST_INFO_NULL,
     };
     const char *demo_out = getenv("IMGAUDIT_HTML_DEMO_OUT");

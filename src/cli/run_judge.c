@@ -45,7 +45,7 @@ static int write_junit(const results *r, const reportopts *ro, const report_coun
 
 static int write_html(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp, ia_err *err)
 {
-    html_options opt = {NULL, ro->gate};
+    html_options opt = {NULL, ro->gate, NULL, NULL};
 
     (void)rc;
     return html_write(r, &opt, fp, err);

@@ -22,6 +22,7 @@
 
 #include <stdio.h>
 
+#include "report/sharing.h"
 #include "report/tally.h"
 #include "rules/results.h"
 #include "util/err.h"
@@ -29,11 +30,16 @@
 typedef struct html_options {
     const char *title; /* page heading; NULL: "Image audit report" */
     tally_gate gate;   /* shown in the header; all zero: not gated */
+    /* The tally and the shares of the same results, computed once for several writers (borrowed); NULL:
+     * the writer computes its own. */
+    const tally *tally;
+    const sharing *sharing;
 } html_options;
 
 /*
- * Writes the report for r to out. The findings and the sharing table are
- * streamed, so memory does not grow with the number of results.
+ * Writes the report for r to out. The findings, the sharing table and the
+ * per-account tables are streamed, so the page's tree does not grow with the
+ * fleet; memory does, with the tally and the shares (lent or computed).
  * opt may be NULL for the defaults. out stays open and owned by the caller.
  * Returns 0, or -1 with err set when writing fails or the results are
  * inconsistent.

@@ -400,7 +400,7 @@ static void resources(jw *j, const html_writer *w, const restab *rt, strtab *reg
         jw_raw(j, ",", 1);
         jw_long(j, type);
         jw_raw(j, ",", 1);
-        jw_long(j, res->account ? (long)w->t.resource_account[rt->order[i]] : -1);
+        jw_long(j, res->account ? (long)w->t->resource_account[rt->order[i]] : -1);
         jw_raw(j, ",", 1);
         jw_long(j, region);
         jw_raw(j, "]", 1);
@@ -421,11 +421,11 @@ static void lookup_tables(jw *j, const html_writer *w, const strtab *regions, co
         jw_raw(j, "]", 1);
     }
     jw_puts(j, "],\n\"accounts\":[");
-    for (size_t a = 0; a < w->t.n_accounts; a++) {
+    for (size_t a = 0; a < w->t->n_accounts; a++) {
         jw_puts(j, a ? ",[" : "[");
-        jw_str(j, w->t.accounts[a].id, HTMLDOM_CELL_MAX);
+        jw_str(j, w->t->accounts[a].id, HTMLDOM_CELL_MAX);
         jw_raw(j, ",", 1);
-        jw_str(j, w->t.accounts[a].name, HTMLDOM_CELL_MAX);
+        jw_str(j, w->t->accounts[a].name, HTMLDOM_CELL_MAX);
         jw_raw(j, "]", 1);
     }
     jw_raw(j, "]", 1);
@@ -466,8 +466,8 @@ void html_data_findings(html_writer *w, xmlOutputBufferPtr ob)
     /* Most severe rules first; inside a severity, rule order; inside a rule, snapshot order. */
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
         for (size_t i = 0; i < r->n_rules && !w->dom.failed; i++) {
-            const size_t *st = &w->t.rule_status[i * TALLY_N_STATUS];
-            size_t start = w->t.rule_first[i], n = st[RESULT_PASS] + st[RESULT_FAIL] + st[RESULT_WAIVED];
+            const size_t *st = &w->t->rule_status[i * TALLY_N_STATUS];
+            size_t start = w->t->rule_first[i], n = st[RESULT_PASS] + st[RESULT_FAIL] + st[RESULT_WAIVED];
 
             if ((int)r->rules[i].sev != s && !(s == SEV_INFO && (unsigned)r->rules[i].sev > SEV_CRITICAL))
                 continue;
@@ -596,7 +596,7 @@ static void share_row(jw *j, const sharing *sh, const sharing_edge *e, partytab 
 
 void html_data_sharing(html_writer *w, xmlOutputBufferPtr ob)
 {
-    const sharing *sh = &w->shares;
+    const sharing *sh = w->shares;
     strtab regions, types;
     partytab pt;
     jw *j = jw_open(ob, &w->dom.failed);

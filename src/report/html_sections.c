@@ -38,9 +38,9 @@ static const char *or_empty(const char *s)
 
 static const char *account_name(const html_writer *w, const char *id)
 {
-    long idx = tally_account_index(&w->t, id);
+    long idx = tally_account_index(w->t, id);
 
-    return idx >= 0 ? w->t.accounts[idx].name : NULL;
+    return idx >= 0 ? w->t->accounts[idx].name : NULL;
 }
 
 /* Account id, with its name from the snapshot underneath where it has one. */
@@ -181,8 +181,8 @@ void html_section_masthead(html_writer *w, xmlNodePtr page, const char *title)
     if (json_str(r->snapshot, "started_at"))
         htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "inventory collected %s to %s", started,
                       finished);
-    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "%zu account%s, %d region%s", w->t.n_accounts,
-                  w->t.n_accounts == 1 ? "" : "s", cJSON_GetArraySize(regions),
+    htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "%zu account%s, %d region%s", w->t->n_accounts,
+                  w->t->n_accounts == 1 ? "" : "s", cJSON_GetArraySize(regions),
                   cJSON_GetArraySize(regions) == 1 ? "" : "s");
     htmldom_textf(d, htmldom_el(d, meta, "span", NULL), "%zu resources, %zu rules", r->n_resources,
                   r->n_rules);
@@ -205,8 +205,8 @@ void html_section_masthead(html_writer *w, xmlNodePtr page, const char *title)
     else
         htmldom_el_text(d, verdicts, "span", "verdict", "Collection complete");
     if (r->has_baseline)
-        htmldom_textf(d, htmldom_el(d, verdicts, "span", w->t.n_new ? "verdict warn" : "verdict"),
-                      "%zu new since the baseline", w->t.n_new);
+        htmldom_textf(d, htmldom_el(d, verdicts, "span", w->t->n_new ? "verdict warn" : "verdict"),
+                      "%zu new since the baseline", w->t->n_new);
 }
 
 void html_section_nav(html_writer *w, xmlNodePtr page)
@@ -260,8 +260,8 @@ void html_section_changes(html_writer *w, xmlNodePtr page)
     htmldom_el_text(d, sec, "p", "intro",
                     "Compared with the baseline run: failures that are new, still there, and gone.");
     cards = htmldom_el(d, sec, "div", "cards");
-    card(d, cards, "new", w->t.n_new, "new failures", "change=new&status=fail");
-    card(d, cards, "existing", w->t.n_existing, "still failing", "change=existing&status=fail");
+    card(d, cards, "new", w->t->n_new, "new failures", "change=new&status=fail");
+    card(d, cards, "existing", w->t->n_existing, "still failing", "change=existing&status=fail");
     card(d, cards, "resolved", r->n_resolved, "resolved", NULL);
     htmldom_el_text(d, sec, "h3", NULL, "New failures");
     body = htmldom_table(d, sec, "new-failures", new_cols, 6);
@@ -287,11 +287,11 @@ void html_section_changes(html_writer *w, xmlNodePtr page)
             htmldom_text_max(d, htmldom_el(d, tr, "td", "wide"), it->message, HTMLDOM_TEXT_MAX);
         }
     }
-    if (!w->t.n_new)
+    if (!w->t->n_new)
         htmldom_empty_row(d, body, 6, "No new failures.");
-    else if (w->t.n_new > shown)
+    else if (w->t->n_new > shown)
         htmldom_textf(d, htmldom_el(d, sec, "p", "note"),
-                      "%zu more: filter the findings table by change \"new\".", w->t.n_new - shown);
+                      "%zu more: filter the findings table by change \"new\".", w->t->n_new - shown);
     htmldom_el_text(d, sec, "h3", NULL, "Resolved");
     body = htmldom_table(d, sec, "resolved", res_cols, 6);
     for (size_t i = 0; i < r->n_resolved && i < LIST_MAX; i++) {
@@ -330,13 +330,13 @@ void html_section_summary(html_writer *w, xmlNodePtr page)
 
         snprintf(cls, sizeof(cls), "sev-%s", severity_name((severity)s));
         snprintf(filters, sizeof(filters), "sev=%s&status=fail", severity_name((severity)s));
-        card(d, cards, cls, w->t.by_sev[s][RESULT_FAIL], severity_name((severity)s), filters);
+        card(d, cards, cls, w->t->by_sev[s][RESULT_FAIL], severity_name((severity)s), filters);
     }
-    card(d, cards, "waived", w->t.status[RESULT_WAIVED], "waived", "status=waived");
-    card(d, cards, "passed", w->t.status[RESULT_PASS], "passed", NULL);
+    card(d, cards, "waived", w->t->status[RESULT_WAIVED], "waived", "status=waived");
+    card(d, cards, "passed", w->t->status[RESULT_PASS], "passed", NULL);
     body = htmldom_table(d, sec, "by-severity", cols, 5);
     for (int s = SEV_CRITICAL; s >= SEV_INFO; s--) {
-        const size_t *c = w->t.by_sev[s];
+        const size_t *c = w->t->by_sev[s];
 
         tr = htmldom_el(d, body, "tr", NULL);
         td = htmldom_el(d, tr, "td", NULL);
@@ -350,40 +350,61 @@ void html_section_summary(html_writer *w, xmlNodePtr page)
     }
 }
 
+/* Emits a row built detached (NULL: nothing), or frees it when building it failed. */
+static void emit_row(htmldom *d, xmlOutputBufferPtr ob, xmlNodePtr tr)
+{
+    if (tr && d->failed)
+        xmlFreeNode(tr);
+    else
+        htmldom_emit(d, ob, tr);
+}
+
+static xmlNodePtr coverage_row(html_writer *w, const tally_account *acc, const cJSON *run_regions)
+{
+    htmldom *d = &w->dom;
+    /* Its own list in the snapshot, else the run's. */
+    const cJSON *regions = acc->regions ? acc->regions : run_regions, *region;
+    xmlNodePtr tr = htmldom_new(d, "tr", NULL), td;
+    int first = 1;
+
+    account_cell(w, tr, acc->id);
+    td = htmldom_el(d, tr, "td", "small");
+    cJSON_ArrayForEach(region, regions)
+    {
+        if (!cJSON_IsString(region))
+            continue;
+        htmldom_textf(d, td, "%s%s", first ? "" : ", ", region->valuestring);
+        first = 0;
+    }
+    htmldom_count(d, tr, acc->resources);
+    td = htmldom_el(d, tr, "td", NULL);
+    if (acc->errors)
+        htmldom_textf(d, htmldom_badge(d, td, "warn", NULL), "incomplete: %zu error%s", acc->errors,
+                      acc->errors == 1 ? "" : "s");
+    else
+        htmldom_badge(d, td, "ok", "read");
+    return tr;
+}
+
+void html_rows_coverage(html_writer *w, xmlOutputBufferPtr ob)
+{
+    const cJSON *run_regions = cJSON_GetObjectItemCaseSensitive(w->r->snapshot, "regions");
+
+    for (size_t a = 0; a < w->t->n_accounts && !w->dom.failed; a++)
+        emit_row(&w->dom, ob, coverage_row(w, &w->t->accounts[a], run_regions));
+}
+
 void html_section_coverage(html_writer *w, xmlNodePtr page)
 {
     static const char *const cols[] = {"Account|text", "Regions|text", "Resources|num", "Collection|text"};
     htmldom *d = &w->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "coverage", "Coverage", NULL), body, tr, td, ul;
-    const cJSON *e, *run_regions = cJSON_GetObjectItemCaseSensitive(w->r->snapshot, "regions");
+    xmlNodePtr sec = htmldom_section(d, page, "coverage", "Coverage", NULL), body, ul;
+    const cJSON *e;
 
     htmldom_el_text(d, sec, "p", "intro", "Accounts and regions this run read, and what it could not read.");
     body = htmldom_table(d, sec, "coverage-table", cols, 4);
-    for (size_t a = 0; a < w->t.n_accounts; a++) {
-        const tally_account *acc = &w->t.accounts[a];
-        /* Its own list in the snapshot, else the run's. */
-        const cJSON *regions = acc->regions ? acc->regions : run_regions, *region;
-        int first = 1;
-
-        tr = htmldom_el(d, body, "tr", NULL);
-        account_cell(w, tr, acc->id);
-        td = htmldom_el(d, tr, "td", "small");
-        cJSON_ArrayForEach(region, regions)
-        {
-            if (!cJSON_IsString(region))
-                continue;
-            htmldom_textf(d, td, "%s%s", first ? "" : ", ", region->valuestring);
-            first = 0;
-        }
-        htmldom_count(d, tr, acc->resources);
-        td = htmldom_el(d, tr, "td", NULL);
-        if (acc->errors)
-            htmldom_textf(d, htmldom_badge(d, td, "warn", NULL), "incomplete: %zu error%s", acc->errors,
-                          acc->errors == 1 ? "" : "s");
-        else
-            htmldom_badge(d, td, "ok", "read");
-    }
-    if (!w->t.n_accounts)
+    htmldom_mark(d, body, HTML_MARK_COVERAGE);
+    if (!w->t->n_accounts)
         htmldom_empty_row(d, body, 4, "No accounts were read.");
     if (!cJSON_GetArraySize(w->r->errors))
         return;
@@ -475,13 +496,7 @@ void html_section_findings(html_writer *w, xmlNodePtr page)
     for (size_t i = 0; i < w->r->n_rules; i++)
         option(d, sel, w->r->rules[i].id, w->r->rules[i].id);
     filter_select(d, bar, "Account", "account", "All accounts");
-    sel = last_select(bar);
-    for (size_t a = 0; a < w->t.n_accounts; a++) {
-        const tally_account *acc = &w->t.accounts[a];
-
-        option(d, sel, acc->id,
-               htmldom_format(d, "%s%s%s", acc->id, acc->name ? " " : "", acc->name ? acc->name : ""));
-    }
+    htmldom_mark(d, last_select(bar), HTML_MARK_ACCOUNT_OPTIONS);
     if (w->r->has_baseline) {
         filter_select(d, bar, "Change", "change", "New and existing");
         sel = last_select(bar);
@@ -510,14 +525,23 @@ void html_section_accounts(html_writer *w, xmlNodePtr page)
                                        "Medium|num",   "Low|num",       "Info|num",     "Waived|num",
                                        "Passed|num",   "Errors|num"};
     htmldom *d = &w->dom;
-    xmlNodePtr sec = htmldom_section(d, page, "accounts", "Per-account breakdown", NULL), body, tr;
+    xmlNodePtr sec = htmldom_section(d, page, "accounts", "Per-account breakdown", NULL), body;
 
     htmldom_el_text(d, sec, "p", "intro", "Un-waived failures by severity in each account.");
     body = htmldom_table(d, sec, "account-table", cols, 10);
-    for (size_t a = 0; a < w->t.n_accounts; a++) {
-        const tally_account *acc = &w->t.accounts[a];
+    htmldom_mark(d, body, HTML_MARK_ACCOUNTS);
+    if (!w->t->n_accounts)
+        htmldom_empty_row(d, body, 10, "No accounts were read.");
+}
 
-        tr = htmldom_el(d, body, "tr", NULL);
+void html_rows_accounts(html_writer *w, xmlOutputBufferPtr ob)
+{
+    htmldom *d = &w->dom;
+
+    for (size_t a = 0; a < w->t->n_accounts && !d->failed; a++) {
+        const tally_account *acc = &w->t->accounts[a];
+        xmlNodePtr tr = htmldom_new(d, "tr", NULL);
+
         account_cell(w, tr, acc->id);
         htmldom_count(d, tr, acc->resources);
         for (int s = SEV_CRITICAL; s >= SEV_INFO; s--)
@@ -525,9 +549,8 @@ void html_section_accounts(html_writer *w, xmlNodePtr page)
         htmldom_count(d, tr, acc->status[RESULT_WAIVED]);
         htmldom_count(d, tr, acc->status[RESULT_PASS]);
         htmldom_count(d, tr, acc->errors);
+        emit_row(d, ob, tr);
     }
-    if (!w->t.n_accounts)
-        htmldom_empty_row(d, body, 10, "No accounts were read.");
 }
 
 /* A count in the sharing section's heading; a link that filters the table by badge where flag is set. */
@@ -543,20 +566,32 @@ static void heading_count(htmldom *d, xmlNodePtr h2, const char *cls, size_t n, 
     htmldom_textf(d, a, "%zu %s", n, what);
 }
 
-/* A filter of the sharing table by one side's account: every account that side names, with its name. */
-static void party_filter(htmldom *d, xmlNodePtr bar, const char *label, const char *filter, const char *all,
-                         const sharing_party *const *parties, size_t n)
+/* Emits the option of one account of a filter: its id, and its name after it. */
+static void emit_account_option(htmldom *d, xmlOutputBufferPtr ob, const char *id, const char *name)
 {
-    xmlNodePtr sel;
+    xmlNodePtr o = htmldom_new(d, "option", NULL);
 
-    filter_select(d, bar, label, filter, all);
-    sel = last_select(bar);
-    for (size_t i = 0; i < n; i++) {
-        const sharing_party *p = parties[i];
+    htmldom_attr(d, o, "value", id);
+    htmldom_text(d, o, htmldom_format(d, "%s%s%s", id, name ? " " : "", name ? name : ""));
+    emit_row(d, ob, o);
+}
 
-        option(d, sel, p->account,
-               htmldom_format(d, "%s%s%s", p->account, p->name ? " " : "", p->name ? p->name : ""));
-    }
+void html_options_accounts(html_writer *w, xmlOutputBufferPtr ob)
+{
+    for (size_t a = 0; a < w->t->n_accounts && !w->dom.failed; a++)
+        emit_account_option(&w->dom, ob, w->t->accounts[a].id, w->t->accounts[a].name);
+}
+
+void html_options_owners(html_writer *w, xmlOutputBufferPtr ob)
+{
+    for (size_t i = 0; i < w->shares->n_owners && !w->dom.failed; i++)
+        emit_account_option(&w->dom, ob, w->shares->owners[i]->account, w->shares->owners[i]->name);
+}
+
+void html_options_targets(html_writer *w, xmlOutputBufferPtr ob)
+{
+    for (size_t i = 0; i < w->shares->n_targets && !w->dom.failed; i++)
+        emit_account_option(&w->dom, ob, w->shares->targets[i]->account, w->shares->targets[i]->name);
 }
 
 void html_section_sharing(html_writer *w, xmlNodePtr page)
@@ -564,7 +599,7 @@ void html_section_sharing(html_writer *w, xmlNodePtr page)
     static const char *const cols[] = {"Image|text", "Region|text",    "Owner|text", "Shared with|text",
                                        "Use|text",   "Seen from|text", "BYOL|num"};
     htmldom *d = &w->dom;
-    const sharing *sh = &w->shares;
+    const sharing *sh = w->shares;
     size_t n = sh->n_edges;
     xmlNodePtr sec = htmldom_section(d, page, "sharing", "Cross-account sharing", NULL), h2, p, bar, sel,
                body;
@@ -587,8 +622,10 @@ void html_section_sharing(html_writer *w, xmlNodePtr page)
     if (!sh->trust_known)
         htmldom_text(d, p, " The rules define no trusted accounts, so trust is not shown.");
     bar = htmldom_el(d, sec, "div", "filters");
-    party_filter(d, bar, "Owner", "owner", "All owners", sh->owners, sh->n_owners);
-    party_filter(d, bar, "Shared with", "target", "All accounts", sh->targets, sh->n_targets);
+    filter_select(d, bar, "Owner", "owner", "All owners");
+    htmldom_mark(d, last_select(bar), HTML_MARK_OWNER_OPTIONS);
+    filter_select(d, bar, "Shared with", "target", "All accounts");
+    htmldom_mark(d, last_select(bar), HTML_MARK_TARGET_OPTIONS);
     filter_select(d, bar, "Badge", "flags", "Any");
     sel = last_select(bar);
     htmldom_attr(d, sel, "data-match", "word");
@@ -671,7 +708,7 @@ static xmlNodePtr share_row(html_writer *w, const sharing_edge *e)
 
     htmldom_attr(d, tr, "data-owner", e->owner.account);
     htmldom_attr(d, tr, "data-target", e->target.account);
-    flags = share_flags(d, &w->shares, e); /* the builder's scratch: used at once */
+    flags = share_flags(d, w->shares, e); /* the builder's scratch: used at once */
     htmldom_attr(d, tr, "data-flags", flags && *flags ? flags + 1 : "");
     resource_cell(d, tr, res);
     htmldom_el_text(d, tr, "td", "nowrap", res->region);
@@ -683,21 +720,17 @@ static xmlNodePtr share_row(html_writer *w, const sharing_edge *e)
     htmldom_attr(d, td, "data-v", e->byol ? "1" : "0");
     if (e->byol)
         htmldom_badge(d, td, "byol", "BYOL");
-    if (d->failed) {
-        xmlFreeNode(tr);
-        return NULL;
-    }
     return tr;
 }
 
 void html_rows_sharing(html_writer *w, xmlOutputBufferPtr ob)
 {
-    if (w->shares.n_edges > HTML_SHARING_ROWS_MAX) {
+    if (w->shares->n_edges > HTML_SHARING_ROWS_MAX) {
         html_data_sharing(w, ob);
         return;
     }
-    for (size_t i = 0; i < w->shares.n_edges && !w->dom.failed; i++)
-        htmldom_emit(&w->dom, ob, share_row(w, &w->shares.edges[i]));
+    for (size_t i = 0; i < w->shares->n_edges && !w->dom.failed; i++)
+        emit_row(&w->dom, ob, share_row(w, &w->shares->edges[i]));
 }
 
 void html_section_rules(html_writer *w, xmlNodePtr page)
@@ -710,7 +743,7 @@ void html_section_rules(html_writer *w, xmlNodePtr page)
     grid = htmldom_el(d, sec, "div", "rules");
     for (size_t i = 0; i < w->r->n_rules; i++) {
         const rule_info *rule = &w->r->rules[i];
-        const size_t *st = &w->t.rule_status[i * TALLY_N_STATUS];
+        const size_t *st = &w->t->rule_status[i * TALLY_N_STATUS];
         xmlNodePtr a;
 
         box = htmldom_el(d, grid, "div", "rule");

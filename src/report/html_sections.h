@@ -23,8 +23,10 @@ typedef struct html_writer {
     htmldom dom;
     const results *r;        /* borrowed */
     const html_options *opt; /* borrowed; never NULL */
-    tally t;                 /* of r, owned */
-    sharing shares;          /* of r, owned */
+    const tally *t;          /* of r: opt->tally, else own_t */
+    const sharing *shares;   /* of r: opt->sharing, else own_shares */
+    tally own_t;             /* computed when opt has no tally */
+    sharing own_shares;      /* computed when opt has no sharing */
     size_t n_findings;       /* failures and waived results */
 } html_writer;
 
@@ -47,15 +49,31 @@ void html_section_errors(html_writer *w, xmlNodePtr page);
 void html_section_footer(html_writer *w, xmlNodePtr page);
 
 /*
- * The two parts that grow with the fleet are not kept in the tree: their
+ * The parts that grow with the fleet are not kept in the tree: their
  * sections leave one of these marks (an HTML comment) where they go, the
- * page is serialized around it, and they are written in between: the
- * findings as one data element (report/html_data.h), the sharing table's
- * rows one at a time. A string from the data cannot produce these comments:
- * the serializer escapes its "<".
+ * page is serialized around it, and they are written in between, in page
+ * order: the coverage and per-account rows and the account filters' options
+ * one at a time, the findings as one data element (report/html_data.h), the
+ * sharing table's rows one at a time. A string from the data cannot produce these comments: the
+ * serializer escapes its "<".
  */
-#define HTML_MARK_FINDINGS "imgaudit-data:findings"
-#define HTML_MARK_SHARING  "imgaudit-rows:sharing"
+#define HTML_MARK_COVERAGE        "imgaudit-rows:coverage"
+#define HTML_MARK_ACCOUNT_OPTIONS "imgaudit-options:accounts"
+#define HTML_MARK_FINDINGS        "imgaudit-data:findings"
+#define HTML_MARK_ACCOUNTS        "imgaudit-rows:accounts"
+#define HTML_MARK_OWNER_OPTIONS   "imgaudit-options:owners"
+#define HTML_MARK_TARGET_OPTIONS  "imgaudit-options:targets"
+#define HTML_MARK_SHARING         "imgaudit-rows:sharing"
+
+/* Write the rows of the coverage table and of the per-account breakdown into ob, one per account. */
+void html_rows_coverage(html_writer *w, xmlOutputBufferPtr ob);
+void html_rows_accounts(html_writer *w, xmlOutputBufferPtr ob);
+
+/* Write the options of the account filters into ob: the findings' (every account), the shares' owners and
+ * targets (every account on that side). */
+void html_options_accounts(html_writer *w, xmlOutputBufferPtr ob);
+void html_options_owners(html_writer *w, xmlOutputBufferPtr ob);
+void html_options_targets(html_writer *w, xmlOutputBufferPtr ob);
 
 /*
  * Writes the rows of the sharing table into ob: one per share, as w->shares
