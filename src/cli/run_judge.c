@@ -24,7 +24,7 @@
 /* What the writers show, worked out once for all of them (each would hold its own copy at once otherwise). */
 typedef struct report_counts {
     tally t;
-    sharing shares; /* all zero unless a writer shows the shares */
+    sharing shares; /* all zero unless a writer shows the shares (JSON, HTML) */
 } report_counts;
 
 typedef int (*writer_fn)(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp,
@@ -45,9 +45,8 @@ static int write_junit(const results *r, const reportopts *ro, const report_coun
 
 static int write_html(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp, ia_err *err)
 {
-    html_options opt = {NULL, ro->gate, NULL, NULL};
+    html_options opt = {NULL, ro->gate, &rc->t, &rc->shares};
 
-    (void)rc;
     return html_write(r, &opt, fp, err);
 }
 
@@ -98,7 +97,7 @@ static void *run_job(void *arg)
 }
 
 /*
- * The tally every writer shows, and the shares the JSON report lists, each
+ * The tally every writer shows, and the shares the JSON and HTML reports list, each
  * computed once before the writers start: side by side, each writer's own
  * copy (the shares are an edge per share, millions on a large fleet) would
  * add up.
@@ -107,7 +106,7 @@ static int count_for_reports(const results *r, const reportopts *ro, report_coun
 {
     if (tally_compute(r, &rc->t, err) != 0)
         return -1;
-    if (ro->json && sharing_compute(r, &rc->t, &rc->shares, err) != 0) {
+    if ((ro->json || ro->html) && sharing_compute(r, &rc->t, &rc->shares, err) != 0) {
         tally_free(&rc->t);
         return -1;
     }
