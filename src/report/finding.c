@@ -22,20 +22,36 @@ void finding_hasher_clean_up(finding_hasher *h)
     h->md = NULL;
 }
 
+/* Fields that fit together in this many bytes are hashed in one EVP_DigestUpdate: each call costs as much as
+ * a SHA-256 block, and a million results make five million calls. */
+#define JOINED_MAX 512
+
 int finding_id(finding_hasher *h, const char *rule, const char *account, const char *region,
                const char *resource_type, const char *resource_id, char out[FINDING_ID_SIZE])
 {
     static const char hex[] = "0123456789abcdef";
     const char *fields[] = {rule, account, region, resource_type, resource_id};
-    unsigned char md[EVP_MAX_MD_SIZE];
+    size_t lens[sizeof(fields) / sizeof(fields[0])], total = 0;
+    unsigned char md[EVP_MAX_MD_SIZE], joined[JOINED_MAX];
     unsigned md_len = 0;
     int ok = h->ctx && h->md && EVP_DigestInit_ex(h->ctx, h->md, NULL) == 1;
 
     /* Each field with its NUL: no field holds a NUL, so no two lists of fields hash the same bytes. */
-    for (size_t i = 0; ok && i < sizeof(fields) / sizeof(fields[0]); i++) {
-        const char *f = fields[i] ? fields[i] : "";
-
-        ok = EVP_DigestUpdate(h->ctx, f, strlen(f) + 1) == 1;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        fields[i] = fields[i] ? fields[i] : "";
+        lens[i] = strlen(fields[i]) + 1;
+        total += lens[i];
+    }
+    if (total <= sizeof(joined)) {
+        total = 0;
+        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+            memcpy(joined + total, fields[i], lens[i]);
+            total += lens[i];
+        }
+        ok = ok && EVP_DigestUpdate(h->ctx, joined, total) == 1;
+    } else {
+        for (size_t i = 0; ok && i < sizeof(fields) / sizeof(fields[0]); i++)
+            ok = EVP_DigestUpdate(h->ctx, fields[i], lens[i]) == 1;
     }
     ok = ok && EVP_DigestFinal_ex(h->ctx, md, &md_len) == 1 && md_len >= (FINDING_ID_SIZE - 1) / 2;
     out[0] = '\0';

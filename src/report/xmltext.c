@@ -91,11 +91,15 @@ static const unsigned char byte_class[256] = {
 /* The length of s when it is clean (and not longer than max_bytes when that is non-zero), else -1. */
 static ptrdiff_t clean_length(const char *s, size_t max_bytes)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len;
+    const unsigned char *p = (const unsigned char *)s, *end;
+    size_t len = strlen(s);
 
-    /* ASCII by table, one comparison a byte; only what is not ASCII is decoded. */
+    if (max_bytes && len > max_bytes)
+        return -1;
+    end = p + len;
+    /* ASCII eight bytes at a time, then by table; only what is not ASCII is decoded. */
     for (;;) {
+        p += str_plain_run(p, (size_t)(end - p), 0x7F, 0x7F, 0x7F, 0x7F, 0x7F);
         while (byte_class[*p] == 0 || byte_class[*p] == 3)
             p++;
         if (!*p)
@@ -110,8 +114,6 @@ static ptrdiff_t clean_length(const char *s, size_t max_bytes)
         }
         p += len;
     }
-    if (max_bytes && (size_t)(p - (const unsigned char *)s) > max_bytes)
-        return -1;
     return p - (const unsigned char *)s;
 }
 
@@ -217,7 +219,7 @@ static void escape(wbuf *w, const char *s, int attribute)
  */
 static int escape_if_clean(wbuf *w, const char *s, size_t len, int attribute)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
     /* Six output bytes at most for one input byte (&quot;). */
     char *start = wbuf_reserve(w, len * 6), *o = start;
     size_t n;
@@ -225,7 +227,12 @@ static int escape_if_clean(wbuf *w, const char *s, size_t len, int attribute)
     if (!start)
         return -1;
     for (;;) {
-        while (byte_class[*p] == 0 && *p)
+        size_t run = str_plain_run(p, (size_t)(end - p), '"', '&', '<', '>', '>');
+
+        memcpy(o, p, run);
+        o += run;
+        p += run;
+        while (byte_class[*p] == 0)
             *o++ = (char)*p++;
         if (!*p)
             break;

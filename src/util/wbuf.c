@@ -40,7 +40,7 @@ static void drain(wbuf *w)
     w->len = 0;
 }
 
-void wbuf_write(wbuf *w, const void *p, size_t n)
+void wbuf_write_spill(wbuf *w, const void *p, size_t n)
 {
     if (w->failed)
         return;
@@ -124,19 +124,21 @@ static void json_escape(wbuf *w, unsigned char c)
 
 void wbuf_json_string(wbuf *w, const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s, *run;
+    const unsigned char *p = (const unsigned char *)s, *run, *end;
 
     if (!s) {
         wbuf_write(w, "null", 4);
         return;
     }
+    end = p + strlen(s);
     wbuf_putc(w, '"');
     for (;;) {
         size_t n;
 
         /* The run of bytes that go out as they are, copied at once. */
         run = p;
-        while (*p && json_class[*p] == 0)
+        p += str_plain_run(p, (size_t)(end - p), '"', '\\', '"', '"', '"');
+        while (json_class[*p] == 0)
             p++;
         wbuf_write(w, run, (size_t)(p - run));
         if (!*p)
