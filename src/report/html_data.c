@@ -66,8 +66,14 @@ static void jw_close(jw *j)
     free(j);
 }
 
-static void jw_raw(jw *j, const char *s, size_t len)
+static inline void jw_raw(jw *j, const char *s, size_t len)
 {
+    /* Most writes are a few bytes that fit: one copy, no loop. */
+    if (len < OUT_BLOCK - j->n) {
+        memcpy(j->out + j->n, s, len);
+        j->n += len;
+        return;
+    }
     while (len) {
         size_t room = OUT_BLOCK - j->n, take = len < room ? len : room;
 

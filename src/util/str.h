@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* strdup that accepts NULL (returns NULL). The result is owned: free(). */
 char *str_dup(const char *s);
 
@@ -36,8 +40,40 @@ bool str_ieq(const char *a, const char *b);
  */
 size_t str_utf8_len(const unsigned char *p);
 
-/* Bytes of v (eight at a time) equal to c: the high bit of each such byte is set, and of no other byte when
- * none is (the test says whether any is). */
+/*
+ * Length of a prefix of p[0..n) of printable ASCII (0x20 to 0x7E) without
+ * any of a, b, c, d and e: the bytes that escapers copy as they are, found
+ * sixteen (or eight) at a time rather than one, as the reports are mostly
+ * such runs. It may stop short of the end of the run, never past it (the
+ * last block of fewer than sixteen bytes is left): the caller goes on byte
+ * by byte from there.
+ */
+#ifdef __SSE2__
+static inline size_t str_plain_run(const unsigned char *p, size_t n, unsigned char a, unsigned char b,
+                                   unsigned char c, unsigned char d, unsigned char e)
+{
+    size_t i = 0;
+
+    for (; n - i >= 16; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        /* Signed: bytes from 0x80 up are negative, below 0x20 with the controls. */
+        __m128i stop =
+            _mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7F)));
+        unsigned mask;
+
+        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)a)));
+        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)b)));
+        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)c)));
+        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)d)));
+        stop = _mm_or_si128(stop, _mm_cmpeq_epi8(v, _mm_set1_epi8((char)e)));
+        mask = (unsigned)_mm_movemask_epi8(stop);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+    return i;
+}
+#else
+/* Bytes of v equal to c: the high bit of each such byte is set, and of no other byte when none is. */
 static inline uint64_t str_swar_eq(uint64_t v, unsigned char c)
 {
     const uint64_t ones = 0x0101010101010101u, x = v ^ (ones * c);
@@ -45,12 +81,7 @@ static inline uint64_t str_swar_eq(uint64_t v, unsigned char c)
     return (x - ones) & ~x & (ones << 7);
 }
 
-/*
- * Length of the longest prefix of p[0..n), in whole blocks of eight bytes,
- * of printable ASCII (0x20 to 0x7E) without any of a, b, c, d and e: the bytes
- * that escapers copy as they are, found eight at a time rather than one (the
- * reports are mostly such runs). The caller goes on byte by byte from there.
- */
+/* Without SSE2, eight bytes at a time in a 64-bit word; it stops at the start of the word with a stop. */
 static inline size_t str_plain_run(const unsigned char *p, size_t n, unsigned char a, unsigned char b,
                                    unsigned char c, unsigned char d, unsigned char e)
 {
@@ -61,14 +92,14 @@ static inline size_t str_plain_run(const unsigned char *p, size_t n, unsigned ch
         uint64_t v;
 
         memcpy(&v, p + i, 8);
-        /* Below 0x20, or 0x7F and up: (v - 0x20 each) & ~v flags a byte under 0x20 when no byte is 0x80 up.
-         */
+        /* 0x80 up, or below 0x20: (v - 0x20 each) & ~v flags a byte under 0x20 when no byte is 0x80 up. */
         if ((v & highs) | ((v - ones * 0x20) & ~v & highs) | str_swar_eq(v, 0x7F) | str_swar_eq(v, a) |
             str_swar_eq(v, b) | str_swar_eq(v, c) | str_swar_eq(v, d) | str_swar_eq(v, e))
             break;
     }
     return i;
 }
+#endif
 
 /*
  * Replaces, in place, every byte of s that is not part of a well-formed
