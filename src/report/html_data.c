@@ -1,4 +1,4 @@
-#define _GNU_SOURCE /* memmem: a message is searched knowing its length */
+#define _GNU_SOURCE /* memmem: long messages are searched knowing their length */
 
 #include "report/html_data.h"
 
@@ -185,6 +185,34 @@ static void jw_str(jw *j, const char *s, size_t max)
     jw_raw(j, "\"", 1);
 }
 
+/* Above this many steps (haystack bytes times needle bytes), find uses memmem, whose time does not grow so.
+ */
+#define FIND_NAIVE_MAX ((size_t)16 * 1024)
+
+/*
+ * The first needle[0..n) in hay[0..len), or NULL. A message is a line and the
+ * needle a resource's id or region: memchr for the first byte and a memcmp
+ * there is faster on such short strings than memmem, which sets up a table
+ * of 256 shifts on every call. Long pairs go to memmem so that a hostile
+ * snapshot cannot make the search quadratic.
+ */
+static const char *find(const char *hay, size_t len, const char *needle, size_t n)
+{
+    const char *p = hay, *last;
+
+    if (n > len)
+        return NULL;
+    if (len * n > FIND_NAIVE_MAX)
+        return memmem(hay, len, needle, n);
+    last = hay + (len - n);
+    while (p <= last && (p = memchr(p, needle[0], (size_t)(last - p) + 1)) != NULL) {
+        if (memcmp(p, needle, n) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
 /*
  * Writes a finding's message as jw_str does, with each place that repeats
  * one of what[] (its resource's id, name, account and region; each cleaned
@@ -214,7 +242,7 @@ static void jw_message(jw *j, const char *msg, const char *const what[N_MARKS])
     end = m + strlen(m);
     /* Where each string occurs next: looked for again only once the message has been written past it. */
     for (int k = 0; k < N_MARKS; k++)
-        at[k] = len[k] >= 4 ? memmem(m, (size_t)(end - m), subst[k], len[k]) : NULL;
+        at[k] = len[k] >= 4 ? find(m, (size_t)(end - m), subst[k], len[k]) : NULL;
     jw_raw(j, "\"", 1);
     while (m < end) {
         const char *first = NULL;
@@ -222,7 +250,7 @@ static void jw_message(jw *j, const char *msg, const char *const what[N_MARKS])
 
         for (int k = 0; k < N_MARKS; k++) {
             if (at[k] && at[k] < m)
-                at[k] = memmem(m, (size_t)(end - m), subst[k], len[k]);
+                at[k] = find(m, (size_t)(end - m), subst[k], len[k]);
             if (at[k] && (!first || at[k] < first || (at[k] == first && len[k] > len[best]))) {
                 first = at[k];
                 best = k;
