@@ -496,7 +496,10 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
             rc = parse_error(t, e.value, &fault, err);
             break;
         }
-        scrub_strings(item);
+        /* cJSON writes a \u escape as well-formed UTF-8: only a resource with bytes above ASCII can hold
+         * strings to scrub, and the fleet's names are mostly ASCII. */
+        if (!str_is_ascii(text, len))
+            scrub_strings(item);
         rc = check_resource(t->name, i, item, &ref, err);
         if (rc == 0)
             rc = fn(ud, &ref, err);
