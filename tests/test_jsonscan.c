@@ -31,6 +31,8 @@ static void test_jsonscan__members_and_elements_found_whole(void)
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_TRUE(jsonscan_key_is(&s, &m, "a"));
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "[1, {\"b\": \"]}\\\"\"}]");
+    /* Its nesting, brackets in strings left out. */
+    CU_ASSERT_EQUAL(m.depth, 2);
     /* The elements of that value, walked in turn. */
     CU_ASSERT_EQUAL_FATAL(jsonscan_open(&inner, text, strlen(text), m.value, '['), 0);
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&inner, &e), 1);
@@ -44,9 +46,11 @@ static void test_jsonscan__members_and_elements_found_whole(void)
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_TRUE(jsonscan_key_is(&s, &m, "s"));
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "\"x\\\\\"");
+    CU_ASSERT_EQUAL(m.depth, 0);
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_TRUE(jsonscan_key_is(&s, &m, ""));
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "{}");
+    CU_ASSERT_EQUAL(m.depth, 1);
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "-1.5e3");
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);

@@ -33,9 +33,9 @@ static bool skip_string(const char *text, size_t len, size_t at, size_t *end)
 /*
  * Just past the value at text[at]: a string, an object or array (brackets
  * counted outside strings), or a scalar (up to the next delimiter). 0 with
- * *end, or -1 with *end where the value cannot be.
+ * *end and *deepest (its nesting), or -1 with *end where the value cannot be.
  */
-static int skip_value(const jsonscan *s, size_t at, size_t *end)
+static int skip_value(const jsonscan *s, size_t at, size_t *end, size_t *deepest)
 {
     const char *text = s->text;
     size_t len = s->len, depth = 0, told = at;
@@ -59,7 +59,8 @@ static int skip_value(const jsonscan *s, size_t at, size_t *end)
                 told = at;
             }
             if (c == '{' || c == '[') {
-                depth++;
+                if (++depth > *deepest)
+                    *deepest = depth;
             } else if ((c == '}' || c == ']') && --depth == 0) {
                 *end = at + 1;
                 return 0;
@@ -128,7 +129,7 @@ int jsonscan_next(jsonscan *s, jsonscan_item *item)
         s->at = jsonscan_blank(t, s->len, s->at + 1);
     }
     item->value = s->at;
-    if (skip_value(s, s->at, &item->value_end) != 0) {
+    if (skip_value(s, s->at, &item->value_end, &item->depth) != 0) {
         s->at = item->value_end;
         return -1;
     }
