@@ -95,16 +95,25 @@ static bool val_eq(const cJSON *v, const rval *x)
     return false;
 }
 
-static int cmp_str_item(const void *key, const void *item)
+/* Whether s is one of the list's strings: looked up in their hash set. */
+static bool str_in(const char *s, const rval *list)
 {
-    return strcmp(key, ((const rval *)item)->str);
+    size_t mask = list->n_slots - 1;
+
+    if (list->n_slots == 0)
+        return false;
+    for (size_t i = rules_text_hash(s) & mask; list->slots[i]; i = (i + 1) & mask) {
+        if (strcmp(list->items[list->slots[i] - 1].str, s) == 0)
+            return true;
+    }
+    return false;
 }
 
-/* A string is looked up among the list's strings (sorted at load); any other value among the rest. */
+/* A string is looked up among the list's strings; any other value among the rest. */
 static bool val_in(const cJSON *v, const rval *list)
 {
     if (cJSON_IsString(v) && v->valuestring)
-        return bsearch(v->valuestring, list->items, list->n_str, sizeof(rval), cmp_str_item) != NULL;
+        return str_in(v->valuestring, list);
     for (size_t i = list->n_str; i < list->n; i++) {
         if (val_eq(v, &list->items[i]))
             return true;
