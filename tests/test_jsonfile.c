@@ -200,6 +200,56 @@ static void test_jsonfile__values_that_fit_read_back(void)
     cJSON_Delete(numbers);
 }
 
+/* A parse in an arena told the text's nesting (as a jsonscan walk counts it) fails as json_parse_bounded
+ * does, at the same place: short and long texts, too deep, a NUL byte, too dense, broken. */
+static void test_jsonfile__arena_parse_told_its_depth_fails_the_same(void)
+{
+    size_t dense_len, short_len;
+    char *deeper = nested(JSON_MAX_DEPTH + 1), *deepest = nested(JSON_MAX_DEPTH);
+    char *dense = repeated("0", 4 << 20, &dense_len), *shortest = repeated("0", 6000, &short_len);
+    static const char nul[] = "{\"a\": [1, \"x\0y\", [2]]}";
+    static const char broken[] = "{\"a\": [1, 2,, [3]]}";
+    const struct {
+        const char *text;
+        size_t len, depth;
+    } cases[] = {
+        {deeper, strlen(deeper), JSON_MAX_DEPTH + 1},
+        {deepest, strlen(deepest), JSON_MAX_DEPTH},
+        {dense, dense_len, 2},
+        {shortest, short_len, 2},
+        {nul, sizeof(nul) - 1, 2},
+        {broken, sizeof(broken) - 1, 2},
+    };
+    json_arena arena = {NULL};
+
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        json_fault told, counted, whole;
+        cJSON *a = NULL, *b = NULL, *c = NULL;
+        int rc_told =
+            json_parse_in(&arena, cases[i].text, cases[i].len, JSON_MAX_DEPTH, cases[i].depth, &a, &told);
+        int rc_counted = json_parse_in(&arena, cases[i].text, cases[i].len, JSON_MAX_DEPTH,
+                                       JSON_DEPTH_UNKNOWN, &b, &counted);
+        int rc_whole = json_parse_bounded(cases[i].text, cases[i].len, JSON_MAX_DEPTH, &c, &whole);
+
+        CU_ASSERT_EQUAL(rc_told, rc_whole);
+        CU_ASSERT_EQUAL(rc_counted, rc_whole);
+        CU_ASSERT_EQUAL(a != NULL, c != NULL);
+        if (rc_whole != 0) {
+            CU_ASSERT_EQUAL(told.status, whole.status);
+            CU_ASSERT_EQUAL(told.offset, whole.offset);
+            CU_ASSERT_STRING_EQUAL(told.msg, whole.msg);
+            CU_ASSERT_EQUAL(counted.status, whole.status);
+            CU_ASSERT_EQUAL(counted.offset, whole.offset);
+        }
+        cJSON_Delete(c);
+    }
+    json_arena_free(&arena);
+    free(deeper);
+    free(deepest);
+    free(dense);
+    free(shortest);
+}
+
 static CU_TestInfo tests[] = {
     {"dense text is refused before it is parsed", test_jsonfile__dense_text_is_refused_before_parsing},
     {"the budget counts as cJSON allocates; syntax errors are told apart",
@@ -207,6 +257,8 @@ static CU_TestInfo tests[] = {
     {"nesting is bounded, with the place", test_jsonfile__nesting_is_bounded},
     {"reading stops at bytes that cannot be JSON", test_jsonfile__reading_stops_at_bytes_that_are_not_json},
     {"values that fit read back within the budget", test_jsonfile__values_that_fit_read_back},
+    {"a parse told its nesting fails as one that counts it",
+     test_jsonfile__arena_parse_told_its_depth_fails_the_same},
     CU_TEST_INFO_NULL,
 };
 

@@ -31,6 +31,8 @@ static void test_jsonscan__members_and_elements_found_whole(void)
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_TRUE(jsonscan_key_is(&s, &m, "a"));
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "[1, {\"b\": \"]}\\\"\"}]");
+    /* Its nesting, brackets in strings left out. */
+    CU_ASSERT_EQUAL(m.depth, 2);
     /* The elements of that value, walked in turn. */
     CU_ASSERT_EQUAL_FATAL(jsonscan_open(&inner, text, strlen(text), m.value, '['), 0);
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&inner, &e), 1);
@@ -44,9 +46,11 @@ static void test_jsonscan__members_and_elements_found_whole(void)
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_TRUE(jsonscan_key_is(&s, &m, "s"));
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "\"x\\\\\"");
+    CU_ASSERT_EQUAL(m.depth, 0);
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_TRUE(jsonscan_key_is(&s, &m, ""));
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "{}");
+    CU_ASSERT_EQUAL(m.depth, 1);
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
     CU_ASSERT_STRING_EQUAL(value_of(text, &m), "-1.5e3");
     CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &m), 1);
@@ -133,11 +137,47 @@ static void test_jsonscan__long_values_report_progress(void)
     free(text);
 }
 
+/* A string ends at its first quote not escaped, wherever it falls among the eight-byte words read at once. */
+static void test_jsonscan__strings_end_at_any_offset(void)
+{
+    for (size_t n = 0; n < 40; n++) {
+        for (size_t esc = 0; esc <= n; esc++) {
+            char text[64];
+            size_t len = 0;
+            jsonscan s;
+            jsonscan_item e;
+
+            text[len++] = '[';
+            text[len++] = '"';
+            for (size_t i = 0; i < n; i++) {
+                /* An escaped quote (and, for an even esc, an escaped backslash) at esc: neither ends it. */
+                if (i == esc) {
+                    text[len++] = '\\';
+                    text[len++] = esc % 2 ? '"' : '\\';
+                }
+                text[len++] = (char)('a' + i % 26);
+            }
+            text[len++] = '"';
+            text[len++] = ']';
+            CU_ASSERT_EQUAL_FATAL(jsonscan_open(&s, text, len, 0, '['), 0);
+            CU_ASSERT_EQUAL_FATAL(jsonscan_next(&s, &e), 1);
+            CU_ASSERT_EQUAL(e.value, 1);
+            CU_ASSERT_EQUAL(e.value_end, len - 1);
+            CU_ASSERT_EQUAL(jsonscan_next(&s, &e), 0);
+            /* Cut before its closing quote, it does not end. */
+            CU_ASSERT_EQUAL_FATAL(jsonscan_open(&s, text, len - 2, 0, '['), 0);
+            CU_ASSERT_EQUAL(jsonscan_next(&s, &e), -1);
+            CU_ASSERT_EQUAL(s.at, len - 2);
+        }
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"members and elements are found whole, brackets in strings skipped",
      test_jsonscan__members_and_elements_found_whole},
     {"syntax errors stop the walk where they are", test_jsonscan__syntax_errors_stop_where_they_are},
     {"a long value reports how far it has read", test_jsonscan__long_values_report_progress},
+    {"a string ends at its first quote not escaped, at any offset", test_jsonscan__strings_end_at_any_offset},
     CU_TEST_INFO_NULL,
 };
 

@@ -304,6 +304,79 @@ static void test_rules_eval__streamed_results_compact_and_the_same(void)
     free(text);
 }
 
+/*
+ * The messages evaluation fills in its one buffer are rules_rule_message's,
+ * one after the other: {matched} (repeated values once), walks, values that
+ * are not strings, and a message past the cap, cut, before a short one.
+ */
+static void test_rules_eval__messages_as_rules_rule_message_fills_them(void)
+{
+    static const char rules_text[] =
+        "rules:\n"
+        "- id: m\n  title: Matched\n  severity: low\n  resource: workspaces_image\n"
+        "  message: \"{ImageId}: {matched} / {P[].A} / {U} {O} {B}\"\n"
+        "  when: {or: [{key: \"P[].A\", op: not-in, value: [\"1\"]}, {key: N, op: present}]}\n"
+        "- id: long\n  title: Long\n  severity: low\n  resource: workspaces_image\n"
+        "  message: \"{N} {N} {N} {N} {ImageId}\"\n"
+        "  when: {key: N, op: present}\n";
+    rules_source src = {"rules.yaml", rules_text, sizeof(rules_text) - 1};
+    rules_set *set = NULL;
+    snapshot_doc *snap = NULL;
+    rules_diags diags;
+    rules_clock clock;
+    results res;
+    ia_err err;
+    buf text;
+    char *name = malloc(5001);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(name);
+    memset(name, 'n', 5000);
+    name[5000] = '\0';
+    buf_init(&text, 0);
+    buf_puts(&text, "{\"schema\":\"imgaudit.snapshot\",\"schema_version\":1,\"resources\":[");
+    buf_printf(&text,
+               "{\"type\":\"workspaces_image\",\"account\":\"111111111111\",\"region\":\"eu-west-1\","
+               "\"id\":\"a\",\"data\":{\"ImageId\":\"a\",\"N\":\"%s\",\"P\":[{\"A\":\"2\"},{\"A\":\"1\"},"
+               "{\"A\":\"2\"},{\"A\":3}],\"U\":1.5,\"O\":{\"k\":[true,null]},\"B\":false}},",
+               name);
+    buf_puts(&text, "{\"type\":\"workspaces_image\",\"account\":\"111111111111\",\"region\":\"eu-west-1\","
+                    "\"id\":\"b\",\"data\":{\"ImageId\":\"b\",\"N\":\"short\",\"P\":[]}},"
+                    "{\"type\":\"workspaces_image\",\"account\":\"111111111111\",\"region\":\"eu-west-1\","
+                    "\"id\":\"c\",\"data\":{\"ImageId\":\"c\",\"P\":[{\"A\":\"1\"}]}}]}");
+    rules_diags_init(&diags);
+    CU_ASSERT_EQUAL_FATAL(rules_load_sources(&src, 1, NULL, 0, &set, &diags, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_parse("s.json", text.data, text.len, &snap, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_clock_init(&clock, "2026-11-25", &err), 0);
+    CU_ASSERT_EQUAL_FATAL(rules_evaluate(set, NULL, snap, &clock, &res, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(res.n_items, 6);
+    for (size_t i = 0; i < res.n_items; i++) {
+        const result *it = &res.items[i];
+        char *want = rules_rule_message(set, it->rule, &snap->resources[it->resource], &clock);
+
+        CU_ASSERT_EQUAL(it->status, it->resource == 2 ? RESULT_PASS : RESULT_FAIL);
+        if (it->status == RESULT_FAIL) {
+            CU_ASSERT_PTR_NOT_NULL_FATAL(it->message);
+            CU_ASSERT_STRING_EQUAL(it->message, want);
+        }
+        free(want);
+    }
+    fprintf(stderr, "[%s] [%zu]\n", res.items[0].message, strlen(res.items[3].message));
+    /* The long one lost its fourth name to the cap (what follows it fits); the short one after it is whole.
+     */
+    CU_ASSERT_EQUAL(strlen(res.items[3].message), 3 * 5000 + 5);
+    CU_ASSERT_PTR_NOT_NULL(strstr(res.items[3].message, "nn  a"));
+    CU_ASSERT_STRING_EQUAL(res.items[4].message, "short short short short b");
+    CU_ASSERT_PTR_NOT_NULL(strstr(res.items[0].message, "a: 2, 3, nnn"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(res.items[0].message, "n / 2, 1, 2, 3 / 1.5 {\"k\":[true,null]} false"));
+    CU_ASSERT_STRING_EQUAL(res.items[1].message, "b: short / (none) / (none) (none) (none)");
+    results_free(&res);
+    snapshot_doc_free(snap);
+    rules_set_free(set);
+    rules_diags_free(&diags);
+    buf_free(&text);
+    free(name);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -315,6 +388,8 @@ int main(void)
         {"no_rules_and_no_resources", test_rules_eval__no_rules_and_no_resources},
         {"names", test_rules_eval__names},
         {"streamed_results_compact_and_the_same", test_rules_eval__streamed_results_compact_and_the_same},
+        {"messages_as_rules_rule_message_fills_them",
+         test_rules_eval__messages_as_rules_rule_message_fills_them},
         CU_TEST_INFO_NULL,
     };
 

@@ -222,6 +222,28 @@ static void test_rules_ops__in_and_not_in(void)
     CU_ASSERT_EQUAL(judge("{key: \"P[].A\", op: in, value: [\"1\"]}", "{\"P\":[{\"B\":\"1\"}]}"), 0);
 }
 
+/* A long list (looked up in a hash set): each of its strings is in it, repeated or not, and nothing else. */
+static void test_rules_ops__in_a_long_list(void)
+{
+    char cond[8192], json[64];
+    size_t len;
+
+    set_clock();
+    len = (size_t)snprintf(cond, sizeof(cond), "{key: C, op: in, value: [7, x5, \"\"");
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(cond + len, sizeof(cond) - len, ", x%d", i);
+    snprintf(cond + len, sizeof(cond) - len, "]}");
+    for (int i = 0; i < 300; i++) {
+        snprintf(json, sizeof(json), "{\"C\":\"x%d\"}", i);
+        CU_ASSERT_EQUAL(judge(cond, json), 1);
+        snprintf(json, sizeof(json), "{\"C\":\"y%d\"}", i);
+        CU_ASSERT_EQUAL(judge(cond, json), 0);
+    }
+    CU_ASSERT_EQUAL(judge(cond, "{\"C\":\"\"}"), 1);
+    CU_ASSERT_EQUAL(judge(cond, "{\"C\":7}"), 1);
+    CU_ASSERT_EQUAL(judge(cond, "{\"C\":\"7\"}"), 0);
+}
+
 static void test_rules_ops__contains(void)
 {
     set_clock();
@@ -643,6 +665,7 @@ int main(void)
         {"ne", test_rules_ops__ne},
         {"lt_le_gt_ge", test_rules_ops__ordering},
         {"in_and_not_in", test_rules_ops__in_and_not_in},
+        {"in_a_long_list", test_rules_ops__in_a_long_list},
         {"long_in_list_is_not_scanned_per_value", test_rules_ops__long_in_list_is_not_scanned_per_value},
         {"contains_and_not_contains", test_rules_ops__contains},
         {"regex", test_rules_ops__regex},

@@ -546,6 +546,30 @@ static void test_snapshot__stream_stops_at_the_callers_error(void)
     snapshot_doc_free(doc);
 }
 
+/* In a resource, bytes that are not UTF-8 become '?'; \u escapes (ASCII as written) decode to UTF-8 that
+ * stays. */
+static void test_snapshot__resource_strings_are_utf8(void)
+{
+    static const char text[] = "{\"schema\":\"imgaudit.snapshot\",\"schema_version\":1,\"resources\":["
+                               "{\"type\":\"workspaces_image\",\"account\":\"111111111111\",\"region\":\"eu-"
+                               "west-1\",\"id\":\"wsi-1\","
+                               "\"data\":{\"Name\":\"bad \xff\xc0\xaf \xc3\xa9\"}},"
+                               "{\"type\":\"workspaces_image\",\"account\":\"111111111111\",\"region\":\"eu-"
+                               "west-1\",\"id\":\"wsi-2\","
+                               "\"data\":{\"Name\":\"esc \\u00e9 \\ud83d\\ude00 \\u0041\"}}]}";
+    snapshot_doc *doc = NULL;
+    ia_err err;
+
+    err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(snapshot_doc_parse("mem", text, sizeof(text) - 1, &doc, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(doc->n_resources, 2);
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc->resources[0].data, "Name")->valuestring,
+                           "bad ??? \xc3\xa9");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetObjectItem(doc->resources[1].data, "Name")->valuestring,
+                           "esc \xc3\xa9 \xf0\x9f\x98\x80 A");
+    snapshot_doc_free(doc);
+}
+
 static CU_TestInfo tests[] = {
     {"resource types: one table, names round-trip", test_snapshot__resource_types_one_table},
     {"permissions: the account each entry names", test_snapshot__permission_account},
@@ -565,6 +589,7 @@ static CU_TestInfo tests[] = {
     {"stream: errors name line:column or the resource", test_snapshot__stream_errors_name_their_place},
     {"stream: the callback's error stops the walk", test_snapshot__stream_stops_at_the_callers_error},
     {"stream: a key written with escapes", test_snapshot__stream_reads_an_escaped_key},
+    {"reader: resource strings are UTF-8, escapes decoded", test_snapshot__resource_strings_are_utf8},
     CU_TEST_INFO_NULL,
 };
 

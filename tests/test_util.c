@@ -83,6 +83,23 @@ static void test_util__utf8_scrub(void)
     CU_ASSERT_STRING_EQUAL(bad, "a?b??c???d????e??");
 }
 
+/* Any byte above 0x7F, in the eight-byte words or the tail, is not ASCII. */
+static void test_util__is_ascii(void)
+{
+    char text[40];
+
+    memset(text, 'a', sizeof(text));
+    CU_ASSERT_TRUE(str_is_ascii(text, sizeof(text)));
+    CU_ASSERT_TRUE(str_is_ascii(text, 0));
+    for (size_t i = 0; i < sizeof(text); i++) {
+        text[i] = '\x80';
+        CU_ASSERT_FALSE(str_is_ascii(text, sizeof(text)));
+        CU_ASSERT_TRUE(str_is_ascii(text, i));
+        CU_ASSERT_TRUE(str_is_ascii(text + i + 1, sizeof(text) - i - 1));
+        text[i] = '\x7f';
+    }
+}
+
 static void test_util__str_to_long_refuses_junk(void)
 {
     long v = 0;
@@ -425,6 +442,7 @@ static CU_TestInfo tests[] = {
      test_util__err_format_with_context_and_position},
     {"buffers stop at their bound", test_util__buf_is_bounded},
     {"bytes that are not UTF-8 are replaced", test_util__utf8_scrub},
+    {"ASCII text: no byte above 0x7F", test_util__is_ascii},
     {"numbers: whole string, in range", test_util__str_to_long_refuses_junk},
     {"timestamps: one ISO-8601 grammar", test_util__timestamps_one_grammar},
     {"calendar dates: real ones only, round trip", test_util__calendar_dates},

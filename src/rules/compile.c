@@ -77,6 +77,7 @@ static void path_clean(rpath *p)
 static void val_clean(rval *v)
 {
     free(v->items);
+    free(v->slots);
     memset(v, 0, sizeof(*v));
 }
 
@@ -345,6 +346,36 @@ static int rval_order(const void *pa, const void *pb)
     return strcmp(a->str, b->str);
 }
 
+/*
+ * The hash set of a list's strings: a value is looked up with one hash and
+ * a strcmp or two (trusted_accounts may list a whole Organization, and every
+ * image's shares are looked up in it). -1 when out of memory.
+ */
+static int index_strings(rval *list)
+{
+    size_t cap = 16, mask;
+
+    if (list->n_str == 0)
+        return 0;
+    if (list->n_str >= UINT32_MAX / 2)
+        return -1;
+    while (cap < 2 * list->n_str)
+        cap *= 2;
+    list->slots = calloc(cap, sizeof(*list->slots));
+    if (!list->slots)
+        return -1;
+    list->n_slots = cap;
+    mask = cap - 1;
+    for (size_t i = 0; i < list->n_str; i++) {
+        size_t slot = rules_text_hash(list->items[i].str) & mask;
+
+        while (list->slots[slot])
+            slot = (slot + 1) & mask;
+        list->slots[slot] = (uint32_t)i + 1;
+    }
+    return 0;
+}
+
 /* Checks and converts a leaf's value for its op. */
 static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytree_node *valnode)
 {
@@ -412,10 +443,9 @@ static int compile_value(cc *c, rcond *leaf, const ytree_node *opnode, const ytr
             leaf->val.n++;
             leaf->val.n_str += leaf->val.items[i].type == RV_STR;
         }
-        /* Sorted, so that a value is looked up in log time: trusted_accounts may list a whole Organization.
-         */
+        /* Sorted (the strings first), and the strings indexed. */
         qsort(leaf->val.items, leaf->val.n, sizeof(rval), rval_order);
-        return 0;
+        return index_strings(&leaf->val) == 0 ? 0 : rules_nomem(c->ctx);
     case OP_REGEX:
         if (!ytree_is_str(v))
             return rules_problem(c->ctx, c->file, valnode, "op 'regex' needs a string, but %s is %s", label,

@@ -95,16 +95,25 @@ static bool val_eq(const cJSON *v, const rval *x)
     return false;
 }
 
-static int cmp_str_item(const void *key, const void *item)
+/* Whether s is one of the list's strings: looked up in their hash set. */
+static bool str_in(const char *s, const rval *list)
 {
-    return strcmp(key, ((const rval *)item)->str);
+    size_t mask = list->n_slots - 1;
+
+    if (list->n_slots == 0)
+        return false;
+    for (size_t i = rules_text_hash(s) & mask; list->slots[i]; i = (i + 1) & mask) {
+        if (strcmp(list->items[list->slots[i] - 1].str, s) == 0)
+            return true;
+    }
+    return false;
 }
 
-/* A string is looked up among the list's strings (sorted at load); any other value among the rest. */
+/* A string is looked up among the list's strings; any other value among the rest. */
 static bool val_in(const cJSON *v, const rval *list)
 {
     if (cJSON_IsString(v) && v->valuestring)
-        return bsearch(v->valuestring, list->items, list->n_str, sizeof(rval), cmp_str_item) != NULL;
+        return str_in(v->valuestring, list);
     for (size_t i = list->n_str; i < list->n; i++) {
         if (val_eq(v, &list->items[i]))
             return true;
@@ -393,6 +402,7 @@ typedef struct match_arg {
     buf seen;
     uint32_t *slots;
     size_t cap, used;
+    buf one; /* a value as it is written, before it is looked up in seen; emptied for each */
 } match_arg;
 
 uint32_t rules_text_hash(const char *s)
@@ -437,21 +447,20 @@ static int seen_grow(match_arg *m)
 
 static void match_one(match_arg *m, const cJSON *v)
 {
-    buf one;
     const char *text;
     size_t len, slot, at;
 
     if (m->full)
         return;
-    buf_init(&one, MESSAGE_MAX_BYTES);
-    render_value(&one, v);
-    text = buf_str(&one);
+    buf_reset(&m->one);
+    render_value(&m->one, v);
+    text = buf_str(&m->one);
     len = strlen(text);
     if ((m->used + 1) * 2 > m->cap && seen_grow(m) != 0)
         goto full;
     slot = seen_slot(m, text);
     if (m->slots[slot])
-        goto out;
+        return;
     at = m->seen.len;
     /* seen is bounded as the message is, so offsets fit. */
     if (buf_append(&m->seen, text, len + 1) != 0)
@@ -461,11 +470,9 @@ static void match_one(match_arg *m, const cJSON *v)
     if ((m->count && buf_puts(m->out, ", ") != 0) || buf_puts(m->out, text) != 0)
         goto full;
     m->count++;
-    goto out;
+    return;
 full:
     m->full = true;
-out:
-    buf_free(&one);
 }
 
 /* A value that made a leaf hold; a list stands for its elements, as {path} shows it. */
@@ -532,18 +539,24 @@ static void match_cond(const rcond *c, const snap_resource *res, match_arg *m)
         match_add(m, v);
 }
 
-char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *res, const rules_clock *clock)
+/*
+ * Writes the message of template t into out (emptied first): held is the
+ * condition that holds for res, whose values {matched} names, or NULL when
+ * none does.
+ */
+static void render_into(const rtmpl *t, const rcond *held, const snap_resource *res, const rules_clock *clock,
+                        buf *out)
 {
-    buf out;
     cJSON scratch;
 
-    buf_init(&out, MESSAGE_MAX_BYTES);
+    buf_reset(out);
+    out->max = MESSAGE_MAX_BYTES;
     for (size_t i = 0; i < t->n; i++) {
         const rtmpl_part *part = &t->parts[i];
-        render_arg a = {&out, 0};
+        render_arg a = {out, 0};
 
         if (part->lit) {
-            buf_puts(&out, part->lit);
+            buf_puts(out, part->lit);
             continue;
         }
         if (part->matched) {
@@ -552,11 +565,13 @@ char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *
             memset(&m, 0, sizeof(m));
             m.clock = clock;
             m.key = part->matched_key;
-            m.out = &out;
+            m.out = out;
             buf_init(&m.seen, MESSAGE_MAX_BYTES);
-            if (when && rules_cond_eval(when, res, clock))
-                match_cond(when, res, &m);
+            buf_init(&m.one, MESSAGE_MAX_BYTES);
+            if (held)
+                match_cond(held, res, &m);
             buf_free(&m.seen);
+            buf_free(&m.one);
             free(m.slots);
             a.count = m.count;
         } else if (part->path.walks) {
@@ -568,9 +583,21 @@ char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *
                 render_visit(v, &a);
         }
         if (a.count == 0)
-            buf_puts(&out, "(none)");
+            buf_puts(out, "(none)");
     }
     /* A message past the cap keeps what fitted: buf refuses whole appends, never leaves half a value. */
+}
+
+char *rules_tmpl_render(const rtmpl *t, const rcond *when, const snap_resource *res, const rules_clock *clock)
+{
+    bool matched = false;
+    buf out;
+
+    /* {matched} names values only when the condition holds, which is judged once for all of them. */
+    for (size_t i = 0; i < t->n; i++)
+        matched = matched || t->parts[i].matched;
+    buf_init(&out, MESSAGE_MAX_BYTES);
+    render_into(t, matched && when && rules_cond_eval(when, res, clock) ? when : NULL, res, clock, &out);
     return buf_detach(&out);
 }
 
@@ -582,4 +609,11 @@ bool rules_rule_fails(const rules_set *set, size_t i, const snap_resource *res, 
 char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock)
 {
     return rules_tmpl_render(&set->rules[i].msg, set->rules[i].when, res, clock);
+}
+
+const char *rules_failure_message(const rules_set *set, size_t i, const snap_resource *res,
+                                  const rules_clock *clock, buf *out)
+{
+    render_into(&set->rules[i].msg, set->rules[i].when, res, clock, out);
+    return buf_str(out);
 }

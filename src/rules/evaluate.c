@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "util/buf.h"
 #include "util/cancel.h"
 #include "util/str.h"
 #include "util/timefmt.h"
@@ -128,6 +129,7 @@ struct rules_run {
     size_t n_type_rules[RESTYPE_COUNT];
     chunk **first, **last; /* per rule */
     size_t n_items;
+    buf message; /* where each failure's message is filled */
 };
 
 /* Room for one more result of rule r, or NULL when out of memory. */
@@ -151,22 +153,6 @@ static result *next_item(rules_run *run, size_t r)
     return &c->items[c->n++];
 }
 
-/*
- * The message moved to a block of its own length: the renderer's buffer
- * grew by doubling, up to twice that, which millions of failures would keep.
- * NULL when out of memory; the original is freed either way.
- */
-static char *fitted(char *message)
-{
-    size_t n = message ? strlen(message) + 1 : 0;
-    char *copy = n ? malloc(n) : NULL;
-
-    if (copy)
-        memcpy(copy, message, n);
-    free(message);
-    return copy;
-}
-
 /* Rule r on res, the resource ri of the results: one more result in rule r's blocks. */
 static int judge(rules_run *run, size_t r, const snap_resource *res, uint32_t ri)
 {
@@ -184,7 +170,9 @@ static int judge(rules_run *run, size_t r, const snap_resource *res, uint32_t ri
     it->first_seen = NULL;
     if (!rules_rule_fails(run->set, r, res, &run->clock))
         return 0;
-    it->message = fitted(rules_rule_message(run->set, r, res, &run->clock));
+    /* Filled in the run's buffer, kept in a block of its own length: millions of failures would otherwise
+     * keep a buffer grown by doubling, up to twice that, each. */
+    it->message = str_dup(rules_failure_message(run->set, r, res, &run->clock, &run->message));
     if (!it->message)
         return -1;
     it->status = RESULT_FAIL;
@@ -243,6 +231,7 @@ void rules_run_free(rules_run *run)
     free(run->plan);
     for (int t = 0; t < RESTYPE_COUNT; t++)
         free(run->type_rules[t]);
+    buf_free(&run->message);
     free(run);
 }
 
@@ -297,6 +286,7 @@ int rules_run_start(const rules_set *set, const waivers *w, const snapshot_doc *
     }
     if (!run)
         goto nomem;
+    buf_init(&run->message, 0);
     run->set = set;
     run->w = w;
     run->snap = snap;

@@ -20,6 +20,8 @@
 #include "rules/results.h"
 #include "util/err.h"
 
+struct buf;
+
 /* The most rule/vars files a directory may hold, the most problems kept in one rules_diags, and the most of
  * them that may be warnings (so that errors always have room). */
 #define RULES_MAX_FILES    4096
@@ -227,6 +229,18 @@ bool rules_rule_fails(const rules_set *set, size_t i, const snap_resource *res, 
  * rule's `when` hold (judged at clock). Owned: free(). NULL when out of memory.
  */
 char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock);
+
+/*
+ * rules_rule_message for a rule that fails res (rules_rule_fails said so:
+ * its condition is not judged again for {matched}), written into out
+ * instead of a string of its own: out (from buf_init; its ceiling becomes a
+ * message's) is emptied first and keeps its memory for the next message, so
+ * that a caller filling millions of them does not allocate for each. The message is cut where
+ * rules_rule_message cuts it. Returns the text, borrowed from out: valid
+ * until out changes.
+ */
+const char *rules_failure_message(const rules_set *set, size_t i, const snap_resource *res,
+                                  const rules_clock *clock, struct buf *out);
 
 /* What `rules test` found. */
 typedef struct rules_test_summary {

@@ -335,8 +335,8 @@ static int broken_list(json_text *t, size_t at, ia_err *err)
         size_t len = rc == 1 ? e.value_end - e.value : t->len - e.value;
 
         json_text_release(t, e.value);
-        if (json_parse_in(&arena, t->data + e.value, len, SNAPSHOT_RESOURCE_MAX_DEPTH, &parsed, &fault) !=
-            0) {
+        if (json_parse_in(&arena, t->data + e.value, len, SNAPSHOT_RESOURCE_MAX_DEPTH,
+                          rc == 1 ? e.depth : JSON_DEPTH_UNKNOWN, &parsed, &fault) != 0) {
             json_arena_free(&arena);
             return parse_error(t, e.value, &fault, err);
         }
@@ -491,12 +491,15 @@ static int each_resource(snapshot_doc *snap, bool keep, snapshot_resource_fn fn,
         json_text_release(t, e.value);
         /* Kept: a tree of its own. Judged and dropped: in the arena, which the next resource reuses. */
         rc = keep ? json_parse_bounded(text, len, SNAPSHOT_RESOURCE_MAX_DEPTH, &item, &fault)
-                  : json_parse_in(&arena, text, len, SNAPSHOT_RESOURCE_MAX_DEPTH, &item, &fault);
+                  : json_parse_in(&arena, text, len, SNAPSHOT_RESOURCE_MAX_DEPTH, e.depth, &item, &fault);
         if (rc != 0) {
             rc = parse_error(t, e.value, &fault, err);
             break;
         }
-        scrub_strings(item);
+        /* cJSON writes a \u escape as well-formed UTF-8: only a resource with bytes above ASCII can hold
+         * strings to scrub, and the fleet's names are mostly ASCII. */
+        if (!str_is_ascii(text, len))
+            scrub_strings(item);
         rc = check_resource(t->name, i, item, &ref, err);
         if (rc == 0)
             rc = fn(ud, &ref, err);

@@ -102,8 +102,13 @@ static json_status scan(const char *text, size_t len, int max_depth, size_t budg
     return JSON_OK;
 }
 
-/* Checks text against the bounds: JSON_OK with *cost what its parse allocates, or the fault. */
-static json_status check_bounds(const char *text, size_t len, int max_depth, size_t *cost, json_fault *fault)
+/*
+ * Checks text against the bounds: JSON_OK with *cost what its parse
+ * allocates (at most), or the fault. depth is text's nesting when the
+ * caller has counted it, else JSON_DEPTH_UNKNOWN.
+ */
+static json_status check_bounds(const char *text, size_t len, int max_depth, size_t depth, size_t *cost,
+                                json_fault *fault)
 {
     size_t budget = parse_budget(len), at = 0;
 
@@ -116,6 +121,12 @@ static json_status check_bounds(const char *text, size_t len, int max_depth, siz
         fault->offset = (size_t)(nul - text);
         snprintf(fault->msg, sizeof(fault->msg), "invalid JSON (a NUL byte)");
         return fault->status;
+    }
+    /* No byte of text costs more than two nodes (a string's quote: its node and its chunk), so a text this
+     * short fits the budget's floor whatever it holds: with its nesting known, there is nothing to count. */
+    if (depth <= (size_t)max_depth && len <= JSON_PARSE_FLOOR / (2 * NODE_COST)) {
+        *cost = 2 * NODE_COST * len;
+        return JSON_OK;
     }
     fault->status = scan(text, len, max_depth, budget, &at, cost);
     fault->offset = at;
@@ -147,7 +158,7 @@ int json_parse_bounded(const char *text, size_t len, int max_depth, cJSON **out,
     size_t cost = 0;
 
     *out = NULL;
-    if (check_bounds(text, len, max_depth, &cost, fault) != JSON_OK)
+    if (check_bounds(text, len, max_depth, JSON_DEPTH_UNKNOWN, &cost, fault) != JSON_OK)
         return -1;
     return parse_checked(text, len, out, fault);
 }
@@ -208,14 +219,15 @@ void json_arena_free(json_arena *a)
     }
 }
 
-int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault)
+int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, size_t depth, cJSON **out,
+                  json_fault *fault)
 {
     cJSON_Hooks hooks = {arena_alloc, arena_free};
     size_t cost = 0;
     int rc;
 
     *out = NULL;
-    if (check_bounds(text, len, max_depth, &cost, fault) != JSON_OK)
+    if (check_bounds(text, len, max_depth, depth, &cost, fault) != JSON_OK)
         return -1;
     /* One block, reused while it is large enough and not more than a few times so (one large document
      * must not hold memory for all the small ones after it). */

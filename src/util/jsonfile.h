@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -63,14 +64,20 @@ typedef struct json_arena {
     struct json_arena_block *blocks; /* internal; a zeroed json_arena is empty */
 } json_arena;
 
+/* What json_parse_in is told when its caller has not counted the text's nesting. */
+#define JSON_DEPTH_UNKNOWN SIZE_MAX
+
 /*
  * json_parse_bounded with every value of *out in a: *out is valid until the
  * next json_parse_in on a or json_arena_free(a), and is never given to
- * cJSON_Delete. cJSON's allocation hooks are process-wide: they point at a
- * during the parse only, so no other thread may use cJSON meanwhile
- * (evaluation runs on one thread).
+ * cJSON_Delete. depth is the text's deepest nesting when the caller has
+ * counted it already (a jsonscan_item's, util/jsonscan.h), which spares
+ * counting it again, else JSON_DEPTH_UNKNOWN. cJSON's allocation hooks are
+ * process-wide: they point at a during the parse only, so no other thread
+ * may use cJSON meanwhile (evaluation runs on one thread).
  */
-int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, cJSON **out, json_fault *fault);
+int json_parse_in(json_arena *a, const char *text, size_t len, int max_depth, size_t depth, cJSON **out,
+                  json_fault *fault);
 
 /* Frees what a holds; a may be used again. Accepts NULL. */
 void json_arena_free(json_arena *a);

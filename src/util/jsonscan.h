@@ -38,6 +38,9 @@ typedef struct jsonscan {
 typedef struct jsonscan_item {
     size_t key, key_len;     /* the key's bytes between its quotes, as written (escapes not decoded) */
     size_t value, value_end; /* the value: text[value..value_end) */
+    /* The deepest nesting of brackets in the value, counted outside strings as a parse counts it: 0 for a
+     * scalar or a string, 1 for an object or array holding neither. */
+    size_t depth;
 } jsonscan_item;
 
 /* The first offset from at that is not JSON whitespace (len when none). */

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -126,6 +127,21 @@ size_t str_utf8_scrub(char *s)
         }
     }
     return replaced;
+}
+
+bool str_is_ascii(const char *s, size_t len)
+{
+    uint64_t any = 0, word;
+    size_t i = 0;
+
+    /* Eight bytes at a time: a snapshot's reader asks this of every byte it reads. */
+    for (; i + sizeof(word) <= len; i += sizeof(word)) {
+        memcpy(&word, s + i, sizeof(word));
+        any |= word;
+    }
+    for (; i < len; i++)
+        any |= (unsigned char)s[i];
+    return (any & 0x8080808080808080u) == 0;
 }
 
 void str_text_position(const char *text, size_t len, size_t offset, unsigned *line, unsigned *col)

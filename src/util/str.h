@@ -108,6 +108,9 @@ static inline size_t str_plain_run(const unsigned char *p, size_t n, unsigned ch
  */
 size_t str_utf8_scrub(char *s);
 
+/* Whether s[0..len) is all ASCII (no byte above 0x7F): such text is UTF-8 as it stands. */
+bool str_is_ascii(const char *s, size_t len);
+
 /*
  * Overwrites a secret's bytes before it is freed, so it does not linger in
  * freed memory or a core file. Accepts NULL. Frees s.
