@@ -5,11 +5,13 @@
  *   bench_phases SNAPSHOT [--today YYYY-MM-DD]     (built-in rule pack; --today: default 2026-12-01)
  *
  * Phases: read (snapshot_doc_open: the envelope, everything but the resources), evaluate
- * (rules_bind_snapshot, then each resource read, judged and freed: snapshot_doc_each, rules_run_*), then json
- * (json_report_fwrite), junit (junit_write, grouped by rule) and html (html_write, gate at high), each
- * report to a temporary file that is then dropped. Per phase: wall and CPU seconds, the peak RSS reached
- * during the phase (the high-water mark is reset before it through /proc/self/clear_refs), the RSS when
- * it ends, and the bytes written. Rule loading is not counted (milliseconds). Linux only.
+ * (rules_bind_snapshot, then each resource read, judged and freed: snapshot_doc_each, rules_run_*), tally
+ * (tally_compute) and sharing (sharing_compute), worked out once for the writers as evaluate does, then json
+ * (json_report_fwrite_with), junit (junit_write_with, grouped by rule) and html (html_write, gate at high),
+ * one after another, each report to a temporary file that is then dropped. Per phase: wall and CPU seconds,
+ * the peak RSS reached during the phase (the high-water mark is reset before it through
+ * /proc/self/clear_refs), the RSS when it ends, and the bytes written. Rule loading is not counted
+ * (milliseconds). Linux only.
  */
 #define _GNU_SOURCE /* /proc reads: this is a Linux measuring tool */
 
@@ -22,6 +24,8 @@
 #include "report/html.h"
 #include "report/json.h"
 #include "report/junit.h"
+#include "report/sharing.h"
+#include "report/tally.h"
 #include "rules/evaluate.h"
 #include "rules/results.h"
 #include "rules/rules.h"
@@ -102,7 +106,7 @@ static void phase_end(const phase *p, const char *name, long bytes)
 
 enum { REPORT_JSON, REPORT_JUNIT, REPORT_HTML };
 
-static int write_report(int which, const results *res, ia_err *err)
+static int write_report(int which, const results *res, const tally *t, const sharing *shares, ia_err *err)
 {
     static const char *const names[] = {"json", "junit", "html"};
     FILE *fp = tmpfile();
@@ -113,13 +117,13 @@ static int write_report(int which, const results *res, ia_err *err)
         return err_set(err, IA_ERR_IO, "cannot create a temporary file");
     phase_start(&p);
     if (which == REPORT_JSON) {
-        rc = json_report_fwrite(res, fp, err);
+        rc = json_report_fwrite_with(res, t, shares, fp, err);
     } else if (which == REPORT_JUNIT) {
         junit_options opt = {JUNIT_GROUP_RULE, NULL, 0};
 
-        rc = junit_write(res, &opt, fp, err);
+        rc = junit_write_with(res, &opt, t, fp, err);
     } else {
-        html_options opt = {NULL, {1, SEV_HIGH, 0}, NULL, NULL};
+        html_options opt = {NULL, {1, SEV_HIGH, 0}, t, shares};
 
         rc = html_write(res, &opt, fp, err);
     }
@@ -143,6 +147,8 @@ int main(int argc, char **argv)
     rules_clock clock;
     results res;
     results_summary sum;
+    tally t;
+    sharing shares;
     ia_err err;
     phase p;
     int rc = 1, usage = 0;
@@ -160,6 +166,8 @@ int main(int argc, char **argv)
         return 2;
     }
     memset(&res, 0, sizeof(res));
+    memset(&t, 0, sizeof(t));
+    memset(&shares, 0, sizeof(shares));
     err_clear(&err);
     rules_diags_init(&diags);
     if (rules_pack_dir(pack, sizeof(pack), &err) != 0 || rules_clock_init(&clock, today, &err) != 0)
@@ -183,17 +191,28 @@ int main(int argc, char **argv)
         goto fail;
     rc = 1;
     phase_end(&p, "evaluate", -1);
-    if (write_report(REPORT_JSON, &res, &err) != 0 || write_report(REPORT_JUNIT, &res, &err) != 0 ||
-        write_report(REPORT_HTML, &res, &err) != 0)
+    phase_start(&p);
+    if (tally_compute(&res, &t, &err) != 0)
+        goto fail;
+    phase_end(&p, "tally", -1);
+    phase_start(&p);
+    if (sharing_compute(&res, &t, &shares, &err) != 0)
+        goto fail;
+    phase_end(&p, "sharing", -1);
+    if (write_report(REPORT_JSON, &res, &t, &shares, &err) != 0 ||
+        write_report(REPORT_JUNIT, &res, &t, &shares, &err) != 0 ||
+        write_report(REPORT_HTML, &res, &t, &shares, &err) != 0)
         goto fail;
     results_summarize(&res, &sum);
-    printf("resources %zu results %zu failures %zu\n", res.n_resources, res.n_items,
-           sum.by_status[RESULT_FAIL]);
+    printf("resources %zu results %zu failures %zu shares %zu\n", res.n_resources, res.n_items,
+           sum.by_status[RESULT_FAIL], shares.n_edges);
     rc = 0;
     goto out;
 fail:
     fprintf(stderr, "bench_phases: %s\n", err.msg);
 out:
+    sharing_free(&shares);
+    tally_free(&t);
     rules_run_free(run);
     results_free(&res);
     snapshot_doc_free(snap);

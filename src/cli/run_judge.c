@@ -24,7 +24,8 @@
 /* What the writers show, worked out once for all of them (each would hold its own copy at once otherwise). */
 typedef struct report_counts {
     tally t;
-    sharing shares; /* all zero unless a writer shows the shares (JSON, HTML) */
+    /* All zero unless a writer shows the shares (JSON, HTML); worked out while the others write. */
+    sharing shares;
 } report_counts;
 
 typedef int (*writer_fn)(const results *r, const reportopts *ro, const report_counts *rc, FILE *fp,
@@ -78,6 +79,7 @@ typedef struct report_job {
     const results *r;
     const reportopts *ro;
     const report_counts *counts;
+    bool shows_shares; /* its writer reads counts->shares, not only the tally */
     file_out out;
     pthread_t thread;
     bool started; /* in a thread of its own */
@@ -97,30 +99,42 @@ static void *run_job(void *arg)
 }
 
 /*
- * The tally every writer shows, and the shares the JSON and HTML reports list, each
- * computed once before the writers start: side by side, each writer's own
- * copy (the shares are an edge per share, millions on a large fleet) would
- * add up.
+ * A thread for each job written to a temporary file whose writer shows the
+ * shares, or (shares false) only the tally; one that cannot start runs here.
  */
-static int count_for_reports(const results *r, const reportopts *ro, report_counts *rc, ia_err *err)
+static void start_jobs(report_job *jobs, size_t n, bool shares)
 {
-    if (tally_compute(r, &rc->t, err) != 0)
-        return -1;
-    if ((ro->json || ro->html) && sharing_compute(r, &rc->t, &rc->shares, err) != 0) {
-        tally_free(&rc->t);
-        return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!jobs[i].out.tmp_path || jobs[i].shows_shares != shares)
+            continue;
+        if (pthread_create(&jobs[i].thread, NULL, run_job, &jobs[i]) == 0)
+            jobs[i].started = true;
+        else
+            run_job(&jobs[i]);
     }
-    return 0;
+}
+
+/* Waits for the jobs' threads; those already waited for are not waited for again. */
+static void join_jobs(report_job *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (jobs[i].started)
+            pthread_join(jobs[i].thread, NULL);
+        jobs[i].started = false;
+    }
 }
 
 /*
  * Writes the reports asked for, each whole or not at all: every one to its
  * temporary file first, then all renamed into place together, so that a
  * stop while any is written leaves every earlier report as it was. The
- * writers only read the results and the counts, and at fleet scale each
- * takes seconds: those written to a temporary file run side by side, one
- * thread each, so the reports take about as long as the largest rather than
- * as all of them (the machine's cores permitting). Those written in place
+ * writers only read the results and the counts (the tally, and the shares
+ * for JSON and HTML), each worked out once for all of them, and at fleet
+ * scale each writer takes seconds: those written to a temporary file run
+ * side by side, one thread each, so the reports take about as long as the
+ * largest rather than as all of them (the machine's cores permitting). Those
+ * that show only the tally start before the shares are worked out (seconds
+ * on a large fleet), which they then overlap. Those written in place
  * (stdout, a device, a FIFO: two may be the same) run after them, one after
  * another in the order given, so that none interleaves with another. A stop
  * makes their writes fail (util/fileio.h), so none runs on long.
@@ -130,14 +144,16 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
     const struct {
         const char *path;
         writer_fn fn;
-    } wanted[] = {{ro->json, write_json},
-                  {ro->junit, write_junit},
-                  {ro->html, write_html},
-                  {ro->csv, write_csv},
-                  {ro->markdown, write_markdown}};
+        bool shows_shares;
+    } wanted[] = {{ro->json, write_json, true},
+                  {ro->junit, write_junit, false},
+                  {ro->html, write_html, true},
+                  {ro->csv, write_csv, false},
+                  {ro->markdown, write_markdown, false}};
     report_job jobs[sizeof(wanted) / sizeof(wanted[0])];
     report_counts counts;
     size_t n = 0;
+    bool shares = false;
     int rc = -1;
 
     memset(&counts, 0, sizeof(counts));
@@ -152,27 +168,21 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
         jobs[n].r = r;
         jobs[n].ro = ro;
         jobs[n].counts = &counts;
+        jobs[n].shows_shares = wanted[i].shows_shares;
+        shares = shares || wanted[i].shows_shares;
         n++;
     }
     if (n == 0)
         return 0;
-    if (stopped(err) != 0 || count_for_reports(r, ro, &counts, err) != 0)
+    if (stopped(err) != 0 || tally_compute(r, &counts.t, err) != 0)
         goto out;
     /* libxml2 (the HTML writer's) sets up its globals once, before a thread can race to do it. */
     xmlInitParser();
-    /* A thread for each temporary file (one that cannot start runs here). */
-    for (size_t i = 0; i < n; i++) {
-        if (!jobs[i].out.tmp_path)
-            continue;
-        if (pthread_create(&jobs[i].thread, NULL, run_job, &jobs[i]) == 0)
-            jobs[i].started = true;
-        else
-            run_job(&jobs[i]);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (jobs[i].started)
-            pthread_join(jobs[i].thread, NULL);
-    }
+    start_jobs(jobs, n, false);
+    if (shares && (stopped(err) != 0 || sharing_compute(r, &counts.t, &counts.shares, err) != 0))
+        goto out;
+    start_jobs(jobs, n, true);
+    join_jobs(jobs, n);
     /* Then those written in place, here, one at a time. */
     for (size_t i = 0; i < n; i++) {
         if (!jobs[i].out.tmp_path)
@@ -194,7 +204,9 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
     }
     rc = 0;
 out:
-    /* Those committed are already closed: aborting them again does nothing. */
+    /* The counts outlive the writers' threads, and a file its writer. Those committed are already closed:
+     * aborting them again does nothing. */
+    join_jobs(jobs, n);
     for (size_t i = 0; i < n; i++)
         file_out_abort(&jobs[i].out);
     sharing_free(&counts.shares);

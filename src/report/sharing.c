@@ -4,115 +4,240 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/str.h"
+/*
+ * The distinct strings of one kind (accounts; regions and types), found by
+ * hash, each then given its rank in bytewise order: the shares are sorted
+ * and told apart by these numbers, and what is known of an account is
+ * looked up once per account, not once per share (a large fleet has about
+ * a thousand shares for each account).
+ */
+typedef struct name_table {
+    const char **names; /* owned array of borrowed strings, in the order they came */
+    size_t n, cap;
+    uint32_t *slots; /* owned hash of names: index + 1, 0 for an empty slot */
+    size_t n_slots;  /* a power of two, at least twice n */
+    uint32_t *rank;  /* owned, after name_table_rank: rank[i] is names[i]'s place in bytewise order */
+} name_table;
 
-/* A new edge at the end of s, zeroed, or NULL when memory runs out. */
-static sharing_edge *push_edge(sharing *s, size_t *cap)
+static size_t hash_name(const char *s)
 {
-    if (s->n_edges == *cap) {
-        size_t n = *cap ? *cap * 2 : 64;
-        sharing_edge *grown = n <= SIZE_MAX / sizeof(*grown) ? realloc(s->edges, n * sizeof(*grown)) : NULL;
+    /* FNV-1a, 64 bits. */
+    unsigned long long h = 0xcbf29ce484222325u;
+
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3u;
+    }
+    return (size_t)h;
+}
+
+static int grow_slots(name_table *nt)
+{
+    size_t n_slots = nt->n_slots ? nt->n_slots * 2 : 256;
+    uint32_t *slots = calloc(n_slots, sizeof(*slots));
+
+    if (!slots)
+        return -1;
+    for (size_t i = 0; i < nt->n; i++) {
+        size_t j = hash_name(nt->names[i]) & (n_slots - 1);
+
+        while (slots[j])
+            j = (j + 1) & (n_slots - 1);
+        slots[j] = (uint32_t)i + 1;
+    }
+    free(nt->slots);
+    nt->slots = slots;
+    nt->n_slots = n_slots;
+    return 0;
+}
+
+/* The index of s (NULL counts as "") in nt, added if new; UINT32_MAX when memory runs out. */
+static uint32_t name_index(name_table *nt, const char *s)
+{
+    size_t j;
+
+    if (!s)
+        s = "";
+    if ((2 * (nt->n + 1) > nt->n_slots && grow_slots(nt) != 0) || nt->n >= UINT32_MAX - 1)
+        return UINT32_MAX;
+    for (j = hash_name(s) & (nt->n_slots - 1); nt->slots[j]; j = (j + 1) & (nt->n_slots - 1)) {
+        const char *name = nt->names[nt->slots[j] - 1];
+
+        if (name == s || strcmp(name, s) == 0)
+            return nt->slots[j] - 1;
+    }
+    if (nt->n == nt->cap) {
+        size_t cap = nt->cap ? nt->cap * 2 : 64;
+        const char **grown = realloc(nt->names, cap * sizeof(*grown));
 
         if (!grown)
-            return NULL;
-        s->edges = grown;
-        *cap = n;
+            return UINT32_MAX;
+        nt->names = grown;
+        nt->cap = cap;
     }
-    memset(&s->edges[s->n_edges], 0, sizeof(s->edges[0]));
-    return &s->edges[s->n_edges++];
+    nt->names[nt->n] = s;
+    nt->slots[j] = (uint32_t)nt->n + 1;
+    return (uint32_t)nt->n++;
 }
 
-/* The grants one of an account's own images makes: seen from the owner. */
-static int add_grants(sharing *s, size_t *cap, const results *r, const image_facts *img)
+static int cmp_name_ptr(const void *a, const void *b)
 {
-    const snap_resource *res = &r->resources[img->resource];
-
-    for (uint32_t i = 0; i < img->n_grants; i++) {
-        const image_grant *g = &r->grants[img->first_grant + i];
-        sharing_edge *e = push_edge(s, cap);
-
-        if (!e)
-            return -1;
-        e->res = res;
-        e->owner.account = res->account ? res->account : "";
-        e->target.account = g->account;
-        e->seen_from = SHARING_SEEN_OWNER;
-        e->byol = img->byol;
-        e->grant = g->options ? SHARING_GRANT_OPTIONS : SHARING_GRANT_LAUNCH_COPY;
-        e->allow_fleet = g->allow_fleet;
-        e->allow_image_builder = g->allow_image_builder;
-    }
-    return 0;
+    return strcmp(**(const char *const *const *)a, **(const char *const *const *)b);
 }
 
-/* An image shared into the account that lists it: seen from the recipient. */
-static int add_shared_in(sharing *s, size_t *cap, const results *r, const image_facts *img)
+/* Fills nt->rank once every name is in. Returns 0, or -1 when memory runs out. */
+static int name_table_rank(name_table *nt)
 {
-    const snap_resource *res = &r->resources[img->resource];
-    sharing_edge *e = push_edge(s, cap);
+    const char ***order = malloc((nt->n ? nt->n : 1) * sizeof(*order));
 
-    if (!e)
+    nt->rank = malloc((nt->n ? nt->n : 1) * sizeof(*nt->rank));
+    if (!order || !nt->rank) {
+        free(order);
         return -1;
-    e->res = res;
-    e->owner.account = img->owner;
-    e->target.account = res->account ? res->account : "";
-    e->seen_from = SHARING_SEEN_RECIPIENT;
-    e->byol = img->byol;
-    e->grant = SHARING_GRANT_UNSEEN;
+    }
+    /* Pointers into names, sorted: where each lands is its name's rank. */
+    for (size_t i = 0; i < nt->n; i++)
+        order[i] = &nt->names[i];
+    qsort(order, nt->n, sizeof(*order), cmp_name_ptr);
+    for (size_t i = 0; i < nt->n; i++)
+        nt->rank[order[i] - nt->names] = (uint32_t)i;
+    free(order);
     return 0;
 }
 
-static int cmp_str(const char *a, const char *b)
+static void name_table_free(name_table *nt)
 {
-    return strcmp(a ? a : "", b ? b : "");
+    free(nt->names);
+    free(nt->slots);
+    free(nt->rank);
 }
 
-/* The order of the shares, and what makes two edges one share: owner, region, type, image, target. */
-static int cmp_share(const sharing_edge *a, const sharing_edge *b)
+/* A share's key->grant when it was seen from the receiving account (which cannot read the grant). */
+#define NO_GRANT UINT32_MAX
+
+/*
+ * One share as it was seen, from one side, before the shares are sorted and
+ * those seen from both sides folded into one: 32 bytes, where an edge takes
+ * 64, and only the image's id left to compare as a string.
+ */
+typedef struct share_key {
+    /* Indexes into the name tables (accounts; regions and types) as the keys are collected, then
+     * (rank_keys) their ranks, which order as the strings do. */
+    uint32_t owner, region, type, target;
+    const char *id; /* the image's, borrowed; NULL counts as "" */
+    uint32_t image; /* index into r->images */
+    uint32_t grant; /* index into r->grants; NO_GRANT seen from the receiving account */
+} share_key;
+
+/*
+ * Fills k with the share of r->images[image] that grant says (an index into
+ * r->grants: the owner's side), or, with NO_GRANT, the one it is seen from
+ * the account that lists it. Returns -1 when memory runs out.
+ */
+static int make_key(share_key *k, const results *r, name_table *accounts, name_table *labels, uint32_t image,
+                    uint32_t grant)
 {
-    int c = cmp_str(a->owner.account, b->owner.account);
+    const image_facts *img = &r->images[image];
+    const snap_resource *res = &r->resources[img->resource];
+    bool seen_by_owner = grant != NO_GRANT;
+
+    k->owner = name_index(accounts, seen_by_owner ? res->account : img->owner);
+    k->target = name_index(accounts, seen_by_owner ? r->grants[grant].account : res->account);
+    k->region = name_index(labels, res->region);
+    k->type = name_index(labels, res->type);
+    k->id = res->id;
+    k->image = image;
+    k->grant = grant;
+    return k->owner == UINT32_MAX || k->target == UINT32_MAX || k->region == UINT32_MAX ||
+                   k->type == UINT32_MAX
+               ? -1
+               : 0;
+}
+
+/*
+ * The shares in r, from both sides, into *keys (owned, free()): each grant
+ * of an account's own image, and each image seen shared into the account
+ * that lists it. Returns -1 when memory runs out.
+ */
+static int collect_keys(const results *r, name_table *accounts, name_table *labels, share_key **keys,
+                        size_t *n_keys)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n_images; i++)
+        n += r->images[i].shared_in ? 1 : r->images[i].n_grants;
+    *keys = n <= SIZE_MAX / sizeof(**keys) ? malloc((n ? n : 1) * sizeof(**keys)) : NULL;
+    if (!*keys)
+        return -1;
+    *n_keys = n;
+    n = 0;
+    for (uint32_t i = 0; i < r->n_images; i++) {
+        const image_facts *img = &r->images[i];
+
+        /* Grants are the owner's to read: a shared-in image's Permissions would not be its lister's. */
+        if (img->shared_in && make_key(&(*keys)[n++], r, accounts, labels, i, NO_GRANT) != 0)
+            return -1;
+        for (uint32_t g = 0; !img->shared_in && g < img->n_grants; g++) {
+            if (make_key(&(*keys)[n++], r, accounts, labels, i, img->first_grant + g) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* Turns the keys' name indexes into ranks. Returns -1 when memory runs out. */
+static int rank_keys(share_key *keys, size_t n_keys, name_table *accounts, name_table *labels)
+{
+    if (name_table_rank(accounts) != 0 || name_table_rank(labels) != 0)
+        return -1;
+    for (size_t i = 0; i < n_keys; i++) {
+        share_key *k = &keys[i];
+
+        k->owner = accounts->rank[k->owner];
+        k->target = accounts->rank[k->target];
+        k->region = labels->rank[k->region];
+        k->type = labels->rank[k->type];
+    }
+    return 0;
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+    return a < b ? -1 : a > b;
+}
+
+/* The order of the shares, and what makes two keys one share: owner, region, type, image id, target. */
+static int cmp_share(const share_key *a, const share_key *b)
+{
+    int c = cmp_u32(a->owner, b->owner);
 
     if (!c)
-        c = cmp_str(a->res->region, b->res->region);
+        c = cmp_u32(a->region, b->region);
     if (!c)
-        c = cmp_str(a->res->type, b->res->type);
+        c = cmp_u32(a->type, b->type);
+    if (!c && a->id != b->id)
+        c = strcmp(a->id ? a->id : "", b->id ? b->id : "");
     if (!c)
-        c = cmp_str(a->res->id, b->res->id);
-    if (!c)
-        c = cmp_str(a->target.account, b->target.account);
+        c = cmp_u32(a->target, b->target);
     return c;
 }
 
-/* Inside one share, the owner's side first (it holds the grant), then snapshot order: deterministic. */
-static int cmp_edge(const void *pa, const void *pb)
+/*
+ * Inside one share, the owner's side first (it holds the grant), then
+ * snapshot order (r->images is in that of the records), then the image's
+ * order of grants: deterministic.
+ */
+static int cmp_key(const void *pa, const void *pb)
 {
-    const sharing_edge *a = pa, *b = pb;
+    const share_key *a = pa, *b = pb;
     int c = cmp_share(a, b);
 
     if (c)
         return c;
-    if (a->seen_from != b->seen_from)
-        return a->seen_from < b->seen_from ? -1 : 1;
-    return a->res < b->res ? -1 : a->res > b->res;
-}
-
-/* Folds the edges of one share (sorted next to each other) into its first. */
-static void merge_duplicates(sharing *s)
-{
-    size_t kept = 0;
-
-    for (size_t i = 0; i < s->n_edges; i++) {
-        sharing_edge *e = &s->edges[i], *prev = kept ? &s->edges[kept - 1] : NULL;
-
-        if (prev && cmp_share(prev, e) == 0) {
-            /* The first is the owner's side when there is one: its record and grant stay. */
-            prev->seen_from |= e->seen_from;
-            prev->byol = prev->byol || e->byol;
-            continue;
-        }
-        s->edges[kept++] = *e;
-    }
-    s->n_edges = kept;
+    if ((a->grant == NO_GRANT) != (b->grant == NO_GRANT))
+        return a->grant == NO_GRANT ? 1 : -1;
+    c = cmp_u32(a->image, b->image);
+    return c ? c : cmp_u32(a->grant, b->grant);
 }
 
 static int cmp_member(const void *key, const void *elem)
@@ -155,65 +280,105 @@ static void know_party(sharing_party *p, const results *r, const tally *t)
                 : SHARING_NO;
 }
 
-static int cmp_party(const void *pa, const void *pb)
+/* What is known of each account, by rank (owned, free()); NULL when memory runs out. */
+static sharing_party *know_accounts(const results *r, const tally *t, const name_table *accounts)
 {
-    return strcmp((*(const sharing_party *const *)pa)->account, (*(const sharing_party *const *)pb)->account);
+    sharing_party *known = calloc(accounts->n ? accounts->n : 1, sizeof(*known));
+
+    for (size_t i = 0; known && i < accounts->n; i++) {
+        sharing_party *p = &known[accounts->rank[i]];
+
+        p->account = accounts->names[i];
+        know_party(p, r, t);
+    }
+    return known;
 }
 
-/* The distinct accounts on one side (owner or target), sorted; unknown ones ("") left out. */
-static int list_parties(sharing *s, bool owners)
+/* p (an edge's side, its account set) takes what is known of its account. */
+static void take_facts(sharing_party *p, const sharing_party *known)
 {
-    const sharing_party **list = calloc(s->n_edges ? s->n_edges : 1, sizeof(*list));
-    size_t n = 0, kept = 0;
+    p->name = known->name;
+    p->audited = known->audited;
+    p->in_org = known->in_org;
+    p->trusted = known->trusted;
+}
 
-    if (!list)
-        return -1;
-    for (size_t i = 0; i < s->n_edges; i++) {
-        const sharing_party *p = owners ? &s->edges[i].owner : &s->edges[i].target;
+/* A new edge for the share k, as seen from one side. */
+static void fill_edge(sharing_edge *e, const results *r, const share_key *k)
+{
+    const image_facts *img = &r->images[k->image];
+    const snap_resource *res = &r->resources[img->resource];
+    const char *account = res->account ? res->account : "";
+    const image_grant *g;
 
-        if (p->account[0])
-            list[n++] = p;
+    memset(e, 0, sizeof(*e));
+    e->res = res;
+    e->byol = img->byol;
+    if (k->grant == NO_GRANT) {
+        e->owner.account = img->owner ? img->owner : "";
+        e->target.account = account;
+        e->seen_from = SHARING_SEEN_RECIPIENT;
+        e->grant = SHARING_GRANT_UNSEEN;
+        return;
     }
-    /* Owners are already in order (the edges are sorted by owner first); targets are not. */
-    if (!owners)
-        qsort(list, n, sizeof(*list), cmp_party);
-    for (size_t i = 0; i < n; i++) {
-        if (!kept || strcmp(list[kept - 1]->account, list[i]->account) != 0)
+    g = &r->grants[k->grant];
+    e->owner.account = account;
+    e->target.account = g->account ? g->account : "";
+    e->seen_from = SHARING_SEEN_OWNER;
+    e->grant = g->options ? SHARING_GRANT_OPTIONS : SHARING_GRANT_LAUNCH_COPY;
+    e->allow_fleet = g->allow_fleet;
+    e->allow_image_builder = g->allow_image_builder;
+}
+
+/*
+ * The edges of s from the sorted keys, the keys of one share (next to each
+ * other) folded into its first; s->owners and s->targets, indexed by the
+ * accounts' ranks, get the side of the first edge that names each.
+ */
+static void make_edges(sharing *s, const results *r, const share_key *keys, size_t n_keys,
+                       const sharing_party *known)
+{
+    for (size_t i = 0; i < n_keys; i++) {
+        const share_key *k = &keys[i];
+        sharing_edge *e;
+
+        if (i > 0 && cmp_share(&keys[i - 1], k) == 0) {
+            /* The first is the owner's side when there is one: its record and grant stay. */
+            e = &s->edges[s->n_edges - 1];
+            e->seen_from |= k->grant == NO_GRANT ? SHARING_SEEN_RECIPIENT : SHARING_SEEN_OWNER;
+            e->byol = e->byol || r->images[k->image].byol;
+            continue;
+        }
+        e = &s->edges[s->n_edges++];
+        fill_edge(e, r, k);
+        take_facts(&e->owner, &known[k->owner]);
+        take_facts(&e->target, &known[k->target]);
+        if (!s->owners[k->owner])
+            s->owners[k->owner] = &e->owner;
+        if (!s->targets[k->target])
+            s->targets[k->target] = &e->target;
+    }
+}
+
+/* Packs a list indexed by account rank (NULL where no edge names the account) into its accounts, in order;
+ * unknown ones ("") left out. Returns how many. */
+static size_t pack_parties(const sharing_party **list, size_t n_ranks)
+{
+    size_t kept = 0;
+
+    for (size_t i = 0; i < n_ranks; i++) {
+        if (list[i] && list[i]->account[0])
             list[kept++] = list[i];
     }
-    if (owners) {
-        s->owners = list;
-        s->n_owners = kept;
-    } else {
-        s->targets = list;
-        s->n_targets = kept;
-    }
-    return 0;
+    return kept;
 }
 
-int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err)
+/* The flags of each edge that take both sides, and their counts. */
+static void flag_edges(sharing *s)
 {
-    size_t cap = 0;
-
-    memset(s, 0, sizeof(*s));
-    for (size_t i = 0; i < r->n_images; i++) {
-        const image_facts *img = &r->images[i];
-        /* Grants are the owner's to read: a shared-in image's Permissions would not be its lister's. */
-        int rc = img->shared_in ? add_shared_in(s, &cap, r, img) : add_grants(s, &cap, r, img);
-
-        if (rc != 0)
-            goto nomem;
-    }
-    if (s->n_edges > 1) /* edges is NULL when nothing is shared */
-        qsort(s->edges, s->n_edges, sizeof(*s->edges), cmp_edge);
-    merge_duplicates(s);
-    s->has_organization = r->has_organization != 0;
-    s->trust_known = r->trust_known != 0;
     for (size_t i = 0; i < s->n_edges; i++) {
         sharing_edge *e = &s->edges[i];
 
-        know_party(&e->owner, r, t);
-        know_party(&e->target, r, t);
         e->outside_org = e->owner.in_org == SHARING_NO || e->target.in_org == SHARING_NO;
         e->untrusted = e->owner.trusted == SHARING_NO || e->target.trusted == SHARING_NO;
         e->not_audited = !e->owner.audited || !e->target.audited;
@@ -221,12 +386,47 @@ int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err)
         s->n_outside_org += e->outside_org;
         s->n_untrusted += e->untrusted;
     }
-    if (list_parties(s, true) != 0 || list_parties(s, false) != 0)
-        goto nomem;
+}
+
+int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err)
+{
+    name_table accounts, labels; /* labels: regions and types */
+    share_key *keys = NULL;
+    sharing_party *known = NULL;
+    size_t n_keys = 0;
+    int rc = -1;
+
+    memset(s, 0, sizeof(*s));
+    memset(&accounts, 0, sizeof(accounts));
+    memset(&labels, 0, sizeof(labels));
+    if (collect_keys(r, &accounts, &labels, &keys, &n_keys) != 0 ||
+        rank_keys(keys, n_keys, &accounts, &labels) != 0)
+        goto out;
+    if (n_keys > 1)
+        qsort(keys, n_keys, sizeof(*keys), cmp_key);
+    known = know_accounts(r, t, &accounts);
+    s->edges = malloc((n_keys ? n_keys : 1) * sizeof(*s->edges)); /* no overflow: keys are smaller */
+    s->owners = calloc(accounts.n ? accounts.n : 1, sizeof(*s->owners));
+    s->targets = calloc(accounts.n ? accounts.n : 1, sizeof(*s->targets));
+    if (!known || !s->edges || !s->owners || !s->targets)
+        goto out;
+    make_edges(s, r, keys, n_keys, known);
+    s->n_owners = pack_parties(s->owners, accounts.n);
+    s->n_targets = pack_parties(s->targets, accounts.n);
+    flag_edges(s);
+    s->has_organization = r->has_organization != 0;
+    s->trust_known = r->trust_known != 0;
+    rc = 0;
+out:
+    free(keys);
+    free(known);
+    name_table_free(&accounts);
+    name_table_free(&labels);
+    if (rc != 0) {
+        sharing_free(s);
+        return err_set(err, IA_ERR_NOMEM, "out of memory listing the shared images");
+    }
     return 0;
-nomem:
-    sharing_free(s);
-    return err_set(err, IA_ERR_NOMEM, "out of memory listing the shared images");
 }
 
 void sharing_free(sharing *s)

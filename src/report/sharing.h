@@ -84,9 +84,11 @@ typedef struct sharing {
  * image seen shared into an audited account. A share seen from both sides
  * (owner and recipient audited) is one edge. t is the tally of r and says
  * which accounts were audited and their names. Membership of the
- * Organization and trust are looked up by binary search in r->org_accounts
- * and r->trusted, which must be sorted by id (bytewise) as results.h says:
- * O(n log n) in the number of shares. On failure (out of memory) returns -1
+ * Organization and trust are looked up once per distinct account, by binary
+ * search in r->org_accounts and r->trusted, which must be sorted by id
+ * (bytewise) as results.h says; the shares are sorted by the ranks of their
+ * accounts, regions and types and by their image ids: O(n log n) in the
+ * number of shares. On failure (out of memory) returns -1
  * with err set and s empty. s borrows from r (and from the snapshot behind
  * it) and must not outlive them; the caller frees s with sharing_free.
  */

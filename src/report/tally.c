@@ -87,8 +87,12 @@ static int build_accounts(const results *r, tally *t, ia_err *err)
             ids[n++] = id;
     }
     for (size_t i = 0; i < r->n_resources; i++) {
-        if (r->resources[i].account)
-            ids[n++] = r->resources[i].account;
+        const char *id = r->resources[i].account;
+
+        /* The results keep an account's string once and a snapshot lists an account's resources
+         * together: a run of the same string is one id to sort, not a million. */
+        if (id && !(n && ids[n - 1] == id))
+            ids[n++] = id;
     }
     cJSON_ArrayForEach(item, r->errors)
     {
@@ -152,7 +156,14 @@ int tally_compute(const results *r, tally *t, ia_err *err)
     if (build_accounts(r, t, err) != 0)
         goto out;
     for (size_t i = 0; i < r->n_resources; i++) {
-        long idx = tally_account_index(t, r->resources[i].account);
+        const char *id = r->resources[i].account;
+        long idx;
+
+        /* Mostly the previous resource's account, the same string (see build_accounts): no search then. */
+        if (i && id && id == r->resources[i - 1].account)
+            idx = (long)t->resource_account[i - 1];
+        else
+            idx = tally_account_index(t, id);
 
         /* A resource without an account cannot happen in a snapshot; count it under the first. */
         t->resource_account[i] = idx >= 0 ? (uint32_t)idx : 0;
