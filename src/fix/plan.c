@@ -463,8 +463,8 @@ static int walk_results(builder *b, json_text *t, size_t at, ia_err *err)
 {
     json_arena arena = {NULL};
     jsonscan s;
-    jsonscan_item e;
-    int more, rc = 0;
+    jsonscan_item e = {0, 0, 0, 0};
+    int more = 0, rc = 0;
 
     if (jsonscan_open(&s, t->data, t->len, at, '[') != 0)
         return text_error(t, s.at, err, "\"results\" must be an array: not a results document");
@@ -490,6 +490,14 @@ static int walk_results(builder *b, json_text *t, size_t at, ia_err *err)
         }
         plan_result(b, res);
     }
+    /* A result the list breaks in runs to the end of the text: cJSON names the place in it. */
+    if (rc == 0 && !b->nomem && more < 0 && e.value > 0) {
+        cJSON *res = NULL;
+        json_fault fault;
+
+        if (json_parse_in(&arena, t->data + e.value, t->len - e.value, RESULT_MAX_DEPTH, &res, &fault) != 0)
+            rc = text_error(t, e.value + fault.offset, err, "invalid JSON: not a results document");
+    }
     json_arena_free(&arena);
     if (rc == 0 && !b->nomem && more < 0)
         rc = text_error(t, s.at, err, "invalid JSON: not a results document");
@@ -502,7 +510,7 @@ static int read_results(builder *b, json_text *t, source *src, ia_err *err)
     size_t start = t->len >= 3 && memcmp(t->data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
     bool has_results = false;
     jsonscan s;
-    jsonscan_item m;
+    jsonscan_item m = {0, 0, 0, 0};
     int more;
 
     if (jsonscan_open(&s, t->data, t->len, start, '{') != 0)
@@ -532,6 +540,11 @@ static int read_results(builder *b, json_text *t, source *src, ia_err *err)
         if (b->nomem)
             return err_set(err, IA_ERR_NOMEM, "%s: out of memory building the plan", t->name);
     }
+    /* The results list breaks: walked, it says in which result and where (the step over it says only
+     * that it does not close). */
+    if (more < 0 && m.value > m.key && jsonscan_key_is(&s, &m, "results") && src->schema &&
+        walk_results(b, t, m.value, err) != 0)
+        return -1;
     if (more < 0)
         return text_error(t, s.at, err, "invalid JSON: not a results document");
     if (!src->schema || !has_results)
