@@ -9,6 +9,7 @@
 
 #include "rules/rules_int.h"
 #include "util/buf.h"
+#include "util/str.h"
 #include "util/timefmt.h"
 
 /* A filled message longer than this is cut; reports have no use for more. */
@@ -463,7 +464,8 @@ static void match_one(match_arg *m, const cJSON *v)
     m->slots[slot] = (uint32_t)at + 1;
     m->used++;
     if (m->list) {
-        if (cJSON_IsString(v) && !cJSON_AddItemToArray(m->list, cJSON_CreateString(v->valuestring))) {
+        if (cJSON_IsString(v) &&
+            !cJSON_AddItemToArray(m->list, cJSON_CreateStringReference(v->valuestring))) {
             m->list_failed = true;
             goto full;
         }
@@ -613,7 +615,7 @@ static int all_targets(const snap_resource *res, cJSON *list)
     {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, field);
 
-        if (cJSON_IsString(id) && !cJSON_AddItemToArray(list, cJSON_CreateString(id->valuestring)))
+        if (cJSON_IsString(id) && !cJSON_AddItemToArray(list, cJSON_CreateStringReference(id->valuestring)))
             return -1;
     }
     return 0;
@@ -651,29 +653,41 @@ static const char *data_string(const cJSON *data, const char *first, const char 
 
 static cJSON *str_or_null(const char *s)
 {
-    return s ? cJSON_CreateString(s) : cJSON_CreateNull();
+    return s ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
 }
+
+/* Room to print a fix input without a malloc of cJSON's: most are under 200 bytes. */
+#define FIX_PRINT_BYTES 4096
 
 char *rules_rule_fix_input(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock)
 {
     const rule_fix *fix = &set->rules[i].info.fix;
     cJSON *o = cJSON_CreateObject(), *list = NULL;
-    char *text = NULL;
-    bool ok = o && cJSON_AddStringToObject(o, "action", fix->action);
+    char *text = NULL, scratch[FIX_PRINT_BYTES];
+    bool ok;
 
+    /*
+     * Run for every failure of a rule with a fix, so it allocates little: every string is a reference
+     * (the rule's, or res's data, alive until the text is printed), keys are constants, and the text is
+     * printed into the stack first and copied at its length.
+     */
+    ok = o && cJSON_AddItemToObjectCS(o, "action", cJSON_CreateStringReference(fix->action));
     if (ok && fix->accounts) {
-        ok = cJSON_AddStringToObject(o, "accounts", fix->accounts) &&
-             (list = cJSON_AddArrayToObject(o, "targets")) != NULL &&
+        ok = cJSON_AddItemToObjectCS(o, "accounts", cJSON_CreateStringReference(fix->accounts)) &&
+             (list = cJSON_CreateArray()) != NULL && cJSON_AddItemToObjectCS(o, "targets", list) &&
              (strcmp(fix->accounts, "all") == 0 ? all_targets(res, list)
                                                 : matched_targets(set->rules[i].when, res, clock, list)) == 0;
     } else if (ok) {
-        ok = cJSON_AddStringToObject(o, "name_template", fix->name_template) &&
-             cJSON_AddItemToObject(o, "platform",
-                                   str_or_null(data_string(res->data, "OperatingSystem", "Type"))) &&
-             cJSON_AddItemToObject(o, "updates_description",
-                                   str_or_null(data_string(res->data, "Updates", "Description")));
+        ok = cJSON_AddItemToObjectCS(o, "name_template", cJSON_CreateStringReference(fix->name_template)) &&
+             cJSON_AddItemToObjectCS(o, "platform",
+                                     str_or_null(data_string(res->data, "OperatingSystem", "Type"))) &&
+             cJSON_AddItemToObjectCS(o, "updates_description",
+                                     str_or_null(data_string(res->data, "Updates", "Description")));
     }
-    if (ok)
+    /* cJSON's size estimate can be a few bytes short, so it is given less than the whole buffer. */
+    if (ok && cJSON_PrintPreallocated(o, scratch, FIX_PRINT_BYTES - 8, 0))
+        text = str_dup(scratch);
+    else if (ok)
         text = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     return text;
