@@ -51,16 +51,43 @@ static void change_text(const cJSON *a, char *out, size_t size)
         snprintf(out, size, "new image %s (source kept)", or_dash(str_of(params, "Name")));
 }
 
-static bool incomplete(const cJSON *coverage, const char *account, const char *region)
+/* The resource as the table names it: "id (name)", cut to fit a column. */
+static void resource_text(const cJSON *a, char *out, size_t size)
 {
-    const cJSON *c;
+    const char *name = str_of(a, "resource_name");
 
-    cJSON_ArrayForEach(c, coverage)
+    snprintf(out, size, "%s%s%s%s", or_dash(str_of(a, "resource_id")), name ? " (" : "", name ? name : "",
+             name ? ")" : "");
+}
+
+/* The widest resource text, up to RESOURCE_COLUMN_MAX: one column for the table. */
+#define RESOURCE_COLUMN_MAX 48
+
+static int resource_width(const cJSON *actions)
+{
+    const cJSON *a;
+    char text[RESOURCE_COLUMN_MAX + 1];
+    int w = 8;
+
+    cJSON_ArrayForEach(a, actions)
     {
-        const char *ca = str_of(c, "account"), *cr = str_of(c, "region");
+        resource_text(a, text, sizeof(text));
+        w = (int)strlen(text) > w ? (int)strlen(text) : w;
+    }
+    return w;
+}
+
+/*
+ * Whether the snapshot was incomplete where a is: coverage is in the actions' order (account, region), so
+ * *cursor only moves forward, and the table costs one pass over each.
+ */
+static bool incomplete(const cJSON **cursor, const char *account, const char *region)
+{
+    for (; *cursor; *cursor = (*cursor)->next) {
+        const char *ca = str_of(*cursor, "account"), *cr = str_of(*cursor, "region");
 
         if (ca && cr && strcmp(ca, account) == 0 && strcmp(cr, region) == 0)
-            return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "complete"));
+            return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(*cursor, "complete"));
     }
     return false;
 }
@@ -69,42 +96,46 @@ void fix_plan_print(const fix_plan *p, FILE *fp)
 {
     const cJSON *actions = cJSON_GetObjectItemCaseSensitive(p->doc, "actions"), *a;
     const cJSON *coverage = cJSON_GetObjectItemCaseSensitive(p->doc, "coverage");
+    const cJSON *cursor = coverage ? coverage->child : NULL;
     const cJSON *skipped = cJSON_GetObjectItemCaseSensitive(p->doc, "skipped");
     const cJSON *by = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(p->doc, "summary"),
                                                        "by_action"),
                 *k;
-    const char *last = NULL;
+    const char *last = NULL, *sep = "";
     size_t n_incomplete = 0, n_accounts = 0;
-    const char *sep = "";
+    int w_res = resource_width(actions);
 
     cJSON_ArrayForEach(a, actions)
     {
         const char *acct = or_dash(str_of(a, "account")), *region = or_dash(str_of(a, "region"));
-        const char *name = str_of(a, "resource_name");
-        char change[160];
-        bool gap = incomplete(coverage, acct, region);
+        const char *acct_name = str_of(a, "account_name");
+        char change[160], res[RESOURCE_COLUMN_MAX + 1];
+        bool gap = incomplete(&cursor, acct, region);
 
         if (!last || strcmp(last, acct) != 0) {
             if (last)
                 fputc('\n', fp);
-            termtext_printf(fp, "account %s%s%s%s\n", acct, str_of(a, "account_name") ? " (" : "",
-                            str_of(a, "account_name") ? str_of(a, "account_name") : "",
-                            str_of(a, "account_name") ? ")" : "");
+            termtext_printf(fp, "account %s%s%s%s\n", acct, acct_name ? " (" : "", acct_name ? acct_name : "",
+                            acct_name ? ")" : "");
             n_accounts++;
         }
         last = acct;
         change_text(a, change, sizeof(change));
-        termtext_printf(fp, "  %-14s %-32s %s%s%s%s  %s%s\n", region, or_dash(str_of(a, "action")),
-                        or_dash(str_of(a, "resource_id")), name ? " (" : "", name ? name : "",
-                        name ? ")" : "", change, gap ? "  [snapshot incomplete here]" : "");
+        resource_text(a, res, sizeof(res));
+        termtext_printf(fp, "  %-14s  %-31s  %-*s  %s%s\n", region, or_dash(str_of(a, "action")), w_res, res,
+                        change, gap ? "  [snapshot incomplete here]" : "");
         n_incomplete += gap;
+        /* A new account starts the coverage over only if the plan was not in order: look again from the top.
+         */
+        if (!cursor)
+            cursor = coverage ? coverage->child : NULL;
     }
     fprintf(fp, "%sPlan: %zu action%s in %zu account%s", last ? "\n" : "", p->n_actions,
             p->n_actions == 1 ? "" : "s", n_accounts, n_accounts == 1 ? "" : "s");
     cJSON_ArrayForEach(k, by)
     {
         if (cJSON_IsNumber(k) && k->valuedouble > 0) {
-            fprintf(fp, "%s%s%.0f %s", *sep ? "" : " (", sep, k->valuedouble, k->string);
+            termtext_printf(fp, "%s%s%.0f %s", *sep ? "" : " (", sep, k->valuedouble, k->string);
             sep = ", ";
         }
     }
