@@ -123,6 +123,8 @@ static int run_plan(int argc, char **argv)
         goto out;
     }
     fix_plan_print(plan, c.output && strcmp(c.output, "-") == 0 ? stderr : stdout);
+    /* The table first, then the line on stderr that says where the plan went. */
+    fflush(stdout);
     if (c.output && strcmp(c.output, "-") != 0)
         log_line("imgaudit: wrote the plan to %s", c.output);
     else if (!c.output)
