@@ -6,23 +6,77 @@
 #include "util/fileio.h"
 #include "util/termtext.h"
 
+/*
+ * Writes text, each line after the first shifted one tab right: a member of the top-level object or an
+ * element of its actions. Safe on cJSON output: a newline in a JSON string is always escaped.
+ */
+static void put_nested(FILE *fp, const char *text, int depth)
+{
+    for (; *text; text++) {
+        fputc(*text, fp);
+        for (int d = 0; *text == '\n' && d < depth; d++)
+            fputc('\t', fp);
+    }
+}
+
+/* Prints v formatted, nested depth tabs deep. Returns -1 when out of memory. */
+static int put_value(FILE *fp, const cJSON *v, int depth)
+{
+    char *text = cJSON_Print(v);
+
+    if (!text)
+        return -1;
+    put_nested(fp, text, depth);
+    cJSON_free(text);
+    return 0;
+}
+
+/*
+ * The plan as cJSON lays it out, member by member and action by action, so that a plan of a hundred
+ * thousand actions is never printed into one string.
+ */
+static int put_plan(FILE *fp, const cJSON *doc)
+{
+    const cJSON *m, *a;
+
+    fputs("{", fp);
+    for (m = doc->child; m; m = m->next) {
+        fprintf(fp, "\n\t\"%s\":\t", m->string);
+        if (strcmp(m->string, "actions") != 0 || !m->child) {
+            if (put_value(fp, m, 1) != 0)
+                return -1;
+        } else {
+            fputs("[", fp);
+            for (a = m->child; a; a = a->next) {
+                fputs("\n\t\t", fp);
+                if (put_value(fp, a, 2) != 0)
+                    return -1;
+                if (a->next)
+                    fputs(",", fp);
+            }
+            fputs("\n\t]", fp);
+        }
+        if (m->next)
+            fputs(",", fp);
+    }
+    fputs("\n}\n", fp);
+    return 0;
+}
+
 int fix_plan_write(const fix_plan *p, const char *path, ia_err *err)
 {
     file_out out;
-    char *text = cJSON_Print(p->doc);
 
-    if (!text)
-        return err_set(err, IA_ERR_NOMEM, "out of memory writing the plan");
-    if (file_out_open(&out, path, err) != 0) {
-        cJSON_free(text);
+    if (file_out_open(&out, path, err) != 0)
         return -1;
+    if (put_plan(out.fp, p->doc) != 0) {
+        file_out_abort(&out);
+        return err_set(err, IA_ERR_NOMEM, "out of memory writing the plan");
     }
-    if (fputs(text, out.fp) == EOF || fputc('\n', out.fp) == EOF) {
-        cJSON_free(text);
+    if (ferror(out.fp)) {
         file_out_abort(&out);
         return err_set(err, IA_ERR_IO, "%s: could not write the plan", path);
     }
-    cJSON_free(text);
     return file_out_commit(&out, err);
 }
 

@@ -515,6 +515,10 @@ static int read_results(builder *b, json_text *t, source *src, ia_err *err)
 
     if (jsonscan_open(&s, t->data, t->len, start, '{') != 0)
         return text_error(t, s.at, err, "invalid JSON: not a results document");
+    /* Stepping over the results to find where they end reads them all: their pages are given back as it goes.
+     */
+    s.passed = passed;
+    s.ud = t;
     while ((more = jsonscan_next(&s, &m)) == 1) {
         cJSON **keep = jsonscan_key_is(&s, &m, "schema")         ? &src->schema
                        : jsonscan_key_is(&s, &m, "evaluated_at") ? &src->evaluated_at
