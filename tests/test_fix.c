@@ -312,9 +312,7 @@ static void check_refused_at(const char *text, const char *after, const char *fr
     }
     bad = malloc(len + strlen(to) + 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(bad);
-    memcpy(bad, text, (size_t)(hit - text));
-    strcpy(bad + (hit - text), to);
-    strcat(bad, hit + strlen(from));
+    snprintf(bad, len + strlen(to) + 1, "%.*s%s%s", (int)(hit - text), text, to, hit + strlen(from));
     err_clear(&err);
     CU_ASSERT_EQUAL(fix_plan_read_text("plan.json", bad, strlen(bad), &p, &err), -1);
     CU_ASSERT_PTR_NULL(p);

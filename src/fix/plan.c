@@ -142,11 +142,15 @@ static void add_pending(builder *b, const cJSON *res, cJSON *action, const char 
         cJSON_Delete(p->resolves);
         goto nomem;
     }
-    p->key[0] = '\0';
+    len = 0;
     for (size_t i = 0; i < 5; i++) {
-        strcat(p->key, parts[i] ? parts[i] : "");
-        strcat(p->key, "\x1f");
+        size_t n = parts[i] ? strlen(parts[i]) : 0;
+
+        memcpy(p->key + len, parts[i] ? parts[i] : "", n);
+        p->key[len + n] = '\x1f';
+        len += n + 1;
     }
+    p->key[len] = '\0';
     put(b, r, "rule", str_or_null(str_of(res, "rule")));
     put(b, r, "finding_id", str_or_null(str_of(res, "finding_id")));
     put(b, p->resolves, NULL, r);
