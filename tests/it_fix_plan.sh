@@ -107,6 +107,13 @@ to_stdout() {
 }
 check "-o -: the plan on stdout, the table on stderr" to_stdout
 
+nothing_to_fix() {
+  "$IMGAUDIT_BIN" fix plan "$RESULTS" --rule workspaces-image-stale -o "$TEST_TMP/none.json" >"$TEST_TMP/table3" 2>/dev/null &&
+    [ "$(count_actions "$TEST_TMP/none.json")" -eq 0 ] && grep -q '^Plan: 0 actions in 0 accounts\.$' "$TEST_TMP/table3" &&
+    grep -q '^No failure asks for a fix' "$TEST_TMP/table3"
+}
+check "a rule without a fix: an empty plan, exit 0, and the table says why" nothing_to_fix
+
 # expect CODE PATTERN CMD...: exit CODE, one stderr line matching PATTERN, and the plan file untouched.
 expect() {
   local code=$1 pattern=$2 rc=0

@@ -198,6 +198,10 @@ void fix_plan_print(const fix_plan *p, FILE *fp)
         fprintf(fp, "; %d failure%s left out (see \"skipped\" in the plan)", cJSON_GetArraySize(skipped),
                 cJSON_GetArraySize(skipped) == 1 ? "" : "s");
     fprintf(fp, ".\n");
+    if (p->n_actions == 0 && cJSON_GetArraySize(skipped) == 0)
+        fprintf(fp,
+                "No failure asks for a fix: their rules declare none (rules list --json shows each rule's), "
+                "or the filters left none.\n");
     if (n_incomplete)
         fprintf(fp, "%zu action%s in an account and region whose snapshot is incomplete.\n", n_incomplete,
                 n_incomplete == 1 ? " is" : "s are");
