@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "rules/results_store.h"
 #include "util/cancel.h"
 #include "util/str.h"
 #include "util/timefmt.h"
@@ -173,6 +174,7 @@ static int add_fix(rules_run *run, size_t r, const snap_resource *res, uint32_t 
 {
     results *out = &run->out;
     char *input;
+    const char *kept;
 
     if (out->n_fixes == run->fix_cap) {
         size_t cap = run->fix_cap ? run->fix_cap * 2 : 64;
@@ -184,9 +186,11 @@ static int add_fix(rules_run *run, size_t r, const snap_resource *res, uint32_t 
         run->fix_cap = cap;
     }
     input = rules_rule_fix_input(run->set, r, res, &run->clock);
-    if (!input)
+    kept = input ? results_store_keep_once(out, input) : NULL;
+    free(input);
+    if (!kept)
         return -1;
-    out->fixes[out->n_fixes++] = (result_fix){(uint32_t)r, ri, input};
+    out->fixes[out->n_fixes++] = (result_fix){(uint32_t)r, ri, kept};
     return 0;
 }
 

@@ -34,8 +34,6 @@ void results_free(results *r)
         free(r->items[i].first_seen);
     }
     free(r->items);
-    for (size_t i = 0; i < r->n_fixes; i++)
-        free(r->fixes[i].input);
     free(r->fixes);
     for (size_t i = 0; i < r->n_resolved; i++) {
         resolved_failure *f = &r->resolved[i];

@@ -123,7 +123,7 @@ typedef struct image_facts {
  */
 typedef struct result_fix {
     uint32_t rule, resource; /* the failure's: results.items has one result per (rule, resource) */
-    char *input;             /* owned */
+    const char *input;       /* in the results' storage, once however many failures need the same */
 } result_fix;
 
 /* Room for an owner's account id read from an ARN; a longer one is not believed (the owner is unknown). */
