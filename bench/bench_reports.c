@@ -154,7 +154,8 @@ static int build_model(model *m, size_t n)
                                    "What to do about a failure.",
                                    types[ru % 3],
                                    (severity)(ru % 5),
-                                   "rules/bench.yaml"};
+                                   "rules/bench.yaml",
+                                   {NULL, NULL, NULL}};
         for (size_t i = 0; i < n_res; i++) {
             result *it = &m->r.items[k++];
             size_t h = (i * 31 + (size_t)ru * 7) % 20;

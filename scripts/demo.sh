@@ -4,7 +4,8 @@
 # CUnit, python3; it names the missing Debian packages before installing them with apt-get, which needs
 # root or passwordless sudo, and asks nothing), builds imgaudit, starts the local AWS-compatible endpoint
 # (tests/fakeaws) with a demo Organization of four accounts in two regions, and audits it the way a
-# nightly job audits a real fleet. Reports land in reports/demo/.
+# nightly job audits a real fleet, then plans the fixes (a plan to review; nothing is changed). Reports
+# and the plan land in reports/demo/.
 #
 # With real AWS credentials, the same command line works without the endpoint:
 #   build/imgaudit audit --org --role-name ImgAuditRole --regions all \
@@ -33,6 +34,12 @@ build/imgaudit audit --org --role-name ImgAuditRole --regions us-east-1,eu-centr
   --junit "$out/junit.xml" --html "$out/report.html" --json "$out/results.json" \
   --snapshot-out "$out/snapshot.json" || rc=$?
 echo
-echo "Open $out/report.html in a browser. Exit status $rc (0 passed, 1 the --fail-on high gate failed:"
-echo "the demo fleet is built to have findings)."
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ]; then
+  # What would resolve the findings whose rules declare a fix: a plan to review; nothing is changed.
+  echo "== imgaudit fix plan $out/results.json -o $out/fix-plan.json"
+  build/imgaudit fix plan "$out/results.json" -o "$out/fix-plan.json"
+  echo
+fi
+echo "Open $out/report.html in a browser; $out/fix-plan.json is the plan to review. Exit status $rc (0"
+echo "passed, 1 the --fail-on high gate failed: the demo fleet is built to have findings)."
 exit $(( rc == 0 || rc == 1 ? 0 : rc ))

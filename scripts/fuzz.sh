@@ -3,20 +3,20 @@
 # (default 20), starting from its seed corpus tests/fuzz/corpus/<target>/. Fails on any finding: a crash, a
 # sanitizer report, a leak, an input slower than 10 s or one taking more than 2 GiB. The input that did it is
 # left in build-fuzz/findings/<target>/; once fixed it goes into the seed corpus as a regression input.
-# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: snapshot rules config baseline answer sts sso)
+# Usage: scripts/fuzz.sh [SECONDS] [TARGET...]   (targets: snapshot rules config baseline answer sts sso fixplan)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(snapshot rules config baseline answer sts sso)
+[ ${#targets[@]} -gt 0 ] || targets=(snapshot rules config baseline answer sts sso fixplan)
 
 CC=clang cmake -S . -B build-fuzz -DIMGAUDIT_WERROR=ON -DIMGAUDIT_FUZZ=ON >/dev/null
 cmake --build build-fuzz --target fuzz -j "$(nproc)" >/dev/null
 
 # The longest input each target is given: a little above its largest seed, so that mutations stay in the
 # parser's interesting range instead of in ever longer texts.
-declare -A max_len=([snapshot]=16384 [rules]=16384 [config]=4096 [baseline]=16384 [answer]=8192 [sts]=4096 [sso]=2048)
+declare -A max_len=([snapshot]=16384 [rules]=16384 [config]=4096 [baseline]=16384 [answer]=8192 [sts]=4096 [sso]=2048 [fixplan]=8192)
 export IMGAUDIT_SOURCE_DIR=$PWD
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

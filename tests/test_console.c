@@ -178,8 +178,8 @@ static void test_console__stays_a_few_lines_whatever_the_size(void)
     }
     for (int i = 0; i < N_RULES; i++) {
         snprintf(ids[i], sizeof(ids[i]), "rule-%03d", i);
-        rules[i] =
-            (rule_info){ids[i], "A title", NULL, NULL, "workspaces_image", (severity)(i % 5), "r.yaml"};
+        rules[i] = (rule_info){ids[i],   "A title",         NULL, NULL, "workspaces_image", (severity)(i % 5),
+                               "r.yaml", {NULL, NULL, NULL}};
         for (int k = 0; k < N_RES; k++)
             items[i * N_RES + k] = (result){(uint32_t)i, (uint32_t)k,           -1, RESULT_FAIL, CHANGE_NEW,
                                             "failed",    "2026-11-25T00:00:00Z"};

@@ -616,7 +616,8 @@ static void test_html__large_model_streams_every_finding(void)
 {
     enum { N = 80000 };
     static char failed[] = "failed", named[] = "wsi-00000002 failed in 222233334444";
-    rule_info rule = {"big-rule", "Big rule", "d", "r", "workspaces_image", SEV_MEDIUM, "rules/big.yaml"};
+    rule_info rule = {"big-rule",       "Big rule",        "d", "r", "workspaces_image", SEV_MEDIUM,
+                      "rules/big.yaml", {NULL, NULL, NULL}};
     snap_resource *res = calloc(N, sizeof(*res));
     result *items = calloc(N, sizeof(*items));
     char(*ids)[24] = calloc(N, sizeof(*ids));

@@ -84,8 +84,8 @@ static void big_fleet(results *r, cJSON **errors)
     CU_ASSERT_FATAL(r->rules && r->resources && r->items);
     for (size_t i = 0; i < r->n_rules; i++) {
         snprintf(rule_ids[i], sizeof(rule_ids[i]), "rule-%02zu", i);
-        r->rules[i] =
-            (rule_info){rule_ids[i], "A rule", NULL, NULL, "workspaces_image", (severity)(i % 5), "x"};
+        r->rules[i] = (rule_info){rule_ids[i],        "A rule",          NULL, NULL,
+                                  "workspaces_image", (severity)(i % 5), "x",  {NULL, NULL, NULL}};
     }
     for (size_t i = 0; i < r->n_resources; i++) {
         snprintf(ids[i], sizeof(ids[i]), "wsi-%010zu", i);

@@ -478,7 +478,7 @@ static void test_rules_cli__rule_and_severity_filters(void)
 static void test_rules_cli__list_json(void)
 {
     const char *args[] = {"rules", "list", "--json", "--rules", data(0, "rules/cli/extra.yaml"), NULL};
-    cJSON *doc, *first, *vars, *last;
+    cJSON *doc, *first, *vars, *last, *fix;
     cli_run r;
 
     CU_ASSERT_EQUAL_FATAL(run(&r, NULL, args), 0);
@@ -500,6 +500,14 @@ static void test_rules_cli__list_json(void)
     vars = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(doc, 3), "variables");
     CU_ASSERT_EQUAL(cJSON_GetArraySize(vars), 1);
     CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetArrayItem(vars, 0)), "trusted_sharing_accounts");
+    /* The rule's fix as declared; null for a rule without. */
+    fix = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(doc, 3), "fix");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fix, "action")),
+                           "unshare-appstream-image");
+    CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(fix, "accounts")),
+                           "untrusted");
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(fix, "name_template")));
+    CU_ASSERT_TRUE(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(first, "fix")));
     last = cJSON_GetArrayItem(doc, 12);
     CU_ASSERT_STRING_EQUAL(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "file")), g_paths[0]);
     CU_ASSERT_TRUE(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(last, "builtin")));

@@ -286,7 +286,8 @@ static void test_rules_json__waivers_rules_and_errors(void)
 /* A results model built by hand, as a baseline step would leave it. */
 static void test_rules_json__hand_built_results_with_baseline(void)
 {
-    rule_info rules[1] = {{"r-1", "Title \"quoted\"", NULL, NULL, "workspaces_image", SEV_HIGH, "r.yaml"}};
+    rule_info rules[1] = {
+        {"r-1", "Title \"quoted\"", NULL, NULL, "workspaces_image", SEV_HIGH, "r.yaml", {NULL, NULL, NULL}}};
     snap_resource resources[2] = {{"workspaces_image", "wsi-1", "name\twith tab", "1", "eu-west-1", NULL},
                                   {"workspaces_image", "wsi-2", NULL, "1", "eu-west-1", NULL}};
     result items[2] = {

@@ -113,6 +113,12 @@ static void test_rules_lint__unknown_keys(void)
     check_case("unknown_keys", NULL, 0);
 }
 
+/* A fix's action must change the rule's resource type; accounts and name_template go with their actions. */
+static void test_rules_lint__fix_actions_and_options(void)
+{
+    check_case("fixes", NULL, 0);
+}
+
 static void test_rules_lint__unknown_ops_resource_types_and_severities(void)
 {
     check_case("ops_and_types", NULL, 0);
@@ -363,6 +369,7 @@ int main(void)
         {"duplicate_mapping_keys", test_rules_lint__duplicate_mapping_keys},
         {"top_level_must_be_a_mapping", test_rules_lint__top_level_must_be_a_mapping},
         {"vars_file", test_rules_lint__vars_file},
+        {"fix_actions_and_options", test_rules_lint__fix_actions_and_options},
         {"tests_block", test_rules_lint__tests_block},
         {"problems_from_several_files_at_once", test_rules_lint__problems_from_several_files_at_once},
         {"directory_in_name_order", test_rules_lint__directory_in_name_order},

@@ -23,7 +23,7 @@ const char cli_description[] = "Audits Amazon WorkSpaces images and AppStream 2.
                                "across AWS accounts and regions.\n";
 
 const cli_command *const cli_commands[] = {
-    &cmd_audit, &cmd_collect, &cmd_evaluate, &cmd_merge, &cmd_rules, &cmd_whoami, NULL,
+    &cmd_audit, &cmd_collect, &cmd_evaluate, &cmd_fix, &cmd_merge, &cmd_rules, &cmd_whoami, NULL,
 };
 
 void cli_help(FILE *fp)

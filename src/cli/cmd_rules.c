@@ -128,6 +128,24 @@ static const char *rule_file(const char *file, const char *pack_dir, bool *built
     return *builtin ? file + len + 1 : file;
 }
 
+/* The rule's fix as declared ({action, accounts, name_template}, the last two null when they do not apply),
+ * or null. Returns -1 when out of memory. */
+static int add_fix(cJSON *obj, const rule_fix *fix)
+{
+    cJSON *o;
+
+    if (!fix->action)
+        return cJSON_AddNullToObject(obj, "fix") ? 0 : -1;
+    o = cJSON_AddObjectToObject(obj, "fix");
+    if (!o || !cJSON_AddStringToObject(o, "action", fix->action) ||
+        !(fix->accounts ? cJSON_AddStringToObject(o, "accounts", fix->accounts)
+                        : cJSON_AddNullToObject(o, "accounts")) ||
+        !(fix->name_template ? cJSON_AddStringToObject(o, "name_template", fix->name_template)
+                             : cJSON_AddNullToObject(o, "name_template")))
+        return -1;
+    return 0;
+}
+
 static cJSON *rule_json(const rules_set *set, size_t i, const char *pack_dir)
 {
     const rule_info *ri = rules_set_info(set, i);
@@ -141,7 +159,7 @@ static cJSON *rule_json(const rules_set *set, size_t i, const char *pack_dir)
     shown.file = rule_file(ri->file, pack_dir, &builtin);
     obj = json_rule_object(&shown);
     if (!obj || n_vars < 0 || !cJSON_AddBoolToObject(obj, "builtin", builtin) ||
-        !(list = cJSON_AddArrayToObject(obj, "variables")))
+        !(list = cJSON_AddArrayToObject(obj, "variables")) || add_fix(obj, &ri->fix) != 0)
         goto fail;
     for (size_t k = 0; k < (size_t)n_vars && k < sizeof(vars) / sizeof(vars[0]); k++) {
         cJSON *name = cJSON_CreateString(vars[k]);

@@ -8,6 +8,7 @@
 extern const cli_command cmd_audit;
 extern const cli_command cmd_collect;
 extern const cli_command cmd_evaluate;
+extern const cli_command cmd_fix;
 extern const cli_command cmd_merge;
 extern const cli_command cmd_rules;
 extern const cli_command cmd_whoami;

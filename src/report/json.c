@@ -257,6 +257,7 @@ static void put_result(jw *w, const results *r, const result *it)
     const waiver_info *wv = finding_waiver(r, it);
     char id[FINDING_ID_SIZE];
     int id_rc = finding_id_of(&w->ids, r, it, id);
+    const char *fix;
 
     KEY_STR(w, "{\"rule\":", ri->id);
     KEY_STR(w, ",\"title\":", ri->title);
@@ -283,6 +284,11 @@ static void put_result(jw *w, const results *r, const result *it)
     }
     PUT(w, ",\"finding_id\":");
     put_finding_id(w, id_rc, id);
+    /* What `fix plan` needs of a failure whose rule declares a fix: compact JSON cJSON printed. */
+    if ((fix = results_fix_input(r, it)) != NULL) {
+        PUT(w, ",\"fix\":");
+        wbuf_puts(&w->out, fix);
+    }
     PUT(w, "}");
 }
 

@@ -5,6 +5,7 @@
  * none of it (keys split into segments, ops to enums, values typed,
  * durations in seconds, templates split into parts).
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -46,7 +47,25 @@ static const struct {
     "older-than, newer-than"
 
 static const char *const rule_keys[] = {"id",          "title",   "severity", "resource", "description",
-                                        "remediation", "message", "when",     "tests"};
+                                        "remediation", "message", "when",     "tests",    "fix"};
+
+/* The fix actions, the resource type each changes, and whether it takes `accounts` or `name_template`. */
+static const struct {
+    const char *action;
+    const char *type;
+    bool accounts;
+} fix_actions[] = {
+    {RULES_FIX_UNSHARE_WORKSPACES, "workspaces_image", true},
+    {RULES_FIX_UNSHARE_APPSTREAM, "appstream_image", true},
+    {RULES_FIX_UPDATE_WORKSPACES, "workspaces_image", false},
+};
+
+#define FIX_ACTION_LIST                                                                                      \
+    RULES_FIX_UNSHARE_WORKSPACES ", " RULES_FIX_UNSHARE_APPSTREAM ", " RULES_FIX_UPDATE_WORKSPACES
+
+/* The longest name CreateUpdatedWorkspaceImage takes, and what {date} (YYYYMMDD) adds to a template. */
+#define FIX_NAME_MAX 64
+#define FIX_DATE_LEN 8
 
 /* What a compile step needs to say where a problem is. */
 typedef struct cc {
@@ -1022,6 +1041,117 @@ static int check_matched(cc *c, const ytree_node *msg, const rrule *r)
     return bad;
 }
 
+/*
+ * A name template: literal characters CreateUpdatedWorkspaceImage allows in
+ * a name ([a-zA-Z0-9_./()-]) and the placeholders {Name}, {ImageId} and
+ * {date}. The literal part and {date} must leave room in the 64 characters
+ * for the image's name. Records a problem and returns -1 otherwise.
+ */
+static int check_name_template(cc *c, const ytree_node *v)
+{
+    static const char *const holders[] = {"{Name}", "{ImageId}", "{date}"};
+    size_t fixed = 0;
+
+    for (const char *p = v->text; *p;) {
+        size_t k = 0;
+
+        while (k < 3 && strncmp(p, holders[k], strlen(holders[k])) != 0)
+            k++;
+        if (k < 3) {
+            fixed += k == 2 ? FIX_DATE_LEN : 0;
+            p += strlen(holders[k]);
+            continue;
+        }
+        if (*p == '{' || *p == '}')
+            return rules_problem(c->ctx, c->file, v,
+                                 "fix: name_template: unknown placeholder at '%.20s' (expected {Name}, "
+                                 "{ImageId}, {date})",
+                                 p);
+        if (!(isalnum((unsigned char)*p) || strchr("_./()-", *p)))
+            return rules_problem(c->ctx, c->file, v,
+                                 "fix: name_template: '%c' is not allowed in an image name (letters, "
+                                 "digits, _ . / ( ) -)",
+                                 *p);
+        fixed++;
+        p++;
+    }
+    if (fixed + 1 > FIX_NAME_MAX / 2)
+        return rules_problem(c->ctx, c->file, v,
+                             "fix: name_template leaves too little of the %d characters a name may have "
+                             "for the image's name (its text and {date} take %zu)",
+                             FIX_NAME_MAX, fixed);
+    return 0;
+}
+
+/*
+ * `fix: {action, accounts, name_template}`: the action must change the
+ * rule's resource type, `accounts` (all or untrusted) goes with the unshare
+ * actions, name_template with create-updated-workspaces-image. untrusted
+ * needs a condition of `when` on the accounts shared with, whose values
+ * name the accounts to remove.
+ */
+static int compile_fix(cc *c, const ytree_node *fix, rrule *r)
+{
+    static const char *const keys[] = {"action", "accounts", "name_template"};
+    const ytree_node *action, *accounts, *tmpl;
+    size_t a = 0;
+    char key[64];
+
+    if (fix->kind != YTREE_MAP)
+        return rules_problem(c->ctx, c->file, fix, "'fix' must be a mapping, not %s", ytree_describe(fix));
+    for (size_t i = 0; i + 1 < fix->n; i += 2) {
+        if (one_of(fix->items[i]->text, keys, 3) < 0)
+            return rules_problem(c->ctx, c->file, fix->items[i],
+                                 "unknown key '%s' in fix (expected action, accounts, name_template)",
+                                 fix->items[i]->text);
+    }
+    action = ytree_get(fix, "action");
+    accounts = ytree_get(fix, "accounts");
+    tmpl = ytree_get(fix, "name_template");
+    if (!action)
+        return rules_problem(c->ctx, c->file, fix, "fix is missing 'action'");
+    while (a < sizeof(fix_actions) / sizeof(fix_actions[0]) &&
+           !(ytree_is_str(action) && strcmp(action->text, fix_actions[a].action) == 0))
+        a++;
+    if (a == sizeof(fix_actions) / sizeof(fix_actions[0]))
+        return not_one_of(c, "fix: action", action, FIX_ACTION_LIST);
+    if (r->info.resource_type && strcmp(r->info.resource_type, fix_actions[a].type) != 0)
+        return rules_problem(c->ctx, c->file, action,
+                             "fix: action '%s' changes %s resources, not %s (the rule's)", action->text,
+                             fix_actions[a].type, r->info.resource_type);
+    if (fix_actions[a].accounts) {
+        if (tmpl)
+            return rules_problem(c->ctx, c->file, tmpl, "fix: name_template goes with %s only",
+                                 RULES_FIX_UPDATE_WORKSPACES);
+        if (!accounts)
+            return rules_problem(c->ctx, c->file, fix, "fix: action '%s' needs 'accounts' (all or untrusted)",
+                                 action->text);
+        if (!ytree_is_str(accounts) ||
+            (strcmp(accounts->text, "all") != 0 && strcmp(accounts->text, "untrusted") != 0))
+            return not_one_of(c, "fix: accounts", accounts, "all, untrusted");
+        snprintf(key, sizeof(key), "Permissions[].%s",
+                 strcmp(fix_actions[a].type, "appstream_image") == 0 ? "sharedAccountId" : "SharedAccountId");
+        if (accounts->text[0] == 'u' && r->when && !cond_can_match(r->when, key))
+            return rules_problem(
+                c->ctx, c->file, accounts,
+                "fix: accounts: untrusted removes the accounts a condition of 'when' on '%s' "
+                "names, and 'when' has none (outside 'not', 'absent' and 'empty')",
+                key);
+        r->info.fix.accounts = accounts->text;
+    } else {
+        if (accounts)
+            return rules_problem(c->ctx, c->file, accounts,
+                                 "fix: accounts goes with the unshare actions only");
+        if (tmpl && (!ytree_is_str(tmpl) || tmpl->len == 0 || strlen(tmpl->text) != tmpl->len))
+            return rules_problem(c->ctx, c->file, tmpl, "fix: name_template must be a non-empty string");
+        if (tmpl && check_name_template(c, tmpl) != 0)
+            return -1;
+        r->info.fix.name_template = tmpl ? tmpl->text : RULES_FIX_NAME_TEMPLATE;
+    }
+    r->info.fix.action = fix_actions[a].action;
+    return 0;
+}
+
 int rules_recompile_when(rules_ctx *ctx, const rvenv *env, const rrule *r, rcond **out)
 {
     cc c = {ctx, env, r->info.file};
@@ -1097,7 +1227,7 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
             bad = rules_problem(
                 ctx, c.file, k,
                 "unknown key '%s' in rule (expected id, title, severity, resource, description, "
-                "remediation, message, when, tests)",
+                "remediation, message, when, tests, fix)",
                 k->text);
     }
     if (text_field(&c, node, "id", true, &r->info.id) != 0)
@@ -1141,6 +1271,9 @@ int rules_compile_rule(rules_ctx *ctx, const rules_set *set, const ytree_node *n
     else if (!(r->when = compile_cond(&c, when)))
         bad = -1;
     if (r->when && msg_ok && check_matched(&c, msg, r) != 0)
+        bad = -1;
+    v = ytree_get(node, "fix");
+    if (v && compile_fix(&c, v, r) != 0)
         bad = -1;
     tests = ytree_get(node, "tests");
     r->tests_node = tests;

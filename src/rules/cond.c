@@ -9,10 +9,13 @@
 
 #include "rules/rules_int.h"
 #include "util/buf.h"
+#include "util/str.h"
 #include "util/timefmt.h"
 
 /* A filled message longer than this is cut; reports have no use for more. */
 #define MESSAGE_MAX_BYTES 16384
+/* The accounts a fix names, each followed by a NUL: far more than an image's permissions can hold. */
+#define FIX_SEEN_MAX_BYTES ((size_t)16 * 1024 * 1024)
 
 typedef bool (*visit_fn)(const cJSON *value, void *arg);
 
@@ -395,6 +398,8 @@ typedef struct match_arg {
     const rules_clock *clock;
     const char *key; /* only leaves on this key; NULL: every leaf */
     buf *out;
+    cJSON *list;      /* when set, the string values go here instead of out */
+    bool list_failed; /* out of memory adding to list */
     size_t count;
     bool full; /* the message reached its cap: nothing more is looked at */
     /* The values written, each followed by a NUL, and a hash set of their offsets (+1; 0 is free), so that a
@@ -467,6 +472,15 @@ static void match_one(match_arg *m, const cJSON *v)
         goto full;
     m->slots[slot] = (uint32_t)at + 1;
     m->used++;
+    if (m->list) {
+        if (cJSON_IsString(v) &&
+            !cJSON_AddItemToArray(m->list, cJSON_CreateStringReference(v->valuestring))) {
+            m->list_failed = true;
+            goto full;
+        }
+        m->count++;
+        return;
+    }
     if ((m->count && buf_puts(m->out, ", ") != 0) || buf_puts(m->out, text) != 0)
         goto full;
     m->count++;
@@ -616,4 +630,101 @@ const char *rules_failure_message(const rules_set *set, size_t i, const snap_res
 {
     render_into(&set->rules[i].msg, set->rules[i].when, res, clock, out);
     return buf_str(out);
+}
+
+/* The key naming the accounts an image is shared with, in its type's Permissions entries. */
+static const char *share_account_field(const char *type)
+{
+    return strcmp(type, "appstream_image") == 0 ? "sharedAccountId" : "SharedAccountId";
+}
+
+/* Every account res's Permissions name, into list. Returns -1 when out of memory. */
+static int all_targets(const snap_resource *res, cJSON *list)
+{
+    const cJSON *perms = cJSON_GetObjectItemCaseSensitive(res->data, "Permissions");
+    const char *field = share_account_field(res->type);
+    const cJSON *p;
+
+    cJSON_ArrayForEach(p, perms)
+    {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, field);
+
+        if (cJSON_IsString(id) && !cJSON_AddItemToArray(list, cJSON_CreateStringReference(id->valuestring)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The accounts that made when hold for res, on the key Permissions[].<field> (lint made sure it has one). */
+static int matched_targets(const rcond *when, const snap_resource *res, const rules_clock *clock, cJSON *list)
+{
+    char key[64];
+    match_arg m;
+    int rc;
+
+    snprintf(key, sizeof(key), "Permissions[].%s", share_account_field(res->type));
+    memset(&m, 0, sizeof(m));
+    m.clock = clock;
+    m.key = key;
+    m.list = list;
+    /* Every account is named, not as many as a message holds: the seen set is bounded by the data. */
+    buf_init(&m.seen, FIX_SEEN_MAX_BYTES);
+    buf_init(&m.one, MESSAGE_MAX_BYTES);
+    if (rules_cond_eval(when, res, clock))
+        match_cond(when, res, &m);
+    rc = m.list_failed ? -1 : 0;
+    buf_free(&m.seen);
+    buf_free(&m.one);
+    free(m.slots);
+    return rc;
+}
+
+/* data's string at a dotted path of plain members, or NULL. */
+static const char *data_string(const cJSON *data, const char *first, const char *second)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data, first), second);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static cJSON *str_or_null(const char *s)
+{
+    return s ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
+}
+
+/* Room to print a fix input without a malloc of cJSON's: most are under 200 bytes. */
+#define FIX_PRINT_BYTES 4096
+
+char *rules_rule_fix_input(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock)
+{
+    const rule_fix *fix = &set->rules[i].info.fix;
+    cJSON *o = cJSON_CreateObject(), *list = NULL;
+    char *text = NULL, scratch[FIX_PRINT_BYTES];
+    bool ok;
+
+    /*
+     * Run for every failure of a rule with a fix, so it allocates little: every string is a reference
+     * (the rule's, or res's data, alive until the text is printed), keys are constants, and the text is
+     * printed into the stack first and copied at its length.
+     */
+    ok = o && cJSON_AddItemToObjectCS(o, "action", cJSON_CreateStringReference(fix->action));
+    if (ok && fix->accounts) {
+        ok = cJSON_AddItemToObjectCS(o, "accounts", cJSON_CreateStringReference(fix->accounts)) &&
+             (list = cJSON_CreateArray()) != NULL && cJSON_AddItemToObjectCS(o, "targets", list) &&
+             (strcmp(fix->accounts, "all") == 0 ? all_targets(res, list)
+                                                : matched_targets(set->rules[i].when, res, clock, list)) == 0;
+    } else if (ok) {
+        ok = cJSON_AddItemToObjectCS(o, "name_template", cJSON_CreateStringReference(fix->name_template)) &&
+             cJSON_AddItemToObjectCS(o, "platform",
+                                     str_or_null(data_string(res->data, "OperatingSystem", "Type"))) &&
+             cJSON_AddItemToObjectCS(o, "updates_description",
+                                     str_or_null(data_string(res->data, "Updates", "Description")));
+    }
+    /* cJSON's size estimate can be a few bytes short, so it is given less than the whole buffer. */
+    if (ok && cJSON_PrintPreallocated(o, scratch, FIX_PRINT_BYTES - 8, 0))
+        text = str_dup(scratch);
+    else if (ok)
+        text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
 }

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "rules/results_store.h"
 #include "util/buf.h"
 #include "util/cancel.h"
 #include "util/str.h"
@@ -129,7 +130,8 @@ struct rules_run {
     size_t n_type_rules[RESTYPE_COUNT];
     chunk **first, **last; /* per rule */
     size_t n_items;
-    buf message; /* where each failure's message is filled */
+    buf message;    /* where each failure's message is filled */
+    size_t fix_cap; /* room in out.fixes */
 };
 
 /* Room for one more result of rule r, or NULL when out of memory. */
@@ -151,6 +153,40 @@ static result *next_item(rules_run *run, size_t r)
     }
     run->n_items++;
     return &c->items[c->n++];
+}
+
+/* What fixing rule r's failure on res (resource ri) needs, kept while res's data is at hand. */
+static int add_fix(rules_run *run, size_t r, const snap_resource *res, uint32_t ri)
+{
+    results *out = &run->out;
+    char *input;
+    const char *kept;
+
+    if (out->n_fixes == run->fix_cap) {
+        size_t cap = run->fix_cap ? run->fix_cap * 2 : 64;
+        result_fix *grown = realloc(out->fixes, cap * sizeof(*grown));
+
+        if (!grown)
+            return -1;
+        out->fixes = grown;
+        run->fix_cap = cap;
+    }
+    input = rules_rule_fix_input(run->set, r, res, &run->clock);
+    kept = input ? results_store_keep_once(out, input) : NULL;
+    free(input);
+    if (!kept)
+        return -1;
+    out->fixes[out->n_fixes++] = (result_fix){(uint32_t)r, ri, kept};
+    return 0;
+}
+
+static int fix_order(const void *pa, const void *pb)
+{
+    const result_fix *a = pa, *b = pb;
+
+    if (a->rule != b->rule)
+        return a->rule < b->rule ? -1 : 1;
+    return a->resource < b->resource ? -1 : a->resource > b->resource;
 }
 
 /* Rule r on res, the resource ri of the results: one more result in rule r's blocks. */
@@ -182,6 +218,9 @@ static int judge(rules_run *run, size_t r, const snap_resource *res, uint32_t ri
         run->out.waivers[it->waiver].matched++;
         run->out.waivers[it->waiver].state = WAIVER_APPLIED;
     }
+    /* A waived failure is never fixed: its fix is not worked out. */
+    if (it->status == RESULT_FAIL && run->out.rules[r].fix.action)
+        return add_fix(run, r, res, ri);
     return 0;
 }
 
@@ -372,6 +411,9 @@ int rules_run_finish(rules_run *run, results *out, ia_err *err)
         run->first[i] = run->last[i] = NULL;
     }
     r->n_items = k;
+    /* Judged resource by resource: put in the order of the items, which results_fix_input searches. */
+    if (r->n_fixes > 1)
+        qsort(r->fixes, r->n_fixes, sizeof(*r->fixes), fix_order);
     r->snapshot = snap->root;
     r->errors = snap->errors;
     r->org_accounts = snap->org_accounts;

@@ -34,6 +34,7 @@ void results_free(results *r)
         free(r->items[i].first_seen);
     }
     free(r->items);
+    free(r->fixes);
     for (size_t i = 0; i < r->n_resolved; i++) {
         resolved_failure *f = &r->resolved[i];
 
@@ -53,6 +54,26 @@ void results_free(results *r)
     results_store_free(r->store);
     free(r->waivers);
     memset(r, 0, sizeof(*r));
+}
+
+const char *results_fix_input(const results *r, const result *it)
+{
+    size_t lo = 0, hi = r->n_fixes;
+
+    if (it->status != RESULT_FAIL || !r->rules[it->rule].fix.action)
+        return NULL;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const result_fix *f = &r->fixes[mid];
+
+        if (f->rule < it->rule || (f->rule == it->rule && f->resource < it->resource))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < r->n_fixes && r->fixes[lo].rule == it->rule && r->fixes[lo].resource == it->resource)
+        return r->fixes[lo].input;
+    return NULL;
 }
 
 void results_summarize(const results *r, results_summary *sum)

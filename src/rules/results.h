@@ -14,9 +14,10 @@
  * the JSON it was read from: evaluation reads the snapshot one resource at
  * a time (snapshot/read.h snapshot_doc_each) and frees each once judged,
  * keeping of its data only what a report shows besides the results, the
- * sharing facts of an image (image_facts). The built-in pack's 12 rules
- * over 1,000,000 resources (6 million results, 2 million failing) take
- * about 600 MB, most of it the failures' messages.
+ * sharing facts of an image (image_facts), and what a failure's fix needs
+ * (result_fix). The built-in pack's 12 rules over 1,000,000 resources (6
+ * million results, 2 million failing) take about 680 MB, most of it the
+ * failures' messages, some 50 MB the fix inputs.
  */
 
 #include <stdbool.h>
@@ -35,6 +36,17 @@ typedef enum result_change { CHANGE_NONE = 0, CHANGE_NEW, CHANGE_EXISTING } resu
 
 typedef enum waiver_state { WAIVER_APPLIED = 0, WAIVER_EXPIRED, WAIVER_UNUSED } waiver_state;
 
+/*
+ * The fix a rule declares (docs/rules.md, "Fixes"): what `imgaudit fix plan`
+ * proposes for its failures. action is NULL when the rule declares none.
+ * Strings are borrowed as the rule's others are.
+ */
+typedef struct rule_fix {
+    const char *action;        /* RULES_FIX_UNSHARE_WORKSPACES, ... (rules/rules.h) */
+    const char *accounts;      /* the unshare actions: "all" or "untrusted"; else NULL */
+    const char *name_template; /* create-updated-workspaces-image: the new image's name; else NULL */
+} rule_fix;
+
 typedef struct rule_info {
     const char *id;
     const char *title;
@@ -43,6 +55,7 @@ typedef struct rule_info {
     const char *resource_type; /* a restype's name (snapshot/restype.h) */
     severity sev;
     const char *file; /* rule file it was loaded from */
+    rule_fix fix;
 } rule_info;
 
 typedef struct waiver_info {
@@ -103,6 +116,17 @@ typedef struct image_facts {
     uint32_t n_grants;
 } image_facts;
 
+/*
+ * What a failure of a rule with a fix says the fix needs, worked out from the
+ * resource's data while it was evaluated (the data does not outlive it): one
+ * JSON object in compact text, which the results document carries as the
+ * failure's "fix" (docs/rules.md).
+ */
+typedef struct result_fix {
+    uint32_t rule, resource; /* the failure's: results.items has one result per (rule, resource) */
+    const char *input;       /* in the results' storage, once however many failures need the same */
+} result_fix;
+
 /* Room for an owner's account id read from an ARN; a longer one is not believed (the owner is unknown). */
 #define RESULTS_ACCOUNT_MAX 64
 
@@ -122,6 +146,8 @@ typedef struct results {
     size_t n_waivers;
     result *items; /* grouped by rule (in rule order), then resources in snapshot order */
     size_t n_items;
+    result_fix *fixes; /* the failures' fix inputs, sorted by rule then resource */
+    size_t n_fixes;
     resolved_failure *resolved;
     size_t n_resolved;
     const cJSON *snapshot; /* the whole snapshot, borrowed: run metadata, accounts, regions, errors */
@@ -166,6 +192,12 @@ int results_add_resource(results *r, const snap_resource *res);
  * NULL.
  */
 void results_free(results *r);
+
+/*
+ * The fix input of it (borrowed from r: compact JSON text), or NULL when it
+ * is no failure or its rule declares no fix.
+ */
+const char *results_fix_input(const results *r, const result *it);
 
 /* Counts of results, overall and per severity (indexed by severity), by status. */
 typedef struct results_summary {

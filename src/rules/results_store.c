@@ -112,6 +112,13 @@ static const char *keep_once(struct results_store *st, const char *s)
     return st->set[j];
 }
 
+const char *results_store_keep_once(struct results *r, const char *text)
+{
+    if (!r->store && !(r->store = calloc(1, sizeof(*r->store))))
+        return NULL;
+    return keep_once(r->store, text);
+}
+
 /* keep_once, NULL staying NULL; *ok cleared when memory runs out. */
 static const char *keep_opt_once(struct results_store *st, const char *s, bool *ok)
 {

@@ -9,6 +9,15 @@
  */
 
 struct results_store;
+struct results;
+
+/*
+ * The one copy of text in r's storage (made when r has none yet), for what
+ * many results repeat: a fix input (images shared with the same accounts,
+ * updates with the same description). Freed with the results. NULL when
+ * out of memory.
+ */
+const char *results_store_keep_once(struct results *r, const char *text);
 
 /* Frees the storage and every string in it. Accepts NULL. */
 void results_store_free(struct results_store *s);

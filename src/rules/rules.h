@@ -242,6 +242,25 @@ char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *re
 const char *rules_failure_message(const rules_set *set, size_t i, const snap_resource *res,
                                   const rules_clock *clock, struct buf *out);
 
+/* The fix actions a rule may declare (its `fix: {action: ...}`), and the default of name_template. */
+#define RULES_FIX_UNSHARE_WORKSPACES "unshare-workspaces-image"
+#define RULES_FIX_UNSHARE_APPSTREAM  "unshare-appstream-image"
+#define RULES_FIX_UPDATE_WORKSPACES  "create-updated-workspaces-image"
+#define RULES_FIX_NAME_TEMPLATE      "{Name}-upd-{date}"
+
+/*
+ * What fixing rule i's failure on res needs (rule i declares a fix): a
+ * compact JSON object, owned (free()), NULL when out of memory. For the
+ * unshare actions {"action", "accounts", "targets": [account ids]}: every
+ * account the image's Permissions name (accounts: all), or those that made
+ * the rule's `when` hold, judged at clock (untrusted: the rule's own
+ * trust). For create-updated-workspaces-image {"action", "name_template",
+ * "platform": OperatingSystem.Type, "updates_description":
+ * Updates.Description}, each null when the data has none.
+ */
+char *rules_rule_fix_input(const rules_set *set, size_t i, const snap_resource *res,
+                           const rules_clock *clock);
+
 /* What `rules test` found. */
 typedef struct rules_test_summary {
     size_t rules;    /* rules in the set */

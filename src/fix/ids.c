@@ -1,0 +1,67 @@
+/* Action ids, and the shapes of the identifiers the fix calls take (botocore's service models). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "fix/fix_int.h"
+
+int fix_action_id(const cJSON *action, char out[FIX_ID_SIZE])
+{
+    cJSON *copy = cJSON_Duplicate(action, 1);
+    char *text = NULL;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int md_len = 0;
+    int rc = -1;
+
+    out[0] = '\0';
+    if (!copy)
+        return -1;
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "id");
+    text = cJSON_PrintUnformatted(copy);
+    if (text && EVP_Digest(text, strlen(text), md, &md_len, EVP_sha256(), NULL) == 1 && md_len >= 16) {
+        static const char hex[] = "0123456789abcdef";
+
+        for (int i = 0; i < 16; i++) {
+            out[2 * i] = hex[md[i] >> 4];
+            out[2 * i + 1] = hex[md[i] & 15];
+        }
+        out[32] = '\0';
+        rc = 0;
+    }
+    cJSON_free(text);
+    cJSON_Delete(copy);
+    return rc;
+}
+
+bool fix_account_ok(const char *s)
+{
+    size_t n = 0;
+
+    for (; s && isdigit((unsigned char)s[n]); n++)
+        ;
+    return s && n == 12 && s[n] == '\0';
+}
+
+bool fix_workspaces_image_id_ok(const char *s)
+{
+    size_t n = 0;
+
+    if (!s || strncmp(s, "wsi-", 4) != 0)
+        return false;
+    for (s += 4; (s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'z'); n++)
+        ;
+    return s[n] == '\0' && n >= 9 && n <= 63;
+}
+
+bool fix_appstream_name_ok(const char *s)
+{
+    size_t n = 1;
+
+    if (!s || !isalnum((unsigned char)s[0]))
+        return false;
+    for (; isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '.' || s[n] == '-'; n++)
+        ;
+    return s[n] == '\0' && n <= 101;
+}
