@@ -104,15 +104,18 @@ completion() {
     same "imgaudit rules lint --waivers <TAB>" "$(offer imgaudit rules lint --waivers '')" snap.json || return 1
   # Every option that a command's --help lists is offered, and nothing else.
   for c in $("$PREFIX/bin/imgaudit" --help | sed -n 's/^  \([a-z]*\)  .*/\1/p'); do
-    [ "$c" == rules ] && continue
+    [ "$c" == rules ] || [ "$c" == fix ] && continue
     same "imgaudit $c -<TAB>" "$(offer imgaudit "$c" - | LC_ALL=C sort)" "$(help_options "$c")" || return 1
   done
-  # rules --help shows its verbs' usage lines: every option in them is offered for that verb.
-  for c in lint list test; do
+  # rules and fix --help show their verbs' usage lines: every option in them is offered for that verb.
+  for c in "rules lint" "rules list" "rules test" "fix plan"; do
     local want
-    want=$("$PREFIX/bin/imgaudit" rules --help | grep "rules $c " | grep -o -- '--[a-z-]*' | LC_ALL=C sort -u)
-    same "imgaudit rules $c -<TAB> (the usage line's options)" \
-      "$(offer imgaudit rules "$c" - | LC_ALL=C sort | comm -12 - <(echo "$want"))" "$want" || return 1
+    # shellcheck disable=SC2086 # the command and its verb, two words
+    want=$("$PREFIX/bin/imgaudit" ${c% *} --help | grep "imgaudit $c " | grep -o -- '--[a-z-]*' | LC_ALL=C sort -u)
+    [ -n "$want" ] || { echo "  imgaudit ${c% *} --help shows no usage line for $c" >&2; return 1; }
+    # shellcheck disable=SC2086
+    same "imgaudit $c -<TAB> (the usage line's options)" \
+      "$(offer imgaudit $c - | LC_ALL=C sort | comm -12 - <(echo "$want"))" "$want" || return 1
   done
 }
 check "the installed completion: commands, verbs, options (every one --help lists), values, files" completion
