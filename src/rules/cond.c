@@ -642,10 +642,14 @@ const char *rules_failure_message(const rules_set *set, size_t i, const snap_res
     return buf_str(out);
 }
 
-/* The key naming the accounts an image is shared with, in its type's Permissions entries. */
-static const char *share_account_field(const char *type)
+#define PERMISSIONS_KEY "Permissions[]."
+
+/* The rule key of the accounts an image is shared with; past PERMISSIONS_KEY, their key in Permissions
+ * entries. */
+static const char *share_account_key(const char *type)
 {
-    return strcmp(type, "appstream_image") == 0 ? "sharedAccountId" : "SharedAccountId";
+    return strcmp(type, "appstream_image") == 0 ? PERMISSIONS_KEY "sharedAccountId"
+                                                : PERMISSIONS_KEY "SharedAccountId";
 }
 
 /* The fix input as it is written, and the set of the accounts it names: kept from one failure to the next. */
@@ -699,14 +703,14 @@ static void set_reset(match_set *set)
 /* Every account res's Permissions name, as JSON strings separated by commas, into out. Returns 0 or -1. */
 static int all_targets(const snap_resource *res, buf *out)
 {
-    const cJSON *perms = cJSON_GetObjectItemCaseSensitive(res->data, "Permissions");
-    const char *field = share_account_field(res->type);
+    const cJSON *perms = member(res->data, "Permissions");
+    const char *field = share_account_key(res->type) + strlen(PERMISSIONS_KEY);
     const cJSON *p;
     bool first = true;
 
     cJSON_ArrayForEach(p, perms)
     {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, field);
+        const cJSON *id = member(p, field);
 
         if (!cJSON_IsString(id))
             continue;
@@ -724,13 +728,11 @@ static int all_targets(const snap_resource *res, buf *out)
 static int matched_targets(const rcond *when, const snap_resource *res, const rules_clock *clock,
                            rules_fix_room *room)
 {
-    char key[64];
     match_arg m;
 
-    snprintf(key, sizeof(key), "Permissions[].%s", share_account_field(res->type));
     memset(&m, 0, sizeof(m));
     m.clock = clock;
-    m.key = key;
+    m.key = share_account_key(res->type);
     m.json = &room->text;
     /* Every account is named, not as many as a message holds: the seen set is bounded by the data. */
     m.set = &room->set;
@@ -742,7 +744,7 @@ static int matched_targets(const rcond *when, const snap_resource *res, const ru
 /* data's string at a dotted path of plain members, or NULL. */
 static const char *data_string(const cJSON *data, const char *first, const char *second)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data, first), second);
+    const cJSON *v = member(member(data, first), second);
 
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }

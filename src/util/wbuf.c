@@ -178,24 +178,49 @@ void wbuf_json_string(wbuf *w, const char *s)
     json_string(w, put_wbuf, s);
 }
 
-/* A buf, and whether an append to it failed. */
+/*
+ * A buf, and whether an append to it failed. The pieces gather in data first: a
+ * string is most often a few of them, and one buf_append costs more than their copies.
+ */
 typedef struct buf_sink {
     buf *b;
     int rc;
+    size_t len;
+    char data[256];
 } buf_sink;
 
-static void put_buf(void *sink, const void *p, size_t n)
+static void sink_flush(buf_sink *bs)
+{
+    if (bs->rc == 0 && buf_append(bs->b, bs->data, bs->len) != 0)
+        bs->rc = -1;
+    bs->len = 0;
+}
+
+static inline __attribute__((always_inline)) void put_buf(void *sink, const void *p, size_t n)
 {
     buf_sink *bs = sink;
 
-    if (bs->rc == 0 && buf_append(bs->b, p, n) != 0)
-        bs->rc = -1;
+    if (n > sizeof(bs->data) - bs->len) {
+        sink_flush(bs);
+        /* Larger than data: straight through. */
+        if (n >= sizeof(bs->data)) {
+            if (bs->rc == 0 && buf_append(bs->b, p, n) != 0)
+                bs->rc = -1;
+            return;
+        }
+    }
+    memcpy(bs->data + bs->len, p, n);
+    bs->len += n;
 }
 
 int buf_json_string(buf *b, const char *s)
 {
-    buf_sink bs = {b, 0};
+    buf_sink bs;
 
+    bs.b = b;
+    bs.rc = 0;
+    bs.len = 0;
     json_string(&bs, put_buf, s);
+    sink_flush(&bs);
     return bs.rc;
 }
