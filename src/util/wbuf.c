@@ -111,6 +111,7 @@ static const unsigned char json_class[256] = {
  * a direct (inlined) one: the report pays nothing for the second writer.
  */
 typedef void (*json_put)(void *sink, const void *p, size_t n);
+typedef void (*json_putc)(void *sink, char c);
 
 static inline __attribute__((always_inline)) void json_escape(void *sink, json_put put, unsigned char c)
 {
@@ -130,7 +131,8 @@ static inline __attribute__((always_inline)) void json_escape(void *sink, json_p
     put(sink, esc, 2);
 }
 
-static inline __attribute__((always_inline)) void json_string(void *sink, json_put put, const char *s)
+static inline __attribute__((always_inline)) void json_string(void *sink, json_put put, json_putc putc,
+                                                              const char *s)
 {
     const unsigned char *p = (const unsigned char *)s, *run, *end;
 
@@ -139,7 +141,7 @@ static inline __attribute__((always_inline)) void json_string(void *sink, json_p
         return;
     }
     end = p + strlen(s);
-    put(sink, "\"", 1);
+    putc(sink, '"');
     for (;;) {
         size_t n;
 
@@ -161,11 +163,11 @@ static inline __attribute__((always_inline)) void json_string(void *sink, json_p
             p += n;
         put(sink, run, (size_t)(p - run));
         if (*p >= 0x80) {
-            put(sink, "?", 1);
+            putc(sink, '?');
             p++;
         }
     }
-    put(sink, "\"", 1);
+    putc(sink, '"');
 }
 
 static void put_wbuf(void *sink, const void *p, size_t n)
@@ -173,9 +175,14 @@ static void put_wbuf(void *sink, const void *p, size_t n)
     wbuf_write(sink, p, n);
 }
 
+static void putc_wbuf(void *sink, char c)
+{
+    wbuf_putc(sink, c);
+}
+
 void wbuf_json_string(wbuf *w, const char *s)
 {
-    json_string(w, put_wbuf, s);
+    json_string(w, put_wbuf, putc_wbuf, s);
 }
 
 /*
@@ -213,6 +220,11 @@ static inline __attribute__((always_inline)) void put_buf(void *sink, const void
     bs->len += n;
 }
 
+static inline __attribute__((always_inline)) void putc_buf(void *sink, char c)
+{
+    put_buf(sink, &c, 1);
+}
+
 int buf_json_string(buf *b, const char *s)
 {
     buf_sink bs;
@@ -220,7 +232,7 @@ int buf_json_string(buf *b, const char *s)
     bs.b = b;
     bs.rc = 0;
     bs.len = 0;
-    json_string(&bs, put_buf, s);
+    json_string(&bs, put_buf, putc_buf, s);
     sink_flush(&bs);
     return bs.rc;
 }
