@@ -284,7 +284,7 @@ static void put_result(jw *w, const results *r, const result *it)
     }
     PUT(w, ",\"finding_id\":");
     put_finding_id(w, id_rc, id);
-    /* What `fix plan` needs of a failure whose rule declares a fix: compact JSON cJSON printed. */
+    /* What `fix plan` needs of a failure whose rule declares a fix: compact JSON, as cJSON prints it. */
     if ((fix = results_fix_input(r, it)) != NULL) {
         PUT(w, ",\"fix\":");
         wbuf_puts(&w->out, fix);

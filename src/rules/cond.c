@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/str.h"
 #include "util/timefmt.h"
+#include "util/wbuf.h"
 
 /* A filled message longer than this is cut; reports have no use for more. */
 #define MESSAGE_MAX_BYTES 16384
@@ -393,21 +394,25 @@ static bool render_visit(const cJSON *v, void *p)
 
 /* ---- {matched}: worked out again for a failure only, so a pass costs nothing more ---- */
 
+/* The values written, each followed by a NUL, and a hash set of their offsets (+1; 0 is free), so that a
+ * list of a million shares costs a million lookups, not a million scans. */
+typedef struct match_set {
+    buf seen;
+    uint32_t *slots;
+    size_t cap, used;
+    buf one; /* a value as it is written, before it is looked up in seen; emptied for each */
+} match_set;
+
 typedef struct match_arg {
     const rcond *leaf;
     const rules_clock *clock;
     const char *key; /* only leaves on this key; NULL: every leaf */
     buf *out;
-    cJSON *list;      /* when set, the string values go here instead of out */
-    bool list_failed; /* out of memory adding to list */
+    buf *json;        /* when set, the string values go here, as a JSON array's elements, instead of out */
+    bool json_failed; /* out of memory adding to json */
     size_t count;
     bool full; /* the message reached its cap: nothing more is looked at */
-    /* The values written, each followed by a NUL, and a hash set of their offsets (+1; 0 is free), so that a
-     * list of a million shares costs a million lookups, not a million scans. */
-    buf seen;
-    uint32_t *slots;
-    size_t cap, used;
-    buf one; /* a value as it is written, before it is looked up in seen; emptied for each */
+    match_set *set;
 } match_arg;
 
 uint32_t rules_text_hash(const char *s)
@@ -420,7 +425,7 @@ uint32_t rules_text_hash(const char *s)
 }
 
 /* The slot holding text, or the free slot where it belongs. */
-static size_t seen_slot(const match_arg *m, const char *text)
+static size_t seen_slot(const match_set *m, const char *text)
 {
     size_t i = rules_text_hash(text) & (m->cap - 1);
 
@@ -430,7 +435,7 @@ static size_t seen_slot(const match_arg *m, const char *text)
 }
 
 /* Keeps the set at most half full. Returns -1 when out of memory. */
-static int seen_grow(match_arg *m)
+static int seen_grow(match_set *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 64;
     uint32_t *old = m->slots;
@@ -452,30 +457,32 @@ static int seen_grow(match_arg *m)
 
 static void match_one(match_arg *m, const cJSON *v)
 {
+    match_set *set = m->set;
     const char *text;
     size_t len, slot, at;
 
     if (m->full)
         return;
-    buf_reset(&m->one);
-    render_value(&m->one, v);
-    text = buf_str(&m->one);
+    buf_reset(&set->one);
+    render_value(&set->one, v);
+    text = buf_str(&set->one);
     len = strlen(text);
-    if ((m->used + 1) * 2 > m->cap && seen_grow(m) != 0)
+    if ((set->used + 1) * 2 > set->cap && seen_grow(set) != 0)
         goto full;
-    slot = seen_slot(m, text);
-    if (m->slots[slot])
+    slot = seen_slot(set, text);
+    if (set->slots[slot])
         return;
-    at = m->seen.len;
+    at = set->seen.len;
     /* seen is bounded as the message is, so offsets fit. */
-    if (buf_append(&m->seen, text, len + 1) != 0)
+    if (buf_append(&set->seen, text, len + 1) != 0)
         goto full;
-    m->slots[slot] = (uint32_t)at + 1;
-    m->used++;
-    if (m->list) {
-        if (cJSON_IsString(v) &&
-            !cJSON_AddItemToArray(m->list, cJSON_CreateStringReference(v->valuestring))) {
-            m->list_failed = true;
+    set->slots[slot] = (uint32_t)at + 1;
+    set->used++;
+    if (m->json) {
+        if (!cJSON_IsString(v))
+            return;
+        if ((m->count && buf_putc(m->json, ',') != 0) || buf_json_string(m->json, v->valuestring) != 0) {
+            m->json_failed = true;
             goto full;
         }
         m->count++;
@@ -574,19 +581,22 @@ static void render_into(const rtmpl *t, const rcond *held, const snap_resource *
             continue;
         }
         if (part->matched) {
+            match_set set;
             match_arg m;
 
+            memset(&set, 0, sizeof(set));
             memset(&m, 0, sizeof(m));
             m.clock = clock;
             m.key = part->matched_key;
             m.out = out;
-            buf_init(&m.seen, MESSAGE_MAX_BYTES);
-            buf_init(&m.one, MESSAGE_MAX_BYTES);
+            m.set = &set;
+            buf_init(&set.seen, MESSAGE_MAX_BYTES);
+            buf_init(&set.one, MESSAGE_MAX_BYTES);
             if (held)
                 match_cond(held, res, &m);
-            buf_free(&m.seen);
-            buf_free(&m.one);
-            free(m.slots);
+            buf_free(&set.seen);
+            buf_free(&set.one);
+            free(set.slots);
             a.count = m.count;
         } else if (part->path.walks) {
             walk(part->path.segs, part->path.n, res->data, render_visit, &a);
@@ -632,99 +642,140 @@ const char *rules_failure_message(const rules_set *set, size_t i, const snap_res
     return buf_str(out);
 }
 
-/* The key naming the accounts an image is shared with, in its type's Permissions entries. */
-static const char *share_account_field(const char *type)
+#define PERMISSIONS_KEY "Permissions[]."
+
+/* The rule key of the accounts an image is shared with; past PERMISSIONS_KEY, their key in Permissions
+ * entries. */
+static const char *share_account_key(const char *type)
 {
-    return strcmp(type, "appstream_image") == 0 ? "sharedAccountId" : "SharedAccountId";
+    return strcmp(type, "appstream_image") == 0 ? PERMISSIONS_KEY "sharedAccountId"
+                                                : PERMISSIONS_KEY "SharedAccountId";
 }
 
-/* Every account res's Permissions name, into list. Returns -1 when out of memory. */
-static int all_targets(const snap_resource *res, cJSON *list)
+/* The fix input as it is written, and the set of the accounts it names: kept from one failure to the next. */
+struct rules_fix_room {
+    buf text;
+    match_set set;
+};
+
+/* A set that grew past this many slots is not kept: emptying it for every failure would cost more than it. */
+#define FIX_SET_KEEP_SLOTS 1024
+/* Room for every account seen holds, escaped (at most six bytes a byte), quoted and separated. */
+#define FIX_TEXT_MAX_BYTES (8 * FIX_SEEN_MAX_BYTES)
+
+rules_fix_room *rules_fix_room_new(void)
 {
-    const cJSON *perms = cJSON_GetObjectItemCaseSensitive(res->data, "Permissions");
-    const char *field = share_account_field(res->type);
+    rules_fix_room *room = calloc(1, sizeof(*room));
+
+    if (room) {
+        buf_init(&room->text, FIX_TEXT_MAX_BYTES);
+        buf_init(&room->set.seen, FIX_SEEN_MAX_BYTES);
+        buf_init(&room->set.one, MESSAGE_MAX_BYTES);
+    }
+    return room;
+}
+
+void rules_fix_room_free(rules_fix_room *room)
+{
+    if (!room)
+        return;
+    buf_free(&room->text);
+    buf_free(&room->set.seen);
+    buf_free(&room->set.one);
+    free(room->set.slots);
+    free(room);
+}
+
+/* Empties the set for the next failure, keeping its memory while it is small. */
+static void set_reset(match_set *set)
+{
+    buf_reset(&set->seen);
+    set->used = 0;
+    if (set->cap > FIX_SET_KEEP_SLOTS) {
+        free(set->slots);
+        set->slots = NULL;
+        set->cap = 0;
+    } else if (set->slots) {
+        memset(set->slots, 0, set->cap * sizeof(*set->slots));
+    }
+}
+
+/* Every account res's Permissions name, as JSON strings separated by commas, into out. Returns 0 or -1. */
+static int all_targets(const snap_resource *res, buf *out)
+{
+    const cJSON *perms = member(res->data, "Permissions");
+    const char *field = share_account_key(res->type) + strlen(PERMISSIONS_KEY);
     const cJSON *p;
+    bool first = true;
 
     cJSON_ArrayForEach(p, perms)
     {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(p, field);
+        const cJSON *id = member(p, field);
 
-        if (cJSON_IsString(id) && !cJSON_AddItemToArray(list, cJSON_CreateStringReference(id->valuestring)))
+        if (!cJSON_IsString(id))
+            continue;
+        if ((!first && buf_putc(out, ',') != 0) || buf_json_string(out, id->valuestring) != 0)
             return -1;
+        first = false;
     }
     return 0;
 }
 
-/* The accounts that made when hold for res, on the key Permissions[].<field> (lint made sure it has one). */
-static int matched_targets(const rcond *when, const snap_resource *res, const rules_clock *clock, cJSON *list)
+/*
+ * The accounts that made when (which holds for res) hold, on the key Permissions[].<field> (lint made sure
+ * it has one), as all_targets writes them.
+ */
+static int matched_targets(const rcond *when, const snap_resource *res, const rules_clock *clock,
+                           rules_fix_room *room)
 {
-    char key[64];
     match_arg m;
-    int rc;
 
-    snprintf(key, sizeof(key), "Permissions[].%s", share_account_field(res->type));
     memset(&m, 0, sizeof(m));
     m.clock = clock;
-    m.key = key;
-    m.list = list;
+    m.key = share_account_key(res->type);
+    m.json = &room->text;
     /* Every account is named, not as many as a message holds: the seen set is bounded by the data. */
-    buf_init(&m.seen, FIX_SEEN_MAX_BYTES);
-    buf_init(&m.one, MESSAGE_MAX_BYTES);
-    if (rules_cond_eval(when, res, clock))
-        match_cond(when, res, &m);
-    rc = m.list_failed ? -1 : 0;
-    buf_free(&m.seen);
-    buf_free(&m.one);
-    free(m.slots);
-    return rc;
+    m.set = &room->set;
+    match_cond(when, res, &m);
+    set_reset(&room->set);
+    return m.json_failed ? -1 : 0;
 }
 
 /* data's string at a dotted path of plain members, or NULL. */
 static const char *data_string(const cJSON *data, const char *first, const char *second)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(data, first), second);
+    const cJSON *v = member(member(data, first), second);
 
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static cJSON *str_or_null(const char *s)
+/* key (with the punctuation before the value), then value as a JSON string, or null for NULL. */
+static int put_member(buf *out, const char *key, const char *value)
 {
-    return s ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
+    return buf_puts(out, key) != 0 || buf_json_string(out, value) != 0 ? -1 : 0;
 }
 
-/* Room to print a fix input without a malloc of cJSON's: most are under 200 bytes. */
-#define FIX_PRINT_BYTES 4096
-
-char *rules_rule_fix_input(const rules_set *set, size_t i, const snap_resource *res, const rules_clock *clock)
+const char *rules_failure_fix_input(const rules_set *set, size_t i, const snap_resource *res,
+                                    const rules_clock *clock, rules_fix_room *room)
 {
     const rule_fix *fix = &set->rules[i].info.fix;
-    cJSON *o = cJSON_CreateObject(), *list = NULL;
-    char *text = NULL, scratch[FIX_PRINT_BYTES];
-    bool ok;
+    buf *out = &room->text;
+    int rc;
 
-    /*
-     * Run for every failure of a rule with a fix, so it allocates little: every string is a reference
-     * (the rule's, or res's data, alive until the text is printed), keys are constants, and the text is
-     * printed into the stack first and copied at its length.
+    /* Written as cJSON_PrintUnformatted writes the object, member by member, into memory kept for the next.
      */
-    ok = o && cJSON_AddItemToObjectCS(o, "action", cJSON_CreateStringReference(fix->action));
-    if (ok && fix->accounts) {
-        ok = cJSON_AddItemToObjectCS(o, "accounts", cJSON_CreateStringReference(fix->accounts)) &&
-             (list = cJSON_CreateArray()) != NULL && cJSON_AddItemToObjectCS(o, "targets", list) &&
-             (strcmp(fix->accounts, "all") == 0 ? all_targets(res, list)
-                                                : matched_targets(set->rules[i].when, res, clock, list)) == 0;
-    } else if (ok) {
-        ok = cJSON_AddItemToObjectCS(o, "name_template", cJSON_CreateStringReference(fix->name_template)) &&
-             cJSON_AddItemToObjectCS(o, "platform",
-                                     str_or_null(data_string(res->data, "OperatingSystem", "Type"))) &&
-             cJSON_AddItemToObjectCS(o, "updates_description",
-                                     str_or_null(data_string(res->data, "Updates", "Description")));
+    buf_reset(out);
+    rc = put_member(out, "{\"action\":", fix->action);
+    if (rc == 0 && fix->accounts) {
+        rc = put_member(out, ",\"accounts\":", fix->accounts);
+        rc = rc || buf_puts(out, ",\"targets\":[") != 0 ||
+             (strcmp(fix->accounts, "all") == 0 ? all_targets(res, out)
+                                                : matched_targets(set->rules[i].when, res, clock, room)) != 0;
+        rc = rc || buf_putc(out, ']') != 0;
+    } else if (rc == 0) {
+        rc = put_member(out, ",\"name_template\":", fix->name_template) ||
+             put_member(out, ",\"platform\":", data_string(res->data, "OperatingSystem", "Type")) ||
+             put_member(out, ",\"updates_description\":", data_string(res->data, "Updates", "Description"));
     }
-    /* cJSON's size estimate can be a few bytes short, so it is given less than the whole buffer. */
-    if (ok && cJSON_PrintPreallocated(o, scratch, FIX_PRINT_BYTES - 8, 0))
-        text = str_dup(scratch);
-    else if (ok)
-        text = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return text;
+    return rc == 0 && buf_putc(out, '}') == 0 ? buf_str(out) : NULL;
 }

@@ -130,8 +130,9 @@ struct rules_run {
     size_t n_type_rules[RESTYPE_COUNT];
     chunk **first, **last; /* per rule */
     size_t n_items;
-    buf message;    /* where each failure's message is filled */
-    size_t fix_cap; /* room in out.fixes */
+    buf message;         /* where each failure's message is filled */
+    size_t fix_cap;      /* room in out.fixes */
+    rules_fix_room *fix; /* where each fix input is written */
 };
 
 /* Room for one more result of rule r, or NULL when out of memory. */
@@ -159,8 +160,7 @@ static result *next_item(rules_run *run, size_t r)
 static int add_fix(rules_run *run, size_t r, const snap_resource *res, uint32_t ri)
 {
     results *out = &run->out;
-    char *input;
-    const char *kept;
+    const char *input, *kept;
 
     if (out->n_fixes == run->fix_cap) {
         size_t cap = run->fix_cap ? run->fix_cap * 2 : 64;
@@ -171,9 +171,8 @@ static int add_fix(rules_run *run, size_t r, const snap_resource *res, uint32_t 
         out->fixes = grown;
         run->fix_cap = cap;
     }
-    input = rules_rule_fix_input(run->set, r, res, &run->clock);
+    input = rules_failure_fix_input(run->set, r, res, &run->clock, run->fix);
     kept = input ? results_store_keep_once(out, input) : NULL;
-    free(input);
     if (!kept)
         return -1;
     out->fixes[out->n_fixes++] = (result_fix){(uint32_t)r, ri, kept};
@@ -271,6 +270,7 @@ void rules_run_free(rules_run *run)
     for (int t = 0; t < RESTYPE_COUNT; t++)
         free(run->type_rules[t]);
     buf_free(&run->message);
+    rules_fix_room_free(run->fix);
     free(run);
 }
 
@@ -335,7 +335,8 @@ int rules_run_start(const rules_set *set, const waivers *w, const snapshot_doc *
     run->plan = calloc(n_rules ? n_rules : 1, sizeof(*run->plan));
     run->first = calloc(n_rules ? n_rules : 1, sizeof(*run->first));
     run->last = calloc(n_rules ? n_rules : 1, sizeof(*run->last));
-    if (!run->out.rules || !run->out.waivers || !run->plan || !run->first || !run->last)
+    run->fix = rules_fix_room_new();
+    if (!run->out.rules || !run->out.waivers || !run->plan || !run->first || !run->last || !run->fix)
         goto nomem;
     for (int t = 0; t < RESTYPE_COUNT; t++) {
         run->type_rules[t] = malloc((n_rules ? n_rules : 1) * sizeof(uint32_t));

@@ -1,5 +1,6 @@
 #include "rules/results_store.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,14 +64,22 @@ static const char *keep(struct results_store *st, const char *s, size_t n)
 
 static size_t hash(const char *s)
 {
-    /* FNV-1a, 64 bits. */
-    unsigned long long h = 0xcbf29ce484222325u;
+    /*
+     * Eight bytes a step, each word mixed in by a multiply and a shift down: byte by byte (FNV-1a) showed in
+     * the profile once every failure with a fix kept its input here, a few hundred bytes each.
+     */
+    size_t n = strlen(s);
+    uint64_t h = 0xcbf29ce484222325u ^ n, w;
 
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3u;
+    for (; n >= 8; n -= 8, s += 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0x9e3779b97f4a7c15u;
+        h ^= h >> 29;
     }
-    return (size_t)h;
+    for (; n; n--, s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+    h = (h ^ (h >> 32)) * 0x9e3779b97f4a7c15u;
+    return (size_t)(h ^ (h >> 29));
 }
 
 static int grow_set(struct results_store *st)

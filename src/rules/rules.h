@@ -242,6 +242,16 @@ char *rules_rule_message(const rules_set *set, size_t i, const snap_resource *re
 const char *rules_failure_message(const rules_set *set, size_t i, const snap_resource *res,
                                   const rules_clock *clock, struct buf *out);
 
+/*
+ * The memory rules_failure_fix_input writes in, kept from one call to the
+ * next so that a run of millions of failures allocates next to nothing.
+ * rules_fix_room_new returns NULL when out of memory; rules_fix_room_free
+ * accepts NULL.
+ */
+typedef struct rules_fix_room rules_fix_room;
+rules_fix_room *rules_fix_room_new(void);
+void rules_fix_room_free(rules_fix_room *room);
+
 /* The fix actions a rule may declare (its `fix: {action: ...}`), and the default of name_template. */
 #define RULES_FIX_UNSHARE_WORKSPACES "unshare-workspaces-image"
 #define RULES_FIX_UNSHARE_APPSTREAM  "unshare-appstream-image"
@@ -249,17 +259,20 @@ const char *rules_failure_message(const rules_set *set, size_t i, const snap_res
 #define RULES_FIX_NAME_TEMPLATE      "{Name}-upd-{date}"
 
 /*
- * What fixing rule i's failure on res needs (rule i declares a fix): a
- * compact JSON object, owned (free()), NULL when out of memory. For the
- * unshare actions {"action", "accounts", "targets": [account ids]}: every
- * account the image's Permissions name (accounts: all), or those that made
- * the rule's `when` hold, judged at clock (untrusted: the rule's own
- * trust). For create-updated-workspaces-image {"action", "name_template",
- * "platform": OperatingSystem.Type, "updates_description":
- * Updates.Description}, each null when the data has none.
+ * What fixing rule i's failure on res needs (rule i declares a fix, and
+ * fails res: rules_rule_fails said so, and its condition is not judged
+ * again): a compact JSON object, written into room and borrowed from it
+ * (valid until the next call), NULL when out of memory. For the unshare
+ * actions {"action", "accounts", "targets": [account ids]}: every account
+ * the image's Permissions name (accounts: all), or those that made the
+ * rule's `when` hold, judged at clock (untrusted: the rule's own trust). For
+ * create-updated-workspaces-image {"action", "name_template", "platform":
+ * OperatingSystem.Type, "updates_description": Updates.Description}, each
+ * null when the data has none. Byte for byte what cJSON_PrintUnformatted
+ * prints of that object.
  */
-char *rules_rule_fix_input(const rules_set *set, size_t i, const snap_resource *res,
-                           const rules_clock *clock);
+const char *rules_failure_fix_input(const rules_set *set, size_t i, const snap_resource *res,
+                                    const rules_clock *clock, rules_fix_room *room);
 
 /* What `rules test` found. */
 typedef struct rules_test_summary {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "util/buf.h"
 #include "util/str.h"
 
 int wbuf_init(wbuf *w, FILE *fp)
@@ -104,7 +105,15 @@ static const unsigned char json_class[256] = {
     2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-static void json_escape(wbuf *w, unsigned char c)
+/*
+ * Where the escaper writes: a wbuf for the JSON report, a buf for the fix
+ * inputs. The escaper is inlined into each writer, so the call through put is
+ * a direct (inlined) one: the report pays nothing for the second writer.
+ */
+typedef void (*json_put)(void *sink, const void *p, size_t n);
+typedef void (*json_putc)(void *sink, char c);
+
+static inline __attribute__((always_inline)) void json_escape(void *sink, json_put put, unsigned char c)
 {
     static const char hex[] = "0123456789abcdef";
     char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
@@ -117,21 +126,22 @@ static void json_escape(wbuf *w, unsigned char c)
     case '\n': esc[1] = 'n'; break;
     case '\r': esc[1] = 'r'; break;
     case '\t': esc[1] = 't'; break;
-    default: wbuf_write(w, esc, 6); return;
+    default: put(sink, esc, 6); return;
     }
-    wbuf_write(w, esc, 2);
+    put(sink, esc, 2);
 }
 
-void wbuf_json_string(wbuf *w, const char *s)
+static inline __attribute__((always_inline)) void json_string(void *sink, json_put put, json_putc putc,
+                                                              const char *s)
 {
     const unsigned char *p = (const unsigned char *)s, *run, *end;
 
     if (!s) {
-        wbuf_write(w, "null", 4);
+        put(sink, "null", 4);
         return;
     }
     end = p + strlen(s);
-    wbuf_putc(w, '"');
+    putc(sink, '"');
     for (;;) {
         size_t n;
 
@@ -140,22 +150,89 @@ void wbuf_json_string(wbuf *w, const char *s)
         p += str_plain_run(p, (size_t)(end - p), '"', '\\', '"', '"', '"');
         while (json_class[*p] == 0)
             p++;
-        wbuf_write(w, run, (size_t)(p - run));
+        put(sink, run, (size_t)(p - run));
         if (!*p)
             break;
         if (json_class[*p] == 1) {
-            json_escape(w, *p++);
+            json_escape(sink, put, *p++);
             continue;
         }
         /* Non-ASCII: runs of whole sequences as they are, a byte outside any as '?'. */
         run = p;
         while (*p >= 0x80 && (n = str_utf8_len(p)) != 0)
             p += n;
-        wbuf_write(w, run, (size_t)(p - run));
+        put(sink, run, (size_t)(p - run));
         if (*p >= 0x80) {
-            wbuf_putc(w, '?');
+            putc(sink, '?');
             p++;
         }
     }
-    wbuf_putc(w, '"');
+    putc(sink, '"');
+}
+
+static void put_wbuf(void *sink, const void *p, size_t n)
+{
+    wbuf_write(sink, p, n);
+}
+
+static void putc_wbuf(void *sink, char c)
+{
+    wbuf_putc(sink, c);
+}
+
+void wbuf_json_string(wbuf *w, const char *s)
+{
+    json_string(w, put_wbuf, putc_wbuf, s);
+}
+
+/*
+ * A buf, and whether an append to it failed. The pieces gather in data first: a
+ * string is most often a few of them, and one buf_append costs more than their copies.
+ */
+typedef struct buf_sink {
+    buf *b;
+    int rc;
+    size_t len;
+    char data[256];
+} buf_sink;
+
+static void sink_flush(buf_sink *bs)
+{
+    if (bs->rc == 0 && buf_append(bs->b, bs->data, bs->len) != 0)
+        bs->rc = -1;
+    bs->len = 0;
+}
+
+static inline __attribute__((always_inline)) void put_buf(void *sink, const void *p, size_t n)
+{
+    buf_sink *bs = sink;
+
+    if (n > sizeof(bs->data) - bs->len) {
+        sink_flush(bs);
+        /* Larger than data: straight through. */
+        if (n >= sizeof(bs->data)) {
+            if (bs->rc == 0 && buf_append(bs->b, p, n) != 0)
+                bs->rc = -1;
+            return;
+        }
+    }
+    memcpy(bs->data + bs->len, p, n);
+    bs->len += n;
+}
+
+static inline __attribute__((always_inline)) void putc_buf(void *sink, char c)
+{
+    put_buf(sink, &c, 1);
+}
+
+int buf_json_string(buf *b, const char *s)
+{
+    buf_sink bs;
+
+    bs.b = b;
+    bs.rc = 0;
+    bs.len = 0;
+    json_string(&bs, put_buf, putc_buf, s);
+    sink_flush(&bs);
+    return bs.rc;
 }

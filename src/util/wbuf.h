@@ -8,7 +8,8 @@
  * document. Errors are sticky: after a failed write every call is a no-op,
  * and the writer checks `failed` once, at the end (wbuf_finish).
  *
- * Also the JSON string escaper of the JSON report (wbuf_json_string).
+ * Also the JSON string escaper of the JSON report (wbuf_json_string), and
+ * of the fix inputs, written into a buf (buf_json_string).
  */
 
 #include <stddef.h>
@@ -91,5 +92,10 @@ void wbuf_uint(wbuf *w, uint64_t v);
  * always valid UTF-8.
  */
 void wbuf_json_string(wbuf *w, const char *s);
+
+struct buf;
+
+/* wbuf_json_string appended to b. Returns 0, or -1 as buf_append (b then holds what fitted). */
+int buf_json_string(struct buf *b, const char *s);
 
 #endif
