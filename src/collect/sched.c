@@ -113,19 +113,10 @@ static double now_of(const sched *s)
 
 /* ---- the tables ---- */
 
-static size_t hash_key(const char *key)
-{
-    size_t h = 14695981039346656037u; /* FNV-1a */
-
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        h = (h ^ *p) * 1099511628211u;
-    return h;
-}
-
 /* Every entry starts with its key (family and sched_lane both do). */
 static void **probe(void **slots, size_t n_slots, const char *key)
 {
-    size_t i = hash_key(key) & (n_slots - 1);
+    size_t i = (size_t)str_hash(key) & (n_slots - 1);
 
     while (slots[i] && strcmp((const char *)slots[i], key) != 0)
         i = (i + 1) & (n_slots - 1);

@@ -281,15 +281,6 @@ typedef struct strtab {
     size_t n_slots;
 } strtab;
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static int strtab_grow(strtab *t)
 {
     size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
@@ -305,7 +296,7 @@ static int strtab_grow(strtab *t)
     t->strs = strs;
     t->cap = n_slots / 2;
     for (size_t i = 0; i < t->n; i++) {
-        size_t k = hash_str(strs[i]) & (n_slots - 1);
+        size_t k = str_hash(strs[i]) & (n_slots - 1);
 
         while (slots[k])
             k = (k + 1) & (n_slots - 1);
@@ -326,7 +317,7 @@ static long strtab_index(strtab *t, const char *s)
         s = "";
     if (t->n == t->cap && strtab_grow(t) != 0)
         return -1;
-    for (k = hash_str(s) & (t->n_slots - 1); t->slots[k]; k = (k + 1) & (t->n_slots - 1)) {
+    for (k = str_hash(s) & (t->n_slots - 1); t->slots[k]; k = (k + 1) & (t->n_slots - 1)) {
         if (strcmp(t->strs[t->slots[k] - 1], s) == 0)
             return (long)t->slots[k] - 1;
     }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/str.h"
+
 /*
  * The distinct strings of one kind (accounts; regions and types), found by
  * hash, each then given its rank in bytewise order: the shares are sorted
@@ -19,18 +21,6 @@ typedef struct name_table {
     uint32_t *rank;  /* owned, after name_table_rank: rank[i] is names[i]'s place in bytewise order */
 } name_table;
 
-static size_t hash_name(const char *s)
-{
-    /* FNV-1a, 64 bits. */
-    unsigned long long h = 0xcbf29ce484222325u;
-
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3u;
-    }
-    return (size_t)h;
-}
-
 static int grow_slots(name_table *nt)
 {
     size_t n_slots = nt->n_slots ? nt->n_slots * 2 : 256;
@@ -39,7 +29,7 @@ static int grow_slots(name_table *nt)
     if (!slots)
         return -1;
     for (size_t i = 0; i < nt->n; i++) {
-        size_t j = hash_name(nt->names[i]) & (n_slots - 1);
+        size_t j = (size_t)str_hash(nt->names[i]) & (n_slots - 1);
 
         while (slots[j])
             j = (j + 1) & (n_slots - 1);
@@ -60,7 +50,7 @@ static uint32_t name_index(name_table *nt, const char *s)
         s = "";
     if ((2 * (nt->n + 1) > nt->n_slots && grow_slots(nt) != 0) || nt->n >= UINT32_MAX - 1)
         return UINT32_MAX;
-    for (j = hash_name(s) & (nt->n_slots - 1); nt->slots[j]; j = (j + 1) & (nt->n_slots - 1)) {
+    for (j = (size_t)str_hash(s) & (nt->n_slots - 1); nt->slots[j]; j = (j + 1) & (nt->n_slots - 1)) {
         const char *name = nt->names[nt->slots[j] - 1];
 
         if (name == s || strcmp(name, s) == 0)

@@ -386,7 +386,7 @@ static int index_strings(rval *list)
     list->n_slots = cap;
     mask = cap - 1;
     for (size_t i = 0; i < list->n_str; i++) {
-        size_t slot = rules_text_hash(list->items[i].str) & mask;
+        size_t slot = (size_t)str_hash(list->items[i].str) & mask;
 
         while (list->slots[slot])
             slot = (slot + 1) & mask;

@@ -106,7 +106,7 @@ static bool str_in(const char *s, const rval *list)
 
     if (list->n_slots == 0)
         return false;
-    for (size_t i = rules_text_hash(s) & mask; list->slots[i]; i = (i + 1) & mask) {
+    for (size_t i = (size_t)str_hash(s) & mask; list->slots[i]; i = (i + 1) & mask) {
         if (strcmp(list->items[list->slots[i] - 1].str, s) == 0)
             return true;
     }
@@ -415,19 +415,10 @@ typedef struct match_arg {
     match_set *set;
 } match_arg;
 
-uint32_t rules_text_hash(const char *s)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 /* The slot holding text, or the free slot where it belongs. */
 static size_t seen_slot(const match_set *m, const char *text)
 {
-    size_t i = rules_text_hash(text) & (m->cap - 1);
+    size_t i = (size_t)str_hash(text) & (m->cap - 1);
 
     while (m->slots[i] && strcmp(m->seen.data + m->slots[i] - 1, text) != 0)
         i = (i + 1) & (m->cap - 1);

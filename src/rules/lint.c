@@ -12,6 +12,7 @@
 
 #include "rules/rules_int.h"
 #include "util/nearest.h"
+#include "util/str.h"
 
 /* The variables imgaudit itself and the built-in pack's rules read: never unused, and suggested for a typo.
  */
@@ -43,7 +44,7 @@ static void names_free(names *s)
 /* The slot holding name, or the free slot where it belongs. The table is never more than half full. */
 static size_t names_slot(const names *s, const char *name)
 {
-    size_t mask = 2 * s->cap - 1, i = rules_text_hash(name) & mask;
+    size_t mask = 2 * s->cap - 1, i = (size_t)str_hash(name) & mask;
 
     while (s->slots[i] && strcmp(s->items[s->slots[i] - 1], name) != 0)
         i = (i + 1) & mask;

@@ -48,7 +48,7 @@ typedef struct rval {
     struct rval *items; /* owned, RV_LIST only: the strings first, sorted bytewise, then the rest */
     size_t n;
     size_t n_str; /* RV_LIST: items[0..n_str) are the strings */
-    /* RV_LIST: the strings as a hash set (rules_text_hash), each slot an index into items plus one (0: free);
+    /* RV_LIST: the strings as a hash set (str_hash), each slot an index into items plus one (0: free);
      * n_slots, a power of two, is at least twice n_str, or 0 when there are none. Owned. */
     uint32_t *slots;
     size_t n_slots;
@@ -261,10 +261,6 @@ void rules_rule_clean(rrule *r);
  * glob, *closest is the nearest id (borrowed from the set), else NULL.
  */
 bool rules_set_matches(const rules_set *set, const char *pattern, const char **closest);
-
-/* FNV-1a of a string, for the hash sets of {matched}, of lists of strings (in, not-in) and of lint's names.
- */
-uint32_t rules_text_hash(const char *s);
 
 /* An op's name as rules write it ("not-in"). Static. */
 const char *rules_op_name(rop op);

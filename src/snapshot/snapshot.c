@@ -2,6 +2,8 @@
 
 #include <stdint.h>
 
+#include "util/str.h"
+
 const cJSON *snap_permissions(const cJSON *data)
 {
     const cJSON *p = cJSON_GetObjectItemCaseSensitive(data, "Permissions");
@@ -20,12 +22,5 @@ const char *snap_permission_account(const cJSON *perm)
 
 unsigned snapshot_shard_of(const char *account, unsigned count)
 {
-    /* FNV-1a, 64 bits: http://www.isthe.com/chongo/tech/comp/fnv/ (offset basis and prime of that page). */
-    uint64_t h = 0xcbf29ce484222325u;
-
-    for (const unsigned char *p = (const unsigned char *)account; *p; p++) {
-        h ^= *p;
-        h *= 0x100000001b3u;
-    }
-    return count ? (unsigned)(h % count) : 0;
+    return count ? (unsigned)(str_hash(account) % count) : 0;
 }

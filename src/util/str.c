@@ -161,3 +161,12 @@ void str_text_position(const char *text, size_t len, size_t offset, unsigned *li
     *line = l;
     *col = c;
 }
+
+uint64_t str_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        h = (h ^ *p) * 0x100000001b3u;
+    return h;
+}

@@ -112,6 +112,13 @@ size_t str_utf8_scrub(char *s);
 bool str_is_ascii(const char *s, size_t len);
 
 /*
+ * FNV-1a (64 bits) of s's bytes, for hash tables and for what must hash the
+ * same in every run and build (snapshot shards): the offset basis and prime
+ * of http://www.isthe.com/chongo/tech/comp/fnv/.
+ */
+uint64_t str_hash(const char *s);
+
+/*
  * Overwrites a secret's bytes before it is freed, so it does not linger in
  * freed memory or a core file. Accepts NULL. Frees s.
  */
