@@ -14,6 +14,7 @@
 #include "util/jsonfile.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/strtab.h"
 #include "util/timefmt.h"
 #include "util/ytree.h"
 
@@ -427,7 +428,45 @@ static void test_util__durations(void)
     }
 }
 
+static void test_util__strtab_one_index_per_distinct_string(void)
+{
+    char names[1000][8];
+    strtab t = {0};
+
+    /* Past several growths: every string keeps its first index, found by content, not by address. */
+    for (int i = 0; i < 1000; i++) {
+        snprintf(names[i], sizeof(names[i]), "s%d", i);
+        CU_ASSERT_EQUAL(strtab_index(&t, names[i]), i);
+    }
+    for (int i = 0; i < 1000; i++) {
+        char copy[8];
+
+        snprintf(copy, sizeof(copy), "s%d", i);
+        CU_ASSERT_EQUAL(strtab_index(&t, copy), i);
+    }
+    CU_ASSERT_EQUAL(t.n, 1000);
+    CU_ASSERT_STRING_EQUAL(t.strs[999], "s999");
+    /* NULL is the empty string. */
+    CU_ASSERT_EQUAL(strtab_index(&t, NULL), 1000);
+    CU_ASSERT_EQUAL(strtab_index(&t, ""), 1000);
+    strtab_free(&t);
+    CU_ASSERT_EQUAL(t.n, 0);
+    CU_ASSERT_EQUAL(strtab_index(&t, "again"), 0);
+    strtab_free(&t);
+}
+
+static void test_util__str_hash_is_fnv1a(void)
+{
+    /* The reference values of FNV-1a 64: the snapshot's shards depend on them. */
+    CU_ASSERT_EQUAL(str_hash(""), 0xcbf29ce484222325u);
+    CU_ASSERT_EQUAL(str_hash("a"), 0xaf63dc4c8601ec8cu);
+    CU_ASSERT_EQUAL(str_hash("foobar"), 0x85944171f73967e8u);
+}
+
 static CU_TestInfo tests[] = {
+    {"string tables: one index per distinct string, across growths",
+     test_util__strtab_one_index_per_distinct_string},
+    {"str_hash is FNV-1a, 64 bits", test_util__str_hash_is_fnv1a},
     {"outputs are 0666 less the umask; a private one stays 0600",
      test_util__outputs_take_the_umask_secrets_stay_private},
     {"an output replacing a 0600 file is made anew, 0644 under umask 022",

@@ -10,6 +10,7 @@
 #include "report/finding.h"
 #include "report/xmltext.h"
 #include "util/str.h"
+#include "util/strtab.h"
 
 /* ---- a buffered JSON writer into the page ---- */
 
@@ -268,70 +269,6 @@ static void jw_message(jw *j, const char *msg, const char *const what[N_MARKS])
 }
 
 /* ---- strings that repeat, stored once ---- */
-
-/*
- * A table of distinct strings (regions, resource types) in first-seen order,
- * found by hash: rows refer to a string by its index. The strings are
- * borrowed from the results.
- */
-typedef struct strtab {
-    const char **strs; /* owned array, n entries */
-    size_t n, cap;
-    uint32_t *slots; /* owned; n_slots entries, index + 1, 0 free */
-    size_t n_slots;
-} strtab;
-
-static int strtab_grow(strtab *t)
-{
-    size_t n_slots = t->n_slots ? t->n_slots * 2 : 64;
-    uint32_t *slots = calloc(n_slots, sizeof(*slots));
-    const char **strs = realloc(t->strs, n_slots / 2 * sizeof(*strs));
-
-    if (!slots || !strs) {
-        free(slots);
-        if (strs)
-            t->strs = strs;
-        return -1;
-    }
-    t->strs = strs;
-    t->cap = n_slots / 2;
-    for (size_t i = 0; i < t->n; i++) {
-        size_t k = str_hash(strs[i]) & (n_slots - 1);
-
-        while (slots[k])
-            k = (k + 1) & (n_slots - 1);
-        slots[k] = (uint32_t)i + 1;
-    }
-    free(t->slots);
-    t->slots = slots;
-    t->n_slots = n_slots;
-    return 0;
-}
-
-/* The index of s (NULL: "") in t, added when new; -1 when out of memory. */
-static long strtab_index(strtab *t, const char *s)
-{
-    size_t k;
-
-    if (!s)
-        s = "";
-    if (t->n == t->cap && strtab_grow(t) != 0)
-        return -1;
-    for (k = str_hash(s) & (t->n_slots - 1); t->slots[k]; k = (k + 1) & (t->n_slots - 1)) {
-        if (strcmp(t->strs[t->slots[k] - 1], s) == 0)
-            return (long)t->slots[k] - 1;
-    }
-    t->strs[t->n] = s;
-    t->slots[k] = (uint32_t)++t->n;
-    return (long)t->n - 1;
-}
-
-static void strtab_free(strtab *t)
-{
-    free(t->strs);
-    free(t->slots);
-    memset(t, 0, sizeof(*t));
-}
 
 static void jw_strtab(jw *j, const char *key, const strtab *t)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/str.h"
+#include "util/strtab.h"
 
 /*
  * The distinct strings of one kind (accounts; regions and types), found by
@@ -14,60 +14,16 @@
  * a thousand shares for each account).
  */
 typedef struct name_table {
-    const char **names; /* owned array of borrowed strings, in the order they came */
-    size_t n, cap;
-    uint32_t *slots; /* owned hash of names: index + 1, 0 for an empty slot */
-    size_t n_slots;  /* a power of two, at least twice n */
-    uint32_t *rank;  /* owned, after name_table_rank: rank[i] is names[i]'s place in bytewise order */
+    strtab names;   /* in the order they came */
+    uint32_t *rank; /* owned, after name_table_rank: rank[i] is names.strs[i]'s place in bytewise order */
 } name_table;
-
-static int grow_slots(name_table *nt)
-{
-    size_t n_slots = nt->n_slots ? nt->n_slots * 2 : 256;
-    uint32_t *slots = calloc(n_slots, sizeof(*slots));
-
-    if (!slots)
-        return -1;
-    for (size_t i = 0; i < nt->n; i++) {
-        size_t j = (size_t)str_hash(nt->names[i]) & (n_slots - 1);
-
-        while (slots[j])
-            j = (j + 1) & (n_slots - 1);
-        slots[j] = (uint32_t)i + 1;
-    }
-    free(nt->slots);
-    nt->slots = slots;
-    nt->n_slots = n_slots;
-    return 0;
-}
 
 /* The index of s (NULL counts as "") in nt, added if new; UINT32_MAX when memory runs out. */
 static uint32_t name_index(name_table *nt, const char *s)
 {
-    size_t j;
+    long i = strtab_index(&nt->names, s);
 
-    if (!s)
-        s = "";
-    if ((2 * (nt->n + 1) > nt->n_slots && grow_slots(nt) != 0) || nt->n >= UINT32_MAX - 1)
-        return UINT32_MAX;
-    for (j = (size_t)str_hash(s) & (nt->n_slots - 1); nt->slots[j]; j = (j + 1) & (nt->n_slots - 1)) {
-        const char *name = nt->names[nt->slots[j] - 1];
-
-        if (name == s || strcmp(name, s) == 0)
-            return nt->slots[j] - 1;
-    }
-    if (nt->n == nt->cap) {
-        size_t cap = nt->cap ? nt->cap * 2 : 64;
-        const char **grown = realloc(nt->names, cap * sizeof(*grown));
-
-        if (!grown)
-            return UINT32_MAX;
-        nt->names = grown;
-        nt->cap = cap;
-    }
-    nt->names[nt->n] = s;
-    nt->slots[j] = (uint32_t)nt->n + 1;
-    return (uint32_t)nt->n++;
+    return i < 0 ? UINT32_MAX : (uint32_t)i;
 }
 
 static int cmp_name_ptr(const void *a, const void *b)
@@ -78,27 +34,27 @@ static int cmp_name_ptr(const void *a, const void *b)
 /* Fills nt->rank once every name is in. Returns 0, or -1 when memory runs out. */
 static int name_table_rank(name_table *nt)
 {
-    const char ***order = malloc((nt->n ? nt->n : 1) * sizeof(*order));
+    size_t n = nt->names.n;
+    const char ***order = malloc((n ? n : 1) * sizeof(*order));
 
-    nt->rank = malloc((nt->n ? nt->n : 1) * sizeof(*nt->rank));
+    nt->rank = malloc((n ? n : 1) * sizeof(*nt->rank));
     if (!order || !nt->rank) {
         free(order);
         return -1;
     }
     /* Pointers into names, sorted: where each lands is its name's rank. */
-    for (size_t i = 0; i < nt->n; i++)
-        order[i] = &nt->names[i];
-    qsort(order, nt->n, sizeof(*order), cmp_name_ptr);
-    for (size_t i = 0; i < nt->n; i++)
-        nt->rank[order[i] - nt->names] = (uint32_t)i;
+    for (size_t i = 0; i < n; i++)
+        order[i] = &nt->names.strs[i];
+    qsort(order, n, sizeof(*order), cmp_name_ptr);
+    for (size_t i = 0; i < n; i++)
+        nt->rank[order[i] - nt->names.strs] = (uint32_t)i;
     free(order);
     return 0;
 }
 
 static void name_table_free(name_table *nt)
 {
-    free(nt->names);
-    free(nt->slots);
+    strtab_free(&nt->names);
     free(nt->rank);
 }
 
@@ -273,12 +229,12 @@ static void know_party(sharing_party *p, const results *r, const tally *t)
 /* What is known of each account, by rank (owned, free()); NULL when memory runs out. */
 static sharing_party *know_accounts(const results *r, const tally *t, const name_table *accounts)
 {
-    sharing_party *known = calloc(accounts->n ? accounts->n : 1, sizeof(*known));
+    sharing_party *known = calloc(accounts->names.n ? accounts->names.n : 1, sizeof(*known));
 
-    for (size_t i = 0; known && i < accounts->n; i++) {
+    for (size_t i = 0; known && i < accounts->names.n; i++) {
         sharing_party *p = &known[accounts->rank[i]];
 
-        p->account = accounts->names[i];
+        p->account = accounts->names.strs[i];
         know_party(p, r, t);
     }
     return known;
@@ -396,13 +352,13 @@ int sharing_compute(const results *r, const tally *t, sharing *s, ia_err *err)
         qsort(keys, n_keys, sizeof(*keys), cmp_key);
     known = know_accounts(r, t, &accounts);
     s->edges = malloc((n_keys ? n_keys : 1) * sizeof(*s->edges)); /* no overflow: keys are smaller */
-    s->owners = calloc(accounts.n ? accounts.n : 1, sizeof(*s->owners));
-    s->targets = calloc(accounts.n ? accounts.n : 1, sizeof(*s->targets));
+    s->owners = calloc(accounts.names.n ? accounts.names.n : 1, sizeof(*s->owners));
+    s->targets = calloc(accounts.names.n ? accounts.names.n : 1, sizeof(*s->targets));
     if (!known || !s->edges || !s->owners || !s->targets)
         goto out;
     make_edges(s, r, keys, n_keys, known);
-    s->n_owners = pack_parties(s->owners, accounts.n);
-    s->n_targets = pack_parties(s->targets, accounts.n);
+    s->n_owners = pack_parties(s->owners, accounts.names.n);
+    s->n_targets = pack_parties(s->targets, accounts.names.n);
     flag_edges(s);
     s->has_organization = r->has_organization != 0;
     s->trust_known = r->trust_known != 0;
