@@ -32,27 +32,35 @@ void snapshot_doc_free(snapshot_doc *snap)
     free(snap);
 }
 
+/* A value that must be a string; NULL if it is not one. */
+static const char *str_of(const cJSON *v)
+{
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 /* A member that must be a string; NULL if it is not one. */
 static const char *str_member(const cJSON *obj, const char *name)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return str_of(cJSON_GetObjectItemCaseSensitive(obj, name));
 }
 
 static int check_resource(const char *name, size_t i, const cJSON *item, snap_resource *ref, ia_err *err)
 {
+    enum { TYPE, ID, ACCOUNT, REGION, DATA, N_KEYS };
+    static const char *const keys[N_KEYS] = {"type", "id", "account", "region", "data"};
+    const cJSON *m[N_KEYS];
     const char *account, *region;
     const cJSON *data;
     const char *missing = NULL;
 
     if (!cJSON_IsObject(item))
         return err_set_at(err, name, 0, 0, "resources[%zu] is not an object", i);
-    account = str_member(item, "account");
-    region = str_member(item, "region");
-    data = cJSON_GetObjectItemCaseSensitive(item, "data");
-    ref->type = str_member(item, "type");
-    ref->id = str_member(item, "id");
+    json_members(item, keys, m, N_KEYS);
+    ref->type = str_of(m[TYPE]);
+    ref->id = str_of(m[ID]);
+    account = str_of(m[ACCOUNT]);
+    region = str_of(m[REGION]);
+    data = m[DATA];
     if (!ref->type)
         missing = "'type' (a string)";
     else if (!ref->id)
