@@ -250,6 +250,24 @@ static void test_jsonfile__arena_parse_told_its_depth_fails_the_same(void)
     free(shortest);
 }
 
+static void test_jsonfile__members_are_found_as_cjson_finds_them(void)
+{
+    static const char *const keys[] = {"id", "type", "absent", "data", ""};
+    const char *texts[] = {"{\"type\": 1, \"id\": \"a\", \"id\": \"b\", \"data\": {}, \"\": 0, \"i\": 2}",
+                           "{}", "[1, 2]"};
+
+    for (size_t t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+        cJSON *obj = cJSON_Parse(texts[t]);
+        const cJSON *found[sizeof(keys) / sizeof(keys[0])];
+
+        CU_ASSERT_PTR_NOT_NULL_FATAL(obj);
+        json_members(obj, keys, found, sizeof(keys) / sizeof(keys[0]));
+        for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+            CU_ASSERT_PTR_EQUAL(found[k], cJSON_GetObjectItemCaseSensitive(obj, keys[k]));
+        cJSON_Delete(obj);
+    }
+}
+
 static CU_TestInfo tests[] = {
     {"dense text is refused before it is parsed", test_jsonfile__dense_text_is_refused_before_parsing},
     {"the budget counts as cJSON allocates; syntax errors are told apart",
@@ -259,6 +277,8 @@ static CU_TestInfo tests[] = {
     {"values that fit read back within the budget", test_jsonfile__values_that_fit_read_back},
     {"a parse told its nesting fails as one that counts it",
      test_jsonfile__arena_parse_told_its_depth_fails_the_same},
+    {"members are found as cJSON finds them, the first of a name",
+     test_jsonfile__members_are_found_as_cjson_finds_them},
     CU_TEST_INFO_NULL,
 };
 

@@ -6,6 +6,7 @@
 
 #include "rules/results.h"
 #include "snapshot/snapshot.h"
+#include "util/jsonfile.h"
 
 /* Strings are carved out of blocks of this size (one of their own when longer). */
 #define BLOCK_BYTES ((size_t)1024 * 1024)
@@ -170,16 +171,14 @@ static int room(void **arr, size_t *cap, size_t n, size_t size)
 
 /* ---- sharing facts ---- */
 
-static const char *str_member(const cJSON *obj, const char *key)
+static const char *str_of(const cJSON *v)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-static bool member_is(const cJSON *obj, const char *key, const char *value)
+static bool is(const cJSON *v, const char *value)
 {
-    const char *s = str_member(obj, key);
+    const char *s = str_of(v);
 
     return s && strcmp(s, value) == 0;
 }
@@ -214,23 +213,29 @@ static bool is_image(const char *type)
 /* Appends the image_facts of r's last resource, read from data. */
 static int add_image(results *r, const cJSON *data)
 {
+    enum { OWNER, ARN, TENANCY, IMAGE_TYPE, VISIBILITY, PERMISSIONS, N_KEYS };
+    static const char *const keys[N_KEYS] = {"OwnerAccountId", "Arn",        "RequiredTenancy",
+                                             "ImageType",      "Visibility", "Permissions"};
     struct results_store *st = r->store;
-    const cJSON *perms = snap_permissions(data), *perm;
-    const char *owner = str_member(data, "OwnerAccountId");
+    const cJSON *m[N_KEYS], *perms, *perm;
+    const char *owner;
     char arn_owner[RESULTS_ACCOUNT_MAX];
     image_facts f;
 
+    json_members(data, keys, m, N_KEYS);
+    perms = cJSON_IsArray(m[PERMISSIONS]) ? m[PERMISSIONS] : NULL; /* as snap_permissions */
+    owner = str_of(m[OWNER]);
     memset(&f, 0, sizeof(f));
     if (!owner) {
-        arn_account(str_member(data, "Arn"), arn_owner, sizeof(arn_owner));
+        arn_account(str_of(m[ARN]), arn_owner, sizeof(arn_owner));
         owner = arn_owner;
     }
     f.resource = (uint32_t)(r->n_resources - 1);
     f.owner = keep_once(st, owner);
-    f.byol = member_is(data, "RequiredTenancy", "DEDICATED");
+    f.byol = is(m[TENANCY], "DEDICATED");
     /* WorkSpaces: the collector's ImageType (the listing it came from). AppStream: the API's Visibility;
      * its own ImageType says CUSTOM or NATIVE. */
-    f.shared_in = member_is(data, "ImageType", "SHARED") || member_is(data, "Visibility", "SHARED");
+    f.shared_in = is(m[IMAGE_TYPE], "SHARED") || is(m[VISIBILITY], "SHARED");
     f.first_grant = (uint32_t)r->n_grants;
     if (!f.owner || room((void **)&r->images, &st->cap_images, r->n_images, sizeof(*r->images)) != 0)
         return -1;

@@ -511,3 +511,21 @@ void json_text_close(json_text *t)
     free(t->mem);
     memset(t, 0, sizeof(*t));
 }
+
+void json_members(const cJSON *obj, const char *const keys[], const cJSON *found[], size_t n)
+{
+    size_t left = n;
+
+    for (size_t k = 0; k < n; k++)
+        found[k] = NULL;
+    /* cJSON's lookup stops at a member without a name too. */
+    for (const cJSON *m = obj ? obj->child : NULL; m && m->string && left; m = m->next) {
+        for (size_t k = 0; k < n; k++) {
+            if (!found[k] && m->string[0] == keys[k][0] && strcmp(m->string, keys[k]) == 0) {
+                found[k] = m;
+                left--;
+                break;
+            }
+        }
+    }
+}

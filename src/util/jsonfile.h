@@ -154,4 +154,12 @@ void json_text_close(json_text *t);
 int json_parse_text(const char *name, const char *text, size_t len, const char *what, cJSON **out,
                     ia_err *err);
 
+/*
+ * The members of obj named keys[0..n) into found[0..n), each the first of
+ * its name as cJSON_GetObjectItemCaseSensitive finds it, NULL where there
+ * is none: one walk over the members where a lookup each walks them n
+ * times.
+ */
+void json_members(const cJSON *obj, const char *const keys[], const cJSON *found[], size_t n);
+
 #endif

@@ -148,7 +148,7 @@ int jsonscan_open(jsonscan *s, const char *text, size_t len, size_t at, char ope
     return 0;
 }
 
-int jsonscan_next(jsonscan *s, jsonscan_item *item)
+int jsonscan_next_key(jsonscan *s, jsonscan_item *item)
 {
     const char *t = s->text;
 
@@ -188,13 +188,31 @@ int jsonscan_next(jsonscan *s, jsonscan_item *item)
         s->at = jsonscan_blank(t, s->len, s->at + 1);
     }
     item->value = s->at;
-    if (skip_value(s, s->at, &item->value_end, &item->depth) != 0) {
+    return 1;
+}
+
+int jsonscan_next_value(jsonscan *s, jsonscan_item *item)
+{
+    if (skip_value(s, item->value, &item->value_end, &item->depth) != 0) {
         s->at = item->value_end;
         return -1;
     }
-    s->at = item->value_end;
-    s->first = false;
+    jsonscan_walked(s, item, item->value_end);
     return 1;
+}
+
+void jsonscan_walked(jsonscan *s, jsonscan_item *item, size_t end)
+{
+    item->value_end = end;
+    s->at = end;
+    s->first = false;
+}
+
+int jsonscan_next(jsonscan *s, jsonscan_item *item)
+{
+    int rc = jsonscan_next_key(s, item);
+
+    return rc == 1 ? jsonscan_next_value(s, item) : rc;
 }
 
 bool jsonscan_key_is(const jsonscan *s, const jsonscan_item *item, const char *name)

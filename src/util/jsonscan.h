@@ -59,6 +59,16 @@ int jsonscan_open(jsonscan *s, const char *text, size_t len, size_t at, char ope
  */
 int jsonscan_next(jsonscan *s, jsonscan_item *item);
 
+/*
+ * jsonscan_next in two steps, for a reader that walks a value itself (a
+ * list's elements): up to where the value starts (item->value), then the
+ * value stepped over, or, once the reader has walked it, jsonscan_walked
+ * with its end.
+ */
+int jsonscan_next_key(jsonscan *s, jsonscan_item *item);
+int jsonscan_next_value(jsonscan *s, jsonscan_item *item);
+void jsonscan_walked(jsonscan *s, jsonscan_item *item, size_t end);
+
 /* Whether the key of item is exactly name (as written, without escapes). */
 bool jsonscan_key_is(const jsonscan *s, const jsonscan_item *item, const char *name);
 
