@@ -181,6 +181,9 @@ static int write_reports(const results *r, const reportopts *ro, ia_err *err)
     start_jobs(jobs, n, false);
     if (shares && (stopped(err) != 0 || sharing_compute(r, &counts.t, &counts.shares, err) != 0))
         goto out;
+    /* A stop while the shares were worked out starts no more writers. */
+    if (stopped(err) != 0)
+        goto out;
     start_jobs(jobs, n, true);
     join_jobs(jobs, n);
     /* Then those written in place, here, one at a time. */

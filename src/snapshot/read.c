@@ -313,10 +313,16 @@ typedef enum list_place {
 static bool note_span(struct snapshot_source *src, const jsonscan_item *e)
 {
     if (src->n_spans == src->cap_spans) {
+        size_t limit = src->text.len / SPANS_TEXT_SHARE / sizeof(resource_span);
         size_t cap = src->cap_spans ? src->cap_spans * 2 : SPANS_FLOOR;
         resource_span *grown = NULL;
 
-        if (cap <= SPANS_FLOOR || cap <= src->text.len / SPANS_TEXT_SHARE / sizeof(*grown))
+        /* Grown up to the share exactly, not refused at the doubling that would pass it. */
+        if (limit < SPANS_FLOOR)
+            limit = SPANS_FLOOR;
+        if (cap > limit)
+            cap = limit;
+        if (cap > src->n_spans)
             grown = realloc(src->spans, cap * sizeof(*grown));
         if (!grown) {
             drop_spans(src);
