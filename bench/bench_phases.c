@@ -21,6 +21,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "measure.h"
 #include "report/html.h"
 #include "report/json.h"
 #include "report/junit.h"
@@ -32,26 +33,6 @@
 #include "snapshot/read.h"
 #include "util/err.h"
 
-/* VmHWM or VmRSS from /proc/self/status, in KiB; 0 when unreadable. */
-static long proc_kib(const char *field)
-{
-    FILE *fp = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = 0;
-    size_t n = strlen(field);
-
-    if (!fp)
-        return 0;
-    while (fgets(line, sizeof(line), fp)) {
-        if (strncmp(line, field, n) == 0 && line[n] == ':') {
-            v = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(fp);
-    return v;
-}
-
 /* Resets VmHWM to the current RSS ("5" in clear_refs, Linux 4.0 and later). */
 static void reset_peak(void)
 {
@@ -61,14 +42,6 @@ static void reset_peak(void)
         fputs("5", fp);
         fclose(fp);
     }
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static double cpu_s(void)
@@ -87,20 +60,20 @@ typedef struct phase {
 static void phase_start(phase *p)
 {
     reset_peak();
-    p->t0 = now_s();
+    p->t0 = measure_now_s();
     p->cpu0 = cpu_s();
 }
 
 /* Prints the phase's row; bytes < 0: no output ("-"). */
 static void phase_end(const phase *p, const char *name, long bytes)
 {
-    double wall = now_s() - p->t0, cpu = cpu_s() - p->cpu0;
+    double wall = measure_now_s() - p->t0, cpu = cpu_s() - p->cpu0;
     char written[32] = "-";
 
     if (bytes >= 0)
         snprintf(written, sizeof(written), "%ld", bytes);
-    printf("%-9s %9.2f %9.2f %12.1f %12.1f %14s\n", name, wall, cpu, (double)proc_kib("VmHWM") / 1024.0,
-           (double)proc_kib("VmRSS") / 1024.0, written);
+    printf("%-9s %9.2f %9.2f %12.1f %12.1f %14s\n", name, wall, cpu,
+           (double)measure_proc_kib("VmHWM") / 1024.0, (double)measure_proc_kib("VmRSS") / 1024.0, written);
     fflush(stdout);
 }
 

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "measure.h"
 #include "report/console.h"
 #include "report/csv.h"
 #include "report/html.h"
@@ -38,26 +39,6 @@
 static const char *const formats[] = {"junit", "junit-by-account", "html",   "json",
                                       "csv",   "markdown",         "console"};
 
-/* VmHWM or VmRSS from /proc/self/status, in KiB; 0 when unreadable. */
-static long proc_kib(const char *field)
-{
-    FILE *fp = fopen("/proc/self/status", "r");
-    char line[256];
-    long v = 0;
-    size_t n = strlen(field);
-
-    if (!fp)
-        return 0;
-    while (fgets(line, sizeof(line), fp)) {
-        if (strncmp(line, field, n) == 0 && line[n] == ':') {
-            v = strtol(line + n + 1, NULL, 10);
-            break;
-        }
-    }
-    fclose(fp);
-    return v;
-}
-
 /* User and system CPU seconds of this process so far. */
 static void cpu_s(double *user, double *sys)
 {
@@ -66,14 +47,6 @@ static void cpu_s(double *user, double *sys)
     getrusage(RUSAGE_SELF, &ru);
     *user = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6;
     *sys = (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 typedef struct model {
@@ -199,9 +172,9 @@ static int run_one(const char *format, size_t n)
         return 1;
     }
     err_clear(&err);
-    hwm_before = proc_kib("VmHWM");
+    hwm_before = measure_proc_kib("VmHWM");
     cpu_s(&user0, &sys0);
-    t0 = now_s();
+    t0 = measure_now_s();
     if (strcmp(format, "junit") == 0) {
         rc = junit_write(&m.r, NULL, fp, &err);
     } else if (strcmp(format, "junit-by-account") == 0) {
@@ -226,9 +199,9 @@ static int run_one(const char *format, size_t n)
         console_summary(&m.r, &opt, fp);
     }
     fflush(fp);
-    t1 = now_s();
+    t1 = measure_now_s();
     cpu_s(&user1, &sys1);
-    hwm_after = proc_kib("VmHWM");
+    hwm_after = measure_proc_kib("VmHWM");
     if (rc != 0) {
         fprintf(stderr, "bench_reports: %s: %s\n", format, err.msg);
         return 1;

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "measure.h"
 #include "report/json.h"
 #include "rules/evaluate.h"
 #include "util/buf.h"
@@ -71,14 +72,6 @@ static const char g_rules[] =
     "   when: {State: FAILED}}\n"
     "- {id: r20, title: fleet share, severity: low, resource: appstream_image, message: '{Name}',\n"
     "   when: {key: 'Permissions[].imagePermissions.allowFleet', op: eq, value: true}}\n";
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* A deterministic PRNG, so every run judges the same snapshot. */
 static unsigned long long g_seed = 0x9E3779B97F4A7C15ULL;
@@ -197,27 +190,27 @@ int main(int argc, char **argv)
         goto out;
     }
     rules_clock_init(&clock, "2026-11-25", &err);
-    t0 = now_s();
+    t0 = measure_now_s();
     if (generate(&text, n) != 0) {
         fprintf(stderr, "bench_rules: out of memory generating the snapshot\n");
         goto out;
     }
-    t_gen = now_s() - t0;
-    t0 = now_s();
+    t_gen = measure_now_s() - t0;
+    t0 = measure_now_s();
     if (snapshot_doc_parse("synthetic", buf_str(&text), text.len, &snap, &err) != 0) {
         fprintf(stderr, "bench_rules: %s\n", err.msg);
         goto out;
     }
-    t_load = now_s() - t0;
+    t_load = measure_now_s() - t0;
     buf_free(&text);
-    t0 = now_s();
+    t0 = measure_now_s();
     if (rules_evaluate(set, NULL, snap, &clock, &res, &err) != 0) {
         fprintf(stderr, "bench_rules: %s\n", err.msg);
         goto out;
     }
-    t_eval = now_s() - t0;
+    t_eval = measure_now_s() - t0;
     if (with_json) {
-        t0 = now_s();
+        t0 = measure_now_s();
         FILE *fp = fopen("/dev/null", "w");
 
         if (!fp || json_report_fwrite(&res, fp, &err) != 0) {
@@ -227,7 +220,7 @@ int main(int argc, char **argv)
             goto out;
         }
         fclose(fp);
-        t_json = now_s() - t0;
+        t_json = measure_now_s() - t0;
     }
     getrusage(RUSAGE_SELF, &ru);
     results_summarize(&res, &sum);
