@@ -3,16 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-
+#include "aws/sigv4.h"
 #include "fix/fix_int.h"
 
 int fix_action_id(const cJSON *action, char out[FIX_ID_SIZE])
 {
     cJSON *copy = cJSON_Duplicate(action, 1);
-    char *text = NULL;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int md_len = 0;
+    char *text = NULL, hex[65];
     int rc = -1;
 
     out[0] = '\0';
@@ -20,15 +17,14 @@ int fix_action_id(const cJSON *action, char out[FIX_ID_SIZE])
         return -1;
     cJSON_DeleteItemFromObjectCaseSensitive(copy, "id");
     text = cJSON_PrintUnformatted(copy);
-    if (text && EVP_Digest(text, strlen(text), md, &md_len, EVP_sha256(), NULL) == 1 && md_len >= 16) {
-        static const char hex[] = "0123456789abcdef";
-
-        for (int i = 0; i < 16; i++) {
-            out[2 * i] = hex[md[i] >> 4];
-            out[2 * i + 1] = hex[md[i] & 15];
+    if (text) {
+        /* The first 16 bytes of the SHA-256, in hex; an empty hex is OpenSSL failing. */
+        sigv4_sha256_hex(text, strlen(text), hex);
+        if (hex[0]) {
+            memcpy(out, hex, FIX_ID_SIZE - 1);
+            out[FIX_ID_SIZE - 1] = '\0';
+            rc = 0;
         }
-        out[32] = '\0';
-        rc = 0;
     }
     cJSON_free(text);
     cJSON_Delete(copy);
