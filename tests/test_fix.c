@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fix/apply_int.h"
 #include "fix/fix.h"
 #include "testutil.h"
 
@@ -400,6 +401,90 @@ static void test_fix__not_a_results_document(void)
     free(path);
 }
 
+/* What apply's reads say, for an action of each kind of the fixture's plan. */
+static fix_state read_says(fix_job *j, const char *answer_json)
+{
+    cJSON *answer = cJSON_Parse(answer_json);
+    fix_state st;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(answer);
+    st = fix_job_read_answer(j, answer);
+    cJSON_Delete(answer);
+    return st;
+}
+
+static void test_fix__apply_reads_say_whether_the_change_is_still_wanted(void)
+{
+    fix_filter f = {0};
+    cJSON *doc = plan_json(&f, NULL);
+    const cJSON *ws = find(doc, "unshare-workspaces-image", "wsi-shared001", UNTRUSTED);
+    const cJSON *as = find(doc, "unshare-appstream-image", "dev-apps", UNTRUSTED);
+    const cJSON *upd = find(doc, "create-updated-workspaces-image", "wsi-shared001", NULL);
+    fix_job j;
+    cJSON *req;
+    char *text;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(as);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(upd);
+
+    memset(&j, 0, sizeof(j));
+    CU_ASSERT_EQUAL_FATAL(fix_job_init(&j, ws), 0);
+    CU_ASSERT_STRING_EQUAL(fix_job_read_operation(&j), "DescribeWorkspaceImagePermissions");
+    req = fix_job_read_request(&j);
+    text = cJSON_PrintUnformatted(req);
+    CU_ASSERT_STRING_EQUAL(text, "{\"ImageId\":\"wsi-shared001\",\"MaxResults\":25}");
+    cJSON_free(text);
+    cJSON_Delete(req);
+    CU_ASSERT_EQUAL(read_says(&j, "{\"ImagePermissions\":[{\"SharedAccountId\":\"" UNTRUSTED "\"}]}"),
+                    FIX_STATE_HOLDS);
+    CU_ASSERT_EQUAL(read_says(&j, "{\"ImagePermissions\":[{\"SharedAccountId\":\"" TRUSTED "\"}]}"),
+                    FIX_STATE_CLEAR);
+    CU_ASSERT_EQUAL(read_says(&j, "{\"ImagePermissions\":[]}"), FIX_STATE_CLEAR);
+
+    memset(&j, 0, sizeof(j));
+    CU_ASSERT_EQUAL_FATAL(fix_job_init(&j, as), 0);
+    CU_ASSERT_PTR_EQUAL(fix_job_service(&j), &AWS_APPSTREAM);
+    req = fix_job_read_request(&j);
+    text = cJSON_PrintUnformatted(req);
+    /* Only the one account is asked about: one page, whatever the image's sharing. */
+    CU_ASSERT_STRING_EQUAL(text, "{\"Name\":\"dev-apps\",\"SharedAwsAccountIds\":[\"" UNTRUSTED "\"]}");
+    cJSON_free(text);
+    cJSON_Delete(req);
+    CU_ASSERT_EQUAL(read_says(&j, "{\"SharedImagePermissionsList\":[{\"sharedAccountId\":\"" UNTRUSTED
+                                  "\",\"imagePermissions\":{\"allowFleet\":true}}]}"),
+                    FIX_STATE_HOLDS);
+    CU_ASSERT_EQUAL(read_says(&j, "{\"SharedImagePermissionsList\":[]}"), FIX_STATE_CLEAR);
+
+    memset(&j, 0, sizeof(j));
+    CU_ASSERT_EQUAL_FATAL(fix_job_init(&j, upd), 0);
+    CU_ASSERT_EQUAL(read_says(&j,
+                              "{\"Images\":[{\"ImageId\":\"wsi-shared001\",\"Updates\":{\"UpdateAvailable\":"
+                              "true}}]}"),
+                    FIX_STATE_HOLDS);
+    CU_ASSERT_EQUAL(read_says(&j,
+                              "{\"Images\":[{\"ImageId\":\"wsi-shared001\",\"Updates\":{\"UpdateAvailable\":"
+                              "false}}]}"),
+                    FIX_STATE_CLEAR);
+    CU_ASSERT_EQUAL(read_says(&j, "{\"Images\":[]}"), FIX_STATE_GONE);
+    /* Then the owned images are searched for the plan's name: found, it was done (and by which image). */
+    j.stage = FIX_STAGE_FIND_NAMED;
+    CU_ASSERT_EQUAL(read_says(&j, "{\"Images\":[{\"ImageId\":\"wsi-other0001\",\"Name\":\"other\"}]}"),
+                    FIX_STATE_HOLDS);
+    CU_ASSERT_STRING_EQUAL(j.new_image_id, "");
+    text = str_dup(j.name);
+    {
+        char answer[256];
+
+        snprintf(answer, sizeof(answer), "{\"Images\":[{\"ImageId\":\"wsi-new000001\",\"Name\":\"%s\"}]}",
+                 text);
+        CU_ASSERT_EQUAL(read_says(&j, answer), FIX_STATE_CLEAR);
+    }
+    free(text);
+    CU_ASSERT_STRING_EQUAL(j.new_image_id, "wsi-new000001");
+    cJSON_Delete(doc);
+}
+
 int main(void)
 {
     CU_TestInfo tests[] = {
@@ -416,6 +501,8 @@ int main(void)
         {"names_within_the_api_limits", test_fix__names_within_the_api_limits},
         {"plan_files_read_back_and_checked", test_fix__plan_files_read_back_and_checked},
         {"not_a_results_document", test_fix__not_a_results_document},
+        {"apply_reads_say_whether_the_change_is_still_wanted",
+         test_fix__apply_reads_say_whether_the_change_is_still_wanted},
         CU_TEST_INFO_NULL,
     };
 

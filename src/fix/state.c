@@ -83,8 +83,8 @@ cJSON *fix_job_read_request(const fix_job *j)
     case FIX_UNSHARE_APPSTREAM:
         /* Only the one account: a single page whatever the image's sharing. */
         req = cJSON_CreateObject();
-        ids = cJSON_AddArrayToObject(req, "SharedAwsAccountIds");
-        if (!cJSON_AddStringToObject(req, "Name", j->resource) || !ids ||
+        if (!cJSON_AddStringToObject(req, "Name", j->resource) ||
+            !(ids = cJSON_AddArrayToObject(req, "SharedAwsAccountIds")) ||
             !cJSON_AddItemToArray(ids, cJSON_CreateString(j->target)))
             goto nomem;
         return req;
