@@ -131,17 +131,30 @@ static int resource_width(const cJSON *actions)
     return w;
 }
 
-/*
- * Whether the snapshot was incomplete where a is: coverage is in the actions' order (account, region), so
- * *cursor only moves forward, and the table costs one pass over each.
- */
-static bool incomplete(const cJSON **cursor, const char *account, const char *region)
+static bool at(const cJSON *cov, const char *account, const char *region)
 {
-    for (; *cursor; *cursor = (*cursor)->next) {
-        const char *ca = str_of(*cursor, "account"), *cr = str_of(*cursor, "region");
+    const char *ca = str_of(cov, "account"), *cr = str_of(cov, "region");
 
-        if (ca && cr && strcmp(ca, account) == 0 && strcmp(cr, region) == 0)
-            return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(*cursor, "complete"));
+    return ca && cr && strcmp(ca, account) == 0 && strcmp(cr, region) == 0;
+}
+
+/*
+ * Whether the snapshot was incomplete where a is: coverage is in the actions'
+ * order (account, region), so *cursor, the first entry of a's account and
+ * region, only moves forward, and the table costs one pass over each.
+ */
+static bool incomplete(const cJSON **cursor, const cJSON *a)
+{
+    const char *account = or_dash(str_of(a, "account")), *region = or_dash(str_of(a, "region"));
+    const char *service = str_of(cJSON_GetObjectItemCaseSensitive(a, "call"), "service");
+
+    while (*cursor && !at(*cursor, account, region))
+        *cursor = (*cursor)->next;
+    for (const cJSON *c = *cursor; c && at(c, account, region); c = c->next) {
+        const char *cs = str_of(c, "service");
+
+        if (cs && service && strcmp(cs, service) == 0)
+            return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "complete"));
     }
     return false;
 }
@@ -164,7 +177,7 @@ void fix_plan_print(const fix_plan *p, FILE *fp)
         const char *acct = or_dash(str_of(a, "account")), *region = or_dash(str_of(a, "region"));
         const char *acct_name = str_of(a, "account_name");
         char change[160], res[RESOURCE_COLUMN_MAX + 1];
-        bool gap = incomplete(&cursor, acct, region);
+        bool gap = incomplete(&cursor, a);
 
         if (!last || strcmp(last, acct) != 0) {
             if (last)

@@ -345,40 +345,68 @@ static cJSON *merge_actions(builder *b)
     return list;
 }
 
-/* Whether a collection error names account and region (or the account alone: its role, say). */
-static bool error_covers(const cJSON *e, const char *account, const char *region)
+/*
+ * Whether a collection error leaves what an action of service in account and
+ * region reads unknown: an error of that service there, or one of the account
+ * as a whole (its role could not be assumed: no region, or "global"). An
+ * AppStream listing that failed says nothing about WorkSpaces images.
+ */
+static bool error_covers(const cJSON *e, const char *account, const char *region, const char *service)
 {
-    const char *ea = str_of(e, "account"), *er = str_of(e, "region");
+    const char *ea = str_of(e, "account"), *er = str_of(e, "region"), *es = str_of(e, "service");
 
-    return ea && strcmp(ea, account) == 0 && (!er || strcmp(er, region) == 0 || strcmp(er, "global") == 0);
+    if (!ea || strcmp(ea, account) != 0)
+        return false;
+    if (!er || strcmp(er, "global") == 0)
+        return true;
+    return strcmp(er, region) == 0 && (!es || strcmp(es, service) == 0);
+}
+
+/* Whether the last entries of list, those of account and region (at most one per service), hold service. */
+static bool covered_already(const cJSON *list, const char *account, const char *region, const char *service)
+{
+    int n = cJSON_GetArraySize(list);
+
+    for (int i = n - 1; i >= 0 && i >= n - 2; i--) {
+        const cJSON *o = cJSON_GetArrayItem(list, i);
+        const char *oa = str_of(o, "account"), *oreg = str_of(o, "region"), *os = str_of(o, "service");
+
+        /* A member left out for want of memory fails the plan anyway (b->nomem). */
+        if (!oa || !oreg || strcmp(oa, account) != 0 || strcmp(oreg, region) != 0)
+            return false;
+        if (os && strcmp(os, service) == 0)
+            return true;
+    }
+    return false;
 }
 
 /*
  * Whether the snapshot was read whole where each action changes something:
- * [{account, region, complete, errors}], one per account and region of
- * actions (in their order), so that apply can refuse what was not.
+ * [{account, region, service, complete, errors}], one per account, region
+ * and service of actions (in their order: sorted by account and region, so
+ * the entries of one account and region are together), so that apply can
+ * refuse what was not.
  */
 static cJSON *coverage(builder *b, const cJSON *actions, const cJSON *errors)
 {
     cJSON *list = cJSON_CreateArray();
     const cJSON *a;
-    const char *last_acct = NULL, *last_region = NULL;
 
     cJSON_ArrayForEach(a, actions)
     {
         const char *acct = str_of(a, "account"), *region = str_of(a, "region");
+        const char *service = str_of(cJSON_GetObjectItemCaseSensitive(a, "call"), "service");
         const cJSON *e;
         size_t n = 0;
         cJSON *o;
 
-        if (last_acct && strcmp(acct, last_acct) == 0 && strcmp(region, last_region) == 0)
+        if (!list || covered_already(list, acct, region, service))
             continue;
-        last_acct = acct;
-        last_region = region;
-        cJSON_ArrayForEach(e, errors) n += error_covers(e, acct, region);
+        cJSON_ArrayForEach(e, errors) n += error_covers(e, acct, region, service);
         o = cJSON_CreateObject();
         put(b, o, "account", cJSON_CreateString(acct));
         put(b, o, "region", cJSON_CreateString(region));
+        put(b, o, "service", cJSON_CreateString(service));
         put(b, o, "complete", cJSON_CreateBool(n == 0));
         put(b, o, "errors", cJSON_CreateNumber((double)n));
         put(b, list, NULL, o);

@@ -376,14 +376,17 @@ static int check_action(checker *c, const cJSON *a, const cJSON *coverage)
     {
         const cJSON *ca = cJSON_GetObjectItemCaseSensitive(cov, "account");
         const cJSON *cr = cJSON_GetObjectItemCaseSensitive(cov, "region");
+        const cJSON *cs = cJSON_GetObjectItemCaseSensitive(cov, "service");
 
-        covered |= cJSON_IsString(ca) && cJSON_IsString(cr) && strcmp(ca->valuestring, acct) == 0 &&
-                   strcmp(cr->valuestring, region) == 0 &&
+        covered |= cJSON_IsString(ca) && cJSON_IsString(cr) && cJSON_IsString(cs) &&
+                   strcmp(ca->valuestring, acct) == 0 && strcmp(cr->valuestring, region) == 0 &&
+                   strcmp(cs->valuestring, k->service) == 0 &&
                    cJSON_IsBool(cJSON_GetObjectItemCaseSensitive(cov, "complete"));
     }
     if (!covered) {
         enter(c, "account", 0);
-        return problem(c, "\"coverage\" does not say whether %s in %s was read whole", acct, region);
+        return problem(c, "\"coverage\" does not say whether %s of %s in %s was read whole", k->service, acct,
+                       region);
     }
     return 0;
 }
