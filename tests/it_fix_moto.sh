@@ -2,9 +2,8 @@
 # imgaudit fix plan and fix apply against moto (authentication on, so moto checks every signature and every
 # permission). WorkSpaces images in three accounts are shared through the API with trusted and untrusted
 # accounts; audit, plan, apply. boto3 reads the permissions back: the untrusted shares are gone, the trusted ones
-# stay; a second apply finds everything already done; an apply not confirmed, or over a snapshot incomplete
-# there, changes nothing. The fix writes through its own role, Fixer: the audit role, Auditor, is denied the fix
-# calls, so a write made through it would fail.
+# stay; a second apply finds everything already done; an apply not confirmed changes nothing. The fix writes
+# through its own role, Fixer: the audit role, Auditor, is denied the fix calls, so a write through it would fail.
 source "$(dirname "$0")/support/servers.sh"
 
 FLEET=$IMGAUDIT_SOURCE_DIR/tests/support/moto_fix_fleet.py
@@ -68,9 +67,9 @@ for a in plan["actions"]:
                          "parameters": {"ImageId": a["resource_id"], "SharedAccountId": a["precondition"]["account"],
                                         "AllowCopyImage": False}}, a["call"]
     assert [r["rule"] for r in a["resolves"]] == ["workspaces-image-shared-untrusted"], a["resolves"]
-# The AppStream errors name each account and region: the coverage marks them all incomplete, WorkSpaces included.
-assert plan["coverage"] == [{"account": a, "region": "us-east-1", "complete": False, "errors": 2}
-                            for a in ("123456789012", "222222222222", "333333333333")], plan["coverage"]
+# Coverage is per service: the AppStream errors leave WorkSpaces, which the actions change, read whole.
+assert plan["coverage"] == [{"account": a, "region": "us-east-1", "service": "workspaces", "complete": True,
+                             "errors": 0} for a in ("123456789012", "222222222222", "333333333333")], plan["coverage"]
 PY
 }
 check "fix plan: one unshare-workspaces-image per untrusted share, none for a trusted one" plan
@@ -83,23 +82,42 @@ apply() {
     >"$TEST_TMP/apply.out" 2>"$TEST_TMP/apply.err" || rc=$?
 }
 
-# refused PATTERN OPTIONS...: fix apply exits 2 saying PATTERN on stderr, logs nothing, and no image's
-# permissions changed.
-refused() {
-  local pattern=$1
-  shift
-  apply "$@" </dev/null
+# Before any apply (so that there is something to change): stdin is no terminal, there is no --yes.
+not_confirmed() {
+  apply </dev/null
   shares_now now
-  [ "$rc" -eq 2 ] && grep -Eq -e "$pattern" "$TEST_TMP/apply.err" && [ ! -s "$LOG" ] &&
+  [ "$rc" -eq 2 ] && grep -q -e '--yes' "$TEST_TMP/apply.err" && [ ! -s "$LOG" ] &&
     cmp -s "$TEST_TMP/before.json" "$TEST_TMP/now.json" || {
     echo "  exit $rc; stderr:" >&2
     cat "$TEST_TMP/apply.err" >&2
     return 1
   }
 }
-check "fix apply off a terminal without --yes: exit 2, nothing changed" refused '--yes' --force
-check "fix apply over a snapshot incomplete there, without --force: exit 2, nothing changed" \
-  refused '--force' --yes
+check "fix apply off a terminal without --yes: exit 2, says --yes, logs and changes nothing" not_confirmed
+
+# The audit role may not write: with it as the fix role, a plan for the two accounts reached through a role fails
+# whole (moto answers 403), exit 1, each failure logged, nothing changed.
+audit_role_denied() {
+  rc=0
+  "$IMGAUDIT_BIN" fix plan "$RESULTS" --account 222222222222 --account 333333333333 -o "$TEST_TMP/others.json" \
+    >/dev/null 2>&1 &&
+    "$IMGAUDIT_BIN" fix apply "$TEST_TMP/others.json" --yes --log "$TEST_TMP/denied.jsonl" --region us-east-1 \
+      --role-name Auditor </dev/null >"$TEST_TMP/denied.out" 2>"$TEST_TMP/denied.err" || rc=$?
+  shares_now now
+  [ "$rc" -eq 1 ] && cmp -s "$TEST_TMP/before.json" "$TEST_TMP/now.json" && python3 - "$TEST_TMP/denied.jsonl" <<'PY' || {
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert len(lines) == 2, lines
+for l in lines:
+    assert l["outcome"] == "failed" and l["error"]["http_status"] == 403, l
+    assert l["role_arn"] == f"arn:aws:iam::{l['account']}:role/Auditor", l
+PY
+    echo "  exit $rc; stderr:" >&2
+    cat "$TEST_TMP/denied.err" >&2
+    return 1
+  }
+}
+check "the audit role as the fix role: denied (403), exit 1, each failure logged, nothing changed" audit_role_denied
 
 # log_says FROM OUTCOME: the log's lines from line FROM are one per action of the plan, each with OUTCOME and
 # the action's fields; the role is Fixer's in the other accounts, none (the caller's own credentials) in its own.
@@ -140,20 +158,20 @@ PY
 }
 
 first_apply() {
-  apply --yes --force </dev/null
+  apply --yes </dev/null
   shares_now after
-  [ "$rc" -eq 0 ] && gone after && [ "$(wc -l <"$LOG")" -eq 5 ] && log_says 1 done &&
+  [ "$rc" -eq 0 ] && gone after && [ "$(wc -l <"$LOG")" -eq 5 ] && log_says 1 "done" &&
     grep -q 'imgaudit: applied 5 actions: 5 done, 0 already done, 0 failed' "$TEST_TMP/apply.err" || {
     echo "  exit $rc; stderr:" >&2
     cat "$TEST_TMP/apply.err" >&2
     return 1
   }
 }
-check "fix apply --yes --force: exit 0, the untrusted shares gone, the trusted ones kept, one done line each" \
+check "fix apply --yes: exit 0, the untrusted shares gone, the trusted ones kept, one done line each" \
   first_apply
 
 second_apply() {
-  apply --yes --force </dev/null
+  apply --yes </dev/null
   shares_now again
   [ "$rc" -eq 0 ] && cmp -s "$TEST_TMP/after.json" "$TEST_TMP/again.json" && [ "$(wc -l <"$LOG")" -eq 10 ] &&
     log_says 6 already-done &&
