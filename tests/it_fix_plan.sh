@@ -25,7 +25,7 @@ table_says() {
   grep -q '^account 111122223333 (desktops-prod)$' "$TEST_TMP/table" &&
     grep -q '^account 222233334444 (desktops-dev)$' "$TEST_TMP/table" &&
     grep -q '^Plan: 6 actions in 2 accounts (3 unshare-workspaces-image, 1 unshare-appstream-image, 2 create-updated-workspaces-image); 1 failure left out' "$TEST_TMP/table" &&
-    grep -q "not built yet" "$TEST_TMP/table" &&
+    grep -q "^Nothing was changed: review the plan" "$TEST_TMP/table" &&
     grep -q "wrote the plan to $PLAN" "$TEST_TMP/err"
 }
 check "the table lists the changes per account, and a count" table_says
@@ -138,8 +138,20 @@ check "an --account that is no account id: exit 2" \
   expect 2 "--account: '1234' is not a 12-digit account id" "$IMGAUDIT_BIN" fix plan "$RESULTS" --account 1234
 check "the plan over its results: exit 2, nothing written" \
   expect 2 "same file" "$IMGAUDIT_BIN" fix plan "$PLAN" -o "$PLAN"
-check "fix apply is refused: not built yet" \
-  expect 2 "not built yet" "$IMGAUDIT_BIN" fix apply "$PLAN"
+# fix apply refuses before it asks anything of AWS (no endpoint or credentials are set here).
+check "fix apply of a plan made where the snapshot was incomplete: exit 2, unless --force" \
+  expect 2 "1 action is where the snapshot was not read whole \\(first: 222233334444 us-east-1 \\(appstream\\)\\)" \
+  "$IMGAUDIT_BIN" fix apply "$PLAN" --yes
+check "fix apply without --yes and without a terminal: exit 2, nothing done" \
+  expect 2 "stdin is not a terminal" "$IMGAUDIT_BIN" fix apply "$PLAN" --force
+python3 - "$PLAN" "$TEST_TMP/old.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+plan["created_at"] = "2026-01-01T00:00:00Z"
+json.dump(plan, open(sys.argv[2], "w"))
+PY
+check "fix apply of a plan older than --max-plan-age: exit 2" \
+  expect 2 "longer ago than --max-plan-age allows \\(24h00m\\)" "$IMGAUDIT_BIN" fix apply "$TEST_TMP/old.json" --yes
 
 unwritable() {
   local rc=0

@@ -319,9 +319,14 @@ static void test_cli_opt__help_is_written_from_the_rows(void)
     check_help("imgaudit", NULL);
     for (const cli_command *const *c = cli_commands; *c; c++) {
         check_help((*c)->name, *c);
-        /* A verb's help is its command's. */
-        for (const cli_command *const *v = (*c)->verbs; v && *v; v++)
-            check_help((*c)->name, *v);
+        /* A verb's help is its command's, and its own options: tests/data/cli/help/<command>-<verb>.txt. */
+        for (const cli_command *const *v = (*c)->verbs; v && *v; v++) {
+            char name[64];
+
+            snprintf(name, sizeof(name), "%s", (*v)->name);
+            *strchr(name, ' ') = '-';
+            check_help(name, *v);
+        }
     }
 }
 

@@ -389,7 +389,8 @@ static int attempt(aws_client *c, request_plan *plan, http_response *resp, cJSON
                          plan->body,
                          plan->body_len,
                          c->opt.connect_timeout_ms,
-                         c->opt.timeout_ms};
+                         c->opt.timeout_ms,
+                         plan->call->change};
     rc = http_perform(c->pool, &req, resp, err);
 out:
     secrets = (redact_secrets){creds.secret_access_key, creds.session_token, sig.signature};
@@ -500,6 +501,8 @@ static int perform(aws_client *c, request_plan *plan, cJSON **json_out, xmlDoc *
                   rc == 0 ? resp.status : err->http_status, rc == 0 ? "" : " error=",
                   rc == 0 ? "" : (err->aws_code[0] ? err->aws_code : err_kind_name(err->kind)),
                   now_ms() - started);
+        if (rc == 0 && plan->call->request_id)
+            str_copy(plan->call->request_id, AWS_REQUEST_ID_SIZE, resp.request_id);
         if (rc == 0 || err->kind == IA_ERR_CREDS || err->kind == IA_ERR_CANCELLED ||
             err->kind == IA_ERR_INPUT)
             break;

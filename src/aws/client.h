@@ -66,7 +66,17 @@ typedef struct aws_call {
      * err->retryable tells it whether one is worth it.
      */
     int attempt;
+    /*
+     * A call that changes something (fix apply's writes): once sent, it is
+     * not cut off by SIGINT/SIGTERM but runs to its answer (or time-out), so
+     * that whether the change was made is known. Not sent after a stop.
+     */
+    bool change;
+    char *request_id; /* or NULL: where a 2xx answer's request id goes (AWS_REQUEST_ID_SIZE bytes) */
 } aws_call;
+
+/* The room for a request id (x-amzn-RequestId). */
+#define AWS_REQUEST_ID_SIZE 96
 
 typedef struct aws_param {
     const char *name;

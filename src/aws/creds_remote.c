@@ -33,7 +33,7 @@ typedef struct metadata_ctx {
 static int http_get(aws_client *c, const char *method, const char *url, const char *const *headers,
                     size_t n_headers, long timeout_ms, buf *out, ia_err *err)
 {
-    http_request req = {method, url, headers, n_headers, NULL, 0, timeout_ms, timeout_ms};
+    http_request req = {method, url, headers, n_headers, NULL, 0, timeout_ms, timeout_ms, false};
     http_response resp;
     int rc = -1;
 

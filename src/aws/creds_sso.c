@@ -462,7 +462,7 @@ static int refresh_token(const sso_ctx *s, const buf *text, sso_token *tok, time
         err_set(err, IA_ERR_NOMEM, "out of memory");
         goto out;
     }
-    req = (http_request){"POST", buf_str(&url), headers, 1, body, strlen(body), 0, 0};
+    req = (http_request){"POST", buf_str(&url), headers, 1, body, strlen(body), 0, 0, false};
     if (sso_call(s->client, "sso-oidc.CreateToken", s->region, &req, &secrets, &answer, err) != 0 ||
         sso_create_token_parse(buf_str(&answer), answer.len, now, tok, err) != 0)
         goto out;
@@ -506,7 +506,7 @@ static int get_role_credentials(const sso_ctx *s, const char *token, aws_creds *
         goto out;
     }
     headers[0] = buf_str(&header);
-    req = (http_request){"GET", buf_str(&url), headers, 1, NULL, 0, 0, 0};
+    req = (http_request){"GET", buf_str(&url), headers, 1, NULL, 0, 0, 0, false};
     if (sso_call(s->client, "sso.GetRoleCredentials", s->region, &req, &secrets, &answer, err) != 0) {
         /* The token was refused (expired early, or the session was ended): only a new login helps. */
         if (err->kind == IA_ERR_AWS &&

@@ -154,6 +154,8 @@ void http_response_clean_up(http_response *resp)
 struct transfer {
     http_response *resp;
     int too_large;
+    http_pool *pool;
+    bool finish; /* the request's finish_after_stop */
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
@@ -208,11 +210,13 @@ static bool pool_stopped(http_pool *pool)
 static int on_progress(void *userp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                        curl_off_t ulnow)
 {
+    const struct transfer *t = userp;
+
     (void)dltotal;
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    return pool_stopped(userp) ? 1 : 0;
+    return !t->finish && pool_stopped(t->pool) ? 1 : 0;
 }
 
 void http_pool_stop(http_pool *pool)
@@ -302,7 +306,7 @@ static void url_host(const char *url, char *dst, size_t size)
 int http_perform(http_pool *pool, const http_request *req, http_response *resp, ia_err *err)
 {
     char curl_err[CURL_ERROR_SIZE] = "";
-    struct transfer t = {resp, 0};
+    struct transfer t = {resp, 0, pool, req->finish_after_stop};
     struct curl_slist *headers = NULL;
     char host[256];
     CURL *curl = NULL;
@@ -350,7 +354,7 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(curl, CURLOPT_HEADERDATA, &t);
     curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, pool);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &t);
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -371,7 +375,7 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_setopt(curl, CURLOPT_TCP_KEEPALIVE, 1L);
 
     rc = curl_easy_perform(curl);
-    if (rc == CURLE_ABORTED_BY_CALLBACK && pool_stopped(pool)) {
+    if (rc == CURLE_ABORTED_BY_CALLBACK) {
         err_set(err, IA_ERR_CANCELLED, "interrupted");
         goto out;
     }

@@ -38,7 +38,7 @@ bool sts_valid_external_id(const char *s)
 int sts_get_caller_identity(aws_client *c, creds_provider *creds, const char *region, sts_identity *out,
                             ia_err *err)
 {
-    aws_call call = {&AWS_STS, region, creds, 0};
+    aws_call call = {&AWS_STS, region, creds, 0, false, NULL};
     xmlDoc *doc = NULL;
     int rc;
 
@@ -117,7 +117,7 @@ static int assume(aws_client *c, creds_provider *creds, const char *region, cons
                   const char *role_arn, const char *session_name, int duration_seconds, aws_param extra,
                   aws_creds *out, ia_err *err)
 {
-    aws_call call = {&AWS_STS, region, creds, 0};
+    aws_call call = {&AWS_STS, region, creds, 0, false, NULL};
     char duration[16];
     aws_param params[4];
     xmlDoc *doc = NULL;

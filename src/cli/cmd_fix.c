@@ -1,7 +1,7 @@
 /*
  * `imgaudit fix plan RESULTS.json [-o plan.json]`: what would resolve the
  * failures of a results document whose rules declare a fix, as a plan file
- * that a person reviews (and `fix apply`, a later command, will carry out).
+ * that a person reviews and `fix apply` (cmd_fix_apply.c) carries out.
  * Nothing here changes anything in AWS, or even calls it.
  */
 #include "cli/commands.h"
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/fix_apply.h"
 #include "cli/paths.h"
 #include "fix/fix.h"
 #include "rules/rules.h"
@@ -59,7 +60,7 @@ static const cli_command fix_plan_cmd = {
     .parent = &cmd_fix,
 };
 
-static const cli_command *const fix_verbs[] = {&fix_plan_cmd, NULL};
+static const cli_command *const fix_verbs[] = {&fix_plan_cmd, &cmd_fix_apply, NULL};
 
 /* The options' values, checked before the results are read. */
 static int check_filters(const fix_cmd *c, ia_err *err)
@@ -123,6 +124,8 @@ static int run_plan(int argc, char **argv)
         goto out;
     }
     fix_plan_print(plan, c.output && strcmp(c.output, "-") == 0 ? stderr : stdout);
+    fprintf(c.output && strcmp(c.output, "-") == 0 ? stderr : stdout,
+            "Nothing was changed: review the plan, then 'imgaudit fix apply PLAN' carries it out.\n");
     /* The table first, then the line on stderr that says where the plan went. */
     fflush(stdout);
     if (c.output && strcmp(c.output, "-") != 0)
@@ -156,22 +159,28 @@ static int run(int argc, char **argv)
     if (strcmp(argv[1], "plan") == 0)
         return run_plan(argc - 1, argv + 1);
     if (strcmp(argv[1], "apply") == 0)
-        return cli_usage_error(cmd_fix.name,
-                               "'fix apply' is not built yet: review the plan and make the changes "
-                               "it lists by hand");
-    return cli_usage_error(cmd_fix.name, "unknown subcommand '%s' (plan)", argv[1]);
+        return cmd_fix_apply_run(argc - 1, argv + 1);
+    return cli_usage_error(cmd_fix.name, "unknown subcommand '%s' (plan or apply)", argv[1]);
 }
 
 const cli_command cmd_fix = {
     .name = "fix",
-    .summary = "plan the changes that resolve findings (fix plan RESULTS -o PLAN)",
-    .description = "Reads a results document (evaluate/audit --json) and proposes, for each failure whose\n"
-                   "rule declares a fix, the AWS calls that would resolve it: one action per image and\n"
-                   "account to unshare (UpdateWorkspaceImagePermission, DeleteImagePermissions), one\n"
+    .summary = "plan the changes that resolve findings, then apply the reviewed plan\n"
+               "(fix plan RESULTS -o PLAN; fix apply PLAN)",
+    .description = "plan reads a results document (evaluate/audit --json) and proposes, for each failure\n"
+                   "whose rule declares a fix, the AWS calls that would resolve it: one action per image\n"
+                   "and account to unshare (UpdateWorkspaceImagePermission, DeleteImagePermissions), one\n"
                    "CreateUpdatedWorkspaceImage per Windows image with updates. Waived and passed results\n"
-                   "never produce actions. Nothing is changed: 'fix apply' is not built yet (docs/fix.md).\n",
+                   "never produce actions, and plan changes nothing. apply carries a plan out once a person\n"
+                   "confirmed it (or --yes): each action reads the state first and is skipped as already\n"
+                   "done when its precondition no longer holds, then reads again to see the change. Nothing\n"
+                   "is ever deleted or shared (docs/fix.md).\n",
     .verbs = fix_verbs,
-    .exit_status = "exit status: 0 planned (even nothing); 2 bad command line or a file that is not a\n"
-                   "             results document; 4 could not write the plan; 130 interrupted\n",
+    .exit_status = "exit status: plan: 0 planned (even nothing); 2 bad command line or a file that is\n"
+                   "             not a results document; 4 could not write the plan; 130 interrupted\n"
+                   "             apply: 0 every action done or already done; 1 some actions failed\n"
+                   "             (each named; the others were carried out); 2 bad command line, a bad,\n"
+                   "             old or incomplete plan, or not confirmed; 4 could not run (credentials,\n"
+                   "             the log); 130 interrupted (the log says what was done)\n",
     .run = run,
 };

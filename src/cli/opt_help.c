@@ -113,9 +113,12 @@ void cli_opt_print_names(const cli_command *const *cmds, FILE *fp)
 
 void cli_opt_help(const cli_command *cmd, FILE *fp)
 {
+    const cli_command *verb = cmd->parent ? cmd : NULL;
     bool first = true;
 
-    if (cmd->parent)
+    /* A verb's help is its command's, with the verb's own options: "fix apply --help" lists those of apply.
+     */
+    if (verb)
         cmd = cmd->parent;
     if (cmd->verbs) {
         for (const cli_command *const *v = cmd->verbs; *v; v++)
@@ -128,7 +131,9 @@ void cli_opt_help(const cli_command *cmd, FILE *fp)
         fprintf(fp, "%s\n", cmd->description);
     if (cmd->verbs)
         cli_opt_print_names(cmd->verbs, fp);
-    for (const cli_group *g = cmd->groups; g && g->opts; g++) {
+    if (verb)
+        fprintf(fp, "\n%s:\n", verb->name);
+    for (const cli_group *g = verb ? verb->groups : cmd->groups; g && g->opts; g++) {
         if (g->heading) {
             fprintf(fp, "%s%s:\n", first ? "" : "\n", g->heading);
             first = false;

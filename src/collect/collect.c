@@ -183,7 +183,7 @@ static void record(run *r, const account_state *a, const char *region, const aws
 static int attempt_page(run *r, task *t, const aws_service *svc, const char *op, cJSON **answer, step *st,
                         ia_err *err)
 {
-    aws_call call = {svc, t->region, r->accounts[t->account].creds, t->attempt + 1};
+    aws_call call = {svc, t->region, r->accounts[t->account].creds, t->attempt + 1, false, NULL};
 
     if (aws_json_call(r->client, &call, op, t->request, answer, err) == 0) {
         t->attempt = 0;

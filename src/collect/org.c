@@ -260,7 +260,7 @@ static int take_accounts(void *ud, const cJSON *answer, ia_err *err)
 int org_list(aws_client *c, creds_provider *creds, const char *region, collect_targets *active,
              cJSON **organizations, ia_err *err)
 {
-    aws_call call = {&AWS_ORGANIZATIONS, region, creds, 0};
+    aws_call call = {&AWS_ORGANIZATIONS, region, creds, 0, false, NULL};
     org_listing l = {cJSON_CreateArray(), active};
 
     memset(active, 0, sizeof(*active));
@@ -410,7 +410,7 @@ static int record_units(cJSON *organizations, const char *const *units, size_t n
 int org_keep_under(aws_client *c, creds_provider *creds, const char *region, const char *const *units,
                    size_t n, cJSON *organizations, collect_targets *targets, ia_err *err)
 {
-    aws_call call = {&AWS_ORGANIZATIONS, region, creds, 0};
+    aws_call call = {&AWS_ORGANIZATIONS, region, creds, 0, false, NULL};
     org_walk w = {0};
     size_t given;
     int rc = -1;

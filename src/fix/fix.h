@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "util/err.h"
 
@@ -84,6 +85,19 @@ int fix_plan_read(const char *path, fix_plan **out, ia_err *err);
 
 /* The same over text[0..len) already in memory; name stands for the path in errors. */
 int fix_plan_read_text(const char *name, const char *text, size_t len, fix_plan **out, ia_err *err);
+
+/* When the plan was made (its created_at, checked by fix_plan_read). */
+time_t fix_plan_created_at(const fix_plan *p);
+
+/*
+ * How many actions of p are in an account, region and service whose
+ * snapshot was not read whole ("coverage"); the first is described in
+ * first ("111122223333 eu-west-1 (appstream)").
+ */
+size_t fix_plan_incomplete(const fix_plan *p, char *first, size_t size);
+
+/* The region of the plan's first action, or "us-east-1" when it has none (borrowed). */
+const char *fix_plan_first_region(const fix_plan *p);
 
 /* Frees a plan. Accepts NULL. */
 void fix_plan_free(fix_plan *p);

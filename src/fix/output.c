@@ -218,5 +218,25 @@ void fix_plan_print(const fix_plan *p, FILE *fp)
     if (n_incomplete)
         fprintf(fp, "%zu action%s in an account and region whose snapshot is incomplete.\n", n_incomplete,
                 n_incomplete == 1 ? " is" : "s are");
-    fprintf(fp, "Nothing was changed: review the plan file ('imgaudit fix apply' is not built yet).\n");
+}
+
+size_t fix_plan_incomplete(const fix_plan *p, char *first, size_t size)
+{
+    const cJSON *coverage = cJSON_GetObjectItemCaseSensitive(p->doc, "coverage");
+    const cJSON *cursor = coverage ? coverage->child : NULL, *a;
+    size_t n = 0;
+
+    first[0] = '\0';
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(p->doc, "actions"))
+    {
+        if (!incomplete(&cursor, a)) {
+            if (!cursor)
+                cursor = coverage ? coverage->child : NULL;
+            continue;
+        }
+        if (n++ == 0)
+            snprintf(first, size, "%s %s (%s)", or_dash(str_of(a, "account")), or_dash(str_of(a, "region")),
+                     or_dash(str_of(cJSON_GetObjectItemCaseSensitive(a, "call"), "service")));
+    }
+    return n;
 }

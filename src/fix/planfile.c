@@ -521,3 +521,19 @@ int fix_plan_read(const char *path, fix_plan **out, ia_err *err)
     buf_free(&text);
     return rc;
 }
+
+time_t fix_plan_created_at(const fix_plan *p)
+{
+    time_t t = 0;
+
+    timefmt_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(p->doc, "created_at")), &t);
+    return t;
+}
+
+const char *fix_plan_first_region(const fix_plan *p)
+{
+    const cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(p->doc, "actions"), 0);
+    const char *region = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(first, "region"));
+
+    return region ? region : "us-east-1";
+}
