@@ -96,7 +96,7 @@ not_confirmed() {
 check "fix apply off a terminal without --yes: exit 2, says --yes, logs and changes nothing" not_confirmed
 
 # The audit role may not write: with it as the fix role, a plan for the two accounts reached through a role fails
-# whole (moto answers 403), exit 1, each failure logged, nothing changed.
+# whole (moto answers 403), exit 1, each failure logged and named on stderr, nothing changed.
 audit_role_denied() {
   rc=0
   "$IMGAUDIT_BIN" fix plan "$RESULTS" --account 222222222222 --account 333333333333 -o "$TEST_TMP/others.json" \
@@ -104,12 +104,15 @@ audit_role_denied() {
     "$IMGAUDIT_BIN" fix apply "$TEST_TMP/others.json" --yes --log "$TEST_TMP/denied.jsonl" --region us-east-1 \
       --role-name Auditor </dev/null >"$TEST_TMP/denied.out" 2>"$TEST_TMP/denied.err" || rc=$?
   shares_now now
-  [ "$rc" -eq 1 ] && cmp -s "$TEST_TMP/before.json" "$TEST_TMP/now.json" && python3 - "$TEST_TMP/denied.jsonl" <<'PY' || {
+  [ "$rc" -eq 1 ] && cmp -s "$TEST_TMP/before.json" "$TEST_TMP/now.json" &&
+    python3 - "$TEST_TMP/denied.jsonl" "$TEST_TMP/denied.err" <<'PY' || {
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
+stderr = open(sys.argv[2]).read()
 assert len(lines) == 2, lines
 for l in lines:
     assert l["outcome"] == "failed" and l["error"]["http_status"] == 403, l
+    assert l["action_id"] in stderr, stderr  # each failure named
     assert l["role_arn"] == f"arn:aws:iam::{l['account']}:role/Auditor", l
 PY
     echo "  exit $rc; stderr:" >&2
@@ -132,6 +135,7 @@ assert sorted(l["action_id"] for l in lines) == sorted(by_id), [l["action_id"] f
 for l in lines:
     a = by_id[l["action_id"]]
     assert l["outcome"] == outcome and "error" not in l, l
+    assert l.get("verified") is (True if outcome == "done" else None), l  # a write is read back
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", l["time"]), l["time"]
     assert l["caller_arn"] == "arn:aws:iam::123456789012:user/auditor", l["caller_arn"]
     role = None if a["account"] == "123456789012" else f"arn:aws:iam::{a['account']}:role/Fixer"
