@@ -7,6 +7,7 @@ assumes. Images are made the only way the API allows (directory -> WorkSpace -> 
 some are shared with UpdateWorkspaceImagePermission. Then authentication is switched on (moto's
 reset-auth), and what boto3 reads back is printed as snapshot-shaped resources:
 {account, region, type, id, data} with ImageType and Permissions.
+moto_fix_fleet.py builds its own fleet with these functions (after connect()).
 """
 import json
 import sys
@@ -14,18 +15,23 @@ import urllib.request
 
 import boto3
 
-URL, KEY, SECRET, ACCOUNTS_YAML = sys.argv[1:5]
+URL = KEY = SECRET = None  # set by connect()
 REGION = "us-east-1"
 CALLER = "123456789012"
 OTHERS = ["222222222222", "333333333333"]
 
 
-def session_for(account):
+def connect(url, key, secret):
+    global URL, KEY, SECRET
+    URL, KEY, SECRET = url, key, secret
+
+
+def session_for(account, role="Auditor"):
     base = boto3.Session(aws_access_key_id=KEY, aws_secret_access_key=SECRET, region_name=REGION)
     if account == CALLER:
         return base
     creds = base.client("sts", endpoint_url=URL).assume_role(
-        RoleArn=f"arn:aws:iam::{account}:role/Auditor", RoleSessionName="fixture")["Credentials"]
+        RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName="fixture")["Credentials"]
     return boto3.Session(aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                          aws_session_token=creds["SessionToken"], region_name=REGION)
 
@@ -36,13 +42,17 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{CALLER}:root"}, "Action": "sts:AssumeRole"}]})
 
 
-def build(account, n_images, share_with):
-    s = session_for(account)
+def build(account, n_images, share_with, roles=None):
+    """Builds n_images images in account, image i shared with the accounts share_with[i]; in an account other
+    than the caller's, creates roles (name -> policy document; default an allow-all Auditor) that the caller
+    may assume. Returns the image ids."""
+    s = session_for(account)  # authentication is still off: any role name is assumed
     if account != CALLER:
         # With authentication on, moto authorizes an assumed role by the role's own policies.
         iam = s.client("iam", endpoint_url=URL)
-        iam.create_role(RoleName="Auditor", AssumeRolePolicyDocument=TRUST)
-        iam.put_role_policy(RoleName="Auditor", PolicyName="all", PolicyDocument=ALLOW_ALL)
+        for name, policy in (roles or {"Auditor": ALLOW_ALL}).items():
+            iam.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST)
+            iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=policy)
     ec2 = s.client("ec2", endpoint_url=URL)
     ds = s.client("ds", endpoint_url=URL)
     ws = s.client("workspaces", endpoint_url=URL)
@@ -62,6 +72,13 @@ def build(account, n_images, share_with):
     for image, targets in zip(images, share_with):
         for target in targets:
             ws.update_workspace_image_permission(ImageId=image, AllowCopyImage=True, SharedAccountId=target)
+    return images
+
+
+def authenticate():
+    """From here on moto checks every signature and every permission."""
+    urllib.request.urlopen(urllib.request.Request(URL + "/moto-api/reset-auth", data=b"0", method="POST",
+                                                  headers={"Content-Type": "text/plain"})).read()
 
 
 def iso(dt):
@@ -89,21 +106,26 @@ def read(account):
     return out
 
 
-build(CALLER, 4, [["222222222222"], ["222222222222", "333333333333"], [], []])
-build("222222222222", 3, [["123456789012"], [], []])
-build("333333333333", 2, [[], []])
-# From here on moto checks every signature and every permission.
-urllib.request.urlopen(urllib.request.Request(URL + "/moto-api/reset-auth", data=b"0", method="POST",
-                                              headers={"Content-Type": "text/plain"})).read()
+def main():
+    url, key, secret, accounts_yaml = sys.argv[1:5]
+    connect(url, key, secret)
+    build(CALLER, 4, [["222222222222"], ["222222222222", "333333333333"], [], []])
+    build("222222222222", 3, [["123456789012"], [], []])
+    build("333333333333", 2, [[], []])
+    authenticate()
 
-with open(ACCOUNTS_YAML, "w") as f:
-    f.write("accounts:\n")
-    f.write(f'  - id: "{CALLER}"\n    name: caller\n')
-    for a in OTHERS:
-        f.write(f'  - id: "{a}"\n    role_arn: arn:aws:iam::{a}:role/Auditor\n')
+    with open(accounts_yaml, "w") as f:
+        f.write("accounts:\n")
+        f.write(f'  - id: "{CALLER}"\n    name: caller\n')
+        for a in OTHERS:
+            f.write(f'  - id: "{a}"\n    role_arn: arn:aws:iam::{a}:role/Auditor\n')
 
-resources = []
-for a in [CALLER] + OTHERS:
-    resources += read(a)
-resources.sort(key=lambda r: (r["account"], r["region"], r["type"], r["id"]))
-json.dump({"resources": resources}, sys.stdout, indent=1)
+    resources = []
+    for a in [CALLER] + OTHERS:
+        resources += read(a)
+    resources.sort(key=lambda r: (r["account"], r["region"], r["type"], r["id"]))
+    json.dump({"resources": resources}, sys.stdout, indent=1)
+
+
+if __name__ == "__main__":
+    main()
