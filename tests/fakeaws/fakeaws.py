@@ -3,7 +3,8 @@
 
 One HTTP server on 127.0.0.1 serves WorkSpaces, AppStream 2.0 and Organizations (JSON 1.1)
 and STS (Query/XML) for a fixture fleet, checks the SigV4 signature of every request,
-paginates with a small page, injects faults on demand and keeps a request log.
+paginates with a small page, injects faults on demand and keeps a request log. The write
+calls of `imgaudit fix apply` change the fleet until a reset.
 See README.md in this folder.
 """
 
@@ -97,7 +98,8 @@ def lower_first(name):
 
 
 class State:
-    """Everything the handlers share. Fleet data is read-only; the rest is locked."""
+    """Everything the handlers share. The fleet changes only by the write operations, under its own
+    write_lock; the rest is locked here."""
 
     def __init__(self, args, fleet):
         self.fleet = fleet

@@ -1,5 +1,6 @@
-"""Fleet fixtures for the fake AWS endpoint: load a fleet file, check it, and answer
-"what does account A see in region R" for every listing the endpoint serves.
+"""Fleet fixtures for the fake AWS endpoint: load a fleet file, check it, answer
+"what does account A see in region R" for every listing the endpoint serves, and make the
+changes the write operations make (undone by restore()).
 
 A fleet file (fleets/*.json) holds resources exactly in the shape the AWS APIs return
 them, with timestamps written as ISO-8601 strings. The shapes are checked against

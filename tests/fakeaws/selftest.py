@@ -380,6 +380,13 @@ def test_fleet_has_what_the_collector_tests_need():
     expect(any(p["sharedAccountId"] not in FL.accounts for x in ai for p in x["Permissions"]), "no AppStream image shared to an untrusted account")
     demo = expected.compute(fleetmod.load("demo"), mode="org", role_name=ROLE)
     expect(3 <= len(fleetmod.load("demo").accounts) <= 4 and not demo["errors"] and demo["resources"], "demo fleet is not a small clean Organization")
+    # What the `imgaudit fix apply` tests act on (README, "The write side"), in both fleets.
+    for fl in (FL, fleetmod.load("demo")):
+        members = {a for a, x in fl.accounts.items() if x.get("in_org", True)}
+        owned = [(reg, i) for reg in fl.data.values() for i in reg.ws_images]
+        expect(any(i["OperatingSystem"]["Type"] == "WINDOWS" and i["State"] == "AVAILABLE" and i.get("Updates", {}).get("UpdateAvailable") for _, i in owned), f"{fl.name}: no Windows image to update")
+        expect(any(set(reg.ws_perms.get(i["ImageId"], [])) - members for reg, i in owned), f"{fl.name}: no WorkSpaces image shared outside the Organization")
+        expect(any(p["sharedAccountId"] not in members for reg in fl.data.values() for ps in reg.as_perms.values() for p in ps), f"{fl.name}: no AppStream image shared outside the Organization")
 
 
 @check
