@@ -1085,6 +1085,27 @@ def workspaces_image_permission_share_and_unshare():
 
 
 @check
+def concurrent_writes_are_all_applied():
+    reset()
+    prod = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    img = ws_image_named(PROD, "eu-west-1", "prod-win-016")["ImageId"]  # shared with nobody
+    targets = [f"20{i:010d}" for i in range(24)]
+
+    def share(chunk):
+        ws = client("workspaces", "eu-west-1", creds=prod)
+        for t in chunk:
+            ws.update_workspace_image_permission(ImageId=img, AllowCopyImage=True, SharedAccountId=t)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            list(pool.map(share, [targets[i::6] for i in range(6)]))
+        expect_eq(sorted(ws_permission_ids(client("workspaces", "eu-west-1", creds=prod), img)), targets, "permissions after concurrent shares")
+        expect_eq([e.get("effect") for e in write_entries("UpdateWorkspaceImagePermission")], ["changed"] * len(targets), "effects")
+    finally:
+        reset()
+
+
+@check
 def create_updated_workspace_image():
     reset()
     prod = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
