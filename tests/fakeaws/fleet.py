@@ -248,6 +248,7 @@ class Fleet:
         # restore(). Writes never change a list or dict in place, so references are enough.
         self.write_lock = threading.Lock()
         self.ws_tags = {}  # ImageId -> the Tags an image was created with (CreateUpdatedWorkspaceImage)
+        self.changed = False  # whether anything was written since the load or the last restore()
         self._loaded = {key: (reg.ws_images, reg.ws_perms, reg.as_perms) for key, reg in self.data.items()}
         self.audit_targets = raw.get("audit_targets", [])
         for i, t in enumerate(self.audit_targets):
@@ -548,7 +549,6 @@ class Fleet:
             return None
         return reg.as_perms.get(name, [])
 
-
     # ---- changes (the write operations) -------------------------------------------------
     # Callers hold write_lock from reading the state they check to the change, so that two writes never
     # interleave. A change builds new lists and dicts and swaps them in: readers take no lock and see either
@@ -563,6 +563,7 @@ class Fleet:
         """Replace the accounts an owned WorkSpaces image is shared with."""
         reg = self.data[(account, region)]
         reg.ws_perms = {**reg.ws_perms, image_id: list(accounts)}
+        self.changed = True
         self._derive_shared()
 
     def add_ws_image(self, account, region, image, tags):
@@ -570,20 +571,26 @@ class Fleet:
         reg = self.data[(account, region)]
         reg.ws_images = reg.ws_images + [image]
         self.ws_tags = {**self.ws_tags, image["ImageId"]: list(tags)}
+        self.changed = True
 
     def set_as_permissions(self, account, region, name, perms):
         """Replace the SharedImagePermissionsList of an owned AppStream image."""
         reg = self.data[(account, region)]
         reg.as_perms = {**reg.as_perms, name: list(perms)}
+        self.changed = True
         self._derive_shared()
 
     def restore(self):
-        """Undo every change: back to the fleet as loaded."""
+        """Undo every change: back to the fleet as loaded. Nothing to do (and no work, which a benchmark's
+        resets between runs would pay for) when nothing was written."""
         with self.write_lock:
+            if not self.changed:
+                return
             for key, (ws_images, ws_perms, as_perms) in self._loaded.items():
                 reg = self.data[key]
                 reg.ws_images, reg.ws_perms, reg.as_perms = ws_images, ws_perms, as_perms
             self.ws_tags = {}
+            self.changed = False
             self._derive_shared()
 
 

@@ -1179,7 +1179,7 @@ def appstream_delete_image_permissions():
         private = {i["Name"]: i for i in a.describe_images(Type="PRIVATE")["Images"]}
         expect_eq(private["prod-apps-01"]["ImageSharedWithOthers"], "FALSE", "prod-apps-01 shared with nobody")
         for name, want, what in (("no-such-image", "ResourceNotFoundException", "unknown image"), ("vendor-cad-suite", "ResourceNotFoundException", "an image shared in")):
-            code, status, msg = error_of(a.delete_image_permissions, Name=name, SharedAccountId=LABS)
+            code, status, _ = error_of(a.delete_image_permissions, Name=name, SharedAccountId=LABS)
             expect_eq((code, status), (want, 400), what)
         entries = write_entries("DeleteImagePermissions")
         expect_eq([e.get("effect") for e in entries], ["changed", "unchanged", "changed", None, None], "effects logged")
