@@ -3,7 +3,8 @@
 
 One HTTP server on 127.0.0.1 serves WorkSpaces, AppStream 2.0 and Organizations (JSON 1.1)
 and STS (Query/XML) for a fixture fleet, checks the SigV4 signature of every request,
-paginates with a small page, injects faults on demand and keeps a request log.
+paginates with a small page, injects faults on demand and keeps a request log. The write
+calls of `imgaudit fix apply` change the fleet until a reset.
 See README.md in this folder.
 """
 
@@ -45,12 +46,10 @@ TARGETS = {
     "PhotonAdminProxyService": "appstream",
     "AWSOrganizationsV20161128": "organizations",
 }
-JSON_OPERATIONS = {
-    "workspaces": ("DescribeWorkspaceImages", "DescribeWorkspaceImagePermissions"),
-    "appstream": ("DescribeImageBuilders", "DescribeImages", "DescribeImagePermissions"),
-    "organizations": ("ListAccounts", "ListChildren", "ListAccountsForParent"),
-}
-STS_OPERATIONS = ("GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity")
+JSON_OPERATIONS = {s: fleetmod.OPERATIONS[s] for s in TARGETS.values()}
+STS_OPERATIONS = fleetmod.OPERATIONS["sts"]
+# AWS's limit on the tags of one WorkSpaces resource (CreateTags).
+WS_MAX_TAGS = 50
 # IAM Identity Center: the portal's GetRoleCredentials and SSO-OIDC's CreateToken, both REST-JSON and unsigned.
 SSO_PORTAL_PATH = "/federation/credentials"
 SSO_OIDC_PATH = "/token"
@@ -99,7 +98,8 @@ def lower_first(name):
 
 
 class State:
-    """Everything the handlers share. Fleet data is read-only; the rest is locked."""
+    """Everything the handlers share. The fleet changes only by the write operations, under its own
+    write_lock; the rest is locked here."""
 
     def __init__(self, args, fleet):
         self.fleet = fleet
@@ -162,6 +162,7 @@ class State:
     def reset(self):
         self.faults.reset()
         self.limiter.reset()
+        self.fleet.restore()
         with self.lock:
             self.log_entries = []
             self.seq = 0
@@ -308,6 +309,7 @@ class Call:
         self.service = service
         self.operation = operation
         self.params = params
+        self.logged = {}  # what a write did, for its request log entry: "effect", and "image_id" when it made one
 
     def ctx(self, **extra):
         c = {"a": self.account, "r": self.region, "op": self.operation}
@@ -349,6 +351,113 @@ def op_describe_workspace_image_permissions(call):
     if nxt:
         out["NextToken"] = nxt
     return out
+
+
+def ws_image_not_found(iid):
+    return ApiError("ResourceNotFoundException", f"The image {iid} could not be found.", extra={"ResourceId": iid})
+
+
+def op_update_workspace_image_permission(call):
+    """Share (AllowCopyImage true) or unshare (false) an image the caller owns with one account. Sharing an
+    account already there changes nothing; revoking is refused for an account the image is not shared with:
+    the model says the permission "can be revoked only after an image has been shared"."""
+    p = call.params
+    iid, target, allow = p["ImageId"], p["SharedAccountId"], p["AllowCopyImage"]
+    f = call.fleet
+    with f.write_lock:
+        img = f.ws_owned_image(call.account, call.region, iid)
+        if img is None:
+            raise ws_image_not_found(iid)
+        if target == call.account:
+            raise ApiError("InvalidParameterValuesException", f"The image {iid} cannot be shared with its owner account {target}.")
+        perms = f.ws_permissions(call.account, call.region, iid)
+        if allow and target in perms:
+            call.logged["effect"] = "unchanged"
+            return {}
+        if allow:
+            if img.get("State") != "AVAILABLE":
+                raise ApiError("ResourceUnavailableException", f"The image {iid} is {img.get('State')}: only an AVAILABLE image can be shared.", extra={"ResourceId": iid})
+            f.set_ws_permissions(call.account, call.region, iid, perms + [target])
+        else:
+            if target not in perms:
+                raise ApiError("InvalidParameterValuesException", f"The image {iid} is not shared with account {target}: there is no copy permission to revoke.")
+            f.set_ws_permissions(call.account, call.region, iid, [a for a in perms if a != target])
+    call.logged["effect"] = "changed"
+    return {}
+
+
+def new_ws_image_id(f, account, region, name):
+    """A new image id: deterministic (the same request after a reset makes the same id), as fleetgen.py makes
+    them, never one the fleet holds."""
+    taken = {i["ImageId"] for reg in f.data.values() for i in reg.ws_images}
+    for n in itertools.count():
+        iid = "wsi-" + hashlib.sha256(f"{account}|{region}|updated|{name}|{n}".encode()).hexdigest()[:9]
+        if iid not in taken:
+            return iid
+
+
+def check_new_tags(call, tags):
+    """AWS's rules for tags beyond the model's lengths, and the CreateTags permission they need."""
+    keys = [t["Key"] for t in tags]
+    if len(tags) > WS_MAX_TAGS:
+        raise ApiError("ResourceLimitExceededException", f"A WorkSpaces resource can have at most {WS_MAX_TAGS} tags, not {len(tags)}.")
+    if len(set(keys)) != len(keys):
+        raise ApiError("InvalidParameterValuesException", "The tag keys must be unique.")
+    if any(k.lower().startswith("aws:") for k in keys):
+        raise ApiError("InvalidParameterValuesException", "Tag keys beginning with aws: are reserved for AWS use.")
+    # "To add tags at the same time when you're creating the updated image, you must create an IAM policy that
+    # grants your IAM user permissions to use workspaces:CreateTags" (the operation's documentation).
+    denial = call.fleet.denial(call.account, call.region, "workspaces", "CreateTags")
+    if tags and denial:
+        raise ApiError(
+            denial["code"],
+            denial.get("message") or f"User: {call.identity['arn']} is not authorized to perform: workspaces:CreateTags on resource: *",
+            status=denial.get("status", 400),
+        )
+
+
+def op_create_updated_workspace_image(call):
+    """A new image with the latest WorkSpaces components, from a Windows source image the caller owns that has
+    updates available. The new image is PENDING (and stays so: deterministic); the source is unchanged."""
+    p = call.params
+    src_id, name, tags = p["SourceImageId"], p["Name"], p.get("Tags", [])
+    check_new_tags(call, tags)
+    f = call.fleet
+    with f.write_lock:
+        src = f.ws_owned_image(call.account, call.region, src_id)
+        if src is None:
+            raise ws_image_not_found(src_id)
+        if src.get("OperatingSystem", {}).get("Type") != "WINDOWS":
+            raise ApiError("OperationNotSupportedException", f"The image {src_id} is not a Windows image: only Windows images can be updated programmatically.")
+        if src.get("State") != "AVAILABLE":
+            raise ApiError("InvalidResourceStateException", f"The image {src_id} is {src.get('State')}, not AVAILABLE.")
+        if not src.get("Updates", {}).get("UpdateAvailable"):
+            raise ApiError("InvalidParameterValuesException", f"The image {src_id} has no updates available.")
+        if any(i["Name"] == name for i in f.region(call.account, call.region).ws_images):
+            raise ApiError("ResourceAlreadyExistsException", f"An image named {name} already exists.")
+        iid = new_ws_image_id(f, call.account, call.region, name)
+        img = {
+            "ImageId": iid,
+            "Name": name,
+            "Description": p["Description"],
+            "OperatingSystem": dict(src["OperatingSystem"]),
+            "State": "PENDING",
+            "RequiredTenancy": src.get("RequiredTenancy", "DEFAULT"),
+            "Created": iso_now(),
+            "OwnerAccountId": call.account,
+            "Updates": {"UpdateAvailable": False},
+        }
+        f.add_ws_image(call.account, call.region, img, tags)
+    call.logged.update(effect="changed", image_id=iid)
+    return {"ImageId": iid}
+
+
+def op_describe_tags(call):
+    """The tags of a WorkSpaces image the caller owns (images are the only WorkSpaces resources served)."""
+    rid = call.params["ResourceId"]
+    if call.fleet.ws_owned_image(call.account, call.region, rid) is None:
+        raise ApiError("ResourceNotFoundException", f"The resource {rid} could not be found.", extra={"ResourceId": rid})
+    return {"TagList": [dict(t) for t in call.fleet.ws_tags.get(rid, [])]}
 
 
 def op_describe_image_builders(call):
@@ -402,6 +511,24 @@ def op_describe_image_permissions(call):
     if nxt:
         out["NextToken"] = nxt
     return out
+
+
+def op_delete_image_permissions(call):
+    """Stop sharing an AppStream image the caller owns with one account. An account the image is not shared
+    with changes nothing: the model names no error for it."""
+    name, target = call.params["Name"], call.params["SharedAccountId"]
+    f = call.fleet
+    with f.write_lock:
+        perms = f.as_permissions(call.account, call.region, name)
+        if perms is None:
+            raise ApiError("ResourceNotFoundException", f"The image {name} could not be found.")
+        kept = [x for x in perms if x["sharedAccountId"] != target]
+        if len(kept) == len(perms):
+            call.logged["effect"] = "unchanged"
+            return {}
+        f.set_as_permissions(call.account, call.region, name, kept)
+    call.logged["effect"] = "changed"
+    return {}
 
 
 def org_caller_allowed(call):
@@ -463,6 +590,10 @@ def op_list_accounts(call):
 JSON_HANDLERS = {
     "DescribeWorkspaceImages": op_describe_workspace_images,
     "DescribeWorkspaceImagePermissions": op_describe_workspace_image_permissions,
+    "DescribeTags": op_describe_tags,
+    "UpdateWorkspaceImagePermission": op_update_workspace_image_permission,
+    "CreateUpdatedWorkspaceImage": op_create_updated_workspace_image,
+    "DeleteImagePermissions": op_delete_image_permissions,
     "DescribeImageBuilders": op_describe_image_builders,
     "DescribeImages": op_describe_images,
     "DescribeImagePermissions": op_describe_image_permissions,
@@ -982,11 +1113,16 @@ class Handler(BaseHTTPRequestHandler):
         if fault and fault["kind"] == "nonjson":
             # What a proxy or load balancer in the path answers: not the service's format.
             answer = Answer(fault["param"], NONJSON_BODY, "text/html")
+        # `lost`: the call was carried out (a write made its change), then its answer is lost: a 5xx, or with
+        # PARAM 0 the connection closed, as when the service fails after acting or the network drops the answer.
+        dropped = bool(fault) and (fault["kind"] == "drop" or (fault["kind"] == "lost" and fault["param"] == 0))
+        if fault and fault["kind"] == "lost" and fault["param"] and answer and answer.status < 300:
+            answer = self._error_answer(protocol, fault_error("5xx", fault["param"], entry["service"]), entry, request_id)
         entry["status"] = answer.status if answer else None
         entry["error"] = answer.code if answer else None
         if fault:
             entry["fault"] = fault["kind"]
-            if fault["kind"] == "drop":
+            if dropped:
                 entry["status"] = None
                 entry["error"] = None
         elif entry.get("delay_ms"):
@@ -999,7 +1135,7 @@ class Handler(BaseHTTPRequestHandler):
                 time.sleep(wait)
         entry["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
         self.state.record(entry)
-        if fault and fault["kind"] == "drop":
+        if dropped:
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -1086,6 +1222,7 @@ class Handler(BaseHTTPRequestHandler):
         if endless:
             call.params = {k: v for k, v in params.items() if k != "NextToken"}
         out = JSON_HANDLERS[operation](call)
+        entry.update(call.logged)
         if endless:
             # A service that pages forever: the first page, then empty pages, each with a NextToken never
             # seen before, so that only a client's page cap ends the listing.

@@ -5,7 +5,7 @@ A fault spec is a comma-separated list of rules:
     KIND[=RATE][:PARAM][/MAX][@FILTER[+FILTER...]]
 
 KIND    throttle | 5xx | 500 | 503 | drop | slow | truncate | short | nonjson | deep | bloat | endless |
-        drip | ctlerror | ctlarn | sigecho
+        drip | ctlerror | ctlarn | sigecho | lost
 RATE    probability in [0, 1] that a matching request gets the fault (default 1)
 PARAM   slow: delay in ms (default 1000); 5xx: status 500 or 503 (default 500);
         truncate/short: fraction of the body kept (default 0.5);
@@ -14,11 +14,18 @@ PARAM   slow: delay in ms (default 1000); 5xx: status 500 or 503 (default 500);
         bloat: bytes a JSON answer is grown to (default 33554432, 32 MiB);
         drip: ms between the bytes of the answer (default 1000);
         ctlerror: 0 = the control characters in the error document (default),
-        1 = in the x-amzn-ErrorType and x-amzn-RequestId headers (JSON services)
+        1 = in the x-amzn-ErrorType and x-amzn-RequestId headers (JSON services);
+        lost: how the answer is lost: 500 (default) or 503, that error; 0, the connection closed
 MAX     inject at most this many times (default: no limit)
 FILTER  an operation (DescribeImages), a service (workspaces, appstream,
         organizations, sts), an account id (12 digits) or a region (eu-west-1).
         Filters of the same category are alternatives; categories must all match.
+
+The faults that answer with an error or nothing (throttle, 5xx, drop, ctlerror, sigecho) answer before the
+call is carried out: a faulted write changes nothing. The others shape the answer of a call carried out, so a
+write they hit has made its change; `lost` is the one meant for that: the call is carried out (a write makes
+its change, as the request log's "effect" tells), then the answer is replaced by a 5xx or the connection is
+closed, as when a service fails after acting or the network loses its answer.
 
 Whether a request gets a fault is decided by a hash of the seed, the rule, the request
 (caller account, region, operation, parameters) and how many times that same request
@@ -34,7 +41,7 @@ import threading
 
 KINDS = (
     "throttle", "5xx", "drop", "slow", "truncate", "short", "nonjson", "deep", "bloat", "endless", "drip",
-    "ctlerror", "ctlarn", "sigecho",
+    "ctlerror", "ctlarn", "sigecho", "lost",
 )
 SERVICES = ("workspaces", "appstream", "organizations", "sts")
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -94,6 +101,10 @@ def _normalize(rule, label):
         param = 0 if param is None else param
         if param not in (0, 1):
             raise FaultSpecError(f"{label}: ctlerror takes 0 (in the document) or 1 (in the headers)")
+    elif kind == "lost":
+        param = rule.get("status", param if param is not None else 500)
+        if param not in (0, 500, 503):
+            raise FaultSpecError(f"{label}: lost takes 500 or 503 (that error) or 0 (the connection closed)")
     elif param is not None:
         raise FaultSpecError(f"{label}: {kind} takes no parameter")
     mx = rule.get("max")

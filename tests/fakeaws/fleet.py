@@ -1,5 +1,6 @@
-"""Fleet fixtures for the fake AWS endpoint: load a fleet file, check it, and answer
-"what does account A see in region R" for every listing the endpoint serves.
+"""Fleet fixtures for the fake AWS endpoint: load a fleet file, check it, answer
+"what does account A see in region R" for every listing the endpoint serves, and make the
+changes the write operations make (undone by restore()).
 
 A fleet file (fleets/*.json) holds resources exactly in the shape the AWS APIs return
 them, with timestamps written as ISO-8601 strings. The shapes are checked against
@@ -16,6 +17,7 @@ import datetime
 import json
 import os
 import re
+import threading
 
 import botocore.session
 
@@ -34,12 +36,20 @@ STATUSES = ("ACTIVE", "SUSPENDED", "PENDING_CLOSURE")
 STATES = ("ACTIVE", "SUSPENDED", "PENDING_ACTIVATION", "PENDING_CLOSURE", "CLOSED")
 ISO_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?Z$")
 
-# The operations a collector calls, per service: used to expand a service-wide denial
-# into the errors a collector must record.
-COLLECTOR_OPERATIONS = {
-    "workspaces": ("DescribeWorkspaceImages", "DescribeWorkspaceImagePermissions"),
-    "appstream": ("DescribeImageBuilders", "DescribeImages", "DescribeImagePermissions"),
+# Every operation the endpoint serves, per service: the reads a collector makes, and the writes `imgaudit fix
+# apply` makes (UpdateWorkspaceImagePermission, CreateUpdatedWorkspaceImage, DeleteImagePermissions).
+OPERATIONS = {
+    "workspaces": (
+        "DescribeWorkspaceImages", "DescribeWorkspaceImagePermissions", "DescribeTags",
+        "UpdateWorkspaceImagePermission", "CreateUpdatedWorkspaceImage",
+    ),
+    "appstream": ("DescribeImageBuilders", "DescribeImages", "DescribeImagePermissions", "DeleteImagePermissions"),
+    "organizations": ("ListAccounts", "ListChildren", "ListAccountsForParent"),
+    "sts": ("GetCallerIdentity", "AssumeRole", "AssumeRoleWithWebIdentity"),
 }
+# What a denial's "operations" may name: the operations served, and the permissions they need besides their own
+# (CreateUpdatedWorkspaceImage with Tags needs workspaces:CreateTags too). A misspelt one would deny nothing.
+DENIABLE_OPERATIONS = dict(OPERATIONS, workspaces=OPERATIONS["workspaces"] + ("CreateTags",))
 
 
 class FleetError(Exception):
@@ -234,6 +244,12 @@ class Fleet:
         self._load_resources()
         self._load_public(raw)
         self._derive_shared()
+        # The write operations change what the owners hold (see "changes" below); this is what was loaded, for
+        # restore(). Writes never change a list or dict in place, so references are enough.
+        self.write_lock = threading.Lock()
+        self.ws_tags = {}  # ImageId -> the Tags an image was created with (CreateUpdatedWorkspaceImage)
+        self.changed = False  # whether anything was written since the load or the last restore()
+        self._loaded = {key: (reg.ws_images, reg.ws_perms, reg.as_perms) for key, reg in self.data.items()}
         self.audit_targets = raw.get("audit_targets", [])
         for i, t in enumerate(self.audit_targets):
             if t.get("id") not in self.accounts:
@@ -355,6 +371,9 @@ class Fleet:
                     raise self._err(where, f"service {d.get('service')!r} is not one of {', '.join(SERVICES)}")
                 if "code" not in d:
                     raise self._err(where, "a denial needs a code")
+                for op in d.get("operations") or ():
+                    if op not in DENIABLE_OPERATIONS[d["service"]]:
+                        raise self._err(where, f"operation {op!r} is not one of {', '.join(DENIABLE_OPERATIONS[d['service']])}")
 
     def _load_public(self, raw):
         i_shape = output_member_shape("appstream", "DescribeImages", "Images")
@@ -366,20 +385,23 @@ class Fleet:
 
     def _derive_shared(self):
         """What each account sees as shared into it: every other account's image whose
-        permissions name it. Deriving (rather than listing) keeps both sides consistent."""
-        self.ws_shared = {}
-        self.as_shared = {}
+        permissions name it. Deriving (rather than listing) keeps both sides consistent. Both views are
+        built aside and then swapped in, so that a listing served meanwhile reads the old or the new one."""
+        ws_shared = {}
+        as_shared = {}
         for (owner, region), reg in self.data.items():
             for img in reg.ws_images:
                 for target in reg.ws_perms.get(img["ImageId"], []):
                     if target != owner:
-                        self.ws_shared.setdefault((target, region), []).append((owner, img))
+                        ws_shared.setdefault((target, region), []).append((owner, img))
             for img in reg.as_images:
                 for perm in reg.as_perms.get(img["Name"], []):
                     target = perm["sharedAccountId"]
                     if target != owner:
-                        self.as_shared.setdefault((target, region), []).append((owner, img, perm))
-        for (target, region), items in self.as_shared.items():
+                        as_shared.setdefault((target, region), []).append((owner, img, perm))
+        self.ws_shared = ws_shared
+        self.as_shared = as_shared
+        for (target, region), items in as_shared.items():
             own = {i["Name"] for i in self.region(target, region).as_images}
             for _, img, _ in items:
                 if img["Name"] in own:
@@ -526,6 +548,50 @@ class Fleet:
         if not any(i["Name"] == name for i in reg.as_images):
             return None
         return reg.as_perms.get(name, [])
+
+    # ---- changes (the write operations) -------------------------------------------------
+    # Callers hold write_lock from reading the state they check to the change, so that two writes never
+    # interleave. A change builds new lists and dicts and swaps them in: readers take no lock and see either
+    # the state before or the state after. The shared-in views are derived again after each change (the
+    # whole fleet: fine for the test fleets, slow for a benchmark fleet, which nothing writes to).
+
+    def ws_owned_image(self, account, region, image_id):
+        """The WorkSpaces image account owns in region with that id, or None."""
+        return next((i for i in self.region(account, region).ws_images if i["ImageId"] == image_id), None)
+
+    def set_ws_permissions(self, account, region, image_id, accounts):
+        """Replace the accounts an owned WorkSpaces image is shared with."""
+        reg = self.data[(account, region)]
+        reg.ws_perms = {**reg.ws_perms, image_id: list(accounts)}
+        self.changed = True
+        self._derive_shared()
+
+    def add_ws_image(self, account, region, image, tags):
+        """Add a WorkSpaces image account owns in region (after the others), created with tags."""
+        reg = self.data[(account, region)]
+        reg.ws_images = reg.ws_images + [image]
+        self.ws_tags = {**self.ws_tags, image["ImageId"]: list(tags)}
+        self.changed = True
+
+    def set_as_permissions(self, account, region, name, perms):
+        """Replace the SharedImagePermissionsList of an owned AppStream image."""
+        reg = self.data[(account, region)]
+        reg.as_perms = {**reg.as_perms, name: list(perms)}
+        self.changed = True
+        self._derive_shared()
+
+    def restore(self):
+        """Undo every change: back to the fleet as loaded. Nothing to do (and no work, which a benchmark's
+        resets between runs would pay for) when nothing was written."""
+        with self.write_lock:
+            if not self.changed:
+                return
+            for key, (ws_images, ws_perms, as_perms) in self._loaded.items():
+                reg = self.data[key]
+                reg.ws_images, reg.ws_perms, reg.as_perms = ws_images, ws_perms, as_perms
+            self.ws_tags = {}
+            self.changed = False
+            self._derive_shared()
 
 
 def load(name_or_path):

@@ -380,6 +380,13 @@ def test_fleet_has_what_the_collector_tests_need():
     expect(any(p["sharedAccountId"] not in FL.accounts for x in ai for p in x["Permissions"]), "no AppStream image shared to an untrusted account")
     demo = expected.compute(fleetmod.load("demo"), mode="org", role_name=ROLE)
     expect(3 <= len(fleetmod.load("demo").accounts) <= 4 and not demo["errors"] and demo["resources"], "demo fleet is not a small clean Organization")
+    # What the `imgaudit fix apply` tests act on (README, "The write side"), in both fleets.
+    for fl in (FL, fleetmod.load("demo")):
+        members = {a for a, x in fl.accounts.items() if x.get("in_org", True)}
+        owned = [(reg, i) for reg in fl.data.values() for i in reg.ws_images]
+        expect(any(i["OperatingSystem"]["Type"] == "WINDOWS" and i["State"] == "AVAILABLE" and i.get("Updates", {}).get("UpdateAvailable") for _, i in owned), f"{fl.name}: no Windows image to update")
+        expect(any(set(reg.ws_perms.get(i["ImageId"], [])) - members for reg, i in owned), f"{fl.name}: no WorkSpaces image shared outside the Organization")
+        expect(any(p["sharedAccountId"] not in members for reg in fl.data.values() for ps in reg.as_perms.values() for p in ps), f"{fl.name}: no AppStream image shared outside the Organization")
 
 
 @check
@@ -971,7 +978,7 @@ def concurrent_clients_get_exact_results():
 
 @check
 def fault_control_rejects_bad_specs():
-    for spec in ("explode=1", "throttle=2", "slow:abc", "5xx:404", "throttle@not/a/filter"):
+    for spec in ("explode=1", "throttle=2", "slow:abc", "5xx:404", "lost:502", "throttle@not/a/filter"):
         u = urlsplit(URL)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
         conn.request("POST", "/_fake/faults", body=json.dumps({"spec": spec}), headers={"Content-Type": "application/json"})
@@ -1009,6 +1016,259 @@ def second_server(*args):
             p.kill()
             p.wait()
         p.stderr.close()
+        shutil.rmtree(d, ignore_errors=True)
+
+
+# ---- the write side (`imgaudit fix apply`) -----------------------------------------------------
+
+
+def ws_image_named(account, region, name):
+    return next(i for i in FL.region(account, region).ws_images if i["Name"] == name)
+
+
+def ws_shared_ids(creds, region):
+    """The ids of the WorkSpaces images shared into the account of creds, as DescribeWorkspaceImages lists them."""
+    pages = client("workspaces", region, creds=creds).get_paginator("describe_workspace_images").paginate(ImageType="SHARED")
+    return {i["ImageId"] for page in pages for i in page["Images"]}
+
+
+def ws_permission_ids(ws, image_id):
+    """The accounts an image is shared with, every page (botocore has no paginator for this listing)."""
+    out, kw = [], {}
+    while True:
+        page = ws.describe_workspace_image_permissions(ImageId=image_id, **kw)
+        out += [p["SharedAccountId"] for p in page["ImagePermissions"]]
+        if not page.get("NextToken"):
+            return out
+        kw["NextToken"] = page["NextToken"]
+
+
+def write_entries(operation):
+    return [e for e in log_entries() if e["operation"] == operation]
+
+
+@check
+def workspaces_image_permission_share_and_unshare():
+    reset()
+    prod, dev, labs = (assume(f"arn:aws:iam::{a}:role/{ROLE}", ext) for a, ext in ((PROD, None), (DEV, EXT), (LABS, None)))
+    ws = client("workspaces", "eu-west-1", creds=prod)
+    img = ws_image_named(PROD, "eu-west-1", "prod-win-001")["ImageId"]  # BYOL, shared with DEV and 999999999999
+    expect_eq(ws_permission_ids(ws, img), [DEV, "999999999999"], "permissions before")
+    expect(img in ws_shared_ids(dev, "eu-west-1"), "DEV does not see the image shared in")
+    try:
+        expect_eq(plain(ws.update_workspace_image_permission(ImageId=img, AllowCopyImage=False, SharedAccountId="999999999999")), {}, "unshare answer")
+        ws.update_workspace_image_permission(ImageId=img, AllowCopyImage=False, SharedAccountId=DEV)
+        expect_eq(ws_permission_ids(ws, img), [], "permissions after two unshares")
+        expect(img not in ws_shared_ids(dev, "eu-west-1"), "DEV still sees the unshared image")
+        ws.update_workspace_image_permission(ImageId=img, AllowCopyImage=True, SharedAccountId=LABS)
+        ws.update_workspace_image_permission(ImageId=img, AllowCopyImage=True, SharedAccountId=LABS)
+        expect_eq(ws_permission_ids(ws, img), [LABS], "permissions after sharing twice")
+        expect(img in ws_shared_ids(labs, "eu-west-1"), "LABS does not see the image shared in")
+        expect(img not in ws_shared_ids(labs, "us-east-1"), "a share reached another region")
+        errors = [
+            (error_of(ws.update_workspace_image_permission, ImageId=img, AllowCopyImage=False, SharedAccountId=DEV), "InvalidParameterValuesException", "unshare an account not shared with"),
+            (error_of(ws.update_workspace_image_permission, ImageId=img, AllowCopyImage=True, SharedAccountId=PROD), "InvalidParameterValuesException", "share with the owner"),
+            (error_of(ws.update_workspace_image_permission, ImageId=ws_image_named(PARTNER, "eu-west-1", "partner-win-001")["ImageId"], AllowCopyImage=False, SharedAccountId=PROD), "ResourceNotFoundException", "unshare an image shared in"),
+            (error_of(ws.update_workspace_image_permission, ImageId="wsi-000000000", AllowCopyImage=True, SharedAccountId=LABS), "ResourceNotFoundException", "unknown image"),
+            (error_of(ws.update_workspace_image_permission, ImageId=FL.region(PROD, "eu-west-1").ws_images[5]["ImageId"], AllowCopyImage=True, SharedAccountId=LABS), "ResourceUnavailableException", "share a PENDING image"),
+            (error_of(client("workspaces", "eu-west-1", creds=prod, config=NO_VALIDATION).update_workspace_image_permission, ImageId=img, AllowCopyImage=True, SharedAccountId="12345"), "ValidationException", "a SharedAccountId of 5 digits"),
+        ]
+        for (code, status, _), want, what in errors:
+            expect_eq((code, status), (want, 400), what)
+        entries = write_entries("UpdateWorkspaceImagePermission")
+        expect_eq([e.get("effect") for e in entries], ["changed", "changed", "changed", "unchanged"] + [None] * len(errors), "effects logged")
+        expect_eq(entries[0]["params"], {"ImageId": img, "AllowCopyImage": False, "SharedAccountId": "999999999999"}, "params logged")
+    finally:
+        reset()
+    expect_eq(ws_permission_ids(ws, img), [DEV, "999999999999"], "permissions after a reset")
+    expect(img in ws_shared_ids(dev, "eu-west-1") and img not in ws_shared_ids(labs, "eu-west-1"), "shared-in views after a reset")
+
+
+@check
+def concurrent_writes_are_all_applied():
+    reset()
+    prod = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    img = ws_image_named(PROD, "eu-west-1", "prod-win-016")["ImageId"]  # shared with nobody
+    targets = [f"20{i:010d}" for i in range(24)]
+
+    def share(chunk):
+        ws = client("workspaces", "eu-west-1", creds=prod)
+        for t in chunk:
+            ws.update_workspace_image_permission(ImageId=img, AllowCopyImage=True, SharedAccountId=t)
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            list(pool.map(share, [targets[i::6] for i in range(6)]))
+        expect_eq(sorted(ws_permission_ids(client("workspaces", "eu-west-1", creds=prod), img)), targets, "permissions after concurrent shares")
+        expect_eq([e.get("effect") for e in write_entries("UpdateWorkspaceImagePermission")], ["changed"] * len(targets), "effects")
+    finally:
+        reset()
+
+
+@check
+def create_updated_workspace_image():
+    reset()
+    prod = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    ws = client("workspaces", "eu-west-1", creds=prod)
+    src = ws_image_named(PROD, "eu-west-1", "prod-win-001")
+    tags = [{"Key": "imgaudit:source-image", "Value": src["ImageId"]}, {"Key": "imgaudit:finding", "Value": "workspaces-image-update-available"}]
+    req = {"Name": "prod-win-001-upd-2026-12-03", "Description": src["Updates"]["Description"], "SourceImageId": src["ImageId"], "Tags": tags}
+    try:
+        new = ws.create_updated_workspace_image(**req)["ImageId"]
+        expect(re.fullmatch(r"wsi-[0-9a-z]{9,63}", new), f"new image id {new}")
+        got = ws.describe_workspace_images(ImageIds=[new])["Images"]
+        expect_eq(len(got), 1, "the new image listed by id")
+        img = got[0]
+        expect_eq((img["Name"], img["Description"], img["State"], img["OwnerAccountId"], img["OperatingSystem"], img["RequiredTenancy"]),
+                  (req["Name"], req["Description"], "PENDING", PROD, src["OperatingSystem"], src["RequiredTenancy"]), "the new image")
+        owned = [i["ImageId"] for page in ws.get_paginator("describe_workspace_images").paginate(ImageType="OWNED") for i in page["Images"]]
+        expect(owned[-1] == new and len(owned) == len(FL.region(PROD, "eu-west-1").ws_images) + 1, "the new image is not last among the OWNED")
+        expect(ws.describe_workspace_images(ImageIds=[src["ImageId"]])["Images"][0]["Updates"]["UpdateAvailable"], "the source changed")
+        expect_eq(ws.describe_tags(ResourceId=new)["TagList"], tags, "tags of the new image")
+        expect_eq(ws.describe_tags(ResourceId=src["ImageId"])["TagList"], [], "tags of a fleet image")
+        expect_eq(error_of(ws.describe_tags, ResourceId="wsi-000000000")[0], "ResourceNotFoundException", "tags of an unknown image")
+        loose = client("workspaces", "eu-west-1", creds=prod, config=NO_VALIDATION)
+        region_imgs = FL.region(PROD, "eu-west-1").ws_images
+        linux = next(i for i in region_imgs if i["OperatingSystem"]["Type"] == "LINUX")
+        errors = [
+            (dict(req), "ResourceAlreadyExistsException", "the same name again"),
+            (dict(req, Name="x", SourceImageId=linux["ImageId"]), "OperationNotSupportedException", "a Linux source"),
+            (dict(req, Name="x", SourceImageId=region_imgs[2]["ImageId"]), "InvalidResourceStateException", "a source in ERROR"),
+            (dict(req, Name="x", SourceImageId=ws_image_named(PROD, "eu-west-1", "prod-win-007")["ImageId"]), "InvalidParameterValuesException", "a source without updates"),
+            (dict(req, Name="x", SourceImageId=ws_image_named(PARTNER, "eu-west-1", "partner-win-001")["ImageId"]), "ResourceNotFoundException", "a source shared in"),
+            (dict(req, Name="x", SourceImageId=ws_image_named(MGMT, "eu-west-1", "mgmt-win-000")["ImageId"]), "ResourceNotFoundException", "a source of another account"),
+            (dict(req, Name="x", Tags=[{"Key": "aws:owner", "Value": "x"}]), "InvalidParameterValuesException", "a reserved tag key"),
+            (dict(req, Name="x", Tags=[{"Key": f"k{i}", "Value": "v"} for i in range(51)]), "ResourceLimitExceededException", "51 tags"),
+            (dict(req, Name="bad name!"), "ValidationException", "a name off the pattern"),
+            (dict(req, Name="n" * 65), "ValidationException", "a name of 65 characters"),
+            (dict(req, Description="50% off"), "ValidationException", "a description off the pattern"),
+        ]
+        for params, want, what in errors:
+            expect_eq(error_of(loose.create_updated_workspace_image, **params)[:2], (want, 400), what)
+        entries = write_entries("CreateUpdatedWorkspaceImage")
+        expect_eq([(e.get("effect"), e.get("image_id")) for e in entries], [("changed", new)] + [(None, None)] * len(errors), "effects logged")
+    finally:
+        reset()
+    expect_eq(ws.describe_workspace_images(ImageIds=[new])["Images"], [], "the new image after a reset")
+    expect_eq(ws.create_updated_workspace_image(**req)["ImageId"], new, "the same request after a reset: the same id")
+    reset()
+
+
+@check
+def appstream_delete_image_permissions():
+    reset()
+    prod, labs = assume(f"arn:aws:iam::{PROD}:role/{ROLE}"), assume(f"arn:aws:iam::{LABS}:role/{ROLE}")
+    a = client("appstream", "eu-west-1", creds=prod)
+
+    def shared_into_labs():
+        return {i["Name"] for i in client("appstream", "eu-west-1", creds=labs).describe_images(Type="SHARED")["Images"]}
+
+    def permitted(name):
+        return [p["sharedAccountId"] for p in a.describe_image_permissions(Name=name)["SharedImagePermissionsList"]]
+
+    expect_eq(permitted("prod-apps-02"), [LABS, DEV], "permissions before")
+    expect("prod-apps-02" in shared_into_labs(), "LABS does not see prod-apps-02 shared in")
+    try:
+        expect_eq(plain(a.delete_image_permissions(Name="prod-apps-02", SharedAccountId=LABS)), {}, "answer")
+        expect_eq(permitted("prod-apps-02"), [DEV], "permissions after")
+        expect("prod-apps-02" not in shared_into_labs(), "LABS still sees prod-apps-02")
+        private = {i["Name"]: i for i in a.describe_images(Type="PRIVATE")["Images"]}
+        expect_eq(private["prod-apps-02"]["ImageSharedWithOthers"], "TRUE", "still shared with DEV")
+        a.delete_image_permissions(Name="prod-apps-02", SharedAccountId=LABS)
+        a.delete_image_permissions(Name="prod-apps-01", SharedAccountId="999999999999")
+        private = {i["Name"]: i for i in a.describe_images(Type="PRIVATE")["Images"]}
+        expect_eq(private["prod-apps-01"]["ImageSharedWithOthers"], "FALSE", "prod-apps-01 shared with nobody")
+        for name, want, what in (("no-such-image", "ResourceNotFoundException", "unknown image"), ("vendor-cad-suite", "ResourceNotFoundException", "an image shared in")):
+            code, status, _ = error_of(a.delete_image_permissions, Name=name, SharedAccountId=LABS)
+            expect_eq((code, status), (want, 400), what)
+        entries = write_entries("DeleteImagePermissions")
+        expect_eq([e.get("effect") for e in entries], ["changed", "unchanged", "changed", None, None], "effects logged")
+    finally:
+        reset()
+    expect_eq(permitted("prod-apps-02"), [LABS, DEV], "permissions after a reset")
+    expect_eq(permitted("prod-apps-01"), ["999999999999"], "prod-apps-01 after a reset")
+    expect("prod-apps-02" in shared_into_labs(), "LABS after a reset")
+
+
+@check
+def write_faults_answer_before_the_change_except_lost():
+    reset()
+    prod = assume(f"arn:aws:iam::{PROD}:role/{ROLE}")
+    ws = client("workspaces", "eu-west-1", creds=prod)
+    img = ws_image_named(PROD, "eu-west-1", "prod-win-001")["ImageId"]
+    unshare = {"ImageId": img, "AllowCopyImage": False, "SharedAccountId": "999999999999"}
+    try:
+        for spec, want in (("throttle@UpdateWorkspaceImagePermission", ("ThrottlingException", 400)), ("5xx:503@workspaces", ("ServiceUnavailable", 503))):
+            set_faults(spec)
+            expect_eq(error_of(ws.update_workspace_image_permission, **unshare)[:2], want, spec)
+            set_faults("")
+            expect_eq(ws_permission_ids(ws, img), [DEV, "999999999999"], f"permissions after {spec}")
+        set_faults("drop@UpdateWorkspaceImagePermission")
+        try:
+            ws.update_workspace_image_permission(**unshare)
+            raise Failed("a dropped write was answered")
+        except (botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError):
+            pass
+        set_faults("")
+        expect_eq(ws_permission_ids(ws, img), [DEV, "999999999999"], "permissions after a drop")
+        set_faults("lost@UpdateWorkspaceImagePermission")
+        expect_eq(error_of(ws.update_workspace_image_permission, **unshare)[:2], ("InternalFailure", 500), "lost write")
+        set_faults("lost:0/1@UpdateWorkspaceImagePermission")
+        try:
+            ws.update_workspace_image_permission(ImageId=img, AllowCopyImage=False, SharedAccountId=DEV)
+            raise Failed("a lost:0 write was answered")
+        except (botocore.exceptions.ConnectionClosedError, botocore.exceptions.EndpointConnectionError):
+            pass
+        set_faults("")
+        expect_eq(ws_permission_ids(ws, img), [], "permissions after two lost answers: both changes made")
+        got = [(e["fault"], e["status"], e["error"], e.get("effect")) for e in write_entries("UpdateWorkspaceImagePermission")]
+        expect_eq(got, [("throttle", 400, "ThrottlingException", None), ("5xx", 503, "ServiceUnavailable", None), ("drop", None, None, None),
+                        ("lost", 500, "InternalFailure", "changed"), ("lost", None, None, "changed")], "write faults in the log")
+        # A retrying client after a lost answer: the state is read again first, or the retry fails.
+        set_faults("lost/1@DeleteImagePermissions")
+        retrying = client("appstream", "eu-west-1", creds=prod, config=Config(retries={"total_max_attempts": 3, "mode": "standard"}))
+        retrying.delete_image_permissions(Name="prod-apps-01", SharedAccountId="999999999999")
+        expect_eq([e.get("effect") for e in write_entries("DeleteImagePermissions")], ["changed", "unchanged"], "a retried DeleteImagePermissions after a lost answer")
+        # A service-wide denial covers the writes: desktops-dev's AppStream in eu-west-1.
+        dev = assume(f"arn:aws:iam::{DEV}:role/{ROLE}", EXT)
+        code, _, _ = error_of(client("appstream", "eu-west-1", creds=dev).delete_image_permissions, Name="dev-denied-apps", SharedAccountId=PROD)
+        expect_eq(code, "AccessDeniedException", "denied DeleteImagePermissions")
+        expect_eq(write_entries("DeleteImagePermissions")[-1].get("effect"), None, "effect of a denied write")
+    finally:
+        set_faults("")
+        reset()
+
+
+@check
+def denials_name_write_operations_and_create_tags():
+    raw_fleet = json.loads(open(fleetmod.fleet_path("test"), encoding="utf-8").read())
+    prod_acct = next(a for a in raw_fleet["accounts"] if a["id"] == PROD)
+    prod_acct["denials"] = [{"service": "workspaces", "operations": ["CreateTags", "UpdateWorkspaceImagePermission"], "code": "AccessDeniedException"}]
+    d = tempfile.mkdtemp(prefix="fakeaws-fleet-")
+    try:
+        path = os.path.join(d, "denied.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(raw_fleet, f)
+        with second_server("--fleet", path) as url:
+            prod = {"aws_access_key_id": MEMBER["access_key_id"], "aws_secret_access_key": MEMBER["secret_access_key"]}  # a user of desktops-prod
+            ws = boto3.client("workspaces", region_name="eu-west-1", endpoint_url=url, config=NO_RETRY, **prod)
+            src = ws_image_named(PROD, "eu-west-1", "prod-win-001")["ImageId"]
+            req = {"Name": "prod-win-001-upd", "Description": "Updated", "SourceImageId": src}
+            code, _, msg = error_of(ws.create_updated_workspace_image, Tags=[{"Key": "k", "Value": "v"}], **req)
+            expect_eq(code, "AccessDeniedException", "tagging without workspaces:CreateTags")
+            expect("workspaces:CreateTags" in msg, f"denial message: {msg}")
+            expect(ws.create_updated_workspace_image(**req)["ImageId"], "no tags, no CreateTags needed")
+            code, _, _ = error_of(ws.update_workspace_image_permission, ImageId=src, AllowCopyImage=False, SharedAccountId=DEV)
+            expect_eq(code, "AccessDeniedException", "denied UpdateWorkspaceImagePermission")
+        prod_acct["denials"] = [{"service": "workspaces", "operations": ["UpdateWorkspaceImagePermissions"], "code": "AccessDeniedException"}]
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(raw_fleet, f)
+        try:
+            fleetmod.load(path)
+            raise Failed("a denial of a misspelt operation was accepted")
+        except fleetmod.FleetError as exc:
+            expect("UpdateWorkspaceImagePermissions" in str(exc), f"fleet error: {exc}")
+    finally:
         shutil.rmtree(d, ignore_errors=True)
 
 
