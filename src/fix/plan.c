@@ -217,6 +217,7 @@ static void plan_update(builder *b, const cJSON *res, const cJSON *fix)
 {
     const char *id = str_of(res, "resource_id"), *platform = str_of(fix, "platform");
     const char *tmpl = str_of(fix, "name_template"), *name = str_of(res, "resource_name");
+    const char *state = str_of(fix, "state");
     char new_name[FIX_NAME_MAX + 1], description[FIX_DESCRIPTION_MAX + 1];
     cJSON *a, *params, *tags, *tag, *pre, *pre_params, *ids;
 
@@ -228,6 +229,13 @@ static void plan_update(builder *b, const cJSON *res, const cJSON *fix)
     if (!fix_workspaces_image_id_ok(id)) {
         skip(b, res, RULES_FIX_UPDATE_WORKSPACES,
              "the image id is not one CreateUpdatedWorkspaceImage takes");
+        return;
+    }
+    /* AWS refuses a source that is not AVAILABLE (InvalidResourceStateException): no action that must fail.
+     */
+    if (state && strcmp(state, "AVAILABLE") != 0) {
+        skip(b, res, RULES_FIX_UPDATE_WORKSPACES,
+             "the image is not AVAILABLE, and CreateUpdatedWorkspaceImage needs an available source");
         return;
     }
     fix_updated_name(tmpl ? tmpl : RULES_FIX_NAME_TEMPLATE, name ? name : id, id, b->date, new_name);

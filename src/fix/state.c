@@ -83,10 +83,13 @@ cJSON *fix_job_read_request(const fix_job *j)
     case FIX_UNSHARE_APPSTREAM:
         /* Only the one account: a single page whatever the image's sharing. */
         req = cJSON_CreateObject();
-        if (!cJSON_AddStringToObject(req, "Name", j->resource) ||
-            !(ids = cJSON_AddArrayToObject(req, "SharedAwsAccountIds")) ||
-            !cJSON_AddItemToArray(ids, cJSON_CreateString(j->target)))
+        ids = cJSON_CreateArray();
+        if (!cJSON_AddItemToArray(ids, cJSON_CreateString(j->target)) ||
+            !cJSON_AddStringToObject(req, "Name", j->resource) ||
+            !cJSON_AddItemToObject(req, "SharedAwsAccountIds", ids)) {
+            cJSON_Delete(ids);
             goto nomem;
+        }
         return req;
     case FIX_UPDATE_WORKSPACES: break;
     }
@@ -159,7 +162,8 @@ fix_state fix_job_read_answer(fix_job *j, const cJSON *answer)
 
 bool fix_job_gone(const fix_job *j, const ia_err *err)
 {
-    /* The image itself is no more: nothing is shared, nothing is left to update. */
+    /* The image itself is no more: nothing is shared, nothing is left to update. Not so for the new image an
+     * update looks for: not found, it is not seen yet. */
     return err->kind == IA_ERR_AWS && strcmp(err->aws_code, "ResourceNotFoundException") == 0 &&
-           j->stage != FIX_STAGE_CALL;
+           (j->stage == FIX_STAGE_READ || (j->stage == FIX_STAGE_VERIFY && j->kind != FIX_UPDATE_WORKSPACES));
 }
