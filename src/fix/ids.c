@@ -1,4 +1,5 @@
-/* Action ids, the shapes of the identifiers the fix calls take (botocore's service models), and reading a plan's strings. */
+/* Action ids, the shapes of the identifiers the fix calls take (botocore's service models), and reading a
+ * plan's strings. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
