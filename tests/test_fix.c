@@ -364,9 +364,18 @@ static void test_fix__plan_files_read_back_and_checked(void)
     /* Another image than the action's. */
     check_refused(text, "\"DeleteImagePermissions\"", "\"Name\":\t\"dev-apps\"", "\"Name\":\t\"prod-apps\"",
                   "the action's resource_id");
-    /* A plausible edit is still caught: the new image's name, within the API's limits. */
-    check_refused_at(text, "\"CreateUpdatedWorkspaceImage\"", "\"Name\":\t\"Golden-Win-10-upd-20261201\"",
-                     "\"Name\":\t\"Golden-Win-10-upd-20261202\"", "changed after the plan was made", AT_ID);
+    /* A plausible edit is still caught: the new image's description, within the API's limits. */
+    check_refused_at(text, "\"CreateUpdatedWorkspaceImage\"", "agent 2.1 NVIDIA", "agent 2.2 NVIDIA",
+                     "changed after the plan was made", AT_ID);
+    /* The name apply looks for, to know an update made, is the one the call gives. */
+    check_refused_at(
+        text, "\"CreateUpdatedWorkspaceImage\"", "\"Name\":\t\"Golden-Win-10-upd-20261201\"",
+        "\"Name\":\t\"Golden-Win-10-upd-20261202\"",
+        "name is 'Golden-Win-10-upd-20261201', not 'Golden-Win-10-upd-20261202' (what parameters.Name "
+        "creates)",
+        ELSEWHERE);
+    check_refused(text, "\"done_when\"", "\"name\":\t\"Golden-Win-10-upd-20261201\"",
+                  "\"name\":\t\"Golden-Win-10-upd-2026120\"", "(what parameters.Name creates)");
     /* A name the API refuses. */
     check_refused(text, "\"CreateUpdatedWorkspaceImage\"", "\"Name\":\t\"Golden-Win-10-upd-20261201\"",
                   "\"Name\":\t\"Golden Win 10\"", "parameters.Name must be");

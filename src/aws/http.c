@@ -155,7 +155,7 @@ struct transfer {
     http_response *resp;
     int too_large;
     http_pool *pool;
-    bool finish; /* the request's finish_after_stop */
+    bool finish; /* a change: runs to its end */
 };
 
 static size_t on_body(char *data, size_t size, size_t nmemb, void *userp)
@@ -306,7 +306,7 @@ static void url_host(const char *url, char *dst, size_t size)
 int http_perform(http_pool *pool, const http_request *req, http_response *resp, ia_err *err)
 {
     char curl_err[CURL_ERROR_SIZE] = "";
-    struct transfer t = {resp, 0, pool, req->finish_after_stop};
+    struct transfer t = {resp, 0, pool, req->change};
     struct curl_slist *headers = NULL;
     char host[256];
     CURL *curl = NULL;
@@ -358,6 +358,8 @@ int http_perform(http_pool *pool, const http_request *req, http_response *resp, 
     curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_err);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    /* Set for every transfer: the handle is the thread's, and keeps what the last one set. */
+    curl_easy_setopt(curl, CURLOPT_FRESH_CONNECT, req->change ? 1L : 0L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");

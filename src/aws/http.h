@@ -6,8 +6,8 @@
  * handle of its own, so its connections stay alive between requests, and all
  * threads share DNS answers and TLS sessions. TLS verification is
  * always on, against the system's CA store or one CA file. Transfers stop
- * early when cancel_requested() turns true or the pool is stopped (but those
- * marked finish_after_stop, which run to their end), and are
+ * early when cancel_requested() turns true or the pool is stopped (but changes,
+ * which run to their end), and are
  * given up (a retryable time-out) when slower than 1 KiB/s for 10 s.
  */
 
@@ -29,11 +29,14 @@ typedef struct http_request {
     long connect_timeout_ms; /* 0: 10 s */
     long timeout_ms;         /* whole transfer; 0: 60 s */
     /*
-     * Once started, the transfer runs to its end (or its time-out) even after
-     * a stop: a change sent to AWS whose answer is cut off leaves it unknown
-     * whether the change was made.
+     * A change (fix apply's writes): sent on a fresh connection, never on one
+     * kept alive, since libcurl resends a request by itself when a reused
+     * connection dies before any answer, and a change must not be sent twice
+     * blindly; and once started, the transfer runs to its end (or its
+     * time-out) even after a stop, so that whether the change was made is
+     * known.
      */
-    bool finish_after_stop;
+    bool change;
 } http_request;
 
 typedef struct http_response {

@@ -142,8 +142,11 @@ static int confirm(const apply_cmd *c, size_t n, ia_err *err)
         return 0;
     fprintf(stderr, "\nApply these %zu change%s? Only 'yes' goes on: ", n, n == 1 ? "" : "s");
     fflush(stderr);
-    if (!fgets(answer, sizeof(answer), stdin) || strcmp(answer, "yes\n") != 0)
+    if (!fgets(answer, sizeof(answer), stdin) || strcmp(answer, "yes\n") != 0) {
+        if (cancel_requested())
+            return err_set(err, IA_ERR_CANCELLED, "interrupted at the question; nothing was changed");
         return err_set(err, IA_ERR_USAGE, "not applied: not confirmed; nothing was changed");
+    }
     return 0;
 }
 

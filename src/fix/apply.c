@@ -182,7 +182,8 @@ static void finish(apply_run *r, fix_job *j, fix_outcome o, const char *detail, 
 static void finish_clear(apply_run *r, fix_job *j, const char *detail)
 {
     if (j->sent) {
-        /* The change was made by this run, even when its answer was lost: what was read says so. */
+        /* A call of this run may have made it (its answer lost): the change is seen, done. (Someone else may
+         * have made it meanwhile: the log says done either way, and the state is right.) */
         j->verified = true;
         finish(r, j, FIX_OUTCOME_DONE, detail, NULL);
     } else {
@@ -210,9 +211,10 @@ static step retry_or_fail(apply_run *r, fix_job *j, const ia_err *err)
                                                                                   : SCHED_FAILED,
                false, 0};
 
-    if (err->kind == IA_ERR_CANCELLED)
+    /* Stopped: the job is left unended, for settle_unended to tell from what it sent. */
+    if (err->kind == IA_ERR_CANCELLED || cancel_requested())
         return st;
-    if (err->retryable && ++j->attempt < r->max_attempts && !cancel_requested()) {
+    if (err->retryable && ++j->attempt < r->max_attempts) {
         st.again = true;
         st.delay_s = (double)retry_backoff_ms(j->attempt, r->retry_base_ms, retry_rand01()) / 1000.0;
         return st;
@@ -276,8 +278,11 @@ static step after_read(apply_run *r, fix_job *j, fix_state state)
                    NULL);
             st.again = false;
         } else {
+            double span =
+                (double)r->retry_base_ms / 1000.0 * (double)(1 << (j->unseen < 4 ? j->unseen - 1 : 3));
+
             next_stage(j, FIX_STAGE_VERIFY);
-            st.delay_s = (double)retry_backoff_ms(j->unseen, r->retry_base_ms, retry_rand01()) / 1000.0;
+            st.delay_s = span / 2 + span / 2 * retry_rand01();
         }
         return st;
     case FIX_STAGE_CALL: break;
@@ -296,7 +301,9 @@ static step run_read(apply_run *r, fix_job *j, const account_access *a)
     int more;
 
     err_clear(&err);
-    if (!j->request && !(j->request = fix_job_read_request(j))) {
+    if (!j->request)
+        j->request = fix_job_read_request(j);
+    if (!j->request) {
         err_set(&err, IA_ERR_NOMEM, "out of memory");
         fail_run(r, &err);
         return (step){SCHED_FAILED, false, 0};
@@ -360,8 +367,10 @@ static step run_call(apply_run *r, fix_job *j, const account_access *a)
      * taken (an update made before) reads as done the same way.
      */
     j->sent = j->sent || err.kind != IA_ERR_AWS || err.http_status >= 500;
+    if (cancel_requested())
+        return (step){SCHED_FAILED, false, 0};
     if ((err.retryable || strcmp(err.aws_code, "ResourceAlreadyExistsException") == 0) &&
-        ++j->write_failures < r->max_attempts && !cancel_requested()) {
+        ++j->write_failures < r->max_attempts) {
         st.outcome = retry_is_throttle_code(err.aws_code) ? SCHED_THROTTLED : SCHED_FAILED;
         st.delay_s = (double)retry_backoff_ms(j->write_failures, r->retry_base_ms, retry_rand01()) / 1000.0;
         next_stage(j, FIX_STAGE_READ);
@@ -370,6 +379,8 @@ static step run_call(apply_run *r, fix_job *j, const account_access *a)
     finish(r, j, FIX_OUTCOME_FAILED, NULL, &err);
     return (step){SCHED_FAILED, false, 0};
 }
+
+static int push(apply_run *r, fix_job *j, ia_err *err);
 
 static void *worker(void *arg)
 {
@@ -383,7 +394,11 @@ static void *worker(void *arg)
         ia_err err;
 
         err_clear(&err);
-        /* A job that did not end and goes no further was stopped: run_apply tells what became of it. */
+        /* The next change to the same image starts once this one ended (pushed before sched_done: the
+         * scheduler never sees a moment with nothing left while there is more). */
+        if (j->ended && j->next_same && !cancel_requested() && push(r, j->next_same, &err) != 0)
+            fail_run(r, &err);
+        /* A job that did not end and goes no further was stopped: settle_unended tells what became of it. */
         if (j->ended || !st.again || cancel_requested())
             sched_done(r->sched, item, st.outcome);
         else if (sched_again(r->sched, item, st.outcome, st.delay_s, &err) != 0)
@@ -400,7 +415,8 @@ static void *worker(void *arg)
  */
 static void settle_unended(apply_run *r)
 {
-    for (size_t i = 0; i < r->n_jobs && !r->failed; i++) {
+    /* Without its log, a run has nothing to tell with (the output named the jobs the log missed). */
+    for (size_t i = 0; i < r->n_jobs && !(r->failed && r->fatal.kind == IA_ERR_IO); i++) {
         fix_job *j = &r->jobs[i];
         ia_err err;
 
@@ -442,15 +458,61 @@ static int prepare(apply_run *r, const fix_plan *p, ia_err *err)
     return 0;
 }
 
+static int push(apply_run *r, fix_job *j, ia_err *err)
+{
+    return sched_push(r->sched, fix_job_service(j)->id, j->region, j->account, &j->item, 0, err);
+}
+
+/* Whether a and b are changes of one kind to one image. */
+static bool same_image(const fix_job *a, const fix_job *b)
+{
+    return a->kind == b->kind && strcmp(a->account, b->account) == 0 && strcmp(a->region, b->region) == 0 &&
+           strcmp(a->resource, b->resource) == 0;
+}
+
+/* Orders jobs by what they change: account, region, resource, kind; then as in the plan. */
+static int change_order(const void *pa, const void *pb)
+{
+    const fix_job *a = *(fix_job *const *)pa, *b = *(fix_job *const *)pb;
+    int d = strcmp(a->account, b->account);
+
+    if (!d)
+        d = strcmp(a->region, b->region);
+    if (!d)
+        d = strcmp(a->resource, b->resource);
+    if (!d)
+        d = (int)a->kind - (int)b->kind;
+    return d ? d : (a < b ? -1 : a > b);
+}
+
+/*
+ * The changes of one kind to one image run one after another: a read of an
+ * image's permissions pages through them, and an unshare of the same image
+ * between two pages would move the accounts after it onto a page already
+ * read (the tokens count places), so that one still shared reads as gone.
+ * Each chain's first is pushed; each job starts the next as it ends.
+ */
 static int start(apply_run *r, ia_err *err)
 {
-    for (size_t i = 0; i < r->n_jobs; i++) {
-        fix_job *j = &r->jobs[i];
+    fix_job **order = malloc((r->n_jobs ? r->n_jobs : 1) * sizeof(*order));
+    int rc = 0;
 
-        if (sched_push(r->sched, fix_job_service(j)->id, j->region, j->account, &j->item, 0, err) != 0)
-            return -1;
+    if (!order)
+        return err_set(err, IA_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < r->n_jobs; i++)
+        order[i] = &r->jobs[i];
+    qsort(order, r->n_jobs, sizeof(*order), change_order);
+    for (size_t i = 0; i < r->n_jobs && rc == 0; i++) {
+        fix_job *j = order[i];
+        bool chained = i > 0 && same_image(order[i - 1], j);
+
+        if (chained)
+            order[i - 1]->next_same = j;
+        else
+            rc = push(r, j, err);
     }
-    return 0;
+    free(order);
+    return rc;
 }
 
 int fix_apply_run(const fix_plan *p, const fix_apply_options *opt, fix_apply_counts *counts, ia_err *err)

@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "aws/client.h"
 #include "aws/endpoint.h"
 #include "collect/sched.h"
 #include "rules/rules.h"
@@ -35,6 +36,8 @@ typedef struct fix_job {
     fix_kind kind;
     fix_stage stage;
     size_t account_ix;
+    struct fix_job
+        *next_same; /* the next change of this kind to the same image: started when this one ends */
     cJSON *request; /* owned: the read being paged */
     char *token;    /* owned: its last NextToken */
     int pages;
@@ -45,7 +48,7 @@ typedef struct fix_job {
     bool changed;       /* a call was answered with success */
     bool verified;      /* a read after the call saw the change */
     bool ended;         /* its outcome was told */
-    char request_id[96];
+    char request_id[AWS_REQUEST_ID_SIZE];
     char new_image_id[128];
 } fix_job;
 

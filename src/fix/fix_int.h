@@ -24,6 +24,9 @@ struct fix_plan {
  */
 int fix_action_id(const cJSON *action, char out[FIX_ID_SIZE]);
 
+/* obj's member key when it is a string, else NULL (borrowed). */
+const char *fix_str(const cJSON *obj, const char *key);
+
 /* Whether s is a 12-digit AWS account id. */
 bool fix_account_ok(const char *s);
 

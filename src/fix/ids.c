@@ -1,4 +1,5 @@
-/* Action ids, and the shapes of the identifiers the fix calls take (botocore's service models). */
+/* Action ids, the shapes of the identifiers the fix calls take (botocore's service models), and reading a
+ * plan's strings. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,4 +61,11 @@ bool fix_appstream_name_ok(const char *s)
     for (; isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '.' || s[n] == '-'; n++)
         ;
     return s[n] == '\0' && n <= 101;
+}
+
+const char *fix_str(const cJSON *obj, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
 }

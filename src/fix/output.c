@@ -80,13 +80,6 @@ int fix_plan_write(const fix_plan *p, const char *path, ia_err *err)
     return file_out_commit(&out, err);
 }
 
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static const char *or_dash(const char *s)
 {
     return s ? s : "-";
@@ -97,20 +90,20 @@ static void change_text(const cJSON *a, char *out, size_t size)
 {
     const cJSON *call = cJSON_GetObjectItemCaseSensitive(a, "call");
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(call, "parameters");
-    const char *action = or_dash(str_of(a, "action"));
+    const char *action = or_dash(fix_str(a, "action"));
 
     if (strncmp(action, "unshare-", 8) == 0)
-        snprintf(out, size, "stop sharing with %s", or_dash(str_of(params, "SharedAccountId")));
+        snprintf(out, size, "stop sharing with %s", or_dash(fix_str(params, "SharedAccountId")));
     else
-        snprintf(out, size, "new image %s (source kept)", or_dash(str_of(params, "Name")));
+        snprintf(out, size, "new image %s (source kept)", or_dash(fix_str(params, "Name")));
 }
 
 /* The resource as the table names it: "id (name)", cut to fit a column. */
 static void resource_text(const cJSON *a, char *out, size_t size)
 {
-    const char *name = str_of(a, "resource_name");
+    const char *name = fix_str(a, "resource_name");
 
-    snprintf(out, size, "%s%s%s%s", or_dash(str_of(a, "resource_id")), name ? " (" : "", name ? name : "",
+    snprintf(out, size, "%s%s%s%s", or_dash(fix_str(a, "resource_id")), name ? " (" : "", name ? name : "",
              name ? ")" : "");
 }
 
@@ -133,7 +126,7 @@ static int resource_width(const cJSON *actions)
 
 static bool at(const cJSON *cov, const char *account, const char *region)
 {
-    const char *ca = str_of(cov, "account"), *cr = str_of(cov, "region");
+    const char *ca = fix_str(cov, "account"), *cr = fix_str(cov, "region");
 
     return ca && cr && strcmp(ca, account) == 0 && strcmp(cr, region) == 0;
 }
@@ -145,13 +138,13 @@ static bool at(const cJSON *cov, const char *account, const char *region)
  */
 static bool incomplete(const cJSON **cursor, const cJSON *a)
 {
-    const char *account = or_dash(str_of(a, "account")), *region = or_dash(str_of(a, "region"));
-    const char *service = str_of(cJSON_GetObjectItemCaseSensitive(a, "call"), "service");
+    const char *account = or_dash(fix_str(a, "account")), *region = or_dash(fix_str(a, "region"));
+    const char *service = fix_str(cJSON_GetObjectItemCaseSensitive(a, "call"), "service");
 
     while (*cursor && !at(*cursor, account, region))
         *cursor = (*cursor)->next;
     for (const cJSON *c = *cursor; c && at(c, account, region); c = c->next) {
-        const char *cs = str_of(c, "service");
+        const char *cs = fix_str(c, "service");
 
         if (cs && service && strcmp(cs, service) == 0)
             return cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(c, "complete"));
@@ -174,8 +167,8 @@ void fix_plan_print(const fix_plan *p, FILE *fp)
 
     cJSON_ArrayForEach(a, actions)
     {
-        const char *acct = or_dash(str_of(a, "account")), *region = or_dash(str_of(a, "region"));
-        const char *acct_name = str_of(a, "account_name");
+        const char *acct = or_dash(fix_str(a, "account")), *region = or_dash(fix_str(a, "region"));
+        const char *acct_name = fix_str(a, "account_name");
         char change[160], res[RESOURCE_COLUMN_MAX + 1];
         bool gap = incomplete(&cursor, a);
 
@@ -189,7 +182,7 @@ void fix_plan_print(const fix_plan *p, FILE *fp)
         last = acct;
         change_text(a, change, sizeof(change));
         resource_text(a, res, sizeof(res));
-        termtext_printf(fp, "  %-14s  %-31s  %-*s  %s%s\n", region, or_dash(str_of(a, "action")), w_res, res,
+        termtext_printf(fp, "  %-14s  %-31s  %-*s  %s%s\n", region, or_dash(fix_str(a, "action")), w_res, res,
                         change, gap ? "  [snapshot incomplete here]" : "");
         n_incomplete += gap;
         /* A new account starts the coverage over only if the plan was not in order: look again from the top.
@@ -235,8 +228,8 @@ size_t fix_plan_incomplete(const fix_plan *p, char *first, size_t size)
             continue;
         }
         if (n++ == 0)
-            snprintf(first, size, "%s %s (%s)", or_dash(str_of(a, "account")), or_dash(str_of(a, "region")),
-                     or_dash(str_of(cJSON_GetObjectItemCaseSensitive(a, "call"), "service")));
+            snprintf(first, size, "%s %s (%s)", or_dash(fix_str(a, "account")), or_dash(fix_str(a, "region")),
+                     or_dash(fix_str(cJSON_GetObjectItemCaseSensitive(a, "call"), "service")));
     }
     return n;
 }

@@ -43,13 +43,6 @@ typedef struct builder {
 } builder;
 
 /* A member's string, borrowed from obj, or NULL. */
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static bool listed(const char *s, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -79,11 +72,11 @@ static void skip(builder *b, const cJSON *res, const char *action, const char *w
 {
     cJSON *o = cJSON_CreateObject();
 
-    put(b, o, "rule", str_or_null(str_of(res, "rule")));
-    put(b, o, "finding_id", str_or_null(str_of(res, "finding_id")));
-    put(b, o, "account", str_or_null(str_of(res, "account")));
-    put(b, o, "region", str_or_null(str_of(res, "region")));
-    put(b, o, "resource_id", str_or_null(str_of(res, "resource_id")));
+    put(b, o, "rule", str_or_null(fix_str(res, "rule")));
+    put(b, o, "finding_id", str_or_null(fix_str(res, "finding_id")));
+    put(b, o, "account", str_or_null(fix_str(res, "account")));
+    put(b, o, "region", str_or_null(fix_str(res, "region")));
+    put(b, o, "resource_id", str_or_null(fix_str(res, "resource_id")));
     put(b, o, "action", str_or_null(action));
     put(b, o, "reason", cJSON_CreateString(why));
     put(b, b->skipped, NULL, o);
@@ -95,12 +88,12 @@ static cJSON *action_head(builder *b, const cJSON *res, const char *action)
     cJSON *a = cJSON_CreateObject();
 
     put(b, a, "action", cJSON_CreateString(action));
-    put(b, a, "account", str_or_null(str_of(res, "account")));
-    put(b, a, "account_name", str_or_null(str_of(res, "account_name")));
-    put(b, a, "region", str_or_null(str_of(res, "region")));
-    put(b, a, "resource_type", str_or_null(str_of(res, "resource_type")));
-    put(b, a, "resource_id", str_or_null(str_of(res, "resource_id")));
-    put(b, a, "resource_name", str_or_null(str_of(res, "resource_name")));
+    put(b, a, "account", str_or_null(fix_str(res, "account")));
+    put(b, a, "account_name", str_or_null(fix_str(res, "account_name")));
+    put(b, a, "region", str_or_null(fix_str(res, "region")));
+    put(b, a, "resource_type", str_or_null(fix_str(res, "resource_type")));
+    put(b, a, "resource_id", str_or_null(fix_str(res, "resource_id")));
+    put(b, a, "resource_name", str_or_null(fix_str(res, "resource_name")));
     return a;
 }
 
@@ -117,8 +110,8 @@ static cJSON *call(builder *b, const char *service, const char *operation, cJSON
 /* Adds a change, its key made of parts joined by a unit separator; takes action. */
 static void add_pending(builder *b, const cJSON *res, cJSON *action, const char *target)
 {
-    const char *parts[] = {str_of(action, "account"), str_of(action, "region"), str_of(action, "action"),
-                           str_of(action, "resource_id"), target};
+    const char *parts[] = {fix_str(action, "account"), fix_str(action, "region"), fix_str(action, "action"),
+                           fix_str(action, "resource_id"), target};
     size_t len = 1;
     pending *p;
     cJSON *r = cJSON_CreateObject();
@@ -151,8 +144,8 @@ static void add_pending(builder *b, const cJSON *res, cJSON *action, const char 
         len += n + 1;
     }
     p->key[len] = '\0';
-    put(b, r, "rule", str_or_null(str_of(res, "rule")));
-    put(b, r, "finding_id", str_or_null(str_of(res, "finding_id")));
+    put(b, r, "rule", str_or_null(fix_str(res, "rule")));
+    put(b, r, "finding_id", str_or_null(fix_str(res, "finding_id")));
     put(b, p->resolves, NULL, r);
     p->action = action;
     b->n++;
@@ -167,7 +160,7 @@ nomem:
 static void plan_unshare(builder *b, const cJSON *res, const cJSON *fix, const char *action)
 {
     bool ws = strcmp(action, RULES_FIX_UNSHARE_WORKSPACES) == 0;
-    const char *id = str_of(res, "resource_id");
+    const char *id = fix_str(res, "resource_id");
     const cJSON *targets = cJSON_GetObjectItemCaseSensitive(fix, "targets"), *t;
 
     if (ws ? !fix_workspaces_image_id_ok(id) : !fix_appstream_name_ok(id)) {
@@ -215,8 +208,9 @@ static void plan_unshare(builder *b, const cJSON *res, const cJSON *fix, const c
 /* create-updated-workspaces-image: one action per Windows image. */
 static void plan_update(builder *b, const cJSON *res, const cJSON *fix)
 {
-    const char *id = str_of(res, "resource_id"), *platform = str_of(fix, "platform");
-    const char *tmpl = str_of(fix, "name_template"), *name = str_of(res, "resource_name");
+    const char *id = fix_str(res, "resource_id"), *platform = fix_str(fix, "platform");
+    const char *tmpl = fix_str(fix, "name_template"), *name = fix_str(res, "resource_name");
+    const char *state = fix_str(fix, "state");
     char new_name[FIX_NAME_MAX + 1], description[FIX_DESCRIPTION_MAX + 1];
     cJSON *a, *params, *tags, *tag, *pre, *pre_params, *ids;
 
@@ -230,8 +224,15 @@ static void plan_update(builder *b, const cJSON *res, const cJSON *fix)
              "the image id is not one CreateUpdatedWorkspaceImage takes");
         return;
     }
+    /* AWS refuses a source that is not AVAILABLE (InvalidResourceStateException): no action that must fail.
+     */
+    if (state && strcmp(state, "AVAILABLE") != 0) {
+        skip(b, res, RULES_FIX_UPDATE_WORKSPACES,
+             "the image is not AVAILABLE, and CreateUpdatedWorkspaceImage needs an available source");
+        return;
+    }
     fix_updated_name(tmpl ? tmpl : RULES_FIX_NAME_TEMPLATE, name ? name : id, id, b->date, new_name);
-    fix_updated_description(str_of(fix, "updates_description"), id, description);
+    fix_updated_description(fix_str(fix, "updates_description"), id, description);
     a = action_head(b, res, RULES_FIX_UPDATE_WORKSPACES);
     params = cJSON_CreateObject();
     put(b, params, "Name", cJSON_CreateString(new_name));
@@ -244,7 +245,7 @@ static void plan_update(builder *b, const cJSON *res, const cJSON *fix)
     put(b, tags, NULL, tag);
     tag = cJSON_CreateObject();
     put(b, tag, "Key", cJSON_CreateString("imgaudit:finding"));
-    put(b, tag, "Value", str_or_null(str_of(res, "finding_id")));
+    put(b, tag, "Value", str_or_null(fix_str(res, "finding_id")));
     put(b, tags, NULL, tag);
     put(b, params, "Tags", tags);
     put(b, a, "call", call(b, "workspaces", "CreateUpdatedWorkspaceImage", params));
@@ -268,16 +269,16 @@ static void plan_update(builder *b, const cJSON *res, const cJSON *fix)
 static void plan_result(builder *b, const cJSON *res)
 {
     const cJSON *fix = cJSON_GetObjectItemCaseSensitive(res, "fix");
-    const char *status = str_of(res, "status"), *action = str_of(fix, "action");
+    const char *status = fix_str(res, "status"), *action = fix_str(fix, "action");
 
     /* Waived and passed results are never fixed, whatever they carry. */
     if (!status || strcmp(status, "fail") != 0 || !action)
         return;
-    if (!listed(str_of(res, "rule"), b->f->rules, b->f->n_rules) ||
-        !listed(str_of(res, "account"), b->f->accounts, b->f->n_accounts) ||
+    if (!listed(fix_str(res, "rule"), b->f->rules, b->f->n_rules) ||
+        !listed(fix_str(res, "account"), b->f->accounts, b->f->n_accounts) ||
         (b->f->action && strcmp(action, b->f->action) != 0))
         return;
-    if (!fix_account_ok(str_of(res, "account")) || !str_of(res, "region"))
+    if (!fix_account_ok(fix_str(res, "account")) || !fix_str(res, "region"))
         skip(b, res, action, "the failure names no account or region to change");
     else if (strcmp(action, RULES_FIX_UNSHARE_WORKSPACES) == 0 ||
              strcmp(action, RULES_FIX_UNSHARE_APPSTREAM) == 0)
@@ -353,7 +354,7 @@ static cJSON *merge_actions(builder *b)
  */
 static bool error_covers(const cJSON *e, const char *account, const char *region, const char *service)
 {
-    const char *ea = str_of(e, "account"), *er = str_of(e, "region"), *es = str_of(e, "service");
+    const char *ea = fix_str(e, "account"), *er = fix_str(e, "region"), *es = fix_str(e, "service");
 
     if (!ea || strcmp(ea, account) != 0)
         return false;
@@ -369,7 +370,7 @@ static bool covered_already(const cJSON *list, const char *account, const char *
 
     for (int i = n - 1; i >= 0 && i >= n - 2; i--) {
         const cJSON *o = cJSON_GetArrayItem(list, i);
-        const char *oa = str_of(o, "account"), *oreg = str_of(o, "region"), *os = str_of(o, "service");
+        const char *oa = fix_str(o, "account"), *oreg = fix_str(o, "region"), *os = fix_str(o, "service");
 
         /* A member left out for want of memory fails the plan anyway (b->nomem). */
         if (!oa || !oreg || strcmp(oa, account) != 0 || strcmp(oreg, region) != 0)
@@ -394,8 +395,8 @@ static cJSON *coverage(builder *b, const cJSON *actions, const cJSON *errors)
 
     cJSON_ArrayForEach(a, actions)
     {
-        const char *acct = str_of(a, "account"), *region = str_of(a, "region");
-        const char *service = str_of(cJSON_GetObjectItemCaseSensitive(a, "call"), "service");
+        const char *acct = fix_str(a, "account"), *region = fix_str(a, "region");
+        const char *service = fix_str(cJSON_GetObjectItemCaseSensitive(a, "call"), "service");
         const cJSON *e;
         size_t n = 0;
         cJSON *o;
@@ -434,7 +435,7 @@ static cJSON *summary(builder *b, const cJSON *actions)
 
     cJSON_ArrayForEach(a, actions)
     {
-        const char *acct = str_of(a, "account"), *name = str_of(a, "action");
+        const char *acct = fix_str(a, "account"), *name = fix_str(a, "action");
 
         accounts += !last || strcmp(last, acct) != 0;
         last = acct;
@@ -599,7 +600,7 @@ static cJSON *source_obj(builder *b, const json_text *t, const source *src)
     put(b, o, "results", cJSON_CreateString(t->name));
     put(b, o, "evaluated_at",
         str_or_null(cJSON_IsString(src->evaluated_at) ? src->evaluated_at->valuestring : NULL));
-    put(b, o, "snapshot_finished_at", str_or_null(str_of(src->snapshot, "finished_at")));
+    put(b, o, "snapshot_finished_at", str_or_null(fix_str(src->snapshot, "finished_at")));
     put(b, o, "snapshot_complete",
         cJSON_IsBool(complete) ? cJSON_CreateBool(cJSON_IsTrue(complete)) : cJSON_CreateNull());
     return o;

@@ -276,6 +276,23 @@ static int check_update(checker *c, const cJSON *params, const cJSON *a)
     return 0;
 }
 
+/*
+ * An update's precondition.name is the name apply looks for to know the
+ * update was made (after a lost answer, say): it must be the one the call
+ * gives, or a re-run would make the image again.
+ */
+static int check_update_name(checker *c, const cJSON *a, const cJSON *params)
+{
+    const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(params, "Name"));
+    int rc;
+
+    enter(c, "precondition", 0);
+    rc = param_is(c, cJSON_GetObjectItemCaseSensitive(a, "precondition"), "name", name ? name : "",
+                  "what parameters.Name creates");
+    leave(c);
+    return rc;
+}
+
 /* The precondition: what apply reads, and for an unshare the account that must still be shared with. */
 static int check_precondition(checker *c, const cJSON *a, const action_kind *k, const char **target)
 {
@@ -358,6 +375,8 @@ static int check_action(checker *c, const cJSON *a, const cJSON *coverage)
         return -1;
     leave(c);
     leave(c);
+    if (k == &kinds[2] && check_update_name(c, a, params) != 0)
+        return -1;
     if (!(resolves = need(c, a, "resolves", cJSON_IsArray, "an array of {rule, finding_id}")))
         return -1;
     if (cJSON_GetArraySize(resolves) == 0) {

@@ -86,32 +86,37 @@ static int write_synced(int fd, const char *text, ia_err *err)
     return 0;
 }
 
+/* The line for the log file: the JSON and its newline, written and synced whole. */
+static int append_line(const fix_job *j, const fix_record_ctx *ctx, fix_outcome o, const char *detail,
+                       const ia_err *err, ia_err *out_err)
+{
+    char *line = log_line_of(j, ctx, o, detail, err), *text;
+    size_t len;
+    int rc;
+
+    if (!line)
+        return err_set(out_err, IA_ERR_NOMEM, "out of memory");
+    len = strlen(line);
+    text = cJSON_malloc(len + 2);
+    if (!text) {
+        cJSON_free(line);
+        return err_set(out_err, IA_ERR_NOMEM, "out of memory");
+    }
+    memcpy(text, line, len);
+    memcpy(text + len, "\n", 2);
+    cJSON_free(line);
+    rc = write_synced(ctx->log_fd, text, out_err);
+    cJSON_free(text);
+    return rc;
+}
+
 int fix_record(const fix_job *j, const fix_record_ctx *ctx, fix_outcome o, const char *detail,
                const ia_err *err, ia_err *out_err)
 {
-    char *text = NULL;
-    int rc = 0;
+    const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j->action, "id"));
+    int rc = ctx->log_fd >= 0 ? append_line(j, ctx, o, detail, err, out_err) : 0;
 
-    if (ctx->log_fd >= 0) {
-        char *line = log_line_of(j, ctx, o, detail, err);
-        size_t len;
-
-        if (!line)
-            return err_set(out_err, IA_ERR_NOMEM, "out of memory");
-        len = strlen(line);
-        text = cJSON_malloc(len + 2);
-        if (!text) {
-            cJSON_free(line);
-            return err_set(out_err, IA_ERR_NOMEM, "out of memory");
-        }
-        memcpy(text, line, len);
-        memcpy(text + len, "\n", 2);
-        cJSON_free(line);
-        rc = write_synced(ctx->log_fd, text, out_err);
-        cJSON_free(text);
-        if (rc != 0)
-            return -1;
-    }
+    /* Told on the output even when the log failed: what was done is never only in memory. */
     if (ctx->out) {
         termtext_printf(ctx->out, "%-12s  %s  %-14s  %-31s  %s%s%s\n", fix_outcome_name(o), j->account,
                         j->region,
@@ -124,10 +129,12 @@ int fix_record(const fix_job *j, const fix_record_ctx *ctx, fix_outcome o, const
 
         if (err)
             err_format(err, why, sizeof(why));
-        log_error("action %.32s failed (account %s region %s, %s %s%s%s): %s",
-                  cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(j->action, "id")), j->account,
+        log_error("action %.32s failed (account %s region %s, %s %s%s%s): %s", id ? id : "-", j->account,
                   j->region, j->operation, j->resource, j->target ? " for " : "", j->target ? j->target : "",
                   err ? why : detail);
     }
-    return 0;
+    if (rc != 0)
+        log_error("action %.32s ended %s, but the apply log has no line for it", id ? id : "-",
+                  fix_outcome_name(o));
+    return rc;
 }

@@ -4,30 +4,24 @@
  * it finds still asks for the change (docs/fix.md, "holds_when").
  */
 #include "fix/apply_int.h"
+#include "fix/fix_int.h"
 
 #include <string.h>
-
-static const char *str_of(const cJSON *obj, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 int fix_job_init(fix_job *j, const cJSON *action)
 {
     const cJSON *call = cJSON_GetObjectItemCaseSensitive(action, "call");
     const cJSON *pre = cJSON_GetObjectItemCaseSensitive(action, "precondition");
-    const char *name = str_of(action, "action");
+    const char *name = fix_str(action, "action");
 
     j->action = action;
     j->params = cJSON_GetObjectItemCaseSensitive(call, "parameters");
-    j->operation = str_of(call, "operation");
-    j->account = str_of(action, "account");
-    j->region = str_of(action, "region");
-    j->resource = str_of(action, "resource_id");
-    j->target = str_of(pre, "account");
-    j->name = str_of(pre, "name");
+    j->operation = fix_str(call, "operation");
+    j->account = fix_str(action, "account");
+    j->region = fix_str(action, "region");
+    j->resource = fix_str(action, "resource_id");
+    j->target = fix_str(pre, "account");
+    j->name = fix_str(pre, "name");
     if (!name || !j->params || !j->operation || !j->account || !j->region || !j->resource)
         return -1;
     if (strcmp(name, RULES_FIX_UNSHARE_WORKSPACES) == 0)
@@ -83,10 +77,13 @@ cJSON *fix_job_read_request(const fix_job *j)
     case FIX_UNSHARE_APPSTREAM:
         /* Only the one account: a single page whatever the image's sharing. */
         req = cJSON_CreateObject();
-        if (!cJSON_AddStringToObject(req, "Name", j->resource) ||
-            !(ids = cJSON_AddArrayToObject(req, "SharedAwsAccountIds")) ||
-            !cJSON_AddItemToArray(ids, cJSON_CreateString(j->target)))
+        ids = cJSON_CreateArray();
+        if (!cJSON_AddItemToArray(ids, cJSON_CreateString(j->target)) ||
+            !cJSON_AddStringToObject(req, "Name", j->resource) ||
+            !cJSON_AddItemToObject(req, "SharedAwsAccountIds", ids)) {
+            cJSON_Delete(ids);
             goto nomem;
+        }
         return req;
     case FIX_UPDATE_WORKSPACES: break;
     }
@@ -112,7 +109,7 @@ static bool names_account(const cJSON *answer, const char *key, const char *fiel
 
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(answer, key))
     {
-        const char *a = str_of(e, field);
+        const char *a = fix_str(e, field);
 
         if (a && strcmp(a, account) == 0)
             return true;
@@ -137,7 +134,7 @@ fix_state fix_job_read_answer(fix_job *j, const cJSON *answer)
     if (j->stage == FIX_STAGE_FIND_NAMED) {
         cJSON_ArrayForEach(img, images)
         {
-            const char *name = str_of(img, "Name"), *id = str_of(img, "ImageId");
+            const char *name = fix_str(img, "Name"), *id = fix_str(img, "ImageId");
 
             if (name && id && strcmp(name, j->name) == 0) {
                 str_copy(j->new_image_id, sizeof(j->new_image_id), id);
@@ -159,7 +156,8 @@ fix_state fix_job_read_answer(fix_job *j, const cJSON *answer)
 
 bool fix_job_gone(const fix_job *j, const ia_err *err)
 {
-    /* The image itself is no more: nothing is shared, nothing is left to update. */
+    /* The image itself is no more: nothing is shared, nothing is left to update. Not so for the new image an
+     * update looks for: not found, it is not seen yet. */
     return err->kind == IA_ERR_AWS && strcmp(err->aws_code, "ResourceNotFoundException") == 0 &&
-           j->stage != FIX_STAGE_CALL;
+           (j->stage == FIX_STAGE_READ || (j->stage == FIX_STAGE_VERIFY && j->kind != FIX_UPDATE_WORKSPACES));
 }

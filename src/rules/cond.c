@@ -766,7 +766,10 @@ const char *rules_failure_fix_input(const rules_set *set, size_t i, const snap_r
     } else if (rc == 0) {
         rc = put_member(out, ",\"name_template\":", fix->name_template) ||
              put_member(out, ",\"platform\":", data_string(res->data, "OperatingSystem", "Type")) ||
-             put_member(out, ",\"updates_description\":", data_string(res->data, "Updates", "Description"));
+             put_member(out, ",\"updates_description\":", data_string(res->data, "Updates", "Description")) ||
+             put_member(out, ",\"state\":",
+                        cJSON_IsString(member(res->data, "State")) ? member(res->data, "State")->valuestring
+                                                                   : NULL);
     }
     return rc == 0 && buf_putc(out, '}') == 0 ? buf_str(out) : NULL;
 }
