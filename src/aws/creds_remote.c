@@ -100,6 +100,18 @@ out:
     return rc;
 }
 
+/*
+ * The time-out of each instance metadata request: AWS_METADATA_SERVICE_TIMEOUT
+ * seconds (1 to 60), as botocore reads it, else the SDKs' 1 s.
+ */
+static long imds_timeout_ms(void)
+{
+    const char *env = getenv("AWS_METADATA_SERVICE_TIMEOUT");
+    long s;
+
+    return env && str_to_long(env, 1, 60, &s) ? s * 1000 : 1000;
+}
+
 static int imds_fetch(void *ctx, aws_creds *out, ia_err *err)
 {
     metadata_ctx *m = ctx;
@@ -107,18 +119,19 @@ static int imds_fetch(void *ctx, aws_creds *out, ia_err *err)
     char url[2048], header[4096];
     const char *get_headers[1];
     buf token, body;
+    long timeout_ms = imds_timeout_ms();
     int rc = -1;
 
     buf_init(&token, 4096);
     buf_init(&body, 64 * 1024);
-    /* IMDSv2: a session token first, then every GET carries it. 1 s time-outs, as the SDKs use. */
+    /* IMDSv2: a session token first, then every GET carries it. 1 s time-outs unless set, as the SDKs. */
     snprintf(url, sizeof(url), "%s/latest/api/token", m->url);
-    if (http_get(m->client, "PUT", url, put_headers, 1, 1000, &token, err) != 0)
+    if (http_get(m->client, "PUT", url, put_headers, 1, timeout_ms, &token, err) != 0)
         goto out;
     snprintf(header, sizeof(header), "X-aws-ec2-metadata-token: %s", str_trim(token.data));
     get_headers[0] = header;
     snprintf(url, sizeof(url), "%s/latest/meta-data/iam/security-credentials/", m->url);
-    if (http_get(m->client, "GET", url, get_headers, 1, 1000, &body, err) != 0)
+    if (http_get(m->client, "GET", url, get_headers, 1, timeout_ms, &body, err) != 0)
         goto out;
     str_trim(body.data);
     if (!body.data[0] || strchr(body.data, '/') || strchr(body.data, '\n')) {
@@ -126,7 +139,7 @@ static int imds_fetch(void *ctx, aws_creds *out, ia_err *err)
         goto out;
     }
     snprintf(url, sizeof(url), "%s/latest/meta-data/iam/security-credentials/%s", m->url, body.data);
-    if (http_get(m->client, "GET", url, get_headers, 1, 1000, &body, err) != 0)
+    if (http_get(m->client, "GET", url, get_headers, 1, timeout_ms, &body, err) != 0)
         goto out;
     rc = creds_from_json(buf_str(&body), body.len, "instance metadata", out, err);
 out:
