@@ -557,12 +557,9 @@ static int prepare_accounts(run *r, ia_err *err)
         a->n_regions = t->regions ? t->n_regions : opt->n_regions;
         a->role_arn = t->role_arn;
         if (!a->role_arn && opt->role_name && strcmp(t->id, r->snap->caller_account) != 0) {
-            size_t n = strlen(partition) + strlen(t->id) + strlen(opt->role_name) + 32;
-
-            a->role_arn_buf = malloc(n);
+            a->role_arn_buf = targets_role_arn(partition, t->id, opt->role_name);
             if (!a->role_arn_buf)
                 return err_set(err, IA_ERR_NOMEM, "out of memory");
-            snprintf(a->role_arn_buf, n, "arn:%s:iam::%s:role/%s", partition, t->id, opt->role_name);
             a->role_arn = a->role_arn_buf;
         }
         if (a->role_arn) {

@@ -16,6 +16,16 @@
 
 #define MAX_ACCOUNTS 100000
 
+char *targets_role_arn(const char *partition, const char *account, const char *role_name)
+{
+    size_t n = strlen(partition) + strlen(account) + strlen(role_name) + 32;
+    char *arn = malloc(n);
+
+    if (arn)
+        snprintf(arn, n, "arn:%s:iam::%s:role/%s", partition, account, role_name);
+    return arn;
+}
+
 bool targets_valid_account_id(const char *s)
 {
     size_t n = 0;

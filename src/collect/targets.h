@@ -51,6 +51,10 @@ int targets_add(collect_targets *t, const char *id, const char *name, ia_err *er
 /* Frees what t owns. */
 void targets_free(collect_targets *t);
 
+/* "arn:PARTITION:iam::ACCOUNT:role/ROLE_NAME", the role --role-name names in an account (owned; NULL: no
+ * memory). */
+char *targets_role_arn(const char *partition, const char *account, const char *role_name);
+
 /* True when s is a 12-digit account id. */
 bool targets_valid_account_id(const char *s);
 
